@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+# oomtrace: build, test, bench, install.  `make V=1` shows the commands.
+
+OUTPUT ?= .output
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+CC ?= cc
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+CPPFLAGS_ALL := -I$(OUTPUT) -Ibpf -Iuser -D_GNU_SOURCE
+LDLIBS := -lbpf -lelf -lz
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test test-unit test-e2e test-vm test-fuzz bench install clean
+
+# User objects: everything in user/ (main.c only dispatches).
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+# Sanitized copies of the library objects for unit tests.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+ASAN_LIB_OBJS := $(patsubst $(OUTPUT)/user/%.o,$(OUTPUT)/asan/%.o,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/helpers/%,$(HELPER_SRCS))
+
+all: oomtrace $(HELPER_BINS)
+
+deps:
+	scripts/install-deps.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/helpers $(OUTPUT)/static:
+	$(Q)mkdir -p $@
+
+# --- BPF object and skeleton -------------------------------------------------
+$(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
+		-Ibpf -Wall -Werror -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+
+# --- userspace ----------------------------------------------------------------
+$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
+
+oomtrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+# Static build for the qemu VM tests: no shared libraries in the initramfs.
+$(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/static
+	$(call msg,STATIC,$@)
+	$(Q)$(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -lzstd -o $@ 2>/dev/null || \
+	    $(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -o $@
+
+$(OUTPUT)/asan/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/asan
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(ASAN_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC-TEST,$@)
+	$(Q)$(CC) $(ASAN_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP $< $(ASAN_LIB_OBJS) \
+		-lcmocka $(LDLIBS) -o $@
+
+$(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 $(WARN) -static $< -o $@
+
+# --- tests ----------------------------------------------------------------------
+# Each runner prints "N passed, N failed"; `make test` runs them all.
+test: test-unit test-fuzz test-e2e test-vm
+
+test-unit: $(UNIT_BINS)
+	$(Q)tests/run-unit.sh $(UNIT_BINS)
+
+test-fuzz:
+	$(Q)tests/fuzz/run.sh
+
+test-e2e: oomtrace $(HELPER_BINS)
+	$(Q)tests/e2e/run.sh
+
+test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS)
+	$(Q)tests/vm/run.sh
+
+bench: oomtrace $(HELPER_BINS)
+	$(Q)bench/run.sh
+
+install: oomtrace
+	install -D -m 0755 oomtrace $(DESTDIR)$(PREFIX)/sbin/oomtrace
+
+clean:
+	$(Q)rm -rf $(OUTPUT) oomtrace
+
+-include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/tests/*.d)

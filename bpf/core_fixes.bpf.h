@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel layouts that changed across the versions oomtrace runs on. Each
+ * ___old shadow type names the layout before a change; the programs test
+ * with bpf_core_field_exists() which one the running kernel has, so one
+ * object loads everywhere (CO-RE) without kernel version numbers.
+ */
+#ifndef OOMTRACE_CORE_FIXES_BPF_H
+#define OOMTRACE_CORE_FIXES_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/*
+ * Before 6.2, mm->rss_stat was struct mm_rss_stat { atomic_long_t count[]; }.
+ * Commit f1a7941243c1 ("mm: convert mm's rss stats into percpu_counter")
+ * made it an array of percpu_counter.
+ */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+/*
+ * Before 6.15, kernfs_node had `parent`; commit 633488947ef6 ("kernfs: Use
+ * RCU to access kernfs_node::parent.") renamed it `__parent`.
+ */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+/*
+ * Before 6.12 (v1 memcg split), struct mem_cgroup had `memsw` in a union
+ * with `swap` on every kernel we support, so no shadow is needed for it.
+ * mm->flags became mm_flags_t (a one-word bitmap) in 6.18: the first word
+ * is at the same offset, so it is read by offset rather than by type.
+ */
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	struct kernfs_node___old *old = (void *)kn;
+
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ(old, parent);
+}
+
+#endif

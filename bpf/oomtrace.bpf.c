@@ -1,0 +1,845 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * oomtrace BPF programs: follow one OOM from out_of_memory() to the victims'
+ * exit and stream it to userspace as records (oomtrace.h).
+ *
+ * The kernel serialises OOM handling with oom_lock, so there is one OOM
+ * context at a time, kept in ctx_map. Three attach modes share the record
+ * builders below:
+ *   fentry:     fentry/fexit on out_of_memory, oom_badness, oom_kill_process
+ *   kprobe:     the same with kprobes (for kernels without BPF trampolines)
+ *   tracepoint: only raw tracepoints; the candidate table is recomputed at
+ *               mark_victim from the inputs oom_badness() reads.
+ * mark_victim, the reaper tracepoints and sched_process_exit are used in
+ * every mode. Userspace turns off the programs of the other modes.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "oomtrace.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PF_KTHREAD 0x00200000
+#define LONG_MIN_VAL (-9223372036854775807LL - 1)
+#define MAX_CGROUP_DEPTH 16
+#define GROUP_STACK_FRAMES 8
+
+/* Set by userspace before load. */
+const volatile __u32 attach_mode = OOMT_MODE_TRACEPOINT;
+/* mark_victim's first argument is the task (2024+) rather than its pid. */
+const volatile __u32 mark_victim_has_task = 1;
+/* Kernel addresses from /proc/kallsyms (0 = unknown: data symbols are
+ * only listed with CONFIG_KALLSYMS_ALL). */
+const volatile __u64 ksym_totalram_pages;	/* &_totalram_pages */
+const volatile __u64 ksym_total_swap_pages;	/* &total_swap_pages */
+const volatile __u64 ksym_per_cpu_offset;	/* &__per_cpu_offset[0] */
+const volatile __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
+const volatile __u64 ksym_group_member_end;
+/* oom_badness() reads exact per-CPU sums of the rss counters (6.17+). */
+const volatile __u32 rss_precise;
+const volatile __u32 nr_cpu_ids = 1;
+const volatile __u32 page_shift = 12;
+const volatile __u32 max_walk = 1 << 20;
+/* MMF_OOM_SKIP bit in mm->flags */
+const volatile __u32 mmf_oom_skip_bit = 21;
+
+struct oomt_drops drops;
+/* /proc/meminfo's MemTotal and SwapTotal in pages, kept current by userspace:
+ * the stand-in for totalram_pages() and total_swap_pages when kallsyms does
+ * not list them. */
+__u64 meminfo_ram_pages;
+__u64 meminfo_swap_pages;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);	/* resized by userspace */
+} events SEC(".maps");
+
+struct oom_ctx {
+	__u64 oom_id;
+	__u64 oc;		/* struct oom_control *, fentry/kprobe */
+	__u64 badness_task;	/* kprobe: oom_badness argument until return */
+	__u64 candidates;
+	__u64 lost;
+	__u32 active;
+	__u32 trigger_tid;
+	__u32 chosen_pid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oom_ctx);
+} ctx_map SEC(".maps");
+
+struct victim_info {
+	__u64 oom_id;
+	__u64 kill_ts;
+};
+
+/* Victims whose reaping and exit are still to be reported, by tgid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct victim_info);
+} victims SEC(".maps");
+
+/* kernfs ids already named to userspace (ids are never reused). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u8);
+} sent_cgroups SEC(".maps");
+
+__u64 next_oom_id;
+
+static __always_inline struct oom_ctx *get_ctx(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ctx_map, &zero);
+}
+
+static __always_inline void *reserve(struct oom_ctx *c, __u64 size)
+{
+	void *rec = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!rec) {
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+		if (c)
+			__sync_fetch_and_add(&c->lost, 1);
+	}
+	return rec;
+}
+
+static __always_inline void fill_hdr(struct oomt_hdr *h, __u32 type, __u64 oom_id)
+{
+	h->type = type;
+	h->mode = attach_mode;
+	h->oom_id = oom_id;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+}
+
+/* ---- reading a task ------------------------------------------------------ */
+
+/* One rss counter as the kernel's get_mm_counter() (or _sum) sees it. */
+static __always_inline __s64 mm_counter(struct mm_struct *mm, int idx)
+{
+	struct mm_struct___old *old = (void *)mm;
+	__s64 v = 0;
+
+	if (bpf_core_field_exists(old->rss_stat.count)) {
+		v = BPF_CORE_READ(old, rss_stat.count[idx].counter);
+	} else {
+		struct percpu_counter *pc = &mm->rss_stat[idx];
+
+		v = BPF_CORE_READ(pc, count);
+		if (rss_precise && ksym_per_cpu_offset) {
+			__s32 *counters = BPF_CORE_READ(pc, counters);
+
+			for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
+				__u64 off = 0;
+				__s32 part = 0;
+
+				bpf_probe_read_kernel(&off, sizeof(off),
+						      (void *)(ksym_per_cpu_offset + cpu * 8));
+				bpf_probe_read_kernel(&part, sizeof(part),
+						      (void *)((__u64)counters + off));
+				v += part;
+			}
+		}
+	}
+	return v < 0 ? 0 : v;
+}
+
+static __always_inline bool mm_oom_skip(struct mm_struct *mm)
+{
+	unsigned long flags = 0;
+
+	bpf_probe_read_kernel(&flags, sizeof(flags),
+			      (void *)mm + bpf_core_field_offset(struct mm_struct, flags));
+	return (flags >> mmf_oom_skip_bit) & 1;
+}
+
+static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *p)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return BPF_CORE_READ(p, cgroups, subsys[id]);
+}
+
+static __always_inline __u64 css_kn_id(struct cgroup_subsys_state *css)
+{
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+/* Name the kernfs node and its ancestors to userspace, once each. */
+static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_node *kn,
+					      __u64 oom_id)
+{
+	for (int i = 0; i < MAX_CGROUP_DEPTH && kn; i++) {
+		struct kernfs_node *parent = kn_parent(kn);
+		__u64 id = BPF_CORE_READ(kn, id);
+		struct oomt_cgroup *rec;
+		const char *name;
+		__u8 one = 1;
+		long n;
+
+		if (bpf_map_lookup_elem(&sent_cgroups, &id))
+			return;
+		rec = reserve(c, sizeof(*rec));
+		if (!rec)
+			return;
+		fill_hdr(&rec->hdr, OOMT_REC_CGROUP, oom_id);
+		rec->id = id;
+		rec->parent_id = parent ? BPF_CORE_READ(parent, id) : 0;
+		name = BPF_CORE_READ(kn, name);
+		n = bpf_probe_read_kernel_str(rec->name, sizeof(rec->name), name);
+		rec->truncated = n == sizeof(rec->name);
+		rec->pad = 0;
+		bpf_ringbuf_submit(rec, 0);
+		bpf_map_update_elem(&sent_cgroups, &id, &one, BPF_ANY);
+		kn = parent;
+	}
+}
+
+static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm)
+{
+	if (!BPF_CORE_READ(p, vfork_done))
+		return false;
+	return BPF_CORE_READ(p, real_parent, mm) == mm;
+}
+
+/*
+ * Fill t from task p: identity, memory parts, adj, memcg. The skip flags
+ * mirror oom_badness()'s LONG_MIN conditions so userspace can say why.
+ */
+static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct task_struct *p)
+{
+	struct mm_struct *mm;
+
+	t->pid = BPF_CORE_READ(p, tgid);
+	t->tid = BPF_CORE_READ(p, pid);
+	t->uid = BPF_CORE_READ(p, real_cred, uid.val);
+	t->oom_score_adj = BPF_CORE_READ(p, signal, oom_score_adj);
+	t->points = 0;
+	t->flags = 0;
+	t->pad = 0;
+	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
+	t->swap = t->pgtables_bytes = 0;
+	BPF_CORE_READ_STR_INTO(&t->comm, p, comm);
+	t->cgroup_id = css_kn_id(task_memcg_css(p));
+
+	mm = BPF_CORE_READ(p, mm);
+	if (!mm) {
+		t->flags |= OOMT_TASK_SKIP_NO_MM;
+		return NULL;
+	}
+	t->flags |= OOMT_TASK_MEM;
+	t->total_vm = BPF_CORE_READ(mm, total_vm);
+	t->rss_file = mm_counter(mm, MM_FILEPAGES);
+	t->rss_anon = mm_counter(mm, MM_ANONPAGES);
+	t->swap = mm_counter(mm, MM_SWAPENTS);
+	t->rss_shmem = mm_counter(mm, MM_SHMEMPAGES);
+	t->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	if (t->oom_score_adj == -1000)
+		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
+	else if (mm_oom_skip(mm))
+		t->flags |= OOMT_TASK_SKIP_MM_SKIP;
+	else if (in_vfork(p, mm))
+		t->flags |= OOMT_TASK_SKIP_VFORK;
+	return mm;
+}
+
+#define OOMT_TASK_SKIPS (OOMT_TASK_SKIP_ADJ_MIN | OOMT_TASK_SKIP_MM_SKIP | \
+			 OOMT_TASK_SKIP_VFORK | OOMT_TASK_SKIP_NO_MM)
+
+/* oom_badness() (5.9+) from the parts fill_task() read. */
+static __always_inline void compute_points(struct oomt_task *t, __u64 totalpages)
+{
+	__s64 adj = t->oom_score_adj;
+
+	if (t->flags & OOMT_TASK_SKIPS)
+		return;
+	t->points = t->rss_file + t->rss_anon + t->rss_shmem + t->swap +
+		    (t->pgtables_bytes >> page_shift);
+	/* "Normalize to oom_score_adj units": integer division first */
+	t->points += adj * (__s64)(totalpages / 1000);
+	t->flags |= OOMT_TASK_POINTS | OOMT_TASK_COMPUTED;
+}
+
+/* ---- context lifecycle ----------------------------------------------------- */
+
+static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
+{
+	struct oomt_end *e;
+
+	e = reserve(c, sizeof(*e));
+	if (e) {
+		fill_hdr(&e->hdr, OOMT_REC_END, c->oom_id);
+		e->candidates = c->candidates;
+		e->lost = c->lost;
+		e->killed = killed;
+		e->pad = 0;
+		bpf_ringbuf_submit(e, 0);
+	}
+	c->active = 0;
+}
+
+static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct oomt_begin *b;
+
+	if (c->active)	/* a context whose close we missed: close it now */
+		emit_end(c, 0);
+	c->oom_id = __sync_fetch_and_add(&next_oom_id, 1) + 1;
+	c->oc = oc;
+	c->badness_task = 0;
+	c->candidates = 0;
+	c->lost = 0;
+	c->active = 1;
+	c->trigger_tid = (__u32)bpf_get_current_pid_tgid();
+	c->chosen_pid = 0;
+
+	b = reserve(c, sizeof(*b));
+	if (!b)
+		return;
+	fill_hdr(&b->hdr, OOMT_REC_BEGIN, c->oom_id);
+	fill_task(&b->trigger, cur);
+	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(cur), cgroup, kn), c->oom_id);
+	bpf_ringbuf_submit(b, 0);
+}
+
+/* Is the current task the one handling the open OOM? (oom_badness is also
+ * called by readers of /proc/PID/oom_score; those are not candidates.) */
+static __always_inline struct oom_ctx *ctx_of_current(void)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (!c || !c->active || c->trigger_tid != (__u32)bpf_get_current_pid_tgid())
+		return NULL;
+	return c;
+}
+
+static __always_inline void emit_candidate(struct oom_ctx *c, struct task_struct *p,
+					   __s64 points, bool exact, __u64 totalpages)
+{
+	struct oomt_candidate *r;
+
+	c->candidates++;
+	r = reserve(c, sizeof(*r));
+	if (!r)
+		return;
+	fill_hdr(&r->hdr, OOMT_REC_CANDIDATE, c->oom_id);
+	fill_task(&r->task, p);
+	if (exact) {
+		r->task.points = points;
+		if (points != LONG_MIN_VAL)
+			r->task.flags |= OOMT_TASK_POINTS;
+	} else {
+		compute_points(&r->task, totalpages);
+	}
+	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(p), cgroup, kn), c->oom_id);
+	bpf_ringbuf_submit(r, 0);
+}
+
+static __always_inline void fill_stacks(void *ctx, struct oomt_kill *k)
+{
+	k->kstack_len = bpf_get_stack(ctx, k->kstack, sizeof(k->kstack), 0);
+	k->ustack_len = bpf_get_stack(ctx, k->ustack, sizeof(k->ustack), BPF_F_USER_STACK);
+	k->ubuild_len = bpf_get_stack(ctx, k->ubuild, sizeof(k->ubuild),
+				      BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+}
+
+/* KILL from the oom_control (fentry/kprobe modes): the kernel's own choice. */
+static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c)
+{
+	struct oom_control *oc = (void *)c->oc;
+	struct task_struct *chosen;
+	struct mem_cgroup *memcg;
+	struct oomt_kill *k;
+
+	k = reserve(c, sizeof(*k));
+	if (!k)
+		return;
+	fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
+	chosen = BPF_CORE_READ(oc, chosen);
+	if (chosen && (long)chosen != -1)
+		fill_task(&k->chosen, chosen);
+	else
+		__builtin_memset(&k->chosen, 0, sizeof(k->chosen));
+	c->chosen_pid = k->chosen.pid;
+	k->chosen_points = BPF_CORE_READ(oc, chosen_points);
+	k->totalpages = BPF_CORE_READ(oc, totalpages);
+	k->gfp_mask = BPF_CORE_READ(oc, gfp_mask);
+	k->order = BPF_CORE_READ(oc, order);
+	k->constraint = BPF_CORE_READ(oc, constraint);
+	k->flags = OOMT_KILL_OC | OOMT_KILL_TOTALPAGES | OOMT_KILL_CONSTRAINT;
+	memcg = BPF_CORE_READ(oc, memcg);
+	k->memcg_id = 0;
+	if (memcg) {
+		k->memcg_id = css_kn_id(&memcg->css);
+		k->flags |= OOMT_KILL_MEMCG;
+	}
+	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
+	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
+	k->pad = 0;
+	fill_stacks(ctx, k);
+	if (memcg)
+		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
+	bpf_ringbuf_submit(k, 0);
+}
+
+/* ---- fentry mode ------------------------------------------------------------ */
+
+SEC("fentry/out_of_memory")
+int BPF_PROG(fentry_out_of_memory, struct oom_control *oc)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (c)
+		open_ctx(c, (__u64)oc);
+	return 0;
+}
+
+SEC("fexit/out_of_memory")
+int BPF_PROG(fexit_out_of_memory, struct oom_control *oc, bool ret)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		emit_end(c, ret);
+	return 0;
+}
+
+SEC("fexit/oom_badness")
+int BPF_PROG(fexit_oom_badness, struct task_struct *p, unsigned long totalpages, long ret)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		emit_candidate(c, p, ret, true, totalpages);
+	return 0;
+}
+
+SEC("fentry/oom_kill_process")
+int BPF_PROG(fentry_oom_kill_process)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		emit_kill_oc(ctx, c);
+	return 0;
+}
+
+/* ---- kprobe mode ------------------------------------------------------------ */
+
+SEC("kprobe/out_of_memory")
+int BPF_KPROBE(kprobe_out_of_memory, struct oom_control *oc)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (c)
+		open_ctx(c, (__u64)oc);
+	return 0;
+}
+
+SEC("kretprobe/out_of_memory")
+int BPF_KRETPROBE(kretprobe_out_of_memory, bool ret)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		emit_end(c, ret);
+	return 0;
+}
+
+SEC("kprobe/oom_badness")
+int BPF_KPROBE(kprobe_oom_badness, struct task_struct *p)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		c->badness_task = (__u64)p;
+	return 0;
+}
+
+SEC("kretprobe/oom_badness")
+int BPF_KRETPROBE(kretprobe_oom_badness, long ret)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c && c->badness_task) {
+		emit_candidate(c, (void *)c->badness_task, ret, true, 0);
+		c->badness_task = 0;
+	}
+	return 0;
+}
+
+/*
+ * oom_kill_process may be a .constprop/.isra clone whose arguments were
+ * rewritten, so its arguments are not read: the oom_control is the one
+ * out_of_memory() received.
+ */
+SEC("kprobe/oom_kill_process")
+int BPF_KPROBE(kprobe_oom_kill_process)
+{
+	struct oom_ctx *c = ctx_of_current();
+
+	if (c)
+		emit_kill_oc(ctx, c);
+	return 0;
+}
+
+/* ---- tracepoint mode: the OOM domain and candidates, recomputed ------------- */
+
+/* Pages of room left under a page_counter's limit. */
+static __always_inline __s64 counter_headroom(struct page_counter *pc)
+{
+	__s64 usage = BPF_CORE_READ(pc, usage.counter);
+	__s64 max = BPF_CORE_READ(pc, max);
+
+	return max - usage;
+}
+
+static __always_inline bool memcg_on_v2(struct mem_cgroup *memcg)
+{
+	return BPF_CORE_READ(memcg, css.cgroup, root, hierarchy_id) == 0;
+}
+
+static __always_inline __u64 read_kernel_ulong(__u64 addr, __u64 fallback)
+{
+	__u64 v = 0;
+
+	if (!addr || bpf_probe_read_kernel(&v, sizeof(v), (void *)addr))
+		return fallback;
+	return v;
+}
+
+static __always_inline __u64 total_swap(void)
+{
+	return read_kernel_ulong(ksym_total_swap_pages, meminfo_swap_pages);
+}
+
+/* mem_cgroup_get_max(): the memcg's limit plus the swap it may use. */
+static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
+{
+	__u64 max = BPF_CORE_READ(memcg, memory.max);
+	__u64 swap_total = total_swap();
+
+	if (swap_total) {
+		__u64 swap;
+
+		if (memcg_on_v2(memcg))
+			swap = BPF_CORE_READ(memcg, swap.max);
+		else
+			swap = BPF_CORE_READ(memcg, memsw.max) - max;
+		max += swap < swap_total ? swap : swap_total;
+	}
+	return max ? max : 1;
+}
+
+/*
+ * Find the memcg whose limit caused this OOM: the lowest ancestor of the
+ * victim's memcg without room for the failed charge, as try_charge() found
+ * it (page_counter_try_charge fails at the lowest counter over its limit).
+ * The charge size is unknown here: prefer a counter short of an order-0
+ * charge plus the per-CPU stock (64 pages), else one short of a THP (512).
+ * NULL means no memcg was at its limit: a global OOM.
+ */
+static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *victim)
+{
+	struct cgroup_subsys_state *css = task_memcg_css(victim);
+	struct mem_cgroup *loose = NULL;
+
+	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+		struct mem_cgroup *memcg = (void *)css; /* css is the first member */
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
+		__s64 room;
+
+		if (!parent)	/* the root memcg has no limit */
+			break;
+		room = counter_headroom(&memcg->memory);
+		if (!memcg_on_v2(memcg) && total_swap()) {
+			__s64 memsw = counter_headroom(&memcg->memsw);
+
+			if (memsw < room)
+				room = memsw;
+		}
+		if (room < 64)
+			return memcg;
+		if (room < 512 && !loose)
+			loose = memcg;
+		css = parent;
+	}
+	return loose;
+}
+
+static __always_inline bool css_within(struct cgroup_subsys_state *css,
+				       struct cgroup_subsys_state *domain)
+{
+	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+		if (css == domain)
+			return true;
+		css = BPF_CORE_READ(css, parent);
+	}
+	return false;
+}
+
+struct walk_ctx {
+	struct task_struct *pos;
+	struct oom_ctx *c;
+	struct cgroup_subsys_state *domain;	/* NULL: global */
+	__u64 totalpages;
+	__u64 tasks_off;
+	__u64 head;
+	__u32 done;
+};
+
+/*
+ * One step of for_each_process(): the process list is a ring through every
+ * thread-group leader (init_task included), so the walk starts anywhere and
+ * ends when it is back. Each task is judged as oom_evaluate_task() does.
+ */
+static long walk_step(__u64 idx, void *data)
+{
+	struct walk_ctx *w = data;
+	struct task_struct *p = w->pos;
+	struct list_head *next;
+	__u32 tgid;
+
+	next = BPF_CORE_READ(p, tasks.next);
+	if (!next || (__u64)next == w->head)
+		w->done = 1;
+	else
+		w->pos = (void *)((__u64)next - w->tasks_off);
+	/* oom_unkillable_task(): kernel threads and the global init; tgid 0 is
+	 * init_task, the idle task */
+	tgid = BPF_CORE_READ(p, tgid);
+	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
+		return w->done;
+	if (!w->domain || css_within(task_memcg_css(p), w->domain))
+		emit_candidate(w->c, p, 0, false, w->totalpages);
+	return w->done;
+}
+
+static __always_inline void walk_candidates(struct oom_ctx *c, struct mem_cgroup *memcg,
+					    __u64 totalpages)
+{
+	struct task_struct *start = (void *)bpf_get_current_task();
+	struct walk_ctx w = {};
+
+	/* init_task heads the list and is never unhashed: climb to it (it is
+	 * its own parent) rather than start at a leader that may be exiting */
+	for (int i = 0; i < 64; i++) {
+		struct task_struct *parent = BPF_CORE_READ(start, real_parent);
+
+		if (!parent || parent == start)
+			break;
+		start = parent;
+	}
+	w.pos = start;
+	w.c = c;
+	w.domain = memcg ? &memcg->css : NULL;
+	w.totalpages = totalpages;
+	w.tasks_off = bpf_core_field_offset(struct task_struct, tasks);
+	w.head = (__u64)start + w.tasks_off;
+	bpf_loop(max_walk, walk_step, &w, 0);
+	if (!w.done)
+		__sync_fetch_and_add(&drops.walk_truncated, 1);
+}
+
+/* KILL reconstructed at the first mark_victim of an OOM (tracepoint mode). */
+static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct task_struct *victim)
+{
+	struct mem_cgroup *memcg;
+	struct oomt_kill *k;
+	__u64 totalpages;
+
+	open_ctx(c, 0);
+	memcg = find_oom_memcg(victim);
+	if (memcg)
+		totalpages = memcg_totalpages(memcg);
+	else
+		totalpages = read_kernel_ulong(ksym_totalram_pages, meminfo_ram_pages) +
+			     total_swap();
+
+	k = reserve(c, sizeof(*k));
+	if (k) {
+		fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
+		fill_task(&k->chosen, victim);
+		compute_points(&k->chosen, totalpages);
+		k->chosen_points = k->chosen.points;
+		k->totalpages = totalpages;
+		k->gfp_mask = 0;
+		k->order = 0;
+		k->constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE;
+		k->flags = OOMT_KILL_CONSTRAINT;
+		if (ksym_totalram_pages || meminfo_ram_pages || memcg)
+			k->flags |= OOMT_KILL_TOTALPAGES;
+		k->memcg_id = 0;
+		if (memcg) {
+			k->memcg_id = css_kn_id(&memcg->css);
+			k->flags |= OOMT_KILL_MEMCG;
+		}
+		k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
+		k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
+		k->pad = 0;
+		fill_stacks(ctx, k);
+		c->chosen_pid = k->chosen.pid;
+		bpf_ringbuf_submit(k, 0);
+	}
+	if (memcg)
+		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
+	walk_candidates(c, memcg, totalpages);
+}
+
+/*
+ * Is this mark_victim a memory.oom.group member of the OOM already open?
+ * Members are killed from oom_kill_memcg_member() (via mem_cgroup_scan_tasks),
+ * the chosen victim directly from oom_kill_process(): the kernel stack tells.
+ */
+static __always_inline bool killed_as_group_member(void *ctx)
+{
+	__u64 ips[GROUP_STACK_FRAMES] = {};
+	long n;
+
+	if (!ksym_group_member_start)
+		return false;
+	n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
+	for (int i = 0; i < GROUP_STACK_FRAMES; i++) {
+		if (i * 8 >= n)
+			break;
+		if (ips[i] >= ksym_group_member_start && ips[i] < ksym_group_member_end)
+			return true;
+	}
+	return false;
+}
+
+/* ---- every mode: victims, reaper, exit ------------------------------------- */
+
+SEC("raw_tp/mark_victim")
+int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = NULL;
+	struct oom_ctx *c = get_ctx();
+	struct victim_info vi = {};
+	struct oomt_victim *v;
+	__u32 pid;
+
+	if (!c)
+		return 0;
+	if (mark_victim_has_task) {
+		task = (void *)ctx->args[0];
+		pid = BPF_CORE_READ(task, tgid);
+	} else {
+		pid = (__u32)ctx->args[0];
+	}
+
+	if (attach_mode == OOMT_MODE_TRACEPOINT && task) {
+		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
+
+		if (!same || !killed_as_group_member(ctx))
+			tp_open_oom(ctx, c, task);
+	}
+
+	v = reserve(c, sizeof(*v));
+	if (v) {
+		fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->active ? c->oom_id : 0);
+		if (task) {
+			fill_task(&v->task, task);
+			if (attach_mode == OOMT_MODE_TRACEPOINT)
+				compute_points(&v->task, 0);
+		} else {
+			__builtin_memset(&v->task, 0, sizeof(v->task));
+			v->task.pid = pid;
+		}
+		if (c->active && c->chosen_pid && pid != c->chosen_pid)
+			v->task.flags |= OOMT_TASK_GROUP;
+		vi.kill_ts = v->hdr.ts_ns;
+		bpf_ringbuf_submit(v, 0);
+	}
+	vi.oom_id = c->active ? c->oom_id : 0;
+	if (!vi.kill_ts)
+		vi.kill_ts = bpf_ktime_get_boot_ns();
+	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
+		__sync_fetch_and_add(&drops.victims_map_full, 1);
+	return 0;
+}
+
+static __always_inline int emit_reap(__u32 pid, __u32 kind)
+{
+	struct victim_info *vi = bpf_map_lookup_elem(&victims, &pid);
+	struct oomt_reap *r;
+
+	if (!vi)
+		return 0;
+	r = reserve(NULL, sizeof(*r));
+	if (!r)
+		return 0;
+	fill_hdr(&r->hdr, OOMT_REC_REAP, vi->oom_id);
+	r->pid = pid;
+	r->kind = kind;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("raw_tp/wake_reaper")
+int handle_wake_reaper(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit_reap((__u32)ctx->args[0], OOMT_REAP_WAKE);
+}
+
+SEC("raw_tp/start_task_reaping")
+int handle_start_task_reaping(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit_reap((__u32)ctx->args[0], OOMT_REAP_START);
+}
+
+SEC("raw_tp/finish_task_reaping")
+int handle_finish_task_reaping(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit_reap((__u32)ctx->args[0], OOMT_REAP_FINISH);
+}
+
+SEC("raw_tp/skip_task_reaping")
+int handle_skip_task_reaping(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit_reap((__u32)ctx->args[0], OOMT_REAP_SKIP);
+}
+
+/* A victim's process is gone when its last thread exits (signal->live == 0). */
+SEC("raw_tp/sched_process_exit")
+int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+	struct victim_info *vi;
+	struct oomt_exit *e;
+	__u32 pid;
+
+	pid = BPF_CORE_READ(task, tgid);
+	vi = bpf_map_lookup_elem(&victims, &pid);
+	if (!vi)
+		return 0;
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	e = reserve(NULL, sizeof(*e));
+	if (e) {
+		fill_hdr(&e->hdr, OOMT_REC_EXIT, vi->oom_id);
+		e->pid = pid;
+		e->pad = 0;
+		e->kill_ts_ns = vi->kill_ts;
+		bpf_ringbuf_submit(e, 0);
+	}
+	bpf_map_delete_elem(&victims, &pid);
+	return 0;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records the BPF programs stream to userspace over the ring buffer.
+ *
+ * Fixed-width types only (this header is compiled both by clang -target bpf
+ * and by the host compiler); every record starts with struct oomt_hdr. One
+ * OOM produces BEGIN, CANDIDATE x N, KILL, VICTIM x M, END, all tagged with
+ * the same oom_id; CGROUP records name the cgroup ids the others refer to;
+ * REAP and EXIT records follow later, tagged with the victim's OOM.
+ */
+#ifndef OOMTRACE_ABI_H
+#define OOMTRACE_ABI_H
+
+#ifndef __bpf__
+#include <linux/types.h>	/* vmlinux.h provides these on the BPF side */
+#endif
+
+#define OOMT_COMM_LEN 16
+#define OOMT_CGROUP_NAME_LEN 128
+#define OOMT_KSTACK_MAX 32
+#define OOMT_USTACK_MAX 32
+#define OOMT_BUILD_ID_SIZE 20
+
+enum oomt_rec_type {
+	OOMT_REC_BEGIN = 1,	/* an OOM context opens */
+	OOMT_REC_CANDIDATE,	/* one task evaluated by oom_badness */
+	OOMT_REC_KILL,		/* the kernel's choice, oom_control, stacks */
+	OOMT_REC_VICTIM,	/* one task marked as OOM victim */
+	OOMT_REC_END,		/* the context closes (out_of_memory returned) */
+	OOMT_REC_CGROUP,	/* a kernfs node: id, parent id, name */
+	OOMT_REC_REAP,		/* oom_reaper progress on a victim */
+	OOMT_REC_EXIT,		/* a victim's process exited */
+};
+
+/* Which attach mode produced a record (oomt_hdr.mode). */
+enum oomt_mode {
+	OOMT_MODE_FENTRY = 1,
+	OOMT_MODE_KPROBE,
+	OOMT_MODE_TRACEPOINT,
+};
+
+/* Bits of oomt_task.flags */
+enum {
+	OOMT_TASK_MEM = 1 << 0,		/* memory fields were read (task had an mm) */
+	OOMT_TASK_POINTS = 1 << 1,	/* points is a number, not LONG_MIN */
+	OOMT_TASK_SKIP_ADJ_MIN = 1 << 2,
+	OOMT_TASK_SKIP_MM_SKIP = 1 << 3,
+	OOMT_TASK_SKIP_VFORK = 1 << 4,
+	OOMT_TASK_SKIP_NO_MM = 1 << 5,
+	OOMT_TASK_COMPUTED = 1 << 6,	/* points recomputed in BPF, not returned by the kernel */
+	OOMT_TASK_GROUP = 1 << 7,	/* victim killed as a memory.oom.group member */
+	OOMT_TASK_SHARED_MM = 1 << 8,	/* victim killed for sharing the chosen mm */
+};
+
+/* Bits of oomt_kill.flags */
+enum {
+	OOMT_KILL_OC = 1 << 0,		/* gfp/order/constraint/totalpages read from oom_control */
+	OOMT_KILL_MEMCG = 1 << 1,	/* memcg_id names the OOM domain */
+	OOMT_KILL_TOTALPAGES = 1 << 2,	/* totalpages known (read or derived) */
+	OOMT_KILL_CONSTRAINT = 1 << 3,	/* constraint known (read or derived) */
+};
+
+enum oomt_reap_kind {
+	OOMT_REAP_WAKE = 1,
+	OOMT_REAP_START,
+	OOMT_REAP_FINISH,
+	OOMT_REAP_SKIP,
+};
+
+struct oomt_hdr {
+	__u32 type;		/* enum oomt_rec_type */
+	__u32 mode;		/* enum oomt_mode */
+	__u64 oom_id;		/* 1, 2, ... per tracer run; 0 = none */
+	__u64 ts_ns;		/* bpf_ktime_get_boot_ns() */
+};
+
+/* A task as any record describes it; memory in pages except pgtables. */
+struct oomt_task {
+	__u32 pid;		/* tgid */
+	__u32 tid;
+	__u32 uid;
+	__s32 oom_score_adj;
+	__s64 points;
+	__u64 total_vm;
+	__u64 rss_anon;
+	__u64 rss_file;
+	__u64 rss_shmem;
+	__u64 swap;
+	__u64 pgtables_bytes;
+	__u64 cgroup_id;	/* kernfs id of the task's memory cgroup; 0 = none */
+	__u32 flags;		/* OOMT_TASK_* */
+	__u32 pad;
+	char comm[OOMT_COMM_LEN];
+};
+
+struct oomt_begin {
+	struct oomt_hdr hdr;
+	struct oomt_task trigger;
+};
+
+struct oomt_candidate {
+	struct oomt_hdr hdr;
+	struct oomt_task task;
+};
+
+/* One frame of a user stack as bpf_get_stack(BPF_F_USER_BUILD_ID) gives it. */
+struct oomt_ubuild {
+	__s32 status;		/* 0 empty, 1 valid build id + offset, 2 ip only */
+	__u8 build_id[OOMT_BUILD_ID_SIZE];
+	__u64 offset_or_ip;
+};
+
+struct oomt_kill {
+	struct oomt_hdr hdr;
+	struct oomt_task chosen;
+	__s64 chosen_points;
+	__u64 totalpages;
+	__u64 memcg_id;		/* kernfs id of the OOM memcg; 0 = global */
+	__u32 gfp_mask;
+	__s32 order;
+	__s32 constraint;	/* kernel enum oom_constraint; -1 unknown */
+	__u32 flags;		/* OOMT_KILL_* */
+	__u32 trigger_pid;
+	__u32 trigger_tid;
+	__s32 kstack_len;	/* bytes from bpf_get_stack, or -errno */
+	__s32 ustack_len;
+	__s32 ubuild_len;
+	__u32 pad;
+	__u64 kstack[OOMT_KSTACK_MAX];
+	__u64 ustack[OOMT_USTACK_MAX];
+	struct oomt_ubuild ubuild[OOMT_USTACK_MAX];
+};
+
+struct oomt_victim {
+	struct oomt_hdr hdr;
+	struct oomt_task task;
+};
+
+struct oomt_end {
+	struct oomt_hdr hdr;
+	__u64 candidates;	/* oom_badness calls seen (or tasks walked) */
+	__u64 lost;		/* records of this OOM the ring buffer refused */
+	__u32 killed;		/* out_of_memory's return value, 1 = progress */
+	__u32 pad;
+};
+
+struct oomt_cgroup {
+	struct oomt_hdr hdr;
+	__u64 id;
+	__u64 parent_id;	/* 0 for a hierarchy root */
+	__u32 truncated;	/* name longer than the buffer */
+	__u32 pad;
+	char name[OOMT_CGROUP_NAME_LEN];
+};
+
+struct oomt_reap {
+	struct oomt_hdr hdr;
+	__u32 pid;
+	__u32 kind;		/* enum oomt_reap_kind */
+};
+
+struct oomt_exit {
+	struct oomt_hdr hdr;
+	__u32 pid;
+	__u32 pad;
+	__u64 kill_ts_ns;	/* when it was marked, same clock as ts_ns */
+};
+
+/* Drop counters, in .bss: userspace reads them through the skeleton. */
+struct oomt_drops {
+	__u64 ringbuf_full;	/* any record the ring buffer refused */
+	__u64 victims_map_full;	/* a victim whose exit cannot be followed */
+	__u64 walk_truncated;	/* tracepoint mode: task walk hit its bound */
+};
+
+#ifndef __bpf__
+_Static_assert(sizeof(struct oomt_hdr) == 24, "oomt_hdr ABI");
+_Static_assert(sizeof(struct oomt_task) == 104, "oomt_task ABI");
+_Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");
+_Static_assert(sizeof(struct oomt_cgroup) % 8 == 0, "oomt_cgroup ABI");
+_Static_assert(sizeof(struct oomt_kill) % 8 == 0, "oomt_kill ABI");
+#endif
+
+#endif

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install every Debian package oomtrace needs to build, test and benchmark.
+# Safe to re-run: apt-get skips what is already installed.
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --vm     also what the qemu VM tests need
+set -eu
+
+pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
+      libcmocka-dev libclang-rt-14-dev python3 util-linux procps"
+case "${1:-}" in
+--vm) pkgs="$pkgs qemu-system-x86 busybox-static cpio" ;;
+esac
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: need root to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

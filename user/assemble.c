@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Ring-buffer records to assembled events. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "oomtrace.h"
+#include "assemble.h"
+#include "cgroup_names.h"
+#include "ksyms.h"
+#include "ustack.h"
+
+#define SEQ_MAP 64	/* recent oom_id -> seq pairs, for aftermath records */
+
+struct assembler {
+	struct assembler_ops ops;
+	size_t keep;
+	const struct ksyms *ksyms;
+	struct cgroup_names *cgroups;
+	struct oom_event *cur;
+	uint64_t cur_oom_id;
+	uint64_t cur_last_mono_ns;	/* when its last record arrived */
+	uint64_t seq;
+	uint64_t pending_lost;
+	struct { uint64_t oom_id, seq; } seq_map[SEQ_MAP];
+	/* aftermath that arrived while its event was still pending */
+	struct oom_aftermath held[16];
+	size_t n_held;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* BPF timestamps are CLOCK_BOOTTIME; events carry wall-clock time. */
+static uint64_t boot_to_realtime(uint64_t boot_ns)
+{
+	return boot_ns + now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+}
+
+struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
+				 const struct ksyms *ksyms)
+{
+	struct assembler *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->cgroups = cgroup_names__new();
+	if (!a->cgroups) {
+		free(a);
+		return NULL;
+	}
+	a->ops = *ops;
+	a->keep = keep_candidates;
+	a->ksyms = ksyms;
+	return a;
+}
+
+void assembler__free(struct assembler *a)
+{
+	if (!a)
+		return;
+	oom_event__free(a->cur);
+	cgroup_names__free(a->cgroups);
+	free(a);
+}
+
+uint64_t assembler__events(const struct assembler *a)
+{
+	return a->seq;
+}
+
+void assembler__add_lost(struct assembler *a, uint64_t lost)
+{
+	a->pending_lost += lost;
+}
+
+static const char *mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case OOMT_MODE_FENTRY: return "fentry";
+	case OOMT_MODE_KPROBE: return "kprobe";
+	case OOMT_MODE_TRACEPOINT: return "tracepoint";
+	default: return "unknown";
+	}
+}
+
+static void set_cgroup(struct assembler *a, struct oom_task *t, uint64_t id)
+{
+	if (id && !cgroup_names__path(a->cgroups, id, t->cgroup, sizeof(t->cgroup)))
+		t->has |= TASK_HAS_CGROUP;
+}
+
+static enum oom_skip skip_of(uint32_t flags)
+{
+	if (flags & OOMT_TASK_SKIP_ADJ_MIN)
+		return OOM_SKIP_ADJ_MIN;
+	if (flags & OOMT_TASK_SKIP_MM_SKIP)
+		return OOM_SKIP_MM_SKIP;
+	if (flags & OOMT_TASK_SKIP_VFORK)
+		return OOM_SKIP_VFORK;
+	if (flags & OOMT_TASK_SKIP_NO_MM)
+		return OOM_SKIP_NO_MM;
+	return OOM_SKIP_UNKNOWN;
+}
+
+/* Convert the ABI task; cgroup paths are resolved when the event completes. */
+static void task_from_rec(struct oom_task *t, const struct oomt_task *r)
+{
+	memset(t, 0, sizeof(*t));
+	t->has = TASK_HAS_PID | TASK_HAS_TID | TASK_HAS_UID | TASK_HAS_ADJ | TASK_HAS_COMM;
+	t->pid = (int32_t)r->pid;
+	t->tid = (int32_t)r->tid;
+	t->uid = r->uid;
+	t->oom_score_adj = r->oom_score_adj;
+	memcpy(t->comm, r->comm, OOMT_COMM_LEN);
+	t->comm[OOMT_COMM_LEN - 1] = '\0';
+	if (r->flags & OOMT_TASK_MEM) {
+		t->has |= TASK_HAS_MEM | TASK_HAS_TOTAL_VM;
+		t->total_vm_pages = r->total_vm;
+		t->rss_anon_pages = r->rss_anon;
+		t->rss_file_pages = r->rss_file;
+		t->rss_shmem_pages = r->rss_shmem;
+		t->swap_pages = r->swap;
+		t->pgtables_bytes = r->pgtables_bytes;
+	}
+	if (r->flags & OOMT_TASK_POINTS) {
+		t->has |= TASK_HAS_POINTS;
+		t->points = r->points;
+	} else if (r->flags & (OOMT_TASK_SKIP_ADJ_MIN | OOMT_TASK_SKIP_MM_SKIP |
+			       OOMT_TASK_SKIP_VFORK | OOMT_TASK_SKIP_NO_MM) ||
+		   r->points == INT64_MIN) {
+		t->skip = skip_of(r->flags);
+	}
+	if (r->flags & OOMT_TASK_COMPUTED)
+		t->has |= TASK_POINTS_ESTIMATED;
+	t->cgroup_id = r->cgroup_id;
+}
+
+static void resolve_task_cgroup(struct assembler *a, struct oom_task *t)
+{
+	set_cgroup(a, t, t->cgroup_id);
+}
+
+static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *h)
+{
+	struct oom_event *ev = oom_event__new();
+
+	if (!ev)
+		return NULL;
+	ev->mode = mode_name(h->mode);
+	ev->source = "bpf";
+	ev->time_ns = boot_to_realtime(h->ts_ns);
+	ev->page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	ev->has |= EV_HAS_CANDIDATES;
+	a->cur = ev;
+	a->cur_oom_id = h->oom_id;
+	return ev;
+}
+
+static void remember_seq(struct assembler *a, uint64_t oom_id, uint64_t seq)
+{
+	size_t i = oom_id % SEQ_MAP;
+
+	a->seq_map[i].oom_id = oom_id;
+	a->seq_map[i].seq = seq;
+}
+
+static uint64_t seq_of(const struct assembler *a, uint64_t oom_id)
+{
+	size_t i = oom_id % SEQ_MAP;
+
+	return oom_id && a->seq_map[i].oom_id == oom_id ? a->seq_map[i].seq : 0;
+}
+
+/* No kernel function is this long: a larger offset is an address in no
+ * listed symbol (a JIT-ed BPF program, a trampoline). */
+#define KSYM_MAX_OFFSET (1u << 20)
+
+/* Frames of the tracing machinery itself, above the traced kernel path. */
+static bool is_tracing_frame(const struct oom_frame *f)
+{
+	static const char *prefixes[] = {
+		"bpf_", "__bpf_", "__traceiter_", "trace_call_bpf", "perf_", "kprobe_",
+		"__kprobes", "ftrace_", "arch_ftrace", "kretprobe_", "__kretprobe",
+		"rethook_", "arch_rethook", "__rethook",
+	};
+
+	if (!f->sym[0])
+		return true;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(f->sym, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
+{
+	size_t skip = 0;
+
+	for (size_t i = 0; i < ev->n_kernel_stack; i++) {
+		struct oom_frame *f = &ev->kernel_stack[i];
+		const struct ksym *s = ksyms__find(a->ksyms, f->addr);
+
+		if (!s || (!s->module && f->addr - s->addr > KSYM_MAX_OFFSET))
+			continue;
+		snprintf(f->sym, sizeof(f->sym), "%s", s->name);
+		f->offset = f->addr - s->addr;
+		if (s->module)
+			snprintf(f->module, sizeof(f->module), "%s", s->module);
+	}
+	while (skip < ev->n_kernel_stack && is_tracing_frame(&ev->kernel_stack[skip]))
+		skip++;
+	if (skip == ev->n_kernel_stack)	/* nothing recognisable: keep it all */
+		return;
+	memmove(ev->kernel_stack, ev->kernel_stack + skip,
+		(ev->n_kernel_stack - skip) * sizeof(*ev->kernel_stack));
+	ev->n_kernel_stack -= skip;
+}
+
+/* Finish the pending event: victims, ranks, paths; hand it out. */
+static void complete(struct assembler *a)
+{
+	struct oom_event *ev = a->cur;
+
+	if (!ev)
+		return;
+	a->cur = NULL;
+	ev->lost_events += a->pending_lost;
+	a->pending_lost = 0;
+	ev->seq = ++a->seq;
+	remember_seq(a, a->cur_oom_id, ev->seq);
+	if (ev->candidates_total < ev->n_candidates)
+		ev->candidates_total = ev->n_candidates;
+	for (size_t i = 0; i < ev->n_candidates; i++)
+		resolve_task_cgroup(a, &ev->candidates[i]);
+	for (size_t i = 0; i < ev->n_victims; i++) {
+		struct oom_task *v = &ev->victims[i];
+
+		resolve_task_cgroup(a, v);
+		/* a victim record without points takes them from its candidate row */
+		for (size_t j = 0; j < ev->n_candidates && !(v->has & TASK_HAS_POINTS); j++) {
+			const struct oom_task *c = &ev->candidates[j];
+
+			if (c->pid == v->pid && c->has & TASK_HAS_POINTS) {
+				v->points = c->points;
+				v->has |= TASK_HAS_POINTS | (c->has & TASK_POINTS_ESTIMATED);
+			}
+		}
+	}
+	resolve_task_cgroup(a, &ev->trigger);
+	if (ev->memcg_id &&
+	    !cgroup_names__path(a->cgroups, ev->memcg_id, ev->memcg, sizeof(ev->memcg)))
+		ev->has |= EV_HAS_MEMCG;
+	if (ev->n_victims) {
+		ev->victim = ev->victims[0];
+		ev->has |= EV_HAS_VICTIM;
+	}
+	symbolize_kernel(a, ev);
+	oom_event__rank(ev, a->keep);
+	if (ev->has & EV_HAS_VICTIM)
+		a->ops.event(ev, a->ops.arg);
+	for (size_t i = 0; i < a->n_held; i++) {
+		a->held[i].oom_seq = ev->seq;
+		a->ops.aftermath(&a->held[i], a->ops.arg);
+	}
+	oom_event__free(ev);
+	a->n_held = 0;
+}
+
+static void on_kill(struct assembler *a, const struct oomt_kill *k)
+{
+	struct oom_event *ev = a->cur;
+
+	if (k->flags & OOMT_KILL_CONSTRAINT) {
+		ev->constraint = (enum oom_constraint)k->constraint;
+		if (!(k->flags & OOMT_KILL_OC))
+			ev->has |= EV_CONSTRAINT_INFERRED;
+	}
+	if (k->flags & OOMT_KILL_OC) {
+		ev->gfp_mask = k->gfp_mask;
+		ev->order = k->order;
+		ev->has |= EV_HAS_GFP | EV_HAS_ORDER;
+	}
+	if (k->flags & OOMT_KILL_TOTALPAGES) {
+		ev->totalpages = k->totalpages;
+		ev->has |= EV_HAS_TOTALPAGES;
+	}
+	if (k->flags & OOMT_KILL_MEMCG)
+		ev->memcg_id = k->memcg_id;	/* the path is resolved at completion */
+	if (k->chosen.pid) {
+		ev->chosen_pid = (int32_t)k->chosen.pid;
+		ev->chosen_points = k->chosen_points;
+		ev->has |= EV_HAS_CHOSEN;
+	}
+	for (int i = 0; i < k->kstack_len / 8 && i < OOMT_KSTACK_MAX; i++) {
+		struct oom_frame *f = oom_event__add_kframe(ev);
+
+		if (!f)
+			break;
+		f->addr = k->kstack[i];
+	}
+	ustack_fill(ev, k->trigger_pid, (const uint64_t *)k->ustack, k->ustack_len / 8, k->ubuild,
+		    k->ubuild_len / (int)sizeof(struct oomt_ubuild));
+}
+
+static void hold_or_emit(struct assembler *a, struct oom_aftermath *am, uint64_t oom_id)
+{
+	if (a->cur && oom_id == a->cur_oom_id) {
+		if (a->n_held < sizeof(a->held) / sizeof(a->held[0]))
+			a->held[a->n_held++] = *am;
+		return;
+	}
+	am->oom_seq = seq_of(a, oom_id);
+	a->ops.aftermath(am, a->ops.arg);
+}
+
+static const char *reap_stage(uint32_t kind)
+{
+	switch (kind) {
+	case OOMT_REAP_WAKE: return "wake";
+	case OOMT_REAP_START: return "start";
+	case OOMT_REAP_FINISH: return "finish";
+	case OOMT_REAP_SKIP: return "skip";
+	default: return "unknown";
+	}
+}
+
+static size_t rec_size(uint32_t type)
+{
+	switch (type) {
+	case OOMT_REC_BEGIN: return sizeof(struct oomt_begin);
+	case OOMT_REC_CANDIDATE: return sizeof(struct oomt_candidate);
+	case OOMT_REC_KILL: return sizeof(struct oomt_kill);
+	case OOMT_REC_VICTIM: return sizeof(struct oomt_victim);
+	case OOMT_REC_END: return sizeof(struct oomt_end);
+	case OOMT_REC_CGROUP: return sizeof(struct oomt_cgroup);
+	case OOMT_REC_REAP: return sizeof(struct oomt_reap);
+	case OOMT_REC_EXIT: return sizeof(struct oomt_exit);
+	default: return 0;
+	}
+}
+
+int assembler__feed(struct assembler *a, const void *data, size_t size)
+{
+	const struct oomt_hdr *h = data;
+	struct oom_aftermath am = {};
+	struct oom_task *t;
+
+	if (size < sizeof(*h) || size < rec_size(h->type) || !rec_size(h->type))
+		return -EINVAL;
+
+	if (h->type == OOMT_REC_CGROUP) {
+		const struct oomt_cgroup *c = data;
+		char name[OOMT_CGROUP_NAME_LEN + 1];
+
+		memcpy(name, c->name, OOMT_CGROUP_NAME_LEN);
+		name[OOMT_CGROUP_NAME_LEN] = '\0';
+		return cgroup_names__add(a->cgroups, c->id, c->parent_id, name);
+	}
+	if (h->type == OOMT_REC_REAP || h->type == OOMT_REC_EXIT) {
+		am.time_ns = boot_to_realtime(h->ts_ns);
+		if (h->type == OOMT_REC_REAP) {
+			const struct oomt_reap *r = data;
+
+			am.kind = "oom_reaper";
+			am.pid = (int32_t)r->pid;
+			am.stage = reap_stage(r->kind);
+		} else {
+			const struct oomt_exit *e = data;
+
+			am.kind = "victim_exit";
+			am.pid = (int32_t)e->pid;
+			am.kill_to_exit_ns = h->ts_ns - e->kill_ts_ns;
+		}
+		hold_or_emit(a, &am, h->oom_id);
+		return 0;
+	}
+
+	/* records of an OOM: a new oom_id completes the previous one */
+	if (h->oom_id != a->cur_oom_id || !a->cur) {
+		complete(a);
+		if (!open_event(a, h))
+			return -ENOMEM;
+	}
+	a->cur_last_mono_ns = now_ns(CLOCK_MONOTONIC);
+
+	switch (h->type) {
+	case OOMT_REC_BEGIN:
+		task_from_rec(&a->cur->trigger, &((const struct oomt_begin *)data)->trigger);
+		a->cur->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
+		a->cur->trigger.skip = OOM_SKIP_NONE;
+		a->cur->has |= EV_HAS_TRIGGER;
+		break;
+	case OOMT_REC_CANDIDATE:
+		t = oom_event__add_candidate(a->cur);
+		if (!t)
+			return -ENOMEM;
+		task_from_rec(t, &((const struct oomt_candidate *)data)->task);
+		a->cur->candidates_total++;
+		break;
+	case OOMT_REC_KILL:
+		on_kill(a, data);
+		break;
+	case OOMT_REC_VICTIM: {
+		const struct oomt_victim *v = data;
+
+		t = oom_event__add_victim(a->cur);
+		if (!t)
+			return -ENOMEM;
+		task_from_rec(t, &v->task);
+		if (!v->task.comm[0])	/* pid-only mark_victim */
+			t->has &= ~TASK_HAS_COMM;
+		t->reason = v->task.flags & OOMT_TASK_GROUP ? OOM_VICTIM_GROUP :
+			    v->task.flags & OOMT_TASK_SHARED_MM ? OOM_VICTIM_SHARED_MM :
+			    OOM_VICTIM_CHOSEN;
+		t->kill_ns = boot_to_realtime(h->ts_ns);
+		if (a->cur->n_victims == 1)
+			a->cur->time_ns = t->kill_ns;
+		break;
+	}
+	case OOMT_REC_END: {
+		const struct oomt_end *e = data;
+
+		a->cur->lost_events += e->lost;
+		if (e->candidates > a->cur->candidates_total)
+			a->cur->candidates_total = e->candidates;
+		complete(a);
+		break;
+	}
+	}
+	return 0;
+}
+
+int assembler__timeout_ms(const struct assembler *a)
+{
+	uint64_t now, due;
+
+	if (!a->cur)
+		return -1;
+	now = now_ns(CLOCK_MONOTONIC);
+	due = a->cur_last_mono_ns + ASSEMBLE_QUIET_MS * 1000000ull;
+	return now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
+}
+
+void assembler__flush(struct assembler *a, int force)
+{
+	if (a->cur && (force || assembler__timeout_ms(a) == 0))
+		complete(a);
+}

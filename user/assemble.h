@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Assembly of ring-buffer records (bpf/oomtrace.h) into events. One OOM is
+ * in flight at a time; it is complete at its END record, or, in tracepoint
+ * mode (which cannot see out_of_memory return), when the next OOM opens or
+ * no record of it arrived for ASSEMBLE_QUIET_MS.
+ */
+#ifndef OOMTRACE_ASSEMBLE_H
+#define OOMTRACE_ASSEMBLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define ASSEMBLE_QUIET_MS 100
+
+struct ksyms;
+struct cgroup_names;
+
+/* What happened to a victim after the kill. */
+struct oom_aftermath {
+	const char *kind;	/* "victim_exit" or "oom_reaper" */
+	uint64_t oom_seq;	/* seq of the oom_kill event, 0 if unknown */
+	uint64_t time_ns;	/* CLOCK_REALTIME */
+	int32_t pid;
+	const char *stage;	/* reaper: "wake", "start", "finish", "skip" */
+	uint64_t kill_to_exit_ns; /* victim_exit only */
+};
+
+struct assembler_ops {
+	/* A complete event; the assembler frees it after the call. */
+	void (*event)(struct oom_event *ev, void *arg);
+	void (*aftermath)(const struct oom_aftermath *a, void *arg);
+	void *arg;
+};
+
+struct assembler;
+
+struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
+				 const struct ksyms *ksyms);
+void assembler__free(struct assembler *a);
+/* Feed one ring-buffer record; 0, or -EINVAL for a malformed one. */
+int assembler__feed(struct assembler *a, const void *data, size_t size);
+/* Milliseconds until a pending event must be flushed; -1 if none pending. */
+int assembler__timeout_ms(const struct assembler *a);
+/* Complete a pending event if it has been quiet long enough (or force). */
+void assembler__flush(struct assembler *a, int force);
+/* Records the BPF side could not deliver, to attach to the next event. */
+void assembler__add_lost(struct assembler *a, uint64_t lost);
+/* Events emitted so far. */
+uint64_t assembler__events(const struct assembler *a);
+
+#endif

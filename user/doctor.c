@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `oomtrace doctor`: what this kernel allows and which attach mode `auto`
+ * would use. Each mode is really loaded and attached (then detached): a
+ * feature list can say yes where a kernel or LSM still says no.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "commands.h"
+#include "ksyms.h"
+#include "loader.h"
+#include "log.h"
+#include "privs.h"
+
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_RESOURCE 24
+#define CAP_PERFMON 38
+#define CAP_BPF 39
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (!log_verbose)
+		return 0;
+	(void)level;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+
+	buf[0] = '\0';
+	if (!f)
+		return;
+	if (fgets(buf, (int)size, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+static void row(const char *what, bool ok, const char *detail)
+{
+	printf("  %-22s %-4s %s\n", what, ok ? "yes" : "no", detail);
+}
+
+static void report_kernel(const struct ksyms *ks)
+{
+	char buf[256], detail[300];
+	int has_task = kernel_mark_victim_has_task();
+
+	read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
+	printf("kernel %s\n", buf);
+	row("BTF", kernel_has_btf(), "/sys/kernel/btf/vmlinux");
+	snprintf(detail, sizeof(detail), "%s",
+		 has_task > 0 ? "passes the task (victim's memory fields available)" :
+		 has_task == 0 ? "passes only the pid" : "not in this kernel's BTF");
+	row("tracepoint mark_victim", has_task >= 0, detail);
+	row("kallsyms readable", !ksyms__hidden(ks),
+	    ksyms__hidden(ks) ? "addresses hidden (kptr_restrict): no symbols, no candidates "
+				"in tracepoint mode" : "/proc/kallsyms");
+	snprintf(detail, sizeof(detail), "%s",
+		 ksyms__resolve_name(ks, "oom_kill_process") ? ksyms__resolve_name(ks, "oom_kill_process") :
+		 "not found");
+	row("oom_kill_process", ksyms__resolve_name(ks, "oom_kill_process") != NULL, detail);
+	read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
+	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
+}
+
+static void report_privileges(void)
+{
+	char detail[128];
+
+	snprintf(detail, sizeof(detail), "euid %u", (unsigned)geteuid());
+	row("CAP_BPF", have_cap(CAP_BPF), "");
+	row("CAP_PERFMON", have_cap(CAP_PERFMON), "");
+	row("CAP_SYS_ADMIN", have_cap(CAP_SYS_ADMIN), detail);
+	row("CAP_SYS_RESOURCE", have_cap(CAP_SYS_RESOURCE),
+	    have_cap(CAP_SYS_RESOURCE) ? "can set own oom_score_adj to -1000" :
+	    "cannot lower own oom_score_adj: the tracer runs unprotected");
+}
+
+/* Try each mode for real; returns the first that works (what auto picks). */
+static enum attach_mode report_modes(const struct ksyms *ks)
+{
+	enum attach_mode pick = MODE_AUTO;
+
+	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
+		struct tracer t;
+		char err[512];
+		int ret = tracer__start(&t, m, ks, 1 << 16, err, sizeof(err));
+
+		row(attach_mode__name(m), ret == 0, ret ? err : "loads and attaches");
+		if (!ret) {
+			tracer__stop(&t);
+			if (pick == MODE_AUTO)
+				pick = m;
+		}
+	}
+	return pick;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	enum attach_mode pick = MODE_AUTO;
+	struct ksyms *ks;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'v': log_verbose = true; break;
+		case 'h':
+			printf("usage: oomtrace doctor [-v]\n"
+			       "Report BTF, tracepoints, fentry/kprobe availability, lockdown and\n"
+			       "privileges, and the attach mode 'oomtrace --mode auto' would use.\n"
+			       "Exit 0 if some mode works, 1 if none does.\n");
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "oomtrace: see 'oomtrace doctor --help'\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_err("doctor: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	libbpf_set_print(quiet_print);
+	ks = ksyms__load(NULL);
+	report_kernel(ks);
+	printf("privileges\n");
+	report_privileges();
+	printf("attach modes\n");
+	if (can_trace() && kernel_has_btf())
+		pick = report_modes(ks);
+	else
+		printf("  not tried: %s\n", kernel_has_btf() ? "needs root (CAP_BPF and CAP_PERFMON)" :
+			"no BTF");
+	ksyms__free(ks);
+	if (pick == MODE_AUTO) {
+		printf("auto mode: none available\n");
+		return EXIT_RUNTIME;
+	}
+	printf("auto mode: %s\n", attach_mode__name(pick));
+	return EXIT_OK;
+}

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The assembled OOM event: allocation, growth, ranking, names. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+
+struct oom_event *oom_event__new(void)
+{
+	struct oom_event *ev = calloc(1, sizeof(*ev));
+
+	if (!ev)
+		return NULL;
+	ev->constraint = OOM_CONSTRAINT_UNKNOWN;
+	ev->page_size = 4096;
+	return ev;
+}
+
+void oom_event__free(struct oom_event *ev)
+{
+	if (!ev)
+		return;
+	free(ev->victims);
+	free(ev->candidates);
+	free(ev->kernel_stack);
+	free(ev->user_stack);
+	free(ev);
+}
+
+/* Grow *arr by one zeroed element of size sz; capacity doubles on powers of 2. */
+static void *append(void **arr, size_t *n, size_t sz)
+{
+	size_t cap = 8;
+	char *p;
+
+	while (cap < *n)
+		cap *= 2;
+	if (*n == 0 || *n == cap) {
+		size_t want = *n == 0 ? 8 : cap * 2;
+
+		p = realloc(*arr, want * sz);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	p = (char *)*arr + *n * sz;
+	memset(p, 0, sz);
+	(*n)++;
+	return p;
+}
+
+struct oom_task *oom_event__add_victim(struct oom_event *ev)
+{
+	return append((void **)&ev->victims, &ev->n_victims, sizeof(struct oom_task));
+}
+
+struct oom_task *oom_event__add_candidate(struct oom_event *ev)
+{
+	return append((void **)&ev->candidates, &ev->n_candidates,
+		      sizeof(struct oom_task));
+}
+
+struct oom_frame *oom_event__add_kframe(struct oom_event *ev)
+{
+	return append((void **)&ev->kernel_stack, &ev->n_kernel_stack,
+		      sizeof(struct oom_frame));
+}
+
+struct oom_frame *oom_event__add_uframe(struct oom_event *ev)
+{
+	return append((void **)&ev->user_stack, &ev->n_user_stack,
+		      sizeof(struct oom_frame));
+}
+
+static int cmp_candidates(const void *pa, const void *pb)
+{
+	const struct oom_task *a = pa, *b = pb;
+	bool ha = a->has & TASK_HAS_POINTS, hb = b->has & TASK_HAS_POINTS;
+
+	if (ha != hb)
+		return ha ? -1 : 1;
+	if (ha && a->points != b->points)
+		return a->points > b->points ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+void oom_event__rank(struct oom_event *ev, size_t keep)
+{
+	if (ev->n_candidates > 1)
+		qsort(ev->candidates, ev->n_candidates, sizeof(*ev->candidates),
+		      cmp_candidates);
+	if (keep && ev->n_candidates > keep)
+		ev->n_candidates = keep;
+}
+
+size_t oom_event__rank_of(const struct oom_event *ev, int32_t pid)
+{
+	for (size_t i = 0; i < ev->n_candidates; i++)
+		if (ev->candidates[i].pid == pid)
+			return i + 1;
+	return 0;
+}
+
+const char *oom_constraint__name(enum oom_constraint c)
+{
+	switch (c) {
+	case OOM_CONSTRAINT_NONE: return "none";
+	case OOM_CONSTRAINT_CPUSET: return "cpuset";
+	case OOM_CONSTRAINT_MEMORY_POLICY: return "mempolicy";
+	case OOM_CONSTRAINT_MEMCG: return "memcg";
+	default: return "unknown";
+	}
+}
+
+const char *oom_skip__name(enum oom_skip s)
+{
+	switch (s) {
+	case OOM_SKIP_NONE: return "";
+	case OOM_SKIP_ADJ_MIN: return "oom_score_adj_min";
+	case OOM_SKIP_MM_SKIP: return "mm_oom_skip";
+	case OOM_SKIP_VFORK: return "in_vfork";
+	case OOM_SKIP_NO_MM: return "no_mm";
+	default: return "unknown";
+	}
+}
+
+const char *oom_victim_reason__name(enum oom_victim_reason r)
+{
+	switch (r) {
+	case OOM_VICTIM_CHOSEN: return "chosen";
+	case OOM_VICTIM_GROUP: return "oom_group";
+	case OOM_VICTIM_SHARED_MM: return "shared_mm";
+	default: return "unknown";
+	}
+}
+
+int64_t oom_points_adj_part(int32_t adj, uint64_t totalpages)
+{
+	return (int64_t)adj * (int64_t)(totalpages / 1000);
+}
+
+int64_t oom_points(uint64_t rss_pages, uint64_t swap_pages,
+		   uint64_t pgtables_bytes, int32_t adj, uint64_t totalpages,
+		   uint32_t page_size)
+{
+	int64_t points = (int64_t)(rss_pages + swap_pages +
+				   pgtables_bytes / (page_size ? page_size : 4096));
+
+	return points + oom_points_adj_part(adj, totalpages);
+}

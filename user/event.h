@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The assembled OOM event: what the live tracer, the kernel-log parser and
+ * the record reader all produce, and what the text and JSON renderers print.
+ *
+ * Every optional fact carries a bit in a `has` mask: an absent bit means the
+ * source could not tell (a tracepoint-only kernel has no gfp mask, a log
+ * fragment may lack the task table). Renderers print only what is present,
+ * so nothing is ever invented.
+ */
+#ifndef OOMTRACE_EVENT_H
+#define OOMTRACE_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OOM_COMM_MAX 64		/* kernel comms are 16, log comms can be longer */
+#define OOM_PATH_MAX 512
+
+/* Why the kernel would not kill a task (oom_badness returned LONG_MIN). */
+enum oom_skip {
+	OOM_SKIP_NONE = 0,
+	OOM_SKIP_ADJ_MIN,	/* oom_score_adj == -1000 */
+	OOM_SKIP_MM_SKIP,	/* MMF_OOM_SKIP: already reaped or being torn down */
+	OOM_SKIP_VFORK,		/* a vfork child sharing its parent's mm */
+	OOM_SKIP_NO_MM,		/* no thread with an mm left (exiting) */
+	OOM_SKIP_UNKNOWN,	/* LONG_MIN returned, cause not identified */
+};
+
+/* Why a task appears in `victims`. */
+enum oom_victim_reason {
+	OOM_VICTIM_CHOSEN = 0,	/* the task oom_badness ranked highest */
+	OOM_VICTIM_GROUP,	/* memory.oom.group member */
+	OOM_VICTIM_SHARED_MM,	/* another process sharing the victim's mm */
+};
+
+enum oom_constraint {
+	OOM_CONSTRAINT_UNKNOWN = -1,
+	OOM_CONSTRAINT_NONE = 0,	/* kernel enum order, 6.x */
+	OOM_CONSTRAINT_CPUSET,
+	OOM_CONSTRAINT_MEMORY_POLICY,
+	OOM_CONSTRAINT_MEMCG,
+};
+
+/* Bits of oom_task.has */
+enum {
+	TASK_HAS_PID = 1u << 0,
+	TASK_HAS_TID = 1u << 1,
+	TASK_HAS_UID = 1u << 2,
+	TASK_HAS_ADJ = 1u << 3,
+	TASK_HAS_POINTS = 1u << 4,	/* points is a number (not skipped) */
+	TASK_HAS_MEM = 1u << 5,		/* rss_* / swap / pgtables known */
+	TASK_HAS_TOTAL_VM = 1u << 6,
+	TASK_HAS_CGROUP = 1u << 7,
+	TASK_HAS_COMM = 1u << 8,
+	TASK_HAS_EXIT = 1u << 9,	/* exit_ns known (aftermath) */
+	TASK_POINTS_ESTIMATED = 1u << 10, /* recomputed, not the kernel's own */
+};
+
+/* One process in any role: trigger, victim, candidate. Memory in pages. */
+struct oom_task {
+	uint32_t has;
+	int32_t pid;		/* thread-group id */
+	int32_t tid;
+	uint32_t uid;
+	int32_t oom_score_adj;
+	int64_t points;		/* oom_badness() value */
+	uint64_t total_vm_pages;
+	uint64_t rss_anon_pages;
+	uint64_t rss_file_pages;
+	uint64_t rss_shmem_pages;
+	uint64_t swap_pages;
+	uint64_t pgtables_bytes;
+	enum oom_skip skip;
+	enum oom_victim_reason reason;	/* victims only */
+	uint64_t kill_ns;	/* victims: CLOCK_REALTIME ns when marked */
+	uint64_t exit_ns;	/* victims: when it exited (TASK_HAS_EXIT) */
+	uint64_t cgroup_id;	/* kernfs id of its memory cgroup, 0 = unknown */
+	char comm[OOM_COMM_MAX];
+	char cgroup[OOM_PATH_MAX];
+};
+
+/* Bits of oom_event.has */
+enum {
+	EV_HAS_TRIGGER = 1u << 0,
+	EV_HAS_GFP = 1u << 1,
+	EV_HAS_ORDER = 1u << 2,
+	EV_HAS_TOTALPAGES = 1u << 3,
+	EV_HAS_MEMCG = 1u << 4,
+	EV_HAS_VICTIM = 1u << 5,
+	EV_HAS_CHOSEN = 1u << 6,	/* oc->chosen / chosen_points known */
+	EV_HAS_CANDIDATES = 1u << 7,	/* the candidate list was observed */
+	EV_CONSTRAINT_INFERRED = 1u << 8, /* derived, not read from oom_control */
+};
+
+struct oom_frame {
+	uint64_t addr;
+	uint64_t offset;	/* into sym */
+	uint64_t file_offset;	/* user: into the object (with build_id) */
+	char sym[128];		/* "name" or "" when unresolved */
+	char module[128];	/* user: object path; kernel: module or "" */
+	unsigned char build_id[20];
+	uint8_t build_id_size;
+};
+
+struct oom_event {
+	uint32_t has;
+	uint64_t seq;
+	uint64_t time_ns;		/* CLOCK_REALTIME of the kill */
+	const char *mode;		/* "fentry", "kprobe", "tracepoint", "kmsg" */
+	const char *source;		/* "bpf" or "kmsg" */
+	struct oom_task trigger;
+	enum oom_constraint constraint;
+	char memcg[OOM_PATH_MAX];	/* OOM domain (EV_HAS_MEMCG); global: absent */
+	uint64_t memcg_id;		/* its kernfs id, 0 = unknown */
+	uint32_t gfp_mask;
+	char gfp_flags[256];		/* kernel's flag names when known */
+	int32_t order;
+	uint64_t totalpages;
+	uint32_t page_size;
+	int32_t chosen_pid;
+	int64_t chosen_points;
+	struct oom_task victim;		/* the chosen victim */
+	struct oom_task *victims;	/* every task killed, victim first */
+	size_t n_victims;
+	struct oom_task *candidates;	/* sorted by points, highest first */
+	size_t n_candidates;		/* kept (top-K) */
+	size_t candidates_total;	/* evaluated, also beyond top-K */
+	struct oom_frame *kernel_stack;
+	size_t n_kernel_stack;
+	struct oom_frame *user_stack;
+	size_t n_user_stack;
+	uint64_t lost_events;		/* records the kernel side could not deliver */
+	char missing[256];		/* parser: what the source lacked, comma list */
+};
+
+/* Allocate a zeroed event; NULL on ENOMEM. */
+struct oom_event *oom_event__new(void);
+void oom_event__free(struct oom_event *ev);
+/* Append to the dynamic arrays; return a pointer to the new zeroed slot. */
+struct oom_task *oom_event__add_victim(struct oom_event *ev);
+struct oom_task *oom_event__add_candidate(struct oom_event *ev);
+struct oom_frame *oom_event__add_kframe(struct oom_event *ev);
+struct oom_frame *oom_event__add_uframe(struct oom_event *ev);
+/*
+ * Sort candidates by points (highest first, skipped tasks last, ties by pid)
+ * and keep the top `keep` (0 = all). candidates_total is left as counted.
+ */
+void oom_event__rank(struct oom_event *ev, size_t keep);
+/* 1-based rank of pid among the candidates, 0 if not among them. */
+size_t oom_event__rank_of(const struct oom_event *ev, int32_t pid);
+
+const char *oom_constraint__name(enum oom_constraint c);
+const char *oom_skip__name(enum oom_skip s);
+const char *oom_victim_reason__name(enum oom_victim_reason r);
+
+/*
+ * The kernel's oom_badness() from its parts (5.9+): rss + swap + page tables,
+ * plus oom_score_adj in units of totalpages/1000 (integer division first,
+ * as the kernel does).
+ */
+int64_t oom_points(uint64_t rss_pages, uint64_t swap_pages,
+		   uint64_t pgtables_bytes, int32_t adj, uint64_t totalpages,
+		   uint32_t page_size);
+/* The part of the points that oom_score_adj contributes. */
+int64_t oom_points_adj_part(int32_t adj, uint64_t totalpages);
+
+#endif

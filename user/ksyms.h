@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* /proc/kallsyms: kernel addresses to names and back. */
+#ifndef OOMTRACE_KSYMS_H
+#define OOMTRACE_KSYMS_H
+
+#include <stdint.h>
+
+struct ksym {
+	uint64_t addr;
+	char *name;
+	char *module;	/* NULL for vmlinux */
+};
+
+struct ksyms;
+
+/* Load a kallsyms file (path NULL = /proc/kallsyms). NULL with errno set. */
+struct ksyms *ksyms__load(const char *path);
+void ksyms__free(struct ksyms *ks);
+/* The symbol containing addr (the last one at or below it), or NULL. */
+const struct ksym *ksyms__find(const struct ksyms *ks, uint64_t addr);
+/* The address of name, or of its first .isra/.constprop/.part clone; 0 if absent. */
+uint64_t ksyms__addr(const struct ksyms *ks, const char *name);
+/* The full name found for name (itself or a suffixed clone), or NULL. */
+const char *ksyms__resolve_name(const struct ksyms *ks, const char *name);
+/* The address of the next symbol after addr: the end of addr's function. */
+uint64_t ksyms__next_addr(const struct ksyms *ks, uint64_t addr);
+/* True when every address reads as zero (kptr_restrict hides them). */
+int ksyms__hidden(const struct ksyms *ks);
+
+#endif

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Load and attach the BPF programs in the chosen attach mode. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "oomtrace.h"
+#include "oomtrace.skel.h"
+#include "ksyms.h"
+#include "loader.h"
+#include "log.h"
+
+/* Programs per mode; the tracepoint programs below are in every mode. */
+static const char *const fentry_progs[] = {
+	"fentry_out_of_memory", "fexit_out_of_memory", "fexit_oom_badness",
+	"fentry_oom_kill_process",
+};
+static const char *const kprobe_progs[] = {
+	"kprobe_out_of_memory", "kretprobe_out_of_memory", "kprobe_oom_badness",
+	"kretprobe_oom_badness", "kprobe_oom_kill_process",
+};
+/* kernel function each kprobe program attaches to */
+static const char *const kprobe_funcs[] = {
+	"out_of_memory", "out_of_memory", "oom_badness", "oom_badness", "oom_kill_process",
+};
+static const char *const tracepoint_progs[] = {
+	"handle_mark_victim", "handle_wake_reaper", "handle_start_task_reaping",
+	"handle_finish_task_reaping", "handle_skip_task_reaping", "handle_process_exit",
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *attach_mode__name(enum attach_mode m)
+{
+	switch (m) {
+	case MODE_AUTO: return "auto";
+	case MODE_FENTRY: return "fentry";
+	case MODE_KPROBE: return "kprobe";
+	case MODE_TRACEPOINT: return "tracepoint";
+	}
+	return NULL;
+}
+
+int attach_mode__parse(const char *s, enum attach_mode *ret)
+{
+	for (enum attach_mode m = MODE_AUTO; m <= MODE_TRACEPOINT; m++) {
+		if (!strcmp(s, attach_mode__name(m))) {
+			*ret = m;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+bool kernel_has_btf(void)
+{
+	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+int kernel_mark_victim_has_task(void)
+{
+	const struct btf_param *params;
+	const struct btf_type *t;
+	struct btf *btf;
+	int id, ret;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return -errno;
+	/* typedef void (*btf_trace_mark_victim)(void *, <args>) */
+	id = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
+	if (id < 0) {
+		ret = -ENOENT;
+		goto out;
+	}
+	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	if (!t || !btf_is_ptr(t)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2) {
+		ret = -EINVAL;
+		goto out;
+	}
+	params = btf_params(t);
+	t = btf__type_by_id(btf, btf__resolve_type(btf, params[1].type));
+	ret = t && btf_is_ptr(t);
+out:
+	btf__free(btf);
+	return ret;
+}
+
+static void set_autoload(struct bpf_object *obj, const char *const *names, size_t n, bool on)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, names[i]);
+
+		if (p)
+			bpf_program__set_autoload(p, on);
+	}
+}
+
+static int add_link(struct tracer *t, struct bpf_link *link)
+{
+	struct bpf_link **links = realloc(t->links, (t->n_links + 1) * sizeof(*links));
+
+	if (!links) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
+	}
+	t->links = links;
+	t->links[t->n_links++] = link;
+	return 0;
+}
+
+static int attach_one(struct tracer *t, const char *prog_name, const char *kfunc,
+		      bool retprobe, char *err, size_t err_size)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, prog_name);
+	struct bpf_link *link;
+	int ret;
+
+	if (!p)
+		return -ENOENT;
+	link = kfunc ? bpf_program__attach_kprobe(p, retprobe, kfunc) : bpf_program__attach(p);
+	if (!link) {
+		ret = -errno;
+		snprintf(err, err_size, "cannot attach %s%s%s: %s", kfunc ? "kprobe " : "",
+			 kfunc ? kfunc : bpf_program__section_name(p), "", strerror(-ret));
+		return ret;
+	}
+	return add_link(t, link);
+}
+
+static void configure(struct oomtrace_bpf *skel, enum attach_mode mode,
+		      const struct ksyms *ks, size_t ringbuf_bytes)
+{
+	struct oomtrace_bpf__rodata *ro = skel->rodata;
+	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
+	int has_task = kernel_mark_victim_has_task();
+	int cpus = libbpf_num_possible_cpus();
+	long page = sysconf(_SC_PAGESIZE);
+
+	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
+			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
+	ro->mark_victim_has_task = has_task != 0;	/* unknown: assume the modern form */
+	ro->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
+	ro->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
+	ro->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
+	ro->ksym_group_member_start = member;
+	ro->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
+	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
+	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
+		;
+	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
+	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
+	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
+}
+
+static int attach_mode_progs(struct tracer *t, enum attach_mode mode, const struct ksyms *ks,
+			     char *err, size_t err_size)
+{
+	int ret;
+
+	if (mode == MODE_FENTRY) {
+		for (size_t i = 0; i < N(fentry_progs); i++)
+			if ((ret = attach_one(t, fentry_progs[i], NULL, false, err, err_size)))
+				return ret;
+	} else if (mode == MODE_KPROBE) {
+		for (size_t i = 0; i < N(kprobe_progs); i++) {
+			/* static functions may be .isra/.constprop clones */
+			const char *fn = ksyms__resolve_name(ks, kprobe_funcs[i]);
+
+			if (!fn) {
+				snprintf(err, err_size, "cannot attach kprobe %s: not in /proc/kallsyms",
+					 kprobe_funcs[i]);
+				return -ENOENT;
+			}
+			if ((ret = attach_one(t, kprobe_progs[i], fn,
+					      !strncmp(kprobe_progs[i], "kretprobe", 9), err,
+					      err_size)))
+				return ret;
+		}
+	}
+	for (size_t i = 0; i < N(tracepoint_progs); i++)
+		if ((ret = attach_one(t, tracepoint_progs[i], NULL, false, err, err_size)))
+			return ret;
+	return 0;
+}
+
+static int try_mode(struct tracer *t, enum attach_mode mode, const struct ksyms *ks,
+		    size_t ringbuf_bytes, char *err, size_t err_size)
+{
+	int ret;
+
+	t->skel = oomtrace_bpf__open();
+	if (!t->skel) {
+		ret = -errno;
+		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
+		return ret;
+	}
+	configure(t->skel, mode, ks, ringbuf_bytes);
+	ret = oomtrace_bpf__load(t->skel);
+	if (ret) {
+		snprintf(err, err_size, "cannot load the %s programs: %s%s",
+			 attach_mode__name(mode), strerror(-ret),
+			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
+		goto err;
+	}
+	ret = attach_mode_progs(t, mode, ks, err, err_size);
+	if (ret)
+		goto err;
+	t->mode = mode;
+	tracer__refresh_meminfo(t);
+	return 0;
+err:
+	tracer__stop(t);
+	return ret;
+}
+
+int tracer__start(struct tracer *t, enum attach_mode want, const struct ksyms *ks,
+		  size_t ringbuf_bytes, char *err, size_t err_size)
+{
+	int ret = -EINVAL;
+
+	memset(t, 0, sizeof(*t));
+	if (!kernel_has_btf()) {
+		snprintf(err, err_size, "this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+			 "oomtrace needs CONFIG_DEBUG_INFO_BTF=y; read past OOMs with 'oomtrace parse'");
+		return -ENOTSUP;
+	}
+	if (want != MODE_AUTO)
+		return try_mode(t, want, ks, ringbuf_bytes, err, err_size);
+	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
+		ret = try_mode(t, m, ks, ringbuf_bytes, err, err_size);
+		if (!ret)
+			return 0;
+		snprintf(t->why_not[m - 1], sizeof(t->why_not[0]), "%s", err);
+		log_debug("mode %s unavailable: %s", attach_mode__name(m), err);
+	}
+	return ret;
+}
+
+void tracer__stop(struct tracer *t)
+{
+	for (size_t i = 0; i < t->n_links; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	t->links = NULL;
+	t->n_links = 0;
+	oomtrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+}
+
+/* MemTotal/SwapTotal in pages, for BPF's totalpages when kallsyms hides the
+ * kernel's own counters. */
+void tracer__refresh_meminfo(struct tracer *t)
+{
+	unsigned long long kb;
+	char line[256];
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	FILE *f;
+
+	if (!t->skel || !(f = fopen("/proc/meminfo", "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			t->skel->bss->meminfo_ram_pages = kb / page_kb;
+		else if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
+			t->skel->bss->meminfo_swap_pages = kb / page_kb;
+	}
+	fclose(f);
+}
+
+uint64_t tracer__dropped(const struct tracer *t)
+{
+	return t->skel ? t->skel->bss->drops.ringbuf_full : 0;
+}
+
+int tracer__ringbuf_fd(const struct tracer *t)
+{
+	return bpf_map__fd(t->skel->maps.events);
+}

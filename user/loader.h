@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Loading and attaching the BPF programs in one of three attach modes
+ * (design.md): fentry, kprobe, tracepoint; `auto` tries them in that order
+ * and keeps the first that loads and attaches.
+ */
+#ifndef OOMTRACE_LOADER_H
+#define OOMTRACE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum attach_mode {
+	MODE_AUTO = 0,
+	MODE_FENTRY,
+	MODE_KPROBE,
+	MODE_TRACEPOINT,
+};
+
+struct ksyms;
+struct oomtrace_bpf;
+struct ring_buffer;
+
+struct tracer {
+	struct oomtrace_bpf *skel;
+	enum attach_mode mode;		/* the mode in use */
+	struct bpf_link **links;
+	size_t n_links;
+	char why_not[3][256];		/* per mode that failed under auto: the reason */
+};
+
+/* "fentry" ... ; NULL for an unknown mode */
+const char *attach_mode__name(enum attach_mode m);
+/* 0 and *ret set, or -EINVAL for an unknown name */
+int attach_mode__parse(const char *s, enum attach_mode *ret);
+
+/*
+ * Open, configure, load and attach. On failure returns -errno and writes one
+ * line saying what failed and why into err (the caller prints it).
+ */
+int tracer__start(struct tracer *t, enum attach_mode want, const struct ksyms *ksyms,
+		  size_t ringbuf_bytes, char *err, size_t err_size);
+void tracer__stop(struct tracer *t);
+/* Update BPF's copy of MemTotal/SwapTotal (pages). */
+void tracer__refresh_meminfo(struct tracer *t);
+/* Records the BPF side dropped so far (ring buffer full). */
+uint64_t tracer__dropped(const struct tracer *t);
+/* The ring buffer's map fd, for ring_buffer__new(). */
+int tracer__ringbuf_fd(const struct tracer *t);
+
+/* Is the kernel's mark_victim tracepoint passed the task (vs a pid)? -errno if unknown. */
+int kernel_mark_victim_has_task(void);
+/* Does the kernel have BTF at /sys/kernel/btf/vmlinux? */
+bool kernel_has_btf(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Diagnostics: one line on stderr, prefixed "oomtrace: ". */
+#ifndef OOMTRACE_LOG_H
+#define OOMTRACE_LOG_H
+
+#include <stdbool.h>
+
+/* Exit codes (design.md): 0 done, 1 runtime failure, 2 bad usage. */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+extern bool log_verbose;
+
+void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

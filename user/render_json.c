@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON Lines rendering of an assembled event (design.md's schema). */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgroup_names.h"
+#include "json_writer.h"
+#include "render.h"
+
+/* "2026-11-23T10:01:02.123456Z" */
+void format_time_iso(char *buf, size_t size, uint64_t ns)
+{
+	time_t secs = (time_t)(ns / 1000000000ull);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ns % 1000000000ull / 1000));
+}
+
+static void kv_kb(struct json_writer *w, const char *key, uint64_t pages, uint32_t page_size)
+{
+	jw_kv_uint(w, key, pages * (page_size / 1024));
+}
+
+/* cgroup, unit, container_id, pod_uid: where the task runs. */
+static void write_origin(struct json_writer *w, const char *path)
+{
+	struct cgroup_origin o;
+
+	jw_kv_string(w, "cgroup", path);
+	cgroup_origin_from_path(path, &o);
+	if (o.unit[0])
+		jw_kv_string(w, "unit", o.unit);
+	if (o.container_id[0])
+		jw_kv_string(w, "container_id", o.container_id);
+	if (o.pod_uid[0])
+		jw_kv_string(w, "pod_uid", o.pod_uid);
+}
+
+static void write_identity(struct json_writer *w, const struct oom_task *t)
+{
+	if (t->has & TASK_HAS_PID)
+		jw_kv_int(w, "pid", t->pid);
+	if (t->has & TASK_HAS_TID)
+		jw_kv_int(w, "tid", t->tid);
+	if (t->has & TASK_HAS_COMM)
+		jw_kv_string(w, "comm", t->comm);
+	if (t->has & TASK_HAS_UID)
+		jw_kv_uint(w, "uid", t->uid);
+	if (t->has & TASK_HAS_ADJ)
+		jw_kv_int(w, "oom_score_adj", t->oom_score_adj);
+}
+
+static void write_points(struct json_writer *w, const struct oom_task *t)
+{
+	jw_key(w, "points");
+	if (t->has & TASK_HAS_POINTS)
+		jw_int(w, t->points);
+	else
+		jw_null(w);
+	if (t->skip != OOM_SKIP_NONE)
+		jw_kv_string(w, "skip", oom_skip__name(t->skip));
+	if (t->has & TASK_POINTS_ESTIMATED)
+		jw_kv_bool(w, "points_estimated", true);
+}
+
+/* victim-style task: memory in kB */
+static void write_victim(struct json_writer *w, const struct oom_task *t,
+			 const struct oom_event *ev, bool with_reason)
+{
+	jw_object_start(w);
+	write_identity(w, t);
+	if ((t->has & TASK_HAS_POINTS) || t->skip != OOM_SKIP_NONE)
+		write_points(w, t);
+	if (t->has & TASK_HAS_TOTAL_VM)
+		kv_kb(w, "total_vm_kb", t->total_vm_pages, ev->page_size);
+	if (t->has & TASK_HAS_MEM) {
+		kv_kb(w, "anon_rss_kb", t->rss_anon_pages, ev->page_size);
+		kv_kb(w, "file_rss_kb", t->rss_file_pages, ev->page_size);
+		kv_kb(w, "shmem_rss_kb", t->rss_shmem_pages, ev->page_size);
+		jw_kv_uint(w, "pgtables_kb", t->pgtables_bytes / 1024);
+		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
+	}
+	if (t->has & TASK_HAS_CGROUP)
+		write_origin(w, t->cgroup);
+	if (with_reason)
+		jw_kv_string(w, "reason", oom_victim_reason__name(t->reason));
+	jw_object_end(w);
+}
+
+/* candidate-style task: memory in pages, as oom_badness counts it */
+static void write_candidate(struct json_writer *w, const struct oom_task *t)
+{
+	jw_object_start(w);
+	write_identity(w, t);
+	write_points(w, t);
+	if (t->has & TASK_HAS_MEM) {
+		jw_kv_uint(w, "rss_pages", t->rss_anon_pages + t->rss_file_pages +
+						t->rss_shmem_pages);
+		jw_kv_uint(w, "rss_anon_pages", t->rss_anon_pages);
+		jw_kv_uint(w, "rss_file_pages", t->rss_file_pages);
+		jw_kv_uint(w, "rss_shmem_pages", t->rss_shmem_pages);
+		jw_kv_uint(w, "swap_pages", t->swap_pages);
+		jw_kv_uint(w, "pgtables_bytes", t->pgtables_bytes);
+	}
+	if (t->has & TASK_HAS_TOTAL_VM)
+		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
+	if (t->has & TASK_HAS_CGROUP)
+		write_origin(w, t->cgroup);
+	jw_object_end(w);
+}
+
+static void write_frames(struct json_writer *w, const char *key,
+			 const struct oom_frame *f, size_t n, bool user)
+{
+	char buf[320];
+
+	jw_key(w, key);
+	jw_array_start(w);
+	for (size_t i = 0; i < n; i++) {
+		if (!user) {
+			if (f[i].sym[0])
+				snprintf(buf, sizeof(buf), "%s+0x%" PRIx64 "%s%s%s", f[i].sym,
+					 f[i].offset, f[i].module[0] ? " [" : "", f[i].module,
+					 f[i].module[0] ? "]" : "");
+			else
+				snprintf(buf, sizeof(buf), "0x%" PRIx64, f[i].addr);
+			jw_string(w, buf);
+			continue;
+		}
+		jw_object_start(w);
+		if (f[i].addr)
+			jw_kv_hex(w, "ip", f[i].addr);
+		if (f[i].sym[0])
+			jw_kv_string(w, "sym", f[i].sym);
+		if (f[i].module[0])
+			jw_kv_string(w, "object", f[i].module);
+		if (f[i].sym[0])
+			jw_kv_hex(w, "sym_offset", f[i].offset);
+		if (f[i].build_id_size) {
+			for (int b = 0; b < f[i].build_id_size; b++)
+				snprintf(buf + 2 * b, 3, "%02x", f[i].build_id[b]);
+			jw_kv_string(w, "build_id", buf);
+		}
+		if (f[i].build_id_size || f[i].module[0])
+			jw_kv_hex(w, "file_offset", f[i].file_offset);
+		jw_object_end(w);
+	}
+	jw_array_end(w);
+}
+
+void render_event_json(FILE *out, const struct oom_event *ev)
+{
+	struct json_writer w;
+	char buf[64];
+
+	jw_init(&w, out);
+	jw_object_start(&w);
+	jw_kv_string(&w, "type", "oom_kill");
+	jw_kv_uint(&w, "seq", ev->seq);
+	if (ev->time_ns) {
+		format_time_iso(buf, sizeof(buf), ev->time_ns);
+		jw_kv_string(&w, "time", buf);
+	}
+	jw_kv_string(&w, "mode", ev->mode ? ev->mode : "unknown");
+	jw_kv_string(&w, "source", ev->source ? ev->source : "bpf");
+	if (ev->has & EV_HAS_TRIGGER) {
+		jw_key(&w, "trigger");
+		jw_object_start(&w);
+		write_identity(&w, &ev->trigger);
+		if (ev->trigger.has & TASK_HAS_CGROUP)
+			write_origin(&w, ev->trigger.cgroup);
+		jw_object_end(&w);
+	}
+	jw_kv_string(&w, "constraint", oom_constraint__name(ev->constraint));
+	if (ev->has & EV_CONSTRAINT_INFERRED)
+		jw_kv_bool(&w, "constraint_inferred", true);
+	jw_key(&w, "memcg");
+	if (ev->has & EV_HAS_MEMCG)
+		jw_string(&w, ev->memcg);
+	else
+		jw_null(&w);
+	if (ev->has & EV_HAS_GFP) {
+		jw_kv_hex(&w, "gfp_mask", ev->gfp_mask);
+		if (ev->gfp_flags[0])
+			jw_kv_string(&w, "gfp_flags", ev->gfp_flags);
+	}
+	if (ev->has & EV_HAS_ORDER)
+		jw_kv_int(&w, "order", ev->order);
+	if (ev->has & EV_HAS_TOTALPAGES)
+		jw_kv_uint(&w, "totalpages", ev->totalpages);
+	jw_kv_uint(&w, "page_size", ev->page_size);
+	if (ev->has & EV_HAS_CHOSEN) {
+		jw_kv_int(&w, "chosen_pid", ev->chosen_pid);
+		jw_kv_int(&w, "chosen_points", ev->chosen_points);
+	}
+	if (ev->has & EV_HAS_VICTIM) {
+		jw_key(&w, "victim");
+		write_victim(&w, &ev->victim, ev, false);
+		if (ev->victim.has & TASK_HAS_POINTS)
+			jw_kv_uint(&w, "victim_rank", oom_event__rank_of(ev, ev->victim.pid));
+	}
+	jw_key(&w, "victims");
+	jw_array_start(&w);
+	for (size_t i = 0; i < ev->n_victims; i++)
+		write_victim(&w, &ev->victims[i], ev, true);
+	jw_array_end(&w);
+	if (ev->has & EV_HAS_CANDIDATES) {
+		jw_key(&w, "candidates");
+		jw_array_start(&w);
+		for (size_t i = 0; i < ev->n_candidates; i++)
+			write_candidate(&w, &ev->candidates[i]);
+		jw_array_end(&w);
+		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
+	}
+	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
+	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
+	jw_kv_uint(&w, "lost_events", ev->lost_events);
+	if (ev->missing[0])
+		jw_kv_string(&w, "missing", ev->missing);
+	jw_object_end(&w);
+	fputc('\n', out);
+}

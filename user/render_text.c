@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The human-readable block for one OOM kill. It answers "why this victim"
+ * first (rank, points, runner-up, what the points are made of), then the
+ * domain, the candidates and the stacks. Every kernel string is escaped.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "cgroup_names.h"
+#include "render.h"
+#include "text_escape.h"
+
+void format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+static const char *esc(char *buf, size_t size, const char *s)
+{
+	return text_escape_buf(buf, size, s);
+}
+
+static uint64_t task_rss(const struct oom_task *t)
+{
+	return t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+}
+
+static void print_where(FILE *out, const char *indent, const char *path)
+{
+	struct cgroup_origin o;
+	char e[1024];
+
+	cgroup_origin_from_path(path, &o);
+	fprintf(out, "%scgroup %s", indent, esc(e, sizeof(e), path));
+	if (o.unit[0])
+		fprintf(out, "  unit %s", esc(e, sizeof(e), o.unit));
+	if (o.container_id[0])
+		fprintf(out, "  container %.12s", o.container_id);
+	if (o.pod_uid[0])
+		fprintf(out, "  pod %s", o.pod_uid);
+	fputc('\n', out);
+}
+
+static void print_victim(FILE *out, const struct oom_event *ev)
+{
+	const struct oom_task *v = &ev->victim;
+	char e[256], a[32], b[32], c[32], d[32], f[32];
+	size_t rank = oom_event__rank_of(ev, v->pid);
+
+	fprintf(out, "  victim     pid %d \"%s\"", v->pid, esc(e, sizeof(e), v->comm));
+	if (v->has & TASK_HAS_UID)
+		fprintf(out, " uid %u", v->uid);
+	if (v->has & TASK_HAS_ADJ)
+		fprintf(out, " oom_score_adj %d", v->oom_score_adj);
+	if (v->has & TASK_HAS_POINTS)
+		fprintf(out, " points %" PRId64, v->points);
+	if (rank)
+		fprintf(out, " (rank %zu of %zu)", rank, ev->candidates_total);
+	fputc('\n', out);
+	if (v->has & TASK_HAS_MEM) {
+		format_bytes(a, sizeof(a), task_rss(v) * ev->page_size);
+		format_bytes(b, sizeof(b), v->rss_anon_pages * ev->page_size);
+		format_bytes(c, sizeof(c), v->rss_file_pages * ev->page_size);
+		format_bytes(d, sizeof(d), v->rss_shmem_pages * ev->page_size);
+		format_bytes(f, sizeof(f), v->swap_pages * ev->page_size);
+		fprintf(out, "             rss %s (anon %s, file %s, shmem %s), swap %s", a, b, c,
+			d, f);
+		format_bytes(a, sizeof(a), v->pgtables_bytes);
+		fprintf(out, ", page tables %s\n", a);
+	}
+	if (v->has & TASK_HAS_CGROUP)
+		print_where(out, "             ", v->cgroup);
+}
+
+/* Why this one: points split into memory and adj, and the runner-up. */
+static void print_why(FILE *out, const struct oom_event *ev)
+{
+	const struct oom_task *v = &ev->victim, *runner = NULL;
+	char e[256], a[32];
+
+	if (!(v->has & TASK_HAS_POINTS))
+		return;
+	if (ev->has & EV_HAS_TOTALPAGES && v->has & TASK_HAS_ADJ) {
+		int64_t adj = oom_points_adj_part(v->oom_score_adj, ev->totalpages);
+
+		fprintf(out, "  why        points %" PRId64 " = memory %" PRId64
+			" + adj %" PRId64 " (oom_score_adj %d x totalpages %" PRIu64 "/1000)\n",
+			v->points, v->points - adj, adj, v->oom_score_adj, ev->totalpages);
+	}
+	for (size_t i = 0; i < ev->n_candidates; i++) {
+		if (ev->candidates[i].pid != v->pid) {
+			runner = &ev->candidates[i];
+			break;
+		}
+	}
+	if (runner && runner->has & TASK_HAS_POINTS) {
+		int64_t margin = v->points - runner->points;
+
+		format_bytes(a, sizeof(a),
+			     (uint64_t)(margin < 0 ? -margin : margin) * ev->page_size);
+		fprintf(out, "             runner-up pid %d \"%s\" points %" PRId64
+			", margin %" PRId64 " points (%s%s)\n", runner->pid,
+			esc(e, sizeof(e), runner->comm), runner->points, margin,
+			margin < 0 ? "-" : "", a);
+	} else if (ev->candidates_total == 1) {
+		fprintf(out, "             the only candidate in its OOM domain\n");
+	}
+}
+
+static void print_domain(FILE *out, const struct oom_event *ev)
+{
+	char e[1024], a[32];
+
+	fprintf(out, "  domain     constraint %s%s", oom_constraint__name(ev->constraint),
+		ev->has & EV_CONSTRAINT_INFERRED ? " (inferred)" : "");
+	if (ev->has & EV_HAS_MEMCG)
+		fprintf(out, "  memcg %s", esc(e, sizeof(e), ev->memcg));
+	if (ev->has & EV_HAS_TOTALPAGES) {
+		format_bytes(a, sizeof(a), ev->totalpages * ev->page_size);
+		fprintf(out, "  totalpages %" PRIu64 " (%s)", ev->totalpages, a);
+	}
+	if (ev->has & EV_HAS_GFP) {
+		fprintf(out, "  gfp 0x%x", ev->gfp_mask);
+		if (ev->gfp_flags[0])
+			fprintf(out, "(%s)", esc(e, sizeof(e), ev->gfp_flags));
+	}
+	if (ev->has & EV_HAS_ORDER)
+		fprintf(out, "  order %d", ev->order);
+	fputc('\n', out);
+}
+
+static void print_trigger(FILE *out, const struct oom_event *ev)
+{
+	const struct oom_task *t = &ev->trigger;
+	char e[256];
+
+	if (!(ev->has & EV_HAS_TRIGGER))
+		return;
+	fprintf(out, "  trigger    pid %d", t->pid);
+	if (t->has & TASK_HAS_TID && t->tid != t->pid)
+		fprintf(out, " tid %d", t->tid);
+	fprintf(out, " \"%s\"%s\n", esc(e, sizeof(e), t->comm),
+		ev->has & EV_HAS_VICTIM && t->pid == ev->victim.pid ? " (the victim itself)" : "");
+	if (t->has & TASK_HAS_CGROUP && !(ev->victim.has & TASK_HAS_CGROUP &&
+					  !strcmp(t->cgroup, ev->victim.cgroup)))
+		print_where(out, "             ", t->cgroup);
+}
+
+static void print_candidates(FILE *out, const struct oom_event *ev)
+{
+	char e[256], rss[32], swap[32], pt[32];
+
+	if (!(ev->has & EV_HAS_CANDIDATES))
+		return;
+	fprintf(out, "  candidates %zu evaluated%s\n", ev->candidates_total,
+		ev->n_candidates < ev->candidates_total ? ", top shown" : "");
+	fprintf(out, "    %4s %8s %-16s %12s %10s %10s %10s %6s\n", "rank", "pid", "comm",
+		"points", "rss", "swap", "pgtables", "adj");
+	for (size_t i = 0; i < ev->n_candidates; i++) {
+		const struct oom_task *t = &ev->candidates[i];
+		char points[24];
+
+		format_bytes(rss, sizeof(rss), task_rss(t) * ev->page_size);
+		format_bytes(swap, sizeof(swap), t->swap_pages * ev->page_size);
+		format_bytes(pt, sizeof(pt), t->pgtables_bytes);
+		if (t->has & TASK_HAS_POINTS)
+			snprintf(points, sizeof(points), "%" PRId64, t->points);
+		else
+			snprintf(points, sizeof(points), "skip");
+		fprintf(out, "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n", i + 1, t->pid,
+			esc(e, sizeof(e), t->comm), points, rss, swap, pt, t->oom_score_adj,
+			t->skip ? "  " : "", t->skip ? oom_skip__name(t->skip) : "");
+	}
+}
+
+static void print_stack(FILE *out, const char *title, const struct oom_frame *f, size_t n)
+{
+	char e[512];
+
+	if (!n)
+		return;
+	fprintf(out, "  %s\n", title);
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].sym[0])
+			fprintf(out, "    %s+0x%" PRIx64, esc(e, sizeof(e), f[i].sym), f[i].offset);
+		else
+			fprintf(out, "    0x%" PRIx64, f[i].addr);
+		if (f[i].module[0])
+			fprintf(out, " [%s]", esc(e, sizeof(e), f[i].module));
+		fputc('\n', out);
+	}
+}
+
+void render_event_text(FILE *out, const struct oom_event *ev)
+{
+	char when[64] = "", e[256];
+
+	if (ev->time_ns) {
+		format_time_iso(when, sizeof(when), ev->time_ns);
+		when[10] = ' ';
+	}
+	fprintf(out, "%s OOM kill #%" PRIu64 " (%s, mode %s)\n", when, ev->seq,
+		ev->constraint == OOM_CONSTRAINT_MEMCG ? "memory cgroup" :
+		ev->constraint == OOM_CONSTRAINT_UNKNOWN ? "kind unknown" : "system",
+		ev->mode ? ev->mode : "unknown");
+	if (ev->has & EV_HAS_VICTIM)
+		print_victim(out, ev);
+	print_why(out, ev);
+	print_trigger(out, ev);
+	print_domain(out, ev);
+	if (ev->n_victims > 1) {
+		fprintf(out, "  also killed");
+		for (size_t i = 1; i < ev->n_victims; i++)
+			fprintf(out, " %d \"%s\" (%s)", ev->victims[i].pid,
+				esc(e, sizeof(e), ev->victims[i].comm),
+				oom_victim_reason__name(ev->victims[i].reason));
+		fputc('\n', out);
+	}
+	print_candidates(out, ev);
+	print_stack(out, "kernel stack", ev->kernel_stack, ev->n_kernel_stack);
+	print_stack(out, "user stack", ev->user_stack, ev->n_user_stack);
+	if (ev->lost_events)
+		fprintf(out, "  LOST %" PRIu64 " records: this event is incomplete\n",
+			ev->lost_events);
+	if (ev->missing[0])
+		fprintf(out, "  not in the source: %s\n", esc(e, sizeof(e), ev->missing));
+	fputc('\n', out);
+}

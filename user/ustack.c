@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/* User stack symbolization through /proc/PID/maps and ELF symbol tables. */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ustack.h"
+
+struct mapping {
+	uint64_t start, end, pgoff;
+	char path[128];
+};
+
+#define MAX_MAPPINGS 512
+/* x86-64 user addresses end below 2^47 (2^56 with 5-level paging) */
+#define USER_ADDR_LIMIT (1ull << 56)
+
+static int read_maps(uint32_t pid, struct mapping *m, int max)
+{
+	char path[64], line[512];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		unsigned long long s, e, off;
+		char perms[8], file[256] = "";
+
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255[^\n]", &s, &e, perms, &off,
+			   file) < 4)
+			continue;
+		if (perms[2] != 'x' || file[0] != '/')
+			continue;
+		m[n].start = s;
+		m[n].end = e;
+		m[n].pgoff = off;
+		snprintf(m[n].path, sizeof(m[n].path), "%s", file);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/* File offset -> ELF virtual address through the PT_LOAD covering it. */
+static int offset_to_vaddr(Elf *elf, uint64_t off, uint64_t *ret_vaddr)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
+			*ret_vaddr = off - ph.p_offset + ph.p_vaddr;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int find_symbol(Elf *elf, uint64_t vaddr, char *name, size_t size, uint64_t *ret_off)
+{
+	Elf_Scn *scn = NULL;
+	uint64_t best = 0;
+	int found = 0;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data || !sh.sh_entsize)
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *s;
+
+			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
+			    !sym.st_value || vaddr < sym.st_value)
+				continue;
+			if (vaddr >= sym.st_value + (sym.st_size ? sym.st_size : 1))
+				continue;
+			if (found && sym.st_value <= best)
+				continue;
+			s = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (!s)
+				continue;
+			snprintf(name, size, "%s", s);
+			best = sym.st_value;
+			*ret_off = vaddr - sym.st_value;
+			found = 1;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
+		  uint64_t *ret_offset)
+{
+	uint64_t vaddr;
+	Elf *elf;
+	int fd, err;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(fd);
+		return -EINVAL;
+	}
+	err = offset_to_vaddr(elf, file_offset, &vaddr);
+	if (!err)
+		err = find_symbol(elf, vaddr, name, size, ret_offset);
+	elf_end(elf);
+	close(fd);
+	return err;
+}
+
+void ustack_fill(struct oom_event *ev, uint32_t pid, const uint64_t *ips, int n_ips,
+		 const struct oomt_ubuild *builds, int n_builds)
+{
+	static struct mapping maps[MAX_MAPPINGS];
+	int n_maps = n_ips > 0 ? read_maps(pid, maps, MAX_MAPPINGS) : 0;
+
+	for (int i = 0; i < n_ips && i < OOMT_USTACK_MAX; i++) {
+		struct oom_frame *f;
+
+		/* without frame pointers the walk runs into data: a non-canonical
+		 * address ends the stack */
+		if (ips[i] >= USER_ADDR_LIMIT || ips[i] < 4096)
+			break;
+		f = oom_event__add_uframe(ev);
+		if (!f)
+			return;
+		f->addr = ips[i];
+		if (i < n_builds && builds[i].status == 1) {
+			memcpy(f->build_id, builds[i].build_id, OOMT_BUILD_ID_SIZE);
+			f->build_id_size = OOMT_BUILD_ID_SIZE;
+			f->file_offset = builds[i].offset_or_ip;
+		}
+		for (int m = 0; m < n_maps; m++) {
+			if (ips[i] < maps[m].start || ips[i] >= maps[m].end)
+				continue;
+			if (!f->build_id_size)
+				f->file_offset = ips[i] - maps[m].start + maps[m].pgoff;
+			snprintf(f->module, sizeof(f->module), "%s", maps[m].path);
+			if (elf_symbolize(maps[m].path, f->file_offset, f->sym, sizeof(f->sym),
+					  &f->offset))
+				f->sym[0] = '\0';
+			break;
+		}
+		/* outside every executable mapping: the walk has left the code */
+		if (n_maps > 0 && !f->module[0]) {
+			ev->n_user_stack--;
+			break;
+		}
+	}
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User stacks: the raw addresses and build-id frames BPF captured, mapped to
+ * objects through /proc/PID/maps and to symbols through the objects' ELF
+ * symbol tables. The trigger is often the victim and may be gone by the time
+ * this runs: then frames keep their raw address and build id, unresolved.
+ */
+#ifndef OOMTRACE_USTACK_H
+#define OOMTRACE_USTACK_H
+
+#include <stdint.h>
+
+#include "oomtrace.h"
+#include "event.h"
+
+void ustack_fill(struct oom_event *ev, uint32_t pid, const uint64_t *ips, int n_ips,
+		 const struct oomt_ubuild *builds, int n_builds);
+
+/* Symbol containing vaddr in ELF file path; 0 and name/offset set, or -errno. */
+int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
+		  uint64_t *ret_offset);
+
+#endif
