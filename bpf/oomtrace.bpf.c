@@ -39,6 +39,8 @@ const volatile __u64 ksym_total_swap_pages;	/* &total_swap_pages */
 const volatile __u64 ksym_per_cpu_offset;	/* &__per_cpu_offset[0] */
 const volatile __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
 const volatile __u64 ksym_group_member_end;
+const volatile __u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
+const volatile __u64 ksym_memcg_oom_end;
 /* oom_badness() reads exact per-CPU sums of the rss counters (6.17+). */
 const volatile __u32 rss_precise;
 const volatile __u32 nr_cpu_ids = 1;
@@ -68,7 +70,9 @@ struct oom_ctx {
 	__u32 active;
 	__u32 trigger_tid;
 	__u32 chosen_pid;
-	__u32 pad;
+	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
+	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
+	__u64 walk_totalpages;
 };
 
 struct {
@@ -278,19 +282,25 @@ static __always_inline void compute_points(struct oomt_task *t, __u64 totalpages
 
 /* ---- context lifecycle ----------------------------------------------------- */
 
-static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
+/* END closes the OOM; COUNTS reports the same totals while it stays open. */
+static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed)
 {
 	struct oomt_end *e;
 
 	e = reserve(c, sizeof(*e));
 	if (e) {
-		fill_hdr(&e->hdr, OOMT_REC_END, c->oom_id);
+		fill_hdr(&e->hdr, type, c->oom_id);
 		e->candidates = c->candidates;
 		e->lost = c->lost;
 		e->killed = killed;
 		e->pad = 0;
 		bpf_ringbuf_submit(e, 0);
 	}
+}
+
+static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
+{
+	emit_counts(c, OOMT_REC_END, killed);
 	c->active = 0;
 }
 
@@ -556,10 +566,12 @@ static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
  * charge plus the per-CPU stock (64 pages), else one short of a THP (512).
  * NULL means no memcg was at its limit: a global OOM.
  */
-static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *victim)
+static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *victim,
+							 bool memcg_oom)
 {
 	struct cgroup_subsys_state *css = task_memcg_css(victim);
-	struct mem_cgroup *loose = NULL;
+	struct mem_cgroup *loose = NULL, *tightest = NULL;
+	__s64 tightest_room = 0;
 
 	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
 		struct mem_cgroup *memcg = (void *)css; /* css is the first member */
@@ -579,9 +591,29 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *vic
 			return memcg;
 		if (room < 512 && !loose)
 			loose = memcg;
+		if (!tightest || room < tightest_room) {
+			tightest = memcg;
+			tightest_room = room;
+		}
 		css = parent;
 	}
+	/* a memcg OOM for certain, but the victim's exit may already have given
+	 * pages back: the ancestor closest to its limit is the domain */
+	if (!loose && memcg_oom)
+		return tightest;
 	return loose;
+}
+
+/* Is any of the first frames of a stack in [start, end)? */
+static __always_inline bool stack_has(const __u64 *ips, long len, __u64 start, __u64 end)
+{
+	for (int i = 0; i < OOMT_KSTACK_MAX; i++) {
+		if (i * 8 >= len)
+			break;
+		if (ips[i] >= start && ips[i] < end)
+			return true;
+	}
+	return false;
 }
 
 static __always_inline bool css_within(struct cgroup_subsys_state *css,
@@ -614,6 +646,7 @@ static long walk_step(__u64 idx, void *data)
 {
 	struct walk_ctx *w = data;
 	struct task_struct *p = w->pos;
+	struct mm_struct *oom_mm;
 	struct list_head *next;
 	__u32 tgid;
 
@@ -627,8 +660,14 @@ static long walk_step(__u64 idx, void *data)
 	tgid = BPF_CORE_READ(p, tgid);
 	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
 		return w->done;
-	if (!w->domain || css_within(task_memcg_css(p), w->domain))
-		emit_candidate(w->c, p, 0, false, w->totalpages);
+	if (w->domain && !css_within(task_memcg_css(p), w->domain))
+		return w->done;
+	/* oom_evaluate_task(): an earlier victim whose mm is already reaped or
+	 * gone (MMF_OOM_SKIP) is passed over without calling oom_badness() */
+	oom_mm = BPF_CORE_READ(p, signal, oom_mm);
+	if (oom_mm && mm_oom_skip(oom_mm))
+		return w->done;
+	emit_candidate(w->c, p, 0, false, w->totalpages);
 	return w->done;
 }
 
@@ -658,7 +697,11 @@ static __always_inline void walk_candidates(struct oom_ctx *c, struct mem_cgroup
 		__sync_fetch_and_add(&drops.walk_truncated, 1);
 }
 
-/* KILL reconstructed at the first mark_victim of an OOM (tracepoint mode). */
+/*
+ * KILL reconstructed at the first mark_victim of an OOM (tracepoint mode).
+ * The candidate walk comes after the VICTIM record, so that a full ring
+ * buffer loses candidates rather than the kill itself.
+ */
 static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct task_struct *victim)
 {
 	struct mem_cgroup *memcg;
@@ -666,14 +709,29 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 	__u64 totalpages;
 
 	open_ctx(c, 0);
-	memcg = find_oom_memcg(victim);
+	k = reserve(c, sizeof(*k));
+	if (k) {
+		bool memcg_oom;
+
+		fill_stacks(ctx, k);
+		/* mem_cgroup_out_of_memory() on the stack tells memcg from global */
+		if (ksym_memcg_oom_start)
+			memcg_oom = stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start,
+					      ksym_memcg_oom_end);
+		else
+			memcg_oom = false;
+		memcg = find_oom_memcg(victim, memcg_oom);
+		if (ksym_memcg_oom_start && !memcg_oom)
+			memcg = NULL;
+	} else {
+		memcg = find_oom_memcg(victim, false);
+	}
 	if (memcg)
 		totalpages = memcg_totalpages(memcg);
 	else
 		totalpages = read_kernel_ulong(ksym_totalram_pages, meminfo_ram_pages) +
 			     total_swap();
 
-	k = reserve(c, sizeof(*k));
 	if (k) {
 		fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
 		fill_task(&k->chosen, victim);
@@ -694,13 +752,14 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 		k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 		k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
 		k->pad = 0;
-		fill_stacks(ctx, k);
 		c->chosen_pid = k->chosen.pid;
 		bpf_ringbuf_submit(k, 0);
 	}
 	if (memcg)
 		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
-	walk_candidates(c, memcg, totalpages);
+	c->walk_memcg = (__u64)memcg;
+	c->walk_totalpages = totalpages;
+	c->walk_pending = 1;
 }
 
 /*
@@ -767,6 +826,14 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 			v->task.flags |= OOMT_TASK_GROUP;
 		vi.kill_ts = v->hdr.ts_ns;
 		bpf_ringbuf_submit(v, 0);
+	}
+	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active) {
+		if (c->walk_pending) {
+			c->walk_pending = 0;
+			walk_candidates(c, (void *)c->walk_memcg, c->walk_totalpages);
+		}
+		/* out_of_memory's return is not seen: send the totals now */
+		emit_counts(c, OOMT_REC_COUNTS, 0);
 	}
 	vi.oom_id = c->active ? c->oom_id : 0;
 	if (!vi.kill_ts)

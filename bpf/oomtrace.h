@@ -30,6 +30,7 @@ enum oomt_rec_type {
 	OOMT_REC_CGROUP,	/* a kernfs node: id, parent id, name */
 	OOMT_REC_REAP,		/* oom_reaper progress on a victim */
 	OOMT_REC_EXIT,		/* a victim's process exited */
+	OOMT_REC_COUNTS,	/* running totals of an OOM still open (tracepoint mode) */
 };
 
 /* Which attach mode produced a record (oomt_hdr.mode). */
@@ -136,11 +137,12 @@ struct oomt_victim {
 	struct oomt_task task;
 };
 
+/* END and COUNTS: what BPF counted for one OOM. */
 struct oomt_end {
 	struct oomt_hdr hdr;
 	__u64 candidates;	/* oom_badness calls seen (or tasks walked) */
 	__u64 lost;		/* records of this OOM the ring buffer refused */
-	__u32 killed;		/* out_of_memory's return value, 1 = progress */
+	__u32 killed;		/* END: out_of_memory's return value, 1 = progress */
 	__u32 pad;
 };
 

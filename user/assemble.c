@@ -22,10 +22,11 @@ struct assembler {
 	const struct ksyms *ksyms;
 	struct cgroup_names *cgroups;
 	struct oom_event *cur;
+	struct oom_task chosen;		/* KILL's chosen task, if the VICTIM record is lost */
 	uint64_t cur_oom_id;
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
 	uint64_t seq;
-	uint64_t pending_lost;
+	uint64_t dropped_seen;		/* global drop count at the last completion */
 	struct { uint64_t oom_id, seq; } seq_map[SEQ_MAP];
 	/* aftermath that arrived while its event was still pending */
 	struct oom_aftermath held[16];
@@ -76,11 +77,6 @@ void assembler__free(struct assembler *a)
 uint64_t assembler__events(const struct assembler *a)
 {
 	return a->seq;
-}
-
-void assembler__add_lost(struct assembler *a, uint64_t lost)
-{
-	a->pending_lost += lost;
 }
 
 static const char *mode_name(uint32_t mode)
@@ -161,6 +157,7 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	ev->time_ns = boot_to_realtime(h->ts_ns);
 	ev->page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	ev->has |= EV_HAS_CANDIDATES;
+	memset(&a->chosen, 0, sizeof(a->chosen));
 	a->cur = ev;
 	a->cur_oom_id = h->oom_id;
 	return ev;
@@ -226,6 +223,23 @@ static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
 	ev->n_kernel_stack -= skip;
 }
 
+/*
+ * Per-OOM loss comes from BPF's count in COUNTS/END; if that record itself
+ * was lost, the global counter still moved: never report fewer than that.
+ */
+static void account_drops(struct assembler *a, struct oom_event *ev)
+{
+	uint64_t now, delta;
+
+	if (!a->ops.dropped)
+		return;
+	now = a->ops.dropped(a->ops.arg);
+	delta = now - a->dropped_seen;
+	a->dropped_seen = now;
+	if (delta > ev->lost_events)
+		ev->lost_events = delta;
+}
+
 /* Finish the pending event: victims, ranks, paths; hand it out. */
 static void complete(struct assembler *a)
 {
@@ -234,8 +248,6 @@ static void complete(struct assembler *a)
 	if (!ev)
 		return;
 	a->cur = NULL;
-	ev->lost_events += a->pending_lost;
-	a->pending_lost = 0;
 	ev->seq = ++a->seq;
 	remember_seq(a, a->cur_oom_id, ev->seq);
 	if (ev->candidates_total < ev->n_candidates)
@@ -263,10 +275,17 @@ static void complete(struct assembler *a)
 	if (ev->n_victims) {
 		ev->victim = ev->victims[0];
 		ev->has |= EV_HAS_VICTIM;
+	} else if (a->chosen.pid) {
+		/* the VICTIM record was lost: the kernel's choice still names it */
+		ev->victim = a->chosen;
+		resolve_task_cgroup(a, &ev->victim);
+		ev->has |= EV_HAS_VICTIM;
 	}
+	account_drops(a, ev);
 	symbolize_kernel(a, ev);
 	oom_event__rank(ev, a->keep);
-	if (ev->has & EV_HAS_VICTIM)
+	/* even a victimless OOM is reported when records of it were lost */
+	if (ev->has & EV_HAS_VICTIM || ev->lost_events)
 		a->ops.event(ev, a->ops.arg);
 	for (size_t i = 0; i < a->n_held; i++) {
 		a->held[i].oom_seq = ev->seq;
@@ -297,6 +316,7 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	if (k->flags & OOMT_KILL_MEMCG)
 		ev->memcg_id = k->memcg_id;	/* the path is resolved at completion */
 	if (k->chosen.pid) {
+		task_from_rec(&a->chosen, &k->chosen);
 		ev->chosen_pid = (int32_t)k->chosen.pid;
 		ev->chosen_points = k->chosen_points;
 		ev->has |= EV_HAS_CHOSEN;
@@ -345,6 +365,7 @@ static size_t rec_size(uint32_t type)
 	case OOMT_REC_CGROUP: return sizeof(struct oomt_cgroup);
 	case OOMT_REC_REAP: return sizeof(struct oomt_reap);
 	case OOMT_REC_EXIT: return sizeof(struct oomt_exit);
+	case OOMT_REC_COUNTS: return sizeof(struct oomt_end);
 	default: return 0;
 	}
 }
@@ -405,7 +426,6 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		if (!t)
 			return -ENOMEM;
 		task_from_rec(t, &((const struct oomt_candidate *)data)->task);
-		a->cur->candidates_total++;
 		break;
 	case OOMT_REC_KILL:
 		on_kill(a, data);
@@ -427,13 +447,15 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 			a->cur->time_ns = t->kill_ns;
 		break;
 	}
+	case OOMT_REC_COUNTS:
 	case OOMT_REC_END: {
 		const struct oomt_end *e = data;
 
-		a->cur->lost_events += e->lost;
-		if (e->candidates > a->cur->candidates_total)
-			a->cur->candidates_total = e->candidates;
-		complete(a);
+		/* running totals: the latest is the whole count so far */
+		a->cur->lost_events = e->lost;
+		a->cur->candidates_total = e->candidates;
+		if (h->type == OOMT_REC_END)
+			complete(a);
 		break;
 	}
 	}

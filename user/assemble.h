@@ -32,6 +32,8 @@ struct assembler_ops {
 	/* A complete event; the assembler frees it after the call. */
 	void (*event)(struct oom_event *ev, void *arg);
 	void (*aftermath)(const struct oom_aftermath *a, void *arg);
+	/* Records the BPF side failed to deliver so far (all kinds); NULL if unknown. */
+	uint64_t (*dropped)(void *arg);
 	void *arg;
 };
 
@@ -46,8 +48,6 @@ int assembler__feed(struct assembler *a, const void *data, size_t size);
 int assembler__timeout_ms(const struct assembler *a);
 /* Complete a pending event if it has been quiet long enough (or force). */
 void assembler__flush(struct assembler *a, int force);
-/* Records the BPF side could not deliver, to attach to the next event. */
-void assembler__add_lost(struct assembler *a, uint64_t lost);
 /* Events emitted so far. */
 uint64_t assembler__events(const struct assembler *a);
 

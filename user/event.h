@@ -99,7 +99,7 @@ struct oom_frame {
 	uint64_t offset;	/* into sym */
 	uint64_t file_offset;	/* user: into the object (with build_id) */
 	char sym[128];		/* "name" or "" when unresolved */
-	char module[128];	/* user: object path; kernel: module or "" */
+	char module[256];	/* user: object path; kernel: module or "" */
 	unsigned char build_id[20];
 	uint8_t build_id_size;
 };

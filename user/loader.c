@@ -144,6 +144,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode,
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
 	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
+	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
 	int has_task = kernel_mark_victim_has_task();
 	int cpus = libbpf_num_possible_cpus();
 	long page = sysconf(_SC_PAGESIZE);
@@ -156,6 +157,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode,
 	ro->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
 	ro->ksym_group_member_start = member;
 	ro->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
+	ro->ksym_memcg_oom_start = memcg_oom;
+	ro->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;

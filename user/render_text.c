@@ -199,6 +199,13 @@ static void print_stack(FILE *out, const char *title, const struct oom_frame *f,
 			fprintf(out, "    0x%" PRIx64, f[i].addr);
 		if (f[i].module[0])
 			fprintf(out, " [%s]", esc(e, sizeof(e), f[i].module));
+		if (!f[i].sym[0] && f[i].build_id_size) {
+			/* enough to symbolize offline, once the process is gone */
+			fprintf(out, " build-id ");
+			for (int b = 0; b < f[i].build_id_size; b++)
+				fprintf(out, "%02x", f[i].build_id[b]);
+			fprintf(out, " +0x%" PRIx64, f[i].file_offset);
+		}
 		fputc('\n', out);
 	}
 }

@@ -13,7 +13,7 @@
 
 struct mapping {
 	uint64_t start, end, pgoff;
-	char path[128];
+	char path[256];
 };
 
 #define MAX_MAPPINGS 512
