@@ -116,6 +116,7 @@ int cmd_doctor(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': log_verbose = true; break;
@@ -126,7 +127,8 @@ int cmd_doctor(int argc, char **argv)
 			       "Exit 0 if some mode works, 1 if none does.\n");
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "oomtrace: see 'oomtrace doctor --help'\n");
+			log_err("doctor: unrecognized option '%s' (see 'oomtrace doctor --help')",
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

@@ -44,6 +44,7 @@ struct trace_opts {
 struct trace_state {
 	struct trace_opts *o;
 	struct tracer *tracer;
+	bool write_failed;	/* stdout refused output: stop, exit 1 */
 	uint64_t printed;
 	uint64_t printed_seqs[PRINTED_RING];
 };
@@ -145,6 +146,18 @@ static bool event_wanted(const struct trace_opts *o, const struct oom_event *ev)
 	return true;
 }
 
+/* An event that cannot be written is an error, not a silent loss. */
+static int check_output(struct trace_state *st)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (!st->write_failed)
+		log_err("cannot write events to stdout: %s", strerror(errno));
+	st->write_failed = true;
+	exiting = 1;
+	return -EIO;
+}
+
 static void on_event(struct oom_event *ev, void *arg)
 {
 	struct trace_state *st = arg;
@@ -157,7 +170,8 @@ static void on_event(struct oom_event *ev, void *arg)
 		render_event_json(stdout, ev);
 	else
 		render_event_text(stdout, ev);
-	fflush(stdout);
+	if (check_output(st))
+		return;
 	st->printed_seqs[st->printed % PRINTED_RING] = ev->seq;
 	st->printed++;
 	if (st->o->count && st->printed >= st->o->count)
@@ -195,7 +209,12 @@ static void on_aftermath(const struct oom_aftermath *am, void *arg)
 		printf("  OOM kill #%" PRIu64 ": pid %d exited %.3f ms after the kill\n",
 		       am->oom_seq, am->pid, (double)am->kill_to_exit_ns / 1e6);
 	}
-	fflush(stdout);
+	check_output(st);
+}
+
+static uint64_t on_dropped(void *arg)
+{
+	return tracer__dropped(((struct trace_state *)arg)->tracer);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -239,7 +258,8 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jn:d:c:p:k:m:vh", longopts, NULL)) != -1) {
+	opterr = 0;	/* we report bad options ourselves, in one line */
+	while ((c = getopt_long(argc, argv, ":jn:d:c:p:k:m:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
 		case 'n':
@@ -282,8 +302,11 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 		case 'P': o->protect = false; break;
 		case 'v': log_verbose = true; break;
 		case 'h': usage(stdout); return 1;
+		case ':':
+			log_err("option '%s' needs a value (see 'oomtrace --help')", argv[optind - 1]);
+			return -EINVAL;
 		default:
-			fprintf(stderr, "oomtrace: see 'oomtrace --help'\n");
+			log_err("unrecognized option '%s' (see 'oomtrace --help')", argv[optind - 1]);
 			return -EINVAL;
 		}
 	}
@@ -293,15 +316,18 @@ static int parse_args(int argc, char **argv, struct trace_opts *o)
 	}
 	return 0;
 bad:
-	log_err("invalid value '%s' for -%c (see 'oomtrace --help')", optarg, c == 'R' ? 'R' : c);
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			log_err("invalid value '%s' for --%s (see 'oomtrace --help')", optarg,
+				lo->name);
 	return -EINVAL;
 }
 
-static int run(struct trace_opts *o, struct tracer *t, struct assembler *a)
+static int run(struct trace_opts *o, struct tracer *t, struct assembler *a,
+	       struct trace_state *st)
 {
 	struct ring_buffer *rb;
 	struct timespec start;
-	uint64_t seen_drops = 0;
 	int ret = 0;
 
 	rb = ring_buffer__new(tracer__ringbuf_fd(t), on_record, a, NULL);
@@ -335,13 +361,6 @@ static int run(struct trace_opts *o, struct tracer *t, struct assembler *a)
 			ret = EXIT_RUNTIME;
 			break;
 		}
-		/* count drops before completing so they land on this event */
-		uint64_t drops = tracer__dropped(t);
-
-		if (drops != seen_drops) {
-			assembler__add_lost(a, drops - seen_drops);
-			seen_drops = drops;
-		}
 		assembler__flush(a, 0);
 	}
 	/* drain what is already in the buffer, then complete the last event */
@@ -353,7 +372,7 @@ static int run(struct trace_opts *o, struct tracer *t, struct assembler *a)
 		log_warn("%" PRIu64 " records were lost (ring buffer full): events marked "
 			 "lost_events are incomplete; raise --ringbuf-size", tracer__dropped(t));
 	ring_buffer__free(rb);
-	return ret;
+	return st->write_failed ? EXIT_RUNTIME : ret;
 }
 
 int cmd_trace(int argc, char **argv)
@@ -366,7 +385,9 @@ int cmd_trace(int argc, char **argv)
 	};
 	struct tracer t = {};
 	struct trace_state st = { .o = &o, .tracer = &t };
-	struct assembler_ops ops = { .event = on_event, .aftermath = on_aftermath, .arg = &st };
+	struct assembler_ops ops = {
+		.event = on_event, .aftermath = on_aftermath, .dropped = on_dropped, .arg = &st,
+	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct assembler *a = NULL;
 	struct ksyms *ks = NULL;
@@ -401,7 +422,7 @@ int cmd_trace(int argc, char **argv)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	ret = run(&o, &t, a);
+	ret = run(&o, &t, a, &st);
 out:
 	assembler__free(a);
 	tracer__stop(&t);
