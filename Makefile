@@ -89,7 +89,8 @@ $(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
 
 # --- tests ----------------------------------------------------------------------
 # Each runner prints "N passed, N failed"; `make test` runs them all.
-test: test-unit test-fuzz test-e2e test-vm
+test: all
+	$(Q)tests/run-all.sh
 
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
@@ -104,7 +105,7 @@ test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS)
 	$(Q)tests/vm/run.sh
 
 bench: oomtrace $(HELPER_BINS)
-	$(Q)bench/run.sh
+	$(Q)tests/bench/run.sh
 
 install: oomtrace
 	install -D -m 0755 oomtrace $(DESTDIR)$(PREFIX)/sbin/oomtrace

@@ -6,7 +6,6 @@ OOMTRACE=$TOP/oomtrace
 HOG=$TOP/.output/helpers/hog
 WORK=$(mktemp -d /tmp/oomtrace-e2e.XXXXXX)
 MEMCG_V1=/sys/fs/cgroup/memory
-CGROUPS=""
 PIDS=""
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -23,7 +22,8 @@ assert_eq() {
 cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for cg in $CGROUPS; do
+	# memcg_new runs in $(...) subshells: it registers its cgroups in a file
+	for cg in $(cat "$WORK/cgroups" 2>/dev/null); do
 		[ -d "$cg" ] || continue
 		for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 		i=0
@@ -38,7 +38,7 @@ memcg_new() {
 	[ -d "$MEMCG_V1" ] || skip "no cgroup v1 memory controller at $MEMCG_V1"
 	_cg=$MEMCG_V1/oomtrace-test-$$-$(date +%s%N | tail -c 7)
 	mkdir "$_cg" || fail "cannot create $_cg"
-	CGROUPS="$CGROUPS $_cg"
+	echo "$_cg" >>"$WORK/cgroups"
 	echo $(($1 << 20)) >"$_cg/memory.limit_in_bytes" || fail "cannot set limit"
 	echo "$_cg"
 }
@@ -63,6 +63,30 @@ stop_tracer() {
 	wait "$TRACER"
 }
 
+# wait_gone PID [SECONDS]: wait (bounded) for a process to disappear
+wait_gone() {
+	_i=0
+	while kill -0 "$1" 2>/dev/null; do
+		_i=$((_i + 1)); [ $_i -gt $((${2:-10} * 20)) ] && fail "pid $1 still alive after ${2:-10}s"
+		sleep 0.05
+	done
+}
+
+# wait_ready FILE...: wait (bounded) for hogs to print "ready"
+wait_ready() {
+	for _f in "$@"; do
+		_i=0
+		while ! grep -q ready "$_f" 2>/dev/null; do
+			_i=$((_i + 1)); [ $_i -gt 200 ] && fail "$_f: hog not ready after 10s"
+			sleep 0.05
+		done
+	done
+}
+
 # dmesg_since MARK: kernel log after a marker line written with mark_kmsg
 mark_kmsg() { echo "oomtrace-test-mark $1" >/dev/kmsg; }
 dmesg_since() { dmesg | sed -n "/oomtrace-test-mark $1/,\$p"; }
+
+# Run a command inside a cgroup, as the same pid (so $! is the command's pid):
+#   sh -c "$IN_CG" CGROUP_DIR COMMAND ARGS... &
+IN_CG='echo $$ > "$0/cgroup.procs" && exec "$@"'

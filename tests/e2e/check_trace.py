@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Check oomtrace --json events against the kernel's dmesg OOM reports.
+
+usage: check_trace.py EVENTS.jsonl DMESG.txt LIMIT_PAGES GROWER_PID [HOSTILE_PID]
+Prints one line per check; exit 1 on the first failure."""
+import json
+import sys
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+import dmesg_oom  # noqa: E402
+
+failures = 0
+
+
+def check(cond, what, got=None, want=None):
+    global failures
+    if cond:
+        print(f"ok: {what}")
+    else:
+        failures += 1
+        print(f"FAIL: {what}: got {got!r}, expected {want!r}")
+
+
+def main():
+    events_path, dmesg_path, limit_pages, grower = sys.argv[1:5]
+    hostile = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    limit_pages, grower = int(limit_pages), int(grower)
+    lines = [l for l in open(events_path, encoding="utf-8") if l.strip()]
+    events = [json.loads(l) for l in lines]  # every line must be valid JSON
+    kills = [e for e in events if e["type"] == "oom_kill"]
+    reports = [r for r in dmesg_oom.reports(open(dmesg_path, encoding="utf-8", errors="replace").read())
+               if r["killed"]]
+    check(len(kills) == len(reports) and kills, "one event per kernel OOM kill", len(kills), len(reports))
+    if not kills or not reports:
+        return 1
+    ev, rep = kills[0], reports[0]
+    check(ev["victim"]["pid"] == rep["killed"], "victim is the pid dmesg says was killed",
+          ev["victim"]["pid"], rep["killed"])
+    check(ev["trigger"]["pid"] == grower, "trigger is the allocating task", ev["trigger"]["pid"], grower)
+    check(ev["constraint"] == "memcg", "constraint", ev["constraint"], "memcg")
+    memcg = rep["oomkill"]["oom_memcg"] if rep["oomkill"] else None
+    check(ev["memcg"] == memcg, "OOM memcg as dmesg's oom_memcg", ev["memcg"], memcg)
+    check(ev["totalpages"] == limit_pages, "totalpages is the memcg limit", ev["totalpages"], limit_pages)
+    kpids = sorted(r["tgid"] for r in rep["rows"])
+    cands = ev["candidates"]
+    check(sorted(c["pid"] for c in cands) == kpids, "candidate set equals dmesg task table",
+          sorted(c["pid"] for c in cands), kpids)
+    check(ev["candidates_total"] == len(kpids), "candidates_total", ev["candidates_total"], len(kpids))
+    by_pid = {c["pid"]: c for c in cands}
+    for row in rep["rows"]:
+        c = by_pid.get(row["tgid"])
+        if not c:
+            continue
+        want = dmesg_oom.kernel_points(row, ev["totalpages"])
+        check(c["points"] == want, f"points of {row['tgid']} as the kernel computes from its row",
+              c["points"], want)
+        check(c["rss_pages"] == row["rss"], f"rss of {row['tgid']}", c["rss_pages"], row["rss"])
+        check(c["pgtables_bytes"] == int(row["pgtables_bytes"]), f"pgtables of {row['tgid']}",
+              c["pgtables_bytes"], int(row["pgtables_bytes"]))
+        check(c["oom_score_adj"] == int(row["oom_score_adj"]), f"adj of {row['tgid']}",
+              c["oom_score_adj"], int(row["oom_score_adj"]))
+    ranked = [c["points"] for c in cands if c["points"] is not None]
+    check(ranked == sorted(ranked, reverse=True), "candidates sorted by points", ranked, "descending")
+    check(cands[0]["pid"] == rep["killed"], "rank 1 is the kernel's victim", cands[0]["pid"], rep["killed"])
+    check(ev.get("victim_rank") == 1, "victim_rank", ev.get("victim_rank"), 1)
+    check(any(f.startswith("out_of_memory+") for f in ev["kernel_stack"]), "kernel stack has out_of_memory",
+          ev["kernel_stack"][:6], "out_of_memory+0x...")
+    check(ev["lost_events"] == 0, "no lost events", ev["lost_events"], 0)
+    if hostile:
+        c = by_pid.get(hostile)
+        want = open(f"/tmp/oomtrace-hostile-name", "rb").read().decode("utf-8", "replace")
+        check(c is not None and c["comm"] == want, "hostile comm survives JSON round trip",
+              c and c["comm"], want)
+    return 1 if failures else 0
+
+
+sys.exit(main())

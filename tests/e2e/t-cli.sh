@@ -1,0 +1,76 @@
+#!/bin/sh
+# The command-line contract (design.md): help, bad usage (exit 2, one line),
+# missing privileges and no BTF (exit 1, one line naming cause and fix),
+# clean exits on --duration and SIGTERM, the ready line.
+. "$(dirname "$0")/lib.sh"
+
+# expect_fail RC PATTERN CMD...: exit code RC, exactly one stderr line matching PATTERN
+expect_fail() {
+	want=$1 pat=$2; shift 2
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	rc=$?
+	[ "$rc" = "$want" ] || { cat "$WORK/err"; fail "'$*': exit $rc, expected $want"; }
+	n=$(wc -l <"$WORK/err")
+	[ "$n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $n stderr lines, expected 1"; }
+	grep -q "^oomtrace: .*$pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$pat'"; }
+	echo "ok: '$*' -> exit $rc: $(cat "$WORK/err")"
+}
+
+"$OOMTRACE" --help >"$WORK/help" || fail "--help failed"
+for opt in --json --count --duration --cgroup --pid --candidates --mode --verbose --ringbuf-size --no-protect; do
+	grep -q -- "$opt" "$WORK/help" || fail "--help does not document $opt"
+done
+echo "ok: --help documents every option"
+"$OOMTRACE" trace --help >/dev/null || fail "trace --help"
+"$OOMTRACE" doctor --help >/dev/null || fail "doctor --help"
+
+expect_fail 2 "unrecognized\|invalid\|see" "$OOMTRACE" --bogus
+expect_fail 2 "invalid value" "$OOMTRACE" --count abc
+expect_fail 2 "invalid value" "$OOMTRACE" --count 0
+expect_fail 2 "invalid value" "$OOMTRACE" -d -5
+expect_fail 2 "invalid value" "$OOMTRACE" --pid 12x
+expect_fail 2 "invalid value" "$OOMTRACE" -k -1
+expect_fail 2 "invalid value" "$OOMTRACE" --ringbuf-size 3
+expect_fail 2 "unknown mode" "$OOMTRACE" --mode turbo
+expect_fail 2 "not an absolute" "$OOMTRACE" --cgroup relative/path
+expect_fail 2 "unknown subcommand" "$OOMTRACE" frobnicate
+expect_fail 2 "unexpected argument" "$OOMTRACE" trace extra
+
+# without privileges: one line that says what to do
+if command -v setpriv >/dev/null; then
+	expect_fail 1 "need root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all "$OOMTRACE" -d 1
+fi
+
+# a kernel without BTF: hide it in a private mount namespace
+if command -v unshare >/dev/null && [ -e /sys/kernel/btf/vmlinux ]; then
+	expect_fail 1 "no BTF" unshare -m sh -c \
+		'mount -t tmpfs none /sys/kernel/btf && exec "$0" -d 1' "$OOMTRACE"
+fi
+
+# a mode this kernel cannot attach, forced: an error naming the mode
+if ! "$OOMTRACE" doctor | grep -q '^  fentry  *yes'; then
+	expect_fail 1 "fentry" "$OOMTRACE" --mode fentry -d 1
+fi
+
+# --duration: exits 0 on its own, after the ready line, printing nothing
+start=$(date +%s)
+"$OOMTRACE" -d 1 >"$WORK/out" 2>"$WORK/err"
+rc=$?
+assert_eq "$rc" 0 "--duration exit code"
+grep -q '^oomtrace: ready (mode=[a-z]*)$' "$WORK/err" || fail "no ready line: $(cat "$WORK/err")"
+[ -s "$WORK/out" ] && fail "output while idle: $(cat "$WORK/out")"
+echo "ok: idle run prints nothing on stdout"
+
+# SIGTERM and SIGINT: clean exit 0 (tracers run as background jobs in scripts)
+for sig in TERM INT; do
+	start_tracer "$WORK/sig" --json
+	kill -$sig "$TRACER"
+	wait "$TRACER"
+	assert_eq "$?" 0 "exit code after SIG$sig"
+done
+
+# doctor names the mode auto picks
+"$OOMTRACE" doctor >"$WORK/doctor" || fail "doctor failed: $(cat "$WORK/doctor")"
+grep -q '^auto mode: \(fentry\|kprobe\|tracepoint\)$' "$WORK/doctor" || fail "doctor: no auto mode"
+echo "ok: doctor: $(grep '^auto mode' "$WORK/doctor")"

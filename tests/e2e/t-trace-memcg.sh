@@ -1,0 +1,47 @@
+#!/bin/sh
+# A real memcg v1 OOM on the host, traced in tracepoint mode, checked against
+# the kernel's own report in dmesg: victim, candidate table and points,
+# OOM memcg, totalpages, trigger, kernel stack; a hostile process name must
+# come out as valid JSON and as escaped text.
+. "$(dirname "$0")/lib.sh"
+
+LIMIT_MIB=64
+cg=$(memcg_new $LIMIT_MIB)
+mark=$$-$(date +%s%N)
+
+start_tracer "$WORK/events.json" --json --mode tracepoint -k 0
+start_tracer "$WORK/events.txt" --mode tracepoint
+TEXT_TRACER=$TRACER
+# restore the JSON tracer's pid for stop_tracer: the text one is stopped by hand
+JSON_TRACER=$(echo $PIDS | awk '{print $1}')
+
+mark_kmsg "$mark"
+# tasks of known, different sizes and adj values
+sh -c "$IN_CG" "$cg" "$HOG" 8 >"$WORK/a" & PIDS="$PIDS $!"
+sh -c "$IN_CG" "$cg" "$HOG" -a 500 4 >"$WORK/b" & PIDS="$PIDS $!"
+sh -c "$IN_CG" "$cg" "$HOG" 12 >"$WORK/c" & PIDS="$PIDS $!"
+# a name with a quote, a newline and a terminal escape (15 bytes, kernel's max)
+hostile=$(printf 'q"n\nx\033[31mz')
+printf '%s' "$hostile" >/tmp/oomtrace-hostile-name
+sh -c "$IN_CG" "$cg" "$HOG" -n "$hostile" 2 >"$WORK/d" & PIDS="$PIDS $!"
+HOSTILE_PID=$!
+wait_ready "$WORK/a" "$WORK/b" "$WORK/c" "$WORK/d"
+# the grower allocates until the memcg is full; the kernel must kill it
+sh -c "$IN_CG" "$cg" "$HOG" -r 16 >"$WORK/grower" &
+GROWER=$!
+wait $GROWER
+rc=$?
+assert_eq "$rc" 137 "grower was SIGKILLed"
+sleep 0.3
+kill -INT "$JSON_TRACER" "$TEXT_TRACER"
+wait "$JSON_TRACER" "$TEXT_TRACER"
+dmesg_since "$mark" >"$WORK/dmesg"
+
+python3 "$TOP/tests/e2e/check_trace.py" "$WORK/events.json" "$WORK/dmesg" \
+	$((LIMIT_MIB << 8)) "$GROWER" "$HOSTILE_PID" || fail "event does not match the kernel's report"
+
+# text output: one block, no raw control bytes from the hostile name
+grep -q "OOM kill #1" "$WORK/events.txt" || fail "no text block"
+if LC_ALL=C grep -q "$(printf '\033')" "$WORK/events.txt"; then fail "raw ESC byte in text output"; fi
+grep -qF 'q"n\nx\x1b[31mz' "$WORK/events.txt" || fail "hostile name not shown escaped in text"
+echo "ok: text output escapes the hostile name"

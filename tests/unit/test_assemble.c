@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Assembly of ring-buffer records into events, as the BPF side sends them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oomtrace.h"
+#include "assemble.h"
+
+struct seen {
+	int events;
+	struct oom_event last;		/* shallow copy of the scalar part */
+	struct oom_task cands[8];
+	size_t n_cands;
+	char victim_cgroup[OOM_PATH_MAX];
+	int aftermaths;
+	struct oom_aftermath am;
+	uint64_t dropped;
+};
+
+static void on_event(struct oom_event *ev, void *arg)
+{
+	struct seen *s = arg;
+
+	s->events++;
+	s->last = *ev;
+	s->n_cands = ev->n_candidates < 8 ? ev->n_candidates : 8;
+	memcpy(s->cands, ev->candidates, s->n_cands * sizeof(*ev->candidates));
+	strcpy(s->victim_cgroup, ev->victim.cgroup);
+	s->last.candidates = NULL;
+	s->last.victims = NULL;
+}
+
+static void on_aftermath(const struct oom_aftermath *am, void *arg)
+{
+	struct seen *s = arg;
+
+	s->aftermaths++;
+	s->am = *am;
+}
+
+static uint64_t on_dropped(void *arg)
+{
+	return ((struct seen *)arg)->dropped;
+}
+
+static struct assembler *new_asm(struct seen *s, size_t keep)
+{
+	struct assembler_ops ops = {
+		.event = on_event, .aftermath = on_aftermath, .dropped = on_dropped, .arg = s,
+	};
+
+	memset(s, 0, sizeof(*s));
+	return assembler__new(&ops, keep, NULL);
+}
+
+static void hdr(struct oomt_hdr *h, uint32_t type, uint64_t oom_id)
+{
+	h->type = type;
+	h->mode = OOMT_MODE_FENTRY;
+	h->oom_id = oom_id;
+	h->ts_ns = 1000;
+}
+
+static void task(struct oomt_task *t, uint32_t pid, int64_t points, int32_t adj, uint64_t cg)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = t->tid = pid;
+	t->points = points;
+	t->oom_score_adj = adj;
+	t->rss_anon = 100;
+	t->cgroup_id = cg;
+	t->flags = OOMT_TASK_MEM | OOMT_TASK_POINTS;
+	snprintf(t->comm, sizeof(t->comm), "task%u", pid);
+}
+
+static void feed_cgroup(struct assembler *a, uint64_t id, uint64_t parent, const char *name)
+{
+	struct oomt_cgroup c = {};
+
+	hdr(&c.hdr, OOMT_REC_CGROUP, 1);
+	c.id = id;
+	c.parent_id = parent;
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	assert_int_equal(assembler__feed(a, &c, sizeof(c)), 0);
+}
+
+static void feed_candidate(struct assembler *a, uint64_t oom, uint32_t pid, int64_t points,
+			   int32_t adj)
+{
+	struct oomt_candidate c;
+
+	hdr(&c.hdr, OOMT_REC_CANDIDATE, oom);
+	task(&c.task, pid, points, adj, 5);
+	if (adj == -1000) {
+		c.task.flags = OOMT_TASK_MEM | OOMT_TASK_SKIP_ADJ_MIN;
+		c.task.points = INT64_MIN;
+	}
+	assert_int_equal(assembler__feed(a, &c, sizeof(c)), 0);
+}
+
+static void feed_oom(struct assembler *a, uint64_t oom, bool with_victim, bool with_end)
+{
+	struct oomt_begin b;
+	struct oomt_kill *k = calloc(1, sizeof(*k));
+	struct oomt_victim v;
+	struct oomt_end e = {};
+
+	hdr(&b.hdr, OOMT_REC_BEGIN, oom);
+	task(&b.trigger, 300, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
+	feed_candidate(a, oom, 100, 50, 0);
+	feed_candidate(a, oom, 300, 900, 0);
+	feed_candidate(a, oom, 200, 0, -1000);
+	hdr(&k->hdr, OOMT_REC_KILL, oom);
+	task(&k->chosen, 300, 900, 0, 5);
+	k->chosen_points = 900;
+	k->totalpages = 16384;
+	k->memcg_id = 5;
+	k->gfp_mask = 0xcc0;
+	k->constraint = 3;
+	k->flags = OOMT_KILL_OC | OOMT_KILL_MEMCG | OOMT_KILL_TOTALPAGES | OOMT_KILL_CONSTRAINT;
+	k->trigger_pid = 300;
+	k->kstack_len = 16;
+	k->kstack[0] = 0xffffffff81000010;
+	k->kstack[1] = 0xffffffff81000020;
+	assert_int_equal(assembler__feed(a, k, sizeof(*k)), 0);
+	free(k);
+	if (with_victim) {
+		hdr(&v.hdr, OOMT_REC_VICTIM, oom);
+		task(&v.task, 300, 0, 0, 5);
+		v.task.flags = OOMT_TASK_MEM;	/* mark_victim does not carry points */
+		assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	}
+	if (with_end) {
+		hdr(&e.hdr, OOMT_REC_END, oom);
+		e.candidates = 3;
+		e.killed = 1;
+		assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	}
+}
+
+static void test_full_oom(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	feed_cgroup(a, 1, 0, "");
+	feed_cgroup(a, 5, 1, "oomtest");
+	feed_oom(a, 1, true, true);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.seq, 1);
+	assert_string_equal(s.last.mode, "fentry");
+	assert_int_equal(s.last.constraint, OOM_CONSTRAINT_MEMCG);
+	assert_true(s.last.has & EV_HAS_MEMCG);
+	assert_string_equal(s.last.memcg, "/oomtest");
+	assert_int_equal(s.last.totalpages, 16384);
+	assert_int_equal(s.last.gfp_mask, 0xcc0);
+	assert_int_equal(s.last.victim.pid, 300);
+	assert_int_equal(s.last.victim.points, 900);	/* taken from its candidate row */
+	assert_string_equal(s.victim_cgroup, "/oomtest");
+	assert_int_equal(s.last.candidates_total, 3);
+	assert_int_equal(s.cands[0].pid, 300);
+	assert_int_equal(s.cands[1].pid, 100);
+	assert_int_equal(s.cands[2].pid, 200);
+	assert_int_equal(s.cands[2].skip, OOM_SKIP_ADJ_MIN);
+	assert_false(s.cands[2].has & TASK_HAS_POINTS);
+	assert_int_equal(s.last.n_kernel_stack, 2);
+	assert_int_equal(s.last.lost_events, 0);
+	assert_int_equal(assembler__timeout_ms(a), -1);	/* nothing pending */
+	assembler__free(a);
+}
+
+static void test_tracepoint_mode_flushes_on_quiet_or_next(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 2);
+
+	(void)state;
+	feed_oom(a, 1, true, false);
+	assert_int_equal(s.events, 0);			/* still open */
+	assert_true(assembler__timeout_ms(a) > 0);
+	feed_oom(a, 2, true, false);			/* the next OOM completes it */
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.n_cands, 2);			/* top-K */
+	assert_int_equal(s.last.candidates_total, 3);
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.last.seq, 2);
+	assembler__free(a);
+}
+
+static void test_lost_victim_still_reported(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	s.dropped = 0;
+	feed_oom(a, 1, false, false);
+	s.dropped = 4;					/* the ring buffer refused 4 */
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.victim.pid, 300);	/* the kernel's choice */
+	assert_int_equal(s.last.lost_events, 4);
+	assembler__free(a);
+}
+
+static void test_aftermath_after_its_event(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_exit x = {};
+	struct oomt_reap r = {};
+
+	(void)state;
+	feed_oom(a, 7, true, false);
+	hdr(&x.hdr, OOMT_REC_EXIT, 7);
+	x.hdr.ts_ns = 5001000;
+	x.pid = 300;
+	x.kill_ts_ns = 1000;
+	assert_int_equal(assembler__feed(a, &x, sizeof(x)), 0);
+	assert_int_equal(s.aftermaths, 0);		/* held until the event is out */
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.aftermaths, 1);
+	assert_string_equal(s.am.kind, "victim_exit");
+	assert_int_equal(s.am.oom_seq, 1);
+	assert_int_equal(s.am.kill_to_exit_ns, 5000000);
+	hdr(&r.hdr, OOMT_REC_REAP, 7);
+	r.pid = 300;
+	r.kind = OOMT_REAP_FINISH;
+	assert_int_equal(assembler__feed(a, &r, sizeof(r)), 0);
+	assert_int_equal(s.aftermaths, 2);
+	assert_string_equal(s.am.stage, "finish");
+	assert_int_equal(s.am.oom_seq, 1);
+	assembler__free(a);
+}
+
+static void test_malformed_records(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_hdr h = {};
+	char small[8] = {};
+
+	(void)state;
+	assert_int_equal(assembler__feed(a, small, sizeof(small)), -EINVAL);
+	hdr(&h, 999, 1);
+	assert_int_equal(assembler__feed(a, &h, sizeof(h)), -EINVAL);
+	hdr(&h, OOMT_REC_KILL, 1);			/* truncated KILL */
+	assert_int_equal(assembler__feed(a, &h, sizeof(h)), -EINVAL);
+	assert_int_equal(s.events, 0);
+	assembler__free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_oom),
+		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),
+		cmocka_unit_test(test_lost_victim_still_reported),
+		cmocka_unit_test(test_aftermath_after_its_event),
+		cmocka_unit_test(test_malformed_records),
+	};
+
+	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Event model: ranking, the oom_badness formula, text escaping. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "text_escape.h"
+
+static void add(struct oom_event *ev, int32_t pid, int64_t points, bool has_points)
+{
+	struct oom_task *t = oom_event__add_candidate(ev);
+
+	assert_non_null(t);
+	t->pid = pid;
+	t->points = points;
+	t->has = TASK_HAS_PID | (has_points ? TASK_HAS_POINTS : 0);
+	if (!has_points)
+		t->skip = OOM_SKIP_ADJ_MIN;
+}
+
+static void test_rank_orders_by_points_skipped_last(void **state)
+{
+	struct oom_event *ev = oom_event__new();
+
+	(void)state;
+	add(ev, 10, 100, true);
+	add(ev, 11, 0, false);		/* skipped: -1000 */
+	add(ev, 12, 300, true);
+	add(ev, 9, 100, true);		/* tie with 10: lower pid first */
+	add(ev, 13, -500, true);	/* negative points are still points */
+	ev->candidates_total = 5;
+	oom_event__rank(ev, 0);
+	assert_int_equal(ev->candidates[0].pid, 12);
+	assert_int_equal(ev->candidates[1].pid, 9);
+	assert_int_equal(ev->candidates[2].pid, 10);
+	assert_int_equal(ev->candidates[3].pid, 13);
+	assert_int_equal(ev->candidates[4].pid, 11);
+	assert_int_equal(oom_event__rank_of(ev, 10), 3);
+	assert_int_equal(oom_event__rank_of(ev, 99), 0);
+	oom_event__rank(ev, 2);
+	assert_int_equal(ev->n_candidates, 2);
+	assert_int_equal(ev->candidates_total, 5);	/* counted, not kept */
+	oom_event__free(ev);
+}
+
+static void test_many_candidates_grow(void **state)
+{
+	struct oom_event *ev = oom_event__new();
+
+	(void)state;
+	for (int i = 0; i < 5000; i++)
+		add(ev, i + 1, i % 97, true);
+	assert_int_equal(ev->n_candidates, 5000);
+	oom_event__rank(ev, 10);
+	assert_int_equal(ev->n_candidates, 10);
+	assert_int_equal(ev->candidates[0].points, 96);
+	oom_event__free(ev);
+}
+
+static void test_points_formula_matches_kernel(void **state)
+{
+	(void)state;
+	/* the dmesg row of a real OOM on the host: rss 1091, pgtables 49152,
+	 * adj 500 in a 64 MiB memcg (16384 pages): the kernel said 9103 */
+	assert_int_equal(oom_points(1091, 0, 49152, 500, 16384, 4096), 9103);
+	/* adj is scaled by totalpages/1000 with integer division first */
+	assert_int_equal(oom_points_adj_part(500, 16384), 8000);
+	assert_int_equal(oom_points_adj_part(-1000, 999), 0);
+	assert_int_equal(oom_points_adj_part(-999, 2000000), -1998000);
+	assert_int_equal(oom_points(10, 2, 8192, 0, 1, 4096), 14);
+}
+
+static void test_names(void **state)
+{
+	(void)state;
+	assert_string_equal(oom_constraint__name(OOM_CONSTRAINT_MEMCG), "memcg");
+	assert_string_equal(oom_constraint__name(OOM_CONSTRAINT_NONE), "none");
+	assert_string_equal(oom_constraint__name(OOM_CONSTRAINT_UNKNOWN), "unknown");
+	assert_string_equal(oom_skip__name(OOM_SKIP_ADJ_MIN), "oom_score_adj_min");
+	assert_string_equal(oom_victim_reason__name(OOM_VICTIM_GROUP), "oom_group");
+}
+
+static void test_text_escape(void **state)
+{
+	char buf[64];
+
+	(void)state;
+	assert_string_equal(text_escape_buf(buf, sizeof(buf), "q\"n\nx\033[31mz"),
+			    "q\"n\\nx\\x1b[31mz");
+	assert_string_equal(text_escape_buf(buf, sizeof(buf), "a\\b\t\x7f\xff"),
+			    "a\\\\b\\t\\x7f\\xff");
+	/* truncation never splits an escape */
+	assert_string_equal(text_escape_buf(buf, 6, "ab\033c"), "ab");
+	assert_string_equal(text_escape_buf(buf, 1, "abc"), "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rank_orders_by_points_skipped_last),
+		cmocka_unit_test(test_many_candidates_grow),
+		cmocka_unit_test(test_points_formula_matches_kernel),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_text_escape),
+	};
+
+	return cmocka_run_group_tests_name("event", tests, NULL, NULL);
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON writer: structure and escaping of hostile strings. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json_writer.h"
+
+/* Run fn on a writer over a memory stream; return the text (caller frees). */
+static char *capture(void (*fn)(struct json_writer *w))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w;
+
+	jw_init(&w, f);
+	fn(&w);
+	fclose(f);
+	return buf;
+}
+
+static void nested(struct json_writer *w)
+{
+	jw_object_start(w);
+	jw_kv_int(w, "a", -1);
+	jw_key(w, "b");
+	jw_array_start(w);
+	jw_uint(w, 1);
+	jw_object_start(w);
+	jw_kv_bool(w, "c", true);
+	jw_object_end(w);
+	jw_null(w);
+	jw_array_end(w);
+	jw_kv_hex(w, "d", 0xcc0);
+	jw_kv_string(w, "e", "x");
+	jw_object_end(w);
+}
+
+static void test_nesting_and_commas(void **state)
+{
+	char *s = capture(nested);
+
+	(void)state;
+	assert_string_equal(s, "{\"a\":-1,\"b\":[1,{\"c\":true},null],\"d\":\"0xcc0\",\"e\":\"x\"}");
+	free(s);
+}
+
+static const char *escape_input;
+
+static void one_string(struct json_writer *w)
+{
+	jw_string(w, escape_input);
+}
+
+static void expect_escape(const char *in, const char *want)
+{
+	char *s;
+
+	escape_input = in;
+	s = capture(one_string);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+static void test_escapes_controls_and_quotes(void **state)
+{
+	(void)state;
+	expect_escape("q\"n\nx\033[31mz", "\"q\\\"n\\nx\\u001b[31mz\"");
+	expect_escape("back\\slash\ttab\r", "\"back\\\\slash\\ttab\\r\"");
+	expect_escape("\x7f", "\"\\u007f\"");
+	expect_escape("", "\"\"");
+}
+
+static void test_utf8_kept_invalid_escaped(void **state)
+{
+	(void)state;
+	expect_escape("caf\xc3\xa9", "\"caf\xc3\xa9\"");		/* valid: kept */
+	expect_escape("\xe6\x9c\xba", "\"\xe6\x9c\xba\"");		/* CJK: kept */
+	expect_escape("a\xff" "b", "\"a\\u00ffb\"");			/* invalid byte */
+	expect_escape("\xc3", "\"\\u00c3\"");				/* truncated */
+	expect_escape("\xc0\xaf", "\"\\u00c0\\u00af\"");		/* overlong */
+	expect_escape("\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\"");	/* surrogate */
+}
+
+static void test_string_n_stops_at_len(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w;
+
+	(void)state;
+	jw_init(&w, f);
+	jw_string_n(&w, "abcdef", 3);
+	fclose(f);
+	assert_string_equal(buf, "\"abc\"");
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nesting_and_commas),
+		cmocka_unit_test(test_escapes_controls_and_quotes),
+		cmocka_unit_test(test_utf8_kept_invalid_escaped),
+		cmocka_unit_test(test_string_n_stops_at_len),
+	};
+
+	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Renderers: the JSON schema's keys and the text block's "why", hostile names. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "render.h"
+
+#define HOSTILE "q\"n\nx\033[31mz"
+
+static struct oom_event *sample(void)
+{
+	struct oom_event *ev = oom_event__new();
+	struct oom_task *t;
+	const int32_t pids[] = { 300, 100, 200 };
+	const int64_t points[] = { 13255, 9103, 2128 };
+
+	ev->seq = 3;
+	ev->time_ns = 1795000000123456789ull;
+	ev->mode = "tracepoint";
+	ev->source = "bpf";
+	ev->constraint = OOM_CONSTRAINT_MEMCG;
+	ev->has = EV_HAS_MEMCG | EV_HAS_TOTALPAGES | EV_HAS_TRIGGER | EV_HAS_VICTIM |
+		  EV_HAS_CANDIDATES | EV_CONSTRAINT_INFERRED;
+	strcpy(ev->memcg, "/kubepods/burstable/pod1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d");
+	ev->totalpages = 16384;
+	for (int i = 0; i < 3; i++) {
+		t = oom_event__add_candidate(ev);
+		t->has = TASK_HAS_PID | TASK_HAS_COMM | TASK_HAS_POINTS | TASK_HAS_MEM |
+			 TASK_HAS_ADJ | TASK_HAS_CGROUP;
+		t->pid = pids[i];
+		t->points = points[i];
+		t->oom_score_adj = i == 1 ? 500 : 0;
+		t->rss_anon_pages = 1000;
+		strcpy(t->comm, i == 2 ? HOSTILE : "hog");
+		strcpy(t->cgroup, ev->memcg);
+	}
+	ev->candidates_total = 3;
+	ev->victim = ev->candidates[0];
+	t = oom_event__add_victim(ev);
+	*t = ev->candidates[0];
+	ev->trigger = ev->candidates[0];
+	oom_event__add_kframe(ev);
+	strcpy(ev->kernel_stack[0].sym, "out_of_memory");
+	ev->kernel_stack[0].offset = 0x214;
+	return ev;
+}
+
+static char *render(void (*fn)(FILE *, const struct oom_event *), const struct oom_event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, ev);
+	fclose(f);
+	return buf;
+}
+
+static void test_json_keys(void **state)
+{
+	struct oom_event *ev = sample();
+	char *s = render(render_event_json, ev);
+	const char *keys[] = {
+		"{\"type\":\"oom_kill\",\"seq\":3,", "\"time\":\"2026-", "\"mode\":\"tracepoint\"",
+		"\"constraint\":\"memcg\"", "\"memcg\":\"/kubepods/", "\"totalpages\":16384",
+		"\"victim\":{\"pid\":300", "\"victims\":[{", "\"reason\":\"chosen\"",
+		"\"candidates\":[{", "\"candidates_total\":3", "\"kernel_stack\":[\"out_of_memory+0x214\"]",
+		"\"user_stack\":[]", "\"lost_events\":0", "\"pod_uid\":\"1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d\"",
+		"\"comm\":\"q\\\"n\\nx\\u001b[31mz\"", "\"victim_rank\":1", "\"rss_pages\":1000",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!strstr(s, keys[i]))
+			fail_msg("missing %s in %s", keys[i], s);
+	}
+	assert_null(strchr(s, '\033'));
+	assert_int_equal(strchr(s, '\n') - s, (long)strlen(s) - 1);	/* one line */
+	free(s);
+	oom_event__free(ev);
+}
+
+static void test_json_absent_facts(void **state)
+{
+	struct oom_event *ev = sample();
+	char *s;
+
+	(void)state;
+	ev->has &= ~(EV_HAS_MEMCG | EV_HAS_TOTALPAGES);
+	ev->constraint = OOM_CONSTRAINT_NONE;
+	s = render(render_event_json, ev);
+	assert_non_null(strstr(s, "\"memcg\":null"));
+	assert_null(strstr(s, "totalpages"));
+	assert_null(strstr(s, "gfp_mask"));	/* never invented */
+	free(s);
+	oom_event__free(ev);
+}
+
+static void test_text_why(void **state)
+{
+	struct oom_event *ev = sample();
+	char *s = render(render_event_text, ev);
+
+	(void)state;
+	assert_non_null(strstr(s, "OOM kill #3"));
+	assert_non_null(strstr(s, "points 13255 (rank 1 of 3)"));
+	assert_non_null(strstr(s, "runner-up pid 100"));
+	assert_non_null(strstr(s, "margin 4152 points"));
+	assert_non_null(strstr(s, "= memory 13255 + adj 0"));
+	assert_non_null(strstr(s, "q\"n\\nx\\x1b[31mz"));
+	assert_null(strchr(s, '\033'));
+	assert_non_null(strstr(s, "pod 1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"));
+	free(s);
+	oom_event__free(ev);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_keys),
+		cmocka_unit_test(test_json_absent_facts),
+		cmocka_unit_test(test_text_why),
+	};
+
+	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
+}
