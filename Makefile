@@ -25,6 +25,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# keep the sanitized objects between runs (they are intermediates of pattern rules)
+.SECONDARY:
 .PHONY: all deps test test-unit test-e2e test-vm test-fuzz bench install clean
 
 # User objects: everything in user/ (main.c only dispatches).
@@ -37,6 +39,13 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 ASAN_LIB_OBJS := $(patsubst $(OUTPUT)/user/%.o,$(OUTPUT)/asan/%.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+# Fuzzers: tests/fuzz/fuzz_NAME.c, libFuzzer with ASan/UBSan, linked against
+# clang-built copies of the library objects.
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+FUZZ_LIB_OBJS := $(patsubst $(OUTPUT)/user/%.o,$(OUTPUT)/fuzzlib/%.o,$(LIB_OBJS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(OUTPUT)/fuzz/%,$(FUZZ_SRCS))
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(OUTPUT)/helpers/%,$(HELPER_SRCS))
 
@@ -45,7 +54,8 @@ all: oomtrace $(HELPER_BINS)
 deps:
 	scripts/install-deps.sh
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/helpers $(OUTPUT)/static:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/asan $(OUTPUT)/tests $(OUTPUT)/helpers $(OUTPUT)/static \
+$(OUTPUT)/fuzzlib $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
 # --- BPF object and skeleton -------------------------------------------------
@@ -83,6 +93,15 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(ASAN_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP $< $(ASAN_LIB_OBJS) \
 		-lcmocka $(LDLIBS) -o $@
 
+$(OUTPUT)/fuzzlib/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/fuzzlib
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) | $(OUTPUT)/fuzz
+	$(call msg,FUZZER,$@)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) $(CPPFLAGS_ALL) $< $(FUZZ_LIB_OBJS) \
+		$(LDLIBS) -o $@
+
 $(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 $(WARN) -static $< -o $@
@@ -95,8 +114,8 @@ test: all
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run-unit.sh $(UNIT_BINS)
 
-test-fuzz:
-	$(Q)tests/fuzz/run.sh
+test-fuzz: $(FUZZ_BINS)
+	$(Q)tests/fuzz/run.sh $(FUZZ_BINS)
 
 test-e2e: oomtrace $(HELPER_BINS)
 	$(Q)tests/e2e/run.sh
@@ -113,4 +132,4 @@ install: oomtrace
 clean:
 	$(Q)rm -rf $(OUTPUT) oomtrace
 
--include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/tests/*.d)
+-include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/fuzzlib/*.d)

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check oomtrace --json events against the kernel's dmesg OOM reports.
 
-usage: check_trace.py EVENTS.jsonl DMESG.txt LIMIT_PAGES GROWER_PID [HOSTILE_PID]
+usage: check_trace.py EVENTS.jsonl DMESG.txt LIMIT_PAGES GROWER_PID [HOSTILE_PID [MEMCG]]
+With MEMCG, only the kernel reports whose oom_memcg is MEMCG count.
 Prints one line per check; exit 1 on the first failure."""
 import json
 import sys
@@ -24,12 +25,14 @@ def check(cond, what, got=None, want=None):
 def main():
     events_path, dmesg_path, limit_pages, grower = sys.argv[1:5]
     hostile = int(sys.argv[5]) if len(sys.argv) > 5 else None
+    only_memcg = sys.argv[6] if len(sys.argv) > 6 else None
     limit_pages, grower = int(limit_pages), int(grower)
     lines = [l for l in open(events_path, encoding="utf-8") if l.strip()]
     events = [json.loads(l) for l in lines]  # every line must be valid JSON
     kills = [e for e in events if e["type"] == "oom_kill"]
     reports = [r for r in dmesg_oom.reports(open(dmesg_path, encoding="utf-8", errors="replace").read())
-               if r["killed"]]
+               if r["killed"] and (only_memcg is None or
+                                   (r["oomkill"] or {}).get("oom_memcg") == only_memcg)]
     check(len(kills) == len(reports) and kills, "one event per kernel OOM kill", len(kills), len(reports))
     if not kills or not reports:
         return 1

@@ -9,8 +9,9 @@ LIMIT_MIB=64
 cg=$(memcg_new $LIMIT_MIB)
 mark=$$-$(date +%s%N)
 
-start_tracer "$WORK/events.json" --json --mode tracepoint -k 0
-start_tracer "$WORK/events.txt" --mode tracepoint
+# filtered to this test's memcg: OOMs elsewhere on the machine must not count
+start_tracer "$WORK/events.json" --json --mode tracepoint -k 0 -c "/$(basename "$cg")"
+start_tracer "$WORK/events.txt" --mode tracepoint -c "/$(basename "$cg")"
 TEXT_TRACER=$TRACER
 # restore the JSON tracer's pid for stop_tracer: the text one is stopped by hand
 JSON_TRACER=$(echo $PIDS | awk '{print $1}')
@@ -38,7 +39,7 @@ wait "$JSON_TRACER" "$TEXT_TRACER"
 dmesg_since "$mark" >"$WORK/dmesg"
 
 python3 "$TOP/tests/e2e/check_trace.py" "$WORK/events.json" "$WORK/dmesg" \
-	$((LIMIT_MIB << 8)) "$GROWER" "$HOSTILE_PID" || fail "event does not match the kernel's report"
+	$((LIMIT_MIB << 8)) "$GROWER" "$HOSTILE_PID" "/$(basename "$cg")" || fail "event does not match the kernel's report"
 
 # text output: one block, no raw control bytes from the hostile name
 grep -q "OOM kill #1" "$WORK/events.txt" || fail "no text block"
