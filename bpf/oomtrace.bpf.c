@@ -82,6 +82,13 @@ struct {
 	__type(value, struct oom_ctx);
 } ctx_map SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OOMT_TOTALS_SLOTS);
+	__type(key, __u32);
+	__type(value, struct oomt_totals);
+} totals SEC(".maps");
+
 struct victim_info {
 	__u64 oom_id;
 	__u64 kill_ts;
@@ -286,8 +293,17 @@ static __always_inline void compute_points(struct oomt_task *t, __u64 totalpages
 static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed)
 {
 	struct oomt_end *e;
+	struct oomt_totals *t;
+	__u32 slot = c->oom_id % OOMT_TOTALS_SLOTS;
 
 	e = reserve(c, sizeof(*e));
+	/* after the reservation, so that its own loss is counted */
+	t = bpf_map_lookup_elem(&totals, &slot);
+	if (t) {
+		t->oom_id = c->oom_id;
+		t->candidates = c->candidates;
+		t->lost = c->lost;
+	}
 	if (e) {
 		fill_hdr(&e->hdr, type, c->oom_id);
 		e->candidates = c->candidates;

@@ -168,6 +168,18 @@ struct oomt_exit {
 	__u64 kill_ts_ns;	/* when it was marked, same clock as ts_ns */
 };
 
+/*
+ * Per-OOM totals, kept in the `totals` array map at slot oom_id % OOMT_TOTALS_SLOTS.
+ * END/COUNTS records carry the same numbers, but a full ring buffer may refuse
+ * them too: userspace reads the slot when it completes an event.
+ */
+#define OOMT_TOTALS_SLOTS 64
+struct oomt_totals {
+	__u64 oom_id;
+	__u64 candidates;
+	__u64 lost;
+};
+
 /* Drop counters, in .bss: userspace reads them through the skeleton. */
 struct oomt_drops {
 	__u64 ringbuf_full;	/* any record the ring buffer refused */

@@ -224,18 +224,26 @@ static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
 }
 
 /*
- * Per-OOM loss comes from BPF's count in COUNTS/END; if that record itself
- * was lost, the global counter still moved: never report fewer than that.
+ * Per-OOM totals come from BPF's count in COUNTS/END, or, when those records
+ * were lost as well, from its totals map. Without either, the global drop
+ * counter still moved: never report fewer losses than that.
  */
 static void account_drops(struct assembler *a, struct oom_event *ev)
 {
-	uint64_t now, delta;
+	uint64_t now = 0, delta = 0, cands, lost;
 
-	if (!a->ops.dropped)
+	if (a->ops.dropped) {
+		now = a->ops.dropped(a->ops.arg);
+		delta = now - a->dropped_seen;
+		a->dropped_seen = now;
+	}
+	if (a->ops.totals && !a->ops.totals(a->ops.arg, a->cur_oom_id, &cands, &lost)) {
+		if (cands > ev->candidates_total)
+			ev->candidates_total = cands;
+		if (lost > ev->lost_events)
+			ev->lost_events = lost;
 		return;
-	now = a->ops.dropped(a->ops.arg);
-	delta = now - a->dropped_seen;
-	a->dropped_seen = now;
+	}
 	if (delta > ev->lost_events)
 		ev->lost_events = delta;
 }

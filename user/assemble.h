@@ -32,6 +32,11 @@ struct assembler_ops {
 	/* A complete event; the assembler frees it after the call. */
 	void (*event)(struct oom_event *ev, void *arg);
 	void (*aftermath)(const struct oom_aftermath *a, void *arg);
+	/*
+	 * The BPF side's own totals for an OOM (tasks evaluated, records lost),
+	 * 0 or -errno if no longer known; NULL when there is no BPF side.
+	 */
+	int (*totals)(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint64_t *ret_lost);
 	/* Records the BPF side failed to deliver so far (all kinds); NULL if unknown. */
 	uint64_t (*dropped)(void *arg);
 	void *arg;

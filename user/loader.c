@@ -287,6 +287,22 @@ uint64_t tracer__dropped(const struct tracer *t)
 	return t->skel ? t->skel->bss->drops.ringbuf_full : 0;
 }
 
+int tracer__oom_totals(const struct tracer *t, uint64_t oom_id, uint64_t *ret_candidates,
+		       uint64_t *ret_lost)
+{
+	uint32_t slot = (uint32_t)(oom_id % OOMT_TOTALS_SLOTS);
+	struct oomt_totals tot;
+
+	if (!t->skel || bpf_map__lookup_elem(t->skel->maps.totals, &slot, sizeof(slot), &tot,
+					     sizeof(tot), 0))
+		return -ENOENT;
+	if (tot.oom_id != oom_id)	/* never written for it, or reused by a later OOM */
+		return -ENOENT;
+	*ret_candidates = tot.candidates;
+	*ret_lost = tot.lost;
+	return 0;
+}
+
 int tracer__ringbuf_fd(const struct tracer *t)
 {
 	return bpf_map__fd(t->skel->maps.events);

@@ -46,6 +46,13 @@ void tracer__stop(struct tracer *t);
 void tracer__refresh_meminfo(struct tracer *t);
 /* Records the BPF side dropped so far (ring buffer full). */
 uint64_t tracer__dropped(const struct tracer *t);
+/*
+ * What BPF counted for one OOM (tasks evaluated, records lost), read from its
+ * map even when the ring buffer refused the records that carry them.
+ * 0, or -ENOENT once the slot holds a later OOM.
+ */
+int tracer__oom_totals(const struct tracer *t, uint64_t oom_id, uint64_t *ret_candidates,
+		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int tracer__ringbuf_fd(const struct tracer *t);
 

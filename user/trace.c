@@ -212,6 +212,12 @@ static void on_aftermath(const struct oom_aftermath *am, void *arg)
 	check_output(st);
 }
 
+static int on_totals(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint64_t *ret_lost)
+{
+	return tracer__oom_totals(((struct trace_state *)arg)->tracer, oom_id, ret_candidates,
+				  ret_lost);
+}
+
 static uint64_t on_dropped(void *arg)
 {
 	return tracer__dropped(((struct trace_state *)arg)->tracer);
@@ -386,7 +392,8 @@ int cmd_trace(int argc, char **argv)
 	struct tracer t = {};
 	struct trace_state st = { .o = &o, .tracer = &t };
 	struct assembler_ops ops = {
-		.event = on_event, .aftermath = on_aftermath, .dropped = on_dropped, .arg = &st,
+		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
+		.dropped = on_dropped, .arg = &st,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct assembler *a = NULL;

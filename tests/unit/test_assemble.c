@@ -22,6 +22,8 @@ struct seen {
 	int aftermaths;
 	struct oom_aftermath am;
 	uint64_t dropped;
+	/* the BPF totals map's slot, as tracer__oom_totals would read it */
+	uint64_t totals_oom_id, totals_candidates, totals_lost;
 };
 
 static void on_event(struct oom_event *ev, void *arg)
@@ -50,10 +52,22 @@ static uint64_t on_dropped(void *arg)
 	return ((struct seen *)arg)->dropped;
 }
 
+static int on_totals(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint64_t *ret_lost)
+{
+	struct seen *s = arg;
+
+	if (!s->totals_oom_id || s->totals_oom_id != oom_id)
+		return -ENOENT;
+	*ret_candidates = s->totals_candidates;
+	*ret_lost = s->totals_lost;
+	return 0;
+}
+
 static struct assembler *new_asm(struct seen *s, size_t keep)
 {
 	struct assembler_ops ops = {
-		.event = on_event, .aftermath = on_aftermath, .dropped = on_dropped, .arg = s,
+		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
+		.dropped = on_dropped, .arg = s,
 	};
 
 	memset(s, 0, sizeof(*s));
@@ -213,6 +227,33 @@ static void test_lost_victim_still_reported(void **state)
 	assembler__free(a);
 }
 
+/* END lost with most candidates: the totals map still has the real counts. */
+static void test_totals_map_when_end_is_lost(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	feed_oom(a, 3, true, false);
+	s.totals_oom_id = 3;
+	s.totals_candidates = 81;
+	s.totals_lost = 78;
+	s.dropped = 80;		/* the global count also holds other OOMs' losses */
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.candidates_total, 81);
+	assert_int_equal(s.last.lost_events, 78);
+	/* a slot already reused by a later OOM is not taken */
+	feed_oom(a, 4, true, false);
+	s.totals_oom_id = 68;
+	s.dropped = 85;
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.last.candidates_total, 3);
+	assert_int_equal(s.last.lost_events, 5);	/* the global delta */
+	assembler__free(a);
+}
+
 static void test_aftermath_after_its_event(void **state)
 {
 	struct seen s;
@@ -267,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_full_oom),
 		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),
 		cmocka_unit_test(test_lost_victim_still_reported),
+		cmocka_unit_test(test_totals_map_when_end_is_lost),
 		cmocka_unit_test(test_aftermath_after_its_event),
 		cmocka_unit_test(test_malformed_records),
 	};
