@@ -34,9 +34,27 @@ struct kernfs_node___old {
 /*
  * Before 6.12 (v1 memcg split), struct mem_cgroup had `memsw` in a union
  * with `swap` on every kernel we support, so no shadow is needed for it.
- * mm->flags became mm_flags_t (a one-word bitmap) in 6.18: the first word
- * is at the same offset, so it is read by offset rather than by type.
+ *
+ * mm->flags was an unsigned long until 6.18 made it mm_flags_t, a struct
+ * holding a one-word bitmap (commit "mm: introduce mm_flags_t"). CO-RE will
+ * not relocate a field whose type changed kind, so each layout has its own
+ * view; the first word is the same bits in both.
  */
+struct mm_struct___ulong_flags {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned long mm_flags_word(struct mm_struct *mm)
+{
+	struct mm_struct___ulong_flags *old = (void *)mm;
+	unsigned long flags = 0;
+
+	if (bpf_core_field_exists(old->flags))
+		return BPF_CORE_READ(old, flags);
+	bpf_probe_read_kernel(&flags, sizeof(flags),
+			      (void *)mm + bpf_core_field_offset(struct mm_struct, flags));
+	return flags;
+}
 
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {

@@ -72,7 +72,7 @@ struct oom_ctx {
 	__u32 chosen_pid;
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
-	__u64 walk_totalpages;
+	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
 };
 
 struct {
@@ -173,11 +173,7 @@ static __always_inline __s64 mm_counter(struct mm_struct *mm, int idx)
 
 static __always_inline bool mm_oom_skip(struct mm_struct *mm)
 {
-	unsigned long flags = 0;
-
-	bpf_probe_read_kernel(&flags, sizeof(flags),
-			      (void *)mm + bpf_core_field_offset(struct mm_struct, flags));
-	return (flags >> mmf_oom_skip_bit) & 1;
+	return (mm_flags_word(mm) >> mmf_oom_skip_bit) & 1;
 }
 
 static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *p)
@@ -289,29 +285,44 @@ static __always_inline void compute_points(struct oomt_task *t, __u64 totalpages
 
 /* ---- context lifecycle ----------------------------------------------------- */
 
-/* END closes the OOM; COUNTS reports the same totals while it stays open. */
-static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed)
+/*
+ * Publish an OOM's totals in its map slot, where a full ring buffer cannot
+ * lose them; extra_lost counts a record about to be reserved as lost.
+ */
+static __always_inline void save_totals(struct oom_ctx *c, __u64 extra_lost)
 {
-	struct oomt_end *e;
-	struct oomt_totals *t;
 	__u32 slot = c->oom_id % OOMT_TOTALS_SLOTS;
+	struct oomt_totals *t = bpf_map_lookup_elem(&totals, &slot);
 
-	e = reserve(c, sizeof(*e));
-	/* after the reservation, so that its own loss is counted */
-	t = bpf_map_lookup_elem(&totals, &slot);
 	if (t) {
 		t->oom_id = c->oom_id;
 		t->candidates = c->candidates;
-		t->lost = c->lost;
+		t->lost = c->lost + extra_lost;
 	}
-	if (e) {
-		fill_hdr(&e->hdr, type, c->oom_id);
-		e->candidates = c->candidates;
-		e->lost = c->lost;
-		e->killed = killed;
-		e->pad = 0;
-		bpf_ringbuf_submit(e, 0);
-	}
+}
+
+/*
+ * END closes the OOM; COUNTS reports the same totals while it stays open.
+ * The slot is written first as if this record were lost, and corrected once
+ * it is not. A reservation is tested right after it is made, with nothing in
+ * between: older verifiers (6.1) do not carry "non-NULL" across other code
+ * and would follow an impossible path that leaks the reservation.
+ */
+static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed)
+{
+	struct oomt_end *e;
+
+	save_totals(c, 1);
+	e = reserve(c, sizeof(*e));
+	if (!e)
+		return;
+	save_totals(c, 0);
+	fill_hdr(&e->hdr, type, c->oom_id);
+	e->candidates = c->candidates;
+	e->lost = c->lost;
+	e->killed = killed;
+	e->pad = 0;
+	bpf_ringbuf_submit(e, 0);
 }
 
 static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
@@ -713,69 +724,75 @@ static __always_inline void walk_candidates(struct oom_ctx *c, struct mem_cgroup
 		__sync_fetch_and_add(&drops.walk_truncated, 1);
 }
 
+/* totalpages of an OOM domain: the memcg's limit, or RAM plus swap. */
+static __always_inline __u64 domain_totalpages(struct mem_cgroup *memcg)
+{
+	if (memcg)
+		return memcg_totalpages(memcg);
+	return read_kernel_ulong(ksym_totalram_pages, meminfo_ram_pages) + total_swap();
+}
+
+/* What the candidate walk after the VICTIM record needs to know. */
+static __always_inline void tp_set_domain(struct oom_ctx *c, struct mem_cgroup *memcg)
+{
+	if (memcg)
+		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
+	c->walk_memcg = (__u64)memcg;
+	c->walk_pending = 1;
+}
+
 /*
  * KILL reconstructed at the first mark_victim of an OOM (tracepoint mode).
  * The candidate walk comes after the VICTIM record, so that a full ring
  * buffer loses candidates rather than the kill itself.
+ * The reservation is tested once, right after it is made (see emit_counts).
  */
 static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct task_struct *victim)
 {
 	struct mem_cgroup *memcg;
 	struct oomt_kill *k;
-	__u64 totalpages;
+	bool memcg_oom;
 
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
-	if (k) {
-		bool memcg_oom;
-
-		fill_stacks(ctx, k);
-		/* mem_cgroup_out_of_memory() on the stack tells memcg from global */
-		if (ksym_memcg_oom_start)
-			memcg_oom = stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start,
-					      ksym_memcg_oom_end);
-		else
-			memcg_oom = false;
-		memcg = find_oom_memcg(victim, memcg_oom);
-		if (ksym_memcg_oom_start && !memcg_oom)
-			memcg = NULL;
-	} else {
+	if (!k) {
+		/* no stack to tell memcg from global: trust the counters alone */
 		memcg = find_oom_memcg(victim, false);
+		c->totalpages = domain_totalpages(memcg);
+		tp_set_domain(c, memcg);
+		return;
 	}
-	if (memcg)
-		totalpages = memcg_totalpages(memcg);
-	else
-		totalpages = read_kernel_ulong(ksym_totalram_pages, meminfo_ram_pages) +
-			     total_swap();
+	fill_stacks(ctx, k);
+	/* mem_cgroup_out_of_memory() on the stack tells memcg from global */
+	memcg_oom = ksym_memcg_oom_start &&
+		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
+	memcg = find_oom_memcg(victim, memcg_oom);
+	if (ksym_memcg_oom_start && !memcg_oom)
+		memcg = NULL;
+	c->totalpages = domain_totalpages(memcg);
 
-	if (k) {
-		fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
-		fill_task(&k->chosen, victim);
-		compute_points(&k->chosen, totalpages);
-		k->chosen_points = k->chosen.points;
-		k->totalpages = totalpages;
-		k->gfp_mask = 0;
-		k->order = 0;
-		k->constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE;
-		k->flags = OOMT_KILL_CONSTRAINT;
-		if (ksym_totalram_pages || meminfo_ram_pages || memcg)
-			k->flags |= OOMT_KILL_TOTALPAGES;
-		k->memcg_id = 0;
-		if (memcg) {
-			k->memcg_id = css_kn_id(&memcg->css);
-			k->flags |= OOMT_KILL_MEMCG;
-		}
-		k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
-		k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
-		k->pad = 0;
-		c->chosen_pid = k->chosen.pid;
-		bpf_ringbuf_submit(k, 0);
+	fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
+	fill_task(&k->chosen, victim);
+	compute_points(&k->chosen, c->totalpages);
+	k->chosen_points = k->chosen.points;
+	k->totalpages = c->totalpages;
+	k->gfp_mask = 0;
+	k->order = 0;
+	k->constraint = memcg ? CONSTRAINT_MEMCG : CONSTRAINT_NONE;
+	k->flags = OOMT_KILL_CONSTRAINT;
+	if (ksym_totalram_pages || meminfo_ram_pages || memcg)
+		k->flags |= OOMT_KILL_TOTALPAGES;
+	k->memcg_id = 0;
+	if (memcg) {
+		k->memcg_id = css_kn_id(&memcg->css);
+		k->flags |= OOMT_KILL_MEMCG;
 	}
-	if (memcg)
-		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
-	c->walk_memcg = (__u64)memcg;
-	c->walk_totalpages = totalpages;
-	c->walk_pending = 1;
+	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
+	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
+	k->pad = 0;
+	c->chosen_pid = k->chosen.pid;
+	bpf_ringbuf_submit(k, 0);
+	tp_set_domain(c, memcg);
 }
 
 /*
@@ -832,8 +849,9 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 		fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->active ? c->oom_id : 0);
 		if (task) {
 			fill_task(&v->task, task);
-			if (attach_mode == OOMT_MODE_TRACEPOINT)
-				compute_points(&v->task, 0);
+			/* the OOM's own totalpages: the adj part depends on it */
+			if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
+				compute_points(&v->task, c->totalpages);
 		} else {
 			__builtin_memset(&v->task, 0, sizeof(v->task));
 			v->task.pid = pid;
@@ -846,7 +864,7 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active) {
 		if (c->walk_pending) {
 			c->walk_pending = 0;
-			walk_candidates(c, (void *)c->walk_memcg, c->walk_totalpages);
+			walk_candidates(c, (void *)c->walk_memcg, c->totalpages);
 		}
 		/* out_of_memory's return is not seen: send the totals now */
 		emit_counts(c, OOMT_REC_COUNTS, 0);
