@@ -27,6 +27,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define LONG_MIN_VAL (-9223372036854775807LL - 1)
 #define MAX_CGROUP_DEPTH 16
 #define GROUP_STACK_FRAMES 8
+#define KILL_FUNCS 3
+#define KILL_STACK_FRAMES 12	/* signal_generate <- ... <- __oom_kill_process */
+#define SIGKILL 9
+#define SEND_SIG_PRIV 1		/* (struct kernel_siginfo *)1: sent by the kernel */
 
 /* Set by userspace before load. */
 const volatile __u32 attach_mode = OOMT_MODE_TRACEPOINT;
@@ -41,6 +45,10 @@ const volatile __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
 const volatile __u64 ksym_group_member_end;
 const volatile __u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
 const volatile __u64 ksym_memcg_oom_end;
+/* __oom_kill_process, oom_kill_process, oom_kill_memcg_member: a SIGKILL
+ * sent from one of them is the OOM killer's (0 = not in kallsyms/inlined) */
+const volatile __u64 ksym_kill_start[KILL_FUNCS];
+const volatile __u64 ksym_kill_end[KILL_FUNCS];
 /* oom_badness() reads exact per-CPU sums of the rss counters (6.17+). */
 const volatile __u32 rss_precise;
 const volatile __u32 nr_cpu_ids = 1;
@@ -73,6 +81,13 @@ struct oom_ctx {
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
+	__u64 victim_task;	/* the task marked last: processes sharing its mm die too */
+	__u32 victim_pid;
+	__u32 snap_valid;
+	/* tracepoint mode: the task the OOM killer just sent SIGKILL, read then,
+	 * before it could run and fold its cached rss deltas into the mm
+	 * (pre-6.2 kernels), which mark_victim would see */
+	struct oomt_task snap;
 };
 
 struct {
@@ -269,6 +284,25 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
 #define OOMT_TASK_SKIPS (OOMT_TASK_SKIP_ADJ_MIN | OOMT_TASK_SKIP_MM_SKIP | \
 			 OOMT_TASK_SKIP_VFORK | OOMT_TASK_SKIP_NO_MM)
 
+/*
+ * fill_task() for tracepoint mode: a task just SIGKILLed by the OOM killer
+ * keeps the memory it had when signalled (c->snap), which is what
+ * oom_badness() and the kernel's task table saw.
+ */
+static __always_inline void fill_task_tp(struct oom_ctx *c, struct oomt_task *t,
+					 struct task_struct *p)
+{
+	fill_task(t, p);
+	if (!c->snap_valid || c->snap.tid != t->tid)
+		return;
+	t->total_vm = c->snap.total_vm;
+	t->rss_anon = c->snap.rss_anon;
+	t->rss_file = c->snap.rss_file;
+	t->rss_shmem = c->snap.rss_shmem;
+	t->swap = c->snap.swap;
+	t->pgtables_bytes = c->snap.pgtables_bytes;
+}
+
 /* oom_badness() (5.9+) from the parts fill_task() read. */
 static __always_inline void compute_points(struct oomt_task *t, __u64 totalpages)
 {
@@ -346,6 +380,8 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->active = 1;
 	c->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 	c->chosen_pid = 0;
+	c->victim_task = 0;
+	c->victim_pid = 0;
 
 	b = reserve(c, sizeof(*b));
 	if (!b)
@@ -377,7 +413,7 @@ static __always_inline void emit_candidate(struct oom_ctx *c, struct task_struct
 	if (!r)
 		return;
 	fill_hdr(&r->hdr, OOMT_REC_CANDIDATE, c->oom_id);
-	fill_task(&r->task, p);
+	fill_task_tp(c, &r->task, p);
 	if (exact) {
 		r->task.points = points;
 		if (points != LONG_MIN_VAL)
@@ -687,8 +723,15 @@ static long walk_step(__u64 idx, void *data)
 	tgid = BPF_CORE_READ(p, tgid);
 	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
 		return w->done;
-	if (w->domain && !css_within(task_memcg_css(p), w->domain))
-		return w->done;
+	if (w->domain) {
+		if (!css_within(task_memcg_css(p), w->domain))
+			return w->done;
+		/* mem_cgroup_scan_tasks() walks the cgroup's task lists: a process
+		 * whose threads have all passed cgroup_exit() is off them, while
+		 * the global for_each_process() still sees it */
+		if (BPF_CORE_READ(p, exit_state) && !BPF_CORE_READ(p, signal, live.counter))
+			return w->done;
+	}
 	/* oom_evaluate_task(): an earlier victim whose mm is already reaped or
 	 * gone (MMF_OOM_SKIP) is passed over without calling oom_badness() */
 	oom_mm = BPF_CORE_READ(p, signal, oom_mm);
@@ -772,7 +815,7 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 	c->totalpages = domain_totalpages(memcg);
 
 	fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
-	fill_task(&k->chosen, victim);
+	fill_task_tp(c, &k->chosen, victim);
 	compute_points(&k->chosen, c->totalpages);
 	k->chosen_points = k->chosen.points;
 	k->totalpages = c->totalpages;
@@ -848,7 +891,7 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	if (v) {
 		fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->active ? c->oom_id : 0);
 		if (task) {
-			fill_task(&v->task, task);
+			fill_task_tp(c, &v->task, task);
 			/* the OOM's own totalpages: the adj part depends on it */
 			if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
 				compute_points(&v->task, c->totalpages);
@@ -869,11 +912,101 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 		/* out_of_memory's return is not seen: send the totals now */
 		emit_counts(c, OOMT_REC_COUNTS, 0);
 	}
+	if (task) {
+		c->victim_task = (__u64)task;
+		c->victim_pid = pid;
+	}
+	c->snap_valid = 0;
 	vi.oom_id = c->active ? c->oom_id : 0;
 	if (!vi.kill_ts)
 		vi.kill_ts = bpf_ktime_get_boot_ns();
 	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
 		__sync_fetch_and_add(&drops.victims_map_full, 1);
+	return 0;
+}
+
+/* Is a frame of the current kernel stack in one of the OOM killer's kill functions? */
+static __always_inline bool sent_by_oom_killer(void *ctx)
+{
+	__u64 ips[KILL_STACK_FRAMES] = {};
+	long n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
+
+	for (int i = 0; i < KILL_STACK_FRAMES; i++) {
+		if (i * 8 >= n)
+			break;
+		for (int j = 0; j < KILL_FUNCS; j++)
+			if (ips[i] >= ksym_kill_start[j] && ips[i] < ksym_kill_end[j])
+				return true;
+	}
+	return false;
+}
+
+/*
+ * Does task share the mm of the task marked last? The mm is compared with
+ * that victim's signal->oom_mm, which pins it: a later OOM's victim whose
+ * new mm reuses a freed one's address cannot match a victim that is gone.
+ * The victim itself is killed first and has its own mark_victim.
+ */
+static __always_inline bool shares_victim_mm(struct oom_ctx *c, struct task_struct *task)
+{
+	struct task_struct *victim = (void *)c->victim_task;
+	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+
+	if (!mm || BPF_CORE_READ(task, tgid) == c->victim_pid)
+		return false;
+	return BPF_CORE_READ(victim, tgid) == c->victim_pid &&
+	       (__u64)BPF_CORE_READ(victim, signal, oom_mm) == mm;
+}
+
+/* A process killed for sharing the victim's mm: no mark_victim of its own. */
+static __always_inline void emit_shared_mm_victim(struct oom_ctx *c, struct task_struct *task)
+{
+	struct victim_info vi = {};
+	struct oomt_victim *v;
+	__u32 pid;
+
+	v = reserve(c, sizeof(*v));
+	if (!v)
+		return;
+	fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->oom_id);
+	fill_task(&v->task, task);
+	v->task.flags |= OOMT_TASK_SHARED_MM;
+	pid = v->task.pid;
+	vi.oom_id = c->oom_id;
+	vi.kill_ts = v->hdr.ts_ns;
+	bpf_ringbuf_submit(v, 0);
+	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
+		__sync_fetch_and_add(&drops.victims_map_full, 1);
+}
+
+/*
+ * Every SIGKILL the OOM killer sends: the victim (just before mark_victim),
+ * oom.group members, and processes that share the victim's mm, which
+ * __oom_kill_process kills without marking them. Other signals return at
+ * the first test, so the cost elsewhere is one comparison.
+ */
+SEC("raw_tp/signal_generate")
+int handle_signal_generate(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[2];
+	struct oom_ctx *c;
+
+	if ((int)ctx->args[0] != SIGKILL || ctx->args[1] != SEND_SIG_PRIV)
+		return 0;
+	if (!sent_by_oom_killer(ctx))
+		return 0;
+	c = get_ctx();
+	if (!c)
+		return 0;
+	if (c->active && c->victim_task && c->trigger_tid == (__u32)bpf_get_current_pid_tgid() &&
+	    shares_victim_mm(c, task)) {
+		emit_shared_mm_victim(c, task);
+		return 0;
+	}
+	if (attach_mode == OOMT_MODE_TRACEPOINT) {
+		fill_task(&c->snap, task);
+		c->snap_valid = 1;
+	}
 	return 0;
 }
 
@@ -933,6 +1066,7 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
+
 	e = reserve(NULL, sizeof(*e));
 	if (e) {
 		fill_hdr(&e->hdr, OOMT_REC_EXIT, vi->oom_id);

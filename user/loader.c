@@ -32,6 +32,12 @@ static const char *const kprobe_funcs[] = {
 static const char *const tracepoint_progs[] = {
 	"handle_mark_victim", "handle_wake_reaper", "handle_start_task_reaping",
 	"handle_finish_task_reaping", "handle_skip_task_reaping", "handle_process_exit",
+	"handle_signal_generate",
+};
+
+/* Functions that send the OOM killer's SIGKILLs (any may be inlined away). */
+static const char *const kill_funcs[] = {
+	"__oom_kill_process", "oom_kill_process", "oom_kill_memcg_member",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,6 +165,13 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode,
 	ro->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
 	ro->ksym_memcg_oom_start = memcg_oom;
 	ro->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
+	_Static_assert(N(kill_funcs) == N(ro->ksym_kill_start), "one range per kill function");
+	for (size_t i = 0; i < N(kill_funcs); i++) {
+		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
+
+		ro->ksym_kill_start[i] = a;
+		ro->ksym_kill_end[i] = a ? ksyms__next_addr(ks, a) : 0;
+	}
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
