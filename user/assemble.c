@@ -14,7 +14,9 @@
 #include "ksyms.h"
 #include "ustack.h"
 
-#define SEQ_MAP 64	/* recent oom_id -> seq pairs, for aftermath records */
+/* recent oom_id -> seq pairs of emitted events, for aftermath records: a
+ * victim stuck for seconds may exit after many later kills */
+#define SEQ_MAP 1024
 
 struct assembler {
 	struct assembler_ops ops;
@@ -27,10 +29,14 @@ struct assembler {
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
 	uint64_t seq;
 	uint64_t dropped_seen;		/* global drop count at the last completion */
+	/* out_of_memory() calls that killed nothing since the last event */
+	uint64_t ooms_without_kill;
+	uint64_t unmatched;		/* aftermath records tied to no known event */
 	struct { uint64_t oom_id, seq; } seq_map[SEQ_MAP];
-	/* aftermath that arrived while its event was still pending */
-	struct oom_aftermath held[16];
-	size_t n_held;
+	/* aftermath that arrived while its event was still pending: one per
+	 * victim and stage, so as many as an oom.group kill has members */
+	struct oom_aftermath *held;
+	size_t n_held, cap_held;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -71,12 +77,18 @@ void assembler__free(struct assembler *a)
 		return;
 	oom_event__free(a->cur);
 	cgroup_names__free(a->cgroups);
+	free(a->held);
 	free(a);
 }
 
 uint64_t assembler__events(const struct assembler *a)
 {
 	return a->seq;
+}
+
+uint64_t assembler__unmatched(const struct assembler *a)
+{
+	return a->unmatched;
 }
 
 static const char *mode_name(uint32_t mode)
@@ -157,6 +169,9 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	ev->time_ns = boot_to_realtime(h->ts_ns);
 	ev->page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	ev->has |= EV_HAS_CANDIDATES;
+	/* function tracing sees every out_of_memory() call, also those without a kill */
+	if (h->mode == OOMT_MODE_FENTRY || h->mode == OOMT_MODE_KPROBE)
+		ev->has |= EV_HAS_OOM_CALLS;
 	memset(&a->chosen, 0, sizeof(a->chosen));
 	a->cur = ev;
 	a->cur_oom_id = h->oom_id;
@@ -256,8 +271,6 @@ static void complete(struct assembler *a)
 	if (!ev)
 		return;
 	a->cur = NULL;
-	ev->seq = ++a->seq;
-	remember_seq(a, a->cur_oom_id, ev->seq);
 	if (ev->candidates_total < ev->n_candidates)
 		ev->candidates_total = ev->n_candidates;
 	for (size_t i = 0; i < ev->n_candidates; i++)
@@ -290,11 +303,27 @@ static void complete(struct assembler *a)
 		ev->has |= EV_HAS_VICTIM;
 	}
 	account_drops(a, ev);
+	/*
+	 * out_of_memory() often returns without a kill: an earlier victim is
+	 * still exiting, or the caller is. Only fentry/kprobe see those calls;
+	 * they are counted onto the next kill, not reported one by one. Even a
+	 * victimless OOM is reported when records of it were lost.
+	 */
+	if (!(ev->has & EV_HAS_VICTIM) && !ev->lost_events) {
+		a->ooms_without_kill++;
+		oom_event__free(ev);
+		a->n_held = 0;
+		return;
+	}
+	ev->seq = ++a->seq;
+	remember_seq(a, a->cur_oom_id, ev->seq);
+	if (ev->has & EV_HAS_OOM_CALLS) {
+		ev->ooms_without_kill = a->ooms_without_kill;
+		a->ooms_without_kill = 0;
+	}
 	symbolize_kernel(a, ev);
 	oom_event__rank(ev, a->keep);
-	/* even a victimless OOM is reported when records of it were lost */
-	if (ev->has & EV_HAS_VICTIM || ev->lost_events)
-		a->ops.event(ev, a->ops.arg);
+	a->ops.event(ev, a->ops.arg);
 	for (size_t i = 0; i < a->n_held; i++) {
 		a->held[i].oom_seq = ev->seq;
 		a->ops.aftermath(&a->held[i], a->ops.arg);
@@ -343,11 +372,25 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 static void hold_or_emit(struct assembler *a, struct oom_aftermath *am, uint64_t oom_id)
 {
 	if (a->cur && oom_id == a->cur_oom_id) {
-		if (a->n_held < sizeof(a->held) / sizeof(a->held[0]))
-			a->held[a->n_held++] = *am;
+		if (a->n_held == a->cap_held) {
+			size_t cap = a->cap_held ? a->cap_held * 2 : 16;
+			struct oom_aftermath *h = realloc(a->held, cap * sizeof(*h));
+
+			if (!h) {
+				a->unmatched++;
+				return;
+			}
+			a->held = h;
+			a->cap_held = cap;
+		}
+		a->held[a->n_held++] = *am;
 		return;
 	}
 	am->oom_seq = seq_of(a, oom_id);
+	if (!am->oom_seq) {
+		a->unmatched++;
+		return;
+	}
 	a->ops.aftermath(am, a->ops.arg);
 }
 

@@ -53,6 +53,8 @@ int assembler__feed(struct assembler *a, const void *data, size_t size);
 int assembler__timeout_ms(const struct assembler *a);
 /* Complete a pending event if it has been quiet long enough (or force). */
 void assembler__flush(struct assembler *a, int force);
+/* Aftermath records (exit, reaper) that matched no event still known. */
+uint64_t assembler__unmatched(const struct assembler *a);
 /* Events emitted so far. */
 uint64_t assembler__events(const struct assembler *a);
 

@@ -92,6 +92,7 @@ enum {
 	EV_HAS_CHOSEN = 1u << 6,	/* oc->chosen / chosen_points known */
 	EV_HAS_CANDIDATES = 1u << 7,	/* the candidate list was observed */
 	EV_CONSTRAINT_INFERRED = 1u << 8, /* derived, not read from oom_control */
+	EV_HAS_OOM_CALLS = 1u << 9,	/* ooms_without_kill is known */
 };
 
 struct oom_frame {
@@ -132,6 +133,9 @@ struct oom_event {
 	struct oom_frame *user_stack;
 	size_t n_user_stack;
 	uint64_t lost_events;		/* records the kernel side could not deliver */
+	/* out_of_memory() calls since the previous event that killed nothing
+	 * (a victim still exiting): how long the kernel waited before this one */
+	uint64_t ooms_without_kill;
 	char missing[256];		/* parser: what the source lacked, comma list */
 };
 

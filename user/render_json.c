@@ -219,6 +219,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
 	jw_kv_uint(&w, "lost_events", ev->lost_events);
+	if (ev->has & EV_HAS_OOM_CALLS)
+		jw_kv_uint(&w, "ooms_without_kill", ev->ooms_without_kill);
 	if (ev->missing[0])
 		jw_kv_string(&w, "missing", ev->missing);
 	jw_object_end(&w);

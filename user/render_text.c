@@ -227,6 +227,9 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	print_why(out, ev);
 	print_trigger(out, ev);
 	print_domain(out, ev);
+	if (ev->ooms_without_kill)
+		fprintf(out, "  waited     %" PRIu64 " OOM invocations before this kill found nothing "
+			"to kill (an earlier victim was still exiting)\n", ev->ooms_without_kill);
 	if (ev->n_victims > 1) {
 		fprintf(out, "  also killed");
 		for (size_t i = 1; i < ev->n_victims; i++)

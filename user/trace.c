@@ -377,6 +377,9 @@ static int run(struct trace_opts *o, struct tracer *t, struct assembler *a,
 	if (tracer__dropped(t))
 		log_warn("%" PRIu64 " records were lost (ring buffer full): events marked "
 			 "lost_events are incomplete; raise --ringbuf-size", tracer__dropped(t));
+	if (assembler__unmatched(a))
+		log_warn("%" PRIu64 " victim exit/reaper records matched no event still known "
+			 "and were not printed", assembler__unmatched(a));
 	ring_buffer__free(rb);
 	return st->write_failed ? EXIT_RUNTIME : ret;
 }
