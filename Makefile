@@ -104,7 +104,7 @@ $(OUTPUT)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) | $(OUTPUT)/fuzz
 
 $(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O2 $(WARN) -static $< -o $@
+	$(Q)$(CC) -O2 $(WARN) -static -pthread $< -o $@
 
 # --- tests ----------------------------------------------------------------------
 # Each runner prints "N passed, N failed"; `make test` runs them all.

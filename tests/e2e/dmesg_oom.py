@@ -4,8 +4,12 @@ own parser on purpose, so one cannot hide the other's mistakes."""
 import re
 
 ROW = re.compile(r"\[\s*(\d+)\]\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(.*)$")
-KILLED = re.compile(r"(?:Memory cgroup out of memory|Out of memory): Killed process (\d+) \((.*?)\)")
+# the comm may hold a newline (hostile names): match up to the parenthesis only
+KILLED = re.compile(r"(?:Memory cgroup out of memory|Out of memory): Killed process (\d+) \(")
+REAPED = re.compile(r"oom_reaper: reaped process (\d+) \(")
 TS = re.compile(r"^\[\s*[\d.]+\]\s?")
+HEADER = re.compile(r"invoked oom-killer: gfp_mask=(0x[0-9a-f]+).*?, order=(-?\d+)")
+CPU = re.compile(r"^CPU: \d+ (?:UID: \d+ )?PID: (\d+) Comm:")
 
 
 def reports(text):
@@ -15,11 +19,19 @@ def reports(text):
         line = TS.sub("", raw)
         if "invoked oom-killer:" in line:
             cur = {"header": line, "rows": [], "killed": None, "oomkill": None,
-                   "trigger_comm": line.split(" invoked oom-killer")[0]}
+                   "trigger_comm": line.split(" invoked oom-killer")[0], "trigger_tid": None,
+                   "killed_all": [], "reaped": [], "group": False}
+            m = HEADER.search(line)
+            if m:
+                cur["gfp_mask"], cur["order"] = int(m.group(1), 16), int(m.group(2))
             out.append(cur)
             in_table = False
             continue
         if cur is None:
+            continue
+        m = CPU.match(line)
+        if m and cur["trigger_tid"] is None:
+            cur["trigger_tid"] = int(m.group(1))
             continue
         if line.startswith("Tasks state"):
             in_table = True
@@ -33,7 +45,17 @@ def reports(text):
             continue
         m = KILLED.search(line)
         if m:
-            cur["killed"] = int(m.group(1))
+            # the first kill line is the chosen victim; memory.oom.group adds more
+            if cur["killed"] is None:
+                cur["killed"] = int(m.group(1))
+            cur["killed_all"].append(int(m.group(1)))
+            continue
+        m = REAPED.search(line)
+        if m:
+            cur["reaped"].append(int(m.group(1)))
+            continue
+        if "are going to be killed due to memory.oom.group set" in line:
+            cur["group"] = True
             continue
         if in_table:
             m = ROW.match(line)

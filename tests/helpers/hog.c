@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-r] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
  * allocating 1 MiB at a time until killed (the OOM trigger).
+ * -s: also start a process that shares this one's mm (clone CLONE_VM, not a
+ *     thread), printed as "sharer PID": the OOM killer kills it with us.
+ * -t: also start a second thread that only sleeps (a frozen one keeps the
+ *     process from exiting, which brings in the oom_reaper).
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,23 +38,39 @@ static void touch(size_t mib)
 		p[i] = 1;
 }
 
+static int sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return 0;
+}
+
+static void *sleeper_thread(void *arg)
+{
+	sleeper(arg);
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
-	int opt, grow = 0;
+	int opt, grow = 0, share = 0, thread = 0;
 	const char *adj = NULL, *name = NULL;
 
-	while ((opt = getopt(argc, argv, "a:n:r")) != -1) {
+	while ((opt = getopt(argc, argv, "a:n:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 'n': name = optarg; break;
 		case 'r': grow = 1; break;
+		case 's': share = 1; break;
+		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]\n");
 		return 2;
 	}
 	if (adj) {
@@ -60,6 +84,27 @@ int main(int argc, char **argv)
 	if (name)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 	touch(strtoul(argv[optind], NULL, 10));
+	if (share) {
+		size_t size = 64 << 10;
+		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		int pid;
+
+		if (stack == MAP_FAILED ||
+		    (pid = clone(sleeper, stack + size, CLONE_VM | SIGCHLD, NULL)) < 0) {
+			perror("hog: clone");
+			return 1;
+		}
+		printf("sharer %d\n", pid);
+	}
+	if (thread) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sleeper_thread, NULL)) {
+			fprintf(stderr, "hog: cannot start a thread\n");
+			return 1;
+		}
+	}
 	printf("ready %d\n", getpid());
 	fflush(stdout);
 	if (grow)
