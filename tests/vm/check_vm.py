@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Judge one VM run (tests/vm/guest.sh's console output) against the kernel's
+own OOM reports from the same run.
+
+usage: check_vm.py CONSOLE_LOG KERNEL_VERSION
+Three tracers, one per attach mode, watched the same OOMs. For each scenario
+(memcg v2, global) and mode, every event is held against dmesg's report of
+that kill: victim, trigger, constraint, OOM memcg, totalpages, gfp/order, the
+candidate set against the task table, points against the kernel's formula on
+the row. Across modes, the exact points (fentry, kprobe) must equal each
+other and the ones tracepoint mode recomputes. Ends with "N passed, N failed".
+"""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+import dmesg_oom  # noqa: E402
+
+MODES = ("fentry", "kprobe", "tracepoint")
+passed = failed = 0
+prefix = ""
+
+
+def check(cond, what, got=None, want=None):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok      {prefix}{what}")
+    else:
+        failed += 1
+        print(f"FAIL    {prefix}{what}: got {got!r}, expected {want!r}")
+    return cond
+
+
+def load(path):
+    text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "")
+    sections = {m.group(1): m.group(2) for m in
+                re.finditer(r"^@@VM begin (\S+)\n(.*?)^@@VM end \1$", text, re.S | re.M)}
+    meta = dict(m.groups() for m in re.finditer(r"^@@VM meta (\S+) ?(.*)$", text, re.M))
+    return text, sections, meta
+
+
+def events(sections, name):
+    out = []
+    for line in sections.get(name, "").splitlines():
+        if line.strip():
+            out.append(json.loads(line))  # every line must be valid JSON
+    return out
+
+
+# per scenario: is it a memcg OOM, and is the -1000 task larger than every victim
+SCENARIOS = {
+    "memcg": {"memcg": True, "protected_larger": True},
+    "group": {"memcg": True, "protected_larger": False},
+    "shared": {"memcg": True, "protected_larger": False},
+    "reaper": {"memcg": True, "protected_larger": False},
+    "global": {"memcg": False, "protected_larger": True},
+}
+
+
+def check_scenario(sc, sections, meta, ver):
+    global prefix
+    rule = SCENARIOS[sc]
+    reports = [r for r in dmesg_oom.reports(sections.get(f"{sc}.dmesg", "")) if r["killed"]]
+    prefix = f"{ver} {sc}: "
+    if not check(len(reports) >= 1, "the kernel reported an OOM kill", len(reports), ">= 1"):
+        return
+    check(meta.get(f"{sc}.grower.exit") == "137", "the grower was SIGKILLed",
+          meta.get(f"{sc}.grower.exit"), "137")
+    by_mode = {}
+    for mode in MODES:
+        prefix = f"{ver} {sc} {mode}: "
+        err = sections.get(f"{sc}.{mode}.err", "")
+        check(f"oomtrace: ready (mode={mode})" in err, "ready line names the mode", err[:200], mode)
+        check(meta.get(f"{sc}.tracer.{mode}.exit") == "0", "tracer exited 0 on SIGINT",
+              meta.get(f"{sc}.tracer.{mode}.exit"), "0")
+        check(meta.get(f"{sc}.tracer.{mode}.adj") == "-1000", "tracer protected itself (oom_score_adj)",
+              meta.get(f"{sc}.tracer.{mode}.adj"), "-1000")
+        evs = events(sections, f"{sc}.{mode}.json")
+        kills = [e for e in evs if e["type"] == "oom_kill"]
+        after = [e for e in evs if e["type"] != "oom_kill"]
+        by_mode[mode] = kills
+        check(len(kills) == len(reports), "one event per kernel OOM kill", len(kills), len(reports))
+        earlier_victims = set()
+        for i, (ev, rep) in enumerate(zip(kills, reports)):
+            prefix = f"{ver} {sc} {mode} kill {i + 1}: "
+            check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims)
+            earlier_victims |= {v["pid"] for v in ev.get("victims", [])} | {ev["victim"]["pid"]}
+        prefix = f"{ver} {sc} {mode}: "
+        check_special(sc, mode, kills, reports, after, meta)
+    # the same OOMs through three modes: exact points agree, recomputed ones too
+    for i in range(len(reports)):
+        prefix = f"{ver} {sc} kill {i + 1}: "
+        pts = {}
+        for mode in MODES:
+            if i < len(by_mode[mode]):
+                pts[mode] = {c["pid"]: c.get("points") for c in by_mode[mode][i]["candidates"]}
+        if len(pts) == 3:
+            check(pts["fentry"] == pts["kprobe"], "fentry and kprobe points are the same",
+                  pts["kprobe"], pts["fentry"])
+            check(pts["tracepoint"] == pts["fentry"],
+                  "tracepoint mode's recomputed points equal the kernel's own",
+                  pts["tracepoint"], pts["fentry"])
+            tot = {m: by_mode[m][i].get("totalpages") for m in MODES}
+            check(len(set(tot.values())) == 1, "totalpages agree across modes", tot, "all equal")
+            vics = {m: sorted(v["pid"] for v in by_mode[m][i].get("victims", [])) for m in MODES}
+            check(vics["fentry"] == vics["kprobe"] == vics["tracepoint"], "victims agree across modes",
+                  vics, "all equal")
+
+
+def check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims):
+    exact = mode != "tracepoint"
+    protected = int(meta[f"{sc}.protected"])
+    hostile = int(meta[f"{sc}.hostile"])
+    check(ev["victim"]["pid"] == rep["killed"], "victim is the pid dmesg says was killed",
+          ev["victim"]["pid"], rep["killed"])
+    check(ev["trigger"]["tid"] == rep["trigger_tid"], "trigger is the allocating task (dmesg CPU line)",
+          ev["trigger"]["tid"], rep["trigger_tid"])
+    want_c = {"CONSTRAINT_MEMCG": "memcg", "CONSTRAINT_NONE": "none"}.get(
+        (rep["oomkill"] or {}).get("constraint"))
+    check(ev["constraint"] == want_c, "constraint as dmesg's", ev["constraint"], want_c)
+    check(ev.get("constraint_inferred", False) == (not exact), "constraint_inferred only in tracepoint mode",
+          ev.get("constraint_inferred"), not exact)
+    if rule["memcg"]:
+        grower = int(meta[f"{sc}.grower"])
+        check(ev["trigger"]["pid"] == grower, "trigger is the grower, the memcg's only allocator",
+              ev["trigger"]["pid"], grower)
+        check(ev.get("memcg") == rep["oomkill"].get("oom_memcg") == meta[f"{sc}.path"],
+              "OOM memcg as dmesg's oom_memcg", ev.get("memcg"), rep["oomkill"].get("oom_memcg"))
+        check(ev["totalpages"] == int(meta[f"{sc}.limit_pages"]), "totalpages is memory.max in pages",
+              ev["totalpages"], int(meta[f"{sc}.limit_pages"]))
+        check(any(f.startswith("mem_cgroup_out_of_memory+") for f in ev["kernel_stack"]),
+              "kernel stack passes mem_cgroup_out_of_memory", ev["kernel_stack"][:8], "mem_cgroup_out_of_memory")
+    else:
+        check(ev.get("memcg") is None, "no OOM memcg for a global OOM", ev.get("memcg"), None)
+        want = int(meta["global.memtotal_kb"]) // 4  # no swap: totalram_pages()
+        check(ev["totalpages"] == want, "totalpages is RAM in pages (MemTotal)", ev["totalpages"], want)
+    check(any(f.startswith("out_of_memory+") for f in ev["kernel_stack"]), "kernel stack has out_of_memory",
+          ev["kernel_stack"][:8], "out_of_memory+0x...")
+    if exact:
+        check(ev.get("gfp_mask") is not None and int(ev["gfp_mask"], 16) == rep["gfp_mask"],
+              "gfp_mask as dmesg's", ev.get("gfp_mask"), hex(rep["gfp_mask"]))
+        check(ev.get("order") == rep["order"], "order as dmesg's", ev.get("order"), rep["order"])
+    else:
+        check("gfp_mask" not in ev and "order" not in ev, "tracepoint mode does not guess gfp/order",
+              (ev.get("gfp_mask"), ev.get("order")), None)
+    cands = ev["candidates"]
+    # an earlier victim is passed over by oom_evaluate_task once reaped, but
+    # the kernel's table still lists it
+    rows = [r for r in rep["rows"] if r["tgid"] not in earlier_victims]
+    kpids = sorted(r["tgid"] for r in rows)
+    # a task evaluated while exiting has no mm left: oom_badness() skips it
+    # and the kernel's table, which prints mm fields, leaves it out
+    with_mm = sorted(c["pid"] for c in cands if c.get("skip") != "no_mm")
+    check(with_mm == kpids, "candidate set equals dmesg task table", with_mm, kpids)
+    check(ev["candidates_total"] == len(cands), "candidates_total counts every candidate",
+          ev["candidates_total"], len(cands))
+    by_pid = {c["pid"]: c for c in cands}
+    for row in rows:
+        c = by_pid.get(row["tgid"])
+        if c is None:
+            continue
+        if int(row["oom_score_adj"]) == -1000:
+            check(c.get("points") is None and c.get("skip") == "oom_score_adj_min",
+                  f"pid {row['tgid']} (-1000) is skipped, as the kernel does", (c.get("points"), c.get("skip")),
+                  (None, "oom_score_adj_min"))
+            continue
+        want = dmesg_oom.kernel_points(row, ev["totalpages"])
+        check(c.get("points") == want, f"points of {row['tgid']} as the kernel's formula on its row",
+              c.get("points"), want)
+        check(c.get("points_estimated", False) == (not exact),
+              f"points of {row['tgid']} marked estimated only when recomputed",
+              c.get("points_estimated"), not exact)
+        check(c["rss_pages"] == row["rss"], f"rss of {row['tgid']}", c["rss_pages"], row["rss"])
+    ranked = [c["points"] for c in cands if c.get("points") is not None]
+    check(ranked == sorted(ranked, reverse=True), "candidates sorted by points", ranked, "descending")
+    vc = by_pid.get(ev["victim"]["pid"])
+    # ties (a process and one sharing its mm score the same) rank by pid
+    check(vc is not None and cands[0].get("points") == vc.get("points"), "the kernel's victim ranks first",
+          [(c["pid"], c.get("points")) for c in cands[:3]], rep["killed"])
+    check(ev["victim"].get("points") == (vc or {}).get("points"), "victim points equal its candidate row",
+          ev["victim"].get("points"), (vc or {}).get("points"))
+    if exact:
+        check(ev.get("chosen_points") == ev["victim"].get("points"), "oc->chosen_points is the victim's",
+              ev.get("chosen_points"), ev["victim"].get("points"))
+    prot = by_pid.get(protected)
+    check(prot is not None, "the -1000 task is among the candidates", None, protected)
+    check(ev["victim"]["pid"] != protected and all(v["pid"] != protected for v in ev.get("victims", [])),
+          "the -1000 task is never a victim", [v["pid"] for v in ev.get("victims", [])], f"not {protected}")
+    if rule["protected_larger"] and prot is not None and vc is not None:
+        check(prot["rss_pages"] > vc["rss_pages"], "the -1000 task is larger than the victim",
+              prot["rss_pages"], f"> {vc['rss_pages']}")
+    host = by_pid.get(hostile)
+    want = 'q"n\nx\x1b[31mz'
+    check(host is not None and host["comm"] == want, "hostile comm survives the JSON round trip",
+          host and host["comm"], want)
+    check(ev["lost_events"] == 0, "no lost events", ev["lost_events"], 0)
+    for v in ev.get("victims", []) or [ev["victim"]]:
+        ex = [a for a in after if a["type"] == "victim_exit" and a["pid"] == v["pid"]]
+        check(len(ex) == 1 and ex[0]["oom_seq"] == ev["seq"] and ex[0]["kill_to_exit_us"] >= 0,
+              f"victim_exit of {v['pid']} follows, tied to this event", ex, f"oom_seq {ev['seq']}")
+
+
+def check_special(sc, mode, kills, reports, after, meta):
+    """What only some scenarios show: group kills, shared mm, the reaper."""
+    if not kills:
+        return
+    ev, rep = kills[0], reports[0]
+    victims = {v["pid"]: v for v in ev.get("victims", [])}
+    if sc == "group":
+        check(rep["group"], "dmesg: memory.oom.group kill", rep["group"], True)
+        # the group walk kills the chosen victim a second time (no second mark)
+        killed = sorted(set(rep["killed_all"]))
+        check(sorted(victims) == killed, "victims are every task dmesg says was killed",
+              sorted(victims), killed)
+        reasons = sorted(v.get("reason") for v in victims.values())
+        want = sorted(["chosen"] + ["oom_group"] * (len(killed) - 1))
+        check(reasons == want, "one chosen victim, the rest memory.oom.group members", reasons, want)
+        alive = meta.get("group.alive", "")
+        check(alive == meta["group.protected"], "only the -1000 task outlived the group kill",
+              alive, meta["group.protected"])
+    elif sc == "shared":
+        pair = sorted([int(meta["shared.sharing"]), int(meta["shared.sharer"])])
+        check(sorted(victims) == pair, "the victim and the process sharing its mm are both victims",
+              sorted(victims), pair)
+        other = [v for p, v in victims.items() if p != ev["victim"]["pid"]]
+        check(len(other) == 1 and other[0].get("reason") == "shared_mm", "the other one's reason is shared_mm",
+              other, "shared_mm")
+        check("shared.sharer.alive" not in meta, "the kernel really killed the sharing process",
+              meta.get("shared.sharer.alive"), "gone")
+    elif sc == "reaper":
+        check(meta.get("reaper.freezer.state") == "FROZEN", "the stuck victim was frozen",
+              meta.get("reaper.freezer.state"), "FROZEN")
+        stuck = int(meta["reaper.stuck"])
+        check(ev["victim"]["pid"] == stuck, "the frozen task is the first victim", ev["victim"]["pid"], stuck)
+        check(stuck in rep["reaped"], "dmesg: oom_reaper reaped it", rep["reaped"], stuck)
+        stages = [a["stage"] for a in after if a["type"] == "oom_reaper" and a["pid"] == stuck]
+        check(stages[:3] == ["wake", "start", "finish"], "oom_reaper wake, start, finish on the victim",
+              stages, ["wake", "start", "finish"])
+        check(all(a["oom_seq"] == ev["seq"] for a in after if a["type"] == "oom_reaper" and a["pid"] == stuck),
+              "reaper records tied to the kill", None, ev["seq"])
+
+
+def main():
+    global prefix
+    path, ver = sys.argv[1], sys.argv[2]
+    text, sections, meta = load(path)
+    prefix = f"{ver}: "
+    check("@@VM done" in text, "the guest ran to the end", text[-300:], "@@VM done")
+    doctor = sections.get("doctor", "")
+    for mode in MODES:
+        check(re.search(rf"^  {mode} +yes", doctor, re.M) is not None, f"doctor: {mode} loads and attaches",
+              doctor, f"{mode} yes")
+    check("auto mode: fentry" in doctor, "doctor: auto picks fentry", doctor, "auto mode: fentry")
+    ran = re.findall(r"^@@VM meta scenario (\S+)$", text, re.M)
+    check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
+    for sc in ran:
+        check_scenario(sc, sections, meta, ver)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+sys.exit(main())

@@ -1,0 +1,228 @@
+#!/bin/sh
+# /init of the test VM (busybox). Runs the OOM scenarios with three tracers
+# attached at once (fentry, kprobe, tracepoint), so every mode sees the very
+# same OOMs, and prints what they printed plus the kernel's own report to the
+# console between markers. The host (check_vm.py) judges; nothing is judged
+# here, so a broken guest shows up as missing sections, not as a pass.
+#   @@VM meta KEY VALUE
+#   @@VM begin NAME ... @@VM end NAME
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+mount -t cgroup2 none /sys/fs/cgroup
+echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+echo 1 >/proc/sys/vm/oom_dump_tasks
+# no kernel chatter on the console between the markers
+echo 1 >/proc/sys/kernel/printk
+
+MODES="fentry kprobe tracepoint"
+SCENARIOS="memcg group shared reaper global"
+TRACERS=""
+
+meta() { echo "@@VM meta $*"; }
+section() { # section NAME FILE
+	echo "@@VM begin $1"
+	cat "$2"
+	echo "@@VM end $1"
+}
+adj_of() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
+
+# start_tracers SCENARIO: one tracer per mode, -k 0 (every candidate), wait ready
+start_tracers() {
+	TRACERS=""
+	for m in $MODES; do
+		/bin/oomtrace --json -k 0 --mode "$m" >"/tmp/$1-$m.json" 2>"/tmp/$1-$m.err" &
+		TRACERS="$TRACERS $!"
+		eval "TRACER_$m=$!"
+	done
+	for m in $MODES; do
+		i=0
+		eval "pid=\$TRACER_$m"
+		while ! grep -q '^oomtrace: ready' "/tmp/$1-$m.err"; do
+			i=$((i + 1))
+			[ $i -gt 600 ] && break
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		eval "meta $1.tracer.$m.pid \$TRACER_$m"
+		eval "meta $1.tracer.$m.adj \$(adj_of \$TRACER_$m)"
+	done
+}
+
+stop_tracers() { # stop_tracers SCENARIO
+	sleep 1	# tracepoint mode completes an event after a quiet spell
+	for p in $TRACERS; do kill -INT "$p"; done
+	for m in $MODES; do
+		eval "wait \$TRACER_$m"
+		meta "$1.tracer.$m.exit" $?
+		section "$1.$m.json" "/tmp/$1-$m.json"
+		section "$1.$m.err" "/tmp/$1-$m.err"
+	done
+}
+
+# hog_in CGROUP_DIR OUT ARGS...: a hog inside a cgroup, $! is its pid
+hog_in() {
+	cg=$1 out=$2
+	shift 2
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec /bin/hog "$@"' "$cg" "$@" >"$out" &
+}
+
+wait_ready() {
+	for f in "$@"; do
+		i=0
+		while ! grep -q ready "$f" 2>/dev/null; do
+			i=$((i + 1))
+			[ $i -gt 600 ] && break
+			sleep 0.1
+		done
+	done
+}
+
+hostile=$(printf 'q"n\nx\033[31mz')
+
+# memcg_v2 NAME LIMIT_MIB: a fresh memcg with memory.max, no swap
+memcg_v2() {
+	mkdir "/sys/fs/cgroup/$1"
+	echo $(($2 << 20)) >"/sys/fs/cgroup/$1/memory.max"
+	echo 0 >"/sys/fs/cgroup/$1/memory.swap.max" 2>/dev/null
+	echo "/sys/fs/cgroup/$1"
+}
+
+# grow SCENARIO CGROUP: the allocator that pushes the domain into OOM
+grow() {
+	hog_in "$2" "/tmp/$1-grow" -r "${3:-1}"
+	grower=$!
+	meta "$1.grower" $grower
+	wait $grower
+	meta "$1.grower.exit" $?
+}
+
+# finish SCENARIO CGROUP: stop the tracers, print the evidence, clean up
+finish() {
+	stop_tracers "$1"
+	[ -f "$2/memory.events" ] && section "$1.memory.events" "$2/memory.events"
+	dmesg >"/tmp/$1.dmesg"
+	section "$1.dmesg" "/tmp/$1.dmesg"
+	for p in $(cat "$2/cgroup.procs"); do kill -9 "$p"; done
+	sleep 0.5
+	rmdir "$2"
+}
+
+# --- memcg v2: a 64 MiB memory.max, a -1000 task larger than any victim ------
+scenario_memcg() {
+	cg=$(memcg_v2 oomtrace-vm 64)
+	meta memcg.limit_pages $((64 << 8))
+	meta memcg.path /oomtrace-vm
+	dmesg -c >/dev/null
+	start_tracers memcg
+	hog_in "$cg" /tmp/m-prot -a -1000 36; meta memcg.protected $!
+	hog_in "$cg" /tmp/m-a 8; meta memcg.hog8 $!
+	hog_in "$cg" /tmp/m-b -a 300 2; meta memcg.hog2adj300 $!
+	hog_in "$cg" /tmp/m-c -n "$hostile" 1; meta memcg.hostile $!
+	wait_ready /tmp/m-prot /tmp/m-a /tmp/m-b /tmp/m-c
+	grow memcg "$cg"
+	finish memcg "$cg"
+}
+
+# --- memory.oom.group: the whole memcg dies in one OOM, but its -1000 task --
+scenario_group() {
+	cg=$(memcg_v2 oomtrace-vm-group 48)
+	echo 1 >"$cg/memory.oom.group"
+	meta group.limit_pages $((48 << 8))
+	meta group.path /oomtrace-vm-group
+	dmesg -c >/dev/null
+	start_tracers group
+	hog_in "$cg" /tmp/gr-prot -a -1000 12; meta group.protected $!
+	hog_in "$cg" /tmp/gr-a 8; meta group.hog8 $!
+	hog_in "$cg" /tmp/gr-b -a 300 2; meta group.hog2adj300 $!
+	hog_in "$cg" /tmp/gr-c -n "$hostile" 1; meta group.hostile $!
+	wait_ready /tmp/gr-prot /tmp/gr-a /tmp/gr-b /tmp/gr-c
+	grow group "$cg"
+	for p in $(cat "$cg/cgroup.procs"); do meta group.alive "$p"; done
+	finish group "$cg"
+}
+
+# --- a process sharing the victim's mm (CLONE_VM) is killed with it --------
+scenario_shared() {
+	cg=$(memcg_v2 oomtrace-vm-shared 64)
+	meta shared.limit_pages $((64 << 8))
+	meta shared.path /oomtrace-vm-shared
+	dmesg -c >/dev/null
+	start_tracers shared
+	hog_in "$cg" /tmp/s-prot -a -1000 4; meta shared.protected $!
+	hog_in "$cg" /tmp/s-a -s 36; meta shared.sharing $!
+	hog_in "$cg" /tmp/s-c -n "$hostile" 1; meta shared.hostile $!
+	wait_ready /tmp/s-prot /tmp/s-a /tmp/s-c
+	sharer=$(sed -n 's/^sharer //p' /tmp/s-a)
+	meta shared.sharer "$sharer"
+	grow shared "$cg"
+	sleep 0.5
+	[ -d "/proc/$sharer" ] && meta shared.sharer.alive "$sharer"
+	finish shared "$cg"
+}
+
+# --- the oom_reaper: a victim that cannot exit (a v1-frozen thread) --------
+scenario_reaper() {
+	cg=$(memcg_v2 oomtrace-vm-reaper 64)
+	fz=/tmp/freezer
+	mkdir -p $fz
+	mount -t cgroup -o freezer freezer $fz || meta reaper.freezer unavailable
+	mkdir $fz/oomtrace
+	meta reaper.limit_pages $((64 << 8))
+	meta reaper.path /oomtrace-vm-reaper
+	dmesg -c >/dev/null
+	start_tracers reaper
+	hog_in "$cg" /tmp/r-prot -a -1000 4; meta reaper.protected $!
+	hog_in "$cg" /tmp/r-a -t 40; stuck=$!; meta reaper.stuck $stuck
+	hog_in "$cg" /tmp/r-c -n "$hostile" 1; meta reaper.hostile $!
+	wait_ready /tmp/r-prot /tmp/r-a /tmp/r-c
+	# freeze it: SIGKILL thaws only the thread the OOM killer marks, so the
+	# other one keeps the mm alive and only the reaper can free its memory
+	echo $stuck >$fz/oomtrace/cgroup.procs
+	echo FROZEN >$fz/oomtrace/freezer.state
+	i=0
+	while [ "$(cat $fz/oomtrace/freezer.state)" != FROZEN ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	meta reaper.freezer.state "$(cat $fz/oomtrace/freezer.state)"
+	grow reaper "$cg"
+	echo THAWED >$fz/oomtrace/freezer.state
+	sleep 0.5
+	finish reaper "$cg"
+	rmdir $fz/oomtrace
+	umount $fz
+}
+
+# --- global: RAM exhausted, no memcg limit anywhere -------------------------
+scenario_global() {
+	mkdir /sys/fs/cgroup/oomtrace-vm-global	# no limit: only to find the tasks again
+	cg=/sys/fs/cgroup/oomtrace-vm-global
+	sed -n 's/^MemTotal: *\([0-9]*\) kB/\1/p' /proc/meminfo | while read -r kb; do
+		meta global.memtotal_kb "$kb"
+	done
+	dmesg -c >/dev/null
+	start_tracers global
+	hog_in "$cg" /tmp/g-prot -a -1000 160; meta global.protected $!
+	hog_in "$cg" /tmp/g-a 16; meta global.hog16 $!
+	hog_in "$cg" /tmp/g-b -a 1000 4; meta global.hog4adj1000 $!
+	hog_in "$cg" /tmp/g-c -n "$hostile" 1; meta global.hostile $!
+	wait_ready /tmp/g-prot /tmp/g-a /tmp/g-b /tmp/g-c
+	grow global "$cg" 8
+	finish global "$cg"
+}
+
+meta kernel "$(uname -r)"
+/bin/oomtrace doctor >/tmp/doctor 2>&1
+meta doctor.exit $?
+section doctor /tmp/doctor
+grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '__' >/tmp/ksyms
+section ksyms /tmp/ksyms
+for sc in $SCENARIOS; do
+	meta scenario "$sc"
+	"scenario_$sc"
+done
+echo "@@VM done"
+poweroff -f
