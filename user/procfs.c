@@ -221,6 +221,11 @@ int procfs_parse_status(const char *buf, struct proc_task *t)
 			/* SIGKILL is signal 9: bit 8 of the mask */
 			if (!parse_hex_prefix(val, &v) && v & (1ull << 8))
 				t->sigkill_pending = true;
+		} else if ((val = key_value(line, len, "CapEff:"))) {
+			if (!parse_hex_prefix(val, &v)) {
+				t->cap_eff = v;
+				has |= PT_HAS_CAPS;
+			}
 		} else if ((val = key_value(line, len, "VmPMD:"))) {
 			/* 4.0-4.14 counted PMD tables apart; oom_badness added them */
 			if (!parse_u64_prefix(val, &v))
@@ -498,18 +503,17 @@ static int bad_file(char *err, size_t err_size, const char *root, int32_t pid,
  * The leader has no mm (it exited, its threads live on): read the memory of
  * the first thread that has one, as find_lock_task_mm() would.
  */
-static int read_thread_mm(const char *root, struct proc_task *t, char *err, size_t err_size)
+static void read_thread_mm(const char *root, struct proc_task *t)
 {
-	char path[PATH_MAX], buf[TASK_FILE_MAX];
+	char path[PATH_MAX], buf[TASK_FILE_MAX], err[512];
 	struct dirent *de;
 	DIR *d;
-	int ret = 0;
 
 	if (procfs_path(path, sizeof(path), "%s/proc/%d/task", root, t->pid))
-		return 0;
+		return;
 	d = opendir(path);
 	if (!d)
-		return 0;	/* no task directory (old kernel or fixture): leave it */
+		return;	/* no task directory (a fixture): the task has no mm */
 	while ((de = readdir(d))) {
 		struct proc_task th = {};
 		char *end;
@@ -518,11 +522,11 @@ static int read_thread_mm(const char *root, struct proc_task *t, char *err, size
 		if (*end || tid <= 0 || tid == t->pid || tid > INT32_MAX)
 			continue;
 		if (read_task_file(root, t->pid, (int32_t)tid, "status", buf, sizeof(buf), err,
-				   err_size) < 0 || procfs_parse_status(buf, &th) ||
+				   sizeof(err)) < 0 || procfs_parse_status(buf, &th) ||
 		    !(th.has & PT_HAS_MM))
 			continue;
 		if (read_task_file(root, t->pid, (int32_t)tid, "stat", buf, sizeof(buf), err,
-				   err_size) < 0 || procfs_parse_stat(buf, &th))
+				   sizeof(err)) < 0 || procfs_parse_stat(buf, &th))
 			continue;
 		t->has |= th.has & (PT_HAS_MM | PT_HAS_RSS_PARTS | PT_HAS_SHMEM | PT_HAS_SWAP |
 				    PT_HAS_PTE);
@@ -537,8 +541,6 @@ static int read_thread_mm(const char *root, struct proc_task *t, char *err, size
 		break;
 	}
 	closedir(d);
-	err[0] = '\0';
-	return ret;
 }
 
 int procfs_read_task(const char *root, int32_t pid, struct proc_task *t, char *err,
@@ -564,10 +566,9 @@ int procfs_read_task(const char *root, int32_t pid, struct proc_task *t, char *e
 	if (procfs_parse_status(buf, t))
 		return bad_file(err, err_size, root, pid, "status",
 				"malformed (no 'State:' line, or a bad kB value)");
-	if (!(t->has & PT_HAS_MM) && !t->kthread && t->state != 'Z' && t->state != 'X') {
-		n = read_thread_mm(root, t, err, err_size);
-		if (n < 0)
-			return n;
+	/* a zombie leader may still have live threads holding the mm */
+	if (!(t->has & PT_HAS_MM) && !t->kthread) {
+		read_thread_mm(root, t);
 	}
 	n = read_task_file(root, pid, 0, "oom_score_adj", buf, sizeof(buf), err, err_size);
 	if (n < 0)

@@ -38,7 +38,10 @@ enum {
 	PT_HAS_CGROUP = 1u << 9,	/* memory cgroup path */
 	PT_HAS_UID = 1u << 10,
 	PT_HAS_UNIT_CGROUP = 1u << 11,	/* the systemd hierarchy's path */
+	PT_HAS_CAPS = 1u << 12,		/* CapEff */
 };
+
+#define CAP_SYS_ADMIN_BIT 21
 
 /* One process as /proc shows it. Memory in kB as the files print it. */
 struct proc_task {
@@ -56,6 +59,7 @@ struct proc_task {
 	uint64_t rss_shmem_kb;
 	uint64_t swap_kb;
 	uint64_t pgtables_kb;		/* VmPTE (+ VmPMD on 4.0-4.14) */
+	uint64_t cap_eff;		/* effective capabilities (pre-4.17 root bonus) */
 	int32_t oom_score_adj;
 	int64_t kernel_oom_score;	/* /proc/PID/oom_score when PT_HAS_SCORE */
 	bool kthread;			/* PF_KTHREAD, or status "Kthread: 1" */

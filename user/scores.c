@@ -106,8 +106,13 @@ static int read_system(const char *root, struct score_set *s, char *err, size_t 
 	    procfs_read_file(path, buf, sizeof(buf)) >= 0 &&
 	    !procfs_parse_release(buf, &s->kernel_major, &s->kernel_minor))
 		/* 5.9 made oom_badness signed (LONG_MIN = skip) and rescaled oom_score */
+	{
 		s->legacy_formula = s->kernel_major < 5 ||
 				    (s->kernel_major == 5 && s->kernel_minor < 9);
+		/* 4.17 dropped the 3% discount for CAP_SYS_ADMIN */
+		s->root_bonus = s->kernel_major < 4 ||
+				(s->kernel_major == 4 && s->kernel_minor < 17);
+	}
 	if (!procfs_path(path, sizeof(path), "%s/proc/pressure/memory", root) &&
 	    procfs_read_file(path, buf, sizeof(buf)) >= 0 && !procfs_parse_psi(buf, &s->psi))
 		s->has_psi = true;
@@ -245,11 +250,21 @@ static bool has_exact(const struct proc_task *p)
 	return (p->has & (PT_HAS_RSS_PARTS | PT_HAS_SHMEM)) == (PT_HAS_RSS_PARTS | PT_HAS_SHMEM);
 }
 
+/* rss + swap + page tables; before 4.17 less 3% for CAP_SYS_ADMIN holders. */
+static int64_t mem_with(const struct score_set *s, const struct score_task *t, uint64_t rss)
+{
+	int64_t mem = oom_points(rss, t->swap_pages, t->pgtables_bytes, 0, 0, s->page_size);
+
+	if (s->root_bonus && t->p.has & PT_HAS_CAPS &&
+	    t->p.cap_eff & (1ull << CAP_SYS_ADMIN_BIT))
+		mem -= mem * 3 / 100;
+	return mem;
+}
+
 static int64_t points_with(const struct score_set *s, const struct score_task *t, uint64_t rss,
 			   uint64_t totalpages)
 {
-	int64_t p = oom_points(rss, t->swap_pages, t->pgtables_bytes, t->p.oom_score_adj,
-			       totalpages, s->page_size);
+	int64_t p = mem_with(s, t, rss) + oom_points_adj_part(t->p.oom_score_adj, totalpages);
 
 	return s->legacy_formula && p < 1 ? 1 : p;
 }
@@ -305,8 +320,7 @@ static void compute(struct score_set *s)
 				       t->rss_exact_pages : t->p.stat_rss_pages;
 		t->adj_points = oom_points_adj_part(t->p.oom_score_adj, s->totalpages);
 		t->points = points_with(s, t, t->rss_pages, s->totalpages);
-		t->mem_points = oom_points(t->rss_pages, t->swap_pages, t->pgtables_bytes, 0,
-					   s->totalpages, s->page_size);
+		t->mem_points = mem_with(s, t, t->rss_pages);
 		/* oom_score is always against the whole machine, whatever the ranking */
 		global = points_with(s, t, t->rss_pages, s->global_totalpages);
 		t->oom_score = scores_oom_score(global, t->skip != SCORE_ELIGIBLE,

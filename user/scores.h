@@ -76,6 +76,7 @@ struct score_set {
 	unsigned int vm_swappiness;
 	int kernel_major, kernel_minor;	/* 0.0 unknown */
 	bool legacy_formula;		/* before 5.9: points >= 1, oom_score 0..1000 */
+	bool root_bonus;		/* before 4.17: CAP_SYS_ADMIN tasks get 3% off */
 	enum rss_source rss_source;
 	size_t votes_stat, votes_status;	/* tasks whose oom_score told the source */
 	size_t score_checked, score_agree;	/* our oom_score vs the kernel's */

@@ -260,6 +260,12 @@ int cmd_scores(int argc, char **argv)
 		log_err("%s", err);
 		return EXIT_RUNTIME;
 	}
+	if (o.explain && scores_explain(&s, o.explain, &e)) {
+		/* the one line says what is wrong with that pid, nothing else */
+		ret = explain_missing(&o, &s);
+		score_set__free(&s);
+		return ret;
+	}
 	if (s.broken)
 		log_warn("%zu processes were left out, their files are broken: %s", s.broken,
 			 s.first_error);
@@ -267,11 +273,6 @@ int cmd_scores(int argc, char **argv)
 		log_warn("%zu processes could not be read (permission denied) and are left out",
 			 s.unreadable);
 	if (o.explain) {
-		if (scores_explain(&s, o.explain, &e)) {
-			ret = explain_missing(&o, &s);
-			score_set__free(&s);
-			return ret;
-		}
 		if (o.json)
 			scores_render_explain_json(stdout, &s, &e);
 		else

@@ -62,8 +62,7 @@ static void print_pressure(FILE *out, const struct score_set *s)
 	if (m->has & MI_HAS_COMMIT) {
 		kb(a, sizeof(a), m->committed_as_kb);
 		kb(b, sizeof(b), m->commit_limit_kb);
-		fprintf(out, ", committed %s (limit %s%s)", a, b,
-			s->overcommit_memory == 2 ? "" : ", enforced only in mode never");
+		fprintf(out, ", committed %s of limit %s", a, b);
 	}
 	if (s->has_psi) {
 		fprintf(out, ", psi some %.2f/%.2f/%.2f", s->psi.some.avg10, s->psi.some.avg60,
@@ -133,8 +132,9 @@ void scores_render_header(FILE *out, const struct score_set *s)
 	print_pressure(out, s);
 	if (s->memcg) {
 		if (s->domain_found && strcmp(s->domain.path, s->requested))
-			fprintf(out, "%s has no limit of its own closer to being hit: its OOM "
-				"domain is %s\n", text_escape_buf(p, sizeof(p), s->requested),
+			fprintf(out, "%s: its OOM would happen in %s, the limit above it with the "
+				"least room left (a charge fails at the first limit it exceeds)\n",
+				text_escape_buf(p, sizeof(p), s->requested),
 				text_escape_buf(e1, sizeof(e1), s->domain.path));
 		print_cgroup_state(out, s->domain_found ? &s->domain : &s->requested_info);
 		if (s->domain_found && s->domain.has & MC_HAS_OOM_CONTROL &&
@@ -265,18 +265,18 @@ void scores_render_footer(FILE *out, const struct score_set *s, const struct sco
 			s->score_agree == s->score_checked ? "" :
 			" (the rest changed memory between the two reads)");
 	if (s->votes_stat || s->votes_status)
-		fprintf(out, "rss: /proc/PID/%s, as this kernel's oom_badness reads it (%zu to %zu "
-			"processes whose oom_score tells it from the exact sum)\n",
-			rss_source__name(s->rss_source), s->votes_stat > s->votes_status ?
-			s->votes_stat : s->votes_status, s->votes_stat > s->votes_status ?
-			s->votes_status : s->votes_stat);
+		fprintf(out, "rss: from /proc/PID/%s, as this kernel's oom_badness reads it (the "
+			"oom_score of %zu processes tells stat from status: %zu for stat, %zu for "
+			"status)\n", rss_source__name(s->rss_source),
+			s->votes_stat + s->votes_status, s->votes_stat, s->votes_status);
 	else
 		fprintf(out, "rss: /proc/PID/stat's per-CPU approximation, as oom_badness reads it "
 			"up to at least 6.18 (no process's oom_score told it from the exact sum "
 			"this time)\n");
 	if (s->legacy_formula)
 		fprintf(out, "kernel %d.%d: the pre-5.9 formula (points at least 1, oom_score "
-			"0..1000)\n", s->kernel_major, s->kernel_minor);
+			"0..1000%s)\n", s->kernel_major, s->kernel_minor,
+			s->root_bonus ? ", 3% off for CAP_SYS_ADMIN before 4.17" : "");
 }
 
 static void json_where(struct json_writer *w, const struct score_task *t)
@@ -404,14 +404,26 @@ static void print_other(FILE *out, const char *label, const struct score_task *o
 		o->p.oom_score_adj);
 }
 
-/* The systemd (or container) side of the advice. */
+/*
+ * Who sets oom_score_adj for good: the kubelet for a pod, the runtime for a
+ * container, systemd for a service; a one-off write lasts until a restart.
+ */
 static void print_service(FILE *out, const struct score_explain *e, const struct score_flip *f,
 			  bool up)
 {
-	char u[1024];
 	int32_t want = f->by_adj ? f->adj : (up ? 1000 : -1000);
+	int32_t pid = e->task->p.pid;
+	char u[1024];
 
-	if (e->unit[0] && !e->is_scope) {
+	if (e->pod_uid[0]) {
+		fprintf(out, "  kubernetes pod %s: the kubelet sets oom_score_adj from the QoS "
+			"class (Guaranteed -997, BestEffort 1000, Burstable in between by memory "
+			"request); change the requests, not the value\n", e->pod_uid);
+	} else if (e->container_id[0]) {
+		fprintf(out, "  container  %.12s: its runtime sets it ('docker run --oom-score-adj "
+			"%d' or the equivalent) for the container's processes\n", e->container_id,
+			want);
+	} else if (e->unit[0] && !e->is_scope) {
 		text_escape_buf(u, sizeof(u), e->unit);
 		fprintf(out, "  systemd    unit %s: OOMScoreAdjust=%d in its [Service] section "
 			"('systemctl edit %s', then restart it) sets oom_score_adj %d on every "
@@ -421,25 +433,15 @@ static void print_service(FILE *out, const struct score_explain *e, const struct
 			fprintf(out, "             the first is in the same unit: OOMScoreAdjust= "
 				"moves both and cannot reorder them\n");
 	} else if (e->unit[0]) {
-		fprintf(out, "  systemd    %s is a scope (started outside systemd, e.g. a login "
-			"session): OOMScoreAdjust= does not apply; set it where the process starts, "
-			"or 'choom -p %d -n %d'\n", text_escape_buf(u, sizeof(u), e->unit),
-			e->task->p.pid, want);
-	} else {
-		fprintf(out, "  directly   'choom -p %d -n %d' (or echo %d > /proc/%d/oom_score_adj)"
-			"; not in a systemd unit\n", e->task->p.pid, want, want, e->task->p.pid);
+		fprintf(out, "  systemd    %s is a scope (processes started outside systemd, "
+			"e.g. a login session): OOMScoreAdjust= does not apply to it; set it where "
+			"the process is started\n", text_escape_buf(u, sizeof(u), e->unit));
 	}
-	if (e->container_id[0])
-		fprintf(out, "  container  %.12s: 'docker run --oom-score-adj %d' (or the runtime's "
-			"equivalent) sets it for the container's processes\n", e->container_id,
-			want);
-	if (e->pod_uid[0])
-		fprintf(out, "  kubernetes pod %s: the kubelet sets oom_score_adj from the QoS "
-			"class (Guaranteed -997, BestEffort 1000, Burstable in between by memory "
-			"request)\n", e->pod_uid);
-	if (want < e->task->p.oom_score_adj)
-		fprintf(out, "             lowering oom_score_adj below its lowest set value needs "
-			"CAP_SYS_RESOURCE (systemd has it)\n");
+	fprintf(out, "  now        'choom -p %d -n %d' (or echo %d > /proc/%d/oom_score_adj); "
+		"children inherit it, a restart loses it\n", pid, want, want, pid);
+	if (want < 0)
+		fprintf(out, "             a negative oom_score_adj needs CAP_SYS_RESOURCE to set "
+			"(systemd has it; a plain user or a container often does not)\n");
 }
 
 void scores_render_explain_text(FILE *out, const struct score_set *s,
