@@ -147,7 +147,7 @@ int procfs_parse_stat(const char *buf, struct proc_task *t)
 		while (*s >= '0' && *s <= '9')
 			s++;
 	}
-	if (f[0] > INT32_MAX || f[5] > UINT32_MAX)
+	if (f[0] > INT32_MAX || f[5] > UINT32_MAX || f[20] > PROCFS_MAX_PAGES)
 		return -EINVAL;
 	t->pid = (int32_t)pid;
 	t->ppid = (int32_t)f[0];
@@ -228,13 +228,13 @@ int procfs_parse_status(const char *buf, struct proc_task *t)
 			}
 		} else if ((val = key_value(line, len, "VmPMD:"))) {
 			/* 4.0-4.14 counted PMD tables apart; oom_badness added them */
-			if (!parse_u64_prefix(val, &v))
+			if (!parse_u64_prefix(val, &v) && v <= PROCFS_MAX_KB)
 				pmd_kb = v;
 		} else {
 			for (size_t i = 0; i < sizeof(kb) / sizeof(kb[0]); i++) {
 				if (!(val = key_value(line, len, kb[i].key)))
 					continue;
-				if (parse_u64_prefix(val, &v) || v > UINT64_MAX / 1024)
+				if (parse_u64_prefix(val, &v) || v > PROCFS_MAX_KB)
 					return -EINVAL;
 				*(uint64_t *)((char *)t + kb[i].off) = v;
 				has |= kb[i].bit;
@@ -359,7 +359,7 @@ int procfs_parse_meminfo(const char *buf, struct proc_meminfo *m)
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			if (!(val = key_value(line, len, keys[i].key)))
 				continue;
-			if (parse_u64_prefix(val, &v) || v > UINT64_MAX / 1024)
+			if (parse_u64_prefix(val, &v) || v > PROCFS_MAX_KB)
 				return -EINVAL;
 			*(uint64_t *)((char *)m + keys[i].off) = v;
 			m->has |= keys[i].bit;

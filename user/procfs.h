@@ -21,6 +21,14 @@
 
 #include "event.h"
 
+/*
+ * Far above any real machine (2^48 pages is 1 EiB), low enough that the
+ * scoring arithmetic (points x 1000) cannot overflow: larger values are
+ * treated as malformed.
+ */
+#define PROCFS_MAX_PAGES (1ull << 48)
+#define PROCFS_MAX_KB (PROCFS_MAX_PAGES * 4)
+
 #define PF_EXITING_FLAG 0x00000004u	/* task->flags: getting shut down */
 #define PF_KTHREAD_FLAG 0x00200000u	/* task->flags: a kernel thread */
 
