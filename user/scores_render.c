@@ -229,7 +229,8 @@ void scores_render_table(FILE *out, const struct score_set *s, const struct scor
 		if (t->skip)
 			fprintf(out, "  [skipped: %s]", score_skip__why(t->skip));
 		if (t->exiting)
-			fprintf(out, "  [exiting: a pending victim makes the kernel wait, not kill again]");
+			fprintf(out, "  [exiting: if it is an OOM victim, the kernel waits for it "
+				"instead of killing again]");
 		if (t->tie)
 			fprintf(out, "  [tie]");
 		fputc('\n', out);

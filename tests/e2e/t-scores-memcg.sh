@@ -143,6 +143,14 @@ assert_eq "$(first_of "$WORK/r2a.json")" "$A" "round 2 before the change: ranked
 need=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["to_be_picked"]["oom_score_adj"])' "$WORK/explain.json")
 note "explain: B needs oom_score_adj >= $need to be picked"
 [ "$need" -gt 200 ] && [ "$need" -le 600 ] || fail "explain: implausible threshold $need"
+# the threshold is exact: one below leaves A first, at it B is first
+echo $((need - 1)) >/proc/"$B"/oom_score_adj || fail "cannot set B's oom_score_adj"
+"$OOMTRACE" scores --cgroup "$name" --json >"$WORK/r2b.json" || fail "scores failed"
+assert_eq "$(first_of "$WORK/r2b.json")" "$A" "B at oom_score_adj $((need - 1)): ranked first"
+echo "$need" >/proc/"$B"/oom_score_adj || fail "cannot set B's oom_score_adj"
+"$OOMTRACE" scores --cgroup "$name" --json >"$WORK/r2c.json" || fail "scores failed"
+assert_eq "$(first_of "$WORK/r2c.json")" "$B" "B at oom_score_adj $need: ranked first"
+# then a clear margin for the kernel to act on
 echo 100 >/proc/"$A"/oom_score_adj || fail "cannot lower A's oom_score_adj to 100"
 echo 600 >/proc/"$B"/oom_score_adj || fail "cannot raise B's oom_score_adj to 600"
 "$OOMTRACE" scores --cgroup "$name" --json >"$WORK/r2.json" || fail "scores failed"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "scores.h"
+#include "scores_render.h"
 
 static char root[512];
 
@@ -302,6 +303,50 @@ static void test_broken_trees(void **state)
 	assert_null(strchr(err, '\n'));
 }
 
+/* A hostile comm never reaches the output raw, in text or JSON. */
+static void test_render_escapes(void **state)
+{
+	struct scores_view v = { .all = true };
+	struct score_explain e;
+	struct score_set s;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	collect(&s, "proc-6.18-v1", NULL);
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	scores_render_header(f, &s);
+	scores_render_table(f, &s, &v);
+	scores_render_footer(f, &s, &v);
+	assert_int_equal(scores_explain(&s, 500, &e), 0);
+	scores_render_explain_text(f, &s, &e);
+	fclose(f);
+	assert_null(memchr(buf, 0x1b, len));
+	assert_non_null(strstr(buf, "q\") S 1 (\\n\\x1b[31m"));
+	assert_non_null(strstr(buf, "first: pid 200 \"java\", ahead of pid 100 \"postgres\""));
+	assert_non_null(strstr(buf, "[tie]"));
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	scores_render_json(f, &s, &v);
+	scores_render_explain_json(f, &s, &e);
+	fclose(f);
+	assert_null(memchr(buf, 0x1b, len));
+	assert_non_null(strstr(buf, "\"comm\":\"q\\\") S 1 (\\n\\u001b[31m\""));
+	/* one object per process and line, plus the explain object */
+	{
+		size_t lines = 0;
+
+		for (size_t i = 0; i < len; i++)
+			lines += buf[i] == '\n';
+		assert_int_equal(lines, s.n + 1);
+	}
+	free(buf);
+	score_set__free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_flip_math),
 		cmocka_unit_test(test_oom_score_formula),
 		cmocka_unit_test(test_broken_trees),
+		cmocka_unit_test(test_render_escapes),
 	};
 
 	return cmocka_run_group_tests_name("scores", tests, NULL, NULL);
