@@ -586,8 +586,12 @@ int procfs_read_task(const char *root, int32_t pid, struct proc_task *t, char *e
 		t->kernel_oom_score = v;
 		t->has |= PT_HAS_SCORE;
 	}
-	/* a kernel without cgroups has no such file: the task then has no memcg */
-	n = read_task_file(root, pid, 0, "cgroup", buf, sizeof(buf), err, err_size);
+	/*
+	 * A kernel without cgroups has no such file: the task then has no memcg.
+	 * An exited leader shows the root cgroup (v1); its live thread still
+	 * shows where the process's memory is charged.
+	 */
+	n = read_task_file(root, pid, t->mm_tid, "cgroup", buf, sizeof(buf), err, err_size);
 	if (n == -ESRCH)
 		return n;
 	if (n >= 0 && procfs_parse_cgroup(buf, t) && buf[0])

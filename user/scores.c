@@ -190,7 +190,8 @@ static int add_task(struct score_set *s, size_t *cap, const struct proc_task *p,
 	memset(t, 0, sizeof(*t));
 	t->p = *p;
 	t->skip = skip_reason(p, live);
-	t->exiting = p->flags & PF_EXITING_FLAG || p->sigkill_pending;
+	/* an exited leader is PF_EXITING while its threads live on: not the process */
+	t->exiting = p->sigkill_pending || (p->flags & PF_EXITING_FLAG && !p->mm_tid);
 	if (p->kthread)
 		s->n_kthreads++;
 	return 0;

@@ -29,13 +29,85 @@ start_hog e -n "$hostile" 2
 wait_ready "$WORK"/hog-*
 note "hogs:$HOGS"
 
+# a vfork child sharing its parent's mm: the kernel skips it (in_vfork)
+cat >"$WORK/vfork.c" <<'EOF'
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void)
+{
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	if (vfork() == 0) {
+		syscall(SYS_pause);	/* stays in vfork: the parent waits */
+		_exit(0);
+	}
+	return 0;
+}
+EOF
+VFORK_CHILD=""
+if ${CC:-cc} -o "$WORK/vfork" "$WORK/vfork.c" 2>/dev/null; then
+	"$WORK/vfork" >"$WORK/vfork.out" &
+	VFORK_PARENT=$!
+	PIDS="$PIDS $VFORK_PARENT"
+	wait_ready "$WORK/vfork.out"
+	_i=0
+	while [ -z "$VFORK_CHILD" ] && [ $_i -lt 100 ]; do
+		VFORK_CHILD=$(pgrep -P "$VFORK_PARENT")
+		_i=$((_i + 1)); sleep 0.02
+	done
+	PIDS="$PIDS $VFORK_CHILD"
+fi
+
+# a process whose leader exited while a thread holding 8 MiB lives on: the
+# kernel scores it by that thread's mm (find_lock_task_mm)
+cat >"$WORK/leaderless.c" <<'EOF'
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+static void *hold(void *arg)
+{
+	volatile char *p = malloc(8 << 20);
+
+	for (size_t i = 0; p && i < (8 << 20); i += 4096)
+		p[i] = 1;
+	printf("ready %d\n", getpid());
+	fflush(stdout);
+	for (;;)
+		pause();
+	return arg;
+}
+int main(void)
+{
+	pthread_t t;
+
+	pthread_create(&t, NULL, hold, NULL);
+	pthread_exit(NULL);	/* the leader goes, the thread stays */
+}
+EOF
+LEADERLESS=0
+if ${CC:-cc} -pthread -o "$WORK/leaderless" "$WORK/leaderless.c" 2>/dev/null; then
+	"$WORK/leaderless" >"$WORK/leaderless.out" &
+	LEADERLESS=$!
+	PIDS="$PIDS $LEADERLESS"
+	wait_ready "$WORK/leaderless.out"
+	_i=0
+	until grep -q '^State:.*Z' /proc/$LEADERLESS/status; do
+		_i=$((_i + 1)); [ $_i -gt 100 ] && fail "the leader did not exit"
+		sleep 0.02
+	done
+fi
+
 "$OOMTRACE" scores --json >"$WORK/scores.json" 2>"$WORK/scores.err" ||
 	fail "scores --json failed: $(cat "$WORK/scores.err")"
 
-python3 - "$OOMTRACE" "$WORK/scores.json" $HOGS <<'EOF' || fail "scores disagree with the kernel"
+python3 - "$OOMTRACE" "$WORK/scores.json" "${VFORK_CHILD:-0}" "$LEADERLESS" $HOGS <<'EOF' || fail "scores disagree with the kernel"
 import json, subprocess, sys
 
-oomtrace, path, hogs = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3:]]
+oomtrace, path = sys.argv[1], sys.argv[2]
+vfork, leaderless = int(sys.argv[3]), int(sys.argv[4])
+hogs = [int(p) for p in sys.argv[5:]]
 
 
 def kernel_scores(pids):
@@ -87,6 +159,23 @@ for pid in hogs:
     print(f"ok: hog {pid} ({o['comm']!r}): points {o['points']} = rss {rss} + swap {swap} "
           f"+ pgtables {pte // 4096} + adj {adj} x {totalpages // 1000}, "
           f"oom_score {o['oom_score']} = kernel's")
+
+if vfork:
+    o = by_pid.get(vfork)
+    assert o and o.get("skip") == "in_vfork", f"vfork child {vfork}: {o}"
+    assert o["oom_score"] == 0 == kscore[vfork], (o, kscore[vfork])
+    print(f"ok: vfork child {vfork} skipped as in_vfork, oom_score 0 like the kernel's")
+
+if leaderless:
+    o = by_pid.get(leaderless)
+    assert o and o["eligible"] and o["rss_pages"] >= 2048, f"leaderless {leaderless}: {o}"
+    assert o["oom_score"] == kscore[leaderless], (o, kscore[leaderless])
+    own = [l for l in open("/proc/self/cgroup") if ":memory:" in l or l.startswith("0::")]
+    want = own[0].rstrip("\n").split(":", 2)[2]
+    assert o["cgroup"] == want, f"leaderless: cgroup {o['cgroup']}, its thread's is {want}"
+    assert not o.get("exiting"), o
+    print(f"ok: exited leader {leaderless}: scored by its thread's mm ({o['rss_pages']} pages), "
+          f"cgroup {want}, oom_score {o['oom_score']} like the kernel's")
 
 # every process: equal now, or equal on a re-read (it changed), or gone
 pending = {o["pid"] for o in objs if kscore[o["pid"]] is not None

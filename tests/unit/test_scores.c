@@ -93,6 +93,8 @@ static void test_global_618(void **state)
 	assert_int_equal(find(&s, 300)->skip, SCORE_SKIP_ADJ_MIN);
 	assert_int_equal(find(&s, 400)->skip, SCORE_SKIP_NO_MM);
 	assert_int_equal(find(&s, 600)->skip, SCORE_ELIGIBLE);	/* its thread's mm */
+	assert_false(find(&s, 600)->exiting);	/* the leader is, the process is not */
+	assert_string_equal(find(&s, 600)->p.memcg, "/test/a");	/* the thread's cgroup */
 	assert_true(find(&s, 800)->exiting);
 	assert_int_equal(s.n_eligible, 7);
 	assert_int_equal(s.n_kthreads, 1);
