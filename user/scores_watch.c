@@ -182,8 +182,10 @@ static int draw(const struct term *t, const struct score_set *s, const struct sc
 	if (!tv.top || tv.top > (size_t)room)
 		tv.top = (size_t)room;
 	table = render(scores_render_table, s, &tv);
+	if (!table)
+		goto out;
 	f = open_memstream(&frame, &frame_len);
-	if (!table || !f)
+	if (!f)
 		goto out;
 	fputs(HOME, f);
 	add_lines(f, title, t->cols, &row, t->rows);
