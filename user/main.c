@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "live: one block (or JSON line) per OOM kill (default)" },
 	{ "doctor", cmd_doctor, "what this kernel allows, which mode would be used" },
+	{ "scores", cmd_scores, "who the OOM killer would pick now, and why" },
 };
 
 static void usage(FILE *out)
