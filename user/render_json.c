@@ -219,6 +219,11 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
 	jw_kv_uint(&w, "lost_events", ev->lost_events);
+	/* more than the fixed storage holds: counted, never silently cut */
+	if (ev->victims_dropped)
+		jw_kv_uint(&w, "victims_dropped", ev->victims_dropped);
+	if (ev->frames_dropped)
+		jw_kv_uint(&w, "frames_dropped", ev->frames_dropped);
 	if (ev->missing[0])
 		jw_kv_string(&w, "missing", ev->missing);
 	jw_object_end(&w);
