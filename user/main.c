@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "live: one block (or JSON line) per OOM kill (default)" },
 	{ "doctor", cmd_doctor, "what this kernel allows, which mode would be used" },
+	{ "record", cmd_record, "always-on recording of every OOM kill to durable files" },
 };
 
 static void usage(FILE *out)

@@ -24,6 +24,7 @@ struct session {
 	struct assembler *a;
 	int exit_code;
 	bool stop;
+	const char *end_reason;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -170,6 +171,11 @@ bool session_stopping(const struct session *s)
 	return s->stop || got_signal;
 }
 
+const char *session_end_reason(const struct session *s)
+{
+	return s->end_reason;
+}
+
 bool session_hup(struct session *s)
 {
 	(void)s;
@@ -286,8 +292,10 @@ static int loop(struct session *s)
 			left_ms = (int64_t)o->duration_s * 1000 -
 				  ((now.tv_sec - start.tv_sec) * 1000 +
 				   (now.tv_nsec - start.tv_nsec) / 1000000);
-			if (left_ms <= 0)
+			if (left_ms <= 0) {
+				s->end_reason = "duration";
 				break;
+			}
 			if (timeout < 0 || left_ms < timeout)
 				timeout = (int)(left_ms > INT_MAX ? INT_MAX : left_ms);
 		}
@@ -295,12 +303,15 @@ static int loop(struct session *s)
 		if (err < 0 && err != -EINTR) {
 			log_err("cannot read the ring buffer: %s", strerror(-err));
 			ret = EXIT_RUNTIME;
+			s->end_reason = "error";
 			break;
 		}
 		assembler__flush(s->a, 0);
 		if (sink->tick)
 			sink->tick(s, sink->arg);
 	}
+	if (!s->end_reason)
+		s->end_reason = got_signal ? "signal" : "requested";
 	/* drain what is already in the buffer, then complete the last event */
 	if (!(o->count && assembler__events(s->a) >= o->count)) {
 		ring_buffer__consume(rb);

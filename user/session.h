@@ -98,6 +98,8 @@ int session_run(const struct session_opts *o, const struct session_sink *sink);
 void session_stop(struct session *s, int exit_code);
 /* Has a stop been asked for (by a signal, a sink, --duration)? */
 bool session_stopping(const struct session *s);
+/* Why the loop ended: "signal", "duration", "requested" (session_stop), "error"; NULL while running. */
+const char *session_end_reason(const struct session *s);
 /* Was SIGHUP received since the last call? */
 bool session_hup(struct session *s);
 struct tracer *session_tracer(struct session *s);
