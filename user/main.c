@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "live: one block (or JSON line) per OOM kill (default)" },
 	{ "doctor", cmd_doctor, "what this kernel allows, which mode would be used" },
 	{ "record", cmd_record, "always-on recording of every OOM kill to durable files" },
+	{ "report", cmd_report, "summaries of recorded events, or one of them again" },
 };
 
 static void usage(FILE *out)
