@@ -4,7 +4,8 @@
  * line goes through the bounded line reader, the strict JSON parser and
  * the schema decoder. An oom_kill line that decodes must render back to
  * JSON that decodes again to the same rendering (a fixpoint), and render as
- * text; nothing may crash, leak or read out of bounds.
+ * text; every record also feeds the report's summaries, printed at the
+ * end. Nothing may crash, leak or read out of bounds.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include "jsonl_reader.h"
 #include "record_reader.h"
 #include "render.h"
+#include "report_stats.h"
 
 static char *render_json(const struct oom_event *ev, size_t *len)
 {
@@ -60,8 +62,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct record_strings rs;
 	struct oom_aftermath am;
 	struct jsonl_file jf;
+	struct report_stats st;
 	struct jr_doc d, d2;
 	const char *line;
+	int type;
 	size_t len;
 	FILE *f;
 
@@ -72,15 +76,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		goto out_ev;
-	if (jsonl_file__init(&jf, f, 4096) || jr_doc__init(&d, 512) || jr_doc__init(&d2, 4096))
+	if (jsonl_file__init(&jf, f, 4096) || jr_doc__init(&d, 512) || jr_doc__init(&d2, 4096) ||
+	    report_stats__init(&st))
 		abort();
 	while (jsonl_file__next(&jf, &line, &len) > 0) {
 		if (jr_parse(&d, line, len))
 			continue;
-		switch (record_type(&d)) {
+		switch ((type = record_type(&d))) {
 		case REC_OOM_KILL:
-			if (!record_decode_event(&d, ev, &rs))
+			if (!record_decode_event(&d, ev, &rs)) {
 				check_fixpoint(&d2, ev, again, devnull);
+				report_stats__add_event(&st, ev);
+			}
 			/* a fixed event refuses what it cannot hold, never overflows */
 			if (!record_decode_event(&d, fixed, &rs) &&
 			    (fixed->n_candidates > caps.candidates || fixed->n_victims > caps.victims))
@@ -91,9 +98,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			record_decode_aftermath(&d, &am);
 			break;
 		default:
+			report_stats__add_own(&st, type, &d);
 			break;
 		}
 	}
+	report_stats__finish(&st);
+	report_print_text(devnull, &st);
+	report_print_json(devnull, &st);
+	report_stats__free(&st);
 	jr_doc__free(&d);
 	jr_doc__free(&d2);
 	jsonl_file__free(&jf);
