@@ -91,11 +91,6 @@ uint64_t assembler__events(const struct assembler *a)
 	return a->seq;
 }
 
-void assembler__set_seq(struct assembler *a, uint64_t seq)
-{
-	a->seq = seq;
-}
-
 bool assembler__pending(const struct assembler *a)
 {
 	return a->cur != NULL;

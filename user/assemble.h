@@ -69,8 +69,6 @@ int assembler__timeout_ms(const struct assembler *a);
 void assembler__flush(struct assembler *a, int force);
 /* Events emitted so far. */
 uint64_t assembler__events(const struct assembler *a);
-/* Number the next event seq + 1 (a recorder continues its files' numbering). */
-void assembler__set_seq(struct assembler *a, uint64_t seq);
 /* Is an event open (records arrived, not complete yet)? */
 bool assembler__pending(const struct assembler *a);
 

@@ -49,6 +49,7 @@
 #define PREV_SCAN_BYTES (8u << 20)
 
 #define CAP_IPC_LOCK 14
+#define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
 #define CAP_BPF 39
 
@@ -72,6 +73,7 @@ struct recorder {
 	const char *prom_path;
 	size_t prom_top;
 	uint64_t reconcile_ms;
+	bool user_symbols;
 
 	struct record_file rf;
 	bool file_failing;
@@ -96,7 +98,9 @@ struct recorder {
 	uint64_t next_periodic_ms;
 
 	uint64_t events, events_written;
-	uint64_t written_seqs[WRITTEN_RING];
+	uint64_t seq;			/* of the last event written to this output */
+	/* the assembler's seq of recent written events -> ours, for aftermath */
+	struct { uint64_t asm_seq, seq; } written[WRITTEN_RING];
 	uint64_t dropped_seen;
 	uint64_t caps_kept;
 	bool bounding_kept;
@@ -134,6 +138,9 @@ static void usage(FILE *out)
 "      --reconcile-interval SEC\n"
 "                          also compare with the kernel's kill counters every SEC\n"
 "                          seconds, not only after kills (default %u, 0 = never)\n"
+"      --user-symbols      keep CAP_SYS_PTRACE to symbolize user stacks of any\n"
+"                          process (default: build id and file offset, for offline\n"
+"                          symbolization, and no such privilege)\n"
 "  -n, --count N           exit 0 after N recorded oom_kill events\n"
 "  -d, --duration SEC      exit 0 after SEC seconds\n"
 "  -c, --cgroup PATH       only OOMs whose domain or victim is PATH or below\n"
@@ -197,8 +204,8 @@ static int write_gap_record(struct recorder *r)
 	format_time_iso(since, sizeof(since), r->gap_since_ns);
 	n = snprintf(line, sizeof(line),
 		     "{\"type\":\"output_gap\",\"time\":\"%s\",\"run_id\":\"%s\",\"records\":%" PRIu64
-		     ",\"since\":\"%s\",\"error\":\"%s\",\"went_to\":\"stdout\"}\n",
-		     when, r->run_id, r->gap_records, since, strerror(-r->file_err));
+		     ",\"since\":\"%s\",\"error\":\"%s\",\"went_to\":\"stdout\",\"last_seq\":%" PRIu64
+		     "}\n", when, r->run_id, r->gap_records, since, strerror(-r->file_err), r->seq);
 	return record_file__write(&r->rf, line, (size_t)n);
 }
 
@@ -416,6 +423,10 @@ static void scan_line(struct prev_run *p, const struct jr_doc *d)
 	if (type < 0)
 		return;
 	p->found = true;
+	/* events that went to stdout are numbered too: continue after them */
+	if ((type == REC_OUTPUT_GAP || type == REC_RECORDER_STOP) &&
+	    !jr_get_u64(d, 0, "last_seq", &seq) && seq > p->max_seq)
+		p->max_seq = seq;
 	switch (type) {
 	case REC_OOM_KILL:
 		if (!jr_get_u64(d, 0, "seq", &seq) && seq > p->max_seq)
@@ -540,9 +551,16 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	}
 	if (r->cg_ok)
 		r->cg.captured += kills_within(r, ev);
+	/*
+	 * Our own numbering: contiguous over what this output holds, across
+	 * restarts and rotations, so a hole in it means a lost record (the
+	 * assembler's counts every event, filtered ones too).
+	 */
+	r->written[r->events_written % WRITTEN_RING].asm_seq = ev->seq;
+	ev->seq = ++r->seq;
+	r->written[r->events_written % WRITTEN_RING].seq = ev->seq;
 	write_event(r, ev);
 	prom_state__add_event(&r->prom, ev);
-	r->written_seqs[r->events_written % WRITTEN_RING] = ev->seq;
 	r->events_written++;
 	if (r->so.count && r->events_written >= r->so.count) {
 		r->count_reached = true;
@@ -560,8 +578,11 @@ static void on_aftermath(struct session *s, const struct oom_aftermath *am, void
 	if (!am->oom_seq)
 		return;
 	for (size_t i = 0; i < WRITTEN_RING && i < r->events_written; i++) {
-		if (r->written_seqs[i] == am->oom_seq) {
-			write_aftermath(r, am);
+		if (r->written[i].asm_seq == am->oom_seq) {
+			struct oom_aftermath ours = *am;
+
+			ours.oom_seq = r->written[i].seq;
+			write_aftermath(r, &ours);
 			return;
 		}
 	}
@@ -595,10 +616,14 @@ static void check_lost(struct recorder *r, struct session *s)
  *    our own map fd without it (kernels before 6.5 with
  *    unprivileged_bpf_disabled set): probed, not guessed. Without the
  *    lookup, per-OOM loss counts fall back to the global drop counter.
+ *  - CAP_SYS_PTRACE only with --user-symbols: /proc/PID/maps of another
+ *    process needs it (ptrace access: another uid, or a process holding
+ *    capabilities we no longer have, which is any root daemon). It also
+ *    lets us read any process's memory, so by default it goes, and user
+ *    frames keep the build id and file offset BPF captured: enough to
+ *    symbolize offline (eu-addr2line, debuginfod).
  * Everything else goes: the ring buffer is read through memory and epoll,
- * files are written as root-owned without overrides, and user stacks are
- * symbolized only for processes /proc lets a capability-less root read
- * (others keep their build id and file offset for offline symbolization).
+ * and files are written as a root owner without overrides.
  */
 static void drop_caps(struct recorder *r, struct session *s)
 {
@@ -613,6 +638,8 @@ static void drop_caps(struct recorder *r, struct session *s)
 	if (protect_memory_locked() && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
 	    rl.rlim_cur != RLIM_INFINITY)
 		keep |= CAPBIT(CAP_IPC_LOCK);
+	if (r->user_symbols)
+		keep |= CAPBIT(CAP_SYS_PTRACE);
 	cand = now.eff & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN));
 	if (cand && !caps_set_effective(now.eff & ~cand)) {
 		errno = 0;
@@ -630,9 +657,10 @@ static void drop_caps(struct recorder *r, struct session *s)
 	caps_names(r->caps_kept, names, sizeof(names));
 	log_debug("capabilities kept: %s%s", names[0] ? names : "none",
 		  r->bounding_kept ? " (bounding set unchanged: no CAP_SETPCAP)" : "");
-	if (access(r->rf.dir, W_OK | X_OK))
-		log_warn("%s is not writable without capabilities (%s): rotation and SIGHUP "
-			 "reopen will fail; make it owned by root", r->rf.dir, strerror(errno));
+	/* permissions only: a read-only or missing output is reported already */
+	if (access(r->rf.dir, W_OK | X_OK) && errno == EACCES)
+		log_warn("%s is not writable without capabilities: rotation and SIGHUP reopen "
+			 "will fail; make it owned by root", r->rf.dir);
 }
 
 static void write_start(struct recorder *r, struct session *s)
@@ -681,7 +709,7 @@ static int on_attached(struct session *s, void *arg)
 	struct recorder *r = arg;
 	char status[PATH_MAX + 64];
 
-	assembler__set_seq(session_assembler(s), r->prev.max_seq);
+	r->seq = r->prev.max_seq;
 	drop_caps(r, s);
 	write_start(r, s);
 	reconcile_downtime(r);
@@ -753,6 +781,7 @@ static void on_stopping(struct session *s, void *arg)
 	own_start(&w, r, "recorder_stop");
 	jw_kv_string(&w, "reason", r->count_reached ? "count" : session_end_reason(s));
 	jw_kv_uint(&w, "events", r->events_written);
+	jw_kv_uint(&w, "last_seq", r->seq);
 	jw_kv_uint(&w, "events_filtered", r->prom.events_filtered);
 	jw_kv_uint(&w, "kills_recorded", r->prom.kills);
 	jw_kv_uint(&w, "lost_records", r->dropped_seen);
@@ -798,7 +827,8 @@ static void read_identity(struct recorder *r)
 
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
-	enum { OPT_MAX_SIZE = 256, OPT_MAX_FILES, OPT_PROM, OPT_PROM_TOP, OPT_RECONCILE };
+	enum { OPT_MAX_SIZE = 256, OPT_MAX_FILES, OPT_PROM, OPT_PROM_TOP, OPT_RECONCILE,
+	       OPT_USER_SYMBOLS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
@@ -806,6 +836,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "prom-file", required_argument, NULL, OPT_PROM },
 		{ "prom-top", required_argument, NULL, OPT_PROM_TOP },
 		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE },
+		{ "user-symbols", no_argument, NULL, OPT_USER_SYMBOLS },
 		SESSION_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -845,6 +876,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			if (parse_u64(optarg, 1u << 31, &v))
 				goto bad;
 			r->reconcile_ms = v * 1000;
+			continue;
+		case OPT_USER_SYMBOLS:
+			r->user_symbols = true;
 			continue;
 		case 'h': usage(stdout); return 1;
 		case ':':
