@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,8 @@ static int loop(struct session *s)
 		log_err("cannot create the ring buffer reader: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* loading parsed the kernel's BTF: give that heap back before locking it in */
+	malloc_trim(0);
 	if (o->protect)
 		protect_self();
 	if (sink->attached) {
