@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -988,6 +989,8 @@ int cmd_record(int argc, char **argv)
 	ret = parse_args(argc, argv, &r);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	/* a closed stdout (journald restarted) must cost records, not the recorder */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 	/* before any file is made */
 	if (!can_trace()) {
 		log_err("need root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load BPF "
