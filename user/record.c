@@ -85,6 +85,7 @@ struct recorder {
 
 	struct record_buf main;		/* oom_kill records */
 	struct record_buf aux;		/* everything else */
+	const char *own_type;		/* of the record in aux */
 	struct record_buf metrics;
 	struct prom_state prom;
 	bool prom_failing;
@@ -212,19 +213,24 @@ static int write_gap_record(struct recorder *r)
 
 static void write_record(struct recorder *r, const char *data, size_t len)
 {
+	uint64_t elsewhere = r->gap_records;
 	int err = 0;
 
 	/* back after a failure: first say where the records in between went */
-	if (r->file_failing && r->gap_records)
+	if (r->file_failing && r->gap_records) {
 		err = write_gap_record(r);
+		if (!err) {
+			r->gap_records = 0;	/* told; a new failure starts a new count */
+			r->gap_since_ns = now_ns(CLOCK_REALTIME);
+		}
+	}
 	if (!err)
 		err = record_file__write(&r->rf, data, len);
 	if (!err) {
 		if (r->file_failing)
 			log_warn("writing %s again; %" PRIu64 " records went to stdout meanwhile",
-				 r->rf.path, r->gap_records);
+				 r->rf.path, elsewhere);
 		r->file_failing = false;
-		r->gap_records = 0;
 		return;
 	}
 	if (!r->file_failing) {
@@ -258,6 +264,7 @@ static void own_start(struct json_writer *w, struct recorder *r, const char *typ
 	jw_kv_string(w, "type", type);
 	jw_kv_string(w, "time", when);
 	jw_kv_string(w, "run_id", r->run_id);
+	r->own_type = type;
 }
 
 static void own_end(struct json_writer *w, struct recorder *r)
@@ -265,7 +272,7 @@ static void own_end(struct json_writer *w, struct recorder *r)
 	jw_object_end(w);
 	fputc('\n', w->out);
 	if (record_buf__end(&r->aux)) {
-		log_err("a record of type %s is larger than its buffer: not written", "own");
+		log_err("a %s record is larger than its buffer: not written", r->own_type);
 		return;
 	}
 	write_record(r, r->aux.data, r->aux.len);
@@ -313,6 +320,7 @@ static void write_aftermath(struct recorder *r, const struct oom_aftermath *am)
 
 	jw_init(&w, record_buf__begin(&r->aux));
 	format_time_iso(when, sizeof(when), am->time_ns);
+	r->own_type = am->kind;
 	/* the same bytes as `trace --json` writes */
 	jw_object_start(&w);
 	jw_kv_string(&w, "type", am->kind);
