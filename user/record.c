@@ -747,8 +747,14 @@ static void on_tick(struct session *s, void *arg)
 	check_lost(r, s);
 	if (r->global.pending || r->cg.pending ||
 	    (r->reconcile_ms && now >= r->next_periodic_ms)) {
+		uint64_t kernel = r->prom.kernel_kills, mism = r->prom.reconcile_mismatches;
+		int64_t gap = r->prom.reconcile_gap;
+
 		reconcile(r, s, false);
-		write_metrics(r);
+		/* idle and in agreement: no write at all */
+		if (kernel != r->prom.kernel_kills || mism != r->prom.reconcile_mismatches ||
+		    gap != r->prom.reconcile_gap)
+			write_metrics(r);
 		if (r->reconcile_ms && now >= r->next_periodic_ms)
 			r->next_periodic_ms = now + r->reconcile_ms;
 	}
