@@ -25,9 +25,12 @@ PY
 	export NOTIFY_SOCKET="$sock"
 	start_tracer "$WORK/rec" record -o "$WORK/out/" -d 30
 	unset NOTIFY_SOCKET
-	# READY=1 already there when the ready line is
-	grep -q '^READY=1$' "$WORK/got" || { sleep 0.2; grep -q '^READY=1$' "$WORK/got"; } ||
-		fail "$sock: no READY=1: $(cat "$WORK/got")"
+	# sent just before the ready line; the listener may take a moment to write it
+	i=0
+	while ! grep -q '^READY=1$' "$WORK/got"; do
+		i=$((i + 1)); [ $i -gt 200 ] && fail "$sock: no READY=1: $(cat "$WORK/got" "$WORK/rec.err")"
+		sleep 0.05
+	done
 	grep -q '^STATUS=recording OOM kills to .*(mode=[a-z]*)$' "$WORK/got" || fail "$sock: no STATUS"
 	kill -TERM "$TRACER"
 	wait "$TRACER"
