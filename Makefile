@@ -9,6 +9,10 @@ CC ?= cc
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 PREFIX ?= /usr/local
 DESTDIR ?=
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+# systemd looks in /usr/lib/systemd/system and /usr/local/lib/systemd/system
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 CFLAGS ?= -O2 -g
@@ -126,8 +130,15 @@ test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS)
 bench: oomtrace $(HELPER_BINS)
 	$(Q)tests/bench/run.sh
 
-install: oomtrace
-	install -D -m 0755 oomtrace $(DESTDIR)$(PREFIX)/sbin/oomtrace
+# The binary, its man page, and the systemd unit with the binary's path in it
+# (as installed: DESTDIR is only where the tree is staged).
+install: oomtrace scripts/dist/oomtrace.8 scripts/dist/oomtrace.service.in
+	install -D -m 0755 oomtrace $(DESTDIR)$(SBINDIR)/oomtrace
+	install -D -m 0644 scripts/dist/oomtrace.8 $(DESTDIR)$(MANDIR)/man8/oomtrace.8
+	install -d -m 0755 $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/dist/oomtrace.service.in >$(DESTDIR)$(UNITDIR)/oomtrace.service.tmp
+	install -m 0644 $(DESTDIR)$(UNITDIR)/oomtrace.service.tmp $(DESTDIR)$(UNITDIR)/oomtrace.service
+	rm -f $(DESTDIR)$(UNITDIR)/oomtrace.service.tmp
 
 clean:
 	$(Q)rm -rf $(OUTPUT) oomtrace

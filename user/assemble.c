@@ -23,7 +23,9 @@ struct assembler {
 	size_t keep;
 	const struct ksyms *ksyms;
 	struct cgroup_names *cgroups;
-	struct oom_event *cur;
+	struct oom_event *ev;		/* fixed storage, reused by every event */
+	struct oom_event *cur;		/* ev while an event is open, else NULL */
+	uint64_t cur_offered;		/* candidates offered, kept or not */
 	struct oom_task chosen;		/* KILL's chosen task, if the VICTIM record is lost */
 	uint64_t cur_oom_id;
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
@@ -56,12 +58,22 @@ static uint64_t boot_to_realtime(uint64_t boot_ns)
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
 				 const struct ksyms *ksyms)
 {
+	struct oom_event_caps caps = {
+		.victims = ASSEMBLE_MAX_VICTIMS,
+		.candidates = keep_candidates && keep_candidates < ASSEMBLE_MAX_CANDIDATES ?
+			      keep_candidates : ASSEMBLE_MAX_CANDIDATES,
+		.kernel_frames = OOMT_KSTACK_MAX,
+		.user_frames = OOMT_USTACK_MAX,
+	};
 	struct assembler *a = calloc(1, sizeof(*a));
 
 	if (!a)
 		return NULL;
 	a->cgroups = cgroup_names__new();
-	if (!a->cgroups) {
+	a->ev = oom_event__new_fixed(&caps);
+	if (!a->cgroups || !a->ev) {
+		cgroup_names__free(a->cgroups);
+		oom_event__free(a->ev);
 		free(a);
 		return NULL;
 	}
@@ -75,7 +87,7 @@ void assembler__free(struct assembler *a)
 {
 	if (!a)
 		return;
-	oom_event__free(a->cur);
+	oom_event__free(a->ev);
 	cgroup_names__free(a->cgroups);
 	free(a->held);
 	free(a);
@@ -89,6 +101,11 @@ uint64_t assembler__events(const struct assembler *a)
 uint64_t assembler__unmatched(const struct assembler *a)
 {
 	return a->unmatched;
+}
+
+bool assembler__pending(const struct assembler *a)
+{
+	return a->cur != NULL;
 }
 
 static const char *mode_name(uint32_t mode)
@@ -160,10 +177,10 @@ static void resolve_task_cgroup(struct assembler *a, struct oom_task *t)
 
 static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *h)
 {
-	struct oom_event *ev = oom_event__new();
+	struct oom_event *ev = a->ev;
 
-	if (!ev)
-		return NULL;
+	oom_event__clear(ev);
+	a->cur_offered = 0;
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -271,8 +288,9 @@ static void complete(struct assembler *a)
 	if (!ev)
 		return;
 	a->cur = NULL;
-	if (ev->candidates_total < ev->n_candidates)
-		ev->candidates_total = ev->n_candidates;
+	/* every task offered was evaluated, kept or not */
+	if (ev->candidates_total < a->cur_offered)
+		ev->candidates_total = a->cur_offered;
 	for (size_t i = 0; i < ev->n_candidates; i++)
 		resolve_task_cgroup(a, &ev->candidates[i]);
 	for (size_t i = 0; i < ev->n_victims; i++) {
@@ -287,6 +305,12 @@ static void complete(struct assembler *a)
 				v->points = c->points;
 				v->has |= TASK_HAS_POINTS | (c->has & TASK_POINTS_ESTIMATED);
 			}
+		}
+		/* its row ranked below the kept ones: the kernel's own choice says */
+		if (!(v->has & TASK_HAS_POINTS) && ev->has & EV_HAS_CHOSEN &&
+		    v->pid == ev->chosen_pid && a->chosen.has & TASK_HAS_POINTS) {
+			v->points = ev->chosen_points;
+			v->has |= TASK_HAS_POINTS | (a->chosen.has & TASK_POINTS_ESTIMATED);
 		}
 	}
 	resolve_task_cgroup(a, &ev->trigger);
@@ -311,7 +335,6 @@ static void complete(struct assembler *a)
 	 */
 	if (!(ev->has & EV_HAS_VICTIM) && !ev->lost_events) {
 		a->ooms_without_kill++;
-		oom_event__free(ev);
 		a->n_held = 0;
 		return;
 	}
@@ -328,7 +351,6 @@ static void complete(struct assembler *a)
 		a->held[i].oom_seq = ev->seq;
 		a->ops.aftermath(&a->held[i], a->ops.arg);
 	}
-	oom_event__free(ev);
 	a->n_held = 0;
 }
 
@@ -361,8 +383,10 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	for (int i = 0; i < k->kstack_len / 8 && i < OOMT_KSTACK_MAX; i++) {
 		struct oom_frame *f = oom_event__add_kframe(ev);
 
-		if (!f)
-			break;
+		if (!f) {
+			ev->frames_dropped++;
+			continue;
+		}
 		f->addr = k->kstack[i];
 	}
 	ustack_fill(ev, k->trigger_pid, (const uint64_t *)k->ustack, k->ustack_len / 8, k->ubuild,
@@ -460,8 +484,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 	/* records of an OOM: a new oom_id completes the previous one */
 	if (h->oom_id != a->cur_oom_id || !a->cur) {
 		complete(a);
-		if (!open_event(a, h))
-			return -ENOMEM;
+		open_event(a, h);
 	}
 	a->cur_last_mono_ns = now_ns(CLOCK_MONOTONIC);
 
@@ -472,12 +495,26 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->trigger.skip = OOM_SKIP_NONE;
 		a->cur->has |= EV_HAS_TRIGGER;
 		break;
-	case OOMT_REC_CANDIDATE:
-		t = oom_event__add_candidate(a->cur);
-		if (!t)
+	case OOMT_REC_CANDIDATE: {
+		struct oom_task c;
+
+		task_from_rec(&c, &((const struct oomt_candidate *)data)->task);
+		a->cur_offered++;
+		/* a victim (tracepoint mode sends them first) takes its points now,
+		 * before its row can rank below the kept ones */
+		for (size_t i = 0; i < a->cur->n_victims; i++) {
+			struct oom_task *v = &a->cur->victims[i];
+
+			if (v->pid == c.pid && !(v->has & TASK_HAS_POINTS) &&
+			    c.has & TASK_HAS_POINTS) {
+				v->points = c.points;
+				v->has |= TASK_HAS_POINTS | (c.has & TASK_POINTS_ESTIMATED);
+			}
+		}
+		if (oom_event__offer_candidate(a->cur, &c) < 0)
 			return -ENOMEM;
-		task_from_rec(t, &((const struct oomt_candidate *)data)->task);
 		break;
+	}
 	case OOMT_REC_KILL:
 		on_kill(a, data);
 		break;
@@ -485,8 +522,10 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		const struct oomt_victim *v = data;
 
 		t = oom_event__add_victim(a->cur);
-		if (!t)
-			return -ENOMEM;
+		if (!t) {
+			a->cur->victims_dropped++;
+			break;
+		}
 		task_from_rec(t, &v->task);
 		if (!v->task.comm[0])	/* pid-only mark_victim */
 			t->has &= ~TASK_HAS_COMM;

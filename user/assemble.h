@@ -8,12 +8,22 @@
 #ifndef OOMTRACE_ASSEMBLE_H
 #define OOMTRACE_ASSEMBLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "event.h"
 
 #define ASSEMBLE_QUIET_MS 100
+/*
+ * The event being assembled lives in storage allocated once, by
+ * assembler__new: nothing on the event path allocates, so a recorder does
+ * not fail for want of memory in the middle of the OOM it records. These
+ * bound it; what does not fit is counted (oom_event.victims_dropped,
+ * frames_dropped; candidates beyond the kept ones in candidates_total).
+ */
+#define ASSEMBLE_MAX_VICTIMS 256	/* a memory.oom.group kill of more is counted */
+#define ASSEMBLE_MAX_CANDIDATES 4096	/* kept when "all" (keep 0) is asked for */
 
 struct ksyms;
 struct cgroup_names;
@@ -29,7 +39,7 @@ struct oom_aftermath {
 };
 
 struct assembler_ops {
-	/* A complete event; the assembler frees it after the call. */
+	/* A complete event; it is the assembler's and reused after the call. */
 	void (*event)(struct oom_event *ev, void *arg);
 	void (*aftermath)(const struct oom_aftermath *a, void *arg);
 	/*
@@ -44,6 +54,10 @@ struct assembler_ops {
 
 struct assembler;
 
+/*
+ * keep_candidates: the top K kept per event (0 = all, up to
+ * ASSEMBLE_MAX_CANDIDATES). NULL on ENOMEM.
+ */
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
 				 const struct ksyms *ksyms);
 void assembler__free(struct assembler *a);
@@ -57,5 +71,7 @@ void assembler__flush(struct assembler *a, int force);
 uint64_t assembler__unmatched(const struct assembler *a);
 /* Events emitted so far. */
 uint64_t assembler__events(const struct assembler *a);
+/* Is an event open (records arrived, not complete yet)? */
+bool assembler__pending(const struct assembler *a);
 
 #endif

@@ -6,5 +6,7 @@
 int cmd_trace(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_scores(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The assembled OOM event: allocation, growth, ranking, names. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,64 @@ struct oom_event *oom_event__new(void)
 	return ev;
 }
 
+/* calloc'ed memory may be untouched zero pages: write it so it is really ours */
+static void *alloc_touched(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+
+	if (p)
+		memset(p, 0, n * sz);
+	return p;
+}
+
+struct oom_event *oom_event__new_fixed(const struct oom_event_caps *caps)
+{
+	struct oom_event *ev = oom_event__new();
+
+	if (!ev)
+		return NULL;
+	ev->fixed = true;
+	ev->cap_victims = caps->victims ? caps->victims : 1;
+	ev->cap_candidates = caps->candidates ? caps->candidates : 1;
+	ev->cap_kernel_stack = caps->kernel_frames ? caps->kernel_frames : 1;
+	ev->cap_user_stack = caps->user_frames ? caps->user_frames : 1;
+	ev->victims = alloc_touched(ev->cap_victims, sizeof(*ev->victims));
+	ev->candidates = alloc_touched(ev->cap_candidates, sizeof(*ev->candidates));
+	ev->kernel_stack = alloc_touched(ev->cap_kernel_stack, sizeof(*ev->kernel_stack));
+	ev->user_stack = alloc_touched(ev->cap_user_stack, sizeof(*ev->user_stack));
+	if (!ev->victims || !ev->candidates || !ev->kernel_stack || !ev->user_stack) {
+		oom_event__free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+void oom_event__clear(struct oom_event *ev)
+{
+	struct oom_event keep = *ev;
+
+	if (!ev->fixed) {
+		free(ev->victims);
+		free(ev->candidates);
+		free(ev->kernel_stack);
+		free(ev->user_stack);
+	}
+	memset(ev, 0, sizeof(*ev));
+	ev->constraint = OOM_CONSTRAINT_UNKNOWN;
+	ev->page_size = 4096;
+	if (!keep.fixed)
+		return;
+	ev->fixed = true;
+	ev->victims = keep.victims;
+	ev->candidates = keep.candidates;
+	ev->kernel_stack = keep.kernel_stack;
+	ev->user_stack = keep.user_stack;
+	ev->cap_victims = keep.cap_victims;
+	ev->cap_candidates = keep.cap_candidates;
+	ev->cap_kernel_stack = keep.cap_kernel_stack;
+	ev->cap_user_stack = keep.cap_user_stack;
+}
+
 void oom_event__free(struct oom_event *ev)
 {
 	if (!ev)
@@ -25,6 +84,19 @@ void oom_event__free(struct oom_event *ev)
 	free(ev->kernel_stack);
 	free(ev->user_stack);
 	free(ev);
+}
+
+/* One more zeroed element in fixed storage of capacity cap; NULL when full. */
+static void *append_fixed(void *arr, size_t *n, size_t cap, size_t sz)
+{
+	char *p;
+
+	if (*n >= cap)
+		return NULL;
+	p = (char *)arr + *n * sz;
+	memset(p, 0, sz);
+	(*n)++;
+	return p;
 }
 
 /* Grow *arr by one zeroed element of size sz; capacity doubles on powers of 2. */
@@ -51,23 +123,35 @@ static void *append(void **arr, size_t *n, size_t sz)
 
 struct oom_task *oom_event__add_victim(struct oom_event *ev)
 {
+	if (ev->fixed)
+		return append_fixed(ev->victims, &ev->n_victims, ev->cap_victims,
+				    sizeof(struct oom_task));
 	return append((void **)&ev->victims, &ev->n_victims, sizeof(struct oom_task));
 }
 
 struct oom_task *oom_event__add_candidate(struct oom_event *ev)
 {
+	if (ev->fixed)
+		return append_fixed(ev->candidates, &ev->n_candidates, ev->cap_candidates,
+				    sizeof(struct oom_task));
 	return append((void **)&ev->candidates, &ev->n_candidates,
 		      sizeof(struct oom_task));
 }
 
 struct oom_frame *oom_event__add_kframe(struct oom_event *ev)
 {
+	if (ev->fixed)
+		return append_fixed(ev->kernel_stack, &ev->n_kernel_stack, ev->cap_kernel_stack,
+				    sizeof(struct oom_frame));
 	return append((void **)&ev->kernel_stack, &ev->n_kernel_stack,
 		      sizeof(struct oom_frame));
 }
 
 struct oom_frame *oom_event__add_uframe(struct oom_event *ev)
 {
+	if (ev->fixed)
+		return append_fixed(ev->user_stack, &ev->n_user_stack, ev->cap_user_stack,
+				    sizeof(struct oom_frame));
 	return append((void **)&ev->user_stack, &ev->n_user_stack,
 		      sizeof(struct oom_frame));
 }
@@ -82,6 +166,67 @@ static int cmp_candidates(const void *pa, const void *pb)
 	if (ha && a->points != b->points)
 		return a->points > b->points ? -1 : 1;
 	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* Heap of kept candidates, the lowest-ranked at the root. */
+static bool ranks_below(const struct oom_task *a, const struct oom_task *b)
+{
+	return cmp_candidates(a, b) > 0;
+}
+
+static void swap_tasks(struct oom_task *a, struct oom_task *b)
+{
+	struct oom_task t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void sift_up(struct oom_task *h, size_t i)
+{
+	while (i > 0 && ranks_below(&h[i], &h[(i - 1) / 2])) {
+		swap_tasks(&h[i], &h[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+}
+
+static void sift_down(struct oom_task *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, worst = i;
+
+		if (l < n && ranks_below(&h[l], &h[worst]))
+			worst = l;
+		if (r < n && ranks_below(&h[r], &h[worst]))
+			worst = r;
+		if (worst == i)
+			return;
+		swap_tasks(&h[i], &h[worst]);
+		i = worst;
+	}
+}
+
+int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
+{
+	struct oom_task *slot;
+
+	if (!ev->fixed) {
+		slot = oom_event__add_candidate(ev);
+		if (!slot)
+			return -ENOMEM;
+		*slot = *t;
+		return 0;
+	}
+	if (ev->n_candidates < ev->cap_candidates) {
+		ev->candidates[ev->n_candidates] = *t;
+		sift_up(ev->candidates, ev->n_candidates++);
+		return 0;
+	}
+	if (!ranks_below(&ev->candidates[0], t))
+		return 1;
+	ev->candidates[0] = *t;
+	sift_down(ev->candidates, ev->n_candidates, 0);
+	return 0;
 }
 
 void oom_event__rank(struct oom_event *ev, size_t keep)

@@ -137,16 +137,49 @@ struct oom_event {
 	 * (a victim still exiting): how long the kernel waited before this one */
 	uint64_t ooms_without_kill;
 	char missing[256];		/* parser: what the source lacked, comma list */
+	/*
+	 * Fixed storage (oom_event__new_fixed): the arrays above were allocated
+	 * once with these capacities and appends never allocate; what does not
+	 * fit is counted here instead of stored.
+	 */
+	bool fixed;
+	size_t cap_victims, cap_candidates, cap_kernel_stack, cap_user_stack;
+	uint64_t victims_dropped;	/* victims beyond cap_victims */
+	uint64_t frames_dropped;	/* stack frames beyond their cap */
+};
+
+/* Capacities of an event's fixed storage. */
+struct oom_event_caps {
+	size_t victims, candidates, kernel_frames, user_frames;
 };
 
 /* Allocate a zeroed event; NULL on ENOMEM. */
 struct oom_event *oom_event__new(void);
+/*
+ * An event whose arrays are allocated (and touched) now, once, with the
+ * given capacities (each at least 1): a recorder fills and clears it for
+ * every OOM without allocating under memory pressure. NULL on ENOMEM.
+ */
+struct oom_event *oom_event__new_fixed(const struct oom_event_caps *caps);
+/* Empty an event for reuse; a fixed event keeps its storage. */
+void oom_event__clear(struct oom_event *ev);
 void oom_event__free(struct oom_event *ev);
-/* Append to the dynamic arrays; return a pointer to the new zeroed slot. */
+/*
+ * Append to the arrays; return a pointer to the new zeroed slot, or NULL on
+ * ENOMEM (growable) or when the fixed storage is full (the caller counts it).
+ */
 struct oom_task *oom_event__add_victim(struct oom_event *ev);
 struct oom_task *oom_event__add_candidate(struct oom_event *ev);
 struct oom_frame *oom_event__add_kframe(struct oom_event *ev);
 struct oom_frame *oom_event__add_uframe(struct oom_event *ev);
+/*
+ * Offer a candidate. A growable event appends it. A fixed event keeps the
+ * best cap_candidates by oom_event__rank's order: when full, the new one
+ * replaces the lowest-ranked if it ranks higher (a heap, so offering N
+ * tasks costs O(N log cap)). Returns 0 if kept, 1 if it ranked too low to
+ * be kept, -ENOMEM. Do not mix with oom_event__add_candidate on a fixed event.
+ */
+int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t);
 /*
  * Sort candidates by points (highest first, skipped tasks last, ties by pid)
  * and keep the top `keep` (0 = all). candidates_total is left as counted.

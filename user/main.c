@@ -16,6 +16,8 @@ static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "live: one block (or JSON line) per OOM kill (default)" },
 	{ "doctor", cmd_doctor, "what this kernel allows, which mode would be used" },
 	{ "scores", cmd_scores, "who the OOM killer would pick now, and why" },
+	{ "record", cmd_record, "always-on recording of every OOM kill to durable files" },
+	{ "report", cmd_report, "summaries of recorded events, or one of them again" },
 };
 
 static void usage(FILE *out)

@@ -2,12 +2,31 @@
 /* Self-protection against the OOM killer and reclaim. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "protect.h"
+
+static bool memory_locked;
+
+static int read_adj(int *ret)
+{
+	char buf[16] = "";
+	int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	*ret = atoi(buf);
+	return 0;
+}
 
 static int write_adj(const char *value)
 {
@@ -24,11 +43,23 @@ static int write_adj(const char *value)
 	return err;
 }
 
+bool protect_adj_min(void)
+{
+	int adj = 0;
+
+	return !read_adj(&adj) && adj == -1000;
+}
+
+bool protect_memory_locked(void)
+{
+	return memory_locked;
+}
+
 int protect_self(void)
 {
 	int ret = 0, err;
 
-	err = write_adj("-1000");
+	err = protect_adj_min() ? 0 : write_adj("-1000");
 	if (err) {
 		log_warn("cannot set oom_score_adj to -1000 (%s): the OOM killer may pick "
 			 "oomtrace itself; run with CAP_SYS_RESOURCE to protect it", strerror(-err));
@@ -40,6 +71,8 @@ int protect_self(void)
 			 "reclaim; raise RLIMIT_MEMLOCK to avoid it", strerror(-err));
 		if (!ret)
 			ret = err;
+	} else {
+		memory_locked = true;
 	}
 	return ret;
 }

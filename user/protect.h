@@ -3,12 +3,20 @@
  * Surviving the OOMs we report: oom_score_adj -1000 takes the tracer out of
  * the kernel's candidates, mlockall keeps its pages from being reclaimed.
  * Both can be refused (no CAP_SYS_RESOURCE, memlock limit): then we warn
- * once and go on, since tracing unprotected beats not tracing.
+ * once and go on, since tracing unprotected beats not tracing. Already at
+ * -1000 (systemd's OOMScoreAdjust=-1000) counts as protected: no write, no
+ * warning, no capability needed.
  */
 #ifndef OOMTRACE_PROTECT_H
 #define OOMTRACE_PROTECT_H
 
+#include <stdbool.h>
+
 /* Returns 0 if fully protected, -errno of the first refusal otherwise. */
 int protect_self(void);
+/* Did protect_self lock memory (mlockall MCL_CURRENT|MCL_FUTURE)? */
+bool protect_memory_locked(void);
+/* Is our oom_score_adj -1000 (protect_self's doing or inherited)? */
+bool protect_adj_min(void);
 
 #endif

@@ -221,6 +221,11 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	jw_kv_uint(&w, "lost_events", ev->lost_events);
 	if (ev->has & EV_HAS_OOM_CALLS)
 		jw_kv_uint(&w, "ooms_without_kill", ev->ooms_without_kill);
+	/* more than the fixed storage holds: counted, never silently cut */
+	if (ev->victims_dropped)
+		jw_kv_uint(&w, "victims_dropped", ev->victims_dropped);
+	if (ev->frames_dropped)
+		jw_kv_uint(&w, "frames_dropped", ev->frames_dropped);
 	if (ev->missing[0])
 		jw_kv_string(&w, "missing", ev->missing);
 	jw_object_end(&w);

@@ -244,6 +244,10 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	if (ev->lost_events)
 		fprintf(out, "  LOST %" PRIu64 " records: this event is incomplete\n",
 			ev->lost_events);
+	if (ev->victims_dropped || ev->frames_dropped)
+		fprintf(out, "  NOT KEPT %" PRIu64 " victims, %" PRIu64 " stack frames "
+			"(beyond the recorder's fixed storage)\n", ev->victims_dropped,
+			ev->frames_dropped);
 	if (ev->missing[0])
 		fprintf(out, "  not in the source: %s\n", esc(e, sizeof(e), ev->missing));
 	fputc('\n', out);

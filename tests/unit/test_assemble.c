@@ -285,6 +285,78 @@ static void test_aftermath_after_its_event(void **state)
 	assembler__free(a);
 }
 
+static void feed_victim(struct assembler *a, uint64_t oom, uint32_t pid)
+{
+	struct oomt_victim v;
+
+	hdr(&v.hdr, OOMT_REC_VICTIM, oom);
+	task(&v.task, pid, 0, 0, 5);
+	v.task.flags = OOMT_TASK_MEM;
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+}
+
+/*
+ * Tracepoint order: the victim first, then the walk. With -k 1 its row
+ * ranks below the kept one, yet it keeps its points (and its rank shows it
+ * is not in the top).
+ */
+static void test_victim_points_survive_top_k(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 1);
+
+	(void)state;
+	feed_victim(a, 1, 100);
+	feed_candidate(a, 1, 100, 50, 0);
+	feed_candidate(a, 1, 300, 900, 0);
+	feed_candidate(a, 1, 200, 10, 0);
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.n_cands, 1);
+	assert_int_equal(s.cands[0].pid, 300);
+	assert_int_equal(s.last.candidates_total, 3);	/* offered, kept or not */
+	assert_int_equal(s.last.victim.pid, 100);
+	assert_true(s.last.victim.has & TASK_HAS_POINTS);
+	assert_int_equal(s.last.victim.points, 50);
+	assembler__free(a);
+}
+
+/* A group kill larger than the fixed storage: the rest is counted. */
+static void test_victims_beyond_cap_counted(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	for (uint32_t i = 0; i < ASSEMBLE_MAX_VICTIMS + 5; i++)
+		feed_victim(a, 1, 1000 + i);
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.n_victims, ASSEMBLE_MAX_VICTIMS);
+	assert_int_equal(s.last.victims_dropped, 5);
+	/* the next event starts empty in the same storage */
+	feed_oom(a, 2, true, true);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.last.n_victims, 1);
+	assert_int_equal(s.last.victims_dropped, 0);
+	assembler__free(a);
+}
+
+static void test_pending(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	assert_false(assembler__pending(a));
+	feed_oom(a, 1, true, false);
+	assert_true(assembler__pending(a));
+	assembler__flush(a, 1);
+	assert_false(assembler__pending(a));
+	assert_int_equal(s.last.seq, 1);
+	assembler__free(a);
+}
+
 static void test_malformed_records(void **state)
 {
 	struct seen s;
@@ -311,6 +383,9 @@ int main(void)
 		cmocka_unit_test(test_totals_map_when_end_is_lost),
 		cmocka_unit_test(test_aftermath_after_its_event),
 		cmocka_unit_test(test_malformed_records),
+		cmocka_unit_test(test_victim_points_survive_top_k),
+		cmocka_unit_test(test_victims_beyond_cap_counted),
+		cmocka_unit_test(test_pending),
 	};
 
 	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);

@@ -62,6 +62,72 @@ static void test_many_candidates_grow(void **state)
 	oom_event__free(ev);
 }
 
+/* A fixed event keeps exactly the top K that ranking a full list would keep. */
+static void test_fixed_offer_keeps_top_k(void **state)
+{
+	struct oom_event_caps caps = { .victims = 2, .candidates = 7, .kernel_frames = 3,
+				       .user_frames = 3 };
+	struct oom_event *fixed = oom_event__new_fixed(&caps), *all = oom_event__new();
+	struct oom_task *storage;
+
+	(void)state;
+	assert_non_null(fixed);
+	storage = fixed->candidates;
+	for (int round = 0; round < 2; round++) {
+		oom_event__clear(fixed);
+		oom_event__clear(all);
+		for (int i = 0; i < 500; i++) {
+			struct oom_task t = { .has = TASK_HAS_PID | TASK_HAS_POINTS,
+					      .pid = 1000 + (i * 7919) % 500,
+					      .points = (i * 37 + round) % 23 };
+
+			if (i % 11 == 0) {	/* skipped tasks rank last */
+				t.has = TASK_HAS_PID;
+				t.skip = OOM_SKIP_ADJ_MIN;
+			}
+			assert_true(oom_event__offer_candidate(fixed, &t) >= 0);
+			assert_int_equal(oom_event__offer_candidate(all, &t), 0);
+		}
+		assert_int_equal(fixed->n_candidates, 7);
+		oom_event__rank(fixed, 7);
+		oom_event__rank(all, 7);
+		for (size_t i = 0; i < 7; i++) {
+			assert_int_equal(fixed->candidates[i].pid, all->candidates[i].pid);
+			assert_int_equal(fixed->candidates[i].points, all->candidates[i].points);
+		}
+		/* the storage is reused, never reallocated */
+		assert_ptr_equal(fixed->candidates, storage);
+	}
+	oom_event__free(fixed);
+	oom_event__free(all);
+}
+
+static void test_fixed_appends_stop_at_cap(void **state)
+{
+	struct oom_event_caps caps = { .victims = 2, .candidates = 1, .kernel_frames = 3,
+				       .user_frames = 1 };
+	struct oom_event *ev = oom_event__new_fixed(&caps);
+
+	(void)state;
+	assert_non_null(oom_event__add_victim(ev));
+	assert_non_null(oom_event__add_victim(ev));
+	assert_null(oom_event__add_victim(ev));
+	assert_int_equal(ev->n_victims, 2);
+	for (int i = 0; i < 3; i++)
+		assert_non_null(oom_event__add_kframe(ev));
+	assert_null(oom_event__add_kframe(ev));
+	ev->victims_dropped = 4;
+	oom_event__clear(ev);
+	assert_int_equal(ev->n_victims, 0);
+	assert_int_equal(ev->n_kernel_stack, 0);
+	assert_int_equal(ev->victims_dropped, 0);
+	assert_int_equal(ev->constraint, OOM_CONSTRAINT_UNKNOWN);
+	assert_true(ev->fixed);
+	assert_int_equal(ev->cap_victims, 2);
+	assert_non_null(oom_event__add_victim(ev));
+	oom_event__free(ev);
+}
+
 static void test_points_formula_matches_kernel(void **state)
 {
 	(void)state;
@@ -104,6 +170,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rank_orders_by_points_skipped_last),
 		cmocka_unit_test(test_many_candidates_grow),
+		cmocka_unit_test(test_fixed_offer_keeps_top_k),
+		cmocka_unit_test(test_fixed_appends_stop_at_cap),
 		cmocka_unit_test(test_points_formula_matches_kernel),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_text_escape),

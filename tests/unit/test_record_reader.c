@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The strict JSON reader and the recorded-line decoder: what it refuses,
+ * what it accepts, and that a recorded event renders again byte for byte.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "jsonl_reader.h"
+#include "record_reader.h"
+#include "render.h"
+
+static int parse(struct jr_doc *d, const char *s)
+{
+	return jr_parse(d, s, strlen(s));
+}
+
+static void test_strict_grammar(void **state)
+{
+	static const char *const bad[] = {
+		"", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "-", "1.",
+		".5", "1e", "+1", "NaN", "tru", "nulll", "\"abc", "\"a\\x\"", "\"\\u12\"",
+		"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\u0000\"", "\"a\tb\"",
+		"\"\xff\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "{} {}", "[1] x", "{\"a\":1}}",
+		"'a'", "[\"a\",]", "[,1]", "\"\\",
+	};
+	static const char *const good[] = {
+		"{}", "[]", "0", "-0", "1.5e-3", "true", "null", " {\"a\" : [1, 2, {\"b\":null}]} ",
+		"\"\\ud83d\\ude00\"", "\"\xe2\x82\xac\"", "\"\\/\\b\\f\\n\\r\\t\\\"\\\\\"",
+	};
+	struct jr_doc d;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 64), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse(&d, bad[i]) != -EINVAL)
+			fail_msg("accepted '%s'", bad[i]);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse(&d, good[i]))
+			fail_msg("refused '%s'", good[i]);
+	}
+	jr_doc__free(&d);
+}
+
+static void test_bounds(void **state)
+{
+	char deep[200] = "", buf[8];
+	struct jr_doc d;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 4), 0);
+	assert_int_equal(parse(&d, "[1,2,3]"), 0);
+	assert_int_equal(parse(&d, "[1,2,3,4]"), -E2BIG);	/* 5 values in 4 tokens */
+	jr_doc__free(&d);
+	assert_int_equal(jr_doc__init(&d, 1000), 0);
+	for (int i = 0; i < JR_MAX_DEPTH + 1; i++)
+		strcat(deep, "[");
+	for (int i = 0; i < JR_MAX_DEPTH + 1; i++)
+		strcat(deep, "]");
+	assert_int_equal(parse(&d, deep), -E2BIG);
+	deep[JR_MAX_DEPTH * 2 + 1] = '\0';
+	memmove(deep + JR_MAX_DEPTH, deep + JR_MAX_DEPTH + 1, JR_MAX_DEPTH + 1);
+	assert_int_equal(parse(&d, deep), 0);			/* exactly the limit */
+	assert_int_equal(parse(&d, "\"abcdefgh\""), 0);
+	assert_int_equal(jr_str(&d, 0, buf, sizeof(buf), NULL), -ENAMETOOLONG);
+	jr_doc__free(&d);
+}
+
+static void test_accessors(void **state)
+{
+	const char *s = "{\"u\":18446744073709551615,\"o\":18446744073709551616,\"n\":-9223372036854775808,"
+			"\"f\":1.5,\"neg\":-1,\"s\":\"a\\u00ffb\\u20ac\\ud83d\\ude00\",\"b\":true,"
+			"\"k\\u0065y\":7,\"arr\":[1,[2,3],{\"x\":4}],\"last\":5}";
+	struct jr_doc d;
+	uint64_t u;
+	int64_t i;
+	char buf[32];
+	size_t len;
+	int a, e, n = 0;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 64), 0);
+	assert_int_equal(parse(&d, s), 0);
+	assert_int_equal(jr_get_u64(&d, 0, "u", &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(jr_get_u64(&d, 0, "o", &u), -ERANGE);
+	assert_int_equal(jr_get_i64(&d, 0, "n", &i), 0);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(jr_get_u64(&d, 0, "f", &u), -EINVAL);	/* not an integer */
+	assert_int_equal(jr_get_u64(&d, 0, "neg", &u), -EINVAL);
+	assert_int_equal(jr_get_i64(&d, 0, "neg", &i), 0);
+	assert_int_equal(i, -1);
+	/* \u00ff is the raw byte 0xff (json_writer's escape for non-UTF-8) */
+	assert_int_equal(jr_str(&d, jr_member(&d, 0, "s"), buf, sizeof(buf), &len), 0);
+	assert_memory_equal(buf, "a\xff" "b\xe2\x82\xac\xf0\x9f\x98\x80", 10);
+	assert_int_equal(len, 10);
+	assert_int_equal(jr_get_u64(&d, 0, "key", &u), 0);	/* an escaped key */
+	assert_int_equal(u, 7);
+	assert_int_equal(jr_get_u64(&d, 0, "missing", &u), -ENOENT);
+	a = jr_member(&d, 0, "arr");
+	for (e = jr_first(&d, a); e >= 0; e = jr_next(&d, a, e))
+		n++;
+	assert_int_equal(n, 3);
+	assert_int_equal(jr_get_u64(&d, 0, "last", &u), 0);	/* found past the nesting */
+	assert_int_equal(u, 5);
+	assert_true(jr_get_str_is(&d, 0, "s", "a\xff" "b\xe2\x82\xac\xf0\x9f\x98\x80"));
+	jr_doc__free(&d);
+}
+
+static void test_lines_torn_and_overlong(void **state)
+{
+	const char text[] = "{\"a\":1}\n\n0123456789abcdef\n{\"b\":2}\n{\"c\":";
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct jsonl_file jf;
+	const char *line;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(jsonl_file__init(&jf, f, 10), 0);
+	assert_int_equal(jsonl_file__next(&jf, &line, &len), 1);
+	assert_string_equal(line, "{\"a\":1}");
+	assert_int_equal(jsonl_file__next(&jf, &line, &len), 1);
+	assert_int_equal(len, 0);
+	assert_int_equal(jsonl_file__next(&jf, &line, &len), 1);	/* skipped the long one */
+	assert_string_equal(line, "{\"b\":2}");
+	assert_int_equal(jf.line_no, 4);
+	assert_int_equal(jf.too_long, 1);
+	assert_int_equal(jsonl_file__next(&jf, &line, &len), 0);
+	assert_true(jf.torn);
+	jsonl_file__free(&jf);
+	fclose(f);
+}
+
+#define HOSTILE "q\"n\nx\033[31mz\xff\xc3"
+
+static struct oom_event *sample(void)
+{
+	struct oom_event *ev = oom_event__new();
+	struct oom_task *t;
+
+	ev->seq = 42;
+	ev->time_ns = 1795000000123456000ull;
+	ev->mode = "tracepoint";
+	ev->source = "bpf";
+	ev->constraint = OOM_CONSTRAINT_MEMCG;
+	ev->has = EV_HAS_MEMCG | EV_HAS_TOTALPAGES | EV_HAS_TRIGGER | EV_HAS_VICTIM |
+		  EV_HAS_CANDIDATES | EV_CONSTRAINT_INFERRED | EV_HAS_GFP | EV_HAS_ORDER |
+		  EV_HAS_CHOSEN;
+	strcpy(ev->memcg, "/kubepods/burstable/pod1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d/"
+			  "cri-containerd-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.scope");
+	ev->totalpages = 16384;
+	ev->gfp_mask = 0xcc0;
+	strcpy(ev->gfp_flags, "GFP_KERNEL");
+	ev->order = -1;
+	ev->chosen_pid = 300;
+	ev->chosen_points = 13255;
+	for (int i = 0; i < 4; i++) {
+		t = oom_event__add_candidate(ev);
+		t->has = TASK_HAS_PID | TASK_HAS_TID | TASK_HAS_COMM | TASK_HAS_MEM | TASK_HAS_ADJ |
+			 TASK_HAS_CGROUP | TASK_HAS_UID | TASK_HAS_TOTAL_VM |
+			 (i < 3 ? TASK_HAS_POINTS : 0) | (i == 1 ? TASK_POINTS_ESTIMATED : 0);
+		t->pid = t->tid = 300 - 50 * i;
+		t->uid = 1000;
+		t->points = 13255 - 4000 * i;
+		t->oom_score_adj = i == 3 ? -1000 : i == 1 ? 500 : 0;
+		t->skip = i == 3 ? OOM_SKIP_ADJ_MIN : OOM_SKIP_NONE;
+		t->rss_anon_pages = 1000 + i;
+		t->rss_file_pages = 7;
+		t->rss_shmem_pages = 3;
+		t->swap_pages = 2;
+		t->pgtables_bytes = 143360;
+		t->total_vm_pages = 5000;
+		strcpy(t->comm, i == 2 ? HOSTILE : "hog");
+		strcpy(t->cgroup, ev->memcg);
+	}
+	ev->candidates_total = 9;
+	ev->victim = ev->candidates[0];
+	ev->victim.has &= ~TASK_HAS_TID;
+	t = oom_event__add_victim(ev);
+	*t = ev->victim;
+	t = oom_event__add_victim(ev);
+	*t = ev->candidates[2];
+	t->reason = OOM_VICTIM_GROUP;
+	ev->trigger = ev->candidates[0];
+	ev->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
+	oom_event__add_kframe(ev);
+	strcpy(ev->kernel_stack[0].sym, "out_of_memory");
+	ev->kernel_stack[0].offset = 0x214;
+	oom_event__add_kframe(ev);
+	strcpy(ev->kernel_stack[1].sym, "a+0x1 [odd]");
+	ev->kernel_stack[1].offset = 0x2;
+	strcpy(ev->kernel_stack[1].module, "mod+0x3 [x");
+	oom_event__add_kframe(ev)->addr = 0xffffffff81000010ull;
+	oom_event__add_uframe(ev)->addr = 0x4016dc;
+	oom_event__add_uframe(ev);
+	ev->user_stack[1].addr = 0x7f0000001000ull;
+	strcpy(ev->user_stack[1].sym, "malloc");
+	strcpy(ev->user_stack[1].module, "/usr/lib/x86_64-linux-gnu/libc.so.6");
+	ev->user_stack[1].offset = 0x12;
+	ev->user_stack[1].file_offset = 0x9a000;
+	ev->user_stack[1].build_id_size = 20;
+	for (int b = 0; b < 20; b++)
+		ev->user_stack[1].build_id[b] = (unsigned char)(b * 13);
+	ev->lost_events = 3;
+	ev->victims_dropped = 1;
+	strcpy(ev->missing, "gfp_mask,order");
+	return ev;
+}
+
+static char *render(void (*fn)(FILE *, const struct oom_event *), const struct oom_event *ev)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, ev);
+	fclose(f);
+	return buf;
+}
+
+/* JSON -> event -> JSON is the identity; so is the text block. */
+static void round_trip(struct oom_event *ev, struct oom_event *back)
+{
+	char *json = render(render_event_json, ev), *json2, *text, *text2;
+	struct record_strings rs;
+	struct jr_doc d;
+
+	assert_int_equal(jr_doc__init(&d, 4096), 0);
+	assert_int_equal(jr_parse(&d, json, strlen(json) - 1), 0);	/* without the newline */
+	assert_int_equal(record_type(&d), REC_OOM_KILL);
+	assert_int_equal(record_decode_event(&d, back, &rs), 0);
+	json2 = render(render_event_json, back);
+	assert_string_equal(json2, json);
+	text = render(render_event_text, ev);
+	text2 = render(render_event_text, back);
+	assert_string_equal(text2, text);
+	free(json);
+	free(json2);
+	free(text);
+	free(text2);
+	jr_doc__free(&d);
+}
+
+static void test_event_round_trip(void **state)
+{
+	struct oom_event *ev = sample(), *back = oom_event__new();
+	struct oom_event_caps caps = { 4, 8, 8, 8 };
+	struct oom_event *fixed = oom_event__new_fixed(&caps);
+
+	(void)state;
+	round_trip(ev, back);
+	assert_int_equal(back->victims[1].reason, OOM_VICTIM_GROUP);
+	assert_int_equal(back->victim.pgtables_bytes, 143360);
+	/* "a+0x1 [odd]+0x2 [mod+0x3 [x]" splits another way, yet renders the same */
+	assert_string_equal(back->kernel_stack[0].sym, "out_of_memory");
+	assert_int_equal(back->kernel_stack[0].offset, 0x214);
+	round_trip(ev, fixed);				/* into fixed storage too */
+	/* a minimal event: global OOM, no trigger, no candidates */
+	oom_event__clear(ev);
+	ev->seq = 1;
+	ev->mode = "kmsg";
+	ev->source = "kmsg";
+	ev->page_size = 65536;
+	round_trip(ev, back);
+	oom_event__free(ev);
+	oom_event__free(back);
+	oom_event__free(fixed);
+}
+
+static void test_event_refused(void **state)
+{
+	static const char *const bad[] = {
+		/* required members missing or mistyped, values out of range */
+		"{\"type\":\"oom_kill\"}",
+		"{\"type\":\"oom_kill\",\"seq\":\"1\",\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":1000,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[{\"pid\":4294967296}],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[\"nonsense\"],\"user_stack\":[],\"lost_events\":0}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[{\"build_id\":\"abc\"}],\"lost_events\":0}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"time\":\"yesterday\"}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[{\"comm\":\"01234567890123456789012345678901234567890123456789012345678901234\"}],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
+	};
+	struct oom_event *ev = oom_event__new();
+	struct record_strings rs;
+	struct jr_doc d;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 256), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(parse(&d, bad[i]), 0);
+		if (record_decode_event(&d, ev, &rs) != -EINVAL)
+			fail_msg("decoded bad line %zu", i);
+	}
+	jr_doc__free(&d);
+	oom_event__free(ev);
+}
+
+static void test_aftermath_and_types(void **state)
+{
+	struct oom_aftermath am;
+	struct jr_doc d;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 64), 0);
+	assert_int_equal(parse(&d, "{\"type\":\"victim_exit\",\"oom_seq\":3,\"time\":"
+				   "\"2026-11-24T09:47:11.568458Z\",\"pid\":10760,\"kill_to_exit_us\":4839}"), 0);
+	assert_int_equal(record_type(&d), REC_VICTIM_EXIT);
+	assert_int_equal(record_decode_aftermath(&d, &am), 0);
+	assert_int_equal(am.oom_seq, 3);
+	assert_int_equal(am.pid, 10760);
+	assert_true(am.kill_to_exit_ns == 4839000);
+	assert_true(am.time_ns == 1795513631568458000ull);
+	assert_int_equal(parse(&d, "{\"type\":\"oom_reaper\",\"oom_seq\":3,\"time\":"
+				   "\"2026-11-24T09:47:11Z\",\"pid\":1,\"stage\":\"finish\"}"), 0);
+	assert_int_equal(record_decode_aftermath(&d, &am), 0);
+	assert_string_equal(am.stage, "finish");
+	assert_int_equal(parse(&d, "{\"type\":\"something_new\"}"), 0);
+	assert_int_equal(record_type(&d), REC_UNKNOWN);
+	assert_int_equal(parse(&d, "[1]"), 0);
+	assert_int_equal(record_type(&d), -EINVAL);
+	assert_int_equal(parse(&d, "{\"type\":\"recorder_stop\"}"), 0);
+	assert_int_equal(record_type(&d), REC_RECORDER_STOP);
+	assert_string_equal(rec_type__name(REC_RECONCILE), "reconcile");
+	jr_doc__free(&d);
+}
+
+static void test_time(void **state)
+{
+	uint64_t ns;
+
+	(void)state;
+	assert_int_equal(parse_time_iso("1970-01-01T00:00:00Z", &ns), 0);
+	assert_true(ns == 0);
+	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.5Z", &ns), 0);
+	assert_true(ns == 1795513631500000000ull);
+	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.123456789Z", &ns), 0);
+	assert_true(ns % 1000000000ull == 123456789);
+	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.1234567891Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_iso("2026-11-24T09:47:11", &ns), -EINVAL);
+	assert_int_equal(parse_time_iso("2026-13-24T09:47:11Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_iso("2026-11-24 09:47:11Z", &ns), -EINVAL);
+	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.Z", &ns), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strict_grammar),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_accessors),
+		cmocka_unit_test(test_lines_torn_and_overlong),
+		cmocka_unit_test(test_event_round_trip),
+		cmocka_unit_test(test_event_refused),
+		cmocka_unit_test(test_aftermath_and_types),
+		cmocka_unit_test(test_time),
+	};
+
+	return cmocka_run_group_tests_name("record_reader", tests, NULL, NULL);
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus textfile metrics with bounded label cardinality. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "prom.h"
+#include "record_file.h"
+
+int label_table__init(struct label_table *t, size_t cap)
+{
+	memset(t, 0, sizeof(*t));
+	t->e = calloc(cap, sizeof(*t->e));
+	if (!t->e)
+		return -ENOMEM;
+	memset(t->e, 0, cap * sizeof(*t->e));	/* touched now */
+	t->cap = cap;
+	return 0;
+}
+
+void label_table__free(struct label_table *t)
+{
+	free(t->e);
+	memset(t, 0, sizeof(*t));
+}
+
+void label_table__add(struct label_table *t, const char *value, uint64_t n)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		if (!strcmp(t->e[i].value, value)) {
+			t->e[i].count += n;
+			return;
+		}
+	}
+	if (t->n == t->cap || strlen(value) >= sizeof(t->e->value)) {
+		t->untracked += n;
+		return;
+	}
+	snprintf(t->e[t->n].value, sizeof(t->e->value), "%s", value);
+	t->e[t->n++].count = n;
+}
+
+int prom_state__init(struct prom_state *p, size_t top)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	p->top = top;
+	err = label_table__init(&p->domains, PROM_TRACKED);
+	if (!err)
+		err = label_table__init(&p->comms, PROM_TRACKED);
+	if (err)
+		prom_state__free(p);
+	return err;
+}
+
+void prom_state__free(struct prom_state *p)
+{
+	label_table__free(&p->domains);
+	label_table__free(&p->comms);
+}
+
+void prom_state__add_event(struct prom_state *p, const struct oom_event *ev)
+{
+	const char *domain = ev->has & EV_HAS_MEMCG ? ev->memcg :
+			     ev->constraint == OOM_CONSTRAINT_NONE ? "global" : "unknown";
+	size_t n = ev->n_victims;
+
+	for (size_t i = 0; i < n; i++) {
+		label_table__add(&p->comms, ev->victims[i].has & TASK_HAS_COMM ?
+				 ev->victims[i].comm : "unknown", 1);
+		label_table__add(&p->domains, domain, 1);
+	}
+	/* the victim record was lost but the kernel's choice names it */
+	if (!n && ev->has & EV_HAS_VICTIM) {
+		label_table__add(&p->comms, ev->victim.has & TASK_HAS_COMM ? ev->victim.comm :
+				 "unknown", 1);
+		label_table__add(&p->domains, domain, 1);
+		n = 1;
+	}
+	/* beyond the fixed storage: their names are not kept, their count is */
+	if (ev->victims_dropped) {
+		label_table__add(&p->comms, "unknown", ev->victims_dropped);
+		label_table__add(&p->domains, domain, ev->victims_dropped);
+	}
+	p->kills += n + ev->victims_dropped;
+}
+
+void prom_escape(FILE *out, const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		if (*u == '\\' || *u == '"') {
+			fputc('\\', out);
+			fputc(*u++, out);
+		} else if (*u == '\n') {
+			fputs("\\n", out);
+			u++;
+		} else if (*u < 0x20 || *u == 0x7f) {
+			fputc('?', out);
+			u++;
+		} else if (*u < 0x80) {
+			fputc(*u++, out);
+		} else {
+			/* pass valid UTF-8 sequences, replace anything else */
+			size_t len = *u >= 0xf0 && *u <= 0xf4 ? 4 : *u >= 0xe0 ? 3 :
+				     *u >= 0xc2 && *u < 0xe0 ? 2 : 0;
+			size_t k;
+
+			for (k = 1; k < len && (u[k] & 0xc0) == 0x80; k++)
+				;
+			if (!len || k < len) {
+				fputc('?', out);
+				u++;
+				continue;
+			}
+			fwrite(u, 1, len, out);
+			u += len;
+		}
+	}
+}
+
+/* The top entries by count (ties by value), then the rest as "other". */
+static void render_table(FILE *out, const char *metric, const char *label,
+			 const struct label_table *t, size_t top)
+{
+	bool shown[PROM_TRACKED] = {};
+	uint64_t other = t->untracked;
+
+	for (size_t k = 0; k < top && k < t->n; k++) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < t->n; i++) {
+			if (shown[i])
+				continue;
+			if (best == SIZE_MAX || t->e[i].count > t->e[best].count ||
+			    (t->e[i].count == t->e[best].count &&
+			     strcmp(t->e[i].value, t->e[best].value) < 0))
+				best = i;
+		}
+		shown[best] = true;
+		fprintf(out, "%s{%s=\"", metric, label);
+		prom_escape(out, t->e[best].value);
+		fprintf(out, "\"} %" PRIu64 "\n", t->e[best].count);
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (!shown[i])
+			other += t->e[i].count;
+	if (other || t->n > top)
+		fprintf(out, "%s{%s=\"other\"} %" PRIu64 "\n", metric, label, other);
+}
+
+static void metric(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void prom_render(FILE *out, const struct prom_state *p)
+{
+	metric(out, "oomtrace_oom_kills_total", "counter",
+	       "OOM kills recorded, by OOM domain (memory cgroup path, or global); the top "
+	       "domains by kills, the rest as other.");
+	render_table(out, "oomtrace_oom_kills_total", "domain", &p->domains, p->top);
+	metric(out, "oomtrace_oom_kills_by_command_total", "counter",
+	       "OOM kills recorded, by victim command; the top commands by kills, the rest as other.");
+	render_table(out, "oomtrace_oom_kills_by_command_total", "comm", &p->comms, p->top);
+	metric(out, "oomtrace_kills_recorded_total", "counter", "OOM kills recorded (written).");
+	fprintf(out, "oomtrace_kills_recorded_total %" PRIu64 "\n", p->kills);
+	metric(out, "oomtrace_events_filtered_total", "counter",
+	       "OOM events seen but outside --cgroup/--pid, not written.");
+	fprintf(out, "oomtrace_events_filtered_total %" PRIu64 "\n", p->events_filtered);
+	metric(out, "oomtrace_lost_records_total", "counter",
+	       "BPF records lost because the ring buffer was full.");
+	fprintf(out, "oomtrace_lost_records_total %" PRIu64 "\n", p->lost_records);
+	metric(out, "oomtrace_kernel_oom_kills_total", "counter",
+	       "OOM kills the kernel counted (/proc/vmstat oom_kill) since the recorder started.");
+	fprintf(out, "oomtrace_kernel_oom_kills_total %" PRIu64 "\n", p->kernel_kills);
+	metric(out, "oomtrace_reconcile_gap", "gauge",
+	       "Kernel-counted kills minus kills captured, once settled: above 0, kills were missed.");
+	fprintf(out, "oomtrace_reconcile_gap %" PRId64 "\n", p->reconcile_gap);
+	metric(out, "oomtrace_reconcile_mismatches_total", "counter",
+	       "Times the kernel's kill count and the recorder's settled on different numbers.");
+	fprintf(out, "oomtrace_reconcile_mismatches_total %" PRIu64 "\n", p->reconcile_mismatches);
+	metric(out, "oomtrace_write_errors_total", "counter",
+	       "Records the output file refused (full disk, read-only, I/O error).");
+	fprintf(out, "oomtrace_write_errors_total %" PRIu64 "\n", p->write_errors);
+	metric(out, "oomtrace_records_to_stdout_total", "counter",
+	       "Records written to stdout (the journal) because the file refused them.");
+	fprintf(out, "oomtrace_records_to_stdout_total %" PRIu64 "\n", p->records_to_stdout);
+	metric(out, "oomtrace_start_time_seconds", "gauge", "When the recorder started, Unix time.");
+	fprintf(out, "oomtrace_start_time_seconds %" PRIu64 "\n", p->start_time_s);
+}
+
+int prom_write_file(const char *path, const char *data, size_t len)
+{
+	char tmp[PATH_MAX + 8];
+	int fd, err = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	/* node_exporter reads *.prom only: the temporary name is never collected */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, data, len);
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}

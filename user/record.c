@@ -1,0 +1,1021 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `oomtrace record`: always-on recording. A session sink that writes every
+ * event, its aftermath, and records of its own (start, stop, lost records,
+ * reconciliation with the kernel's counters, output gaps) as JSON Lines to
+ * durable files (record_file.h), keeps Prometheus metrics (prom.h), and
+ * after attaching keeps only the capabilities it still needs.
+ *
+ * Nothing on the event path allocates: the event lives in the assembler's
+ * fixed storage, records are rendered into buffers made at start, counters
+ * are read with open/read into the stack, metric labels have fixed tables.
+ * With mlockall(MCL_FUTURE) in force, all of it is resident as well.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "commands.h"
+#include "json_writer.h"
+#include "jsonl_reader.h"
+#include "log.h"
+#include "notify.h"
+#include "privs.h"
+#include "prom.h"
+#include "protect.h"
+#include "reconcile.h"
+#include "record_file.h"
+#include "record_reader.h"
+#include "render.h"
+#include "session.h"
+
+#define DEFAULT_OUTPUT "/var/log/oomtrace/"
+#define DEFAULT_MAX_SIZE (16ull << 20)
+#define DEFAULT_MAX_FILES 8
+#define DEFAULT_RECONCILE_S 60
+#define WRITTEN_RING 64
+/* how much of the newest files is read at start to continue seq numbers */
+#define PREV_SCAN_BYTES (8u << 20)
+
+#define CAP_IPC_LOCK 14
+#define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
+#define CAP_BPF 39
+
+/* What the files of an earlier run say (the tail of the newest files). */
+struct prev_run {
+	bool found;			/* any valid record */
+	bool clean;			/* it ended with a recorder_stop */
+	bool filtered;			/* its run wrote only some events */
+	uint64_t max_seq;
+	/* the last record carrying the kernel's counter */
+	bool checkpoint;
+	uint64_t checkpoint_kernel, checkpoint_ns, kills_after;
+	char checkpoint_boot[64];
+};
+
+struct recorder {
+	struct session_opts so;
+	const char *output;
+	uint64_t max_size;
+	unsigned int max_files;
+	const char *prom_path;
+	size_t prom_top;
+	uint64_t reconcile_ms;
+	bool user_symbols;
+
+	struct record_file rf;
+	bool file_failing;
+	int file_err;
+	uint64_t gap_records, gap_since_ns;
+	bool stdout_failing;
+	uint64_t lost_output;		/* neither the file nor stdout took it */
+
+	struct record_buf main;		/* oom_kill records */
+	struct record_buf aux;		/* everything else */
+	const char *own_type;		/* of the record in aux */
+	struct record_buf metrics;
+	struct prom_state prom;
+	bool prom_failing;
+
+	char run_id[33], boot_id[64], host[65];
+	struct prev_run prev;
+	uint64_t vmstat_start;
+	bool vmstat_ok;
+	struct reconciler global, cg;
+	bool cg_ok;
+	char cg_counter[PATH_MAX];
+	uint64_t next_periodic_ms;
+
+	uint64_t events, events_written;
+	uint64_t seq;			/* of the last event written to this output */
+	/* the assembler's seq of recent written events -> ours, for aftermath */
+	struct { uint64_t asm_seq, seq; } written[WRITTEN_RING];
+	uint64_t dropped_seen;
+	uint64_t caps_kept;
+	bool bounding_kept;
+	bool count_reached;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ms(void)
+{
+	return now_ns(CLOCK_MONOTONIC) / 1000000ull;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: oomtrace record [options]\n"
+"Record every OOM kill, always on: JSON Lines in durable files (each record\n"
+"written whole and synced before the next), rotated, reconciled with the\n"
+"kernel's own kill counters, with Prometheus metrics on request.\n"
+"\n"
+"  -o, --output DIR|FILE   where records go (default %s): a directory\n"
+"                          (existing, or ending in /) holds %s\n"
+"      --max-size SIZE     rotate before a file passes SIZE (k, M, G; default 16M,\n"
+"                          0 = never)\n"
+"      --max-files N       files kept, the active one included (default %u)\n"
+"      --prom-file PATH    Prometheus textfile metrics, replaced atomically\n"
+"      --prom-top N        label values per metric before \"other\" (default %u)\n"
+"      --reconcile-interval SEC\n"
+"                          also compare with the kernel's kill counters every SEC\n"
+"                          seconds, not only after kills (default %u, 0 = never)\n"
+"      --user-symbols      keep CAP_SYS_PTRACE to symbolize user stacks of any\n"
+"                          process (default: build id and file offset, for offline\n"
+"                          symbolization, and no such privilege)\n"
+"  -n, --count N           exit 0 after N recorded oom_kill events\n"
+"  -d, --duration SEC      exit 0 after SEC seconds\n"
+"  -c, --cgroup PATH       only OOMs whose domain or victim is PATH or below\n"
+"  -p, --pid PID           only OOMs whose victim or trigger is PID\n"
+"  -k, --candidates K      candidates kept per event (default 10, 0 = all,\n"
+"                          at most %u)\n"
+"  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
+"      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
+"      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
+"  -v, --verbose           libbpf diagnostics on stderr\n"
+"  -h, --help              this help\n"
+"\n"
+"When the output cannot be written (read-only, full), records go to stdout\n"
+"(the journal, under systemd) until it can; SIGHUP reopens the file.\n"
+"Under systemd (Type=notify) it sends READY=1 once attached.\n"
+"\n"
+"examples:\n"
+"  sudo oomtrace record -o /var/log/oomtrace/ --prom-file /var/lib/node_exporter/oomtrace.prom\n"
+"  oomtrace report /var/log/oomtrace/oomtrace.jsonl*\n",
+		DEFAULT_OUTPUT, RECORD_FILE_NAME, DEFAULT_MAX_FILES, PROM_DEFAULT_TOP,
+		DEFAULT_RECONCILE_S, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+}
+
+/* "16M", "512k", "1G", "4096": bytes. */
+static int parse_size(const char *s, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	if (!*s || *s == '-')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	default: return -EINVAL;
+	}
+	if (*end || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*ret = (uint64_t)v << shift;
+	return 0;
+}
+
+/* ---- writing records ------------------------------------------------------ */
+
+static void write_record(struct recorder *r, const char *data, size_t len);
+
+/* Back to the file after a failure: say where the records in between went. */
+static int write_gap_record(struct recorder *r)
+{
+	char line[512], when[64], since[64];
+	int n;
+
+	format_time_iso(when, sizeof(when), now_ns(CLOCK_REALTIME));
+	format_time_iso(since, sizeof(since), r->gap_since_ns);
+	n = snprintf(line, sizeof(line),
+		     "{\"type\":\"output_gap\",\"time\":\"%s\",\"run_id\":\"%s\",\"records\":%" PRIu64
+		     ",\"since\":\"%s\",\"error\":\"%s\",\"went_to\":\"stdout\",\"last_seq\":%" PRIu64
+		     "}\n", when, r->run_id, r->gap_records, since, strerror(-r->file_err), r->seq);
+	return record_file__write(&r->rf, line, (size_t)n);
+}
+
+static void write_record(struct recorder *r, const char *data, size_t len)
+{
+	uint64_t elsewhere = r->gap_records;
+	int err = 0;
+
+	/* back after a failure: first say where the records in between went */
+	if (r->file_failing && r->gap_records) {
+		err = write_gap_record(r);
+		if (!err) {
+			r->gap_records = 0;	/* told; a new failure starts a new count */
+			r->gap_since_ns = now_ns(CLOCK_REALTIME);
+		}
+	}
+	if (!err)
+		err = record_file__write(&r->rf, data, len);
+	if (!err) {
+		if (r->file_failing)
+			log_warn("writing %s again; %" PRIu64 " records went to stdout meanwhile",
+				 r->rf.path, elsewhere);
+		r->file_failing = false;
+		return;
+	}
+	if (!r->file_failing) {
+		log_err("cannot write %s: %s: records go to stdout until it can be written "
+			"(retried at every record and on SIGHUP)", r->rf.path, strerror(-err));
+		r->file_failing = true;
+		r->gap_since_ns = now_ns(CLOCK_REALTIME);
+	}
+	r->file_err = err;
+	r->gap_records++;
+	r->prom.write_errors++;
+	if (write_all(STDOUT_FILENO, data, len)) {
+		if (!r->stdout_failing)
+			log_err("cannot write to stdout either: records are lost until one of "
+				"them can be written");
+		r->stdout_failing = true;
+		r->lost_output++;
+		return;
+	}
+	r->stdout_failing = false;
+	r->prom.records_to_stdout++;
+}
+
+/* Header members of our own records. */
+static void own_start(struct json_writer *w, struct recorder *r, const char *type)
+{
+	char when[64];
+
+	format_time_iso(when, sizeof(when), now_ns(CLOCK_REALTIME));
+	jw_object_start(w);
+	jw_kv_string(w, "type", type);
+	jw_kv_string(w, "time", when);
+	jw_kv_string(w, "run_id", r->run_id);
+	r->own_type = type;
+}
+
+static void own_end(struct json_writer *w, struct recorder *r)
+{
+	jw_object_end(w);
+	fputc('\n', w->out);
+	if (record_buf__end(&r->aux)) {
+		log_err("a %s record is larger than its buffer: not written", r->own_type);
+		return;
+	}
+	write_record(r, r->aux.data, r->aux.len);
+}
+
+/* The kernel's counter as a checkpoint: a later run reconciles its downtime from it. */
+static void kernel_checkpoint(struct json_writer *w, struct recorder *r, uint64_t vmstat)
+{
+	if (!r->vmstat_ok)
+		return;
+	jw_kv_uint(w, "kernel_oom_kill", vmstat);
+	jw_kv_string(w, "boot_id", r->boot_id);
+}
+
+static void write_event(struct recorder *r, struct oom_event *ev)
+{
+	FILE *f;
+
+	for (;;) {
+		f = record_buf__begin(&r->main);
+		render_event_json(f, ev);
+		if (!record_buf__end(&r->main))
+			break;
+		/* larger than the buffer (hostile names escaped six-fold): keep the
+		 * top candidates and the first victim, say how many were evaluated */
+		if (ev->n_candidates) {
+			ev->n_candidates /= 2;
+		} else if (ev->n_victims > 1) {
+			ev->victims_dropped += ev->n_victims - 1;
+			ev->n_victims = 1;
+		} else {
+			log_err("OOM kill #%" PRIu64 " does not fit the record buffer: not written",
+				ev->seq);
+			r->prom.write_errors++;
+			return;
+		}
+	}
+	write_record(r, r->main.data, r->main.len);
+}
+
+static void write_aftermath(struct recorder *r, const struct oom_aftermath *am)
+{
+	struct json_writer w;
+	char when[64];
+
+	jw_init(&w, record_buf__begin(&r->aux));
+	format_time_iso(when, sizeof(when), am->time_ns);
+	r->own_type = am->kind;
+	/* the same bytes as `trace --json` writes */
+	jw_object_start(&w);
+	jw_kv_string(&w, "type", am->kind);
+	jw_kv_uint(&w, "oom_seq", am->oom_seq);
+	jw_kv_string(&w, "time", when);
+	jw_kv_int(&w, "pid", am->pid);
+	if (am->stage)
+		jw_kv_string(&w, "stage", am->stage);
+	else
+		jw_kv_uint(&w, "kill_to_exit_us", am->kill_to_exit_ns / 1000);
+	own_end(&w, r);
+}
+
+static void write_metrics(struct recorder *r)
+{
+	int err;
+
+	if (!r->prom_path)
+		return;
+	prom_render(record_buf__begin(&r->metrics), &r->prom);
+	if (record_buf__end(&r->metrics))
+		return;
+	err = prom_write_file(r->prom_path, r->metrics.data, r->metrics.len);
+	if (err && !r->prom_failing)
+		log_warn("cannot write metrics to %s: %s%s", r->prom_path, strerror(-err),
+			 err == -EACCES ? " (the recorder keeps no CAP_DAC_OVERRIDE: its "
+			 "directory must be writable by root as owner)" : "");
+	r->prom_failing = err != 0;
+}
+
+/* ---- reconciliation ---------------------------------------------------------- */
+
+/* Kills an event stands for: every task marked, those beyond the storage too. */
+static uint64_t kills_of(const struct oom_event *ev)
+{
+	uint64_t n = ev->n_victims + ev->victims_dropped;
+
+	return n ? n : ev->has & EV_HAS_VICTIM ? 1 : 0;
+}
+
+/* Kills of tasks within the --cgroup filter: what its memory cgroup counts. */
+static uint64_t kills_within(const struct recorder *r, const struct oom_event *ev)
+{
+	uint64_t n = ev->victims_dropped;
+
+	for (size_t i = 0; i < ev->n_victims; i++)
+		if (!(ev->victims[i].has & TASK_HAS_CGROUP) ||
+		    cgroup_path_within(ev->victims[i].cgroup, r->so.cgroup))
+			n++;
+	if (!ev->n_victims && ev->has & EV_HAS_VICTIM)
+		n++;
+	return n;
+}
+
+static void write_reconcile(struct recorder *r, const char *scope, const char *source,
+			    const struct reconciler *rc, uint64_t kernel_now)
+{
+	int64_t gap = reconciler__gap(rc, kernel_now);
+	struct json_writer w;
+
+	jw_init(&w, record_buf__begin(&r->aux));
+	own_start(&w, r, "reconcile");
+	jw_kv_string(&w, "scope", scope);
+	jw_kv_string(&w, "source", source);
+	if (!strcmp(scope, "cgroup"))
+		jw_kv_string(&w, "cgroup", r->so.cgroup);
+	jw_kv_uint(&w, "kernel_kills", kernel_now - rc->base);
+	jw_kv_uint(&w, "recorded_kills", rc->captured);
+	jw_kv_int(&w, "gap", gap);
+	jw_kv_string(&w, "status", gap > 0 ? "missing" : gap < 0 ? "extra" : "agree");
+	if (!strcmp(scope, "run"))
+		kernel_checkpoint(&w, r, kernel_now);
+	own_end(&w, r);
+	if (gap > 0)
+		log_warn("the kernel counted %" PRIu64 " OOM kills%s%s since the recorder started, "
+			 "it captured %" PRIu64 ": %" PRId64 " missed", kernel_now - rc->base,
+			 *scope == 'c' ? " in " : "", *scope == 'c' ? r->so.cgroup : "",
+			 rc->captured, gap);
+}
+
+static void reconcile(struct recorder *r, struct session *s, bool force)
+{
+	bool busy = assembler__pending(session_assembler(s));
+	uint64_t now = mono_ms(), v;
+
+	if (r->vmstat_ok && !kernel_oom_kills(NULL, &v)) {
+		r->prom.kernel_kills = v - r->global.base;
+		if (reconciler__check(&r->global, v, now, busy, force)) {
+			write_reconcile(r, "run", VMSTAT_PATH, &r->global, v);
+			r->prom.reconcile_gap = r->global.reported_gap;
+			r->prom.reconcile_mismatches = r->global.mismatches + r->cg.mismatches;
+		}
+	}
+	if (r->cg_ok && !read_key_u64(r->cg_counter, "oom_kill", &v) &&
+	    reconciler__check(&r->cg, v, now, busy, force)) {
+		write_reconcile(r, "cgroup", r->cg_counter, &r->cg, v);
+		r->prom.reconcile_mismatches = r->global.mismatches + r->cg.mismatches;
+	}
+}
+
+/* ---- the previous run ----------------------------------------------------- */
+
+static void scan_line(struct prev_run *p, const struct jr_doc *d)
+{
+	int type = record_type(d), v;
+	uint64_t seq, k;
+	char boot[64];
+
+	if (type < 0)
+		return;
+	p->found = true;
+	/* events that went to stdout are numbered too: continue after them */
+	if ((type == REC_OUTPUT_GAP || type == REC_RECORDER_STOP) &&
+	    !jr_get_u64(d, 0, "last_seq", &seq) && seq > p->max_seq)
+		p->max_seq = seq;
+	switch (type) {
+	case REC_OOM_KILL:
+		if (!jr_get_u64(d, 0, "seq", &seq) && seq > p->max_seq)
+			p->max_seq = seq;
+		v = jr_member(d, 0, "victims");
+		k = jr_is(d, v, JR_ARRAY) ? d->toks[v].n : 0;
+		p->kills_after += k ? k : 1;
+		p->clean = false;
+		return;
+	case REC_RECORDER_START:
+		p->filtered = jr_member(d, 0, "filter") >= 0;
+		/* fall through */
+	case REC_RECORDER_STOP:
+	case REC_RECONCILE:
+		p->clean = type == REC_RECORDER_STOP;
+		if (!jr_get_u64(d, 0, "kernel_oom_kill", &k) &&
+		    !jr_get_str(d, 0, "boot_id", boot, sizeof(boot))) {
+			char when[64];
+
+			p->checkpoint = true;
+			p->checkpoint_kernel = k;
+			p->kills_after = 0;
+			snprintf(p->checkpoint_boot, sizeof(p->checkpoint_boot), "%s", boot);
+			if (!jr_get_str(d, 0, "time", when, sizeof(when)))
+				parse_time_iso(when, &p->checkpoint_ns);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void scan_file(struct prev_run *p, const char *path)
+{
+	struct jsonl_file jf;
+	struct jr_doc d;
+	const char *line;
+	size_t len;
+	struct stat st;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	if (!fstat(fileno(f), &st) && st.st_size > PREV_SCAN_BYTES) {
+		int c;
+
+		/* the tail only, from the first whole line in it */
+		fseeko(f, st.st_size - PREV_SCAN_BYTES, SEEK_SET);
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+	}
+	if (!jsonl_file__init(&jf, f, PREV_SCAN_BYTES)) {
+		if (!jr_doc__init(&d, 1u << 18)) {
+			while (jsonl_file__next(&jf, &line, &len) > 0)
+				if (!jr_parse(&d, line, len))
+					scan_line(p, &d);
+			jr_doc__free(&d);
+		}
+		jsonl_file__free(&jf);
+	}
+	fclose(f);
+}
+
+static void scan_previous(struct recorder *r)
+{
+	char rotated[PATH_MAX + 16];
+
+	memset(&r->prev, 0, sizeof(r->prev));
+	r->prev.clean = true;
+	if (!record_file__rotated_name(r->rf.path, 1, rotated, sizeof(rotated)))
+		scan_file(&r->prev, rotated);
+	scan_file(&r->prev, r->rf.path);
+}
+
+/* Kills nobody recorded between the previous run's last checkpoint and now. */
+static void reconcile_downtime(struct recorder *r)
+{
+	const struct prev_run *p = &r->prev;
+	uint64_t since;
+	int64_t gap;
+	struct json_writer w;
+	char when[64];
+
+	if (!p->checkpoint || !r->vmstat_ok || strcmp(p->checkpoint_boot, r->boot_id) ||
+	    r->vmstat_start < p->checkpoint_kernel)
+		return;		/* never recorded, or rebooted since: the start record says */
+	/* an unclean filtered run did not write every kill it saw: cannot tell */
+	if (!p->clean && p->filtered)
+		return;
+	since = r->vmstat_start - p->checkpoint_kernel;
+	gap = (int64_t)since - (int64_t)p->kills_after;
+	if (gap <= 0)
+		return;
+	jw_init(&w, record_buf__begin(&r->aux));
+	own_start(&w, r, "reconcile");
+	jw_kv_string(&w, "scope", "downtime");
+	jw_kv_string(&w, "source", VMSTAT_PATH);
+	format_time_iso(when, sizeof(when), p->checkpoint_ns);
+	jw_kv_string(&w, "since", when);
+	jw_kv_bool(&w, "previous_run_clean", p->clean);
+	jw_kv_uint(&w, "kernel_kills", since);
+	jw_kv_uint(&w, "recorded_kills", p->kills_after);
+	jw_kv_int(&w, "gap", gap);
+	jw_kv_string(&w, "status", "missing");
+	own_end(&w, r);
+	log_warn("the kernel counted %" PRId64 " OOM kills that no recorder wrote down since %s "
+		 "(read them from the kernel log with 'oomtrace parse')", gap, when);
+}
+
+/* ---- the sink ------------------------------------------------------------------ */
+
+static void on_event(struct session *s, struct oom_event *ev, void *arg)
+{
+	struct recorder *r = arg;
+
+	r->events++;
+	r->global.captured += kills_of(ev);
+	if (!session_opts__wanted(&r->so, ev)) {
+		r->prom.events_filtered++;
+		reconcile(r, s, false);
+		return;
+	}
+	if (r->cg_ok)
+		r->cg.captured += kills_within(r, ev);
+	/*
+	 * Our own numbering: contiguous over what this output holds, across
+	 * restarts and rotations, so a hole in it means a lost record (the
+	 * assembler's counts every event, filtered ones too).
+	 */
+	r->written[r->events_written % WRITTEN_RING].asm_seq = ev->seq;
+	ev->seq = ++r->seq;
+	r->written[r->events_written % WRITTEN_RING].seq = ev->seq;
+	write_event(r, ev);
+	prom_state__add_event(&r->prom, ev);
+	r->events_written++;
+	if (r->so.count && r->events_written >= r->so.count) {
+		r->count_reached = true;
+		session_stop(s, EXIT_OK);
+	}
+	reconcile(r, s, false);
+	write_metrics(r);
+}
+
+static void on_aftermath(struct session *s, const struct oom_aftermath *am, void *arg)
+{
+	struct recorder *r = arg;
+
+	(void)s;
+	if (!am->oom_seq)
+		return;
+	for (size_t i = 0; i < WRITTEN_RING && i < r->events_written; i++) {
+		if (r->written[i].asm_seq == am->oom_seq) {
+			struct oom_aftermath ours = *am;
+
+			ours.oom_seq = r->written[i].seq;
+			write_aftermath(r, &ours);
+			return;
+		}
+	}
+}
+
+static void check_lost(struct recorder *r, struct session *s)
+{
+	uint64_t total = tracer__dropped(session_tracer(s));
+	struct json_writer w;
+
+	if (total == r->dropped_seen)
+		return;
+	jw_init(&w, record_buf__begin(&r->aux));
+	own_start(&w, r, "lost");
+	jw_kv_uint(&w, "records", total - r->dropped_seen);
+	jw_kv_uint(&w, "total", total);
+	jw_kv_string(&w, "reason", "ring buffer full");
+	own_end(&w, r);
+	r->dropped_seen = total;
+	r->prom.lost_records = total;
+	write_metrics(r);
+}
+
+/*
+ * What stays after attach, and why:
+ *  - CAP_IPC_LOCK while mlockall(MCL_FUTURE) is in force under a finite
+ *    RLIMIT_MEMLOCK: every later mapping is locked and charged to the limit,
+ *    and without the capability the first one past it fails. (systemd's
+ *    LimitMEMLOCK=infinity makes it unnecessary: then it goes too.)
+ *  - CAP_BPF (or CAP_SYS_ADMIN) only if this kernel refuses map lookups on
+ *    our own map fd without it (kernels before 6.5 with
+ *    unprivileged_bpf_disabled set): probed, not guessed. Without the
+ *    lookup, per-OOM loss counts fall back to the global drop counter.
+ *  - CAP_SYS_PTRACE only with --user-symbols: /proc/PID/maps of another
+ *    process needs it (ptrace access: another uid, or a process holding
+ *    capabilities we no longer have, which is any root daemon). It also
+ *    lets us read any process's memory, so by default it goes, and user
+ *    frames keep the build id and file offset BPF captured: enough to
+ *    symbolize offline (eu-addr2line, debuginfod).
+ * Everything else goes: the ring buffer is read through memory and epoll,
+ * and files are written as a root owner without overrides.
+ */
+static void drop_caps(struct recorder *r, struct session *s)
+{
+	struct cap_sets now;
+	struct rlimit rl;
+	uint64_t keep = 0, cand, tot_c, tot_l;
+	char names[256];
+	int err;
+
+	if (caps_read(NULL, &now))
+		return;
+	if (protect_memory_locked() && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY)
+		keep |= CAPBIT(CAP_IPC_LOCK);
+	if (r->user_symbols)
+		keep |= CAPBIT(CAP_SYS_PTRACE);
+	cand = now.eff & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN));
+	if (cand && !caps_set_effective(now.eff & ~cand)) {
+		errno = 0;
+		tracer__oom_totals(session_tracer(s), 0, &tot_c, &tot_l);
+		if (errno == EPERM)
+			keep |= now.eff & CAPBIT(CAP_BPF) ? CAPBIT(CAP_BPF) : CAPBIT(CAP_SYS_ADMIN);
+		caps_set_effective(now.eff);
+	}
+	err = caps_keep_only(keep, &r->bounding_kept);
+	if (err) {
+		log_warn("cannot drop capabilities: %s", strerror(-err));
+		return;
+	}
+	r->caps_kept = keep & now.prm;
+	caps_names(r->caps_kept, names, sizeof(names));
+	log_debug("capabilities kept: %s%s", names[0] ? names : "none",
+		  r->bounding_kept ? " (bounding set unchanged: no CAP_SETPCAP)" : "");
+	/* permissions only: a read-only or missing output is reported already */
+	if (access(r->rf.dir, W_OK | X_OK) && errno == EACCES)
+		log_warn("%s is not writable without capabilities: rotation and SIGHUP reopen "
+			 "will fail; make it owned by root", r->rf.dir);
+}
+
+static void write_start(struct recorder *r, struct session *s)
+{
+	const struct session_opts *o = &r->so;
+	struct json_writer w;
+	char names[256];
+
+	jw_init(&w, record_buf__begin(&r->aux));
+	own_start(&w, r, "recorder_start");
+	jw_kv_int(&w, "pid", getpid());
+	jw_kv_string(&w, "host", r->host);
+	jw_kv_string(&w, "mode", attach_mode__name(session_tracer(s)->mode));
+	jw_kv_uint(&w, "seq_base", r->prev.max_seq);
+	/* kills before this start: since boot, or since the last checkpoint */
+	kernel_checkpoint(&w, r, r->vmstat_start);
+	if (o->cgroup || o->pid) {
+		jw_key(&w, "filter");
+		jw_object_start(&w);
+		if (o->cgroup)
+			jw_kv_string(&w, "cgroup", o->cgroup);
+		if (o->pid)
+			jw_kv_int(&w, "pid", o->pid);
+		jw_object_end(&w);
+	}
+	jw_kv_uint(&w, "candidates", o->candidates);
+	jw_kv_string(&w, "output", r->rf.path);
+	jw_kv_uint(&w, "max_size", r->max_size);
+	jw_kv_uint(&w, "max_files", r->max_files);
+	jw_kv_bool(&w, "oom_score_adj_min", protect_adj_min());
+	jw_kv_bool(&w, "memory_locked", protect_memory_locked());
+	caps_names(r->caps_kept, names, sizeof(names));
+	jw_kv_string(&w, "capabilities", names);
+	if (r->prev.found) {
+		jw_key(&w, "previous_run");
+		jw_object_start(&w);
+		jw_kv_bool(&w, "clean_stop", r->prev.clean);
+		jw_kv_uint(&w, "last_seq", r->prev.max_seq);
+		jw_object_end(&w);
+	}
+	own_end(&w, r);
+}
+
+static int on_attached(struct session *s, void *arg)
+{
+	struct recorder *r = arg;
+	char status[PATH_MAX + 64];
+
+	r->seq = r->prev.max_seq;
+	drop_caps(r, s);
+	write_start(r, s);
+	reconcile_downtime(r);
+	write_metrics(r);
+	snprintf(status, sizeof(status), "READY=1\nSTATUS=recording OOM kills to %s (mode=%s)",
+		 r->rf.path, attach_mode__name(session_tracer(s)->mode));
+	if (notify_send(status) < 0)
+		log_warn("cannot notify systemd ($NOTIFY_SOCKET): %s", strerror(errno));
+	return 0;
+}
+
+static void on_tick(struct session *s, void *arg)
+{
+	struct recorder *r = arg;
+	uint64_t now = mono_ms();
+
+	if (session_hup(s)) {
+		int err = record_file__reopen(&r->rf);
+
+		if (err)
+			log_err("cannot reopen %s: %s: records go to stdout until it can be "
+				"written", r->rf.path, strerror(-err));
+		else
+			log_debug("reopened %s", r->rf.path);
+	}
+	check_lost(r, s);
+	if (r->global.pending || r->cg.pending ||
+	    (r->reconcile_ms && now >= r->next_periodic_ms)) {
+		uint64_t kernel = r->prom.kernel_kills, mism = r->prom.reconcile_mismatches;
+		int64_t gap = r->prom.reconcile_gap;
+
+		reconcile(r, s, false);
+		/* idle and in agreement: no write at all */
+		if (kernel != r->prom.kernel_kills || mism != r->prom.reconcile_mismatches ||
+		    gap != r->prom.reconcile_gap)
+			write_metrics(r);
+		if (r->reconcile_ms && now >= r->next_periodic_ms)
+			r->next_periodic_ms = now + r->reconcile_ms;
+	}
+}
+
+static int timeout_min(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
+static int on_timeout(struct session *s, void *arg)
+{
+	struct recorder *r = arg;
+	uint64_t now = mono_ms();
+	int t = -1;
+
+	(void)s;
+	t = timeout_min(t, reconciler__settle_in(&r->global, now));
+	t = timeout_min(t, reconciler__settle_in(&r->cg, now));
+	if (r->reconcile_ms)
+		t = timeout_min(t, r->next_periodic_ms > now ?
+				   (int)(r->next_periodic_ms - now > INT32_MAX ? INT32_MAX :
+					 r->next_periodic_ms - now) : 0);
+	return t;
+}
+
+static void on_stopping(struct session *s, void *arg)
+{
+	struct recorder *r = arg;
+	struct json_writer w;
+	uint64_t v = 0;
+
+	notify_send("STOPPING=1");
+	check_lost(r, s);
+	reconcile(r, s, true);
+	if (r->vmstat_ok)
+		kernel_oom_kills(NULL, &v);
+	jw_init(&w, record_buf__begin(&r->aux));
+	own_start(&w, r, "recorder_stop");
+	jw_kv_string(&w, "reason", r->count_reached ? "count" : session_end_reason(s));
+	jw_kv_uint(&w, "events", r->events_written);
+	jw_kv_uint(&w, "last_seq", r->seq);
+	jw_kv_uint(&w, "events_filtered", r->prom.events_filtered);
+	jw_kv_uint(&w, "kills_recorded", r->prom.kills);
+	jw_kv_uint(&w, "lost_records", r->dropped_seen);
+	jw_kv_uint(&w, "records_to_stdout", r->prom.records_to_stdout);
+	if (r->vmstat_ok) {
+		jw_kv_uint(&w, "kernel_kills", v - r->global.base);
+		jw_kv_int(&w, "gap", reconciler__gap(&r->global, v));
+	}
+	kernel_checkpoint(&w, r, v);
+	own_end(&w, r);
+	write_metrics(r);
+	if (r->prom.records_to_stdout || r->lost_output)
+		log_warn("%" PRIu64 " records went to stdout instead of %s%s", r->prom.records_to_stdout,
+			 r->rf.path, r->lost_output ? ", some were lost" : "");
+}
+
+/* ---- setup ------------------------------------------------------------------------ */
+
+static void read_identity(struct recorder *r)
+{
+	unsigned char rnd[16] = {};
+	struct utsname u;
+	int fd;
+	ssize_t n;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		uint64_t t = now_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+
+		memcpy(rnd, &t, sizeof(t));
+	}
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		snprintf(r->run_id + 2 * i, 3, "%02x", rnd[i]);
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, r->boot_id, sizeof(r->boot_id) - 1);
+		r->boot_id[n > 0 ? n : 0] = '\0';
+		r->boot_id[strcspn(r->boot_id, "\n")] = '\0';
+		close(fd);
+	}
+	if (!uname(&u))
+		snprintf(r->host, sizeof(r->host), "%s", u.nodename);
+}
+
+static int parse_args(int argc, char **argv, struct recorder *r)
+{
+	enum { OPT_MAX_SIZE = 256, OPT_MAX_FILES, OPT_PROM, OPT_PROM_TOP, OPT_RECONCILE,
+	       OPT_USER_SYMBOLS };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		{ "max-files", required_argument, NULL, OPT_MAX_FILES },
+		{ "prom-file", required_argument, NULL, OPT_PROM },
+		{ "prom-top", required_argument, NULL, OPT_PROM_TOP },
+		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE },
+		{ "user-symbols", no_argument, NULL, OPT_USER_SYMBOLS },
+		SESSION_LONGOPTS,
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	uint64_t v;
+	int c, err;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:" SESSION_SHORTOPTS "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			if (!*optarg)
+				goto bad;
+			r->output = optarg;
+			continue;
+		case OPT_MAX_SIZE:
+			if (parse_size(optarg, &r->max_size))
+				goto bad;
+			continue;
+		case OPT_MAX_FILES:
+			if (parse_u64(optarg, 1000, &v) || !v)
+				goto bad;
+			r->max_files = (unsigned int)v;
+			continue;
+		case OPT_PROM:
+			if (!*optarg)
+				goto bad;
+			r->prom_path = optarg;
+			continue;
+		case OPT_PROM_TOP:
+			if (parse_u64(optarg, PROM_TRACKED, &v) || !v)
+				goto bad;
+			r->prom_top = v;
+			continue;
+		case OPT_RECONCILE:
+			if (parse_u64(optarg, 1u << 31, &v))
+				goto bad;
+			r->reconcile_ms = v * 1000;
+			continue;
+		case OPT_USER_SYMBOLS:
+			r->user_symbols = true;
+			continue;
+		case 'h': usage(stdout); return 1;
+		case ':':
+			log_err("option '%s' needs a value (see 'oomtrace record --help')",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+		err = session_opts__parse(&r->so, c, optarg);
+		if (err == -EBADMSG)
+			goto bad;
+		if (err < 0)
+			return err;
+		if (err > 0) {
+			log_err("unrecognized option '%s' (see 'oomtrace record --help')",
+				argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		log_err("unexpected argument '%s' (see 'oomtrace record --help')", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	for (const struct option *lo = longopts; lo->name; lo++)
+		if (lo->val == c)
+			log_err("invalid value '%s' for --%s (see 'oomtrace record --help')", optarg,
+				lo->name);
+	return -EINVAL;
+}
+
+/* Sizes of the render buffers: the largest record the caps allow, with room. */
+static size_t main_buf_size(const struct session_opts *o)
+{
+	size_t cands = o->candidates && o->candidates < ASSEMBLE_MAX_CANDIDATES ?
+		       o->candidates : ASSEMBLE_MAX_CANDIDATES;
+
+	return (64u << 10) + cands * 1536 + ASSEMBLE_MAX_VICTIMS * 2048;
+}
+
+static int setup(struct recorder *r)
+{
+	int err;
+
+	read_identity(r);
+	if (record_buf__init(&r->main, main_buf_size(&r->so)) ||
+	    record_buf__init(&r->aux, 64u << 10) || record_buf__init(&r->metrics, 256u << 10) ||
+	    prom_state__init(&r->prom, r->prom_top)) {
+		log_err("out of memory");
+		return -ENOMEM;
+	}
+	r->prom.start_time_s = now_ns(CLOCK_REALTIME) / 1000000000ull;
+	err = record_file__open(&r->rf, r->output, r->max_size, r->max_files);
+	if (err && !r->rf.path[0]) {
+		log_err("--output %s: %s", r->output, strerror(-err));
+		return err;
+	}
+	if (err) {
+		log_err("cannot open %s: %s: records go to stdout until it can be written "
+			"(retried at every record and on SIGHUP)", r->rf.path, strerror(-err));
+		r->file_failing = true;
+		r->file_err = err;
+		r->gap_since_ns = now_ns(CLOCK_REALTIME);
+	}
+	scan_previous(r);
+	/* before attaching: a kill while we load counts as missed, as it is */
+	r->vmstat_ok = !kernel_oom_kills(NULL, &r->vmstat_start);
+	reconciler__init(&r->global, r->vmstat_start);
+	if (r->so.cgroup) {
+		uint64_t v;
+
+		r->cg_ok = !cgroup_oom_kills(NULL, r->so.cgroup, &v, r->cg_counter,
+					    sizeof(r->cg_counter));
+		if (r->cg_ok)
+			reconciler__init(&r->cg, v);
+	}
+	r->next_periodic_ms = mono_ms() + r->reconcile_ms;
+	return 0;
+}
+
+static void teardown(struct recorder *r)
+{
+	record_file__close(&r->rf);
+	record_buf__free(&r->main);
+	record_buf__free(&r->aux);
+	record_buf__free(&r->metrics);
+	prom_state__free(&r->prom);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static struct recorder r;	/* large: not on the stack */
+	struct session_sink sink = {
+		.event = on_event, .aftermath = on_aftermath, .attached = on_attached,
+		.tick = on_tick, .timeout_ms = on_timeout, .stopping = on_stopping,
+		.want_sighup = true, .arg = &r,
+	};
+	int ret;
+
+	memset(&r, 0, sizeof(r));
+	session_opts__init(&r.so);
+	r.output = DEFAULT_OUTPUT;
+	r.max_size = DEFAULT_MAX_SIZE;
+	r.max_files = DEFAULT_MAX_FILES;
+	r.prom_top = PROM_DEFAULT_TOP;
+	r.reconcile_ms = DEFAULT_RECONCILE_S * 1000ull;
+	ret = parse_args(argc, argv, &r);
+	if (ret)
+		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	/* a closed stdout (journald restarted) must cost records, not the recorder */
+	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
+	/* before any file is made */
+	if (!can_trace()) {
+		log_err("need root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load BPF "
+			"programs: run it with sudo");
+		return EXIT_RUNTIME;
+	}
+	if (setup(&r)) {
+		teardown(&r);
+		return EXIT_RUNTIME;
+	}
+	ret = session_run(&r.so, &sink);
+	teardown(&r);
+	return ret;
+}
