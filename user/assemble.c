@@ -64,6 +64,7 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 			      keep_candidates : ASSEMBLE_MAX_CANDIDATES,
 		.kernel_frames = OOMT_KSTACK_MAX,
 		.user_frames = OOMT_USTACK_MAX,
+		.grow_candidates = keep_candidates == 0,
 	};
 	struct assembler *a = calloc(1, sizeof(*a));
 

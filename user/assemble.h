@@ -23,7 +23,8 @@
  * frames_dropped; candidates beyond the kept ones in candidates_total).
  */
 #define ASSEMBLE_MAX_VICTIMS 256	/* a memory.oom.group kill of more is counted */
-#define ASSEMBLE_MAX_CANDIDATES 4096	/* kept when "all" (keep 0) is asked for */
+/* preallocated when "all" (keep 0) is asked for; more grow the storage */
+#define ASSEMBLE_MAX_CANDIDATES 4096
 
 struct ksyms;
 struct cgroup_names;
@@ -55,8 +56,9 @@ struct assembler_ops {
 struct assembler;
 
 /*
- * keep_candidates: the top K kept per event (0 = all, up to
- * ASSEMBLE_MAX_CANDIDATES). NULL on ENOMEM.
+ * keep_candidates: the top K kept per event (0 = all: ASSEMBLE_MAX_CANDIDATES
+ * preallocated, more allocated as they come; should that fail, the top ones
+ * are kept). NULL on ENOMEM.
  */
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
 				 const struct ksyms *ksyms);

@@ -34,6 +34,7 @@ struct oom_event *oom_event__new_fixed(const struct oom_event_caps *caps)
 	if (!ev)
 		return NULL;
 	ev->fixed = true;
+	ev->grow_candidates = caps->grow_candidates;
 	ev->cap_victims = caps->victims ? caps->victims : 1;
 	ev->cap_candidates = caps->candidates ? caps->candidates : 1;
 	ev->cap_kernel_stack = caps->kernel_frames ? caps->kernel_frames : 1;
@@ -73,6 +74,7 @@ void oom_event__clear(struct oom_event *ev)
 	ev->cap_candidates = keep.cap_candidates;
 	ev->cap_kernel_stack = keep.cap_kernel_stack;
 	ev->cap_user_stack = keep.cap_user_stack;
+	ev->grow_candidates = keep.grow_candidates;
 }
 
 void oom_event__free(struct oom_event *ev)
@@ -216,6 +218,16 @@ int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
 			return -ENOMEM;
 		*slot = *t;
 		return 0;
+	}
+	if (ev->n_candidates == ev->cap_candidates && ev->grow_candidates) {
+		/* all are wanted: a larger array, the heap order stays valid */
+		struct oom_task *more = realloc(ev->candidates,
+						2 * ev->cap_candidates * sizeof(*more));
+
+		if (more) {
+			ev->candidates = more;
+			ev->cap_candidates *= 2;
+		}
 	}
 	if (ev->n_candidates < ev->cap_candidates) {
 		ev->candidates[ev->n_candidates] = *t;

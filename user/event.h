@@ -143,6 +143,7 @@ struct oom_event {
 	 * fit is counted here instead of stored.
 	 */
 	bool fixed;
+	bool grow_candidates;	/* fixed, but candidates may grow (keep all) */
 	size_t cap_victims, cap_candidates, cap_kernel_stack, cap_user_stack;
 	uint64_t victims_dropped;	/* victims beyond cap_victims */
 	uint64_t frames_dropped;	/* stack frames beyond their cap */
@@ -151,6 +152,9 @@ struct oom_event {
 /* Capacities of an event's fixed storage. */
 struct oom_event_caps {
 	size_t victims, candidates, kernel_frames, user_frames;
+	/* candidates beyond the preallocated ones: grow the storage (all are
+	 * wanted) rather than keep the top ones; if growing fails, keep the top */
+	bool grow_candidates;
 };
 
 /* Allocate a zeroed event; NULL on ENOMEM. */

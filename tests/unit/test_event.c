@@ -102,6 +102,31 @@ static void test_fixed_offer_keeps_top_k(void **state)
 	oom_event__free(all);
 }
 
+/* keep 0 ("all"): past the preallocated capacity the storage grows, nothing is cut */
+static void test_fixed_grows_when_all_are_wanted(void **state)
+{
+	struct oom_event_caps caps = { .victims = 1, .candidates = 4, .kernel_frames = 1,
+				       .user_frames = 1, .grow_candidates = true };
+	struct oom_event *ev = oom_event__new_fixed(&caps);
+
+	(void)state;
+	assert_non_null(ev);
+	for (int i = 0; i < 5000; i++) {
+		struct oom_task t = { .has = TASK_HAS_PID | TASK_HAS_POINTS, .pid = 10 + i,
+				      .points = i % 97 };
+
+		assert_int_equal(oom_event__offer_candidate(ev, &t), 0);
+	}
+	assert_int_equal(ev->n_candidates, 5000);
+	oom_event__rank(ev, 0);
+	assert_int_equal(ev->candidates[0].points, 96);
+	assert_int_equal(ev->candidates[4999].points, 0);
+	oom_event__clear(ev);		/* keeps the grown storage for the next event */
+	assert_int_equal(ev->n_candidates, 0);
+	assert_true(ev->cap_candidates >= 5000);
+	oom_event__free(ev);
+}
+
 static void test_fixed_appends_stop_at_cap(void **state)
 {
 	struct oom_event_caps caps = { .victims = 2, .candidates = 1, .kernel_frames = 3,
@@ -171,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_rank_orders_by_points_skipped_last),
 		cmocka_unit_test(test_many_candidates_grow),
 		cmocka_unit_test(test_fixed_offer_keeps_top_k),
+		cmocka_unit_test(test_fixed_grows_when_all_are_wanted),
 		cmocka_unit_test(test_fixed_appends_stop_at_cap),
 		cmocka_unit_test(test_points_formula_matches_kernel),
 		cmocka_unit_test(test_names),
