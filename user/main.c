@@ -15,6 +15,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "trace", cmd_trace, "live: one block (or JSON line) per OOM kill (default)" },
 	{ "doctor", cmd_doctor, "what this kernel allows, which mode would be used" },
+	{ "parse", cmd_parse, "kernel-log OOM reports (dmesg, journal, /dev/kmsg) as events" },
 };
 
 static void usage(FILE *out)
