@@ -164,8 +164,10 @@ static bool split_kmsg_record(char *s, struct kmsg_line *l)
 		static const char hex[] = "0123456789abcdef0123456789ABCDEF";
 		const char *h1, *h2;
 
+		/* the kernel never writes \x00 (its text is a C string): keep it as text */
 		if (r[0] == '\\' && r[1] == 'x' && r[2] && r[3] &&
-		    (h1 = strchr(hex, r[2])) && (h2 = strchr(hex, r[3]))) {
+		    (h1 = strchr(hex, r[2])) && (h2 = strchr(hex, r[3])) &&
+		    (((h1 - hex) & 15) | ((h2 - hex) & 15))) {
 			*w++ = (char)(((h1 - hex) & 15) << 4 | ((h2 - hex) & 15));
 			r += 4;
 		} else {
@@ -302,9 +304,10 @@ static const char *split_decoded_facility(const char *s, struct kmsg_line *l)
 
 /*
  * dmesg -T in any locale: "[Tue Sep  3 05:57:48 2024]", "[二 9月  3 05:57:48 2024]".
- * The clock and the year are found by shape; the month only when it is
- * an English abbreviation or starts with its number. Otherwise the stamp is
- * kept as written, with no wall time.
+ * The clock and the year are found by shape; the month only when it
+ * starts with its number or with an English abbreviation (Latin languages'
+ * names that do, "sept.", "mars", "juin", name the same month). Otherwise
+ * the stamp is kept as written, with no wall time.
  */
 static void parse_dmesg_T(const char *s, size_t n, struct kmsg_line *l)
 {

@@ -489,7 +489,8 @@ int cmd_parse(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ret = run(&st, p);
-	summary(&st, p);
+	if (!ret && !st.write_failed)
+		summary(&st, p);	/* a failure is said in its one line */
 	kmsg_parser__free(p);
 	return ret || st.write_failed ? EXIT_RUNTIME : EXIT_OK;
 }

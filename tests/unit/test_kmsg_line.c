@@ -51,6 +51,10 @@ static void test_kmsg_record(void **state)
 	l = split("4,99,1000,c,caller=T123;Out of memory: Killed process 1 (a)");
 	assert_true(l.kernel);
 	assert_string_equal(l.text, "Out of memory: Killed process 1 (a)");
+	/* the kernel never escapes a NUL: "\x00" stays text, the text stays a string */
+	l = split("6,1,2,-;a\\x00b");
+	assert_string_equal(l.text, "a\\x00b");
+	assert_int_equal(l.len, 6);
 	/* not a record: a number followed by text */
 	l = split("100155 total pagecache pages");
 	assert_false(l.kmsg_record);
