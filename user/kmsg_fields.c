@@ -6,6 +6,7 @@
  * either matches the whole shape it knows or returns false.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "kmsg_fields.h"
@@ -32,10 +33,13 @@ static const char *skip_sp(const char *p)
 	return p;
 }
 
-static bool starts(const char *p, const char *prefix)
+static bool starts_str(const char *p, const char *prefix)
 {
 	return !strncmp(p, prefix, strlen(prefix));
 }
+
+/* p starts with the string literal lit (its length known at compile time) */
+#define starts(p, lit) (!strncmp((p), "" lit, sizeof(lit) - 1))
 
 /* Unsigned decimal at *p; false without a digit or on overflow. */
 static bool get_u64(const char **p, uint64_t *ret)
@@ -113,6 +117,18 @@ static void copy_n(char *dst, size_t size, const char *src, size_t n)
 		n = size - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+/*
+ * Forget what a matcher that did not match wrote. Lines go through many
+ * matchers: clearing the strings' first bytes instead of the whole struct
+ * keeps that cheap (every string is written whole before it is set).
+ */
+static void reset(struct kmsg_fact *f)
+{
+	memset(f, 0, offsetof(struct kmsg_fact, comm));
+	f->constraint = OOM_CONSTRAINT_UNKNOWN;
+	f->comm[0] = f->gfp_names[0] = f->path[0] = f->path2[0] = f->sym[0] = f->module[0] = '\0';
 }
 
 /* Last occurrence of needle starting in [s, end). */
@@ -416,11 +432,13 @@ static bool match_dump_info(const char *s)
 		"Call Trace:", "Tainted: ",
 	};
 
+	if (!strchr("CB<HWtKMT", s[0]))
+		return false;	/* none of them starts otherwise */
 	for (size_t i = 0; i < sizeof(exact) / sizeof(exact[0]); i++)
 		if (!strcmp(s, exact[i]))
 			return true;
 	for (size_t i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
-		if (starts(s, prefix[i]))
+		if (starts_str(s, prefix[i]))
 			return true;
 	return false;
 }
@@ -533,7 +551,7 @@ static bool match_counter(const char *s, struct kmsg_fact *f)
 	const char *p;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!starts(s, names[i].name))
+		if (!starts_str(s, names[i].name))
 			continue;
 		p = s + strlen(names[i].name);
 		if (!starts(p, "usage "))
@@ -579,7 +597,7 @@ static bool match_stats_for(const char *s, const char *end, struct kmsg_fact *f)
 	static const char key[] = "Memory cgroup stats for ";
 	const char *p, *colon = NULL;
 
-	if (!starts(s, key))
+	if (!starts_str(s, key))
 		return false;
 	p = s + sizeof(key) - 1;
 	if (end > p && end[-1] == ':') {
@@ -812,10 +830,10 @@ static const char *after_message(const char *s, const char *verb, struct kmsg_fa
 {
 	const char *p;
 
-	if (starts(s, verb))
+	if (starts_str(s, verb))
 		return s + strlen(verb);
 	p = strstr(s, ": ");
-	if (!p || !starts(p + 2, verb))
+	if (!p || !starts_str(p + 2, verb))
 		return NULL;
 	/* "Out of memory", "Memory cgroup out of memory", "Out of memory (oom_kill_allocating_task)" */
 	if (!starts(s, "Out of memory") && !starts(s, "Memory cgroup out of memory"))
@@ -915,7 +933,7 @@ static bool match_kill(const char *s, const char *end, struct kmsg_fact *f)
 		f->kind = KMSG_KILLED;
 		return true;
 	}
-	memset(f, 0, sizeof(*f));
+	reset(f);
 	if ((p = after_message(s, "Kill process ", f))) {
 		const char *q;
 
@@ -1002,8 +1020,7 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 	char first[2048];
 	size_t flen;
 
-	memset(f, 0, sizeof(*f));
-	f->constraint = OOM_CONSTRAINT_UNKNOWN;
+	reset(f);
 	if (s > end)
 		s = end;
 	/*
@@ -1030,47 +1047,60 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 		return f->kind = KMSG_ELISION;
 	if (match_header(s, end, f))
 		return f->kind = KMSG_HEADER;
-	memset(f, 0, sizeof(*f));
-	f->constraint = OOM_CONSTRAINT_UNKNOWN;
-	if (match_summary(s, end, f))
-		return f->kind = KMSG_SUMMARY;
-	if (match_kill(s, end, f))
-		return f->kind;
-	memset(f, 0, sizeof(*f));
-	if (match_reaper(s, end, f))
-		return f->kind;
-	memset(f, 0, sizeof(*f));
-	if (*s == '[' && match_table_header(s, end, f))
-		return f->kind = KMSG_TABLE_HEADER;
-	memset(f, 0, sizeof(*f));
+	reset(f);
+	/* the lines that only OOM reports print, by the letter they start with */
+	switch (s[0]) {
+	case 'o':
+		if (match_summary(s, end, f))
+			return f->kind = KMSG_SUMMARY;
+		reset(f);
+		if (match_reaper(s, end, f))
+			return f->kind;
+		reset(f);
+		if (starts(s, "oom killer ") && strstr(s, " has mm pinned by "))
+			return f->kind = KMSG_MM_PINNED;
+		break;
+	case 'K': case 'O': case 'M':
+		if (match_kill(s, end, f))
+			return f->kind;
+		reset(f);
+		if (match_stats_for(s, end, f))
+			return f->kind = KMSG_MEMCG_STATS_FOR;
+		if (starts(s, "Out of memory and no killable processes"))
+			return f->kind = KMSG_NO_KILLABLE;
+		if (starts(s, "Kernel panic - not syncing: "))
+			return f->kind = KMSG_PANIC;
+		break;
+	case 'T':
+		if (!strcmp(s, "Tasks state (memory values in pages):"))
+			return f->kind = KMSG_TASKS_STATE;
+		if (match_task_in(s, end, f))
+			return f->kind = KMSG_MEMCG_TASK_IN;
+		if (match_group(s, end, f))
+			return f->kind = KMSG_GROUP;
+		break;
+	case '[':
+		if (match_table_header(s, end, f))
+			return f->kind = KMSG_TABLE_HEADER;
+		break;
+	case 'm': case 's': case 'k': case 't':
+		if (match_counter(s, f))
+			return f->kind = KMSG_MEMCG_COUNTER;
+		break;
+	}
+	reset(f);
 	if (match_frame(s, end, f))
 		return f->kind = KMSG_FRAME;
-	memset(f, 0, sizeof(*f));
-	if (!strcmp(s, "Tasks state (memory values in pages):"))
-		return f->kind = KMSG_TASKS_STATE;
-	if (match_task_in(s, end, f))
-		return f->kind = KMSG_MEMCG_TASK_IN;
-	if (match_group(s, end, f))
-		return f->kind = KMSG_GROUP;
-	if (match_counter(s, f))
-		return f->kind = KMSG_MEMCG_COUNTER;
-	if (match_stats_for(s, end, f))
-		return f->kind = KMSG_MEMCG_STATS_FOR;
-	if (starts(s, "Out of memory and no killable processes"))
-		return f->kind = KMSG_NO_KILLABLE;
-	if (starts(s, "Kernel panic - not syncing: "))
-		return f->kind = KMSG_PANIC;
-	if (starts(s, "oom killer ") && strstr(s, " has mm pinned by "))
-		return f->kind = KMSG_MM_PINNED;
+	reset(f);
 	if (match_cpu(s, end, f))
 		return f->kind = KMSG_CPU;
-	memset(f, 0, sizeof(*f));
+	reset(f);
 	if (match_dump_info(s))
 		return f->kind = KMSG_DUMP_INFO;
 	f->kind = KMSG_REGS;
 	if (match_regs(s, end, f))
 		return f->kind;
-	memset(f, 0, sizeof(*f));
+	reset(f);
 	if (match_cpuset(s, end))
 		return f->kind = KMSG_CPUSET;
 	if (strstr(s, ": page allocation failure: "))
@@ -1078,7 +1108,7 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 	f->kind = KMSG_MEMINFO;
 	if (match_meminfo(s, end, f))
 		return f->kind;
-	memset(f, 0, sizeof(*f));
+	reset(f);
 	if (match_stat(s, end))
 		return f->kind = KMSG_STAT;
 	if (match_slab(s, end))

@@ -122,7 +122,6 @@ struct kmsg_fact {
 	uint32_t gfp;
 	bool has_gfp;
 	bool has_gfp_names;		/* kernel printed "(GFP_KERNEL|...)" */
-	char gfp_names[256];
 	int32_t order;
 	bool has_order;
 	int64_t score;
@@ -132,18 +131,18 @@ struct kmsg_fact {
 	uint64_t usage_kb, limit_kb;
 	enum oom_constraint constraint;
 	bool global_oom;
-	char comm[OOM_COMM_MAX];
 	/* paths: task in / oom_memcg / group / stats (path), limit of / task_memcg (path2) */
-	char path[OOM_PATH_MAX];
-	bool has_path, path_complete;
-	char path2[OOM_PATH_MAX];
-	bool has_path2, path2_complete;
-	/* a frame */
-	char sym[128];
-	char module[64];
-	uint64_t offset, addr;
+	bool has_path, path_complete, has_path2, path2_complete;
+	uint64_t offset, addr;		/* a frame */
 	bool unreliable;
 	struct kmsg_table_layout layout;
+	/* strings last: a reset between matchers clears only their first byte */
+	char comm[OOM_COMM_MAX];
+	char gfp_names[256];
+	char path[OOM_PATH_MAX];
+	char path2[OOM_PATH_MAX];
+	char sym[128];
+	char module[64];
 };
 
 /* Classify text[0..len) and extract its facts. Returns ret->kind. */

@@ -48,6 +48,13 @@ static size_t read_clock(const char *s, struct tm *tm)
 	return 8;
 }
 
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ')
+		p++;
+	return p;
+}
+
 static const char months[12][4] = {
 	"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 };
@@ -273,6 +280,12 @@ static const char *split_decoded_facility(const char *s, struct kmsg_line *l)
 	size_t n;
 	int f = -1;
 
+	/* cheap test first: a lowercase word, blanks, ':' */
+	while ((*p >= 'a' && *p <= 'z') || is_digit(*p))
+		p++;
+	if (p == s || p - s > 8 || *skip_blanks(p) != ':')
+		return NULL;
+	p = s;
 	for (size_t i = 0; i < sizeof(fac) / sizeof(fac[0]); i++) {
 		n = strlen(fac[i]);
 		if (!strncmp(p, fac[i], n) && (p[n] == ' ' || p[n] == ':')) {
