@@ -58,7 +58,7 @@ struct report {
 	bool header, cpu, oom_frames, meminfo, memcg_lines, global_msg;
 	bool tasks_state, table_header, in_table, table_done, rows_without_header;
 	bool summary, score, victim, group, no_killable, panic, elided, lost;
-	bool victim_comm_cut, user_ip;
+	bool victim_comm_cut, user_ip, victims_cut;
 	struct kmsg_table_layout layout;
 	enum era era;
 	bool header_oom_adj;	/* "oom_adj=" in the header: before 3.x */
@@ -108,7 +108,7 @@ struct kmsg_parser *kmsg_parser__new(const struct kmsg_report_ops *ops, size_t k
 	if (!p)
 		return NULL;
 	p->ops = *ops;
-	p->keep = keep;
+	p->keep = !keep || keep > KMSG_MAX_CANDIDATES ? KMSG_MAX_CANDIDATES : keep;
 	return p;
 }
 
@@ -318,26 +318,54 @@ static bool ranks_before(const struct oom_task *a, const struct oom_task *b)
 	return a->pid < b->pid;
 }
 
-/* Keep the top `keep` candidates while the table streams by. */
+static void swap_tasks(struct oom_task *a, struct oom_task *b)
+{
+	struct oom_task t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * Keep the best `keep` candidates while the table streams by: the kept ones
+ * form a heap with the worst at the root, so a better row replaces it in
+ * O(log keep). oom_event__rank() sorts them when the report is complete.
+ */
 static int keep_candidate(struct kmsg_parser *p, const struct oom_task *t)
 {
 	struct oom_event *ev = p->r.ev;
-	struct oom_task *slot;
-	size_t worst = 0;
+	struct oom_task *h;
+	size_t i, n;
 
-	if (!p->keep || ev->n_candidates < p->keep) {
-		slot = oom_event__add_candidate(ev);
-		if (!slot)
+	if (ev->n_candidates < p->keep) {
+		if (!oom_event__add_candidate(ev))
 			return -ENOMEM;
-		*slot = *t;
+		h = ev->candidates;
+		i = ev->n_candidates - 1;
+		h[i] = *t;
+		while (i && ranks_before(&h[(i - 1) / 2], &h[i])) {	/* sift up */
+			swap_tasks(&h[(i - 1) / 2], &h[i]);
+			i = (i - 1) / 2;
+		}
 		return 0;
 	}
-	for (size_t i = 1; i < ev->n_candidates; i++)
-		if (ranks_before(&ev->candidates[worst], &ev->candidates[i]))
-			worst = i;
-	if (ranks_before(t, &ev->candidates[worst]))
-		ev->candidates[worst] = *t;
-	return 0;
+	h = ev->candidates;
+	n = ev->n_candidates;
+	if (!n || !ranks_before(t, &h[0]))
+		return 0;
+	h[0] = *t;
+	for (i = 0;;) {	/* sift down */
+		size_t l = 2 * i + 1, r = l + 1, worst = i;
+
+		if (l < n && ranks_before(&h[worst], &h[l]))
+			worst = l;
+		if (r < n && ranks_before(&h[worst], &h[r]))
+			worst = r;
+		if (worst == i)
+			return 0;
+		swap_tasks(&h[i], &h[worst]);
+		i = worst;
+	}
 }
 
 static uint64_t nonneg(int64_t v)
@@ -499,6 +527,10 @@ static int add_killed(struct report *r, const struct kmsg_fact *f, const struct 
 
 	if (reason != OOM_VICTIM_CHOSEN && is_victim(r, f->pid))
 		return 0;	/* memory.oom.group kills the chosen one again */
+	if (r->ev->n_victims >= KMSG_MAX_VICTIMS) {
+		r->victims_cut = true;
+		return 0;
+	}
 	t = oom_event__add_victim(r->ev);
 	if (!t)
 		return -ENOMEM;
@@ -749,7 +781,7 @@ static void report_close(struct kmsg_parser *p)
 	}
 	if (r->table_header) {
 		ev->has |= EV_HAS_CANDIDATES;
-		oom_event__rank(ev, p->keep);
+		oom_event__rank(ev, 0);
 	} else {
 		add_missing(ev, r->rows_without_header ? "task_table_header" : "task_table");
 	}
@@ -758,6 +790,8 @@ static void report_close(struct kmsg_parser *p)
 		add_missing(ev, "kill_line");
 	if (r->victim_comm_cut)
 		add_missing(ev, "victim_comm");
+	if (r->victims_cut)
+		add_missing(ev, "victims_beyond_limit");
 	if (r->has_task_memcg && r->task_memcg_cut)
 		add_missing(ev, "task_memcg");
 	if (r->elided)

@@ -21,6 +21,10 @@
 #include "kmsg_line.h"
 
 #define KMSG_MAX_FRAMES 128
+/* kept per report, also with keep 0 ("all"): the kernel's tables are this long on big hosts */
+#define KMSG_MAX_CANDIDATES 65536
+/* victims listed per report (memory.oom.group kills a whole group) */
+#define KMSG_MAX_VICTIMS 4096
 
 /* oom_reaper's word on a victim ("type":"oom_reaper" in the output). */
 struct kmsg_reaped {
@@ -52,7 +56,7 @@ struct kmsg_stats {
 
 struct kmsg_parser;
 
-/* keep: candidates kept per event (0 = all). NULL on ENOMEM. */
+/* keep: candidates kept per event (0 = all, up to KMSG_MAX_CANDIDATES). NULL on ENOMEM. */
 struct kmsg_parser *kmsg_parser__new(const struct kmsg_report_ops *ops, size_t keep);
 void kmsg_parser__free(struct kmsg_parser *p);
 /* One logical line (continuations joined). 0, or -ENOMEM. */

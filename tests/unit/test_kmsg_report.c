@@ -440,6 +440,39 @@ static void test_keep_top_k(void **state)
 	out_free(o);
 }
 
+/* Bounded per report: a table of 70000 rows keeps the best 65536; a group kill of 5000, 4096. */
+static void test_bounds(void **state)
+{
+	size_t cap = 8 << 20, n = 0;
+	char *text = malloc(cap);
+	struct out *o;
+
+	(void)state;
+	n += (size_t)snprintf(text + n, cap - n, "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes "
+			      "swapents oom_score_adj name\n");
+	for (int i = 1; i <= 70000; i++)	/* points = rss: pid 1 best, pid 70000 worst, shuffled */
+		n += (size_t)snprintf(text + n, cap - n, "[%7d] 0 %d 100 %d 0 0 0 t\n", (i * 7919) % 70000 + 1,
+				      (i * 7919) % 70000 + 1, 200000 - ((i * 7919) % 70000 + 1));
+	n += (size_t)snprintf(text + n, cap - n, "Out of memory: Killed process 1 (t) total-vm:4kB, "
+			      "anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n");
+	n += (size_t)snprintf(text + n, cap - n, "Tasks in /g are going to be killed due to memory.oom.group set\n");
+	for (int i = 2; i <= 5000; i++)
+		n += (size_t)snprintf(text + n, cap - n, "Memory cgroup out of memory: Killed process %d (t) "
+				      "total-vm:4kB, anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n", i);
+	assert_true(n < cap - 1);
+	o = parse(text, 0);
+	free(text);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"candidates\":[{\"pid\":1,");
+	HAS(o->event[0], "\"candidates_total\":70000");
+	HAS(o->event[0], "{\"pid\":65536,");
+	LACKS(o->event[0], "{\"pid\":65537,");
+	HAS(o->event[0], "{\"pid\":4096,\"comm\":\"t\"");
+	LACKS(o->event[0], "{\"pid\":4097,\"comm\":\"t\"");
+	HAS(o->event[0], "victims_beyond_limit");
+	out_free(o);
+}
+
 static void test_kmsg_records(void **state)
 {
 	struct out *o;
@@ -472,6 +505,7 @@ int main(void)
 		cmocka_unit_test(test_chosen_not_killed),
 		cmocka_unit_test(test_tentative),
 		cmocka_unit_test(test_keep_top_k),
+		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_kmsg_records),
 	};
 
