@@ -856,7 +856,7 @@ static bool after_kill_ok(enum kmsg_kind k)
 {
 	switch (k) {
 	case KMSG_KILLED: case KMSG_GROUP: case KMSG_KILL_SHARED: case KMSG_MM_PINNED:
-	case KMSG_REAPED: case KMSG_REAP_FAILED: case KMSG_BLANK: case KMSG_ELISION:
+	case KMSG_REAPED: case KMSG_REAP_FAILED: case KMSG_BLANK:
 		return true;
 	default:
 		return false;
