@@ -78,6 +78,12 @@ for l in open(sys.argv[1], encoding="utf-8"):
 print(f"ok: garbage: {n} JSON lines, all valid; {u} lines inside reports not understood")
 ' "$WORK/g.json" || fail "garbage: invalid JSON"
 echo "ok: garbage: $(cat "$WORK/g.err")"
+# text output never passes a control byte on (only its own newlines)
+"$OOMTRACE" parse -k 0 "$WORK/garbage" >"$WORK/g.txt" 2>/dev/null || fail "garbage: text mode failed"
+if LC_ALL=C grep -q '[[:cntrl:]]' "$WORK/g.txt"; then
+	fail "garbage: a control byte in text output: $(LC_ALL=C grep -m1 -n '[[:cntrl:]]' "$WORK/g.txt" | cat -v)"
+fi
+echo "ok: garbage: text output has no control bytes ($(wc -l <"$WORK/g.txt") lines)"
 
 # filters
 all=$("$OOMTRACE" parse --json "$FIX"/*.log 2>/dev/null | grep -c '"oom_kill"')
