@@ -104,11 +104,11 @@ enum {
 	EV_HAS_CHOSEN = 1u << 6,	/* oc->chosen / chosen_points known */
 	EV_HAS_CANDIDATES = 1u << 7,	/* the candidate list was observed */
 	EV_CONSTRAINT_INFERRED = 1u << 8, /* derived, not read from oom_control */
-	/* kernel-log sources (oomtrace parse) */
-	EV_HAS_CHOSEN_SCORE = 1u << 9,	/* old kill line: "Kill process N (c) score S" */
-	EV_HAS_KTIME = 1u << 10,	/* ktime_us: the kernel's own printk timestamp */
-	EV_HAS_KMSG_SEQ = 1u << 11,	/* kmsg_seq: /dev/kmsg record number */
-	EV_HAS_UNPARSED = 1u << 12,	/* unparsed_lines is meaningful */
+	/* kernel-log sources (oomtrace parse); bit 9 is main's EV_HAS_OOM_CALLS */
+	EV_HAS_CHOSEN_SCORE = 1u << 10,	/* old kill line: "Kill process N (c) score S" */
+	EV_HAS_KTIME = 1u << 11,	/* ktime_us: the kernel's own printk timestamp */
+	EV_HAS_KMSG_SEQ = 1u << 12,	/* kmsg_seq: /dev/kmsg record number */
+	EV_HAS_UNPARSED = 1u << 13,	/* unparsed_lines is meaningful */
 };
 
 struct oom_frame {
