@@ -7,7 +7,7 @@ set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
       libcmocka-dev libclang-rt-14-dev python3 util-linux procps
-      groff-base python3-yaml tmux"
+      groff-base python3-yaml tmux time"
 case "${1:-}" in
 --vm) pkgs="$pkgs qemu-system-x86 busybox-static cpio" ;;
 esac

@@ -8,5 +8,6 @@ int cmd_doctor(int argc, char **argv);
 int cmd_scores(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_parse(int argc, char **argv);
 
 #endif

@@ -56,6 +56,17 @@ enum {
 	TASK_HAS_COMM = 1u << 8,
 	TASK_HAS_EXIT = 1u << 9,	/* exit_ns known (aftermath) */
 	TASK_POINTS_ESTIMATED = 1u << 10, /* recomputed, not the kernel's own */
+	/*
+	 * Single memory facts, for sources that know only some of them (a log's
+	 * kill line has no swap, an old task table only a total rss).
+	 * TASK_HAS_MEM implies all of them.
+	 */
+	TASK_HAS_RSS = 1u << 11,	/* rss_pages (the total) */
+	TASK_HAS_RSS_ANON = 1u << 12,
+	TASK_HAS_RSS_FILE = 1u << 13,
+	TASK_HAS_RSS_SHMEM = 1u << 14,
+	TASK_HAS_SWAP = 1u << 15,
+	TASK_HAS_PGTABLES = 1u << 16,
 };
 
 /* One process in any role: trigger, victim, candidate. Memory in pages. */
@@ -72,6 +83,7 @@ struct oom_task {
 	uint64_t rss_shmem_pages;
 	uint64_t swap_pages;
 	uint64_t pgtables_bytes;
+	uint64_t rss_pages;	/* TASK_HAS_RSS without the split; else the parts' sum */
 	enum oom_skip skip;
 	enum oom_victim_reason reason;	/* victims only */
 	uint64_t kill_ns;	/* victims: CLOCK_REALTIME ns when marked */
@@ -93,6 +105,11 @@ enum {
 	EV_HAS_CANDIDATES = 1u << 7,	/* the candidate list was observed */
 	EV_CONSTRAINT_INFERRED = 1u << 8, /* derived, not read from oom_control */
 	EV_HAS_OOM_CALLS = 1u << 9,	/* ooms_without_kill is known */
+	/* kernel-log sources (oomtrace parse); bit 9 is main's EV_HAS_OOM_CALLS */
+	EV_HAS_CHOSEN_SCORE = 1u << 10,	/* old kill line: "Kill process N (c) score S" */
+	EV_HAS_KTIME = 1u << 11,	/* ktime_us: the kernel's own printk timestamp */
+	EV_HAS_KMSG_SEQ = 1u << 12,	/* kmsg_seq: /dev/kmsg record number */
+	EV_HAS_UNPARSED = 1u << 13,	/* unparsed_lines is meaningful */
 };
 
 struct oom_frame {
@@ -137,6 +154,13 @@ struct oom_event {
 	 * (a victim still exiting): how long the kernel waited before this one */
 	uint64_t ooms_without_kill;
 	char missing[256];		/* parser: what the source lacked, comma list */
+	/* kernel-log sources only */
+	int64_t chosen_score;		/* as printed: 0..1000 scale since 3.6 */
+	char chosen_comm[OOM_COMM_MAX];
+	uint64_t ktime_us;		/* printk time of the kill (or last line seen) */
+	uint64_t kmsg_seq;		/* record number of the report's first line */
+	char log_time[48];		/* the log's own wall-clock stamp, as written */
+	uint64_t unparsed_lines;	/* lines inside the report not understood */
 	/*
 	 * Fixed storage (oom_event__new_fixed): the arrays above were allocated
 	 * once with these capacities and appends never allocate; what does not

@@ -18,6 +18,7 @@ static const struct subcommand subcommands[] = {
 	{ "scores", cmd_scores, "who the OOM killer would pick now, and why" },
 	{ "record", cmd_record, "always-on recording of every OOM kill to durable files" },
 	{ "report", cmd_report, "summaries of recorded events, or one of them again" },
+	{ "parse", cmd_parse, "kernel-log OOM reports (dmesg, journal, /dev/kmsg) as events" },
 };
 
 static void usage(FILE *out)

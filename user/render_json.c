@@ -20,6 +20,12 @@ void format_time_iso(char *buf, size_t size, uint64_t ns)
 		 (unsigned)(ns % 1000000000ull / 1000));
 }
 
+/* Every bit in `bits` known (TASK_HAS_MEM stands for all memory facts). */
+static bool has_mem(const struct oom_task *t, uint32_t bits)
+{
+	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
+}
+
 static void kv_kb(struct json_writer *w, const char *key, uint64_t pages, uint32_t page_size)
 {
 	jw_kv_uint(w, key, pages * (page_size / 1024));
@@ -77,13 +83,19 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 		write_points(w, t);
 	if (t->has & TASK_HAS_TOTAL_VM)
 		kv_kb(w, "total_vm_kb", t->total_vm_pages, ev->page_size);
-	if (t->has & TASK_HAS_MEM) {
+	if (!has_mem(t, TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM) &&
+	    t->has & TASK_HAS_RSS)
+		kv_kb(w, "rss_kb", t->rss_pages, ev->page_size);	/* no split known */
+	if (has_mem(t, TASK_HAS_RSS_ANON))
 		kv_kb(w, "anon_rss_kb", t->rss_anon_pages, ev->page_size);
+	if (has_mem(t, TASK_HAS_RSS_FILE))
 		kv_kb(w, "file_rss_kb", t->rss_file_pages, ev->page_size);
+	if (has_mem(t, TASK_HAS_RSS_SHMEM))
 		kv_kb(w, "shmem_rss_kb", t->rss_shmem_pages, ev->page_size);
+	if (has_mem(t, TASK_HAS_PGTABLES))
 		jw_kv_uint(w, "pgtables_kb", t->pgtables_bytes / 1024);
+	if (has_mem(t, TASK_HAS_SWAP))
 		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
-	}
 	if (t->has & TASK_HAS_CGROUP)
 		write_origin(w, t->cgroup);
 	if (with_reason)
@@ -97,15 +109,21 @@ static void write_candidate(struct json_writer *w, const struct oom_task *t)
 	jw_object_start(w);
 	write_identity(w, t);
 	write_points(w, t);
-	if (t->has & TASK_HAS_MEM) {
+	if (has_mem(t, TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM))
 		jw_kv_uint(w, "rss_pages", t->rss_anon_pages + t->rss_file_pages +
 						t->rss_shmem_pages);
+	else if (t->has & TASK_HAS_RSS)
+		jw_kv_uint(w, "rss_pages", t->rss_pages);
+	if (has_mem(t, TASK_HAS_RSS_ANON))
 		jw_kv_uint(w, "rss_anon_pages", t->rss_anon_pages);
+	if (has_mem(t, TASK_HAS_RSS_FILE))
 		jw_kv_uint(w, "rss_file_pages", t->rss_file_pages);
+	if (has_mem(t, TASK_HAS_RSS_SHMEM))
 		jw_kv_uint(w, "rss_shmem_pages", t->rss_shmem_pages);
+	if (has_mem(t, TASK_HAS_SWAP))
 		jw_kv_uint(w, "swap_pages", t->swap_pages);
+	if (has_mem(t, TASK_HAS_PGTABLES))
 		jw_kv_uint(w, "pgtables_bytes", t->pgtables_bytes);
-	}
 	if (t->has & TASK_HAS_TOTAL_VM)
 		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
 	if (t->has & TASK_HAS_CGROUP)
@@ -167,6 +185,12 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	}
 	jw_kv_string(&w, "mode", ev->mode ? ev->mode : "unknown");
 	jw_kv_string(&w, "source", ev->source ? ev->source : "bpf");
+	if (ev->has & EV_HAS_KMSG_SEQ)
+		jw_kv_uint(&w, "kmsg_seq", ev->kmsg_seq);
+	if (ev->has & EV_HAS_KTIME)
+		jw_kv_uint(&w, "kernel_time_us", ev->ktime_us);
+	if (ev->log_time[0])
+		jw_kv_string(&w, "log_time", ev->log_time);
 	if (ev->has & EV_HAS_TRIGGER) {
 		jw_key(&w, "trigger");
 		jw_object_start(&w);
@@ -196,6 +220,12 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	if (ev->has & EV_HAS_CHOSEN) {
 		jw_kv_int(&w, "chosen_pid", ev->chosen_pid);
 		jw_kv_int(&w, "chosen_points", ev->chosen_points);
+	}
+	if (ev->has & EV_HAS_CHOSEN_SCORE) {
+		if (!(ev->has & EV_HAS_CHOSEN))
+			jw_kv_int(&w, "chosen_pid", ev->chosen_pid);
+		jw_kv_string(&w, "chosen_comm", ev->chosen_comm);
+		jw_kv_int(&w, "chosen_score", ev->chosen_score);
 	}
 	if (ev->has & EV_HAS_VICTIM) {
 		jw_key(&w, "victim");
@@ -228,6 +258,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_kv_uint(&w, "frames_dropped", ev->frames_dropped);
 	if (ev->missing[0])
 		jw_kv_string(&w, "missing", ev->missing);
+	if (ev->has & EV_HAS_UNPARSED)
+		jw_kv_uint(&w, "unparsed_lines", ev->unparsed_lines);
 	jw_object_end(&w);
 	fputc('\n', out);
 }

@@ -5,6 +5,7 @@
  * domain, the candidates and the stacks. Every kernel string is escaped.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "cgroup_names.h"
@@ -32,9 +33,33 @@ static const char *esc(char *buf, size_t size, const char *s)
 	return text_escape_buf(buf, size, s);
 }
 
+/* Every bit in `bits` known (TASK_HAS_MEM stands for all memory facts). */
+static bool has_mem(const struct oom_task *t, uint32_t bits)
+{
+	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
+}
+
+#define RSS_SPLIT (TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM)
+
+static bool rss_known(const struct oom_task *t)
+{
+	return has_mem(t, RSS_SPLIT) || t->has & TASK_HAS_RSS;
+}
+
 static uint64_t task_rss(const struct oom_task *t)
 {
+	if (!has_mem(t, RSS_SPLIT) && t->has & TASK_HAS_RSS)
+		return t->rss_pages;
 	return t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+}
+
+/* "12.0 MiB", or "?" for a fact the source did not give */
+static const char *bytes_or_unknown(char *buf, size_t size, bool known, uint64_t bytes)
+{
+	if (!known)
+		return "?";
+	format_bytes(buf, size, bytes);
+	return buf;
 }
 
 static void print_where(FILE *out, const char *indent, const char *path)
@@ -65,7 +90,8 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 	if (v->has & TASK_HAS_ADJ)
 		fprintf(out, " oom_score_adj %d", v->oom_score_adj);
 	if (v->has & TASK_HAS_POINTS)
-		fprintf(out, " points %" PRId64, v->points);
+		fprintf(out, " points %" PRId64 "%s", v->points,
+			v->has & TASK_POINTS_ESTIMATED ? " (estimated)" : "");
 	if (rank)
 		fprintf(out, " (rank %zu of %zu)", rank, ev->candidates_total);
 	fputc('\n', out);
@@ -79,6 +105,26 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 			d, f);
 		format_bytes(a, sizeof(a), v->pgtables_bytes);
 		fprintf(out, ", page tables %s\n", a);
+	} else if (rss_known(v) || v->has & (RSS_SPLIT | TASK_HAS_SWAP | TASK_HAS_PGTABLES)) {
+		/* a log gives some of them: say which, never print a 0 for "unknown" */
+		fprintf(out, "            ");
+		if (rss_known(v))
+			fprintf(out, " rss %s", bytes_or_unknown(a, sizeof(a), true,
+								 task_rss(v) * ev->page_size));
+		if (v->has & TASK_HAS_RSS_ANON)
+			fprintf(out, " anon %s", bytes_or_unknown(b, sizeof(b), true,
+								  v->rss_anon_pages * ev->page_size));
+		if (v->has & TASK_HAS_RSS_FILE)
+			fprintf(out, " file %s", bytes_or_unknown(c, sizeof(c), true,
+								  v->rss_file_pages * ev->page_size));
+		if (v->has & TASK_HAS_RSS_SHMEM)
+			fprintf(out, " shmem %s", bytes_or_unknown(d, sizeof(d), true,
+								   v->rss_shmem_pages * ev->page_size));
+		fprintf(out, ", swap %s", bytes_or_unknown(f, sizeof(f), v->has & TASK_HAS_SWAP,
+							   v->swap_pages * ev->page_size));
+		fprintf(out, ", page tables %s\n",
+			bytes_or_unknown(a, sizeof(a), v->has & TASK_HAS_PGTABLES,
+					 v->pgtables_bytes));
 	}
 	if (v->has & TASK_HAS_CGROUP)
 		print_where(out, "             ", v->cgroup);
@@ -90,9 +136,16 @@ static void print_why(FILE *out, const struct oom_event *ev)
 	const struct oom_task *v = &ev->victim, *runner = NULL;
 	char e[256], a[32];
 
+	if (ev->has & EV_HAS_CHOSEN_SCORE) {
+		fprintf(out, "  chosen     pid %d \"%s\" score %" PRId64 "%s\n", ev->chosen_pid,
+			esc(e, sizeof(e), ev->chosen_comm), ev->chosen_score,
+			ev->has & EV_HAS_VICTIM && ev->victim.pid != ev->chosen_pid ?
+			" (not the task killed)" : "");
+	}
 	if (!(v->has & TASK_HAS_POINTS))
 		return;
-	if (ev->has & EV_HAS_TOTALPAGES && v->has & TASK_HAS_ADJ) {
+	if (ev->has & EV_HAS_TOTALPAGES && v->has & TASK_HAS_ADJ &&
+	    !(v->has & TASK_POINTS_ESTIMATED)) {
 		int64_t adj = oom_points_adj_part(v->oom_score_adj, ev->totalpages);
 
 		fprintf(out, "  why        points %" PRId64 " = memory %" PRId64
@@ -148,11 +201,18 @@ static void print_trigger(FILE *out, const struct oom_event *ev)
 
 	if (!(ev->has & EV_HAS_TRIGGER))
 		return;
-	fprintf(out, "  trigger    pid %d", t->pid);
-	if (t->has & TASK_HAS_TID && t->tid != t->pid)
-		fprintf(out, " tid %d", t->tid);
+	if (t->has & TASK_HAS_PID) {
+		fprintf(out, "  trigger    pid %d", t->pid);
+		if (t->has & TASK_HAS_TID && t->tid != t->pid)
+			fprintf(out, " tid %d", t->tid);
+	} else if (t->has & TASK_HAS_TID) {
+		fprintf(out, "  trigger    tid %d", t->tid);
+	} else {
+		fprintf(out, "  trigger   ");
+	}
 	fprintf(out, " \"%s\"%s\n", esc(e, sizeof(e), t->comm),
-		ev->has & EV_HAS_VICTIM && t->pid == ev->victim.pid ? " (the victim itself)" : "");
+		ev->has & EV_HAS_VICTIM && t->has & TASK_HAS_PID && t->pid == ev->victim.pid ?
+		" (the victim itself)" : "");
 	if (t->has & TASK_HAS_CGROUP && !(ev->victim.has & TASK_HAS_CGROUP &&
 					  !strcmp(t->cgroup, ev->victim.cgroup)))
 		print_where(out, "             ", t->cgroup);
@@ -161,6 +221,7 @@ static void print_trigger(FILE *out, const struct oom_event *ev)
 static void print_candidates(FILE *out, const struct oom_event *ev)
 {
 	char e[256], rss[32], swap[32], pt[32];
+	bool estimated = false;
 
 	if (!(ev->has & EV_HAS_CANDIDATES))
 		return;
@@ -172,17 +233,25 @@ static void print_candidates(FILE *out, const struct oom_event *ev)
 		const struct oom_task *t = &ev->candidates[i];
 		char points[24];
 
-		format_bytes(rss, sizeof(rss), task_rss(t) * ev->page_size);
-		format_bytes(swap, sizeof(swap), t->swap_pages * ev->page_size);
-		format_bytes(pt, sizeof(pt), t->pgtables_bytes);
 		if (t->has & TASK_HAS_POINTS)
-			snprintf(points, sizeof(points), "%" PRId64, t->points);
+			snprintf(points, sizeof(points), "%" PRId64 "%s", t->points,
+				 t->has & TASK_POINTS_ESTIMATED ? "*" : "");
 		else
-			snprintf(points, sizeof(points), "skip");
+			snprintf(points, sizeof(points), t->skip ? "skip" : "?");
+		estimated |= t->has & TASK_POINTS_ESTIMATED;
 		fprintf(out, "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n", i + 1, t->pid,
-			esc(e, sizeof(e), t->comm), points, rss, swap, pt, t->oom_score_adj,
-			t->skip ? "  " : "", t->skip ? oom_skip__name(t->skip) : "");
+			esc(e, sizeof(e), t->comm), points,
+			bytes_or_unknown(rss, sizeof(rss), rss_known(t),
+					 task_rss(t) * ev->page_size),
+			bytes_or_unknown(swap, sizeof(swap), has_mem(t, TASK_HAS_SWAP),
+					 t->swap_pages * ev->page_size),
+			bytes_or_unknown(pt, sizeof(pt), has_mem(t, TASK_HAS_PGTABLES),
+					 t->pgtables_bytes),
+			t->oom_score_adj, t->skip ? "  " : "", t->skip ? oom_skip__name(t->skip) : "");
 	}
+	if (estimated)
+		fprintf(out, "    * points recomputed from the task table as that kernel did "
+			     "(estimated)\n");
 }
 
 static void print_stack(FILE *out, const char *title, const struct oom_frame *f, size_t n)
@@ -217,7 +286,13 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	if (ev->time_ns) {
 		format_time_iso(when, sizeof(when), ev->time_ns);
 		when[10] = ' ';
+	} else if (ev->log_time[0]) {
+		esc(when, sizeof(when), ev->log_time);	/* a log stamp without a year */
 	}
+	if (ev->has & EV_HAS_KTIME)
+		snprintf(when + strlen(when), sizeof(when) - strlen(when), "%s[%" PRIu64 ".%06"
+			 PRIu64 "]", when[0] ? " " : "", ev->ktime_us / 1000000,
+			 ev->ktime_us % 1000000);
 	fprintf(out, "%s OOM kill #%" PRIu64 " (%s, mode %s)\n", when, ev->seq,
 		ev->constraint == OOM_CONSTRAINT_MEMCG ? "memory cgroup" :
 		ev->constraint == OOM_CONSTRAINT_UNKNOWN ? "kind unknown" : "system",
@@ -250,5 +325,8 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 			ev->frames_dropped);
 	if (ev->missing[0])
 		fprintf(out, "  not in the source: %s\n", esc(e, sizeof(e), ev->missing));
+	if (ev->has & EV_HAS_UNPARSED && ev->unparsed_lines)
+		fprintf(out, "  %" PRIu64 " line%s inside this report not understood\n",
+			ev->unparsed_lines, ev->unparsed_lines == 1 ? "" : "s");
 	fputc('\n', out);
 }
