@@ -131,6 +131,12 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 }
 
 /* Why this one: points split into memory and adj, and the runner-up. */
+/* Did the event come from a kernel log rather than from BPF? */
+static bool from_log(const struct oom_event *ev)
+{
+	return ev->source && !strcmp(ev->source, "kmsg");
+}
+
 static void print_why(FILE *out, const struct oom_event *ev)
 {
 	const struct oom_task *v = &ev->victim, *runner = NULL;
@@ -144,8 +150,10 @@ static void print_why(FILE *out, const struct oom_event *ev)
 	}
 	if (!(v->has & TASK_HAS_POINTS))
 		return;
+	/* tracepoint mode recomputes with today's formula, so its parts hold;
+	 * a log's estimate may follow an older era's formula */
 	if (ev->has & EV_HAS_TOTALPAGES && v->has & TASK_HAS_ADJ &&
-	    !(v->has & TASK_POINTS_ESTIMATED)) {
+	    (!(v->has & TASK_POINTS_ESTIMATED) || !from_log(ev))) {
 		int64_t adj = oom_points_adj_part(v->oom_score_adj, ev->totalpages);
 
 		fprintf(out, "  why        points %" PRId64 " = memory %" PRId64
@@ -249,9 +257,12 @@ static void print_candidates(FILE *out, const struct oom_event *ev)
 					 t->pgtables_bytes),
 			t->oom_score_adj, t->skip ? "  " : "", t->skip ? oom_skip__name(t->skip) : "");
 	}
-	if (estimated)
+	if (estimated && from_log(ev))
 		fprintf(out, "    * points recomputed from the task table as that kernel did "
 			     "(estimated)\n");
+	else if (estimated)
+		fprintf(out, "    * points recomputed from oom_badness()'s inputs when the victim was "
+			     "marked (tracepoint mode)\n");
 }
 
 static void print_stack(FILE *out, const char *title, const struct oom_frame *f, size_t n)
