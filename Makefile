@@ -112,7 +112,11 @@ $(OUTPUT)/helpers/%: tests/helpers/%.c | $(OUTPUT)/helpers
 
 # --- tests ----------------------------------------------------------------------
 # Each runner prints "N passed, N failed"; `make test` runs them all.
-test: all
+# The suite installs what it needs first (a no-op when all is there), so that
+# `sudo make test` works on a fresh machine, VM tests included.
+test:
+	$(Q)scripts/install-deps.sh --vm
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run-all.sh
 
 test-unit: $(UNIT_BINS)
