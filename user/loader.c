@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Load and attach the BPF programs in the chosen attach mode. */
+#include <fcntl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,24 +276,35 @@ void tracer__stop(struct tracer *t)
 	t->skel = NULL;
 }
 
-/* MemTotal/SwapTotal in pages, for BPF's totalpages when kallsyms hides the
- * kernel's own counters. */
+/* The kB value of "Name:" in meminfo text, or 0. */
+static unsigned long long meminfo_kb(const char *text, const char *name)
+{
+	const char *p = strstr(text, name);
+
+	return p ? strtoull(p + strlen(name), NULL, 10) : 0;
+}
+
+/*
+ * MemTotal/SwapTotal in pages, for BPF's totalpages when kallsyms hides the
+ * kernel's own counters. Called after every event, so it reads into a stack
+ * buffer with plain open/read: nothing to allocate under memory pressure.
+ */
 void tracer__refresh_meminfo(struct tracer *t)
 {
-	unsigned long long kb;
-	char line[256];
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
-	FILE *f;
+	char text[4096];
+	ssize_t n;
+	int fd;
 
-	if (!t->skel || !(f = fopen("/proc/meminfo", "re")))
+	if (!t->skel || (fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)) < 0)
 		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-			t->skel->bss->meminfo_ram_pages = kb / page_kb;
-		else if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
-			t->skel->bss->meminfo_swap_pages = kb / page_kb;
-	}
-	fclose(f);
+	n = read(fd, text, sizeof(text) - 1);	/* both lines are near the top */
+	close(fd);
+	if (n <= 0)
+		return;
+	text[n] = '\0';
+	t->skel->bss->meminfo_ram_pages = meminfo_kb(text, "MemTotal:") / page_kb;
+	t->skel->bss->meminfo_swap_pages = meminfo_kb(text, "SwapTotal:") / page_kb;
 }
 
 uint64_t tracer__dropped(const struct tracer *t)
