@@ -421,6 +421,23 @@ static void test_parsed_fixtures_round_trip(void **state)
 	assert_true(events >= 2 * files);
 }
 
+/* Every line is JSON, and decoding it gives want (0 or -EINVAL). */
+static void expect_decode(const char *const *lines, size_t n, int want)
+{
+	struct oom_event *ev = oom_event__new();
+	struct record_strings rs;
+	struct jr_doc d;
+
+	assert_int_equal(jr_doc__init(&d, 256), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(parse(&d, lines[i]), 0);
+		if (record_decode_event(&d, ev, &rs) != want)
+			fail_msg("%s %s", want ? "decoded bad line" : "refused good line", lines[i]);
+	}
+	jr_doc__free(&d);
+	oom_event__free(ev);
+}
+
 static void test_event_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -434,19 +451,9 @@ static void test_event_refused(void **state)
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"time\":\"yesterday\"}",
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[{\"comm\":\"01234567890123456789012345678901234567890123456789012345678901234\"}],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
 	};
-	struct oom_event *ev = oom_event__new();
-	struct record_strings rs;
-	struct jr_doc d;
 
 	(void)state;
-	assert_int_equal(jr_doc__init(&d, 256), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(parse(&d, bad[i]), 0);
-		if (record_decode_event(&d, ev, &rs) != -EINVAL)
-			fail_msg("decoded bad line %zu", i);
-	}
-	jr_doc__free(&d);
-	oom_event__free(ev);
+	expect_decode(bad, sizeof(bad) / sizeof(bad[0]), -EINVAL);
 }
 
 #define BASE_NO_USTACK "\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"kmsg\",\"source\":\"kmsg\"," \
@@ -517,32 +524,18 @@ static void test_event_refused_strict(void **state)
 		"{" BASE_NO_USTACK ",\"constraint\":\"none\",\"victims\":[],\"user_stack\":[{\"ip\":\"0x10\",\"sym\":\"f\","
 			"\"object\":\"/a\",\"sym_offset\":\"0x0\",\"file_offset\":\"0xa\"}]}",
 	};
-	struct oom_event *ev = oom_event__new();
-	struct record_strings rs;
-	char line[1024];
-	struct jr_doc d;
+	char frames[sizeof(user_bad) / sizeof(user_bad[0])][512];
+	const char *frame_lines[sizeof(user_bad) / sizeof(user_bad[0])];
 
 	(void)state;
-	assert_int_equal(jr_doc__init(&d, 256), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(parse(&d, bad[i]), 0);
-		if (record_decode_event(&d, ev, &rs) != -EINVAL)
-			fail_msg("decoded bad line %s", bad[i]);
-	}
+	expect_decode(bad, sizeof(bad) / sizeof(bad[0]), -EINVAL);
 	for (size_t i = 0; i < sizeof(user_bad) / sizeof(user_bad[0]); i++) {
-		snprintf(line, sizeof(line), "{" BASE_NO_USTACK ",\"constraint\":\"none\","
+		snprintf(frames[i], sizeof(frames[i]), "{" BASE_NO_USTACK ",\"constraint\":\"none\","
 			 "\"victims\":[],\"user_stack\":[%s]}", user_bad[i]);
-		assert_int_equal(parse(&d, line), 0);
-		if (record_decode_event(&d, ev, &rs) != -EINVAL)
-			fail_msg("decoded bad frame %s", user_bad[i]);
+		frame_lines[i] = frames[i];
 	}
-	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		assert_int_equal(parse(&d, good[i]), 0);
-		if (record_decode_event(&d, ev, &rs))
-			fail_msg("refused good line %s", good[i]);
-	}
-	jr_doc__free(&d);
-	oom_event__free(ev);
+	expect_decode(frame_lines, sizeof(frame_lines) / sizeof(frame_lines[0]), -EINVAL);
+	expect_decode(good, sizeof(good) / sizeof(good[0]), 0);
 }
 
 static void test_aftermath_and_types(void **state)
