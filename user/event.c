@@ -208,6 +208,30 @@ static void sift_down(struct oom_task *h, size_t n, size_t i)
 	}
 }
 
+/*
+ * Keep the best `cap` candidates in a heap, the lowest-ranked at the root:
+ * appended while fewer, then a better one replaces the root. 0 kept, 1 too
+ * low, -ENOMEM (a growable event could not grow).
+ */
+static int heap_offer(struct oom_event *ev, const struct oom_task *t, size_t cap)
+{
+	struct oom_task *slot;
+
+	if (ev->n_candidates < cap) {
+		slot = oom_event__add_candidate(ev);
+		if (!slot)
+			return -ENOMEM;
+		*slot = *t;
+		sift_up(ev->candidates, ev->n_candidates - 1);
+		return 0;
+	}
+	if (!ev->n_candidates || !ranks_below(&ev->candidates[0], t))
+		return 1;
+	ev->candidates[0] = *t;
+	sift_down(ev->candidates, ev->n_candidates, 0);
+	return 0;
+}
+
 int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
 {
 	struct oom_task *slot;
@@ -229,16 +253,14 @@ int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
 			ev->cap_candidates *= 2;
 		}
 	}
-	if (ev->n_candidates < ev->cap_candidates) {
-		ev->candidates[ev->n_candidates] = *t;
-		sift_up(ev->candidates, ev->n_candidates++);
-		return 0;
-	}
-	if (!ranks_below(&ev->candidates[0], t))
-		return 1;
-	ev->candidates[0] = *t;
-	sift_down(ev->candidates, ev->n_candidates, 0);
-	return 0;
+	return heap_offer(ev, t, ev->cap_candidates);
+}
+
+int oom_event__offer_candidate_top(struct oom_event *ev, const struct oom_task *t, size_t keep)
+{
+	if (ev->fixed && keep > ev->cap_candidates)
+		keep = ev->cap_candidates;
+	return heap_offer(ev, t, keep);
 }
 
 void oom_event__rank(struct oom_event *ev, size_t keep)

@@ -209,6 +209,13 @@ struct oom_frame *oom_event__add_uframe(struct oom_event *ev);
  */
 int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t);
 /*
+ * The same heap with its own bound: keep the best `keep` (at most a fixed
+ * event's cap_candidates), the storage of a growable event growing only up
+ * to keep. For sources that stream more tasks than they keep (a kernel
+ * log's task table). 0 kept, 1 ranked too low, -ENOMEM.
+ */
+int oom_event__offer_candidate_top(struct oom_event *ev, const struct oom_task *t, size_t keep);
+/*
  * Sort candidates by points (highest first, skipped tasks last, ties by pid)
  * and keep the top `keep` (0 = all). candidates_total is left as counted.
  */

@@ -407,6 +407,17 @@ int jr_str(const struct jr_doc *d, int i, char *buf, size_t size, size_t *ret_le
 	return 0;
 }
 
+/* Is the key token k the string key (klen bytes, no NUL inside)? */
+static bool key_is(const struct jr_doc *d, int k, const char *key, size_t klen)
+{
+	const struct jr_tok *t = &d->toks[k];
+	char buf[64];
+
+	if (!memchr(d->text + t->start, '\\', t->len))
+		return t->len == klen && !memcmp(d->text + t->start, key, klen);
+	return !jr_str(d, k, buf, sizeof(buf), NULL) && !strcmp(buf, key);
+}
+
 int jr_member(const struct jr_doc *d, int obj, const char *key)
 {
 	size_t klen = strlen(key);
@@ -414,18 +425,30 @@ int jr_member(const struct jr_doc *d, int obj, const char *key)
 
 	if (!jr_is(d, obj, JR_OBJECT))
 		return -EINVAL;
-	for (k = jr_first(d, obj); k >= 0; k = jr_next(d, obj, k)) {
-		const struct jr_tok *t = &d->toks[k];
-		char buf[64];
-
-		if (!memchr(d->text + t->start, '\\', t->len)) {
-			if (t->len == klen && !memcmp(d->text + t->start, key, klen))
-				return k + 1;
-		} else if (!jr_str(d, k, buf, sizeof(buf), NULL) && !strcmp(buf, key)) {
+	for (k = jr_first(d, obj); k >= 0; k = jr_next(d, obj, k))
+		if (key_is(d, k, key, klen))
 			return k + 1;
-		}
-	}
 	return -ENOENT;
+}
+
+int jr_only_keys(const struct jr_doc *d, int obj, const char *const *keys, size_t n)
+{
+	uint64_t seen = 0;
+	int k;
+
+	if (!jr_is(d, obj, JR_OBJECT) || n > 64)
+		return -EINVAL;
+	for (k = jr_first(d, obj); k >= 0; k = jr_next(d, obj, k)) {
+		size_t i;
+
+		for (i = 0; i < n; i++)
+			if (key_is(d, k, keys[i], strlen(keys[i])))
+				break;
+		if (i == n || seen & (1ull << i))
+			return -EINVAL;
+		seen |= 1ull << i;
+	}
+	return 0;
 }
 
 /* A run of decimal digits, nothing else, as an unsigned 64-bit number. */

@@ -67,6 +67,11 @@ int jr_parse(struct jr_doc *d, const char *text, size_t len);
 
 /* The value of member key of object obj, or -ENOENT (-EINVAL: obj is no object). */
 int jr_member(const struct jr_doc *d, int obj, const char *key);
+/*
+ * Is every member of obj named in keys[0..n) (n <= 64), and none repeated?
+ * 0, or -EINVAL (an unknown or repeated member, or obj is no object).
+ */
+int jr_only_keys(const struct jr_doc *d, int obj, const char *const *keys, size_t n);
 /* Index of the first element of a container (-ENOENT if empty) and of the next sibling. */
 int jr_first(const struct jr_doc *d, int container);
 int jr_next(const struct jr_doc *d, int container, int elem);

@@ -306,66 +306,16 @@ static void estimate_points(const struct report *r, const struct kmsg_row *row,
 	t->has |= TASK_HAS_POINTS | TASK_POINTS_ESTIMATED;
 }
 
-/* a ranks before b: points first (unknown last), then lower pid */
-static bool ranks_before(const struct oom_task *a, const struct oom_task *b)
-{
-	bool ha = a->has & TASK_HAS_POINTS, hb = b->has & TASK_HAS_POINTS;
-
-	if (ha != hb)
-		return ha;
-	if (ha && a->points != b->points)
-		return a->points > b->points;
-	return a->pid < b->pid;
-}
-
-static void swap_tasks(struct oom_task *a, struct oom_task *b)
-{
-	struct oom_task t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
 /*
- * Keep the best `keep` candidates while the table streams by: the kept ones
- * form a heap with the worst at the root, so a better row replaces it in
- * O(log keep). oom_event__rank() sorts them when the report is complete.
+ * Keep the best `keep` candidates while the table streams by, in
+ * oom_event__offer_candidate_top's heap (O(log keep) a row);
+ * oom_event__rank() sorts them when the report is complete.
  */
 static int keep_candidate(struct kmsg_parser *p, const struct oom_task *t)
 {
-	struct oom_event *ev = p->r.ev;
-	struct oom_task *h;
-	size_t i, n;
+	int err = oom_event__offer_candidate_top(p->r.ev, t, p->keep);
 
-	if (ev->n_candidates < p->keep) {
-		if (!oom_event__add_candidate(ev))
-			return -ENOMEM;
-		h = ev->candidates;
-		i = ev->n_candidates - 1;
-		h[i] = *t;
-		while (i && ranks_before(&h[(i - 1) / 2], &h[i])) {	/* sift up */
-			swap_tasks(&h[(i - 1) / 2], &h[i]);
-			i = (i - 1) / 2;
-		}
-		return 0;
-	}
-	h = ev->candidates;
-	n = ev->n_candidates;
-	if (!n || !ranks_before(t, &h[0]))
-		return 0;
-	h[0] = *t;
-	for (i = 0;;) {	/* sift down */
-		size_t l = 2 * i + 1, r = l + 1, worst = i;
-
-		if (l < n && ranks_before(&h[worst], &h[l]))
-			worst = l;
-		if (r < n && ranks_before(&h[worst], &h[r]))
-			worst = r;
-		if (worst == i)
-			return 0;
-		swap_tasks(&h[i], &h[worst]);
-		i = worst;
-	}
+	return err < 0 ? err : 0;
 }
 
 static uint64_t nonneg(int64_t v)

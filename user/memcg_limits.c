@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup_path.h"
 #include "memcg_limits.h"
 #include "procfs.h"
 
@@ -15,13 +16,9 @@
 
 bool memcg_path_within(const char *path, const char *prefix)
 {
-	size_t n = strlen(prefix);
-
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (n == 1 && prefix[0] == '/')
-		return path[0] == '/';
-	return !strncmp(path, prefix, n) && (path[n] == '/' || !path[n]);
+	/* a task whose /proc path is no path is in no domain, not even the root */
+	return (path[0] == '/' || !cgroup_path_is_root(prefix)) &&
+	       cgroup_path_within(path, prefix);
 }
 
 /* Decode mountinfo's octal escapes (\040 for a space) of field f[0..len). */

@@ -123,7 +123,11 @@ int memcg_oom_domain(const struct memcg_mount *m, const char *path, uint32_t pag
 uint64_t memcg_totalpages(const struct memcg_info *mi, uint64_t total_swap_pages,
 			  unsigned int vm_swappiness, uint32_t page_size);
 
-/* Is path (a cgroup path) prefix or below it? */
+/*
+ * Is path (a cgroup path from /proc or an argument) prefix or below it?
+ * cgroup_path_within, except that the root holds only paths that start
+ * with "/": a task whose path is no path is in no domain.
+ */
 bool memcg_path_within(const char *path, const char *prefix);
 
 #endif

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup_path.h"
 #include "commands.h"
 #include "json_writer.h"
 #include "kmsg_input.h"
@@ -112,39 +113,12 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-/* "/sys/fs/cgroup/memory/a/b" -> "/a/b": the filter compares cgroup paths. */
-static const char *normalize_cgroup(const char *p)
-{
-	static const char *mounts[] = {
-		"/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified", "/sys/fs/cgroup",
-	};
-
-	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
-		size_t n = strlen(mounts[i]);
-
-		if (!strncmp(p, mounts[i], n) && (p[n] == '/' || !p[n]))
-			return p[n] ? p + n : "/";
-	}
-	return p;
-}
-
-static bool path_within(const char *path, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (n == 1 && prefix[0] == '/')
-		return true;
-	return !strncmp(path, prefix, n) && (path[n] == '/' || !path[n]);
-}
-
 static bool event_wanted(const struct parse_opts *o, const struct oom_event *ev)
 {
 	if (o->cgroup) {
-		bool in_domain = ev->has & EV_HAS_MEMCG && path_within(ev->memcg, o->cgroup);
+		bool in_domain = ev->has & EV_HAS_MEMCG && cgroup_path_within(ev->memcg, o->cgroup);
 		bool victim_in = ev->has & EV_HAS_VICTIM && ev->victim.has & TASK_HAS_CGROUP &&
-				 path_within(ev->victim.cgroup, o->cgroup);
+				 cgroup_path_within(ev->victim.cgroup, o->cgroup);
 
 		if (!in_domain && !victim_in)
 			return false;
@@ -271,7 +245,7 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
 				log_err("--cgroup: '%s' is not an absolute cgroup path", optarg);
 				return -EINVAL;
 			}
-			o->cgroup = normalize_cgroup(optarg);
+			o->cgroup = cgroup_path_strip_mount(optarg);
 			break;
 		case 'p':
 			if (parse_u64(optarg, INT32_MAX, &v) || !v)

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup_path.h"
 #include "commands.h"
 #include "json_writer.h"
 #include "jsonl_reader.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cgroup_names.h"
 #include "oomtrace.h"
 #include "record_reader.h"
 
@@ -82,6 +83,8 @@ int parse_time_iso(const char *s, uint64_t *ret_ns)
 	return 0;
 }
 
+#define N_KEYS(a) a, N(a)
+
 /* A number member into an int32 field; absent leaves it and returns 1. */
 static int get_i32(const struct jr_doc *d, int obj, const char *key, int32_t *ret)
 {
@@ -96,6 +99,15 @@ static int get_i32(const struct jr_doc *d, int obj, const char *key, int32_t *re
 		return -EINVAL;
 	*ret = (int32_t)v;
 	return 0;
+}
+
+static int get_i64(const struct jr_doc *d, int obj, const char *key, int64_t *ret)
+{
+	int err = jr_get_i64(d, obj, key, ret);
+
+	if (err == -ENOENT)
+		return 1;
+	return err ? -EINVAL : 0;
 }
 
 static int get_u64(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
@@ -117,36 +129,74 @@ static int get_str(const struct jr_doc *d, int obj, const char *key, char *buf, 
 	return err ? -EINVAL : 0;
 }
 
-/* An optional number member: 0 when absent. */
-static int get_u64_or_0(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
+/* A string the writer leaves out when empty: "" is refused. */
+static int get_nonempty_str(const struct jr_doc *d, int obj, const char *key, char *buf,
+			    size_t size)
 {
-	*ret = 0;
-	return get_u64(d, obj, key, ret) < 0 ? -EINVAL : 0;
+	int err = get_str(d, obj, key, buf, size);
+
+	return !err && !buf[0] ? -EINVAL : err;
 }
 
-/* "0x1f" as json_writer's jw_kv_hex writes it. */
+/* A counter the writer leaves out when 0: 0 is refused, absent reads as 0. */
+static int get_nonzero_u64(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
+{
+	int err;
+
+	*ret = 0;
+	err = get_u64(d, obj, key, ret);
+	if (err < 0 || (!err && !*ret))
+		return -EINVAL;
+	return 0;
+}
+
+/* An optional unsigned member with its `has` bit. */
+static int get_u64_bit(const struct jr_doc *d, int obj, const char *key, uint64_t *ret,
+		       uint32_t *has, uint32_t bit)
+{
+	int err = get_u64(d, obj, key, ret);
+
+	if (!err)
+		*has |= bit;
+	return err < 0 ? err : 0;
+}
+
+/* "0x1f" exactly as json_writer's jw_kv_hex writes it (lowercase, no leading 0s). */
 static int get_hex(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
 {
-	char buf[24], *end;
+	char buf[24];
+	uint64_t v = 0;
+	size_t n;
 	int err = get_str(d, obj, key, buf, sizeof(buf));
 
 	if (err)
 		return err;
-	if (buf[0] != '0' || buf[1] != 'x' || !buf[2] || buf[2] == '-' || buf[2] == '+' ||
-	    strlen(buf) > 18)
+	n = strlen(buf);
+	if (n < 3 || n > 18 || buf[0] != '0' || buf[1] != 'x' || (buf[2] == '0' && n > 3))
 		return -EINVAL;
-	errno = 0;
-	*ret = strtoull(buf + 2, &end, 16);
-	return errno || *end ? -EINVAL : 0;
+	for (size_t i = 2; i < n; i++) {
+		char c = buf[i];
+
+		if (c >= '0' && c <= '9')
+			v = v << 4 | (uint64_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v << 4 | (uint64_t)(c - 'a' + 10);
+		else
+			return -EINVAL;
+	}
+	*ret = v;
+	return 0;
 }
 
-static int get_bool(const struct jr_doc *d, int obj, const char *key, bool *ret)
+/* A flag the writer writes only as true: false is refused. */
+static int get_true(const struct jr_doc *d, int obj, const char *key, bool *ret)
 {
 	int i = jr_member(d, obj, key);
 
+	*ret = false;
 	if (i == -ENOENT)
-		return 1;
-	return jr_bool(d, i, ret) ? -EINVAL : 0;
+		return 0;
+	return jr_bool(d, i, ret) || !*ret ? -EINVAL : 0;
 }
 
 static int skip_of_name(const char *s, enum oom_skip *ret)
@@ -171,16 +221,38 @@ static int reason_of_name(const char *s, enum oom_victim_reason *ret)
 	return -EINVAL;
 }
 
-/* pid, tid, comm, uid, oom_score_adj, points, skip, cgroup: both task styles. */
+/*
+ * The members each kind of task object may have (render_json.c's
+ * write_identity, write_points, write_origin and the memory of each style).
+ */
+#define IDENTITY_KEYS "pid", "tid", "comm", "uid", "oom_score_adj"
+#define POINTS_KEYS "points", "skip", "points_estimated"
+#define ORIGIN_KEYS "cgroup", "unit", "container_id", "pod_uid"
+#define VICTIM_MEM_KEYS "total_vm_kb", "rss_kb", "anon_rss_kb", "file_rss_kb", \
+			"shmem_rss_kb", "pgtables_kb", "swap_kb"
+#define CANDIDATE_MEM_KEYS "rss_pages", "rss_anon_pages", "rss_file_pages", \
+			   "rss_shmem_pages", "swap_pages", "pgtables_bytes", "total_vm_pages"
+
+static const char *const trigger_keys[] = { IDENTITY_KEYS, ORIGIN_KEYS };
+static const char *const victim_keys[] = {
+	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS,
+};
+static const char *const victims_keys[] = {
+	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS, "reason",
+};
+static const char *const candidate_keys[] = {
+	IDENTITY_KEYS, POINTS_KEYS, CANDIDATE_MEM_KEYS, ORIGIN_KEYS,
+};
+static const char *const uframe_keys[] = {
+	"ip", "sym", "object", "sym_offset", "build_id", "file_offset",
+};
+
+/* pid, tid, comm, uid, oom_score_adj: every task object. */
 static int decode_identity(const struct jr_doc *d, int o, struct oom_task *t)
 {
 	uint64_t uid;
-	bool est = false;
-	char skip[32];
-	int i, err;
+	int err;
 
-	if (!jr_is(d, o, JR_OBJECT))
-		return -EINVAL;
 	if ((err = get_i32(d, o, "pid", &t->pid)) < 0)
 		return err;
 	if (!err)
@@ -203,8 +275,27 @@ static int decode_identity(const struct jr_doc *d, int o, struct oom_task *t)
 		return err;
 	if (!err)
 		t->has |= TASK_HAS_ADJ;
-	i = jr_member(d, o, "points");
-	if (i >= 0 && !jr_is(d, i, JR_NULL)) {
+	return 0;
+}
+
+/*
+ * points (a number, or null), skip, points_estimated. A candidate always
+ * has "points"; a victim only with a number or a skip reason; skip and
+ * points_estimated are written only after it.
+ */
+static int decode_points(const struct jr_doc *d, int o, struct oom_task *t, bool candidate)
+{
+	char skip[32];
+	bool est;
+	int i = jr_member(d, o, "points"), err;
+
+	if (i == -ENOENT) {
+		if (candidate || jr_member(d, o, "skip") >= 0 ||
+		    jr_member(d, o, "points_estimated") >= 0)
+			return -EINVAL;
+		return 0;
+	}
+	if (!jr_is(d, i, JR_NULL)) {
 		if (jr_i64(d, i, &t->points))
 			return -EINVAL;
 		t->has |= TASK_HAS_POINTS;
@@ -213,83 +304,141 @@ static int decode_identity(const struct jr_doc *d, int o, struct oom_task *t)
 		return err;
 	if (!err && skip_of_name(skip, &t->skip))
 		return -EINVAL;
-	if ((err = get_bool(d, o, "points_estimated", &est)) < 0)
-		return err;
+	if (!candidate && !(t->has & TASK_HAS_POINTS) && t->skip == OOM_SKIP_NONE)
+		return -EINVAL;
+	if (get_true(d, o, "points_estimated", &est))
+		return -EINVAL;
 	if (est)
 		t->has |= TASK_POINTS_ESTIMATED;
-	if ((err = get_str(d, o, "cgroup", t->cgroup, sizeof(t->cgroup))) < 0)
-		return err;
-	if (!err)
-		t->has |= TASK_HAS_CGROUP;
 	return 0;
 }
 
-/* A victim-style task: memory in kB (render_json.c's write_victim). */
-static int decode_victim(const struct jr_doc *d, int o, const struct oom_event *ev,
-			 struct oom_task *t, bool with_reason)
+/*
+ * cgroup, and what the writer derives from it (unit, container_id,
+ * pod_uid): those are only checked for type and size here and derived again
+ * from the path when the event is rendered.
+ */
+static int decode_origin(const struct jr_doc *d, int o, struct oom_task *t)
 {
-	uint64_t kb_per_page = ev->page_size / 1024, v;
+	static const char *const derived[] = { "unit", "container_id", "pod_uid" };
+	struct cgroup_origin origin;
+	int err = get_str(d, o, "cgroup", t->cgroup, sizeof(t->cgroup));
+
+	if (err < 0)
+		return err;
+	if (!err)
+		t->has |= TASK_HAS_CGROUP;
+	for (size_t i = 0; i < N(derived); i++) {
+		err = get_nonempty_str(d, o, derived[i], origin.unit, sizeof(origin.unit));
+		if (err < 0 || (!err && !(t->has & TASK_HAS_CGROUP)))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* Every bit in `bits` known (TASK_HAS_MEM stands for all memory facts). */
+static bool has_mem(const struct oom_task *t, uint32_t bits)
+{
+	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
+}
+
+#define RSS_SPLIT (TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM)
+#define ALL_MEM (RSS_SPLIT | TASK_HAS_SWAP | TASK_HAS_PGTABLES)
+
+/* A kB member into pages: it must be what pages * (page_size / 1024) wrote. */
+static int get_kb_pages(const struct jr_doc *d, int o, const char *key, uint64_t kb_per_page,
+			uint64_t *ret, uint32_t *has, uint32_t bit)
+{
+	uint64_t v;
+	int err = get_u64(d, o, key, &v);
+
+	if (err)
+		return err < 0 ? err : 0;
+	if (v % kb_per_page)
+		return -EINVAL;
+	*ret = v / kb_per_page;
+	*has |= bit;
+	return 0;
+}
+
+/*
+ * A victim-style task (render_json.c's write_victim): memory in kB, each
+ * fact on its own, "rss_kb" only when the anon/file/shmem split is not
+ * whole. With every fact known, TASK_HAS_MEM, as the sources set it.
+ */
+static int decode_victim(const struct jr_doc *d, int o, const struct oom_event *ev,
+			 struct oom_task *t, bool in_victims)
+{
+	uint64_t kpp = ev->page_size / 1024, kb;
 	char reason[32];
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	if ((err = decode_identity(d, o, t)))
-		return err;
-	if ((err = get_u64(d, o, "total_vm_kb", &v)) < 0)
-		return err;
+	if ((in_victims ? jr_only_keys(d, o, N_KEYS(victims_keys)) :
+			  jr_only_keys(d, o, N_KEYS(victim_keys))) ||
+	    decode_identity(d, o, t) || decode_points(d, o, t, false) || decode_origin(d, o, t))
+		return -EINVAL;
+	if (get_kb_pages(d, o, "total_vm_kb", kpp, &t->total_vm_pages, &t->has,
+			 TASK_HAS_TOTAL_VM) ||
+	    get_kb_pages(d, o, "rss_kb", kpp, &t->rss_pages, &t->has, TASK_HAS_RSS) ||
+	    get_kb_pages(d, o, "anon_rss_kb", kpp, &t->rss_anon_pages, &t->has,
+			 TASK_HAS_RSS_ANON) ||
+	    get_kb_pages(d, o, "file_rss_kb", kpp, &t->rss_file_pages, &t->has,
+			 TASK_HAS_RSS_FILE) ||
+	    get_kb_pages(d, o, "shmem_rss_kb", kpp, &t->rss_shmem_pages, &t->has,
+			 TASK_HAS_RSS_SHMEM) ||
+	    get_kb_pages(d, o, "swap_kb", kpp, &t->swap_pages, &t->has, TASK_HAS_SWAP))
+		return -EINVAL;
+	if ((err = get_u64(d, o, "pgtables_kb", &kb)) < 0 || (!err && kb > UINT64_MAX / 1024))
+		return -EINVAL;
 	if (!err) {
-		t->total_vm_pages = v / kb_per_page;
-		t->has |= TASK_HAS_TOTAL_VM;
+		t->pgtables_bytes = kb * 1024;	/* exact_pgtables() may refine it */
+		t->has |= TASK_HAS_PGTABLES;
 	}
-	if ((err = get_u64(d, o, "anon_rss_kb", &v)) < 0)
-		return err;
-	if (!err) {
+	/* the writer gives a total only when the split is not whole */
+	if (t->has & TASK_HAS_RSS && has_mem(t, RSS_SPLIT))
+		return -EINVAL;
+	if (has_mem(t, RSS_SPLIT))
+		t->rss_pages = t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+	if (has_mem(t, ALL_MEM))
 		t->has |= TASK_HAS_MEM;
-		t->rss_anon_pages = v / kb_per_page;
-		if (get_u64_or_0(d, o, "file_rss_kb", &v))
-			return -EINVAL;
-		t->rss_file_pages = v / kb_per_page;
-		if (get_u64_or_0(d, o, "shmem_rss_kb", &v))
-			return -EINVAL;
-		t->rss_shmem_pages = v / kb_per_page;
-		if (get_u64_or_0(d, o, "pgtables_kb", &v) || v > UINT64_MAX / 1024)
-			return -EINVAL;
-		t->pgtables_bytes = v * 1024;
-		if (get_u64_or_0(d, o, "swap_kb", &v))
-			return -EINVAL;
-		t->swap_pages = v / kb_per_page;
-	}
-	if (with_reason) {
-		if ((err = get_str(d, o, "reason", reason, sizeof(reason))) < 0)
-			return err;
-		if (!err && reason_of_name(reason, &t->reason))
+	if (in_victims) {
+		if (get_str(d, o, "reason", reason, sizeof(reason)) ||
+		    reason_of_name(reason, &t->reason))
 			return -EINVAL;
 	}
 	return 0;
 }
 
-/* A candidate-style task: memory in pages (write_candidate). */
+/*
+ * A candidate-style task (write_candidate): memory in pages. "rss_pages" is
+ * the split's sum when the split is whole, else the source's own total.
+ */
 static int decode_candidate(const struct jr_doc *d, int o, struct oom_task *t)
 {
-	int err;
+	uint32_t rss = 0;
 
 	memset(t, 0, sizeof(*t));
-	if ((err = decode_identity(d, o, t)))
-		return err;
-	if ((err = get_u64(d, o, "rss_anon_pages", &t->rss_anon_pages)) < 0)
-		return err;
-	if (!err) {
-		t->has |= TASK_HAS_MEM;
-		if (get_u64_or_0(d, o, "rss_file_pages", &t->rss_file_pages) ||
-		    get_u64_or_0(d, o, "rss_shmem_pages", &t->rss_shmem_pages) ||
-		    get_u64_or_0(d, o, "swap_pages", &t->swap_pages) ||
-		    get_u64_or_0(d, o, "pgtables_bytes", &t->pgtables_bytes))
+	if (jr_only_keys(d, o, N_KEYS(candidate_keys)) || decode_identity(d, o, t) ||
+	    decode_points(d, o, t, true) || decode_origin(d, o, t) ||
+	    get_u64_bit(d, o, "rss_pages", &t->rss_pages, &rss, TASK_HAS_RSS) ||
+	    get_u64_bit(d, o, "rss_anon_pages", &t->rss_anon_pages, &t->has, TASK_HAS_RSS_ANON) ||
+	    get_u64_bit(d, o, "rss_file_pages", &t->rss_file_pages, &t->has, TASK_HAS_RSS_FILE) ||
+	    get_u64_bit(d, o, "rss_shmem_pages", &t->rss_shmem_pages, &t->has,
+			TASK_HAS_RSS_SHMEM) ||
+	    get_u64_bit(d, o, "swap_pages", &t->swap_pages, &t->has, TASK_HAS_SWAP) ||
+	    get_u64_bit(d, o, "pgtables_bytes", &t->pgtables_bytes, &t->has, TASK_HAS_PGTABLES) ||
+	    get_u64_bit(d, o, "total_vm_pages", &t->total_vm_pages, &t->has, TASK_HAS_TOTAL_VM))
+		return -EINVAL;
+	if (has_mem(t, RSS_SPLIT)) {
+		if (!rss ||
+		    t->rss_pages != t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages)
 			return -EINVAL;
+	} else {
+		t->has |= rss;
 	}
-	if ((err = get_u64(d, o, "total_vm_pages", &t->total_vm_pages)) < 0)
-		return err;
-	if (!err)
-		t->has |= TASK_HAS_TOTAL_VM;
+	if (has_mem(t, ALL_MEM))
+		t->has |= TASK_HAS_MEM;
 	return 0;
 }
 
@@ -347,21 +496,25 @@ static int decode_kframe(const char *s, struct oom_frame *f)
 	return 0;
 }
 
+/*
+ * {"ip","sym","object","sym_offset","build_id","file_offset"} as
+ * write_frames writes them: each only when it means something.
+ */
 static int decode_uframe(const struct jr_doc *d, int o, struct oom_frame *f)
 {
 	char bid[2 * OOMT_BUILD_ID_SIZE + 1];
-	int err;
+	int ip, sym, sym_off, file_off, err;
 
 	memset(f, 0, sizeof(*f));
-	if (!jr_is(d, o, JR_OBJECT))
+	if (jr_only_keys(d, o, N_KEYS(uframe_keys)))
 		return -EINVAL;
-	if (get_hex(d, o, "ip", &f->addr) < 0 ||
-	    get_str(d, o, "sym", f->sym, sizeof(f->sym)) < 0 ||
-	    get_str(d, o, "object", f->module, sizeof(f->module)) < 0 ||
-	    get_hex(d, o, "sym_offset", &f->offset) < 0 ||
-	    get_hex(d, o, "file_offset", &f->file_offset) < 0)
+	if ((ip = get_hex(d, o, "ip", &f->addr)) < 0 || (!ip && !f->addr) ||
+	    (sym = get_nonempty_str(d, o, "sym", f->sym, sizeof(f->sym))) < 0 ||
+	    get_nonempty_str(d, o, "object", f->module, sizeof(f->module)) < 0 ||
+	    (sym_off = get_hex(d, o, "sym_offset", &f->offset)) < 0 ||
+	    (file_off = get_hex(d, o, "file_offset", &f->file_offset)) < 0)
 		return -EINVAL;
-	err = get_str(d, o, "build_id", bid, sizeof(bid));
+	err = get_nonempty_str(d, o, "build_id", bid, sizeof(bid));
 	if (err < 0)
 		return err;
 	if (!err) {
@@ -377,6 +530,10 @@ static int decode_uframe(const struct jr_doc *d, int o, struct oom_frame *f)
 		}
 		f->build_id_size = (uint8_t)(n / 2);
 	}
+	/* an offset is written exactly when what it is an offset into is */
+	if ((sym == 0) != (sym_off == 0) ||
+	    (f->build_id_size || f->module[0]) != (file_off == 0))
+		return -EINVAL;
 	return 0;
 }
 
@@ -433,7 +590,8 @@ static void exact_pgtables(struct oom_event *ev, struct oom_task *v)
 	for (size_t i = 0; i < ev->n_candidates; i++) {
 		const struct oom_task *c = &ev->candidates[i];
 
-		if (c->pid == v->pid && c->has & TASK_HAS_MEM && v->has & TASK_HAS_MEM &&
+		if (c->pid == v->pid && has_mem(c, TASK_HAS_PGTABLES) &&
+		    has_mem(v, TASK_HAS_PGTABLES) &&
 		    c->pgtables_bytes / 1024 * 1024 == v->pgtables_bytes) {
 			v->pgtables_bytes = c->pgtables_bytes;
 			return;
@@ -441,29 +599,53 @@ static void exact_pgtables(struct oom_event *ev, struct oom_task *v)
 	}
 }
 
-static const char *const known_constraints[] = { "none", "cpuset", "mempolicy", "memcg" };
+static const char *const top_keys[] = {
+	"type", "seq", "time", "mode", "source", "kmsg_seq", "kernel_time_us", "log_time",
+	"trigger", "constraint", "constraint_inferred", "memcg", "gfp_mask", "gfp_flags",
+	"order", "totalpages", "page_size", "chosen_pid", "chosen_points", "chosen_comm",
+	"chosen_score", "victim", "victim_rank", "victims", "candidates", "candidates_total",
+	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
+	"frames_dropped", "missing", "unparsed_lines",
+};
 
-static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)
+/* time, kmsg_seq, kernel_time_us, log_time: when it happened, as the source knows it. */
+static int decode_when(const struct jr_doc *d, struct oom_event *ev)
 {
-	char buf[OOM_PATH_MAX];
-	uint64_t v;
-	int i, err;
-	bool b = false;
+	char buf[64];
+	int err;
 
-	if (get_u64(d, 0, "seq", &ev->seq) || get_str(d, 0, "mode", rs->mode, sizeof(rs->mode)) ||
-	    get_str(d, 0, "source", rs->source, sizeof(rs->source)) ||
-	    get_str(d, 0, "constraint", buf, sizeof(buf)))
+	/* no "time" means unknown; the writer never writes the epoch itself */
+	if ((err = get_str(d, 0, "time", buf, sizeof(buf))) < 0 ||
+	    (!err && (parse_time_iso(buf, &ev->time_ns) || !ev->time_ns)))
 		return -EINVAL;
-	ev->mode = rs->mode;
-	ev->source = rs->source;
-	for (size_t c = 0; c < N(known_constraints); c++)
-		if (!strcmp(buf, known_constraints[c]))
-			ev->constraint = (enum oom_constraint)c;
-	if ((err = get_str(d, 0, "time", buf, sizeof(buf))) < 0)
-		return err;
-	if (!err && parse_time_iso(buf, &ev->time_ns))
+	if (get_u64_bit(d, 0, "kmsg_seq", &ev->kmsg_seq, &ev->has, EV_HAS_KMSG_SEQ) ||
+	    get_u64_bit(d, 0, "kernel_time_us", &ev->ktime_us, &ev->has, EV_HAS_KTIME) ||
+	    get_nonempty_str(d, 0, "log_time", ev->log_time, sizeof(ev->log_time)) < 0)
 		return -EINVAL;
-	if (get_bool(d, 0, "constraint_inferred", &b) < 0)
+	return 0;
+}
+
+/* constraint, constraint_inferred, memcg, gfp_mask, gfp_flags, order, totalpages. */
+static int decode_domain(const struct jr_doc *d, struct oom_event *ev)
+{
+	static const char *const constraints[] = { "none", "cpuset", "mempolicy", "memcg" };
+	char buf[16];
+	uint64_t v;
+	bool b;
+	int i, err;
+
+	if (get_str(d, 0, "constraint", buf, sizeof(buf)))
+		return -EINVAL;
+	if (strcmp(buf, "unknown")) {
+		size_t c;
+
+		for (c = 0; c < N(constraints) && strcmp(buf, constraints[c]); c++)
+			;
+		if (c == N(constraints))
+			return -EINVAL;
+		ev->constraint = (enum oom_constraint)c;
+	}
+	if (get_true(d, 0, "constraint_inferred", &b))
 		return -EINVAL;
 	if (b)
 		ev->has |= EV_CONSTRAINT_INFERRED;
@@ -480,32 +662,89 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 	if (!err) {
 		ev->gfp_mask = (uint32_t)v;
 		ev->has |= EV_HAS_GFP;
-		if (get_str(d, 0, "gfp_flags", ev->gfp_flags, sizeof(ev->gfp_flags)) < 0)
-			return -EINVAL;
 	}
+	if ((err = get_nonempty_str(d, 0, "gfp_flags", ev->gfp_flags, sizeof(ev->gfp_flags))) < 0 ||
+	    (!err && !(ev->has & EV_HAS_GFP)))
+		return -EINVAL;
 	if ((err = get_i32(d, 0, "order", &ev->order)) < 0)
 		return err;
 	if (!err)
 		ev->has |= EV_HAS_ORDER;
-	if ((err = get_u64(d, 0, "totalpages", &ev->totalpages)) < 0)
-		return err;
-	if (!err)
-		ev->has |= EV_HAS_TOTALPAGES;
+	return get_u64_bit(d, 0, "totalpages", &ev->totalpages, &ev->has, EV_HAS_TOTALPAGES);
+}
+
+/*
+ * chosen_pid with chosen_points (oc->chosen, EV_HAS_CHOSEN), and/or with
+ * chosen_comm and chosen_score (an old kill line's score, EV_HAS_CHOSEN_SCORE).
+ */
+static int decode_chosen(const struct jr_doc *d, struct oom_event *ev)
+{
+	int pid, points, comm, score;
+
+	if ((pid = get_i32(d, 0, "chosen_pid", &ev->chosen_pid)) < 0 ||
+	    (points = get_i64(d, 0, "chosen_points", &ev->chosen_points)) < 0 ||
+	    (comm = get_str(d, 0, "chosen_comm", ev->chosen_comm, sizeof(ev->chosen_comm))) < 0 ||
+	    (score = get_i64(d, 0, "chosen_score", &ev->chosen_score)) < 0)
+		return -EINVAL;
+	if (comm != score || (pid && (!points || !score)) || (!pid && points && score))
+		return -EINVAL;
+	if (!points)
+		ev->has |= EV_HAS_CHOSEN;
+	if (!score)
+		ev->has |= EV_HAS_CHOSEN_SCORE;
+	return 0;
+}
+
+/* lost_events, ooms_without_kill, victims_dropped, frames_dropped, missing, unparsed_lines. */
+static int decode_completeness(const struct jr_doc *d, struct oom_event *ev)
+{
+	if (get_u64(d, 0, "lost_events", &ev->lost_events) ||
+	    get_u64_bit(d, 0, "ooms_without_kill", &ev->ooms_without_kill, &ev->has,
+			EV_HAS_OOM_CALLS) ||
+	    get_nonzero_u64(d, 0, "victims_dropped", &ev->victims_dropped) ||
+	    get_nonzero_u64(d, 0, "frames_dropped", &ev->frames_dropped) ||
+	    get_nonempty_str(d, 0, "missing", ev->missing, sizeof(ev->missing)) < 0 ||
+	    get_u64_bit(d, 0, "unparsed_lines", &ev->unparsed_lines, &ev->has, EV_HAS_UNPARSED))
+		return -EINVAL;
+	return 0;
+}
+
+static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)
+{
+	uint64_t v;
+
+	if (jr_only_keys(d, 0, N_KEYS(top_keys)) || get_u64(d, 0, "seq", &ev->seq) ||
+	    get_str(d, 0, "mode", rs->mode, sizeof(rs->mode)) ||
+	    get_str(d, 0, "source", rs->source, sizeof(rs->source)))
+		return -EINVAL;
+	ev->mode = rs->mode;
+	ev->source = rs->source;
 	/* kB fields are converted with it: a power of two, 1 KiB .. 1 GiB */
 	if (get_u64(d, 0, "page_size", &v) || v < 1024 || v > (1u << 30) || (v & (v - 1)))
 		return -EINVAL;
 	ev->page_size = (uint32_t)v;
-	if ((err = get_i32(d, 0, "chosen_pid", &ev->chosen_pid)) < 0)
+	if (decode_when(d, ev) || decode_domain(d, ev) || decode_chosen(d, ev) ||
+	    decode_completeness(d, ev))
+		return -EINVAL;
+	return 0;
+}
+
+/* The victim, and its rank among the candidates (written when it has points). */
+static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
+{
+	uint64_t rank;
+	int i = jr_member(d, 0, "victim"), err;
+
+	if (i < 0)
+		return jr_member(d, 0, "victim_rank") >= 0 ? -EINVAL : 0;
+	if ((err = decode_victim(d, i, ev, &ev->victim, false)))
 		return err;
-	if (!err) {
-		ev->has |= EV_HAS_CHOSEN;
-		if (jr_get_i64(d, 0, "chosen_points", &ev->chosen_points))
-			return -EINVAL;
-	}
-	if (get_u64(d, 0, "lost_events", &ev->lost_events) ||
-	    get_u64_or_0(d, 0, "victims_dropped", &ev->victims_dropped) ||
-	    get_u64_or_0(d, 0, "frames_dropped", &ev->frames_dropped) ||
-	    get_str(d, 0, "missing", ev->missing, sizeof(ev->missing)) < 0)
+	ev->has |= EV_HAS_VICTIM;
+	exact_pgtables(ev, &ev->victim);
+	err = get_u64(d, 0, "victim_rank", &rank);
+	if (err < 0 || !err != !!(ev->victim.has & TASK_HAS_POINTS))
+		return -EINVAL;
+	if (!err && rank != oom_event__rank_of(ev, ev->victim.pid))
 		return -EINVAL;
 	return 0;
 }
@@ -522,27 +761,24 @@ int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct rec
 		return err;
 	i = jr_member(d, 0, "trigger");
 	if (i >= 0) {
-		if ((err = decode_identity(d, i, &ev->trigger)))
-			return err;
+		if (jr_only_keys(d, i, N_KEYS(trigger_keys)) ||
+		    decode_identity(d, i, &ev->trigger) || decode_origin(d, i, &ev->trigger))
+			return -EINVAL;
 		ev->has |= EV_HAS_TRIGGER;
 	}
 	err = decode_array(d, "candidates", false, ev, ARR_CANDIDATES);
 	if (err < 0)
 		return err;
+	/* candidates_total goes with the candidates, always */
+	if ((err ? get_u64(d, 0, "candidates_total", &total) != 1 :
+		   get_u64(d, 0, "candidates_total", &total) != 0))
+		return -EINVAL;
 	if (!err) {
 		ev->has |= EV_HAS_CANDIDATES;
-		if (get_u64_or_0(d, 0, "candidates_total", &total))
-			return -EINVAL;
 		ev->candidates_total = total;
 	}
-	i = jr_member(d, 0, "victim");
-	if (i >= 0) {
-		if ((err = decode_victim(d, i, ev, &ev->victim, false)))
-			return err;
-		ev->has |= EV_HAS_VICTIM;
-		exact_pgtables(ev, &ev->victim);
-	}
-	if ((err = decode_array(d, "victims", true, ev, ARR_VICTIMS)) ||
+	if ((err = decode_the_victim(d, ev)) ||
+	    (err = decode_array(d, "victims", true, ev, ARR_VICTIMS)) ||
 	    (err = decode_array(d, "kernel_stack", true, ev, ARR_KSTACK)) ||
 	    (err = decode_array(d, "user_stack", true, ev, ARR_USTACK)))
 		return err;
@@ -556,7 +792,7 @@ int record_decode_aftermath(const struct jr_doc *d, struct oom_aftermath *am)
 	static const char *const stages[] = { "wake", "start", "finish", "skip", "unknown" };
 	char buf[64];
 	uint64_t us;
-	int type = record_type(d);
+	int type = record_type(d), err;
 
 	memset(am, 0, sizeof(*am));
 	if (type == REC_VICTIM_EXIT)
@@ -565,8 +801,11 @@ int record_decode_aftermath(const struct jr_doc *d, struct oom_aftermath *am)
 		am->kind = "oom_reaper";
 	else
 		return -EINVAL;
-	if (get_u64(d, 0, "oom_seq", &am->oom_seq) || get_i32(d, 0, "pid", &am->pid) ||
-	    get_str(d, 0, "time", buf, sizeof(buf)) || parse_time_iso(buf, &am->time_ns))
+	if (get_u64(d, 0, "oom_seq", &am->oom_seq) || get_i32(d, 0, "pid", &am->pid))
+		return -EINVAL;
+	/* parse's reaper lines from a log without wall-clock stamps have no time */
+	err = get_str(d, 0, "time", buf, sizeof(buf));
+	if (err < 0 || (!err && parse_time_iso(buf, &am->time_ns)))
 		return -EINVAL;
 	if (type == REC_VICTIM_EXIT) {
 		if (get_u64(d, 0, "kill_to_exit_us", &us) || us > UINT64_MAX / 1000)

@@ -3,10 +3,18 @@
  * Recorded JSON Lines back to structures: an `oom_kill` line to the same
  * struct oom_event the tracer assembled (so it renders as the live text
  * block again), aftermath lines to struct oom_aftermath, and the type of
- * every other line. The inverse of render_json.c for our own schema, and
- * strict about it: a member of the wrong type, a number out of range or a
- * string too long for its field makes the whole line bad (-EINVAL), never a
- * half-filled event.
+ * every other line. The inverse of render_json.c for our own schema, for
+ * both sources (the live tracer's "bpf" events and `oomtrace parse`'s
+ * "kmsg" ones), and strict about it: an unknown or repeated member, a member
+ * of the wrong type, a number out of range, a string too long for its field
+ * or a value the writer never writes ("" for a string it leaves out when
+ * empty, 0 for a counter it writes only when not 0, false for a flag, kB
+ * that are no whole number of pages, a member without the one it always
+ * comes with) makes the whole line bad (-EINVAL), never a half-filled event.
+ * So what `oomtrace record` or `oomtrace parse --json` wrote renders back
+ * to the same bytes (report --event). The one exception: what the writer
+ * derives from a cgroup path (unit, container_id, pod_uid) is checked for
+ * type and size only, and derived again when rendered.
  */
 #ifndef OOMTRACE_RECORD_READER_H
 #define OOMTRACE_RECORD_READER_H
@@ -48,7 +56,11 @@ struct record_strings {
  * rather than shown cut).
  */
 int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs);
-/* A victim_exit or oom_reaper line; kind and stage point to static strings. */
+/*
+ * A victim_exit or oom_reaper line; kind and stage point to static strings.
+ * time_ns is 0 when the line has no "time" (parse's reaper line from a log
+ * without wall-clock stamps).
+ */
 int record_decode_aftermath(const struct jr_doc *d, struct oom_aftermath *am);
 
 /* "2026-11-23T10:01:02.123456Z" (fraction optional, up to 9 digits) to ns. */

@@ -50,7 +50,10 @@ static void usage(FILE *out)
 "  -h, --help              this help\n"
 "\n"
 "Bad lines (not our JSON, a torn last line, longer than %u MiB) are counted,\n"
-"skipped and reported on stderr.\n"
+"skipped and reported on stderr. Events of 'oomtrace parse --json' may have\n"
+"no wall-clock time (a log with boot-relative or year-less stamps): they are\n"
+"in every count, shown as 'time unknown' in the timeline and '-' elsewhere,\n"
+"and left out by --since/--until, which say how many.\n"
 "Exit codes: 0 done, 1 a file could not be read or --event not found, 2 bad usage.\n"
 "\n"
 "examples:\n"
@@ -179,15 +182,20 @@ struct reader {
 	bool in_match;			/* its aftermath follows in this file */
 };
 
-static bool in_range(const struct report_opts *o, const struct jr_doc *d)
+/*
+ * Within --since/--until: 1 yes, 0 no, -1 no because it has no time (it
+ * cannot be placed in any range: parse's events from a log whose stamps are
+ * boot-relative or lack the year).
+ */
+static int in_range(const struct report_opts *o, const struct jr_doc *d)
 {
 	char t[64];
 	uint64_t ns;
 
 	if (!o->since_ns && !o->until_ns)
-		return true;
-	if (jr_get_str(d, 0, "time", t, sizeof(t)) || parse_time_iso(t, &ns))
-		return false;	/* a record without a time is outside any range */
+		return 1;
+	if (jr_get_str(d, 0, "time", t, sizeof(t)) || parse_time_iso(t, &ns) || !ns)
+		return -1;
 	return (!o->since_ns || ns >= o->since_ns) && (!o->until_ns || ns < o->until_ns);
 }
 
@@ -226,7 +234,7 @@ static void show_event_line(struct reader *rd, int type, const char *line, size_
 static int read_line(struct reader *rd, const char *line, size_t len, uint64_t *ret_bad_line,
 		     uint64_t line_no)
 {
-	int type;
+	int type, range;
 
 	if (!len)
 		return 0;	/* an empty line (our torn-tail repair) holds nothing */
@@ -245,8 +253,9 @@ static int read_line(struct reader *rd, const char *line, size_t len, uint64_t *
 		show_event_line(rd, type, line, len);
 		return 0;
 	}
-	if (!in_range(rd->o, &rd->doc)) {
+	if ((range = in_range(rd->o, &rd->doc)) <= 0) {
 		rd->st.outside_range++;
+		rd->st.outside_range_time_unknown += range < 0;
 		return 0;
 	}
 	if (type == REC_UNKNOWN)

@@ -125,26 +125,61 @@ void report_stats__free(struct report_stats *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static uint64_t task_rss_kb(const struct oom_task *t, uint32_t page_size)
+/* Every bit in `bits` known (TASK_HAS_MEM stands for all memory facts). */
+static bool has_mem(const struct oom_task *t, uint32_t bits)
 {
-	return (t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages) * (page_size / 1024);
+	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
 }
 
-/* What the kernel ranks on besides the adj: rss + swap + page tables, in pages. */
+/*
+ * A task's rss in pages, as far as its source tells: the anon/file/shmem
+ * split, else the total a task table gave, else anon + file (a kill line
+ * before 4.5, whose file-rss still held shmem). False if unknown.
+ */
+static bool task_rss(const struct oom_task *t, uint64_t *ret_pages)
+{
+	if (has_mem(t, TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM))
+		*ret_pages = t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+	else if (t->has & TASK_HAS_RSS)
+		*ret_pages = t->rss_pages;
+	else if (has_mem(t, TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE))
+		*ret_pages = t->rss_anon_pages + t->rss_file_pages;
+	else
+		return false;
+	return true;
+}
+
+/* rss in kB, 0 if unknown. */
+static uint64_t task_rss_kb(const struct oom_task *t, uint32_t page_size)
+{
+	uint64_t pages = 0;
+
+	task_rss(t, &pages);
+	return pages * (page_size / 1024);
+}
+
+/*
+ * What the kernel ranks on besides the adj: rss + swap + page tables, in
+ * pages, the parts a source did not give counted as 0.
+ */
 static uint64_t task_memory(const struct oom_task *t, uint32_t page_size)
 {
-	return t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages + t->swap_pages +
-	       t->pgtables_bytes / (page_size ? page_size : 4096);
+	uint64_t rss = 0;
+
+	task_rss(t, &rss);
+	return rss + (has_mem(t, TASK_HAS_SWAP) ? t->swap_pages : 0) +
+	       (has_mem(t, TASK_HAS_PGTABLES) ?
+		t->pgtables_bytes / (page_size ? page_size : 4096) : 0);
 }
 
 static void keep_largest(struct report_stats *st, const struct oom_event *ev,
 			 const struct oom_task *v, const char *domain)
 {
-	uint64_t rss = task_rss_kb(v, ev->page_size);
+	uint64_t rss = task_rss_kb(v, ev->page_size), pages;
 	size_t at = st->n_largest;
 	struct report_victim *r;
 
-	if (!(v->has & TASK_HAS_MEM))
+	if (!task_rss(v, &pages))
 		return;
 	while (at > 0 && st->largest[at - 1].rss_kb < rss)
 		at--;
@@ -183,7 +218,9 @@ static int check_protected(struct report_stats *st, const struct oom_event *ev)
 		uint64_t mem = task_memory(p, ev->page_size);
 		size_t above = 0;
 
-		if (!(p->has & TASK_HAS_ADJ) || p->oom_score_adj != -1000 || !(p->has & TASK_HAS_MEM))
+		uint64_t rss;
+
+		if (!(p->has & TASK_HAS_ADJ) || p->oom_score_adj != -1000 || !task_rss(p, &rss))
 			continue;
 		for (size_t j = 0; j < ev->n_candidates; j++)
 			if (j != i && task_memory(&ev->candidates[j], ev->page_size) > mem)
@@ -222,6 +259,7 @@ static int add_victim(struct report_stats *st, const struct oom_event *ev,
 	uint64_t rss = task_rss_kb(v, ev->page_size);
 
 	st->kills++;
+	st->kills_time_unknown += !ev->time_ns;
 	/* a restarted service has a new pid: its command and cgroup say it is the
 	 * same; the key is the command's length in hex, the command, the cgroup
 	 * (any byte may be in a name, so no separator would be safe) */
@@ -229,7 +267,8 @@ static int add_victim(struct report_stats *st, const struct oom_event *ev,
 		 v->has & TASK_HAS_CGROUP ? v->cgroup : "");
 	if (tally_add(&st->by_domain, domain, ev->time_ns, rss) ||
 	    tally_add(&st->by_comm, comm, ev->time_ns, rss) ||
-	    tally_add(&st->repeated, key, ev->time_ns, rss) || add_kill_time(st, ev->time_ns))
+	    tally_add(&st->repeated, key, ev->time_ns, rss) ||
+	    (ev->time_ns && add_kill_time(st, ev->time_ns)))
 		return -ENOMEM;
 	keep_largest(st, ev, v, domain);
 	return 0;
@@ -242,6 +281,7 @@ int report_stats__add_event(struct report_stats *st, const struct oom_event *ev)
 	int err = 0;
 
 	st->events++;
+	st->events_time_unknown += !ev->time_ns;
 	if (ev->time_ns && (!st->first_ns || ev->time_ns < st->first_ns))
 		st->first_ns = ev->time_ns;
 	if (ev->time_ns > st->last_ns)
@@ -252,6 +292,8 @@ int report_stats__add_event(struct report_stats *st, const struct oom_event *ev)
 		err = add_victim(st, ev, &ev->victim, domain);
 	/* beyond the recorder's storage: counted, names unknown */
 	st->kills += ev->victims_dropped;
+	if (!ev->time_ns)
+		st->kills_time_unknown += ev->victims_dropped;
 	return err ? err : check_protected(st, ev);
 }
 
@@ -378,8 +420,12 @@ static void print_timeline(FILE *out, const struct report_stats *st)
 	uint64_t *counts;
 	char t[64];
 
-	if (!st->n_kill_times || !st->first_ns)
+	if (!st->n_kill_times) {
+		if (st->kills_time_unknown)
+			fprintf(out, "\ntimeline\n  %-17s  %" PRIu64 " kills (no wall-clock "
+				"time in their source)\n", "time unknown", st->kills_time_unknown);
 		return;
+	}
 	start = st->first_ns / 1000000000ull / bucket * bucket;
 	nb = (st->last_ns / 1000000000ull - start) / bucket + 1;
 	counts = calloc(nb, sizeof(*counts));
@@ -412,6 +458,9 @@ static void print_timeline(FILE *out, const struct report_stats *st)
 		fprintf(out, "  %s  %-40.*s %" PRIu64 "\n", t, bar,
 			"########################################", counts[i]);
 	}
+	if (st->kills_time_unknown)
+		fprintf(out, "  %-17s  %-40s %" PRIu64 "\n", "time unknown", "",
+			st->kills_time_unknown);
 	free(counts);
 }
 
@@ -491,14 +540,20 @@ void report_print_text(FILE *out, const struct report_stats *st)
 	when(b, sizeof(b), st->last_ns);
 	fprintf(out, "oomtrace report: %" PRIu64 " OOM kills in %" PRIu64 " events", st->kills,
 		st->events);
-	if (st->events)
+	if (st->events && st->first_ns)
 		fprintf(out, ", %s .. %s", a, b);
+	if (st->events_time_unknown)
+		fprintf(out, "%s%" PRIu64 " event%s at an unknown time", st->first_ns ? "; " : ", ",
+			st->events_time_unknown, st->events_time_unknown == 1 ? "" : "s");
 	fprintf(out, "\n  read %" PRIu64 " files, %" PRIu64 " records", st->files, st->records);
 	if (st->bad_lines || st->torn_lines || st->too_long)
 		fprintf(out, "; skipped %" PRIu64 " bad lines, %" PRIu64 " torn (cut short), %" PRIu64
 			" too long", st->bad_lines, st->torn_lines, st->too_long);
 	if (st->outside_range)
 		fprintf(out, "; %" PRIu64 " outside --since/--until", st->outside_range);
+	if (st->outside_range_time_unknown)
+		fprintf(out, " (%" PRIu64 " of them at an unknown time)",
+			st->outside_range_time_unknown);
 	fputc('\n', out);
 	if (st->runs)
 		fprintf(out, "  recorder: %" PRIu64 " runs (%" PRIu64 " without a clean stop), %" PRIu64
@@ -576,8 +631,11 @@ void report_print_json(FILE *out, const struct report_stats *st)
 	jw_kv_uint(&w, "too_long_lines", st->too_long);
 	jw_kv_uint(&w, "unknown_types", st->unknown_types);
 	jw_kv_uint(&w, "outside_range", st->outside_range);
+	jw_kv_uint(&w, "outside_range_time_unknown", st->outside_range_time_unknown);
 	jw_kv_uint(&w, "events", st->events);
 	jw_kv_uint(&w, "kills", st->kills);
+	jw_kv_uint(&w, "events_time_unknown", st->events_time_unknown);
+	jw_kv_uint(&w, "kills_time_unknown", st->kills_time_unknown);
 	json_time(&w, "first", st->first_ns);
 	json_time(&w, "last", st->last_ns);
 	jw_kv_uint(&w, "runs", st->runs);
@@ -593,7 +651,7 @@ void report_print_json(FILE *out, const struct report_stats *st)
 	jw_kv_uint(&w, "bucket_s", bucket);
 	jw_key(&w, "buckets");
 	jw_array_start(&w);
-	if (st->n_kill_times && st->first_ns) {
+	if (st->n_kill_times) {
 		uint64_t start = st->first_ns / 1000000000ull / bucket * bucket;
 		uint64_t nb = (st->last_ns / 1000000000ull - start) / bucket + 1;
 
@@ -611,6 +669,7 @@ void report_print_json(FILE *out, const struct report_stats *st)
 		}
 	}
 	jw_array_end(&w);
+	jw_kv_uint(&w, "time_unknown", st->kills_time_unknown);
 	jw_object_end(&w);
 	json_tally(&w, "repeated_victims", NULL, &st->repeated, 2);
 	jw_key(&w, "largest_victims");

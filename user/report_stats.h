@@ -45,12 +45,16 @@ struct report_stats {
 	/* input */
 	uint64_t files, records, bad_lines, torn_lines, too_long, unknown_types;
 	uint64_t outside_range;		/* --since/--until */
-	/* events */
+	uint64_t outside_range_time_unknown;	/* of them: no time to compare */
+	/* events; first_ns and last_ns of those with a time */
 	uint64_t events, kills, first_ns, last_ns;
+	/* without a wall-clock time (parse of a log with boot-relative or
+	 * year-less stamps): in every count, in no timeline bucket */
+	uint64_t events_time_unknown, kills_time_unknown;
 	struct tally by_domain, by_comm, repeated;	/* repeated: comm + cgroup */
 	struct report_victim largest[REPORT_TOP];
 	size_t n_largest;
-	/* times of every kill, for the timeline */
+	/* times of every kill with a time, for the timeline */
 	uint64_t *kill_times;
 	size_t n_kill_times, cap_kill_times;
 	/* protected (-1000) tasks */

@@ -12,6 +12,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "cgroup_path.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -67,32 +68,6 @@ int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
-const char *normalize_cgroup(const char *p)
-{
-	static const char *mounts[] = {
-		"/sys/fs/cgroup/memory", "/sys/fs/cgroup/unified", "/sys/fs/cgroup",
-	};
-
-	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
-		size_t n = strlen(mounts[i]);
-
-		if (!strncmp(p, mounts[i], n) && (p[n] == '/' || !p[n]))
-			return p[n] ? p + n : "/";
-	}
-	return p;
-}
-
-bool cgroup_path_within(const char *path, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	while (n > 1 && prefix[n - 1] == '/')
-		n--;
-	if (n == 1 && prefix[0] == '/')
-		return true;
-	return !strncmp(path, prefix, n) && (path[n] == '/' || !path[n]);
-}
-
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
 {
 	if (o->cgroup) {
@@ -127,7 +102,7 @@ int session_opts__parse(struct session_opts *o, int c, const char *arg)
 			log_err("--cgroup: '%s' is not an absolute cgroup path", arg);
 			return -EINVAL;
 		}
-		o->cgroup = normalize_cgroup(arg);
+		o->cgroup = cgroup_path_strip_mount(arg);
 		return 0;
 	case 'p':
 		if (parse_u64(arg, INT32_MAX, &v) || !v)

@@ -65,10 +65,6 @@ bool session_opts__wanted(const struct session_opts *o, const struct oom_event *
 
 /* Parse a whole non-negative decimal number up to max; -EINVAL otherwise. */
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
-/* "/sys/fs/cgroup/memory/a/b" -> "/a/b": filters compare cgroup paths. */
-const char *normalize_cgroup(const char *p);
-/* Is path prefix itself or below it? */
-bool cgroup_path_within(const char *path, const char *prefix);
 
 struct session;
 

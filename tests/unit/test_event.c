@@ -102,6 +102,44 @@ static void test_fixed_offer_keeps_top_k(void **state)
 	oom_event__free(all);
 }
 
+/* A growable event with its own bound keeps the same top K, and grows only to K. */
+static void test_offer_top_keeps_top_k(void **state)
+{
+	struct oom_event *top = oom_event__new(), *all = oom_event__new();
+	int kept = 0;
+
+	(void)state;
+	for (int i = 0; i < 500; i++) {
+		struct oom_task t = { .has = TASK_HAS_PID | TASK_HAS_POINTS,
+				      .pid = 1000 + (i * 7919) % 500, .points = (i * 37) % 23 };
+		int r;
+
+		if (i % 11 == 0) {
+			t.has = TASK_HAS_PID;
+			t.skip = OOM_SKIP_ADJ_MIN;
+		}
+		r = oom_event__offer_candidate_top(top, &t, 5);
+		assert_true(r == 0 || r == 1);
+		kept += r == 0;
+		assert_true(top->n_candidates <= 5);
+		assert_int_equal(oom_event__offer_candidate(all, &t), 0);
+	}
+	assert_true(kept > 5);
+	oom_event__rank(top, 0);
+	oom_event__rank(all, 5);
+	assert_int_equal(top->n_candidates, 5);
+	for (size_t i = 0; i < 5; i++) {
+		assert_int_equal(top->candidates[i].pid, all->candidates[i].pid);
+		assert_int_equal(top->candidates[i].points, all->candidates[i].points);
+	}
+	/* keep 0 keeps nothing, and says so */
+	oom_event__clear(top);
+	assert_int_equal(oom_event__offer_candidate_top(top, &all->candidates[0], 0), 1);
+	assert_int_equal(top->n_candidates, 0);
+	oom_event__free(top);
+	oom_event__free(all);
+}
+
 /* keep 0 ("all"): past the preallocated capacity the storage grows, nothing is cut */
 static void test_fixed_grows_when_all_are_wanted(void **state)
 {
@@ -196,6 +234,7 @@ int main(void)
 		cmocka_unit_test(test_rank_orders_by_points_skipped_last),
 		cmocka_unit_test(test_many_candidates_grow),
 		cmocka_unit_test(test_fixed_offer_keeps_top_k),
+		cmocka_unit_test(test_offer_top_keeps_top_k),
 		cmocka_unit_test(test_fixed_grows_when_all_are_wanted),
 		cmocka_unit_test(test_fixed_appends_stop_at_cap),
 		cmocka_unit_test(test_points_formula_matches_kernel),

@@ -8,13 +8,18 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "jsonl_reader.h"
+#include "kmsg_input.h"
+#include "kmsg_report.h"
 #include "record_reader.h"
 #include "render.h"
 
@@ -276,6 +281,163 @@ static void test_event_round_trip(void **state)
 	oom_event__free(fixed);
 }
 
+/*
+ * What only a kernel log gives (oomtrace parse): partial memory facts, a
+ * score and comm of the chosen task, printk time and record number, a log
+ * stamp, no wall-clock time, a trigger known by its tid; and the counters
+ * that are written only when not 0.
+ */
+static void test_kmsg_event_round_trip(void **state)
+{
+	struct oom_event *ev = oom_event__new(), *back = oom_event__new();
+	struct oom_task *t;
+
+	(void)state;
+	ev->seq = 7;
+	ev->mode = "kmsg";
+	ev->source = "kmsg";
+	ev->constraint = OOM_CONSTRAINT_UNKNOWN;
+	ev->has = EV_HAS_TRIGGER | EV_HAS_VICTIM | EV_HAS_CHOSEN_SCORE | EV_HAS_KTIME |
+		  EV_HAS_KMSG_SEQ | EV_HAS_UNPARSED | EV_HAS_OOM_CALLS | EV_HAS_CANDIDATES;
+	ev->trigger.has = TASK_HAS_TID | TASK_HAS_COMM | TASK_HAS_ADJ;
+	ev->trigger.tid = 977;
+	strcpy(ev->trigger.comm, "CPU 0/KVM");
+	ev->ktime_us = 1310061327439ull;
+	ev->kmsg_seq = 123456;
+	strcpy(ev->log_time, "Jul 16 11:53:24");
+	ev->unparsed_lines = 2;
+	ev->ooms_without_kill = 4;
+	ev->chosen_pid = 27438;
+	strcpy(ev->chosen_comm, "R");
+	ev->chosen_score = 31;
+	/* a kill line before 4.5 (anon, file) and a table's total */
+	ev->victim.has = TASK_HAS_PID | TASK_HAS_COMM | TASK_HAS_RSS | TASK_HAS_RSS_ANON |
+			 TASK_HAS_RSS_FILE | TASK_HAS_TOTAL_VM | TASK_HAS_POINTS |
+			 TASK_POINTS_ESTIMATED;
+	ev->victim.pid = 27438;
+	strcpy(ev->victim.comm, "R");
+	ev->victim.rss_pages = 437298;
+	ev->victim.rss_anon_pages = 437292;
+	ev->victim.rss_file_pages = 6;
+	ev->victim.total_vm_pages = 965531;
+	ev->victim.points = 851;
+	*oom_event__add_victim(ev) = ev->victim;
+	t = oom_event__add_candidate(ev);	/* an old table: rss, swap, nr_ptes */
+	*t = ev->victim;
+	t->has = TASK_HAS_PID | TASK_HAS_TID | TASK_HAS_COMM | TASK_HAS_RSS | TASK_HAS_SWAP |
+		 TASK_HAS_PGTABLES | TASK_HAS_POINTS | TASK_POINTS_ESTIMATED;
+	t->tid = t->pid;
+	t->pgtables_bytes = 12 * 4096;
+	t = oom_event__add_candidate(ev);	/* a 6.x table: the split, swap, bytes */
+	t->has = TASK_HAS_PID | TASK_HAS_COMM | TASK_HAS_RSS | TASK_HAS_RSS_ANON |
+		 TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM | TASK_HAS_SWAP | TASK_HAS_PGTABLES |
+		 TASK_HAS_MEM | TASK_HAS_POINTS | TASK_POINTS_ESTIMATED;
+	t->pid = 10228;
+	strcpy(t->comm, "exe");
+	t->rss_pages = 544;
+	t->rss_anon_pages = 160;
+	t->rss_file_pages = 384;
+	t->pgtables_bytes = 73728;
+	t->points = 562;
+	ev->candidates_total = 5;
+	oom_event__add_kframe(ev);
+	strcpy(ev->kernel_stack[0].sym, "dump_stack");
+	ev->kernel_stack[0].offset = 0x63;
+	strcpy(ev->missing, "header,task_table");
+	round_trip(ev, back);
+	assert_true(back->has & EV_HAS_CHOSEN_SCORE && !(back->has & EV_HAS_CHOSEN));
+	assert_true(back->victim.has & TASK_HAS_RSS && !(back->victim.has & TASK_HAS_MEM));
+	assert_true(back->trigger.has & TASK_HAS_TID && !(back->trigger.has & TASK_HAS_PID));
+	assert_int_equal(back->time_ns, 0);
+	assert_int_equal(back->ooms_without_kill, 4);
+
+	/* a kill line of 4.5+ only, both chosen facts, dropped frames */
+	ev->has |= EV_HAS_CHOSEN;
+	ev->chosen_points = 900;
+	ev->victim.has = TASK_HAS_PID | TASK_HAS_COMM | TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE |
+			 TASK_HAS_RSS_SHMEM | TASK_HAS_PGTABLES;
+	ev->victim.pgtables_bytes = 180 * 1024;
+	ev->victims[0] = ev->victim;
+	ev->frames_dropped = 3;
+	ev->victims_dropped = 2;
+	ev->time_ns = 1725343068000000000ull;
+	ev->log_time[0] = '\0';
+	round_trip(ev, back);
+	assert_true(back->has & EV_HAS_CHOSEN && back->has & EV_HAS_CHOSEN_SCORE);
+	assert_int_equal(back->frames_dropped, 3);
+	oom_event__free(ev);
+	oom_event__free(back);
+}
+
+static void on_parsed(struct oom_event *ev, void *arg)
+{
+	struct oom_event *back = oom_event__new();
+
+	round_trip(ev, back);
+	oom_event__free(back);
+	(*(size_t *)arg)++;
+}
+
+/* Every event `oomtrace parse` makes of the kernel-log fixtures, all and top 3. */
+static void test_parsed_fixtures_round_trip(void **state)
+{
+	const char *dir = getenv("OOMTRACE_FIXTURES") ? getenv("OOMTRACE_FIXTURES") :
+			  "tests/fixtures";
+	char path[4096];
+	size_t files = 0, events = 0;
+	struct dirent *de;
+	DIR *dp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/kmsg", dir);
+	dp = opendir(path);
+	assert_non_null(dp);
+	while ((de = readdir(dp))) {
+		size_t n = strlen(de->d_name);
+
+		if (n < 4 || strcmp(de->d_name + n - 4, ".log"))
+			continue;
+		snprintf(path, sizeof(path), "%s/kmsg/%s", dir, de->d_name);
+		for (size_t keep = 0; keep <= 3; keep += 3) {
+			struct kmsg_report_ops ops = { .event = on_parsed, .arg = &events };
+			struct kmsg_parser *p = kmsg_parser__new(&ops, keep);
+			int fd = open(path, O_RDONLY);
+			struct kmsg_input *in;
+			struct kmsg_line l;
+
+			assert_true(fd >= 0);
+			in = kmsg_input__new(fd, false, 0);
+			while (kmsg_input__next(in, &l, -1) == 1)
+				assert_int_equal(kmsg_parser__feed(p, &l), 0);
+			kmsg_parser__flush(p);
+			kmsg_input__free(in);
+			kmsg_parser__free(p);
+			close(fd);
+		}
+		files++;
+	}
+	closedir(dp);
+	assert_true(files >= 20);
+	assert_true(events >= 2 * files);
+}
+
+/* Every line is JSON, and decoding it gives want (0 or -EINVAL). */
+static void expect_decode(const char *const *lines, size_t n, int want)
+{
+	struct oom_event *ev = oom_event__new();
+	struct record_strings rs;
+	struct jr_doc d;
+
+	assert_int_equal(jr_doc__init(&d, 256), 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(parse(&d, lines[i]), 0);
+		if (record_decode_event(&d, ev, &rs) != want)
+			fail_msg("%s %s", want ? "decoded bad line" : "refused good line", lines[i]);
+	}
+	jr_doc__free(&d);
+	oom_event__free(ev);
+}
+
 static void test_event_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -289,19 +451,91 @@ static void test_event_refused(void **state)
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"time\":\"yesterday\"}",
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[{\"comm\":\"01234567890123456789012345678901234567890123456789012345678901234\"}],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
 	};
-	struct oom_event *ev = oom_event__new();
-	struct record_strings rs;
-	struct jr_doc d;
 
 	(void)state;
-	assert_int_equal(jr_doc__init(&d, 256), 0);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(parse(&d, bad[i]), 0);
-		if (record_decode_event(&d, ev, &rs) != -EINVAL)
-			fail_msg("decoded bad line %zu", i);
+	expect_decode(bad, sizeof(bad) / sizeof(bad[0]), -EINVAL);
+}
+
+#define BASE_NO_USTACK "\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"kmsg\",\"source\":\"kmsg\"," \
+	     "\"memcg\":null,\"page_size\":4096,\"kernel_stack\":[],\"lost_events\":0"
+#define BASE BASE_NO_USTACK ",\"user_stack\":[]"
+
+/*
+ * Strict: unknown or repeated members, and values the writer never writes
+ * (they would not render back to the same line).
+ */
+static void test_event_refused_strict(void **state)
+{
+	static const char *const bad[] = {
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"bogus\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"seq\":2}",
+		"{" BASE ",\"constraint\":\"bogus\",\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"constraint_inferred\":false,\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"missing\":\"\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"log_time\":\"\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victims_dropped\":0}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"kmsg_seq\":-1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"unparsed_lines\":\"2\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"time\":\"1970-01-01T00:00:00.000000Z\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"gfp_flags\":\"GFP_KERNEL\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"gfp_mask\":\"0xCC0\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"gfp_mask\":\"0x0cc0\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"chosen_pid\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"chosen_pid\":1,\"chosen_score\":3}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"chosen_comm\":\"x\",\"chosen_score\":3}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates_total\":3}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victim_rank\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"points\":3},\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"unit\":\"a.service\"},\"victims\":[]}",
+		/* victims: reason always, points null only with a skip reason, whole pages */
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"reason\":\"chosen\",\"x\":1}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"points\":null,\"reason\":\"chosen\"}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"skip\":\"no_mm\",\"reason\":\"chosen\"}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"anon_rss_kb\":6,\"reason\":\"chosen\"}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"rss_kb\":12,\"anon_rss_kb\":4,"
+			"\"file_rss_kb\":4,\"shmem_rss_kb\":4,\"reason\":\"chosen\"}]}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1,\"points\":5},\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1,\"points\":5},\"victim_rank\":2,"
+			"\"victims\":[],\"candidates\":[{\"pid\":1,\"points\":5}],\"candidates_total\":1}",
+		/* candidates: points always, rss_pages is the split's sum */
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[{\"pid\":1}],"
+			"\"candidates_total\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[{\"pid\":1,\"points\":1,"
+			"\"points_estimated\":false}],\"candidates_total\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[{\"pid\":1,\"points\":1,"
+			"\"rss_pages\":9,\"rss_anon_pages\":1,\"rss_file_pages\":1,\"rss_shmem_pages\":1}],"
+			"\"candidates_total\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[{\"pid\":1,\"points\":1,"
+			"\"pid\":2}],\"candidates_total\":1}",
+	};
+	static const char *const user_bad[] = {
+		"{\"ip\":\"0x0\"}", "{\"ip\":\"0x10\",\"sym\":\"f\"}", "{\"ip\":\"0x10\",\"sym_offset\":\"0x1\"}",
+		"{\"ip\":\"0x10\",\"object\":\"/a\"}", "{\"ip\":\"0x10\",\"file_offset\":\"0x1\"}",
+		"{\"ip\":\"0x10\",\"sym\":\"\",\"sym_offset\":\"0x1\"}", "{\"ip\":\"0x10\",\"frame\":1}",
+	};
+	static const char *const good[] = {
+		"{" BASE ",\"constraint\":\"unknown\",\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1},\"victims\":[],"
+			"\"chosen_pid\":1,\"chosen_comm\":\"x\",\"chosen_score\":3,\"ooms_without_kill\":0}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[{\"pid\":1,\"points\":null,"
+			"\"skip\":\"no_mm\",\"rss_kb\":8,\"anon_rss_kb\":4,\"reason\":\"chosen\"}]}",
+		"{" BASE_NO_USTACK ",\"constraint\":\"none\",\"victims\":[],\"user_stack\":[{\"ip\":\"0x10\",\"sym\":\"f\","
+			"\"object\":\"/a\",\"sym_offset\":\"0x0\",\"file_offset\":\"0xa\"}]}",
+	};
+	char frames[sizeof(user_bad) / sizeof(user_bad[0])][512];
+	const char *frame_lines[sizeof(user_bad) / sizeof(user_bad[0])];
+
+	(void)state;
+	expect_decode(bad, sizeof(bad) / sizeof(bad[0]), -EINVAL);
+	for (size_t i = 0; i < sizeof(user_bad) / sizeof(user_bad[0]); i++) {
+		snprintf(frames[i], sizeof(frames[i]), "{" BASE_NO_USTACK ",\"constraint\":\"none\","
+			 "\"victims\":[],\"user_stack\":[%s]}", user_bad[i]);
+		frame_lines[i] = frames[i];
 	}
-	jr_doc__free(&d);
-	oom_event__free(ev);
+	expect_decode(frame_lines, sizeof(frame_lines) / sizeof(frame_lines[0]), -EINVAL);
+	expect_decode(good, sizeof(good) / sizeof(good[0]), 0);
 }
 
 static void test_aftermath_and_types(void **state)
@@ -323,6 +557,15 @@ static void test_aftermath_and_types(void **state)
 				   "\"2026-11-24T09:47:11Z\",\"pid\":1,\"stage\":\"finish\"}"), 0);
 	assert_int_equal(record_decode_aftermath(&d, &am), 0);
 	assert_string_equal(am.stage, "finish");
+	/* parse's reaper line from a log without wall-clock stamps */
+	assert_int_equal(parse(&d, "{\"type\":\"oom_reaper\",\"oom_seq\":1,\"kernel_time_us\":"
+				   "170370130845,\"source\":\"kmsg\",\"pid\":174205,\"comm\":\"test\","
+				   "\"stage\":\"finish\",\"anon_rss_kb\":0}"), 0);
+	assert_int_equal(record_decode_aftermath(&d, &am), 0);
+	assert_true(am.time_ns == 0 && am.pid == 174205);
+	assert_int_equal(parse(&d, "{\"type\":\"oom_reaper\",\"oom_seq\":1,\"time\":\"then\","
+				   "\"pid\":1,\"stage\":\"finish\"}"), 0);
+	assert_int_equal(record_decode_aftermath(&d, &am), -EINVAL);
 	assert_int_equal(parse(&d, "{\"type\":\"something_new\"}"), 0);
 	assert_int_equal(record_type(&d), REC_UNKNOWN);
 	assert_int_equal(parse(&d, "[1]"), 0);
@@ -359,7 +602,10 @@ int main(void)
 		cmocka_unit_test(test_accessors),
 		cmocka_unit_test(test_lines_torn_and_overlong),
 		cmocka_unit_test(test_event_round_trip),
+		cmocka_unit_test(test_kmsg_event_round_trip),
+		cmocka_unit_test(test_parsed_fixtures_round_trip),
 		cmocka_unit_test(test_event_refused),
+		cmocka_unit_test(test_event_refused_strict),
 		cmocka_unit_test(test_aftermath_and_types),
 		cmocka_unit_test(test_time),
 	};

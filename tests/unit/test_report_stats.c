@@ -179,6 +179,77 @@ static void test_hostile_names(void **state)
 	report_stats__free(&st);
 }
 
+/*
+ * Parsed events: no wall-clock time (counted, "time unknown" in the
+ * timeline, never placed at 1970), memory facts only in part.
+ */
+static void test_time_unknown_and_partial_memory(void **state)
+{
+	struct report_stats st;
+	struct oom_event *ev;
+	struct jr_doc d;
+	uint64_t v;
+	char *s;
+
+	(void)state;
+	report_stats__init(&st);
+	add(&st, event(1, T0, "/web", "java", 500));
+	ev = event(1, 0, NULL, "mysqld", 0);	/* a kill line before 4.5: anon and file */
+	ev->victims[0].has &= ~TASK_HAS_MEM;
+	ev->victims[0].has |= TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE;
+	ev->victims[0].rss_anon_pages = 256 * 900;
+	ev->victims[0].rss_file_pages = 256 * 100;
+	add(&st, ev);
+	ev = event(2, 0, NULL, "R", 0);		/* a task table's total only */
+	ev->victims[0].has &= ~TASK_HAS_MEM;
+	ev->victims[0].has |= TASK_HAS_RSS;
+	ev->victims[0].rss_pages = 256 * 700;
+	ev->victims_dropped = 1;
+	add(&st, ev);
+	report_stats__finish(&st);
+
+	assert_int_equal(st.events, 3);
+	assert_int_equal(st.kills, 4);
+	assert_int_equal(st.events_time_unknown, 2);
+	assert_int_equal(st.kills_time_unknown, 3);
+	assert_int_equal(st.n_kill_times, 1);
+	assert_true(st.first_ns == T0 && st.last_ns == T0);
+	assert_int_equal(st.n_largest, 3);
+	assert_int_equal(st.largest[0].rss_kb, 1000 * 1024);	/* anon + file */
+	assert_int_equal(st.largest[1].rss_kb, 700 * 1024);	/* the table's rss */
+	s = text(&st, false);
+	assert_non_null(strstr(s, "4 OOM kills in 3 events, 2026-11-24 09:47:11Z .. "
+				  "2026-11-24 09:47:11Z; 2 events at an unknown time\n"));
+	assert_non_null(strstr(s, "  time unknown"));
+	assert_null(strstr(s, "1970"));
+	free(s);
+	s = text(&st, true);
+	assert_int_equal(jr_doc__init(&d, 4096), 0);
+	assert_int_equal(jr_parse(&d, s, strlen(s)), 0);
+	assert_int_equal(jr_get_u64(&d, 0, "kills_time_unknown", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(jr_get_u64(&d, jr_member(&d, 0, "timeline"), "time_unknown", &v), 0);
+	assert_int_equal(v, 3);
+	assert_null(strstr(s, "1970"));
+	jr_doc__free(&d);
+	free(s);
+	report_stats__free(&st);
+
+	/* only events without a time: no buckets, no dates */
+	report_stats__init(&st);
+	add(&st, event(1, 0, "/a", "x", 1));
+	report_stats__finish(&st);
+	s = text(&st, false);
+	assert_non_null(strstr(s, "1 OOM kills in 1 events, 1 event at an unknown time\n"));
+	assert_non_null(strstr(s, "time unknown       1 kills"));
+	assert_null(strstr(s, "1970"));
+	free(s);
+	s = text(&st, true);
+	assert_non_null(strstr(s, "\"buckets\":[],\"time_unknown\":1"));
+	free(s);
+	report_stats__free(&st);
+}
+
 static void test_empty(void **state)
 {
 	struct report_stats st;
@@ -201,6 +272,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_summaries),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_time_unknown_and_partial_memory),
 		cmocka_unit_test(test_empty),
 	};
 
