@@ -425,8 +425,58 @@ static __always_inline void emit_candidate(struct oom_ctx *c, struct task_struct
 	bpf_ringbuf_submit(r, 0);
 }
 
+/*
+ * The current task's executable as path components, crossing mount points
+ * (struct mount holds the vfsmount; its mountpoint and parent continue the
+ * walk). A component longer than the slot, or a deeper path, leaves it
+ * incomplete: userspace then does not guess a path.
+ */
+static __always_inline void fill_exe(struct oomt_kill *k)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct file *exe = BPF_CORE_READ(cur, mm, exe_file);
+	struct dentry *d = BPF_CORE_READ(exe, f_path.dentry);
+	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
+	struct mount *mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	__u32 depth = 0;
+
+	k->exe_depth = 0;
+	k->exe_complete = 0;
+	if (!exe || !d || !vm)
+		return;
+	for (int i = 0; i < OOMT_EXE_DEPTH + 8; i++) {
+		struct dentry *parent;
+		long n;
+
+		if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt) {	/* the root of the namespace */
+				k->exe_complete = 1;
+				break;
+			}
+			d = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		parent = BPF_CORE_READ(d, d_parent);
+		if (parent == d || depth >= OOMT_EXE_DEPTH)
+			break;
+		n = bpf_probe_read_kernel_str(k->exe[depth], OOMT_EXE_NAME,
+					      BPF_CORE_READ(d, d_name.name));
+		if (n <= 0 || n >= OOMT_EXE_NAME)
+			break;
+		depth++;
+		d = parent;
+	}
+	k->exe_depth = depth;
+	if (!k->exe_complete)
+		k->exe_depth = 0;
+}
+
 static __always_inline void fill_stacks(void *ctx, struct oomt_kill *k)
 {
+	fill_exe(k);
 	k->kstack_len = bpf_get_stack(ctx, k->kstack, sizeof(k->kstack), 0);
 	k->ustack_len = bpf_get_stack(ctx, k->ustack, sizeof(k->ustack), BPF_F_USER_STACK);
 	k->ubuild_len = bpf_get_stack(ctx, k->ubuild, sizeof(k->ubuild),

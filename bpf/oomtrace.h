@@ -20,6 +20,8 @@
 #define OOMT_KSTACK_MAX 32
 #define OOMT_USTACK_MAX 32
 #define OOMT_BUILD_ID_SIZE 20
+#define OOMT_EXE_DEPTH 12	/* path components of the trigger's executable */
+#define OOMT_EXE_NAME 48
 
 enum oomt_rec_type {
 	OOMT_REC_BEGIN = 1,	/* an OOM context opens */
@@ -130,6 +132,14 @@ struct oomt_kill {
 	__u64 kstack[OOMT_KSTACK_MAX];
 	__u64 ustack[OOMT_USTACK_MAX];
 	struct oomt_ubuild ubuild[OOMT_USTACK_MAX];
+	/*
+	 * The trigger's executable, as path components from the file up
+	 * (exe[0] is its name): once the process is gone its user frames can
+	 * still be symbolized from the file whose build id they carry.
+	 */
+	__u32 exe_depth;	/* components filled */
+	__u32 exe_complete;	/* 1: they reach the root; 0: cut (deep or long) */
+	char exe[OOMT_EXE_DEPTH][OOMT_EXE_NAME];
 };
 
 struct oomt_victim {

@@ -355,9 +355,29 @@ static void complete(struct assembler *a)
 	a->n_held = 0;
 }
 
+/* "/a/b/exe" from the KILL record's components (file first); "" if incomplete. */
+static void exe_path_of(const struct oomt_kill *k, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!k->exe_complete || !k->exe_depth || k->exe_depth > OOMT_EXE_DEPTH)
+		return;
+	for (uint32_t i = k->exe_depth; i-- > 0;) {
+		int n = snprintf(buf + len, size - len, "/%.*s", OOMT_EXE_NAME, k->exe[i]);
+
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[0] = '\0';
+			return;
+		}
+		len += (size_t)n;
+	}
+}
+
 static void on_kill(struct assembler *a, const struct oomt_kill *k)
 {
 	struct oom_event *ev = a->cur;
+	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
 
 	if (k->flags & OOMT_KILL_CONSTRAINT) {
 		ev->constraint = (enum oom_constraint)k->constraint;
@@ -390,7 +410,9 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		}
 		f->addr = k->kstack[i];
 	}
-	ustack_fill(ev, k->trigger_pid, (const uint64_t *)k->ustack, k->ustack_len / 8, k->ubuild,
+	exe_path_of(k, exe, sizeof(exe));
+	ustack_fill(ev, k->trigger_pid, exe[0] ? exe : NULL, (const uint64_t *)k->ustack,
+		    k->ustack_len / 8, k->ubuild,
 		    k->ubuild_len / (int)sizeof(struct oomt_ubuild));
 }
 

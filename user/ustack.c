@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <libelf.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,11 +133,65 @@ int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t siz
 	return err;
 }
 
-void ustack_fill(struct oom_event *ev, uint32_t pid, const uint64_t *ips, int n_ips,
-		 const struct oomt_ubuild *builds, int n_builds)
+int elf_build_id(const char *path, unsigned char *buf, size_t size)
+{
+	Elf_Scn *scn = NULL;
+	int fd, ret = -ENOENT;
+	Elf *elf;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf) {
+		close(fd);
+		return -EINVAL;
+	}
+	while (ret < 0 && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Nhdr nh;
+		Elf_Data *data;
+		size_t off = 0, name_off, desc_off;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
+			    memcmp((char *)data->d_buf + name_off, "GNU", 4) ||
+			    nh.n_descsz > size)
+				continue;
+			memcpy(buf, (char *)data->d_buf + desc_off, nh.n_descsz);
+			ret = (int)nh.n_descsz;
+			break;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	return ret;
+}
+
+/* Is id (n bytes, as read from a file) the build id BPF read for a frame? */
+static bool build_id_matches(const unsigned char *id, int n, const struct oom_frame *f)
+{
+	/* BPF pads a shorter id (e.g. md5's 16 bytes) with zeroes */
+	if (n <= 0 || !f->build_id_size || n > f->build_id_size || memcmp(id, f->build_id, (size_t)n))
+		return false;
+	for (int i = n; i < f->build_id_size; i++)
+		if (f->build_id[i])
+			return false;
+	return true;
+}
+
+void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
+		 int n_ips, const struct oomt_ubuild *builds, int n_builds)
 {
 	static struct mapping maps[MAX_MAPPINGS];
 	int n_maps = n_ips > 0 ? read_maps(pid, maps, MAX_MAPPINGS) : 0;
+	unsigned char exe_id[OOMT_BUILD_ID_SIZE];
+	int exe_id_len = 0;	/* read when a frame first needs it */
 
 	for (int i = 0; i < n_ips && i < OOMT_USTACK_MAX; i++) {
 		struct oom_frame *f;
@@ -153,6 +208,28 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const uint64_t *ips, int n_
 			memcpy(f->build_id, builds[i].build_id, OOMT_BUILD_ID_SIZE);
 			f->build_id_size = OOMT_BUILD_ID_SIZE;
 			f->file_offset = builds[i].offset_or_ip;
+		}
+		if (n_maps <= 0) {
+			/*
+			 * The process is gone (or its maps unreadable). The kernel tied
+			 * a frame to a file only if it has a build id: one without is
+			 * outside every file mapping, where the walk has left the code
+			 * (as below). Frames of the executable are still symbolized
+			 * from its file.
+			 */
+			if (!f->build_id_size && i > 0) {
+				ev->n_user_stack--;
+				break;
+			}
+			if (exe && !exe_id_len)
+				exe_id_len = elf_build_id(exe, exe_id, sizeof(exe_id));
+			if (build_id_matches(exe_id, exe_id_len, f)) {
+				snprintf(f->module, sizeof(f->module), "%s", exe);
+				if (elf_symbolize(exe, f->file_offset, f->sym, sizeof(f->sym),
+						  &f->offset))
+					f->sym[0] = '\0';
+			}
+			continue;
 		}
 		for (int m = 0; m < n_maps; m++) {
 			if (ips[i] < maps[m].start || ips[i] >= maps[m].end)

@@ -69,6 +69,12 @@ def main():
     check(any(f.startswith("out_of_memory+") for f in ev["kernel_stack"]), "kernel stack has out_of_memory",
           ev["kernel_stack"][:6], "out_of_memory+0x...")
     check(ev["lost_events"] == 0, "no lost events", ev["lost_events"], 0)
+    # the trigger (grower) is gone when its stack is symbolized: the frame is
+    # found through the executable BPF named and its build id
+    us = ev.get("user_stack") or [{}]
+    check(us[0].get("sym") == "main" and us[0].get("object", "").endswith("/hog")
+          and len(us[0].get("build_id", "")) == 40,
+          "user stack symbolized from the executable by build id", us[:2], "main in .../hog")
     if hostile:
         c = by_pid.get(hostile)
         want = open(f"/tmp/oomtrace-hostile-name", "rb").read().decode("utf-8", "replace")

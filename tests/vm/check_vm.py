@@ -197,6 +197,9 @@ def check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims):
     check(host is not None and host["comm"] == want, "hostile comm survives the JSON round trip",
           host and host["comm"], want)
     check(ev["lost_events"] == 0, "no lost events", ev["lost_events"], 0)
+    us = ev.get("user_stack") or [{}]
+    check(us[0].get("sym") == "main" and us[0].get("object") == "/bin/hog",
+          "user stack symbolized (main in /bin/hog)", us[:2], "main in /bin/hog")
     for v in ev.get("victims", []) or [ev["victim"]]:
         ex = [a for a in after if a["type"] == "victim_exit" and a["pid"] == v["pid"]]
         check(len(ex) == 1 and ex[0]["oom_seq"] == ev["seq"] and ex[0]["kill_to_exit_us"] >= 0,
