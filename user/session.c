@@ -266,13 +266,15 @@ static int loop(struct session *s)
 	struct timespec start;
 	int ret = 0;
 
+	/* loading parsed the kernel's BTF (more than once in auto mode): give
+	 * that heap back before the ring buffer is mapped and memory is locked,
+	 * or both count at once in the peak */
+	malloc_trim(0);
 	rb = ring_buffer__new(tracer__ringbuf_fd(&s->tracer), on_record, s->a, NULL);
 	if (!rb) {
 		log_err("cannot create the ring buffer reader: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	/* loading parsed the kernel's BTF: give that heap back before locking it in */
-	malloc_trim(0);
 	if (o->protect)
 		protect_self();
 	if (sink->attached) {
