@@ -34,6 +34,7 @@ static int write_fixture(void **state)
 	      "ffffffffc0001000 t helper_fn\t[some_mod]\n"
 	      "ffffffffc0001100 t other_fn\t[some_mod]\n"
 	      "ffffffffc0002000 t third_fn\t[other_mod]\n"
+	      "ffff800000001000 t far_fn\n"
 	      "garbage line\n"
 	      "ffffffff8120 X\n", f);
 	fclose(f);
@@ -56,7 +57,7 @@ static void test_lookups(void **state)
 	assert_non_null(ks);
 	assert_false(ksyms__hidden(ks));
 	/* the padding symbols before functions are not kept */
-	assert_int_equal(ksyms__count(ks), 8);
+	assert_int_equal(ksyms__count(ks), 9);
 	assert_int_equal(ksyms__find(ks, 0xffffffff81200214, &s), 0);
 	assert_string_equal(s.name, "out_of_memory");
 	assert_int_equal(s.addr, 0xffffffff81200000);
@@ -73,6 +74,17 @@ static void test_lookups(void **state)
 	assert_int_equal(ksyms__find(ks, 0xffffffff812007f4, &s), 0);
 	assert_string_equal(s.name, "oom_kill_process.constprop.0");
 	assert_int_equal(ksyms__find(ks, 0x1000, &s), -ENOENT);
+	/* addresses whose upper halves differ: found across the boundary */
+	assert_int_equal(ksyms__find(ks, 0xffff800000001010, &s), 0);
+	assert_string_equal(s.name, "far_fn");
+	assert_int_equal(s.addr, 0xffff800000001000);
+	assert_null(s.module);
+	assert_int_equal(ksyms__find(ks, 0xffffffff80000000, &s), 0);
+	assert_string_equal(s.name, "far_fn");
+	assert_int_equal(ksyms__next_addr(ks, 0xffff800000001000), 0xffffffff81100000);
+	assert_int_equal(ksyms__addr(ks, "far_fn"), 0xffff800000001000);
+	assert_int_equal(ksyms__find(ks, 0xffffffff81100000, &s), 0);
+	assert_string_equal(s.name, "_stext");
 	/* static functions may be compiler clones */
 	assert_string_equal(ksyms__resolve_name(ks, "oom_kill_process"),
 			    "oom_kill_process.constprop.0");
