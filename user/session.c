@@ -360,6 +360,8 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	if (sink->want_sighup)
 		sigaction(SIGHUP, &hup, NULL);
 	libbpf_set_print(libbpf_print);
+	if (o->protect)
+		protect_heap_policy();
 
 	ks = ksyms__load(NULL);
 	if (!ks || ksyms__hidden(ks))
