@@ -2,11 +2,13 @@
 /*
  * manytasks: one memcg OOM with N candidate tasks, and what a tracer's BPF
  * programs spent on it.
- *   manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-P TRACER_PID]
+ *   manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-g GROWER_MEMCG] [-P TRACER_PID]
  * Puts N tiny sleeping processes in MEMCG_DIR (forked from here, so they
  * share almost nothing but their page tables and kernel stacks), sets the
  * limit EXTRA_MIB (default 8) above what they use, and runs one grower in
  * it until the OOM killer kills it: N + 1 candidates, the grower the victim.
+ * With -g the grower runs in GROWER_MEMCG instead (its limit set by the
+ * caller): one candidate, and N more processes on the machine.
  * With -P, the BPF programs the tracer holds (its prog fds' fdinfo, with
  * kernel.bpf_stats_enabled=1) are read just before the grower starts and
  * just after it is reaped: run_cnt and run_time_ns per program, deltas.
@@ -102,7 +104,7 @@ int main(int argc, char **argv)
 {
 	struct prog_stat before[MAX_PROGS], after[MAX_PROGS];
 	char path[512], home[1024], pidbuf[32];
-	const char *cg = NULL;
+	const char *cg = NULL, *grower_cg = NULL;
 	long n = -1, extra_mib = 8;
 	int opt, tracer = 0, nb = 0, na = 0, status;
 	uint64_t usage = 0, limit, kills0, t1, sys_tasks = 0;
@@ -111,9 +113,10 @@ int main(int argc, char **argv)
 	DIR *proc;
 	struct dirent *d;
 
-	while ((opt = getopt(argc, argv, "c:N:e:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:N:e:g:P:")) != -1) {
 		switch (opt) {
 		case 'c': cg = optarg; break;
+		case 'g': grower_cg = optarg; break;
 		case 'N': n = atol(optarg); break;
 		case 'e': extra_mib = atol(optarg); break;
 		case 'P': tracer = atoi(optarg); break;
@@ -163,14 +166,16 @@ int main(int argc, char **argv)
 			sys_tasks += d->d_name[0] >= '1' && d->d_name[0] <= '9';
 		closedir(proc);
 	}
-	kills0 = memcg_oom_kills(cg);
+	if (!grower_cg)
+		grower_cg = cg;
+	kills0 = memcg_oom_kills(grower_cg);
 	if (tracer)
 		nb = read_progs(tracer, before, MAX_PROGS);
 	grower = fork();
 	if (grower < 0)
 		return perror("manytasks: fork"), 1;
 	if (!grower)
-		grow_until_killed(cg, shared);
+		grow_until_killed(grower_cg, shared);
 	waitpid(grower, &status, 0);
 	t1 = now_ns();
 	if (tracer)
@@ -180,7 +185,7 @@ int main(int argc, char **argv)
 	       ",\"memcg_oom_kill_delta\":%" PRIu64 ",\"progs\":[",
 	       n, sys_tasks, usage >> 10, limit >> 10,
 	       WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ? "true" : "false",
-	       (double)(t1 - *shared) / 1e3, memcg_oom_kills(cg) - kills0);
+	       (double)(t1 - *shared) / 1e3, memcg_oom_kills(grower_cg) - kills0);
 	for (int i = 0, first = 1; i < na; i++) {
 		for (int j = 0; j < nb; j++) {
 			if (before[j].id != after[i].id)
@@ -200,6 +205,7 @@ int main(int argc, char **argv)
 		waitpid(kids[i], NULL, 0);
 	return 0;
 usage:
-	fprintf(stderr, "usage: manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-P TRACER_PID]\n");
+	fprintf(stderr, "usage: manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-g GROWER_MEMCG] "
+		"[-P TRACER_PID]\n");
 	return 2;
 }

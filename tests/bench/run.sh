@@ -34,7 +34,7 @@ if [ "$QUICK" = 1 ]; then
 	START_ROUNDS=4 MEM_ROUNDS=1 IDLE_MS=3000 LONG_IDLE_MS=5000 LAT_BLOCKS=2 LAT_PER_BLOCK=12
 	STORM_TOTAL=200 SCALE_NS="1 100 1000" SCALE_REPS=1
 else
-	START_ROUNDS=25 MEM_ROUNDS=3 IDLE_MS=10000 LONG_IDLE_MS=65000 LAT_BLOCKS=12 LAT_PER_BLOCK=40
+	START_ROUNDS=40 MEM_ROUNDS=3 IDLE_MS=10000 LONG_IDLE_MS=65000 LAT_BLOCKS=20 LAT_PER_BLOCK=40
 	STORM_TOTAL=2000 SCALE_NS="1 100 1000 5000" SCALE_REPS=3
 fi
 LAT_WARMUP=2		# first OOMs of each block, not counted
@@ -153,12 +153,13 @@ if ! skipped startup; then
 	say "startup: $START_ROUNDS interleaved rounds of oomtrace (${MODES}, auto), bpftrace, floor"
 	: >"$RAW/startup.jsonl"
 	# meanwhile, an idle trace and recorder over a window longer than the
-	# recorder's 60 s reconcile timer (start-ups make no OOMs to wake them)
+	# recorder's 60 s reconcile timer (start-ups make no OOMs to wake them),
+	# from 1 s after ready (so that it is waiting by then)
 	mkdir -p "$RAW/record-long"
-	"$B/readyrun" -l trace -p "oomtrace: ready" -s 0 -i "$LONG_IDLE_MS" -- "$OOMTRACE" \
+	"$B/readyrun" -l trace -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -- "$OOMTRACE" \
 		>"$RAW/idle-long.trace" </dev/null &
 	long1=$!
-	"$B/readyrun" -l record -p "oomtrace: ready" -s 0 -i "$LONG_IDLE_MS" -- "$OOMTRACE" record \
+	"$B/readyrun" -l record -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -- "$OOMTRACE" record \
 		-o "$RAW/record-long/" >"$RAW/idle-long.record" </dev/null &
 	long2=$!
 	PIDS="$PIDS $long1 $long2"
@@ -308,7 +309,7 @@ fi
 
 # ---- scale ------------------------------------------------------------------------------------
 if ! skipped scale; then
-	say "scale: one memcg OOM with N candidates, N in $SCALE_NS, $SCALE_REPS each, modes: $MODES"
+	say "scale: one memcg OOM with N candidates, and with N processes outside its memcg, N in $SCALE_NS, $SCALE_REPS each, modes: $MODES"
 	: >"$RAW/scale.jsonl"
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot enable kernel.bpf_stats_enabled"
 	for m in $MODES; do
@@ -327,6 +328,16 @@ if ! skipped scale; then
 					"$m" "$rep" "$(basename "$cg")" "$f.progs" "$f.events" "${line:-null}" \
 					>>"$RAW/scale.jsonl"
 				memcg_rm "$cg"
+				# the same N sleepers, but the OOM in another memcg of one task
+				cg=$(memcg_new "scale-$m-$n-$rep-s" 1024)
+				cg2=$(memcg_new "scale-$m-$n-$rep-g" 8)
+				line=$("$B/manytasks" -c "$cg" -g "$cg2" -N "$n" -P "$tracer" </dev/null) ||
+					say "warning: manytasks -N $n -g failed"
+				printf '{"mode":"%s","outside":true,"rep":%d,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
+					"$m" "$rep" "$(basename "$cg2")" "$f.progs" "$f.events" "${line:-null}" \
+					>>"$RAW/scale.jsonl"
+				memcg_rm "$cg"
+				memcg_rm "$cg2"
 			done
 		done
 		sleep 0.5
@@ -334,11 +345,15 @@ if ! skipped scale; then
 	done
 	# the same OOMs with no tracer: what the kernel itself takes with N tasks
 	for n in $SCALE_NS; do
-		cg=$(memcg_new "scale-none-$n" 1024)
-		line=$("$B/manytasks" -c "$cg" -N "$n" </dev/null) || say "warning: manytasks -N $n failed"
-		printf '{"mode":"none","rep":1,"memcg":"/%s","run":%s}\n' "$(basename "$cg")" "${line:-null}" \
-			>>"$RAW/scale.jsonl"
-		memcg_rm "$cg"
+		rep=0
+		while [ $rep -lt "$SCALE_REPS" ]; do
+			rep=$((rep + 1))
+			cg=$(memcg_new "scale-none-$n-$rep" 1024)
+			line=$("$B/manytasks" -c "$cg" -N "$n" </dev/null) || say "warning: manytasks -N $n failed"
+			printf '{"mode":"none","rep":%d,"memcg":"/%s","run":%s}\n' "$rep" "$(basename "$cg")" \
+				"${line:-null}" >>"$RAW/scale.jsonl"
+			memcg_rm "$cg"
+		done
 	done
 	echo "$STATS_OLD" >/proc/sys/kernel/bpf_stats_enabled
 fi
