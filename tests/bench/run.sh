@@ -156,10 +156,10 @@ if ! skipped startup; then
 	# recorder's 60 s reconcile timer (start-ups make no OOMs to wake them),
 	# from 1 s after ready (so that it is waiting by then)
 	mkdir -p "$RAW/record-long"
-	"$B/readyrun" -l trace -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -- "$OOMTRACE" \
+	"$B/readyrun" -l trace -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -w 2 -- "$OOMTRACE" \
 		>"$RAW/idle-long.trace" </dev/null &
 	long1=$!
-	"$B/readyrun" -l record -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -- "$OOMTRACE" record \
+	"$B/readyrun" -l record -p "oomtrace: ready" -s 1000 -i "$LONG_IDLE_MS" -w 2 -- "$OOMTRACE" record \
 		-o "$RAW/record-long/" >"$RAW/idle-long.record" </dev/null &
 	long2=$!
 	PIDS="$PIDS $long1 $long2"
@@ -203,20 +203,20 @@ if ! skipped memory; then
 		rec=$RAW/record-out.$r
 		mkdir -p "$rec"
 		sm="$RAW/smaps"
-		"$B/readyrun" -l trace -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" -m "$sm.trace.$r" -- \
+		"$B/readyrun" -l trace -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" -w 3 -m "$sm.trace.$r" -- \
 			"$OOMTRACE" >"$RAW/mem.trace.$r" </dev/null &
 		p1=$!
-		"$B/readyrun" -l trace-no-protect -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" \
+		"$B/readyrun" -l trace-no-protect -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" -w 3 \
 			-m "$sm.trace-no-protect.$r" -- "$OOMTRACE" --no-protect \
 			>"$RAW/mem.trace-no-protect.$r" </dev/null &
 		p2=$!
-		"$B/readyrun" -l record -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" -m "$sm.record.$r" -- \
+		"$B/readyrun" -l record -p "oomtrace: ready" -s 2000 -i "$IDLE_MS" -w 3 -m "$sm.record.$r" -- \
 			"$OOMTRACE" record -o "$rec/" >"$RAW/mem.record.$r" </dev/null &
 		p3=$!
-		"$B/readyrun" -l floor -p "floor: ready" -s 2000 -i "$IDLE_MS" -m "$sm.floor.$r" -- \
+		"$B/readyrun" -l floor -p "floor: ready" -s 2000 -i "$IDLE_MS" -w 3 -m "$sm.floor.$r" -- \
 			"$B/floor" >"$RAW/mem.floor.$r" </dev/null &
 		p4=$!
-		"$B/readyrun" -l bpftrace -p "bpftrace: ready" -s 2000 -i "$IDLE_MS" -m "$sm.bpftrace.$r" -- \
+		"$B/readyrun" -l bpftrace -p "bpftrace: ready" -s 2000 -i "$IDLE_MS" -w 3 -m "$sm.bpftrace.$r" -- \
 			bpftrace "$BT" >"$RAW/mem.bpftrace.$r" </dev/null &
 		p5=$!
 		PIDS="$PIDS $p1 $p2 $p3 $p4 $p5"
