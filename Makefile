@@ -131,7 +131,36 @@ test-e2e: oomtrace $(HELPER_BINS)
 test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS)
 	$(Q)tests/vm/run.sh
 
-bench: oomtrace $(HELPER_BINS)
+# --- bench ----------------------------------------------------------------------
+# `make bench`: measurements, not tests (tests/bench/run.sh). The floor is the
+# least a libbpf OOM tracer can be, built like oomtrace (bpftool skeleton,
+# shared libbpf); the other bench programs are static like the test helpers.
+BENCH_TOOLS := readyrun oomlat oomstorm manytasks
+BENCH_BINS := $(patsubst %,$(OUTPUT)/bench/%,$(BENCH_TOOLS)) $(OUTPUT)/bench/floor
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(VMLINUX) | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
+		-Wall -Werror -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(OUTPUT)/bench/floor: tests/bench/floor.c $(OUTPUT)/bench/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARN) -I$(OUTPUT)/bench -MMD -MP $< $(LDLIBS) -o $@
+
+$(patsubst %,$(OUTPUT)/bench/%,$(BENCH_TOOLS)): $(OUTPUT)/bench/%: tests/bench/%.c \
+		tests/bench/bench_util.h | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 $(WARN) -static $< -o $@
+
+bench: oomtrace $(HELPER_BINS) $(BENCH_BINS)
 	$(Q)tests/bench/run.sh
 
 # The binary, its man page, and the systemd unit with the binary's path in it
@@ -147,4 +176,5 @@ install: oomtrace scripts/dist/oomtrace.8 scripts/dist/oomtrace.service.in
 clean:
 	$(Q)rm -rf $(OUTPUT) oomtrace
 
--include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/fuzzlib/*.d)
+-include $(wildcard $(OUTPUT)/user/*.d $(OUTPUT)/asan/*.d $(OUTPUT)/tests/*.d $(OUTPUT)/fuzzlib/*.d \
+	$(OUTPUT)/bench/*.d)

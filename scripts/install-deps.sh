@@ -3,14 +3,20 @@
 # Safe to re-run: apt-get skips what is already installed.
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --vm     also what the qemu VM tests need
+#   scripts/install-deps.sh --bench  also what `make bench` compares with and
+#                                    profiles start-up with (bpftrace, strace)
 set -eu
 
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
       libcmocka-dev libclang-rt-14-dev python3 util-linux procps
       groff-base python3-yaml tmux time"
-case "${1:-}" in
---vm) pkgs="$pkgs qemu-system-x86 busybox-static cpio" ;;
-esac
+for arg in "$@"; do
+	case "$arg" in
+	--vm) pkgs="$pkgs qemu-system-x86 busybox-static cpio" ;;
+	--bench) pkgs="$pkgs bpftrace strace" ;;
+	*) echo "install-deps: unknown option '$arg' (--vm, --bench)" >&2; exit 2 ;;
+	esac
+done
 
 missing=""
 for p in $pkgs; do

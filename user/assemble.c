@@ -238,14 +238,15 @@ static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
 
 	for (size_t i = 0; i < ev->n_kernel_stack; i++) {
 		struct oom_frame *f = &ev->kernel_stack[i];
-		const struct ksym *s = ksyms__find(a->ksyms, f->addr);
+		struct ksym s;
 
-		if (!s || (!s->module && f->addr - s->addr > KSYM_MAX_OFFSET))
+		if (ksyms__find(a->ksyms, f->addr, &s) ||
+		    (!s.module && f->addr - s.addr > KSYM_MAX_OFFSET))
 			continue;
-		snprintf(f->sym, sizeof(f->sym), "%s", s->name);
-		f->offset = f->addr - s->addr;
-		if (s->module)
-			snprintf(f->module, sizeof(f->module), "%s", s->module);
+		snprintf(f->sym, sizeof(f->sym), "%s", s.name);
+		f->offset = f->addr - s.addr;
+		if (s.module)
+			snprintf(f->module, sizeof(f->module), "%s", s.module);
 	}
 	while (skip < ev->n_kernel_stack && is_tracing_frame(&ev->kernel_stack[skip]))
 		skip++;

@@ -3,12 +3,13 @@
 #ifndef OOMTRACE_KSYMS_H
 #define OOMTRACE_KSYMS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ksym {
 	uint64_t addr;
-	char *name;
-	char *module;	/* NULL for vmlinux */
+	const char *name;
+	const char *module;	/* NULL for vmlinux */
 };
 
 struct ksyms;
@@ -16,8 +17,9 @@ struct ksyms;
 /* Load a kallsyms file (path NULL = /proc/kallsyms). NULL with errno set. */
 struct ksyms *ksyms__load(const char *path);
 void ksyms__free(struct ksyms *ks);
-/* The symbol containing addr (the last one at or below it), or NULL. */
-const struct ksym *ksyms__find(const struct ksyms *ks, uint64_t addr);
+/* The symbol containing addr (the last one at or below it) into *ret: 0, or
+ * -ENOENT. Its strings live as long as ks. */
+int ksyms__find(const struct ksyms *ks, uint64_t addr, struct ksym *ret);
 /* The address of name, or of its first .isra/.constprop/.part clone; 0 if absent. */
 uint64_t ksyms__addr(const struct ksyms *ks, const char *name);
 /* The full name found for name (itself or a suffixed clone), or NULL. */
@@ -26,5 +28,7 @@ const char *ksyms__resolve_name(const struct ksyms *ks, const char *name);
 uint64_t ksyms__next_addr(const struct ksyms *ks, uint64_t addr);
 /* True when every address reads as zero (kptr_restrict hides them). */
 int ksyms__hidden(const struct ksyms *ks);
+/* Symbols kept (the __pfx_/__cfi_ padding symbols are not). */
+size_t ksyms__count(const struct ksyms *ks);
 
 #endif

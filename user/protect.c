@@ -2,6 +2,7 @@
 /* Self-protection against the OOM killer and reclaim. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -41,6 +42,19 @@ static int write_adj(const char *value)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+void protect_heap_policy(void)
+{
+	/*
+	 * glibc raises its mmap threshold to the size of any mmapped block
+	 * freed (the kernel's BTF, the recorder's scan buffers: megabytes),
+	 * after which blocks that large come from the heap, and freeing them
+	 * leaves holes in it. mlockall() makes a mapping resident whole, holes
+	 * included. A fixed threshold keeps every large block in a mapping of
+	 * its own, gone from the process once freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 }
 
 bool protect_adj_min(void)

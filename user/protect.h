@@ -14,6 +14,9 @@
 
 /* Returns 0 if fully protected, -errno of the first refusal otherwise. */
 int protect_self(void);
+/* Before the first large allocation: keep freed large blocks out of the
+ * heap, so a later mlockall() does not make them resident again. */
+void protect_heap_policy(void);
 /* Did protect_self lock memory (mlockall MCL_CURRENT|MCL_FUTURE)? */
 bool protect_memory_locked(void);
 /* Is our oom_score_adj -1000 (protect_self's doing or inherited)? */

@@ -1012,6 +1012,8 @@ int cmd_record(int argc, char **argv)
 			"programs: run it with sudo");
 		return EXIT_RUNTIME;
 	}
+	if (r.so.protect)
+		protect_heap_policy();	/* before setup's scan buffers */
 	if (setup(&r)) {
 		teardown(&r);
 		return EXIT_RUNTIME;

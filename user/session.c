@@ -241,13 +241,15 @@ static int loop(struct session *s)
 	struct timespec start;
 	int ret = 0;
 
+	/* loading parsed the kernel's BTF (more than once in auto mode): give
+	 * that heap back before the ring buffer is mapped and memory is locked,
+	 * or both count at once in the peak */
+	malloc_trim(0);
 	rb = ring_buffer__new(tracer__ringbuf_fd(&s->tracer), on_record, s->a, NULL);
 	if (!rb) {
 		log_err("cannot create the ring buffer reader: %s", strerror(errno));
 		return EXIT_RUNTIME;
 	}
-	/* loading parsed the kernel's BTF: give that heap back before locking it in */
-	malloc_trim(0);
 	if (o->protect)
 		protect_self();
 	if (sink->attached) {
@@ -333,6 +335,8 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	if (sink->want_sighup)
 		sigaction(SIGHUP, &hup, NULL);
 	libbpf_set_print(libbpf_print);
+	if (o->protect)
+		protect_heap_policy();
 
 	ks = ksyms__load(NULL);
 	if (!ks || ksyms__hidden(ks))
