@@ -18,7 +18,7 @@ VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 CPPFLAGS_ALL := -I$(OUTPUT) -Ibpf -Iuser -D_GNU_SOURCE
-LDLIBS := -lbpf -lelf -lz
+LDLIBS := -lbpf -lelf -lz -pthread
 
 ifeq ($(V),1)
 Q =

@@ -34,21 +34,22 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by userspace before load. */
 const volatile __u32 attach_mode = OOMT_MODE_TRACEPOINT;
-/* mark_victim's first argument is the task (2024+) rather than its pid. */
-const volatile __u32 mark_victim_has_task = 1;
-/* Kernel addresses from /proc/kallsyms (0 = unknown: data symbols are
- * only listed with CONFIG_KALLSYMS_ALL). */
-const volatile __u64 ksym_totalram_pages;	/* &_totalram_pages */
-const volatile __u64 ksym_total_swap_pages;	/* &total_swap_pages */
-const volatile __u64 ksym_per_cpu_offset;	/* &__per_cpu_offset[0] */
-const volatile __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
-const volatile __u64 ksym_group_member_end;
-const volatile __u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
-const volatile __u64 ksym_memcg_oom_end;
+/*
+ * Kernel addresses from /proc/kallsyms (0 = unknown: data symbols are only
+ * listed with CONFIG_KALLSYMS_ALL). In .bss rather than rodata: userspace
+ * reads kallsyms while the programs load and fills these in before attaching.
+ */
+__u64 ksym_totalram_pages;	/* &_totalram_pages */
+__u64 ksym_total_swap_pages;	/* &total_swap_pages */
+__u64 ksym_per_cpu_offset;	/* &__per_cpu_offset[0] */
+__u64 ksym_group_member_start;	/* oom_kill_memcg_member */
+__u64 ksym_group_member_end;
+__u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
+__u64 ksym_memcg_oom_end;
 /* __oom_kill_process, oom_kill_process, oom_kill_memcg_member: a SIGKILL
  * sent from one of them is the OOM killer's (0 = not in kallsyms/inlined) */
-const volatile __u64 ksym_kill_start[KILL_FUNCS];
-const volatile __u64 ksym_kill_end[KILL_FUNCS];
+__u64 ksym_kill_start[KILL_FUNCS];
+__u64 ksym_kill_end[KILL_FUNCS];
 /* oom_badness() reads exact per-CPU sums of the rss counters (6.17+). */
 const volatile __u32 rss_precise;
 const volatile __u32 nr_cpu_ids = 1;
@@ -1001,7 +1002,12 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!c)
 		return 0;
-	if (mark_victim_has_task) {
+	/*
+	 * The 2024 change that gave mark_victim the victim's memory fields also
+	 * made its first argument the task instead of its pid: the event's
+	 * record layout tells which prototype this kernel has.
+	 */
+	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, __data_loc_comm)) {
 		task = (void *)ctx->args[0];
 		pid = BPF_CORE_READ(task, tgid);
 	} else {

@@ -85,7 +85,7 @@ static void report_privileges(void)
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */
-static enum attach_mode report_modes(const struct ksyms *ks)
+static enum attach_mode report_modes(struct ksyms_async *ks)
 {
 	enum attach_mode pick = MODE_AUTO;
 
@@ -112,7 +112,8 @@ int cmd_doctor(int argc, char **argv)
 		{},
 	};
 	enum attach_mode pick = MODE_AUTO;
-	struct ksyms *ks;
+	const struct ksyms *ks;
+	struct ksyms_async *kas;
 	int c;
 
 	optind = 1;
@@ -137,17 +138,18 @@ int cmd_doctor(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	libbpf_set_print(quiet_print);
-	ks = ksyms__load(NULL);
+	kas = ksyms__load_async(NULL);
+	ks = ksyms_async__get(kas);
 	report_kernel(ks);
 	printf("privileges\n");
 	report_privileges();
 	printf("attach modes\n");
 	if (can_trace() && kernel_has_btf())
-		pick = report_modes(ks);
+		pick = report_modes(kas);
 	else
 		printf("  not tried: %s\n", kernel_has_btf() ? "needs root (CAP_BPF and CAP_PERFMON)" :
 			"no BTF");
-	ksyms__free(ks);
+	ksyms_async__free(kas);
 	if (pick == MODE_AUTO) {
 		printf("auto mode: none available\n");
 		return EXIT_RUNTIME;

@@ -13,6 +13,8 @@
  * simply ends where the next one starts.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,4 +387,59 @@ int ksyms__hidden(const struct ksyms *ks)
 size_t ksyms__count(const struct ksyms *ks)
 {
 	return ks ? ks->n : 0;
+}
+
+struct ksyms_async {
+	const char *path;
+	pthread_t thread;
+	bool started, done;
+	struct ksyms *ks;
+	int err;
+};
+
+static void *load_thread(void *arg)
+{
+	struct ksyms_async *as = arg;
+
+	as->ks = ksyms__load(as->path);
+	as->err = as->ks ? 0 : errno;
+	return NULL;
+}
+
+struct ksyms_async *ksyms__load_async(const char *path)
+{
+	struct ksyms_async *as = calloc(1, sizeof(*as));
+
+	if (!as)
+		return NULL;
+	as->path = path;
+	as->started = !pthread_create(&as->thread, NULL, load_thread, as);
+	return as;
+}
+
+const struct ksyms *ksyms_async__get(struct ksyms_async *as)
+{
+	if (!as) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!as->done) {
+		if (as->started)
+			pthread_join(as->thread, NULL);
+		else
+			load_thread(as);
+		as->done = true;
+	}
+	if (!as->ks)
+		errno = as->err;
+	return as->ks;
+}
+
+void ksyms_async__free(struct ksyms_async *as)
+{
+	if (!as)
+		return;
+	ksyms_async__get(as);	/* a running thread is waited for, never left behind */
+	ksyms__free(as->ks);
+	free(as);
 }

@@ -28,6 +28,18 @@ const char *ksyms__resolve_name(const struct ksyms *ks, const char *name);
 uint64_t ksyms__next_addr(const struct ksyms *ks, uint64_t addr);
 /* True when every address reads as zero (kptr_restrict hides them). */
 int ksyms__hidden(const struct ksyms *ks);
+/*
+ * Loading in the background: reading /proc/kallsyms costs tens of
+ * milliseconds of the kernel's formatting, which can overlap with loading
+ * the BPF programs. ksyms_async__get() waits for the table (once; later
+ * calls return it again) and returns it, or NULL with errno set; the table
+ * belongs to the handle. If no thread can be started, the load happens in
+ * ksyms_async__get().
+ */
+struct ksyms_async;
+struct ksyms_async *ksyms__load_async(const char *path);
+const struct ksyms *ksyms_async__get(struct ksyms_async *as);
+void ksyms_async__free(struct ksyms_async *as);
 /* Symbols kept (the __pfx_/__cfi_ padding symbols are not). */
 size_t ksyms__count(const struct ksyms *ks);
 

@@ -146,39 +146,43 @@ static int attach_one(struct tracer *t, const char *prog_name, const char *kfunc
 	return add_link(t, link);
 }
 
-static void configure(struct oomtrace_bpf *skel, enum attach_mode mode,
-		      const struct ksyms *ks, size_t ringbuf_bytes)
+static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
-	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
-	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
-	int has_task = kernel_mark_victim_has_task();
 	int cpus = libbpf_num_possible_cpus();
 	long page = sysconf(_SC_PAGESIZE);
 
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
-	ro->mark_victim_has_task = has_task != 0;	/* unknown: assume the modern form */
-	ro->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
-	ro->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
-	ro->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
-	ro->ksym_group_member_start = member;
-	ro->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
-	ro->ksym_memcg_oom_start = memcg_oom;
-	ro->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
-	_Static_assert(N(kill_funcs) == N(ro->ksym_kill_start), "one range per kill function");
-	for (size_t i = 0; i < N(kill_funcs); i++) {
-		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
-
-		ro->ksym_kill_start[i] = a;
-		ro->ksym_kill_end[i] = a ? ksyms__next_addr(ks, a) : 0;
-	}
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
+}
+
+/* The kernel addresses the programs compare with: set after load, before attach. */
+static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *ks)
+{
+	struct oomtrace_bpf__bss *bss = skel->bss;
+	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
+	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
+
+	bss->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
+	bss->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
+	bss->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
+	bss->ksym_group_member_start = member;
+	bss->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
+	bss->ksym_memcg_oom_start = memcg_oom;
+	bss->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
+	_Static_assert(N(kill_funcs) == N(bss->ksym_kill_start), "one range per kill function");
+	for (size_t i = 0; i < N(kill_funcs); i++) {
+		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
+
+		bss->ksym_kill_start[i] = a;
+		bss->ksym_kill_end[i] = a ? ksyms__next_addr(ks, a) : 0;
+	}
 }
 
 static int attach_mode_progs(struct tracer *t, enum attach_mode mode, const struct ksyms *ks,
@@ -212,18 +216,24 @@ static int attach_mode_progs(struct tracer *t, enum attach_mode mode, const stru
 	return 0;
 }
 
-static int try_mode(struct tracer *t, enum attach_mode mode, const struct ksyms *ks,
+static int try_mode(struct tracer *t, enum attach_mode mode, struct ksyms_async *kas,
 		    size_t ringbuf_bytes, char *err, size_t err_size)
 {
+	const struct ksyms *ks;
 	int ret;
 
+	/* kprobes register a perf PMU: without it, fail before loading anything */
+	if (mode == MODE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+		snprintf(err, err_size, "this kernel has no kprobes (CONFIG_KPROBES)");
+		return -ENOTSUP;
+	}
 	t->skel = oomtrace_bpf__open();
 	if (!t->skel) {
 		ret = -errno;
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
 		return ret;
 	}
-	configure(t->skel, mode, ks, ringbuf_bytes);
+	configure(t->skel, mode, ringbuf_bytes);
 	ret = oomtrace_bpf__load(t->skel);
 	if (ret) {
 		snprintf(err, err_size, "cannot load the %s programs: %s%s",
@@ -231,6 +241,9 @@ static int try_mode(struct tracer *t, enum attach_mode mode, const struct ksyms 
 			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
 		goto err;
 	}
+	/* kallsyms was being read meanwhile; NULL leaves every address unknown */
+	ks = ksyms_async__get(kas);
+	set_kernel_addresses(t->skel, ks);
 	ret = attach_mode_progs(t, mode, ks, err, err_size);
 	if (ret)
 		goto err;
@@ -242,7 +255,7 @@ err:
 	return ret;
 }
 
-int tracer__start(struct tracer *t, enum attach_mode want, const struct ksyms *ks,
+int tracer__start(struct tracer *t, enum attach_mode want, struct ksyms_async *ks,
 		  size_t ringbuf_bytes, char *err, size_t err_size)
 {
 	int ret = -EINVAL;

@@ -19,6 +19,7 @@ enum attach_mode {
 };
 
 struct ksyms;
+struct ksyms_async;
 struct oomtrace_bpf;
 struct ring_buffer;
 
@@ -36,10 +37,12 @@ const char *attach_mode__name(enum attach_mode m);
 int attach_mode__parse(const char *s, enum attach_mode *ret);
 
 /*
- * Open, configure, load and attach. On failure returns -errno and writes one
- * line saying what failed and why into err (the caller prints it).
+ * Open, configure, load and attach. The kernel symbols may still be loading
+ * (ksyms__load_async): they are waited for between load and attach. On
+ * failure returns -errno and writes one line saying what failed and why
+ * into err (the caller prints it).
  */
-int tracer__start(struct tracer *t, enum attach_mode want, const struct ksyms *ksyms,
+int tracer__start(struct tracer *t, enum attach_mode want, struct ksyms_async *ksyms,
 		  size_t ringbuf_bytes, char *err, size_t err_size);
 void tracer__stop(struct tracer *t);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */

@@ -320,7 +320,8 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction hup = { .sa_handler = on_hup };
-	struct ksyms *ks = NULL;
+	const struct ksyms *ks = NULL;
+	struct ksyms_async *kas = NULL;
 	char err[512];
 	int ret;
 
@@ -338,15 +339,17 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	if (o->protect)
 		protect_heap_policy();
 
-	ks = ksyms__load(NULL);
-	if (!ks || ksyms__hidden(ks))
-		log_warn("kernel symbols are hidden (/proc/kallsyms): stacks stay unsymbolized "
-			 "and tracepoint mode cannot list candidates");
-	if (tracer__start(&s.tracer, o->mode, ks, o->ringbuf_bytes, err, sizeof(err))) {
+	/* read while the programs load: kallsyms is slow to produce */
+	kas = ksyms__load_async(NULL);
+	if (tracer__start(&s.tracer, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
 		log_err("%s", err);
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	ks = ksyms_async__get(kas);
+	if (!ks || ksyms__hidden(ks))
+		log_warn("kernel symbols are hidden (/proc/kallsyms): stacks stay unsymbolized "
+			 "and tracepoint mode cannot tell a memcg OOM from a global one");
 	s.a = assembler__new(&ops, o->candidates, ks);
 	if (!s.a) {
 		log_err("out of memory");
@@ -357,6 +360,6 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 out:
 	assembler__free(s.a);
 	tracer__stop(&s.tracer);
-	ksyms__free(ks);
+	ksyms_async__free(kas);
 	return ret;
 }
