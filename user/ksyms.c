@@ -412,8 +412,19 @@ struct ksyms_async *ksyms__load_async(const char *path)
 
 	if (!as)
 		return NULL;
+	pthread_attr_t attr;
+
 	as->path = path;
-	as->started = !pthread_create(&as->thread, NULL, load_thread, as);
+	/*
+	 * A small stack: glibc keeps a finished thread's stack for reuse, and
+	 * a tracer that then locks its memory (mlockall) would hold a default
+	 * 8 MiB stack resident for as long as it runs.
+	 */
+	if (pthread_attr_init(&attr))
+		return as;
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	as->started = !pthread_create(&as->thread, &attr, load_thread, as);
+	pthread_attr_destroy(&attr);
 	return as;
 }
 

@@ -185,14 +185,36 @@ static bool build_id_matches(const unsigned char *id, int n, const struct oom_fr
 	return true;
 }
 
+/*
+ * An ELF file of the process by the path it knows it by: through
+ * /proc/PID/root first (a container's own root), else as is on this host.
+ */
+static int open_path(uint32_t pid, const char *path, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/%u/root%s", pid, path);
+	if (access(buf, R_OK) == 0)
+		return 0;
+	snprintf(buf, size, "%s", path);
+	return access(buf, R_OK) == 0 ? 0 : -ENOENT;
+}
+
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
 		 int n_ips, const struct oomt_ubuild *builds, int n_builds)
 {
 	static struct mapping maps[MAX_MAPPINGS];
-	int n_maps = n_ips > 0 ? read_maps(pid, maps, MAX_MAPPINGS) : 0;
+	int n_maps = -1;	/* read only when a frame is not the executable's */
 	unsigned char exe_id[OOMT_BUILD_ID_SIZE];
-	int exe_id_len = 0;	/* read when a frame first needs it */
+	int exe_id_len = -ENOENT;
+	char exe_file[512], file[512];
 
+	/*
+	 * The executable BPF named, checked by build id, symbolizes its own
+	 * frames without /proc/PID/maps: the process may be gone, and reading
+	 * its maps contends with the OOM killer, which holds the victim's task
+	 * lock while it reports the kill.
+	 */
+	if (exe && n_ips > 0 && !open_path(pid, exe, exe_file, sizeof(exe_file)))
+		exe_id_len = elf_build_id(exe_file, exe_id, sizeof(exe_id));
 	for (int i = 0; i < n_ips && i < OOMT_USTACK_MAX; i++) {
 		struct oom_frame *f;
 
@@ -209,25 +231,25 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 			f->build_id_size = OOMT_BUILD_ID_SIZE;
 			f->file_offset = builds[i].offset_or_ip;
 		}
+		if (build_id_matches(exe_id, exe_id_len, f)) {
+			snprintf(f->module, sizeof(f->module), "%s", exe);
+			if (elf_symbolize(exe_file, f->file_offset, f->sym, sizeof(f->sym),
+					  &f->offset))
+				f->sym[0] = '\0';
+			continue;
+		}
+		if (n_maps < 0)
+			n_maps = read_maps(pid, maps, MAX_MAPPINGS);
 		if (n_maps <= 0) {
 			/*
 			 * The process is gone (or its maps unreadable). The kernel tied
 			 * a frame to a file only if it has a build id: one without is
 			 * outside every file mapping, where the walk has left the code
-			 * (as below). Frames of the executable are still symbolized
-			 * from its file.
+			 * (as below).
 			 */
 			if (!f->build_id_size && i > 0) {
 				ev->n_user_stack--;
 				break;
-			}
-			if (exe && !exe_id_len)
-				exe_id_len = elf_build_id(exe, exe_id, sizeof(exe_id));
-			if (build_id_matches(exe_id, exe_id_len, f)) {
-				snprintf(f->module, sizeof(f->module), "%s", exe);
-				if (elf_symbolize(exe, f->file_offset, f->sym, sizeof(f->sym),
-						  &f->offset))
-					f->sym[0] = '\0';
 			}
 			continue;
 		}
@@ -237,13 +259,13 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 			if (!f->build_id_size)
 				f->file_offset = ips[i] - maps[m].start + maps[m].pgoff;
 			snprintf(f->module, sizeof(f->module), "%s", maps[m].path);
-			if (elf_symbolize(maps[m].path, f->file_offset, f->sym, sizeof(f->sym),
-					  &f->offset))
+			if (open_path(pid, maps[m].path, file, sizeof(file)) ||
+			    elf_symbolize(file, f->file_offset, f->sym, sizeof(f->sym), &f->offset))
 				f->sym[0] = '\0';
 			break;
 		}
 		/* outside every executable mapping: the walk has left the code */
-		if (n_maps > 0 && !f->module[0]) {
+		if (!f->module[0]) {
 			ev->n_user_stack--;
 			break;
 		}
