@@ -18,6 +18,16 @@
  * victim stuck for seconds may exit after many later kills */
 #define SEQ_MAP 1024
 
+/* A KILL record's user stack, symbolized when its event completes. */
+struct pending_ustack {
+	bool pending;
+	uint32_t pid;
+	int n_ips, n_builds;
+	uint64_t ips[OOMT_USTACK_MAX];
+	struct oomt_ubuild builds[OOMT_USTACK_MAX];
+	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
+};
+
 struct assembler {
 	struct assembler_ops ops;
 	size_t keep;
@@ -28,6 +38,7 @@ struct assembler {
 	uint64_t cur_offered;		/* candidates offered, kept or not */
 	struct oom_task chosen;		/* KILL's chosen task, if the VICTIM record is lost */
 	uint64_t cur_oom_id;
+	struct pending_ustack ustack;	/* of the event being assembled */
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
 	uint64_t seq;
 	uint64_t dropped_seen;		/* global drop count at the last completion */
@@ -182,6 +193,7 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 
 	oom_event__clear(ev);
 	a->cur_offered = 0;
+	a->ustack.pending = false;
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -347,6 +359,13 @@ static void complete(struct assembler *a)
 		a->ooms_without_kill = 0;
 	}
 	symbolize_kernel(a, ev);
+	if (a->ustack.pending) {
+		struct pending_ustack *u = &a->ustack;
+
+		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->ips, u->n_ips, u->builds,
+			    u->n_builds);
+		u->pending = false;
+	}
 	oom_event__rank(ev, a->keep);
 	a->ops.event(ev, a->ops.arg);
 	for (size_t i = 0; i < a->n_held; i++) {
@@ -378,7 +397,7 @@ static void exe_path_of(const struct oomt_kill *k, char *buf, size_t size)
 static void on_kill(struct assembler *a, const struct oomt_kill *k)
 {
 	struct oom_event *ev = a->cur;
-	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
+
 
 	if (k->flags & OOMT_KILL_CONSTRAINT) {
 		ev->constraint = (enum oom_constraint)k->constraint;
@@ -411,10 +430,18 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		}
 		f->addr = k->kstack[i];
 	}
-	exe_path_of(k, exe, sizeof(exe));
-	ustack_fill(ev, k->trigger_pid, exe[0] ? exe : NULL, (const uint64_t *)k->ustack,
-		    k->ustack_len / 8, k->ubuild,
-		    k->ubuild_len / (int)sizeof(struct oomt_ubuild));
+	/*
+	 * The user stack is symbolized when the event completes: now the OOM
+	 * killer still holds the victim's task lock while it reports the kill,
+	 * and opening its /proc files would spin on it and slow the kill.
+	 */
+	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
+	a->ustack.pid = k->trigger_pid;
+	a->ustack.n_ips = k->ustack_len > 0 ? k->ustack_len / 8 : 0;
+	a->ustack.n_builds = k->ubuild_len > 0 ? k->ubuild_len / (int)sizeof(struct oomt_ubuild) : 0;
+	memcpy(a->ustack.ips, k->ustack, sizeof(a->ustack.ips));
+	memcpy(a->ustack.builds, k->ubuild, sizeof(a->ustack.builds));
+	a->ustack.pending = true;
 }
 
 static void hold_or_emit(struct assembler *a, struct oom_aftermath *am, uint64_t oom_id)

@@ -80,7 +80,17 @@ void json_escape(FILE *out, const char *str, size_t len)
 	fputc('"', out);
 	for (size_t i = 0; i < len && s[i]; i++) {
 		unsigned char c = s[i];
+		size_t run = 0;
 
+		/* printable ASCII needs no escape: write it in one go */
+		while (i + run < len && s[i + run] >= 0x20 && s[i + run] < 0x7f &&
+		       s[i + run] != '"' && s[i + run] != '\\')
+			run++;
+		if (run) {
+			fwrite(s + i, 1, run, out);
+			i += run - 1;
+			continue;
+		}
 		switch (c) {
 		case '"': fputs("\\\"", out); continue;
 		case '\\': fputs("\\\\", out); continue;

@@ -186,15 +186,16 @@ static bool build_id_matches(const unsigned char *id, int n, const struct oom_fr
 }
 
 /*
- * An ELF file of the process by the path it knows it by: through
- * /proc/PID/root first (a container's own root), else as is on this host.
+ * An ELF file of the process by the path it knows it by: as is on this host,
+ * else through /proc/PID/root (a container's own root). The caller checks
+ * the build id, so a same-named file of another root is never taken.
  */
-static int open_path(uint32_t pid, const char *path, char *buf, size_t size)
+static int open_path(uint32_t pid, const char *path, bool host, char *buf, size_t size)
 {
-	snprintf(buf, size, "/proc/%u/root%s", pid, path);
-	if (access(buf, R_OK) == 0)
-		return 0;
-	snprintf(buf, size, "%s", path);
+	if (host)
+		snprintf(buf, size, "%s", path);
+	else
+		snprintf(buf, size, "/proc/%u/root%s", pid, path);
 	return access(buf, R_OK) == 0 ? 0 : -ENOENT;
 }
 
@@ -213,8 +214,25 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 	 * its maps contends with the OOM killer, which holds the victim's task
 	 * lock while it reports the kill.
 	 */
-	if (exe && n_ips > 0 && !open_path(pid, exe, exe_file, sizeof(exe_file)))
+	for (int host = 1; exe && host >= 0 && exe_id_len <= 0; host--) {
+		if (open_path(pid, exe, host, exe_file, sizeof(exe_file)))
+			continue;
 		exe_id_len = elf_build_id(exe_file, exe_id, sizeof(exe_id));
+		/* the host's file of that name may be another build (a container's
+		 * own /usr/bin/app): keep it only if some frame carries its id */
+		bool used = false;
+
+		for (int i = 0; i < n_builds && i < OOMT_USTACK_MAX && !used; i++) {
+			struct oom_frame probe = { .build_id_size = OOMT_BUILD_ID_SIZE };
+
+			if (builds[i].status != 1)
+				continue;
+			memcpy(probe.build_id, builds[i].build_id, OOMT_BUILD_ID_SIZE);
+			used = build_id_matches(exe_id, exe_id_len, &probe);
+		}
+		if (!used)
+			exe_id_len = -ENOENT;
+	}
 	for (int i = 0; i < n_ips && i < OOMT_USTACK_MAX; i++) {
 		struct oom_frame *f;
 
@@ -259,7 +277,8 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 			if (!f->build_id_size)
 				f->file_offset = ips[i] - maps[m].start + maps[m].pgoff;
 			snprintf(f->module, sizeof(f->module), "%s", maps[m].path);
-			if (open_path(pid, maps[m].path, file, sizeof(file)) ||
+			/* the maps were readable: the process's root is there too */
+			if (open_path(pid, maps[m].path, false, file, sizeof(file)) ||
 			    elf_symbolize(file, f->file_offset, f->sym, sizeof(f->sym), &f->offset))
 				f->sym[0] = '\0';
 			break;
