@@ -21,6 +21,8 @@
 
 #include "ksyms.h"
 
+#define IOBUF_SIZE (64 << 10)
+
 #define NO_MODULE UINT32_MAX
 
 /* A symbol while loading; the loaded table keeps less. */
@@ -213,16 +215,20 @@ static int compact(struct ksyms *ks)
 
 struct ksyms *ksyms__load(const char *path)
 {
-	char line[1024], *name, *module;
+	char *iobuf = malloc(IOBUF_SIZE), line[1024], *name, *module;
 	struct ksyms *ks;
 	uint64_t addr;
 	FILE *f;
 
 	f = fopen(path ? path : "/proc/kallsyms", "re");
-	if (!f)
+	if (!f) {
+		free(iobuf);
 		return NULL;
-	/* a read of /proc/kallsyms returns as much as fits: fewer, larger reads */
-	setvbuf(f, NULL, _IOFBF, 64 << 10);
+	}
+	/* a read of /proc/kallsyms returns as much as fits: fewer, larger reads
+	 * (glibc ignores the size without a buffer, and /proc says 1 KiB) */
+	if (iobuf)
+		setvbuf(f, iobuf, _IOFBF, IOBUF_SIZE);
 	ks = calloc(1, sizeof(*ks));
 	if (!ks)
 		goto err_close;
@@ -237,6 +243,7 @@ struct ksyms *ksyms__load(const char *path)
 			goto err_free;
 	}
 	fclose(f);
+	free(iobuf);
 	if (compact(ks)) {
 		ksyms__free(ks);
 		errno = ENOMEM;
@@ -249,6 +256,7 @@ err_free:
 	errno = ENOMEM;
 err_close:
 	fclose(f);
+	free(iobuf);
 	return NULL;
 }
 
