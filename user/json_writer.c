@@ -49,8 +49,7 @@ void jw_key(struct json_writer *w, const char *key)
 	w->need_comma[w->depth] = false;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (max n bytes), or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	size_t len;
 	uint32_t cp;

@@ -41,6 +41,12 @@ void jw_kv_uint(struct json_writer *w, const char *key, uint64_t v);
 void jw_kv_bool(struct json_writer *w, const char *key, bool v);
 /* key: "0x1f" (addresses and masks are strings: JSON numbers lose 64-bit precision) */
 void jw_kv_hex(struct json_writer *w, const char *key, uint64_t v);
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0: an
+ * overlong form, a surrogate or a code point past U+10FFFF is invalid.
+ * What the writer passes through as text, the reader accepts.
+ */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* Write s escaped as a JSON string body, quotes included. */
 void json_escape(FILE *out, const char *s, size_t len);
 

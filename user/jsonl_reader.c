@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_writer.h"
 #include "jsonl_reader.h"
 
 struct parser {
@@ -70,29 +71,6 @@ static int hex4(const char *s, uint32_t *ret)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
-	if (len > n)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 /*
  * One \uXXXX escape (or a surrogate pair) at s[0] == '\\', n bytes left:
  * the code point and the bytes it took, or -EINVAL.
@@ -156,7 +134,7 @@ static int parse_string(struct parser *p)
 			continue;
 		}
 		if (c >= 0x80) {
-			size_t n = utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
+			size_t n = utf8_seq_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
 
 			if (!n)
 				return -EINVAL;

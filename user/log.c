@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Diagnostics on stderr. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -41,4 +42,15 @@ void log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("debug: ", fmt, ap);
 	va_end(ap);
+}
+
+void log_bad_value(const struct option *longopts, int opt, const char *value, const char *cmd)
+{
+	for (const struct option *lo = longopts; lo->name; lo++) {
+		if (lo->val == opt) {
+			log_err("invalid value '%s' for --%s (see '%s --help')", value, lo->name, cmd);
+			return;
+		}
+	}
+	log_err("invalid value '%s' for -%c (see '%s --help')", value, opt, cmd);
 }

@@ -18,4 +18,11 @@ void log_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct option;
+/*
+ * One line for an option whose value was refused: "invalid value 'V' for
+ * --NAME (see 'CMD --help')", NAME found by the option's getopt value.
+ */
+void log_bad_value(const struct option *longopts, int opt, const char *value, const char *cmd);
+
 #endif

@@ -165,10 +165,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	}
 	return 0;
 bad:
-	for (const struct option *lo = longopts; lo->name; lo++)
-		if (lo->val == c)
-			log_err("invalid value '%s' for --%s (see 'oomtrace report --help')", optarg,
-				lo->name);
+	log_bad_value(longopts, c, optarg, "oomtrace report");
 	return -EINVAL;
 }
 
