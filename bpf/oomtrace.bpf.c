@@ -526,6 +526,19 @@ static __always_inline void fill_stacks(void *ctx, struct oomt_kill *k)
 				      BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
 }
 
+/* The KILL record's OOM memcg (NULL: global) and the allocating task. */
+static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgroup *memcg)
+{
+	k->memcg_id = 0;
+	if (memcg) {
+		k->memcg_id = css_kn_id(&memcg->css);
+		k->flags |= OOMT_KILL_MEMCG;
+	}
+	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
+	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
+	k->pad = 0;
+}
+
 /* KILL from the oom_control (fentry/kprobe modes): the kernel's own choice. */
 static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c)
 {
@@ -551,14 +564,7 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c)
 	k->constraint = BPF_CORE_READ(oc, constraint);
 	k->flags = OOMT_KILL_OC | OOMT_KILL_TOTALPAGES | OOMT_KILL_CONSTRAINT;
 	memcg = BPF_CORE_READ(oc, memcg);
-	k->memcg_id = 0;
-	if (memcg) {
-		k->memcg_id = css_kn_id(&memcg->css);
-		k->flags |= OOMT_KILL_MEMCG;
-	}
-	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
-	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
-	k->pad = 0;
+	fill_kill_domain(k, memcg);
 	fill_stacks(ctx, k);
 	if (memcg)
 		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
@@ -954,14 +960,7 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 	k->flags = OOMT_KILL_CONSTRAINT;
 	if (ksym_totalram_pages || meminfo_ram_pages || memcg)
 		k->flags |= OOMT_KILL_TOTALPAGES;
-	k->memcg_id = 0;
-	if (memcg) {
-		k->memcg_id = css_kn_id(&memcg->css);
-		k->flags |= OOMT_KILL_MEMCG;
-	}
-	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
-	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
-	k->pad = 0;
+	fill_kill_domain(k, memcg);
 	c->chosen_pid = k->chosen.pid;
 	bpf_ringbuf_submit(k, 0);
 	tp_set_domain(c, memcg);

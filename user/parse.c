@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cgroup_path.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "json_writer.h"
 #include "kmsg_input.h"
@@ -95,22 +96,6 @@ static void usage(FILE *out)
 "  sudo oomtrace parse --kmsg --follow --json >> oom.jsonl\n"
 "\n"
 "Exit codes: 0 done, 1 an input could not be read, 2 bad usage.\n");
-}
-
-/* Parse a whole non-negative decimal number; -EINVAL otherwise. */
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
 }
 
 static bool event_wanted(const struct parse_opts *o, const struct oom_event *ev)

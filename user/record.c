@@ -28,6 +28,7 @@
 
 #include "caps.h"
 #include "cgroup_path.h"
+#include "cli_args.h"
 #include "commands.h"
 #include "json_writer.h"
 #include "jsonl_reader.h"

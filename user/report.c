@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "jsonl_reader.h"
 #include "log.h"
@@ -345,6 +346,9 @@ int cmd_report(int argc, char **argv)
 		}
 		goto out;
 	}
+	/* nothing could be read: the error said so, an empty report would not */
+	if (!rd.st.files)
+		goto out;
 	report_stats__finish(&rd.st);
 	if (o.json)
 		report_print_json(stdout, &rd.st);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "log.h"
 #include "scores.h"
@@ -62,21 +63,6 @@ static void usage(FILE *out)
 "  oomtrace scores --watch 2\n"
 "\n"
 "Exit codes: 0 done, 1 runtime failure (unknown pid or cgroup), 2 bad usage.\n");
-}
-
-static int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
 }
 
 /* "2", "0.5", "1.25": milliseconds, 100 ms to a day. */

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "privs.h"
 #include "protect.h"
+#include "cli_args.h"
 #include "session.h"
 
 struct session {
@@ -51,21 +52,6 @@ void session_opts__init(struct session_opts *o)
 	o->mode = MODE_AUTO;
 	o->protect = true;
 	o->ringbuf_bytes = SESSION_DEFAULT_RINGBUF_BYTES;
-}
-
-int parse_u64(const char *s, uint64_t max, uint64_t *ret)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v > max)
-		return -EINVAL;
-	*ret = v;
-	return 0;
 }
 
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)

@@ -63,9 +63,6 @@ int session_opts__parse(struct session_opts *o, int c, const char *arg);
 /* Does an event pass the --cgroup / --pid filters? */
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev);
 
-/* Parse a whole non-negative decimal number up to max; -EINVAL otherwise. */
-int parse_u64(const char *s, uint64_t max, uint64_t *ret);
-
 struct session;
 
 struct session_sink {

@@ -108,6 +108,22 @@ static int find_symbol(Elf *elf, uint64_t vaddr, char *name, size_t size, uint64
 	return found ? 0 : -ENOENT;
 }
 
+/* Open path for libelf: 0 and the fd and handle set (close both), or -errno. */
+static int elf_open(const char *path, int *ret_fd, Elf **ret_elf)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	*ret_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*ret_fd < 0)
+		return -errno;
+	*ret_elf = elf_begin(*ret_fd, ELF_C_READ, NULL);
+	if (!*ret_elf) {
+		close(*ret_fd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
 		  uint64_t *ret_offset)
 {
@@ -115,16 +131,8 @@ int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t siz
 	Elf *elf;
 	int fd, err;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
-		close(fd);
-		return -EINVAL;
-	}
+	if ((err = elf_open(path, &fd, &elf)))
+		return err;
 	err = offset_to_vaddr(elf, file_offset, &vaddr);
 	if (!err)
 		err = find_symbol(elf, vaddr, name, size, ret_offset);
@@ -136,19 +144,12 @@ int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t siz
 int elf_build_id(const char *path, unsigned char *buf, size_t size)
 {
 	Elf_Scn *scn = NULL;
-	int fd, ret = -ENOENT;
+	int fd, ret;
 	Elf *elf;
 
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf) {
-		close(fd);
-		return -EINVAL;
-	}
+	if ((ret = elf_open(path, &fd, &elf)))
+		return ret;
+	ret = -ENOENT;
 	while (ret < 0 && (scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 		GElf_Nhdr nh;

@@ -43,6 +43,20 @@ memcg_new() {
 	echo "$_cg"
 }
 
+# expect_fail RC PATTERN CMD...: exit code RC, nothing on stdout, exactly one
+# stderr line "oomtrace: ..." matching PATTERN
+expect_fail() {
+	_want=$1 _pat=$2; shift 2
+	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	_rc=$?
+	[ "$_rc" = "$_want" ] || { cat "$WORK/err"; fail "'$*': exit $_rc, expected $_want"; }
+	_n=$(wc -l <"$WORK/err")
+	[ "$_n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $_n stderr lines, expected 1"; }
+	grep -q "^oomtrace: .*$_pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$_pat'"; }
+	[ -s "$WORK/out" ] && fail "'$*': printed on stdout: $(head -c 200 "$WORK/out")"
+	echo "ok: '$*' -> exit $_rc: $(cat "$WORK/err")"
+}
+
 # start_tracer OUTFILE ARGS... : starts oomtrace in the background, waits for ready
 start_tracer() {
 	_out=$1; shift

@@ -4,18 +4,6 @@
 # clean exits on --duration and SIGTERM, the ready line.
 . "$(dirname "$0")/lib.sh"
 
-# expect_fail RC PATTERN CMD...: exit code RC, exactly one stderr line matching PATTERN
-expect_fail() {
-	want=$1 pat=$2; shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	[ "$rc" = "$want" ] || { cat "$WORK/err"; fail "'$*': exit $rc, expected $want"; }
-	n=$(wc -l <"$WORK/err")
-	[ "$n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $n stderr lines, expected 1"; }
-	grep -q "^oomtrace: .*$pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$pat'"; }
-	echo "ok: '$*' -> exit $rc: $(cat "$WORK/err")"
-}
-
 "$OOMTRACE" --help >"$WORK/help" || fail "--help failed"
 for opt in --json --count --duration --cgroup --pid --candidates --mode --verbose --ringbuf-size --no-protect; do
 	grep -q -- "$opt" "$WORK/help" || fail "--help does not document $opt"

@@ -6,19 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 FIX=$TOP/tests/fixtures/kmsg
 
-# expect_fail RC PATTERN CMD...: exit code RC, exactly one stderr line matching PATTERN
-expect_fail() {
-	want=$1 pat=$2; shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	[ "$rc" = "$want" ] || { cat "$WORK/err"; fail "'$*': exit $rc, expected $want"; }
-	n=$(wc -l <"$WORK/err")
-	[ "$n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $n stderr lines, expected 1"; }
-	grep -q "^oomtrace: .*$pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$pat'"; }
-	[ -s "$WORK/out" ] && fail "'$*': printed on stdout: $(head -c 200 "$WORK/out")"
-	echo "ok: '$*' -> exit $rc: $(cat "$WORK/err")"
-}
-
 "$OOMTRACE" parse --help >"$WORK/help" || fail "parse --help failed"
 for opt in --json --kmsg --follow --cgroup --pid --candidates --help; do
 	grep -q -- "$opt" "$WORK/help" || fail "parse --help does not document $opt"

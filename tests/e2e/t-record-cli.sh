@@ -4,17 +4,6 @@
 # privilege exits 1 with one line naming the fix, before any file is made.
 . "$(dirname "$0")/lib.sh"
 
-expect_fail() {
-	want=$1 pat=$2; shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err"
-	rc=$?
-	[ "$rc" = "$want" ] || { cat "$WORK/err"; fail "'$*': exit $rc, expected $want"; }
-	n=$(wc -l <"$WORK/err")
-	[ "$n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $n stderr lines, expected 1"; }
-	grep -q "^oomtrace: .*$pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$pat'"; }
-	echo "ok: exit $rc: $(cat "$WORK/err")"
-}
-
 "$OOMTRACE" record --help >"$WORK/h" || fail "record --help"
 for opt in --output --max-size --max-files --prom-file --prom-top --reconcile-interval \
 	--user-symbols --count --duration --cgroup --pid --candidates --mode --ringbuf-size \

@@ -7,18 +7,6 @@
 
 FIX=$TOP/tests/fixtures
 
-# expect_fail RC PATTERN CMD...: exit code RC, exactly one stderr line matching PATTERN
-expect_fail() {
-	want=$1 pat=$2; shift 2
-	"$@" >"$WORK/out" 2>"$WORK/err" </dev/null
-	rc=$?
-	[ "$rc" = "$want" ] || { cat "$WORK/err"; fail "'$*': exit $rc, expected $want"; }
-	n=$(wc -l <"$WORK/err")
-	[ "$n" -eq 1 ] || { cat "$WORK/err"; fail "'$*': $n stderr lines, expected 1"; }
-	grep -q "^oomtrace: .*$pat" "$WORK/err" || { cat "$WORK/err"; fail "'$*': stderr lacks '$pat'"; }
-	echo "ok: exit $rc: $(cat "$WORK/err")"
-}
-
 "$OOMTRACE" scores --help >"$WORK/help" || fail "scores --help"
 for opt in --cgroup --json --top --all --explain --watch --root --help; do
 	grep -q -- "$opt" "$WORK/help" || fail "--help does not document $opt"
