@@ -157,40 +157,45 @@ static bool get_kb(const char **p, uint64_t *ret)
 	return true;
 }
 
-/* In [s, end): find key (e.g. "anon-rss:") at a token start and read NkB after it. */
-static bool find_kb(const char *s, const char *end, const char *key, uint64_t *ret)
+/*
+ * In [s, end): the value after the next match of key at or past *from that
+ * starts a token (line start, or after a space or a comma), or NULL.
+ */
+static const char *next_key_value(const char *s, const char *end, const char *key,
+				  const char **from)
 {
 	size_t n = strlen(key);
 
-	for (const char *p = s; p && p < end; p++) {
+	for (const char *p = *from; p && p < end; p++) {
 		p = strstr(p, key);
 		if (!p || p + n > end)
-			return false;
+			return NULL;
 		if (p == s || p[-1] == ' ' || p[-1] == ',') {
-			const char *v = p + n;
-
-			if (get_kb(&v, ret))
-				return true;
+			*from = p + 1;
+			return p + n;
 		}
 	}
+	return NULL;
+}
+
+/* In [s, end): find key (e.g. "anon-rss:") at a token start and read NkB after it. */
+static bool find_kb(const char *s, const char *end, const char *key, uint64_t *ret)
+{
+	const char *from = s, *v;
+
+	while ((v = next_key_value(s, end, key, &from)))
+		if (get_kb(&v, ret))
+			return true;
 	return false;
 }
 
 static bool find_i32(const char *s, const char *end, const char *key, int32_t *ret)
 {
-	size_t n = strlen(key);
+	const char *from = s, *v;
 
-	for (const char *p = s; p && p < end; p++) {
-		p = strstr(p, key);
-		if (!p || p + n > end)
-			return false;
-		if (p == s || p[-1] == ' ' || p[-1] == ',') {
-			const char *v = p + n;
-
-			if (get_i32(&v, ret))
-				return true;
-		}
-	}
+	while ((v = next_key_value(s, end, key, &from)))
+		if (get_i32(&v, ret))
+			return true;
 	return false;
 }
 

@@ -859,7 +859,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{},
 	};
 	uint64_t v;
-	int c, err;
+	int c;
 
 	optind = 1;
 	opterr = 0;
@@ -903,16 +903,8 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 				argv[optind - 1]);
 			return -EINVAL;
 		}
-		err = session_opts__parse(&r->so, c, optarg);
-		if (err == -EBADMSG)
-			goto bad;
-		if (err < 0)
-			return err;
-		if (err > 0) {
-			log_err("unrecognized option '%s' (see 'oomtrace record --help')",
-				argv[optind - 1]);
+		if (session_opts__take(&r->so, longopts, c, optarg, argv[optind - 1], "oomtrace record"))
 			return -EINVAL;
-		}
 	}
 	if (optind < argc) {
 		log_err("unexpected argument '%s' (see 'oomtrace record --help')", argv[optind]);

@@ -54,6 +54,18 @@ void session_opts__init(struct session_opts *o)
 	o->ringbuf_bytes = SESSION_DEFAULT_RINGBUF_BYTES;
 }
 
+int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
+		       const char *arg, const char *opt, const char *cmd)
+{
+	int err = session_opts__parse(o, c, arg);
+
+	if (err == -EBADMSG)
+		log_bad_value(longopts, c, arg, cmd);
+	else if (err > 0)
+		log_err("unrecognized option '%s' (see '%s --help')", opt, cmd);
+	return err ? -EINVAL : 0;
+}
+
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
 {
 	if (o->cgroup) {

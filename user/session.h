@@ -33,6 +33,8 @@ struct session_opts {
 	size_t ringbuf_bytes;
 };
 
+struct option;
+
 /* Defaults: 10 candidates, auto mode, protected, 4 MiB ring buffer. */
 void session_opts__init(struct session_opts *o);
 
@@ -59,6 +61,13 @@ void session_opts__init(struct session_opts *o);
  * caller should print its generic "invalid value" line).
  */
 int session_opts__parse(struct session_opts *o, int c, const char *arg);
+/*
+ * session_opts__parse() for a command's option loop, every failure reported
+ * in one line naming cmd ("oomtrace record"): 0 taken, -EINVAL otherwise.
+ * opt is the option as written (argv[optind - 1]).
+ */
+int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
+		       const char *arg, const char *opt, const char *cmd);
 
 /* Does an event pass the --cgroup / --pid filters? */
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev);

@@ -129,7 +129,7 @@ static int parse_args(int argc, char **argv, struct trace_state *st)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	int c, err;
+	int c;
 
 	optind = 1;
 	opterr = 0;	/* we report bad options ourselves, in one line */
@@ -141,24 +141,14 @@ static int parse_args(int argc, char **argv, struct trace_state *st)
 			log_err("option '%s' needs a value (see 'oomtrace --help')", argv[optind - 1]);
 			return -EINVAL;
 		}
-		err = session_opts__parse(&st->o, c, optarg);
-		if (err == -EBADMSG)
-			goto bad;
-		if (err < 0)
-			return err;
-		if (err > 0) {
-			log_err("unrecognized option '%s' (see 'oomtrace --help')", argv[optind - 1]);
+		if (session_opts__take(&st->o, longopts, c, optarg, argv[optind - 1], "oomtrace"))
 			return -EINVAL;
-		}
 	}
 	if (optind < argc) {
 		log_err("unexpected argument '%s' (see 'oomtrace --help')", argv[optind]);
 		return -EINVAL;
 	}
 	return 0;
-bad:
-	log_bad_value(longopts, c, optarg, "oomtrace");
-	return -EINVAL;
 }
 
 int cmd_trace(int argc, char **argv)
