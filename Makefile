@@ -17,7 +17,10 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 VMLINUX := vmlinux/$(ARCH)/vmlinux.h
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
-CPPFLAGS_ALL := -I$(OUTPUT) -Ibpf -Iuser -D_GNU_SOURCE
+# user/ is split by pipeline stage (README, Layout); headers are included by
+# their bare names, so every stage folder is on the include path.
+USER_DIRS := cmd live kmsg store scores common
+CPPFLAGS_ALL := -I$(OUTPUT) -Ibpf $(patsubst %,-Iuser/%,$(USER_DIRS)) -D_GNU_SOURCE
 LDLIBS := -lbpf -lelf -lz -pthread
 
 ifeq ($(V),1)
@@ -33,9 +36,11 @@ endif
 .SECONDARY:
 .PHONY: all deps test test-unit test-e2e test-vm test-fuzz bench install clean
 
-# User objects: everything in user/ (main.c only dispatches).
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# User objects: everything in user/'s stage folders (cmd/main.c only
+# dispatches). Objects are flat under .output/user: file names are unique.
+USER_SRCS := $(wildcard $(patsubst %,user/%/*.c,$(USER_DIRS)))
+USER_OBJS := $(patsubst %.c,$(OUTPUT)/user/%.o,$(notdir $(USER_SRCS)))
+vpath %.c $(patsubst %,user/%,$(USER_DIRS))
 LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 # Sanitized copies of the library objects for unit tests.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -74,7 +79,7 @@ $(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
 
 # --- userspace ----------------------------------------------------------------
-$(OUTPUT)/user/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
 
@@ -88,7 +93,7 @@ $(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/st
 	$(Q)$(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -lzstd -o $@ 2>/dev/null || \
 	    $(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -o $@
 
-$(OUTPUT)/asan/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/asan
+$(OUTPUT)/asan/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/asan
 	$(call msg,CC-ASAN,$@)
 	$(Q)$(CC) $(ASAN_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
 
@@ -97,7 +102,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(ASAN_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP $< $(ASAN_LIB_OBJS) \
 		-lcmocka $(LDLIBS) -o $@
 
-$(OUTPUT)/fuzzlib/%.o: user/%.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/fuzzlib
+$(OUTPUT)/fuzzlib/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/fuzzlib
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_FLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The command-line contract (design.md): help, bad usage (exit 2, one line),
+# The command-line contract (README, Commands; --help): help, bad usage (exit 2, one line),
 # missing privileges and no BTF (exit 1, one line naming cause and fix),
 # clean exits on --duration and SIGTERM, the ready line.
 . "$(dirname "$0")/lib.sh"

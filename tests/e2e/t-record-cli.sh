@@ -1,5 +1,5 @@
 #!/bin/sh
-# record and report keep the command-line contract (design.md): --help
+# record and report keep the command-line contract (README, Commands; --help): --help
 # documents every option, bad usage exits 2 with one line, a missing
 # privilege exits 1 with one line naming the fix, before any file is made.
 . "$(dirname "$0")/lib.sh"

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-/* Exit codes (design.md): 0 done, 1 runtime failure, 2 bad usage. */
+/* Exit codes (README, Commands): 0 done, 1 runtime failure, 2 bad usage. */
 enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,

@@ -21,7 +21,7 @@
 
 #define SESSION_DEFAULT_RINGBUF_BYTES (4u << 20)
 
-/* Options every tracing subcommand takes (design.md's `trace` options). */
+/* Options every tracing subcommand takes (`oomtrace trace --help`). */
 struct session_opts {
 	uint64_t count;		/* 0 = unlimited; the sink counts what it keeps */
 	uint64_t duration_s;	/* 0 = unlimited */

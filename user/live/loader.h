@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Loading and attaching the BPF programs in one of three attach modes
- * (design.md): fentry, kprobe, tracepoint; `auto` tries them in that order
+ * (README, Attach modes): fentry, kprobe, tracepoint; `auto` tries them in that order
  * and keeps the first that loads and attaches.
  */
 #ifndef OOMTRACE_LOADER_H

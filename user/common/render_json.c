@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* JSON Lines rendering of an assembled event (design.md's schema). */
+/* JSON Lines rendering of an assembled event (the schema in the README, What it prints). */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
