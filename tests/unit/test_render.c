@@ -121,12 +121,82 @@ static void test_text_why(void **state)
 	oom_event__free(ev);
 }
 
+static char *render_am(void (*fn)(FILE *, const struct oom_aftermath *),
+		       const struct oom_aftermath *am)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	fn(f, am);
+	fclose(f);
+	return buf;
+}
+
+/* The live tracer's aftermath: the exact bytes trace and record write. */
+static void test_aftermath_live(void **state)
+{
+	struct oom_aftermath exit_am = {
+		.kind = "victim_exit", .oom_seq = 7, .time_ns = 1795000000123456789ull,
+		.pid = 300, .kill_to_exit_ns = 111074000,
+	};
+	struct oom_aftermath reap = {
+		.kind = "oom_reaper", .oom_seq = 7, .time_ns = 1795000000123456789ull,
+		.pid = 300, .stage = "skip",
+	};
+	char *s;
+
+	(void)state;
+	s = render_am(render_aftermath_json, &exit_am);
+	assert_string_equal(s, "{\"type\":\"victim_exit\",\"oom_seq\":7,"
+			    "\"time\":\"2026-11-18T11:06:40.123456Z\",\"pid\":300,"
+			    "\"kill_to_exit_us\":111074}\n");
+	free(s);
+	s = render_am(render_aftermath_text, &exit_am);
+	assert_string_equal(s, "  OOM kill #7: pid 300 exited 111.074 ms after the kill\n");
+	free(s);
+	s = render_am(render_aftermath_json, &reap);
+	assert_string_equal(s, "{\"type\":\"oom_reaper\",\"oom_seq\":7,"
+			    "\"time\":\"2026-11-18T11:06:40.123456Z\",\"pid\":300,"
+			    "\"stage\":\"skip\"}\n");
+	free(s);
+	s = render_am(render_aftermath_text, &reap);
+	assert_string_equal(s, "  OOM kill #7: oom_reaper skip on pid 300\n");
+	free(s);
+}
+
+/* A kernel log's reaper line: its name escaped, what was left, no wall clock. */
+static void test_aftermath_kmsg(void **state)
+{
+	struct oom_aftermath am = {
+		.kind = "oom_reaper", .oom_seq = 2, .pid = 41, .source = "kmsg",
+		.has_ktime = true, .ktime_us = 5000001, .comm = HOSTILE,
+		.stage = "skip", .failed = true,
+		.has_rss = true, .anon_rss_kb = 2048, .file_rss_kb = 4, .shmem_rss_kb = 0,
+	};
+	char *s;
+
+	(void)state;
+	s = render_am(render_aftermath_json, &am);
+	assert_string_equal(s, "{\"type\":\"oom_reaper\",\"oom_seq\":2,"
+			    "\"kernel_time_us\":5000001,\"source\":\"kmsg\",\"pid\":41,"
+			    "\"comm\":\"q\\\"n\\nx\\u001b[31mz\",\"stage\":\"skip\","
+			    "\"anon_rss_kb\":2048,\"file_rss_kb\":4,\"shmem_rss_kb\":0}\n");
+	free(s);
+	s = render_am(render_aftermath_text, &am);
+	assert_string_equal(s, "  OOM kill #2: oom_reaper could not reap on pid 41 "
+			    "\"q\"n\\nx\\x1b[31mz\", left anon 2.0 MiB, file 4.0 KiB, shmem 0 B\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_absent_facts),
 		cmocka_unit_test(test_text_why),
+		cmocka_unit_test(test_aftermath_live),
+		cmocka_unit_test(test_aftermath_kmsg),
 	};
 
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

@@ -21,12 +21,10 @@
 #include "cgroup_path.h"
 #include "cli_args.h"
 #include "commands.h"
-#include "json_writer.h"
 #include "kmsg_input.h"
 #include "kmsg_report.h"
 #include "log.h"
 #include "render.h"
-#include "text_escape.h"
 
 #define DEV_KMSG "/dev/kmsg"
 /* no line for this long: the report being read is complete */
@@ -160,45 +158,23 @@ static bool was_printed(const struct parse_state *st, uint64_t seq)
 static void on_reaped(const struct kmsg_reaped *rp, void *arg)
 {
 	struct parse_state *st = arg;
-	char buf[64], a[32], f[32], s[32], e[256];
+	struct oom_aftermath am = {
+		.kind = "oom_reaper", .oom_seq = rp->oom_seq, .pid = rp->pid,
+		.time_ns = rp->has_wall ? rp->wall_ns : 0,
+		.has_ktime = rp->has_ktime, .ktime_us = rp->ktime_us,
+		.source = "kmsg", .comm = rp->comm,
+		.stage = rp->failed ? "skip" : "finish", .failed = rp->failed,
+		.has_rss = rp->has_rss, .anon_rss_kb = rp->anon_kb, .file_rss_kb = rp->file_kb,
+		.shmem_rss_kb = rp->shmem_kb,
+	};
 
 	if (st->write_failed || !was_printed(st, rp->oom_seq))
 		return;
 	if (st->o->json) {
-		struct json_writer w;
-
-		jw_init(&w, stdout);
-		jw_object_start(&w);
-		jw_kv_string(&w, "type", "oom_reaper");
-		jw_kv_uint(&w, "oom_seq", rp->oom_seq);
-		if (rp->has_wall) {
-			format_time_iso(buf, sizeof(buf), rp->wall_ns);
-			jw_kv_string(&w, "time", buf);
-		}
-		if (rp->has_ktime)
-			jw_kv_uint(&w, "kernel_time_us", rp->ktime_us);
-		jw_kv_string(&w, "source", "kmsg");
-		jw_kv_int(&w, "pid", rp->pid);
-		jw_kv_string(&w, "comm", rp->comm);
-		jw_kv_string(&w, "stage", rp->failed ? "skip" : "finish");
-		if (rp->has_rss) {
-			jw_kv_uint(&w, "anon_rss_kb", rp->anon_kb);
-			jw_kv_uint(&w, "file_rss_kb", rp->file_kb);
-			jw_kv_uint(&w, "shmem_rss_kb", rp->shmem_kb);
-		}
-		jw_object_end(&w);
-		fputc('\n', stdout);
+		render_aftermath_json(stdout, &am);
 	} else {
-		printf("  OOM kill #%" PRIu64 ": oom_reaper %s on pid %d \"%s\"", rp->oom_seq,
-		       rp->failed ? "could not reap" : "finish", rp->pid,
-		       text_escape_buf(e, sizeof(e), rp->comm));
-		if (rp->has_rss) {
-			format_bytes(a, sizeof(a), rp->anon_kb * 1024);
-			format_bytes(f, sizeof(f), rp->file_kb * 1024);
-			format_bytes(s, sizeof(s), rp->shmem_kb * 1024);
-			printf(", left anon %s, file %s, shmem %s", a, f, s);
-		}
-		printf("\n\n");
+		render_aftermath_text(stdout, &am);
+		fputc('\n', stdout);	/* a blank line, as after each block */
 	}
 	check_output(st);
 }

@@ -269,15 +269,21 @@ static void own_start(struct json_writer *w, struct recorder *r, const char *typ
 	r->own_type = type;
 }
 
-static void own_end(struct json_writer *w, struct recorder *r)
+/* The record rendered into aux: written, or said to be too large. */
+static void own_write(struct recorder *r)
 {
-	jw_object_end(w);
-	fputc('\n', w->out);
 	if (record_buf__end(&r->aux)) {
 		log_err("a %s record is larger than its buffer: not written", r->own_type);
 		return;
 	}
 	write_record(r, r->aux.data, r->aux.len);
+}
+
+static void own_end(struct json_writer *w, struct recorder *r)
+{
+	jw_object_end(w);
+	fputc('\n', w->out);
+	own_write(r);
 }
 
 /* The kernel's counter as a checkpoint: a later run reconciles its downtime from it. */
@@ -315,25 +321,12 @@ static void write_event(struct recorder *r, struct oom_event *ev)
 	write_record(r, r->main.data, r->main.len);
 }
 
+/* The same bytes as `trace --json` writes. */
 static void write_aftermath(struct recorder *r, const struct oom_aftermath *am)
 {
-	struct json_writer w;
-	char when[64];
-
-	jw_init(&w, record_buf__begin(&r->aux));
-	format_time_iso(when, sizeof(when), am->time_ns);
 	r->own_type = am->kind;
-	/* the same bytes as `trace --json` writes */
-	jw_object_start(&w);
-	jw_kv_string(&w, "type", am->kind);
-	jw_kv_uint(&w, "oom_seq", am->oom_seq);
-	jw_kv_string(&w, "time", when);
-	jw_kv_int(&w, "pid", am->pid);
-	if (am->stage)
-		jw_kv_string(&w, "stage", am->stage);
-	else
-		jw_kv_uint(&w, "kill_to_exit_us", am->kill_to_exit_ns / 1000);
-	own_end(&w, r);
+	render_aftermath_json(record_buf__begin(&r->aux), am);
+	own_write(r);
 }
 
 static void write_metrics(struct recorder *r)

@@ -218,14 +218,11 @@ static void show_event_line(struct reader *rd, int type, const char *line, size_
 	if (!rd->in_match || (type != REC_VICTIM_EXIT && type != REC_OOM_REAPER) ||
 	    record_decode_aftermath(&rd->doc, &am) || am.oom_seq != rd->o->event_seq)
 		return;
+	/* JSON: the recorded line itself, with every member it has */
 	if (rd->o->json)
 		printf("%.*s\n", (int)len, line);
-	else if (am.stage)
-		printf("  OOM kill #%" PRIu64 ": oom_reaper %s on pid %d\n", am.oom_seq, am.stage,
-		       am.pid);
 	else
-		printf("  OOM kill #%" PRIu64 ": pid %d exited %.3f ms after the kill\n",
-		       am.oom_seq, am.pid, (double)am.kill_to_exit_ns / 1e6);
+		render_aftermath_text(stdout, &am);
 }
 
 /* One line: 0, or -ENOMEM. Bad lines are counted, not errors. */

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,26 +97,13 @@ static bool was_printed(const struct trace_state *st, uint64_t seq)
 static void on_aftermath(struct session *s, const struct oom_aftermath *am, void *arg)
 {
 	struct trace_state *st = arg;
-	char when[64];
 
 	if (!am->oom_seq || !was_printed(st, am->oom_seq))
 		return;
-	if (st->json) {
-		format_time_iso(when, sizeof(when), am->time_ns);
-		printf("{\"type\":\"%s\",\"oom_seq\":%" PRIu64 ",\"time\":\"%s\",\"pid\":%d",
-		       am->kind, am->oom_seq, when, am->pid);
-		if (am->stage)
-			printf(",\"stage\":\"%s\"", am->stage);
-		else
-			printf(",\"kill_to_exit_us\":%" PRIu64, am->kill_to_exit_ns / 1000);
-		printf("}\n");
-	} else if (am->stage) {
-		printf("  OOM kill #%" PRIu64 ": oom_reaper %s on pid %d\n", am->oom_seq,
-		       am->stage, am->pid);
-	} else {
-		printf("  OOM kill #%" PRIu64 ": pid %d exited %.3f ms after the kill\n",
-		       am->oom_seq, am->pid, (double)am->kill_to_exit_ns / 1e6);
-	}
+	if (st->json)
+		render_aftermath_json(stdout, am);
+	else
+		render_aftermath_text(stdout, am);
 	check_output(s, st);
 }
 

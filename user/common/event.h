@@ -173,6 +173,28 @@ struct oom_event {
 	uint64_t frames_dropped;	/* stack frames beyond their cap */
 };
 
+/*
+ * What happened to a victim after the kill: its exit, or the OOM reaper's
+ * work on its memory. The live tracer knows the stage and the times; a
+ * kernel log's reaper line also names the task and what was left of it.
+ */
+struct oom_aftermath {
+	const char *kind;	/* "victim_exit" or "oom_reaper" */
+	uint64_t oom_seq;	/* seq of the oom_kill event, 0 if unknown */
+	uint64_t time_ns;	/* CLOCK_REALTIME; 0 = unknown (a log without wall-clock stamps) */
+	int32_t pid;
+	const char *stage;	/* reaper: "wake", "start", "finish", "skip" */
+	uint64_t kill_to_exit_ns; /* victim_exit only */
+	/* kernel-log sources only (oomtrace parse) */
+	const char *source;	/* "kmsg"; NULL for the live tracer */
+	bool failed;		/* "unable to reap" (stage "skip"): the reaper gave up */
+	bool has_ktime;
+	uint64_t ktime_us;	/* the line's printk time */
+	const char *comm;	/* NULL when not known */
+	bool has_rss;		/* what was left after reaping */
+	uint64_t anon_rss_kb, file_rss_kb, shmem_rss_kb;
+};
+
 /* Capacities of an event's fixed storage. */
 struct oom_event_caps {
 	size_t victims, candidates, kernel_frames, user_frames;

@@ -16,6 +16,10 @@
 void render_event_json(FILE *out, const struct oom_event *ev);
 /* One readable block per kill, ending in a blank line. */
 void render_event_text(FILE *out, const struct oom_event *ev);
+/* One JSON object on one line: {"type":"victim_exit",...} or {"type":"oom_reaper",...} */
+void render_aftermath_json(FILE *out, const struct oom_aftermath *am);
+/* One line, under the block of the kill it belongs to: "  OOM kill #N: ..." */
+void render_aftermath_text(FILE *out, const struct oom_aftermath *am);
 
 /* "2026-11-23T10:01:02.123456Z" from CLOCK_REALTIME nanoseconds. */
 void format_time_iso(char *buf, size_t size, uint64_t ns);

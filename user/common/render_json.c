@@ -263,3 +263,36 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	jw_object_end(&w);
 	fputc('\n', out);
 }
+
+void render_aftermath_json(FILE *out, const struct oom_aftermath *am)
+{
+	struct json_writer w;
+	char when[64];
+
+	jw_init(&w, out);
+	jw_object_start(&w);
+	jw_kv_string(&w, "type", am->kind);
+	jw_kv_uint(&w, "oom_seq", am->oom_seq);
+	if (am->time_ns) {
+		format_time_iso(when, sizeof(when), am->time_ns);
+		jw_kv_string(&w, "time", when);
+	}
+	if (am->has_ktime)
+		jw_kv_uint(&w, "kernel_time_us", am->ktime_us);
+	if (am->source)
+		jw_kv_string(&w, "source", am->source);
+	jw_kv_int(&w, "pid", am->pid);
+	if (am->comm)
+		jw_kv_string(&w, "comm", am->comm);
+	if (am->stage)
+		jw_kv_string(&w, "stage", am->stage);
+	else
+		jw_kv_uint(&w, "kill_to_exit_us", am->kill_to_exit_ns / 1000);
+	if (am->has_rss) {
+		jw_kv_uint(&w, "anon_rss_kb", am->anon_rss_kb);
+		jw_kv_uint(&w, "file_rss_kb", am->file_rss_kb);
+		jw_kv_uint(&w, "shmem_rss_kb", am->shmem_rss_kb);
+	}
+	jw_object_end(&w);
+	fputc('\n', out);
+}

@@ -341,3 +341,27 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 			ev->unparsed_lines, ev->unparsed_lines == 1 ? "" : "s");
 	fputc('\n', out);
 }
+
+void render_aftermath_text(FILE *out, const struct oom_aftermath *am)
+{
+	char e[256], a[32], f[32], s[32];
+
+	if (!am->stage) {
+		fprintf(out, "  OOM kill #%" PRIu64 ": pid %d exited %.3f ms after the kill\n",
+			am->oom_seq, am->pid, (double)am->kill_to_exit_ns / 1e6);
+		return;
+	}
+	/* a live "skip" found the memory already being torn down; a log's
+	 * "unable to reap" is the reaper giving up after its retries */
+	fprintf(out, "  OOM kill #%" PRIu64 ": oom_reaper %s on pid %d", am->oom_seq,
+		am->failed ? "could not reap" : am->stage, am->pid);
+	if (am->comm)
+		fprintf(out, " \"%s\"", esc(e, sizeof(e), am->comm));
+	if (am->has_rss) {
+		format_bytes(a, sizeof(a), am->anon_rss_kb * 1024);
+		format_bytes(f, sizeof(f), am->file_rss_kb * 1024);
+		format_bytes(s, sizeof(s), am->shmem_rss_kb * 1024);
+		fprintf(out, ", left anon %s, file %s, shmem %s", a, f, s);
+	}
+	fputc('\n', out);
+}

@@ -29,16 +29,6 @@
 struct ksyms;
 struct cgroup_names;
 
-/* What happened to a victim after the kill. */
-struct oom_aftermath {
-	const char *kind;	/* "victim_exit" or "oom_reaper" */
-	uint64_t oom_seq;	/* seq of the oom_kill event, 0 if unknown */
-	uint64_t time_ns;	/* CLOCK_REALTIME */
-	int32_t pid;
-	const char *stage;	/* reaper: "wake", "start", "finish", "skip" */
-	uint64_t kill_to_exit_ns; /* victim_exit only */
-};
-
 struct assembler_ops {
 	/* A complete event; it is the assembler's and reused after the call. */
 	void (*event)(struct oom_event *ev, void *arg);

@@ -21,7 +21,6 @@
 
 #include <stdint.h>
 
-#include "assemble.h"
 #include "event.h"
 #include "jsonl_reader.h"
 
