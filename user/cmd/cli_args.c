@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "cli_args.h"
+#include "log.h"
 
 int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 {
@@ -19,4 +20,21 @@ int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+int cli_bad_option(int c, const char *opt, const char *cmd)
+{
+	if (c == ':')
+		log_err("option '%s' needs a value (see '%s --help')", opt, cmd);
+	else
+		log_err("unrecognized option '%s' (see '%s --help')", opt, cmd);
+	return -EINVAL;
+}
+
+int cli_no_operands(int argc, char **argv, int first, const char *cmd)
+{
+	if (first >= argc)
+		return 0;
+	log_err("unexpected argument '%s' (see '%s --help')", argv[first], cmd);
+	return -EINVAL;
 }

@@ -11,4 +11,14 @@
  */
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
 
+/*
+ * What getopt_long returned that a command's option loop does not take:
+ * ':' (a value missing) or anything else (an unknown option), reported in
+ * one line naming cmd ("oomtrace record"). opt is the option as written
+ * (argv[optind - 1]). Returns -EINVAL.
+ */
+int cli_bad_option(int c, const char *opt, const char *cmd);
+/* After the options of a command that takes no operands: 0, or -EINVAL (reported). */
+int cli_no_operands(int argc, char **argv, int first, const char *cmd);
+
 #endif

@@ -12,11 +12,14 @@
 
 #include <bpf/libbpf.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "log.h"
 #include "privs.h"
+
+#define CMD "oomtrace doctor"
 
 #define CAP_SYS_ADMIN 21
 #define CAP_SYS_RESOURCE 24
@@ -104,6 +107,19 @@ static enum attach_mode report_modes(struct ksyms_async *ks)
 	return pick;
 }
 
+static void usage(FILE *out)
+{
+	fprintf(out,
+"usage: oomtrace doctor [options]\n"
+"Report BTF, tracepoints, fentry/kprobe availability, lockdown and\n"
+"privileges, and the attach mode 'oomtrace --mode auto' would use.\n"
+"\n"
+"  -v, --verbose           libbpf diagnostics on stderr\n"
+"  -h, --help              this help\n"
+"\n"
+"Exit 0 if some mode works, 1 if none does.\n");
+}
+
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -117,26 +133,18 @@ int cmd_doctor(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	opterr = 0;	/* bad options are reported here, in one line */
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': log_verbose = true; break;
-		case 'h':
-			printf("usage: oomtrace doctor [-v]\n"
-			       "Report BTF, tracepoints, fentry/kprobe availability, lockdown and\n"
-			       "privileges, and the attach mode 'oomtrace --mode auto' would use.\n"
-			       "Exit 0 if some mode works, 1 if none does.\n");
-			return EXIT_OK;
+		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			log_err("doctor: unrecognized option '%s' (see 'oomtrace doctor --help')",
-				argv[optind - 1]);
+			cli_bad_option(c, argv[optind - 1], CMD);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		log_err("doctor: unexpected argument '%s'", argv[optind]);
+	if (cli_no_operands(argc, argv, optind, CMD))
 		return EXIT_USAGE;
-	}
 	libbpf_set_print(quiet_print);
 	kas = ksyms__load_async(NULL);
 	ks = ksyms_async__get(kas);

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "render.h"
 
+#define CMD "oomtrace parse"
 #define DEV_KMSG "/dev/kmsg"
 /* no line for this long: the report being read is complete */
 #define QUIET_MS 500
@@ -219,30 +220,23 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
 			o->candidates = v;
 			break;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			log_err("option '%s' needs a value (see 'oomtrace parse --help')",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			log_err("unrecognized option '%s' (see 'oomtrace parse --help')",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return cli_bad_option(c, argv[optind - 1], CMD);
 		}
 	}
 	o->files = argv + optind;
 	o->n_files = argc - optind;
 	if (o->kmsg && o->n_files) {
-		log_err("--kmsg reads /dev/kmsg: it takes no FILE (see 'oomtrace parse --help')");
+		log_err("--kmsg reads /dev/kmsg: it takes no FILE (see '" CMD " --help')");
 		return -EINVAL;
 	}
 	if (o->follow && o->n_files > 1) {
-		log_err("--follow follows one input, not %d (see 'oomtrace parse --help')",
+		log_err("--follow follows one input, not %d (see '" CMD " --help')",
 			o->n_files);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	log_bad_value(longopts, c, optarg, "oomtrace parse");
+	log_bad_value(longopts, c, optarg, CMD);
 	return -EINVAL;
 }
 

@@ -43,6 +43,7 @@
 #include "render.h"
 #include "session.h"
 
+#define CMD "oomtrace record"
 #define DEFAULT_OUTPUT "/var/log/oomtrace/"
 #define DEFAULT_MAX_SIZE (16ull << 20)
 #define DEFAULT_MAX_FILES 8
@@ -891,21 +892,14 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 			r->user_symbols = true;
 			continue;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			log_err("option '%s' needs a value (see 'oomtrace record --help')",
-				argv[optind - 1]);
-			return -EINVAL;
+		case ':': return cli_bad_option(c, argv[optind - 1], CMD);
 		}
-		if (session_opts__take(&r->so, longopts, c, optarg, argv[optind - 1], "oomtrace record"))
+		if (session_opts__take(&r->so, longopts, c, optarg, argv[optind - 1], CMD))
 			return -EINVAL;
 	}
-	if (optind < argc) {
-		log_err("unexpected argument '%s' (see 'oomtrace record --help')", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return cli_no_operands(argc, argv, optind, CMD);
 bad:
-	log_bad_value(longopts, c, optarg, "oomtrace record");
+	log_bad_value(longopts, c, optarg, CMD);
 	return -EINVAL;
 }
 

@@ -22,6 +22,7 @@
 #include "report_stats.h"
 #include "session.h"
 
+#define CMD "oomtrace report"
 /* Bounds of one line: a recorder keeps at most 4096 candidates (about 2 MiB). */
 #define REPORT_MAX_LINE (16u << 20)
 #define REPORT_MAX_TOKENS (1u << 20)
@@ -146,18 +147,11 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			break;
 		case 'j': o->json = true; break;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			log_err("option '%s' needs a value (see 'oomtrace report --help')",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			log_err("unrecognized option '%s' (see 'oomtrace report --help')",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return cli_bad_option(c, argv[optind - 1], CMD);
 		}
 	}
 	if (optind >= argc) {
-		log_err("no file to report on (see 'oomtrace report --help')");
+		log_err("no file to report on (see '" CMD " --help')");
 		return -EINVAL;
 	}
 	if (o->since_ns && o->until_ns && o->until_ns <= o->since_ns) {
@@ -166,7 +160,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 	}
 	return 0;
 bad:
-	log_bad_value(longopts, c, optarg, "oomtrace report");
+	log_bad_value(longopts, c, optarg, CMD);
 	return -EINVAL;
 }
 

@@ -20,6 +20,8 @@
 #include "scores_render.h"
 #include "scores_watch.h"
 
+#define CMD "oomtrace scores"
+
 struct scores_opts {
 	struct scores_config cfg;
 	struct scores_view view;
@@ -150,20 +152,11 @@ static int parse_args(int argc, char **argv, struct scores_opts *o)
 			o->cfg.root = optarg;
 			break;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			log_err("option '%s' needs a value (see 'oomtrace scores --help')",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			log_err("unrecognized option '%s' (see 'oomtrace scores --help')",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return cli_bad_option(c, argv[optind - 1], CMD);
 		}
 	}
-	if (optind < argc) {
-		log_err("unexpected argument '%s' (see 'oomtrace scores --help')", argv[optind]);
+	if (cli_no_operands(argc, argv, optind, CMD))
 		return -EINVAL;
-	}
 	if (o->watch_ms && (o->json || o->explain)) {
 		log_err("--watch draws a screen: it does not combine with --%s",
 			o->json ? "json" : "explain");
@@ -176,7 +169,7 @@ static int parse_args(int argc, char **argv, struct scores_opts *o)
 	}
 	return 0;
 bad:
-	log_bad_value(longopts, c, optarg, "oomtrace scores");
+	log_bad_value(longopts, c, optarg, CMD);
 	return -EINVAL;
 }
 

@@ -10,11 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "commands.h"
 #include "log.h"
 #include "render.h"
 #include "session.h"
 
+#define CMD "oomtrace"
 #define PRINTED_RING 64
 
 struct trace_state {
@@ -123,18 +125,12 @@ static int parse_args(int argc, char **argv, struct trace_state *st)
 		switch (c) {
 		case 'j': st->json = true; continue;
 		case 'h': usage(stdout); return 1;
-		case ':':
-			log_err("option '%s' needs a value (see 'oomtrace --help')", argv[optind - 1]);
-			return -EINVAL;
+		case ':': return cli_bad_option(c, argv[optind - 1], CMD);
 		}
-		if (session_opts__take(&st->o, longopts, c, optarg, argv[optind - 1], "oomtrace"))
+		if (session_opts__take(&st->o, longopts, c, optarg, argv[optind - 1], CMD))
 			return -EINVAL;
 	}
-	if (optind < argc) {
-		log_err("unexpected argument '%s' (see 'oomtrace --help')", argv[optind]);
-		return -EINVAL;
-	}
-	return 0;
+	return cli_no_operands(argc, argv, optind, CMD);
 }
 
 int cmd_trace(int argc, char **argv)

@@ -62,7 +62,7 @@ int session_opts__take(struct session_opts *o, const struct option *longopts, in
 	if (err == -EBADMSG)
 		log_bad_value(longopts, c, arg, cmd);
 	else if (err > 0)
-		log_err("unrecognized option '%s' (see '%s --help')", opt, cmd);
+		return cli_bad_option(c, opt, cmd);
 	return err ? -EINVAL : 0;
 }
 
