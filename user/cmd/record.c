@@ -35,6 +35,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
+#include "procfs_read.h"
 #include "prom.h"
 #include "protect.h"
 #include "reconcile.h"
@@ -410,7 +411,7 @@ static void reconcile(struct recorder *r, struct session *s, bool force)
 			r->prom.reconcile_mismatches = r->global.mismatches + r->cg.mismatches;
 		}
 	}
-	if (r->cg_ok && !read_key_u64(r->cg_counter, "oom_kill", &v) &&
+	if (r->cg_ok && !procfs_read_key_u64(r->cg_counter, "oom_kill", &v) &&
 	    reconciler__check(&r->cg, v, now, busy, force)) {
 		write_reconcile(r, "cgroup", r->cg_counter, &r->cg, v);
 		r->prom.reconcile_mismatches = r->global.mismatches + r->cg.mismatches;
@@ -815,8 +816,6 @@ static void read_identity(struct recorder *r)
 {
 	unsigned char rnd[16] = {};
 	struct utsname u;
-	int fd;
-	ssize_t n;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		uint64_t t = now_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
@@ -825,13 +824,7 @@ static void read_identity(struct recorder *r)
 	}
 	for (size_t i = 0; i < sizeof(rnd); i++)
 		snprintf(r->run_id + 2 * i, 3, "%02x", rnd[i]);
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, r->boot_id, sizeof(r->boot_id) - 1);
-		r->boot_id[n > 0 ? n : 0] = '\0';
-		r->boot_id[strcspn(r->boot_id, "\n")] = '\0';
-		close(fd);
-	}
+	procfs_read_line("/proc/sys/kernel/random/boot_id", r->boot_id, sizeof(r->boot_id));
 	if (!uname(&u))
 		snprintf(r->host, sizeof(r->host), "%s", u.nodename);
 }

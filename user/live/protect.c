@@ -9,23 +9,22 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "procfs_read.h"
 #include "protect.h"
 
 static bool memory_locked;
 
 static int read_adj(int *ret)
 {
-	char buf[16] = "";
-	int fd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	char buf[16];
+	int64_t v;
+	int n = procfs_read_file("/proc/self/oom_score_adj", buf, sizeof(buf));
 
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
+	if (n < 0)
+		return n;
+	if (procfs_parse_int(buf, -1000, 1000, &v))
 		return -EIO;
-	*ret = atoi(buf);
+	*ret = (int)v;
 	return 0;
 }
 

@@ -18,37 +18,6 @@
 
 #define TASK_FILE_MAX 16384	/* status is ~1.5 KiB; cgroup grows with controllers */
 
-/* The line starting at s, its length without the newline; *next after it. */
-static size_t line_len(const char *s, const char **next)
-{
-	const char *nl = strchr(s, '\n');
-
-	if (!nl) {
-		*next = NULL;
-		return strlen(s);
-	}
-	*next = nl + 1;
-	return (size_t)(nl - s);
-}
-
-/* Leading blanks, then a decimal number; stops at the first non-digit. */
-static int parse_u64_prefix(const char *s, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*ret = v;
-	return 0;
-}
-
 static int parse_hex_prefix(const char *s, uint64_t *ret)
 {
 	uint64_t v = 0;
@@ -77,36 +46,12 @@ static int parse_hex_prefix(const char *s, uint64_t *ret)
 	return 0;
 }
 
-int procfs_parse_int(const char *buf, int64_t min, int64_t max, int64_t *ret)
-{
-	bool neg = false;
-	uint64_t v;
-	const char *s = buf;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (*s < '0' || *s > '9' || parse_u64_prefix(s, &v))
-		return -EINVAL;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	while (*s == ' ' || *s == '\t' || *s == '\n')
-		s++;
-	if (*s || v > (uint64_t)INT64_MAX)
-		return -EINVAL;
-	if ((neg ? -(int64_t)v : (int64_t)v) < min || (neg ? -(int64_t)v : (int64_t)v) > max)
-		return -EINVAL;
-	*ret = neg ? -(int64_t)v : (int64_t)v;
-	return 0;
-}
-
 int procfs_parse_release(const char *buf, int *ret_major, int *ret_minor)
 {
 	uint64_t maj, min;
 	const char *dot = strchr(buf, '.');
 
-	if (!dot || parse_u64_prefix(buf, &maj) || parse_u64_prefix(dot + 1, &min) ||
+	if (!dot || procfs_parse_u64_prefix(buf, &maj) || procfs_parse_u64_prefix(dot + 1, &min) ||
 	    (buf[0] < '0' || buf[0] > '9') || dot[1] < '0' || dot[1] > '9' ||
 	    maj > 1000 || min > 1000)
 		return -EINVAL;
@@ -122,7 +67,7 @@ int procfs_parse_stat(const char *buf, struct proc_task *t)
 	size_t n, len;
 
 	/* the command sits between the first '(' and the last ')': it may hold both */
-	if (!open || !close || close < open || parse_u64_prefix(buf, &pid) || pid > INT32_MAX)
+	if (!open || !close || close < open || procfs_parse_u64_prefix(buf, &pid) || pid > INT32_MAX)
 		return -EINVAL;
 	len = (size_t)(close - open - 1);
 	if (len >= sizeof(t->comm))
@@ -142,7 +87,7 @@ int procfs_parse_stat(const char *buf, struct proc_task *t)
 		/* tty_nr and tpgid may be negative: keep their absolute value, unused */
 		if (*s == '-')
 			s++;
-		if (parse_u64_prefix(s, &f[n]))
+		if (procfs_parse_u64_prefix(s, &f[n]))
 			return -EINVAL;
 		while (*s >= '0' && *s <= '9')
 			s++;
@@ -158,16 +103,6 @@ int procfs_parse_stat(const char *buf, struct proc_task *t)
 		t->kthread = true;
 	t->has |= PT_HAS_STAT;
 	return 0;
-}
-
-/* "Key:" at the start of line l (of length len)? Then the value after it. */
-static const char *key_value(const char *l, size_t len, const char *key)
-{
-	size_t k = strlen(key);
-
-	if (len <= k || memcmp(l, key, k))
-		return NULL;
-	return l + k;
 }
 
 int procfs_parse_status(const char *buf, struct proc_task *t)
@@ -190,7 +125,7 @@ int procfs_parse_status(const char *buf, struct proc_task *t)
 	uint32_t has = 0;
 
 	for (l = buf; l && *l; l = next) {
-		size_t len = line_len(l, &next);
+		size_t len = procfs_line_len(l, &next);
 		char line[256];
 
 		/* copy so a value never reads past its line */
@@ -198,43 +133,43 @@ int procfs_parse_status(const char *buf, struct proc_task *t)
 			continue;
 		memcpy(line, l, len);
 		line[len] = '\0';
-		if ((val = key_value(line, len, "State:"))) {
+		if ((val = procfs_key_value(line, len, "State:"))) {
 			while (*val == ' ' || *val == '\t')
 				val++;
 			if (!*val)
 				return -EINVAL;
 			t->state = *val;
 			state = true;
-		} else if ((val = key_value(line, len, "PPid:"))) {
-			if (!parse_u64_prefix(val, &v) && v <= INT32_MAX)
+		} else if ((val = procfs_key_value(line, len, "PPid:"))) {
+			if (!procfs_parse_u64_prefix(val, &v) && v <= INT32_MAX)
 				t->ppid = (int32_t)v;
-		} else if ((val = key_value(line, len, "Uid:"))) {
-			if (!parse_u64_prefix(val, &v) && v <= UINT32_MAX) {
+		} else if ((val = procfs_key_value(line, len, "Uid:"))) {
+			if (!procfs_parse_u64_prefix(val, &v) && v <= UINT32_MAX) {
 				t->uid = (uint32_t)v;
 				has |= PT_HAS_UID;
 			}
-		} else if ((val = key_value(line, len, "Kthread:"))) {
-			if (!parse_u64_prefix(val, &v) && v == 1)
+		} else if ((val = procfs_key_value(line, len, "Kthread:"))) {
+			if (!procfs_parse_u64_prefix(val, &v) && v == 1)
 				t->kthread = true;
-		} else if ((val = key_value(line, len, "SigPnd:")) ||
-			   (val = key_value(line, len, "ShdPnd:"))) {
+		} else if ((val = procfs_key_value(line, len, "SigPnd:")) ||
+			   (val = procfs_key_value(line, len, "ShdPnd:"))) {
 			/* SIGKILL is signal 9: bit 8 of the mask */
 			if (!parse_hex_prefix(val, &v) && v & (1ull << 8))
 				t->sigkill_pending = true;
-		} else if ((val = key_value(line, len, "CapEff:"))) {
+		} else if ((val = procfs_key_value(line, len, "CapEff:"))) {
 			if (!parse_hex_prefix(val, &v)) {
 				t->cap_eff = v;
 				has |= PT_HAS_CAPS;
 			}
-		} else if ((val = key_value(line, len, "VmPMD:"))) {
+		} else if ((val = procfs_key_value(line, len, "VmPMD:"))) {
 			/* 4.0-4.14 counted PMD tables apart; oom_badness added them */
-			if (!parse_u64_prefix(val, &v) && v <= PROCFS_MAX_KB)
+			if (!procfs_parse_u64_prefix(val, &v) && v <= PROCFS_MAX_KB)
 				pmd_kb = v;
 		} else {
 			for (size_t i = 0; i < sizeof(kb) / sizeof(kb[0]); i++) {
-				if (!(val = key_value(line, len, kb[i].key)))
+				if (!(val = procfs_key_value(line, len, kb[i].key)))
 					continue;
-				if (parse_u64_prefix(val, &v) || v > PROCFS_MAX_KB)
+				if (procfs_parse_u64_prefix(val, &v) || v > PROCFS_MAX_KB)
 					return -EINVAL;
 				*(uint64_t *)((char *)t + kb[i].off) = v;
 				has |= kb[i].bit;
@@ -287,7 +222,7 @@ int procfs_parse_cgroup(const char *buf, struct proc_task *t)
 	bool v1_mem = false, v2 = false, sysd = false, any = false;
 
 	for (l = buf; l && *l; l = next) {
-		size_t len = line_len(l, &next);
+		size_t len = procfs_line_len(l, &next);
 		const char *c1 = memchr(l, ':', len), *c2;
 		size_t clen, plen;
 
@@ -329,46 +264,6 @@ int procfs_parse_cgroup(const char *buf, struct proc_task *t)
 	return 0;
 }
 
-int procfs_parse_meminfo(const char *buf, struct proc_meminfo *m)
-{
-	static const struct {
-		const char *key;
-		size_t off;
-		uint32_t bit;
-	} keys[] = {
-		{ "MemTotal:", offsetof(struct proc_meminfo, mem_total_kb), MI_HAS_TOTAL },
-		{ "MemFree:", offsetof(struct proc_meminfo, mem_free_kb), 0 },
-		{ "MemAvailable:", offsetof(struct proc_meminfo, mem_available_kb), MI_HAS_AVAILABLE },
-		{ "SwapTotal:", offsetof(struct proc_meminfo, swap_total_kb), MI_HAS_SWAP },
-		{ "SwapFree:", offsetof(struct proc_meminfo, swap_free_kb), 0 },
-		{ "CommitLimit:", offsetof(struct proc_meminfo, commit_limit_kb), MI_HAS_COMMIT },
-		{ "Committed_AS:", offsetof(struct proc_meminfo, committed_as_kb), 0 },
-	};
-	const char *l, *next, *val;
-	uint64_t v;
-
-	memset(m, 0, sizeof(*m));
-	for (l = buf; l && *l; l = next) {
-		size_t len = line_len(l, &next);
-		char line[128];
-
-		if (len >= sizeof(line))
-			continue;
-		memcpy(line, l, len);
-		line[len] = '\0';
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-			if (!(val = key_value(line, len, keys[i].key)))
-				continue;
-			if (parse_u64_prefix(val, &v) || v > PROCFS_MAX_KB)
-				return -EINVAL;
-			*(uint64_t *)((char *)m + keys[i].off) = v;
-			m->has |= keys[i].bit;
-			break;
-		}
-	}
-	return m->has & MI_HAS_TOTAL ? 0 : -EINVAL;
-}
-
 static int parse_psi_line(const char *l, struct psi_line *p)
 {
 	char rest[256];
@@ -389,7 +284,7 @@ int procfs_parse_psi(const char *buf, struct proc_psi *p)
 
 	memset(p, 0, sizeof(*p));
 	for (l = buf; l && *l; l = next) {
-		size_t len = line_len(l, &next);
+		size_t len = procfs_line_len(l, &next);
 		char line[256];
 
 		if (len >= sizeof(line))
@@ -405,56 +300,6 @@ int procfs_parse_psi(const char *buf, struct proc_psi *p)
 		}
 	}
 	return p->some.present ? 0 : -EINVAL;
-}
-
-int procfs_path(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size) {
-		if (size)
-			buf[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	return 0;
-}
-
-int procfs_read_file(const char *path, char *buf, size_t size)
-{
-	size_t used = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (used + 1 < size) {
-		ssize_t n = read(fd, buf + used, size - 1 - used);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			n = -errno;
-			close(fd);
-			return (int)n;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	if (used + 1 >= size) {
-		char c;
-
-		if (read(fd, &c, 1) == 1) {
-			close(fd);
-			return -EFBIG;
-		}
-	}
-	close(fd);
-	buf[used] = '\0';
-	return (int)used;
 }
 
 static bool dir_exists(const char *path)

@@ -20,14 +20,7 @@
 #include <stdint.h>
 
 #include "event.h"
-
-/*
- * Far above any real machine (2^48 pages is 1 EiB), low enough that the
- * scoring arithmetic (points x 1000) cannot overflow: larger values are
- * treated as malformed.
- */
-#define PROCFS_MAX_PAGES (1ull << 48)
-#define PROCFS_MAX_KB (PROCFS_MAX_PAGES * 4)
+#include "procfs_read.h"
 
 #define PF_EXITING_FLAG 0x00000004u	/* task->flags: getting shut down */
 #define PF_KTHREAD_FLAG 0x00200000u	/* task->flags: a kernel thread */
@@ -79,25 +72,6 @@ struct proc_task {
 	char unit_cgroup[OOM_PATH_MAX];	/* name=systemd (v1) or unified path */
 };
 
-/* /proc/meminfo, in kB. */
-enum {
-	MI_HAS_TOTAL = 1u << 0,
-	MI_HAS_AVAILABLE = 1u << 1,	/* 3.14+ */
-	MI_HAS_SWAP = 1u << 2,
-	MI_HAS_COMMIT = 1u << 3,
-};
-
-struct proc_meminfo {
-	uint32_t has;
-	uint64_t mem_total_kb;
-	uint64_t mem_free_kb;
-	uint64_t mem_available_kb;
-	uint64_t swap_total_kb;
-	uint64_t swap_free_kb;
-	uint64_t committed_as_kb;
-	uint64_t commit_limit_kb;
-};
-
 /* One line of /proc/pressure/memory (or a cgroup's memory.pressure). */
 struct psi_line {
 	bool present;
@@ -120,25 +94,9 @@ int procfs_parse_stat(const char *buf, struct proc_task *t);
 int procfs_parse_status(const char *buf, struct proc_task *t);
 /* /proc/PID/cgroup: the memory controller's path (v1 line, else the v2 "0::" line). */
 int procfs_parse_cgroup(const char *buf, struct proc_task *t);
-int procfs_parse_meminfo(const char *buf, struct proc_meminfo *m);
 int procfs_parse_psi(const char *buf, struct proc_psi *p);
-/* A whole decimal integer, optionally signed, surrounded by whitespace only. */
-int procfs_parse_int(const char *buf, int64_t min, int64_t max, int64_t *ret);
 /* "6.18.44-foo" -> 6, 18; -EINVAL when it does not start with N.N */
 int procfs_parse_release(const char *buf, int *ret_major, int *ret_minor);
-
-/*
- * snprintf for paths: -ENAMETOOLONG instead of a silently truncated path
- * (which could name another file). Returns 0.
- */
-int procfs_path(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/*
- * Read a whole small file into buf (NUL-terminated). Returns its length, or
- * -errno (-EFBIG when it does not fit).
- */
-int procfs_read_file(const char *path, char *buf, size_t size);
 
 /*
  * Read one process: stat, status, oom_score_adj, oom_score and cgroup, in

@@ -7,36 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "procfs_read.h"
 #include "reconcile.h"
-
-int read_key_u64(const char *path, const char *key, uint64_t *ret)
-{
-	char buf[16384], *p, *end;
-	size_t klen = strlen(key), used = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	while (used < sizeof(buf) - 1 && (n = read(fd, buf + used, sizeof(buf) - 1 - used)) > 0)
-		used += (size_t)n;
-	close(fd);
-	buf[used] = '\0';
-	for (p = buf; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (strncmp(p, key, klen) || p[klen] != ' ')
-			continue;
-		errno = 0;
-		*ret = strtoull(p + klen + 1, &end, 10);
-		if (errno || end == p + klen + 1 || (*end && *end != '\n'))
-			return -EINVAL;
-		return 0;
-	}
-	return -ENOENT;
-}
 
 int kernel_oom_kills(const char *vmstat_path, uint64_t *ret)
 {
-	return read_key_u64(vmstat_path ? vmstat_path : VMSTAT_PATH, "oom_kill", ret);
+	return procfs_read_key_u64(vmstat_path ? vmstat_path : VMSTAT_PATH, "oom_kill", ret);
 }
 
 int cgroup_oom_kills(const char *root, const char *cgroup, uint64_t *ret, char *ret_path,
@@ -58,7 +34,7 @@ int cgroup_oom_kills(const char *root, const char *cgroup, uint64_t *ret, char *
 
 		if (n < 0 || (size_t)n >= path_size)
 			return -ENAMETOOLONG;
-		if (!read_key_u64(ret_path, "oom_kill", ret))
+		if (!procfs_read_key_u64(ret_path, "oom_kill", ret))
 			return 0;
 	}
 	return -ENOENT;

@@ -26,8 +26,6 @@
 #define RECONCILE_SETTLE_MS 1000
 #define VMSTAT_PATH "/proc/vmstat"
 
-/* The number after "key " on a line of a "key value" file: 0 or -errno (-ENOENT: no such key). */
-int read_key_u64(const char *path, const char *key, uint64_t *ret);
 /* oom_kill of /proc/vmstat (or a fixture). */
 int kernel_oom_kills(const char *vmstat_path, uint64_t *ret);
 /*
