@@ -18,6 +18,7 @@
 #include "loader.h"
 #include "log.h"
 #include "privs.h"
+#include "procfs_read.h"
 
 #define CMD "oomtrace doctor"
 
@@ -34,18 +35,6 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void read_line(const char *path, char *buf, size_t size)
-{
-	FILE *f = fopen(path, "re");
-
-	buf[0] = '\0';
-	if (!f)
-		return;
-	if (fgets(buf, (int)size, f))
-		buf[strcspn(buf, "\n")] = '\0';
-	fclose(f);
-}
-
 static void row(const char *what, bool ok, const char *detail)
 {
 	printf("  %-22s %-4s %s\n", what, ok ? "yes" : "no", detail);
@@ -56,7 +45,7 @@ static void report_kernel(const struct ksyms *ks)
 	char buf[256], detail[300];
 	int has_task = kernel_mark_victim_has_task();
 
-	read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
+	procfs_read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
 	printf("kernel %s\n", buf);
 	row("BTF", kernel_has_btf(), "/sys/kernel/btf/vmlinux");
 	snprintf(detail, sizeof(detail), "%s",
@@ -70,7 +59,7 @@ static void report_kernel(const struct ksyms *ks)
 		 ksyms__resolve_name(ks, "oom_kill_process") ? ksyms__resolve_name(ks, "oom_kill_process") :
 		 "not found");
 	row("oom_kill_process", ksyms__resolve_name(ks, "oom_kill_process") != NULL, detail);
-	read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
+	procfs_read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
 	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
 }
 

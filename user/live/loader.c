@@ -16,6 +16,7 @@
 #include "ksyms.h"
 #include "loader.h"
 #include "log.h"
+#include "procfs_read.h"
 
 /* Programs per mode; the tracepoint programs below are in every mode. */
 static const char *const fentry_progs[] = {
@@ -289,35 +290,22 @@ void tracer__stop(struct tracer *t)
 	t->skel = NULL;
 }
 
-/* The kB value of "Name:" in meminfo text, or 0. */
-static unsigned long long meminfo_kb(const char *text, const char *name)
-{
-	const char *p = strstr(text, name);
-
-	return p ? strtoull(p + strlen(name), NULL, 10) : 0;
-}
-
 /*
  * MemTotal/SwapTotal in pages, for BPF's totalpages when kallsyms hides the
  * kernel's own counters. Called after every event, so it reads into a stack
- * buffer with plain open/read: nothing to allocate under memory pressure.
+ * buffer: nothing to allocate under memory pressure.
  */
 void tracer__refresh_meminfo(struct tracer *t)
 {
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
-	char text[4096];
-	ssize_t n;
-	int fd;
+	struct proc_meminfo mi;
+	char text[8192];
 
-	if (!t->skel || (fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)) < 0)
+	if (!t->skel || procfs_read_file("/proc/meminfo", text, sizeof(text)) < 0 ||
+	    procfs_parse_meminfo(text, &mi))
 		return;
-	n = read(fd, text, sizeof(text) - 1);	/* both lines are near the top */
-	close(fd);
-	if (n <= 0)
-		return;
-	text[n] = '\0';
-	t->skel->bss->meminfo_ram_pages = meminfo_kb(text, "MemTotal:") / page_kb;
-	t->skel->bss->meminfo_swap_pages = meminfo_kb(text, "SwapTotal:") / page_kb;
+	t->skel->bss->meminfo_ram_pages = mi.mem_total_kb / page_kb;
+	t->skel->bss->meminfo_swap_pages = mi.swap_total_kb / page_kb;
 }
 
 uint64_t tracer__dropped(const struct tracer *t)
