@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Reconciliation: counters read from fixtures (vmstat, v1 and v2 memory
- * cgroup files), and a gap believed only once it has settled.
+ * cgroup files), a gap believed only once it has settled, and what the
+ * previous run's files say (its last seq, its checkpoint, kills after it).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "reconcile.h"
 
@@ -96,11 +98,122 @@ static void test_gap_settles(void **state)
 	assert_int_equal(r.reported_gap, -4);
 }
 
+#define START(kills, boot, filter) \
+	"{\"type\":\"recorder_start\",\"time\":\"2026-11-24T09:00:00.000000Z\",\"run_id\":\"r1\"," \
+	"\"seq_base\":0" filter ",\"kernel_oom_kill\":" #kills ",\"boot_id\":\"" boot "\"}\n"
+#define KILL(seq, victims) \
+	"{\"type\":\"oom_kill\",\"seq\":" #seq ",\"time\":\"2026-11-24T09:01:00.000000Z\"" victims "}\n"
+#define STOP(kills, last) \
+	"{\"type\":\"recorder_stop\",\"time\":\"2026-11-24T10:00:00.000000Z\",\"run_id\":\"r1\"," \
+	"\"last_seq\":" #last ",\"kernel_oom_kill\":" #kills ",\"boot_id\":\"b1\"}\n"
+
+static void scan_text(struct prev_run *p, const char *text)
+{
+	char path[] = "/tmp/oomtrace-prev-XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	prev_run__init(p);
+	prev_run__scan_file(p, path, PREV_RUN_SCAN_BYTES);
+	unlink(path);
+}
+
+/* Where the numbers ended, whether it stopped cleanly, kills since the checkpoint. */
+static void test_prev_run_scan(void **state)
+{
+	struct prev_run p;
+
+	(void)state;
+	prev_run__init(&p);
+	prev_run__scan_file(&p, "/nonexistent/oomtrace.jsonl", PREV_RUN_SCAN_BYTES);
+	assert_false(p.found);
+	assert_true(p.clean);
+	/* a group kill counts each victim; a kill without the array counts one */
+	scan_text(&p, START(10, "b1", "") KILL(1, ",\"victims\":[{\"pid\":1},{\"pid\":2}]")
+		      "garbage, not JSON\n" KILL(2, ""));
+	assert_true(p.found);
+	assert_false(p.clean);
+	assert_false(p.filtered);
+	assert_int_equal(p.max_seq, 2);
+	assert_true(p.checkpoint);
+	assert_int_equal(p.checkpoint_kernel, 10);
+	assert_string_equal(p.checkpoint_boot, "b1");
+	assert_int_equal(p.checkpoint_ns, 1795510800000000000ull);
+	assert_int_equal(p.kills_after, 3);
+	/* a stop is a new checkpoint, and its last_seq counts (events sent to stdout) */
+	scan_text(&p, START(10, "b1", ",\"filter\":{\"pid\":7}") KILL(4, "") STOP(14, 9));
+	assert_true(p.clean);
+	assert_true(p.filtered);
+	assert_int_equal(p.max_seq, 9);
+	assert_int_equal(p.checkpoint_kernel, 14);
+	assert_int_equal(p.kills_after, 0);
+}
+
+/* Only the tail of a large file is read, from its first whole line. */
+static void test_prev_run_tail(void **state)
+{
+	char path[] = "/tmp/oomtrace-prev-XXXXXX";
+	const char *tail = KILL(6, "");
+	struct prev_run p;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(START(1, "b1", ""), f);
+	for (int i = 0; i < 100; i++)
+		fputs(KILL(5, ""), f);
+	fputs(tail, f);
+	fclose(f);
+	prev_run__init(&p);
+	/* a few bytes more than the last line: the cut line before it is skipped */
+	prev_run__scan_file(&p, path, strlen(tail) + 10);
+	unlink(path);
+	assert_true(p.found);
+	assert_int_equal(p.max_seq, 6);
+	assert_int_equal(p.kills_after, 1);
+	assert_false(p.checkpoint);	/* the start record was outside the tail */
+}
+
+/* Kills while no recorder ran: only on the same boot, only when it can be told. */
+static void test_prev_run_downtime(void **state)
+{
+	struct prev_run p;
+	uint64_t since = 0;
+
+	(void)state;
+	scan_text(&p, START(10, "b1", "") KILL(1, "") STOP(12, 1));
+	/* 12 at the stop, 15 now: three kills nobody recorded */
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 15, &since), 3);
+	assert_int_equal(since, 3);
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 12, &since), 0);
+	/* another boot, or a counter that went back: nothing can be said */
+	assert_int_equal(prev_run__downtime_gap(&p, "b2", 15, &since), 0);
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 11, &since), 0);
+	/* an unclean run: its kills after the checkpoint were recorded */
+	scan_text(&p, START(10, "b1", "") KILL(1, "") KILL(2, ""));
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 15, &since), 3);
+	assert_int_equal(since, 5);
+	/* an unclean filtered run did not write every kill it saw */
+	scan_text(&p, START(10, "b1", ",\"filter\":{\"pid\":7}") KILL(1, ""));
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 15, &since), 0);
+	/* no checkpoint at all */
+	scan_text(&p, KILL(1, ""));
+	assert_int_equal(prev_run__downtime_gap(&p, "b1", 15, &since), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counters),
 		cmocka_unit_test(test_gap_settles),
+		cmocka_unit_test(test_prev_run_scan),
+		cmocka_unit_test(test_prev_run_tail),
+		cmocka_unit_test(test_prev_run_downtime),
 	};
 
 	return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,7 +30,6 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "json_writer.h"
-#include "jsonl_reader.h"
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
@@ -40,7 +38,6 @@
 #include "protect.h"
 #include "reconcile.h"
 #include "record_file.h"
-#include "record_reader.h"
 #include "render.h"
 #include "session.h"
 
@@ -50,25 +47,11 @@
 #define DEFAULT_MAX_FILES 8
 #define DEFAULT_RECONCILE_S 60
 #define WRITTEN_RING 64
-/* how much of the newest files is read at start to continue seq numbers */
-#define PREV_SCAN_BYTES (8u << 20)
 
 #define CAP_IPC_LOCK 14
 #define CAP_SYS_PTRACE 19
 #define CAP_SYS_ADMIN 21
 #define CAP_BPF 39
-
-/* What the files of an earlier run say (the tail of the newest files). */
-struct prev_run {
-	bool found;			/* any valid record */
-	bool clean;			/* it ended with a recorder_stop */
-	bool filtered;			/* its run wrote only some events */
-	uint64_t max_seq;
-	/* the last record carrying the kernel's counter */
-	bool checkpoint;
-	uint64_t checkpoint_kernel, checkpoint_ns, kills_after;
-	char checkpoint_boot[64];
-};
 
 struct recorder {
 	struct session_opts so;
@@ -420,93 +403,6 @@ static void reconcile(struct recorder *r, struct session *s, bool force)
 
 /* ---- the previous run ----------------------------------------------------- */
 
-static void scan_line(struct prev_run *p, const struct jr_doc *d)
-{
-	int type = record_type(d), v;
-	uint64_t seq, k;
-	char boot[64];
-
-	if (type < 0)
-		return;
-	p->found = true;
-	/* events that went to stdout are numbered too: continue after them */
-	if ((type == REC_OUTPUT_GAP || type == REC_RECORDER_STOP) &&
-	    !jr_get_u64(d, 0, "last_seq", &seq) && seq > p->max_seq)
-		p->max_seq = seq;
-	switch (type) {
-	case REC_OOM_KILL:
-		if (!jr_get_u64(d, 0, "seq", &seq) && seq > p->max_seq)
-			p->max_seq = seq;
-		v = jr_member(d, 0, "victims");
-		k = jr_is(d, v, JR_ARRAY) ? d->toks[v].n : 0;
-		p->kills_after += k ? k : 1;
-		p->clean = false;
-		return;
-	case REC_RECORDER_START:
-		p->filtered = jr_member(d, 0, "filter") >= 0;
-		/* fall through */
-	case REC_RECORDER_STOP:
-	case REC_RECONCILE:
-		p->clean = type == REC_RECORDER_STOP;
-		if (!jr_get_u64(d, 0, "kernel_oom_kill", &k) &&
-		    !jr_get_str(d, 0, "boot_id", boot, sizeof(boot))) {
-			char when[64];
-
-			p->checkpoint = true;
-			p->checkpoint_kernel = k;
-			p->kills_after = 0;
-			snprintf(p->checkpoint_boot, sizeof(p->checkpoint_boot), "%s", boot);
-			if (!jr_get_str(d, 0, "time", when, sizeof(when)))
-				parse_time_iso(when, &p->checkpoint_ns);
-		}
-		return;
-	default:
-		return;
-	}
-}
-
-static void scan_file(struct prev_run *p, const char *path)
-{
-	struct jsonl_file jf;
-	struct jr_doc d;
-	const char *line;
-	size_t len;
-	struct stat st;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return;
-	if (!fstat(fileno(f), &st) && st.st_size > PREV_SCAN_BYTES) {
-		int c;
-
-		/* the tail only, from the first whole line in it */
-		fseeko(f, st.st_size - PREV_SCAN_BYTES, SEEK_SET);
-		while ((c = getc(f)) != EOF && c != '\n')
-			;
-	}
-	if (!jsonl_file__init(&jf, f, PREV_SCAN_BYTES)) {
-		if (!jr_doc__init(&d, 1u << 18)) {
-			while (jsonl_file__next(&jf, &line, &len) > 0)
-				if (!jr_parse(&d, line, len))
-					scan_line(p, &d);
-			jr_doc__free(&d);
-		}
-		jsonl_file__free(&jf);
-	}
-	fclose(f);
-}
-
-static void scan_previous(struct recorder *r)
-{
-	char rotated[PATH_MAX + 16];
-
-	memset(&r->prev, 0, sizeof(r->prev));
-	r->prev.clean = true;
-	if (!record_file__rotated_name(r->rf.path, 1, rotated, sizeof(rotated)))
-		scan_file(&r->prev, rotated);
-	scan_file(&r->prev, r->rf.path);
-}
-
 /* Kills nobody recorded between the previous run's last checkpoint and now. */
 static void reconcile_downtime(struct recorder *r)
 {
@@ -516,14 +412,9 @@ static void reconcile_downtime(struct recorder *r)
 	struct json_writer w;
 	char when[64];
 
-	if (!p->checkpoint || !r->vmstat_ok || strcmp(p->checkpoint_boot, r->boot_id) ||
-	    r->vmstat_start < p->checkpoint_kernel)
-		return;		/* never recorded, or rebooted since: the start record says */
-	/* an unclean filtered run did not write every kill it saw: cannot tell */
-	if (!p->clean && p->filtered)
+	if (!r->vmstat_ok)
 		return;
-	since = r->vmstat_start - p->checkpoint_kernel;
-	gap = (int64_t)since - (int64_t)p->kills_after;
+	gap = prev_run__downtime_gap(p, r->boot_id, r->vmstat_start, &since);
 	if (gap <= 0)
 		return;
 	jw_init(&w, record_buf__begin(&r->aux));
@@ -929,7 +820,7 @@ static int setup(struct recorder *r)
 		r->file_err = err;
 		r->gap_since_ns = now_ns(CLOCK_REALTIME);
 	}
-	scan_previous(r);
+	prev_run__scan(&r->prev, r->rf.path);
 	/* before attaching: a kill while we load counts as missed, as it is */
 	r->vmstat_ok = !kernel_oom_kills(NULL, &r->vmstat_start);
 	reconciler__init(&r->global, r->vmstat_start);

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The kernel's OOM kill counters, and the recorder's agreement with them. */
+/* The kernel's OOM kill counters, the recorder's agreement with them, and its previous run. */
 #include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+#include <sys/stat.h>
 
+#include "jsonl_reader.h"
 #include "procfs_read.h"
 #include "reconcile.h"
+#include "record_file.h"
+#include "record_reader.h"
 
 int kernel_oom_kills(const char *vmstat_path, uint64_t *ret)
 {
@@ -89,4 +92,112 @@ int reconciler__settle_in(const struct reconciler *r, uint64_t now_ms)
 		return -1;
 	due = r->pending_since_ms + RECONCILE_SETTLE_MS;
 	return now_ms >= due ? 0 : (int)(due - now_ms);
+}
+
+void prev_run__init(struct prev_run *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->clean = true;
+}
+
+void prev_run__add(struct prev_run *p, const struct jr_doc *d)
+{
+	int type = record_type(d), v;
+	uint64_t seq, k;
+	char boot[64];
+
+	if (type < 0)
+		return;
+	p->found = true;
+	/* events that went to stdout are numbered too: continue after them */
+	if ((type == REC_OUTPUT_GAP || type == REC_RECORDER_STOP) &&
+	    !jr_get_u64(d, 0, "last_seq", &seq) && seq > p->max_seq)
+		p->max_seq = seq;
+	switch (type) {
+	case REC_OOM_KILL:
+		if (!jr_get_u64(d, 0, "seq", &seq) && seq > p->max_seq)
+			p->max_seq = seq;
+		v = jr_member(d, 0, "victims");
+		k = jr_is(d, v, JR_ARRAY) ? d->toks[v].n : 0;
+		p->kills_after += k ? k : 1;
+		p->clean = false;
+		return;
+	case REC_RECORDER_START:
+		p->filtered = jr_member(d, 0, "filter") >= 0;
+		/* fall through */
+	case REC_RECORDER_STOP:
+	case REC_RECONCILE:
+		p->clean = type == REC_RECORDER_STOP;
+		if (!jr_get_u64(d, 0, "kernel_oom_kill", &k) &&
+		    !jr_get_str(d, 0, "boot_id", boot, sizeof(boot))) {
+			char when[64];
+
+			p->checkpoint = true;
+			p->checkpoint_kernel = k;
+			p->kills_after = 0;
+			snprintf(p->checkpoint_boot, sizeof(p->checkpoint_boot), "%s", boot);
+			if (!jr_get_str(d, 0, "time", when, sizeof(when)))
+				parse_time_iso(when, &p->checkpoint_ns);
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+void prev_run__scan_file(struct prev_run *p, const char *path, size_t scan_bytes)
+{
+	struct jsonl_file jf;
+	struct jr_doc d;
+	const char *line;
+	size_t len;
+	struct stat st;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	if (!fstat(fileno(f), &st) && (uint64_t)st.st_size > scan_bytes) {
+		int c;
+
+		/* the tail only, from the first whole line in it */
+		fseeko(f, st.st_size - (off_t)scan_bytes, SEEK_SET);
+		while ((c = getc(f)) != EOF && c != '\n')
+			;
+	}
+	if (!jsonl_file__init(&jf, f, scan_bytes)) {
+		if (!jr_doc__init(&d, 1u << 18)) {
+			while (jsonl_file__next(&jf, &line, &len) > 0)
+				if (!jr_parse(&d, line, len))
+					prev_run__add(p, &d);
+			jr_doc__free(&d);
+		}
+		jsonl_file__free(&jf);
+	}
+	fclose(f);
+}
+
+void prev_run__scan(struct prev_run *p, const char *path)
+{
+	char rotated[PATH_MAX + 16];
+
+	prev_run__init(p);
+	if (!record_file__rotated_name(path, 1, rotated, sizeof(rotated)))
+		prev_run__scan_file(p, rotated, PREV_RUN_SCAN_BYTES);
+	prev_run__scan_file(p, path, PREV_RUN_SCAN_BYTES);
+}
+
+int64_t prev_run__downtime_gap(const struct prev_run *p, const char *boot_id,
+			       uint64_t kernel_now, uint64_t *ret_since)
+{
+	int64_t gap;
+
+	if (!p->checkpoint || strcmp(p->checkpoint_boot, boot_id) ||
+	    kernel_now < p->checkpoint_kernel)
+		return 0;	/* never recorded, or rebooted since: the start record says */
+	/* an unclean filtered run did not write every kill it saw: cannot tell */
+	if (!p->clean && p->filtered)
+		return 0;
+	*ret_since = kernel_now - p->checkpoint_kernel;
+	gap = (int64_t)*ret_since - (int64_t)p->kills_after;
+	return gap > 0 ? gap : 0;
 }

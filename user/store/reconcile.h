@@ -61,4 +61,42 @@ bool reconciler__check(struct reconciler *r, uint64_t kernel_now, uint64_t now_m
 /* Milliseconds until a pending difference can settle; -1 if none. */
 int reconciler__settle_in(const struct reconciler *r, uint64_t now_ms);
 
+/*
+ * The previous run, from what its files say (the tail of the newest ones):
+ * where its event numbers ended, so a restart continues them, and its last
+ * checkpoint of the kernel's counter, so the kills while no recorder ran
+ * are found (scope "downtime").
+ */
+#define PREV_RUN_SCAN_BYTES (8u << 20)
+
+struct prev_run {
+	bool found;			/* any valid record */
+	bool clean;			/* it ended with a recorder_stop */
+	bool filtered;			/* its run wrote only some events */
+	uint64_t max_seq;
+	/* the last record carrying the kernel's counter */
+	bool checkpoint;
+	uint64_t checkpoint_kernel, checkpoint_ns, kills_after;
+	char checkpoint_boot[64];
+};
+
+struct jr_doc;
+
+/* Nothing seen yet. */
+void prev_run__init(struct prev_run *p);
+/* One parsed record, in the order written. */
+void prev_run__add(struct prev_run *p, const struct jr_doc *d);
+/* The records of the last scan_bytes of a file (from its first whole line); none if missing. */
+void prev_run__scan_file(struct prev_run *p, const char *path, size_t scan_bytes);
+/* The run that wrote to path: init, then its newest rotation and path itself. */
+void prev_run__scan(struct prev_run *p, const char *path);
+/*
+ * Kills nobody recorded between the previous run's last checkpoint and now
+ * (kernel_now, boot boot_id): > 0 with the kernel's count since then in
+ * *ret_since; 0 when none, or when it cannot be told (no checkpoint, a
+ * reboot since, or an unclean run that wrote only some events).
+ */
+int64_t prev_run__downtime_gap(const struct prev_run *p, const char *boot_id,
+			       uint64_t kernel_now, uint64_t *ret_since);
+
 #endif
