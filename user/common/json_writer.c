@@ -141,7 +141,7 @@ void jw_uint(struct json_writer *w, uint64_t v)
 	fprintf(w->out, "%" PRIu64, v);
 }
 
-void jw_bool(struct json_writer *w, bool v)
+static void jw_bool(struct json_writer *w, bool v)
 {
 	before_value(w);
 	fputs(v ? "true" : "false", w->out);

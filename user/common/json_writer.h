@@ -32,7 +32,6 @@ void jw_string(struct json_writer *w, const char *s);
 void jw_string_n(struct json_writer *w, const char *s, size_t len);
 void jw_int(struct json_writer *w, int64_t v);
 void jw_uint(struct json_writer *w, uint64_t v);
-void jw_bool(struct json_writer *w, bool v);
 void jw_null(struct json_writer *w);
 /* Convenience: key + value. */
 void jw_kv_string(struct json_writer *w, const char *key, const char *s);

@@ -40,7 +40,7 @@ struct ksyms_async;
 struct ksyms_async *ksyms__load_async(const char *path);
 const struct ksyms *ksyms_async__get(struct ksyms_async *as);
 void ksyms_async__free(struct ksyms_async *as);
-/* Symbols kept (the __pfx_/__cfi_ padding symbols are not). */
+/* Symbols kept (the __pfx_/__cfi_ padding symbols are not); for the tests. */
 size_t ksyms__count(const struct ksyms *ks);
 
 #endif

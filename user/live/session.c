@@ -54,18 +54,6 @@ void session_opts__init(struct session_opts *o)
 	o->ringbuf_bytes = SESSION_DEFAULT_RINGBUF_BYTES;
 }
 
-int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
-		       const char *arg, const char *opt, const char *cmd)
-{
-	int err = session_opts__parse(o, c, arg);
-
-	if (err == -EBADMSG)
-		log_bad_value(longopts, c, arg, cmd);
-	else if (err > 0)
-		return cli_bad_option(c, opt, cmd);
-	return err ? -EINVAL : 0;
-}
-
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
 {
 	if (o->cgroup) {
@@ -82,7 +70,12 @@ bool session_opts__wanted(const struct session_opts *o, const struct oom_event *
 	return true;
 }
 
-int session_opts__parse(struct session_opts *o, int c, const char *arg)
+/*
+ * One option from getopt: 0 taken, 1 not a common option, -EINVAL for a bad
+ * value (already reported when the message is specific; -EBADMSG when the
+ * caller should print its generic "invalid value" line).
+ */
+static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 {
 	uint64_t v;
 
@@ -133,6 +126,18 @@ int session_opts__parse(struct session_opts *o, int c, const char *arg)
 	return 1;
 }
 
+int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
+		       const char *arg, const char *opt, const char *cmd)
+{
+	int err = session_opts__parse(o, c, arg);
+
+	if (err == -EBADMSG)
+		log_bad_value(longopts, c, arg, cmd);
+	else if (err > 0)
+		return cli_bad_option(c, opt, cmd);
+	return err ? -EINVAL : 0;
+}
+
 void session_stop(struct session *s, int exit_code)
 {
 	s->stop = true;
@@ -140,7 +145,8 @@ void session_stop(struct session *s, int exit_code)
 		s->exit_code = exit_code;
 }
 
-bool session_stopping(const struct session *s)
+/* Has a stop been asked for (by a signal, a sink, --duration)? */
+static bool session_stopping(const struct session *s)
 {
 	return s->stop || got_signal;
 }

@@ -41,7 +41,7 @@ void session_opts__init(struct session_opts *o);
 /*
  * getopt_long entries for the common options, and the short option letters
  * that go with them. A command lists them in its own table and passes what
- * getopt returns to session_opts__parse.
+ * getopt returns to session_opts__take.
  */
 #define SESSION_SHORTOPTS "n:d:c:p:k:m:v"
 #define SESSION_LONGOPTS							\
@@ -56,15 +56,10 @@ void session_opts__init(struct session_opts *o);
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*
- * One option from getopt: 0 taken, 1 not a common option, -EINVAL for a bad
- * value (already reported when the message is specific; -EBADMSG when the
- * caller should print its generic "invalid value" line).
- */
-int session_opts__parse(struct session_opts *o, int c, const char *arg);
-/*
- * session_opts__parse() for a command's option loop, every failure reported
- * in one line naming cmd ("oomtrace record"): 0 taken, -EINVAL otherwise.
- * opt is the option as written (argv[optind - 1]).
+ * One option from a command's option loop, every failure reported in one
+ * line naming cmd ("oomtrace record"): 0 taken, -EINVAL otherwise (a bad
+ * value, or not an option of this command). opt is the option as written
+ * (argv[optind - 1]).
  */
 int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
 		       const char *arg, const char *opt, const char *cmd);
@@ -98,8 +93,6 @@ struct session_sink {
 int session_run(const struct session_opts *o, const struct session_sink *sink);
 /* End the loop; the exit code is the highest any caller asked for. */
 void session_stop(struct session *s, int exit_code);
-/* Has a stop been asked for (by a signal, a sink, --duration)? */
-bool session_stopping(const struct session *s);
 /* Why the loop ended: "signal", "duration", "requested" (session_stop), "error"; NULL while running. */
 const char *session_end_reason(const struct session *s);
 /* Was SIGHUP received since the last call? */

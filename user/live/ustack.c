@@ -124,8 +124,9 @@ static int elf_open(const char *path, int *ret_fd, Elf **ret_elf)
 	return 0;
 }
 
-int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
-		  uint64_t *ret_offset)
+/* Symbol containing file_offset in ELF file path; 0 and name/offset set, or -errno. */
+static int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
+			 uint64_t *ret_offset)
 {
 	uint64_t vaddr;
 	Elf *elf;
@@ -141,7 +142,8 @@ int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t siz
 	return err;
 }
 
-int elf_build_id(const char *path, unsigned char *buf, size_t size)
+/* The GNU build id of ELF file path into buf; its length, or -errno. */
+static int elf_build_id(const char *path, unsigned char *buf, size_t size)
 {
 	Elf_Scn *scn = NULL;
 	int fd, ret;

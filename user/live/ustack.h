@@ -20,11 +20,5 @@
  */
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
 		 int n_ips, const struct oomt_ubuild *builds, int n_builds);
-/* The GNU build id of ELF file path into buf; its length, or -errno. */
-int elf_build_id(const char *path, unsigned char *buf, size_t size);
-
-/* Symbol containing vaddr in ELF file path; 0 and name/offset set, or -errno. */
-int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
-		  uint64_t *ret_offset);
 
 #endif

@@ -447,7 +447,8 @@ static int digits_u64(const char *s, size_t n, uint64_t *ret)
 	return 0;
 }
 
-int jr_u64(const struct jr_doc *d, int i, uint64_t *ret)
+/* Integers only (no fraction or exponent), in range: 0 or -EINVAL / -ERANGE. */
+static int jr_u64(const struct jr_doc *d, int i, uint64_t *ret)
 {
 	if (!jr_is(d, i, JR_NUMBER))
 		return -EINVAL;

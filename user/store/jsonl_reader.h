@@ -76,8 +76,6 @@ int jr_only_keys(const struct jr_doc *d, int obj, const char *const *keys, size_
 int jr_first(const struct jr_doc *d, int container);
 int jr_next(const struct jr_doc *d, int container, int elem);
 bool jr_is(const struct jr_doc *d, int i, enum jr_type type);
-/* Integers only (no fraction or exponent), in range: 0 or -EINVAL / -ERANGE. */
-int jr_u64(const struct jr_doc *d, int i, uint64_t *ret);
 int jr_i64(const struct jr_doc *d, int i, int64_t *ret);
 int jr_bool(const struct jr_doc *d, int i, bool *ret);
 /*
@@ -89,7 +87,7 @@ int jr_str(const struct jr_doc *d, int i, char *buf, size_t size, size_t *ret_le
 int jr_get_u64(const struct jr_doc *d, int obj, const char *key, uint64_t *ret);
 int jr_get_i64(const struct jr_doc *d, int obj, const char *key, int64_t *ret);
 int jr_get_str(const struct jr_doc *d, int obj, const char *key, char *buf, size_t size);
-/* Does member key of obj hold exactly the string s? */
+/* Does member key of obj hold exactly the string s? (for the tests) */
 bool jr_get_str_is(const struct jr_doc *d, int obj, const char *key, const char *s);
 
 /* Lines of a JSON Lines file, bounded. */

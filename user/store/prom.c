@@ -11,7 +11,7 @@
 #include "prom.h"
 #include "record_file.h"
 
-int label_table__init(struct label_table *t, size_t cap)
+static int label_table__init(struct label_table *t, size_t cap)
 {
 	memset(t, 0, sizeof(*t));
 	t->e = calloc(cap, sizeof(*t->e));
@@ -22,13 +22,13 @@ int label_table__init(struct label_table *t, size_t cap)
 	return 0;
 }
 
-void label_table__free(struct label_table *t)
+static void label_table__free(struct label_table *t)
 {
 	free(t->e);
 	memset(t, 0, sizeof(*t));
 }
 
-void label_table__add(struct label_table *t, const char *value, uint64_t n)
+static void label_table__add(struct label_table *t, const char *value, uint64_t n)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		if (!strcmp(t->e[i].value, value)) {

@@ -35,10 +35,6 @@ struct label_table {
 	uint64_t untracked;	/* counts of values beyond cap */
 };
 
-int label_table__init(struct label_table *t, size_t cap);
-void label_table__free(struct label_table *t);
-void label_table__add(struct label_table *t, const char *value, uint64_t n);
-
 struct prom_state {
 	struct label_table domains;	/* kills by OOM domain: memcg path or "global" */
 	struct label_table comms;	/* kills by victim command */

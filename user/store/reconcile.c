@@ -100,7 +100,8 @@ void prev_run__init(struct prev_run *p)
 	p->clean = true;
 }
 
-void prev_run__add(struct prev_run *p, const struct jr_doc *d)
+/* One parsed record, in the order written. */
+static void prev_run__add(struct prev_run *p, const struct jr_doc *d)
 {
 	int type = record_type(d), v;
 	uint64_t seq, k;

@@ -84,8 +84,6 @@ struct jr_doc;
 
 /* Nothing seen yet. */
 void prev_run__init(struct prev_run *p);
-/* One parsed record, in the order written. */
-void prev_run__add(struct prev_run *p, const struct jr_doc *d);
 /* The records of the last scan_bytes of a file (from its first whole line); none if missing. */
 void prev_run__scan_file(struct prev_run *p, const char *path, size_t scan_bytes);
 /* The run that wrote to path: init, then its newest rotation and path itself. */

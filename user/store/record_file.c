@@ -152,7 +152,8 @@ static void sync_dir(const char *dir)
 	}
 }
 
-int record_file__rotate(struct record_file *rf)
+/* Rotate now (--max-size reached). 0 or -errno; the active file stays usable. */
+static int record_file__rotate(struct record_file *rf)
 {
 	char from[PATH_MAX + 16], to[PATH_MAX + 16];
 	int err = 0;

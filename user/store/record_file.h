@@ -58,8 +58,6 @@ void record_file__close(struct record_file *rf);
 int record_file__write(struct record_file *rf, const void *buf, size_t len);
 /* The name of rotated file n (1 = newest): "PATH.n". 0 or -ENAMETOOLONG. */
 int record_file__rotated_name(const char *path, unsigned int n, char *buf, size_t size);
-/* Rotate now (--max-size reached). 0 or -errno; the active file stays usable. */
-int record_file__rotate(struct record_file *rf);
 
 /*
  * A render target in memory, allocated once: stdio writes into it (no

@@ -39,7 +39,7 @@ enum rec_type {
 
 /* The type of a parsed line; -EINVAL if it is no object with a string "type". */
 int record_type(const struct jr_doc *d);
-/* "oom_kill" ... for a type; NULL for REC_UNKNOWN. */
+/* "oom_kill" ... for a type; NULL for REC_UNKNOWN (for the tests). */
 const char *rec_type__name(enum rec_type t);
 
 /* Storage for the strings a decoded event points to (mode, source). */
