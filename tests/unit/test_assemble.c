@@ -22,7 +22,7 @@ struct seen {
 	int aftermaths;
 	struct oom_aftermath am;
 	uint64_t dropped;
-	/* the BPF totals map's slot, as tracer__oom_totals would read it */
+	/* the BPF totals map's slot, as loader__oom_totals would read it */
 	uint64_t totals_oom_id, totals_candidates, totals_lost;
 };
 

@@ -82,13 +82,13 @@ static enum attach_mode report_modes(struct ksyms_async *ks)
 	enum attach_mode pick = MODE_AUTO;
 
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
-		struct tracer t;
+		struct loader t;
 		char err[512];
-		int ret = tracer__start(&t, m, ks, 1 << 16, err, sizeof(err));
+		int ret = loader__start(&t, m, ks, 1 << 16, err, sizeof(err));
 
 		row(attach_mode__name(m), ret == 0, ret ? err : "loads and attaches");
 		if (!ret) {
-			tracer__stop(&t);
+			loader__stop(&t);
 			if (pick == MODE_AUTO)
 				pick = m;
 		}

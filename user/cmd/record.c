@@ -487,7 +487,7 @@ static void on_aftermath(struct session *s, const struct oom_aftermath *am, void
 
 static void check_lost(struct recorder *r, struct session *s)
 {
-	uint64_t total = tracer__dropped(session_tracer(s));
+	uint64_t total = loader__dropped(session_loader(s));
 	struct json_writer w;
 
 	if (total == r->dropped_seen)
@@ -540,7 +540,7 @@ static void drop_caps(struct recorder *r, struct session *s)
 	cand = now.eff & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN));
 	if (cand && !caps_set_effective(now.eff & ~cand)) {
 		errno = 0;
-		tracer__oom_totals(session_tracer(s), 0, &tot_c, &tot_l);
+		loader__oom_totals(session_loader(s), 0, &tot_c, &tot_l);
 		if (errno == EPERM)
 			keep |= now.eff & CAPBIT(CAP_BPF) ? CAPBIT(CAP_BPF) : CAPBIT(CAP_SYS_ADMIN);
 		caps_set_effective(now.eff);
@@ -570,7 +570,7 @@ static void write_start(struct recorder *r, struct session *s)
 	own_start(&w, r, "recorder_start");
 	jw_kv_int(&w, "pid", getpid());
 	jw_kv_string(&w, "host", r->host);
-	jw_kv_string(&w, "mode", attach_mode__name(session_tracer(s)->mode));
+	jw_kv_string(&w, "mode", attach_mode__name(session_loader(s)->mode));
 	jw_kv_uint(&w, "seq_base", r->prev.max_seq);
 	/* kills before this start: since boot, or since the last checkpoint */
 	kernel_checkpoint(&w, r, r->vmstat_start);
@@ -612,7 +612,7 @@ static int on_attached(struct session *s, void *arg)
 	reconcile_downtime(r);
 	write_metrics(r);
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=recording OOM kills to %s (mode=%s)",
-		 r->rf.path, attach_mode__name(session_tracer(s)->mode));
+		 r->rf.path, attach_mode__name(session_loader(s)->mode));
 	if (notify_send(status) < 0)
 		log_warn("cannot notify systemd ($NOTIFY_SOCKET): %s", strerror(errno));
 	return 0;

@@ -115,7 +115,7 @@ static void set_autoload(struct bpf_object *obj, const char *const *names, size_
 	}
 }
 
-static int add_link(struct tracer *t, struct bpf_link *link)
+static int add_link(struct loader *t, struct bpf_link *link)
 {
 	struct bpf_link **links = realloc(t->links, (t->n_links + 1) * sizeof(*links));
 
@@ -128,7 +128,7 @@ static int add_link(struct tracer *t, struct bpf_link *link)
 	return 0;
 }
 
-static int attach_one(struct tracer *t, const char *prog_name, const char *kfunc,
+static int attach_one(struct loader *t, const char *prog_name, const char *kfunc,
 		      bool retprobe, char *err, size_t err_size)
 {
 	struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, prog_name);
@@ -186,7 +186,7 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *
 	}
 }
 
-static int attach_mode_progs(struct tracer *t, enum attach_mode mode, const struct ksyms *ks,
+static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct ksyms *ks,
 			     char *err, size_t err_size)
 {
 	int ret;
@@ -217,7 +217,7 @@ static int attach_mode_progs(struct tracer *t, enum attach_mode mode, const stru
 	return 0;
 }
 
-static int try_mode(struct tracer *t, enum attach_mode mode, struct ksyms_async *kas,
+static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async *kas,
 		    size_t ringbuf_bytes, char *err, size_t err_size)
 {
 	const struct ksyms *ks;
@@ -249,14 +249,14 @@ static int try_mode(struct tracer *t, enum attach_mode mode, struct ksyms_async 
 	if (ret)
 		goto err;
 	t->mode = mode;
-	tracer__refresh_meminfo(t);
+	loader__refresh_meminfo(t);
 	return 0;
 err:
-	tracer__stop(t);
+	loader__stop(t);
 	return ret;
 }
 
-int tracer__start(struct tracer *t, enum attach_mode want, struct ksyms_async *ks,
+int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
 		  size_t ringbuf_bytes, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
@@ -279,7 +279,7 @@ int tracer__start(struct tracer *t, enum attach_mode want, struct ksyms_async *k
 	return ret;
 }
 
-void tracer__stop(struct tracer *t)
+void loader__stop(struct loader *t)
 {
 	for (size_t i = 0; i < t->n_links; i++)
 		bpf_link__destroy(t->links[i]);
@@ -295,7 +295,7 @@ void tracer__stop(struct tracer *t)
  * kernel's own counters. Called after every event, so it reads into a stack
  * buffer: nothing to allocate under memory pressure.
  */
-void tracer__refresh_meminfo(struct tracer *t)
+void loader__refresh_meminfo(struct loader *t)
 {
 	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
 	struct proc_meminfo mi;
@@ -308,12 +308,12 @@ void tracer__refresh_meminfo(struct tracer *t)
 	t->skel->bss->meminfo_swap_pages = mi.swap_total_kb / page_kb;
 }
 
-uint64_t tracer__dropped(const struct tracer *t)
+uint64_t loader__dropped(const struct loader *t)
 {
 	return t->skel ? t->skel->bss->drops.ringbuf_full : 0;
 }
 
-int tracer__oom_totals(const struct tracer *t, uint64_t oom_id, uint64_t *ret_candidates,
+int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_candidates,
 		       uint64_t *ret_lost)
 {
 	uint32_t slot = (uint32_t)(oom_id % OOMT_TOTALS_SLOTS);
@@ -329,7 +329,7 @@ int tracer__oom_totals(const struct tracer *t, uint64_t oom_id, uint64_t *ret_ca
 	return 0;
 }
 
-int tracer__ringbuf_fd(const struct tracer *t)
+int loader__ringbuf_fd(const struct loader *t)
 {
 	return bpf_map__fd(t->skel->maps.events);
 }

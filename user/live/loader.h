@@ -23,7 +23,8 @@ struct ksyms_async;
 struct oomtrace_bpf;
 struct ring_buffer;
 
-struct tracer {
+/* The BPF programs, loaded and attached in one mode (loader__start). */
+struct loader {
 	struct oomtrace_bpf *skel;
 	enum attach_mode mode;		/* the mode in use */
 	struct bpf_link **links;
@@ -42,22 +43,22 @@ int attach_mode__parse(const char *s, enum attach_mode *ret);
  * failure returns -errno and writes one line saying what failed and why
  * into err (the caller prints it).
  */
-int tracer__start(struct tracer *t, enum attach_mode want, struct ksyms_async *ksyms,
+int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ksyms,
 		  size_t ringbuf_bytes, char *err, size_t err_size);
-void tracer__stop(struct tracer *t);
+void loader__stop(struct loader *t);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */
-void tracer__refresh_meminfo(struct tracer *t);
+void loader__refresh_meminfo(struct loader *t);
 /* Records the BPF side dropped so far (ring buffer full). */
-uint64_t tracer__dropped(const struct tracer *t);
+uint64_t loader__dropped(const struct loader *t);
 /*
  * What BPF counted for one OOM (tasks evaluated, records lost), read from its
  * map even when the ring buffer refused the records that carry them.
  * 0, or -ENOENT once the slot holds a later OOM.
  */
-int tracer__oom_totals(const struct tracer *t, uint64_t oom_id, uint64_t *ret_candidates,
+int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_candidates,
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
-int tracer__ringbuf_fd(const struct tracer *t);
+int loader__ringbuf_fd(const struct loader *t);
 
 /* Is the kernel's mark_victim tracepoint passed the task (vs a pid)? -errno if unknown. */
 int kernel_mark_victim_has_task(void);

@@ -23,7 +23,7 @@
 struct session {
 	const struct session_opts *o;
 	const struct session_sink *sink;
-	struct tracer tracer;
+	struct loader loader;
 	struct assembler *a;
 	int exit_code;
 	bool stop;
@@ -165,9 +165,9 @@ bool session_hup(struct session *s)
 	return true;
 }
 
-struct tracer *session_tracer(struct session *s)
+struct loader *session_loader(struct session *s)
 {
-	return &s->tracer;
+	return &s->loader;
 }
 
 struct assembler *session_assembler(struct session *s)
@@ -185,7 +185,7 @@ static void on_event(struct oom_event *ev, void *arg)
 	struct session *s = arg;
 
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
-	tracer__refresh_meminfo(&s->tracer);
+	loader__refresh_meminfo(&s->loader);
 	s->sink->event(s, ev, s->sink->arg);
 }
 
@@ -198,13 +198,13 @@ static void on_aftermath(const struct oom_aftermath *am, void *arg)
 
 static int on_totals(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint64_t *ret_lost)
 {
-	return tracer__oom_totals(&((struct session *)arg)->tracer, oom_id, ret_candidates,
+	return loader__oom_totals(&((struct session *)arg)->loader, oom_id, ret_candidates,
 				  ret_lost);
 }
 
 static uint64_t on_dropped(void *arg)
 {
-	return tracer__dropped(&((struct session *)arg)->tracer);
+	return loader__dropped(&((struct session *)arg)->loader);
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -249,7 +249,7 @@ static int loop(struct session *s)
 	 * that heap back before the ring buffer is mapped and memory is locked,
 	 * or both count at once in the peak */
 	malloc_trim(0);
-	rb = ring_buffer__new(tracer__ringbuf_fd(&s->tracer), on_record, s->a, NULL);
+	rb = ring_buffer__new(loader__ringbuf_fd(&s->loader), on_record, s->a, NULL);
 	if (!rb) {
 		log_err("cannot create the ring buffer reader: %s", strerror(errno));
 		return EXIT_RUNTIME;
@@ -261,7 +261,7 @@ static int loop(struct session *s)
 		if (ret)
 			goto out;
 	}
-	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->tracer.mode));
+	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->loader.mode));
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (!session_stopping(s)) {
 		int timeout = assembler__timeout_ms(s->a), err;
@@ -301,10 +301,10 @@ static int loop(struct session *s)
 		ring_buffer__consume(rb);
 		assembler__flush(s->a, 1);
 	}
-	if (tracer__dropped(&s->tracer))
+	if (loader__dropped(&s->loader))
 		log_warn("%" PRIu64 " records were lost (ring buffer full): events marked "
 			 "lost_events are incomplete; raise --ringbuf-size",
-			 tracer__dropped(&s->tracer));
+			 loader__dropped(&s->loader));
 	if (assembler__unmatched(s->a))
 		log_warn("%" PRIu64 " victim exit/reaper records matched no event still known "
 			 "and were not printed", assembler__unmatched(s->a));
@@ -345,7 +345,7 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
-	if (tracer__start(&s.tracer, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
+	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
 		log_err("%s", err);
 		ret = EXIT_RUNTIME;
 		goto out;
@@ -363,7 +363,7 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	ret = loop(&s);
 out:
 	assembler__free(s.a);
-	tracer__stop(&s.tracer);
+	loader__stop(&s.loader);
 	ksyms_async__free(kas);
 	return ret;
 }

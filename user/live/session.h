@@ -97,7 +97,7 @@ void session_stop(struct session *s, int exit_code);
 const char *session_end_reason(const struct session *s);
 /* Was SIGHUP received since the last call? */
 bool session_hup(struct session *s);
-struct tracer *session_tracer(struct session *s);
+struct loader *session_loader(struct session *s);
 struct assembler *session_assembler(struct session *s);
 const struct session_opts *session_opts(const struct session *s);
 
