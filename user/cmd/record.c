@@ -383,7 +383,7 @@ static void write_reconcile(struct recorder *r, const char *scope, const char *s
 
 static void reconcile(struct recorder *r, struct session *s, bool force)
 {
-	bool busy = assembler__pending(session_assembler(s));
+	bool busy = assembler__pending(session__assembler(s));
 	uint64_t now = mono_ms(), v;
 
 	if (r->vmstat_ok && !kernel_oom_kills(NULL, &v)) {
@@ -461,7 +461,7 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	r->events_written++;
 	if (r->so.count && r->events_written >= r->so.count) {
 		r->count_reached = true;
-		session_stop(s, EXIT_OK);
+		session__stop(s, EXIT_OK);
 	}
 	reconcile(r, s, false);
 	write_metrics(r);
@@ -487,7 +487,7 @@ static void on_aftermath(struct session *s, const struct oom_aftermath *am, void
 
 static void check_lost(struct recorder *r, struct session *s)
 {
-	uint64_t total = loader__dropped(session_loader(s));
+	uint64_t total = loader__dropped(session__loader(s));
 	struct json_writer w;
 
 	if (total == r->dropped_seen)
@@ -540,7 +540,7 @@ static void drop_caps(struct recorder *r, struct session *s)
 	cand = now.eff & (CAPBIT(CAP_BPF) | CAPBIT(CAP_SYS_ADMIN));
 	if (cand && !caps_set_effective(now.eff & ~cand)) {
 		errno = 0;
-		loader__oom_totals(session_loader(s), 0, &tot_c, &tot_l);
+		loader__oom_totals(session__loader(s), 0, &tot_c, &tot_l);
 		if (errno == EPERM)
 			keep |= now.eff & CAPBIT(CAP_BPF) ? CAPBIT(CAP_BPF) : CAPBIT(CAP_SYS_ADMIN);
 		caps_set_effective(now.eff);
@@ -570,7 +570,7 @@ static void write_start(struct recorder *r, struct session *s)
 	own_start(&w, r, "recorder_start");
 	jw_kv_int(&w, "pid", getpid());
 	jw_kv_string(&w, "host", r->host);
-	jw_kv_string(&w, "mode", attach_mode__name(session_loader(s)->mode));
+	jw_kv_string(&w, "mode", attach_mode__name(session__loader(s)->mode));
 	jw_kv_uint(&w, "seq_base", r->prev.max_seq);
 	/* kills before this start: since boot, or since the last checkpoint */
 	kernel_checkpoint(&w, r, r->vmstat_start);
@@ -612,7 +612,7 @@ static int on_attached(struct session *s, void *arg)
 	reconcile_downtime(r);
 	write_metrics(r);
 	snprintf(status, sizeof(status), "READY=1\nSTATUS=recording OOM kills to %s (mode=%s)",
-		 r->rf.path, attach_mode__name(session_loader(s)->mode));
+		 r->rf.path, attach_mode__name(session__loader(s)->mode));
 	if (notify_send(status) < 0)
 		log_warn("cannot notify systemd ($NOTIFY_SOCKET): %s", strerror(errno));
 	return 0;
@@ -623,7 +623,7 @@ static void on_tick(struct session *s, void *arg)
 	struct recorder *r = arg;
 	uint64_t now = mono_ms();
 
-	if (session_hup(s)) {
+	if (session__hup(s)) {
 		int err = record_file__reopen(&r->rf);
 
 		if (err)
@@ -682,7 +682,7 @@ static void on_stopping(struct session *s, void *arg)
 		kernel_oom_kills(NULL, &v);
 	jw_init(&w, record_buf__begin(&r->aux));
 	own_start(&w, r, "recorder_stop");
-	jw_kv_string(&w, "reason", r->count_reached ? "count" : session_end_reason(s));
+	jw_kv_string(&w, "reason", r->count_reached ? "count" : session__end_reason(s));
 	jw_kv_uint(&w, "events", r->events_written);
 	jw_kv_uint(&w, "last_seq", r->seq);
 	jw_kv_uint(&w, "events_filtered", r->prom.events_filtered);
@@ -879,7 +879,7 @@ int cmd_record(int argc, char **argv)
 		teardown(&r);
 		return EXIT_RUNTIME;
 	}
-	ret = session_run(&r.so, &sink);
+	ret = session__run(&r.so, &sink);
 	teardown(&r);
 	return ret;
 }

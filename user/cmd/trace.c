@@ -66,7 +66,7 @@ static int check_output(struct session *s, struct trace_state *st)
 	if (!st->write_failed)
 		log_err("cannot write events to stdout: %s", strerror(errno));
 	st->write_failed = true;
-	session_stop(s, EXIT_RUNTIME);
+	session__stop(s, EXIT_RUNTIME);
 	return -EIO;
 }
 
@@ -85,7 +85,7 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	st->printed_seqs[st->printed % PRINTED_RING] = ev->seq;
 	st->printed++;
 	if (st->o.count && st->printed >= st->o.count)
-		session_stop(s, EXIT_OK);
+		session__stop(s, EXIT_OK);
 }
 
 static bool was_printed(const struct trace_state *st, uint64_t seq)
@@ -145,6 +145,6 @@ int cmd_trace(int argc, char **argv)
 	ret = parse_args(argc, argv, &st);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
-	ret = session_run(&st.o, &sink);
+	ret = session__run(&st.o, &sink);
 	return st.write_failed ? EXIT_RUNTIME : ret;
 }

@@ -138,7 +138,7 @@ int session_opts__take(struct session_opts *o, const struct option *longopts, in
 	return err ? -EINVAL : 0;
 }
 
-void session_stop(struct session *s, int exit_code)
+void session__stop(struct session *s, int exit_code)
 {
 	s->stop = true;
 	if (exit_code > s->exit_code)
@@ -146,17 +146,17 @@ void session_stop(struct session *s, int exit_code)
 }
 
 /* Has a stop been asked for (by a signal, a sink, --duration)? */
-static bool session_stopping(const struct session *s)
+static bool session__stopping(const struct session *s)
 {
 	return s->stop || got_signal;
 }
 
-const char *session_end_reason(const struct session *s)
+const char *session__end_reason(const struct session *s)
 {
 	return s->end_reason;
 }
 
-bool session_hup(struct session *s)
+bool session__hup(struct session *s)
 {
 	(void)s;
 	if (!got_hup)
@@ -165,19 +165,14 @@ bool session_hup(struct session *s)
 	return true;
 }
 
-struct loader *session_loader(struct session *s)
+struct loader *session__loader(struct session *s)
 {
 	return &s->loader;
 }
 
-struct assembler *session_assembler(struct session *s)
+struct assembler *session__assembler(struct session *s)
 {
 	return s->a;
-}
-
-const struct session_opts *session_opts(const struct session *s)
-{
-	return s->o;
 }
 
 static void on_event(struct oom_event *ev, void *arg)
@@ -263,7 +258,7 @@ static int loop(struct session *s)
 	}
 	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->loader.mode));
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (!session_stopping(s)) {
+	while (!session__stopping(s)) {
 		int timeout = assembler__timeout_ms(s->a), err;
 
 		if (sink->timeout_ms)
@@ -315,7 +310,7 @@ out:
 	return ret > s->exit_code ? ret : s->exit_code;
 }
 
-int session_run(const struct session_opts *o, const struct session_sink *sink)
+int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
 	struct session s = { .o = o, .sink = sink };
 	struct assembler_ops ops = {

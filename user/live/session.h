@@ -84,21 +84,20 @@ struct session_sink {
 	int (*timeout_ms)(struct session *s, void *arg);
 	/* The buffer is drained and the last event complete; still attached. */
 	void (*stopping)(struct session *s, void *arg);
-	/* Install a SIGHUP handler; session_hup() then reports it once. */
+	/* Install a SIGHUP handler; session__hup() then reports it once. */
 	bool want_sighup;
 	void *arg;
 };
 
 /* Run a whole session; returns the exit code (log.h). */
-int session_run(const struct session_opts *o, const struct session_sink *sink);
+int session__run(const struct session_opts *o, const struct session_sink *sink);
 /* End the loop; the exit code is the highest any caller asked for. */
-void session_stop(struct session *s, int exit_code);
-/* Why the loop ended: "signal", "duration", "requested" (session_stop), "error"; NULL while running. */
-const char *session_end_reason(const struct session *s);
+void session__stop(struct session *s, int exit_code);
+/* Why the loop ended: "signal", "duration", "requested" (session__stop), "error"; NULL while running. */
+const char *session__end_reason(const struct session *s);
 /* Was SIGHUP received since the last call? */
-bool session_hup(struct session *s);
-struct loader *session_loader(struct session *s);
-struct assembler *session_assembler(struct session *s);
-const struct session_opts *session_opts(const struct session *s);
+bool session__hup(struct session *s);
+struct loader *session__loader(struct session *s);
+struct assembler *session__assembler(struct session *s);
 
 #endif
