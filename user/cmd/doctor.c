@@ -40,7 +40,7 @@ static void row(const char *what, bool ok, const char *detail)
 	printf("  %-22s %-4s %s\n", what, ok ? "yes" : "no", detail);
 }
 
-static void report_kernel(const struct ksyms *ks)
+static void print_kernel(const struct ksyms *ks)
 {
 	char buf[256], detail[300];
 	int has_task = kernel_mark_victim_has_task();
@@ -63,7 +63,7 @@ static void report_kernel(const struct ksyms *ks)
 	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
 }
 
-static void report_privileges(void)
+static void print_privileges(void)
 {
 	char detail[128];
 
@@ -77,7 +77,7 @@ static void report_privileges(void)
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */
-static enum attach_mode report_modes(struct ksyms_async *ks)
+static enum attach_mode try_modes(struct ksyms_async *ks)
 {
 	enum attach_mode pick = MODE_AUTO;
 
@@ -137,12 +137,12 @@ int cmd_doctor(int argc, char **argv)
 	libbpf_set_print(quiet_print);
 	kas = ksyms__load_async(NULL);
 	ks = ksyms_async__get(kas);
-	report_kernel(ks);
+	print_kernel(ks);
 	printf("privileges\n");
-	report_privileges();
+	print_privileges();
 	printf("attach modes\n");
 	if (can_trace() && kernel_has_btf())
-		pick = report_modes(kas);
+		pick = try_modes(kas);
 	else
 		printf("  not tried: %s\n", kernel_has_btf() ? "needs root (CAP_BPF and CAP_PERFMON)" :
 			"no BTF");
