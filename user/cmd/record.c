@@ -40,6 +40,7 @@
 #include "record_file.h"
 #include "render.h"
 #include "session.h"
+#include "write_all.h"
 
 #define CMD "oomtrace record"
 #define DEFAULT_OUTPUT "/var/log/oomtrace/"
@@ -129,18 +130,11 @@ static void usage(FILE *out)
 "                          seconds, not only after kills (default %u, 0 = never)\n"
 "      --user-symbols      keep CAP_SYS_PTRACE to symbolize user stacks of any\n"
 "                          process (default: build id and file offset, for offline\n"
-"                          symbolization, and no such privilege)\n"
-"  -n, --count N           exit 0 after N recorded oom_kill events\n"
-"  -d, --duration SEC      exit 0 after SEC seconds\n"
-"  -c, --cgroup PATH       only OOMs whose domain or victim is PATH or below\n"
-"  -p, --pid PID           only OOMs whose victim or trigger is PID\n"
-"  -k, --candidates K      candidates kept per event (default 10, 0 = all;\n"
-"                          %u are preallocated)\n"
-"  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
-"      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
-"      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
-"  -v, --verbose           libbpf diagnostics on stderr\n"
-"  -h, --help              this help\n"
+"                          symbolization, and no such privilege)\n",
+		DEFAULT_OUTPUT, RECORD_FILE_NAME, DEFAULT_MAX_FILES, PROM_DEFAULT_TOP,
+		DEFAULT_RECONCILE_S);
+	session_opts__usage(out, "recorded oom_kill events");
+	fprintf(out,
 "\n"
 "When the output cannot be written (read-only, full), records go to stdout\n"
 "(the journal, under systemd) until it can; SIGHUP reopens the file.\n"
@@ -148,9 +142,7 @@ static void usage(FILE *out)
 "\n"
 "examples:\n"
 "  sudo oomtrace record -o /var/log/oomtrace/ --prom-file /var/lib/node_exporter/oomtrace.prom\n"
-"  oomtrace report /var/log/oomtrace/oomtrace.jsonl*\n",
-		DEFAULT_OUTPUT, RECORD_FILE_NAME, DEFAULT_MAX_FILES, PROM_DEFAULT_TOP,
-		DEFAULT_RECONCILE_S, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+"  oomtrace report /var/log/oomtrace/oomtrace.jsonl*\n");
 }
 
 /* "16M", "512k", "1G", "4096": bytes. */

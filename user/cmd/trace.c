@@ -34,19 +34,9 @@ static void usage(FILE *out)
 "Trace OOM kills live: one block (or JSON line) per kill, with the victim,\n"
 "every candidate the kernel weighed, the OOM domain and the stacks.\n"
 "\n"
-"  -j, --json              JSON Lines on stdout\n"
-"  -n, --count N           exit 0 after N oom_kill events\n"
-"  -d, --duration SEC      exit 0 after SEC seconds\n"
-"  -c, --cgroup PATH       only OOMs whose domain or victim is PATH or below\n"
-"                          (a cgroup path, or its /sys/fs/cgroup/... directory)\n"
-"  -p, --pid PID           only OOMs whose victim or trigger is PID\n"
-"  -k, --candidates K      candidates kept per event (default 10, 0 = all;\n"
-"                          %u are preallocated)\n"
-"  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
-"      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
-"      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
-"  -v, --verbose           libbpf diagnostics on stderr\n"
-"  -h, --help              this help\n"
+"  -j, --json              JSON Lines on stdout\n");
+	session_opts__usage(out, "oom_kill events");
+	fprintf(out,
 "\n"
 "examples:\n"
 "  sudo oomtrace                       # watch, one text block per kill\n"
@@ -54,8 +44,7 @@ static void usage(FILE *out)
 "  sudo oomtrace -c /system.slice/nginx.service -n 1\n"
 "\n"
 "Once attached it prints 'oomtrace: ready (mode=...)' on stderr.\n"
-"Exit codes: 0 done, 1 runtime failure, 2 bad usage.\n",
-		ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+"Exit codes: 0 done, 1 runtime failure, 2 bad usage.\n");
 }
 
 /* An event that cannot be written is an error, not a silent loss. */

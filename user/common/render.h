@@ -21,6 +21,10 @@ void render_aftermath_json(FILE *out, const struct oom_aftermath *am);
 /* One line, under the block of the kill it belongs to: "  OOM kill #N: ..." */
 void render_aftermath_text(FILE *out, const struct oom_aftermath *am);
 
+struct json_writer;
+/* unit, container_id, pod_uid: the members for what a cgroup path names (none if nothing). */
+void render_origin_json(struct json_writer *w, const char *path);
+
 /* "2026-11-23T10:01:02.123456Z" from CLOCK_REALTIME nanoseconds. */
 void format_time_iso(char *buf, size_t size, uint64_t ns);
 /* "64.0 MiB": a byte count for people. */

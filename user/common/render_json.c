@@ -31,12 +31,10 @@ static void kv_kb(struct json_writer *w, const char *key, uint64_t pages, uint32
 	jw_kv_uint(w, key, pages * (page_size / 1024));
 }
 
-/* cgroup, unit, container_id, pod_uid: where the task runs. */
-static void write_origin(struct json_writer *w, const char *path)
+void render_origin_json(struct json_writer *w, const char *path)
 {
 	struct cgroup_origin o;
 
-	jw_kv_string(w, "cgroup", path);
 	cgroup_origin_from_path(path, &o);
 	if (o.unit[0])
 		jw_kv_string(w, "unit", o.unit);
@@ -44,6 +42,13 @@ static void write_origin(struct json_writer *w, const char *path)
 		jw_kv_string(w, "container_id", o.container_id);
 	if (o.pod_uid[0])
 		jw_kv_string(w, "pod_uid", o.pod_uid);
+}
+
+/* cgroup, unit, container_id, pod_uid: where the task runs. */
+static void write_origin(struct json_writer *w, const char *path)
+{
+	jw_kv_string(w, "cgroup", path);
+	render_origin_json(w, path);
 }
 
 static void write_identity(struct json_writer *w, const struct oom_task *t)

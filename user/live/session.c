@@ -126,6 +126,24 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 	return 1;
 }
 
+void session_opts__usage(FILE *out, const char *counted)
+{
+	fprintf(out,
+"  -n, --count N           exit 0 after N %s\n"
+"  -d, --duration SEC      exit 0 after SEC seconds\n"
+"  -c, --cgroup PATH       only OOMs whose domain or victim is PATH or below\n"
+"                          (a cgroup path, or its /sys/fs/cgroup/... directory)\n"
+"  -p, --pid PID           only OOMs whose victim or trigger is PID\n"
+"  -k, --candidates K      candidates kept per event (default 10, 0 = all;\n"
+"                          %u are preallocated)\n"
+"  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
+"      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
+"      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
+"  -v, --verbose           libbpf diagnostics on stderr\n"
+"  -h, --help              this help\n",
+		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+}
+
 int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
 		       const char *arg, const char *opt, const char *cmd)
 {

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "assemble.h"
 #include "event.h"
@@ -37,6 +38,8 @@ struct option;
 
 /* Defaults: 10 candidates, auto mode, protected, 4 MiB ring buffer. */
 void session_opts__init(struct session_opts *o);
+/* Their lines of a command's --help; counted: what --count counts ("oom_kill events"). */
+void session_opts__usage(FILE *out, const char *counted);
 
 /*
  * getopt_long entries for the common options, and the short option letters

@@ -282,22 +282,13 @@ void scores_render_footer(FILE *out, const struct score_set *s, const struct sco
 
 static void json_where(struct json_writer *w, const struct score_task *t)
 {
-	struct cgroup_origin o;
-
 	if (!(t->p.has & PT_HAS_CGROUP)) {
 		jw_key(w, "cgroup");
 		jw_null(w);
 		return;
 	}
 	jw_kv_string(w, "cgroup", t->p.memcg);
-	cgroup_origin_from_path(t->p.has & PT_HAS_UNIT_CGROUP ? t->p.unit_cgroup : t->p.memcg,
-				&o);
-	if (o.unit[0])
-		jw_kv_string(w, "unit", o.unit);
-	if (o.container_id[0])
-		jw_kv_string(w, "container_id", o.container_id);
-	if (o.pod_uid[0])
-		jw_kv_string(w, "pod_uid", o.pod_uid);
+	render_origin_json(w, t->p.has & PT_HAS_UNIT_CGROUP ? t->p.unit_cgroup : t->p.memcg);
 }
 
 static void json_task(struct json_writer *w, const struct score_set *s,

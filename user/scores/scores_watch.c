@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "scores_watch.h"
+#include "write_all.h"
 
 #define ENTER_SCREEN "\033[?1049h\033[?25l"	/* alternate screen, hide cursor */
 #define LEAVE_SCREEN "\033[?25h\033[?1049l"
@@ -41,22 +42,6 @@ struct term {
 	bool screen;
 	int rows, cols;
 };
-
-static int write_all(const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static void term_size(struct term *t)
 {
@@ -88,7 +73,7 @@ static int term_enter(struct term *t)
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw))
 		return -errno;
 	t->raw = true;
-	if (write_all(ENTER_SCREEN, strlen(ENTER_SCREEN)))
+	if (write_all(STDOUT_FILENO, ENTER_SCREEN, strlen(ENTER_SCREEN)))
 		return -EIO;
 	t->screen = true;
 	term_size(t);
@@ -98,7 +83,7 @@ static int term_enter(struct term *t)
 static void term_leave(struct term *t)
 {
 	if (t->screen)
-		write_all(LEAVE_SCREEN, strlen(LEAVE_SCREEN));
+		write_all(STDOUT_FILENO, LEAVE_SCREEN, strlen(LEAVE_SCREEN));
 	if (t->raw)
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t->saved);
 	t->screen = t->raw = false;
@@ -196,7 +181,7 @@ static int draw(const struct term *t, const struct score_set *s, const struct sc
 	if (fclose(f))
 		goto out;
 	/* one write per frame: the terminal never shows half of one */
-	ret = write_all(frame, frame_len);
+	ret = write_all(STDOUT_FILENO, frame, frame_len);
 out:
 	free(head);
 	free(table);

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "prom.h"
-#include "record_file.h"
+#include "write_all.h"
 
 static int label_table__init(struct label_table *t, size_t cap)
 {

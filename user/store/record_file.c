@@ -9,24 +9,7 @@
 #include <unistd.h>
 
 #include "record_file.h"
-
-int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+#include "write_all.h"
 
 int record_file__rotated_name(const char *path, unsigned int n, char *buf, size_t size)
 {

@@ -78,7 +78,4 @@ FILE *record_buf__begin(struct record_buf *b);
 /* End it: 0, or -ENOSPC if it did not fit (then it must not be written). */
 int record_buf__end(struct record_buf *b);
 
-/* write() all of buf to fd, retrying on EINTR and short writes: 0 or -errno. */
-int write_all(int fd, const void *buf, size_t len);
-
 #endif
