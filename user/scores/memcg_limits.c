@@ -40,23 +40,6 @@ static void unescape_field(const char *f, size_t len, char *out, size_t size)
 	out[o] = '\0';
 }
 
-/* Comma list membership, for super options like "rw,memory". */
-static bool opt_has(const char *opts, size_t len, const char *word)
-{
-	size_t w = strlen(word);
-
-	for (size_t i = 0; i < len;) {
-		size_t j = i;
-
-		while (j < len && opts[j] != ',')
-			j++;
-		if (j - i == w && !memcmp(opts + i, word, w))
-			return true;
-		i = j + 1;
-	}
-	return false;
-}
-
 int memcg_parse_mountinfo(const char *buf, char *v1_dir, size_t v1_size, char *v2_dir,
 			  size_t v2_size)
 {
@@ -89,7 +72,7 @@ int memcg_parse_mountinfo(const char *buf, char *v1_dir, size_t v1_size, char *v
 			size_t tl = fl[dash + 1], sl = fl[dash + 3];
 
 			if (tl == 6 && !memcmp(type, "cgroup", 6) && !v1_dir[0] &&
-			    opt_has(super, sl, "memory"))
+			    procfs_in_list(super, sl, "memory"))
 				unescape_field(f[4], fl[4], v1_dir, v1_size);
 			else if (tl == 7 && !memcmp(type, "cgroup2", 7) && !v2_dir[0])
 				unescape_field(f[4], fl[4], v2_dir, v2_size);

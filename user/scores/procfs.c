@@ -67,7 +67,8 @@ int procfs_parse_stat(const char *buf, struct proc_task *t)
 	size_t n, len;
 
 	/* the command sits between the first '(' and the last ')': it may hold both */
-	if (!open || !close || close < open || procfs_parse_u64_prefix(buf, &pid) || pid > INT32_MAX)
+	if (!open || !close || close < open || procfs_parse_u64_prefix(buf, &pid) ||
+	    pid > INT32_MAX)
 		return -EINVAL;
 	len = (size_t)(close - open - 1);
 	if (len >= sizeof(t->comm))
@@ -199,8 +200,7 @@ static void set_path(char *dst, size_t size, const char *src, size_t len)
 	dst[len] = '\0';
 }
 
-/* Is word one of the comma-separated names in list[0..len)? */
-static bool in_list(const char *list, size_t len, const char *word)
+bool procfs_in_list(const char *list, size_t len, const char *word)
 {
 	size_t w = strlen(word);
 
@@ -233,7 +233,7 @@ int procfs_parse_cgroup(const char *buf, struct proc_task *t)
 		if (!plen || c2[1] != '/')
 			continue;
 		any = true;
-		if (in_list(c1 + 1, clen, "memory")) {
+		if (procfs_in_list(c1 + 1, clen, "memory")) {
 			set_path(t->memcg, sizeof(t->memcg), c2 + 1, plen);
 			v1_mem = true;
 		} else if (c1 - l == 1 && l[0] == '0' && clen == 0) {
@@ -243,7 +243,7 @@ int procfs_parse_cgroup(const char *buf, struct proc_task *t)
 				set_path(t->unit_cgroup, sizeof(t->unit_cgroup), c2 + 1, plen);
 			v2 = true;
 		}
-		if (in_list(c1 + 1, clen, "name=systemd")) {
+		if (procfs_in_list(c1 + 1, clen, "name=systemd")) {
 			set_path(t->unit_cgroup, sizeof(t->unit_cgroup), c2 + 1, plen);
 			sysd = true;
 		}

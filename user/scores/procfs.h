@@ -95,6 +95,8 @@ int procfs_parse_status(const char *buf, struct proc_task *t);
 /* /proc/PID/cgroup: the memory controller's path (v1 line, else the v2 "0::" line). */
 int procfs_parse_cgroup(const char *buf, struct proc_task *t);
 int procfs_parse_psi(const char *buf, struct proc_psi *p);
+/* Is word one of the comma-separated names in list[0..len)? ("rw,memory", "cpu,memory") */
+bool procfs_in_list(const char *list, size_t len, const char *word);
 /* "6.18.44-foo" -> 6, 18; -EINVAL when it does not start with N.N */
 int procfs_parse_release(const char *buf, int *ret_major, int *ret_minor);
 

@@ -160,6 +160,21 @@ static void metric(FILE *out, const char *name, const char *type, const char *he
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric without labels: its help, its type and its one value. */
+static void metric_u64(FILE *out, const char *name, const char *type, uint64_t v,
+		       const char *help)
+{
+	metric(out, name, type, help);
+	fprintf(out, "%s %" PRIu64 "\n", name, v);
+}
+
+static void metric_i64(FILE *out, const char *name, const char *type, int64_t v,
+		       const char *help)
+{
+	metric(out, name, type, help);
+	fprintf(out, "%s %" PRId64 "\n", name, v);
+}
+
 void prom_render(FILE *out, const struct prom_state *p)
 {
 	metric(out, "oomtrace_oom_kills_total", "counter",
@@ -169,31 +184,28 @@ void prom_render(FILE *out, const struct prom_state *p)
 	metric(out, "oomtrace_oom_kills_by_command_total", "counter",
 	       "OOM kills recorded, by victim command; the top commands by kills, the rest as other.");
 	render_table(out, "oomtrace_oom_kills_by_command_total", "comm", &p->comms, p->top);
-	metric(out, "oomtrace_kills_recorded_total", "counter", "OOM kills recorded (written).");
-	fprintf(out, "oomtrace_kills_recorded_total %" PRIu64 "\n", p->kills);
-	metric(out, "oomtrace_events_filtered_total", "counter",
-	       "OOM events seen but outside --cgroup/--pid, not written.");
-	fprintf(out, "oomtrace_events_filtered_total %" PRIu64 "\n", p->events_filtered);
-	metric(out, "oomtrace_lost_records_total", "counter",
-	       "BPF records lost because the ring buffer was full.");
-	fprintf(out, "oomtrace_lost_records_total %" PRIu64 "\n", p->lost_records);
-	metric(out, "oomtrace_kernel_oom_kills_total", "counter",
-	       "OOM kills the kernel counted (/proc/vmstat oom_kill) since the recorder started.");
-	fprintf(out, "oomtrace_kernel_oom_kills_total %" PRIu64 "\n", p->kernel_kills);
-	metric(out, "oomtrace_reconcile_gap", "gauge",
-	       "Kernel-counted kills minus kills captured, once settled: above 0, kills were missed.");
-	fprintf(out, "oomtrace_reconcile_gap %" PRId64 "\n", p->reconcile_gap);
-	metric(out, "oomtrace_reconcile_mismatches_total", "counter",
-	       "Times the kernel's kill count and the recorder's settled on different numbers.");
-	fprintf(out, "oomtrace_reconcile_mismatches_total %" PRIu64 "\n", p->reconcile_mismatches);
-	metric(out, "oomtrace_write_errors_total", "counter",
-	       "Records the output file refused (full disk, read-only, I/O error).");
-	fprintf(out, "oomtrace_write_errors_total %" PRIu64 "\n", p->write_errors);
-	metric(out, "oomtrace_records_to_stdout_total", "counter",
-	       "Records written to stdout (the journal) because the file refused them.");
-	fprintf(out, "oomtrace_records_to_stdout_total %" PRIu64 "\n", p->records_to_stdout);
-	metric(out, "oomtrace_start_time_seconds", "gauge", "When the recorder started, Unix time.");
-	fprintf(out, "oomtrace_start_time_seconds %" PRIu64 "\n", p->start_time_s);
+	metric_u64(out, "oomtrace_kills_recorded_total", "counter", p->kills,
+		   "OOM kills recorded (written).");
+	metric_u64(out, "oomtrace_events_filtered_total", "counter", p->events_filtered,
+		   "OOM events seen but outside --cgroup/--pid, not written.");
+	metric_u64(out, "oomtrace_lost_records_total", "counter", p->lost_records,
+		   "BPF records lost because the ring buffer was full.");
+	metric_u64(out, "oomtrace_kernel_oom_kills_total", "counter", p->kernel_kills,
+		   "OOM kills the kernel counted (/proc/vmstat oom_kill) since the recorder "
+		   "started.");
+	metric_i64(out, "oomtrace_reconcile_gap", "gauge", p->reconcile_gap,
+		   "Kernel-counted kills minus kills captured, once settled: above 0, kills were "
+		   "missed.");
+	metric_u64(out, "oomtrace_reconcile_mismatches_total", "counter",
+		   p->reconcile_mismatches,
+		   "Times the kernel's kill count and the recorder's settled on different "
+		   "numbers.");
+	metric_u64(out, "oomtrace_write_errors_total", "counter", p->write_errors,
+		   "Records the output file refused (full disk, read-only, I/O error).");
+	metric_u64(out, "oomtrace_records_to_stdout_total", "counter", p->records_to_stdout,
+		   "Records written to stdout (the journal) because the file refused them.");
+	metric_u64(out, "oomtrace_start_time_seconds", "gauge", p->start_time_s,
+		   "When the recorder started, Unix time.");
 }
 
 int prom_write_file(const char *path, const char *data, size_t len)
