@@ -12,9 +12,9 @@
  * With mlockall(MCL_FUTURE) in force, all of it is resident as well.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +49,6 @@
 #define DEFAULT_RECONCILE_S 60
 #define WRITTEN_RING 64
 
-#define CAP_IPC_LOCK 14
-#define CAP_SYS_PTRACE 19
-#define CAP_SYS_ADMIN 21
-#define CAP_BPF 39
 
 struct recorder {
 	struct session_opts so;

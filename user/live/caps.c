@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "procfs_read.h"
 
 int caps_read(const char *status_path, struct cap_sets *ret)
 {
@@ -69,15 +70,13 @@ int caps_set_effective(uint64_t eff)
 
 static int last_cap(void)
 {
-	FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-	int last = 40;
+	char buf[32];
+	int64_t last;
 
-	if (f) {
-		if (fscanf(f, "%d", &last) != 1)
-			last = 40;
-		fclose(f);
-	}
-	return last < 63 ? last : 63;
+	if (procfs_read_file("/proc/sys/kernel/cap_last_cap", buf, sizeof(buf)) < 0 ||
+	    procfs_parse_int(buf, 0, INT32_MAX, &last))
+		last = 40;
+	return last < 63 ? (int)last : 63;
 }
 
 int caps_keep_only(uint64_t keep, bool *ret_bounding_kept)
