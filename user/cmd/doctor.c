@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,11 +22,6 @@
 #include "procfs_read.h"
 
 #define CMD "oomtrace doctor"
-
-#define CAP_SYS_ADMIN 21
-#define CAP_SYS_RESOURCE 24
-#define CAP_PERFMON 38
-#define CAP_BPF 39
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
