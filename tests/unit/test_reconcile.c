@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "event.h"
 #include "reconcile.h"
 
 static void put(const char *path, const char *text)
@@ -206,6 +207,34 @@ static void test_prev_run_downtime(void **state)
 	assert_int_equal(prev_run__downtime_gap(&p, "b1", 15, &since), 0);
 }
 
+/* What an event adds to the captured count: every victim, and within --cgroup. */
+static void test_kills_counted(void **state)
+{
+	struct oom_event *ev = oom_event__new();
+	struct oom_task *t;
+
+	(void)state;
+	assert_non_null(ev);
+	assert_int_equal(reconcile_kills_of(ev), 0);	/* no victim: nothing killed */
+	ev->has |= EV_HAS_VICTIM;
+	assert_int_equal(reconcile_kills_of(ev), 1);	/* a victim but no list (kernel log) */
+	assert_int_equal(reconcile_kills_within(ev, "/a"), 1);
+	/* an oom.group kill: one victim in /a/b, one in /c, one of unknown cgroup, 2 not stored */
+	t = oom_event__add_victim(ev);
+	t->has = TASK_HAS_CGROUP;
+	strcpy(t->cgroup, "/a/b");
+	t = oom_event__add_victim(ev);
+	t->has = TASK_HAS_CGROUP;
+	strcpy(t->cgroup, "/c");
+	oom_event__add_victim(ev);
+	ev->victims_dropped = 2;
+	assert_int_equal(reconcile_kills_of(ev), 5);
+	assert_int_equal(reconcile_kills_within(ev, "/a"), 4);
+	assert_int_equal(reconcile_kills_within(ev, "/c"), 4);
+	assert_int_equal(reconcile_kills_within(ev, "/a/b/x"), 3);
+	oom_event__free(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_prev_run_scan),
 		cmocka_unit_test(test_prev_run_tail),
 		cmocka_unit_test(test_prev_run_downtime),
+		cmocka_unit_test(test_kills_counted),
 	};
 
 	return cmocka_run_group_tests_name("reconcile", tests, NULL, NULL);

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "cgroup_path.h"
 #include "cli_args.h"
 #include "commands.h"
 #include "json_writer.h"
@@ -321,28 +320,6 @@ static void write_metrics(struct recorder *r)
 
 /* ---- reconciliation ---------------------------------------------------------- */
 
-/* Kills an event stands for: every task marked, those beyond the storage too. */
-static uint64_t kills_of(const struct oom_event *ev)
-{
-	uint64_t n = ev->n_victims + ev->victims_dropped;
-
-	return n ? n : ev->has & EV_HAS_VICTIM ? 1 : 0;
-}
-
-/* Kills of tasks within the --cgroup filter: what its memory cgroup counts. */
-static uint64_t kills_within(const struct recorder *r, const struct oom_event *ev)
-{
-	uint64_t n = ev->victims_dropped;
-
-	for (size_t i = 0; i < ev->n_victims; i++)
-		if (!(ev->victims[i].has & TASK_HAS_CGROUP) ||
-		    cgroup_path_within(ev->victims[i].cgroup, r->so.cgroup))
-			n++;
-	if (!ev->n_victims && ev->has & EV_HAS_VICTIM)
-		n++;
-	return n;
-}
-
 static void write_reconcile(struct recorder *r, const char *scope, const char *source,
 			    const struct reconciler *rc, uint64_t kernel_now)
 {
@@ -428,14 +405,14 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	struct recorder *r = arg;
 
 	r->events++;
-	r->global.captured += kills_of(ev);
+	r->global.captured += reconcile_kills_of(ev);
 	if (!session_opts__wanted(&r->so, ev)) {
 		r->prom.events_filtered++;
 		reconcile(r, s, false);
 		return;
 	}
 	if (r->cg_ok)
-		r->cg.captured += kills_within(r, ev);
+		r->cg.captured += reconcile_kills_within(ev, r->so.cgroup);
 	/*
 	 * Our own numbering: contiguous over what this output holds, across
 	 * restarts and rotations, so a hole in it means a lost record (the

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cgroup_path.h"
+#include "event.h"
 #include "jsonl_reader.h"
 #include "procfs_read.h"
 #include "reconcile.h"
@@ -92,6 +94,26 @@ int reconciler__settle_in(const struct reconciler *r, uint64_t now_ms)
 		return -1;
 	due = r->pending_since_ms + RECONCILE_SETTLE_MS;
 	return now_ms >= due ? 0 : (int)(due - now_ms);
+}
+
+uint64_t reconcile_kills_of(const struct oom_event *ev)
+{
+	uint64_t n = ev->n_victims + ev->victims_dropped;
+
+	return n ? n : ev->has & EV_HAS_VICTIM ? 1 : 0;
+}
+
+uint64_t reconcile_kills_within(const struct oom_event *ev, const char *cgroup)
+{
+	uint64_t n = ev->victims_dropped;
+
+	for (size_t i = 0; i < ev->n_victims; i++)
+		if (!(ev->victims[i].has & TASK_HAS_CGROUP) ||
+		    cgroup_path_within(ev->victims[i].cgroup, cgroup))
+			n++;
+	if (!ev->n_victims && ev->has & EV_HAS_VICTIM)
+		n++;
+	return n;
 }
 
 void prev_run__init(struct prev_run *p)

@@ -61,6 +61,15 @@ bool reconciler__check(struct reconciler *r, uint64_t kernel_now, uint64_t now_m
 /* Milliseconds until a pending difference can settle; -1 if none. */
 int reconciler__settle_in(const struct reconciler *r, uint64_t now_ms);
 
+struct oom_event;
+/* Kills an event stands for, as the kernel counts them: every task marked, stored or not. */
+uint64_t reconcile_kills_of(const struct oom_event *ev);
+/*
+ * Those of tasks within cgroup (a path), which its memory cgroup counts; a
+ * victim whose cgroup is not known is counted in.
+ */
+uint64_t reconcile_kills_within(const struct oom_event *ev, const char *cgroup);
+
 /*
  * The previous run, from what its files say (the tail of the newest ones):
  * where its event numbers ended, so a restart continues them, and its last
