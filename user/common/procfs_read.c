@@ -188,6 +188,9 @@ int procfs_find_key_u64(const char *buf, const char *key, uint64_t *ret)
 		if (strncmp(l, key, klen) || l[klen] != ' ')
 			continue;
 		num = l + klen + 1;
+		/* strtoull would skip blanks, the newline too, into the next line */
+		if (*num < '0' || *num > '9')
+			return -EINVAL;
 		errno = 0;
 		*ret = strtoull(num, &end, 10);
 		if (errno || end == num || (*end && *end != '\n'))
