@@ -22,6 +22,14 @@ int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 	return 0;
 }
 
+int cli_check_cgroup(const char *path)
+{
+	if (path[0] == '/')
+		return 0;
+	log_err("--cgroup: '%s' is not an absolute cgroup path", path);
+	return -EINVAL;
+}
+
 int cli_bad_option(int c, const char *opt, const char *cmd)
 {
 	if (c == ':')

@@ -11,6 +11,9 @@
  */
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
 
+/* --cgroup PATH: 0 when PATH is absolute, else -EINVAL (reported). */
+int cli_check_cgroup(const char *path);
+
 /*
  * What getopt_long returned that a command's option loop does not take:
  * ':' (a value missing) or anything else (an unknown option), reported in

@@ -203,10 +203,8 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
 		case 'K': o->kmsg = true; break;
 		case 'f': o->follow = true; break;
 		case 'c':
-			if (optarg[0] != '/') {
-				log_err("--cgroup: '%s' is not an absolute cgroup path", optarg);
+			if (cli_check_cgroup(optarg))
 				return -EINVAL;
-			}
 			o->cgroup = cgroup_path_strip_mount(optarg);
 			break;
 		case 'p':

@@ -122,10 +122,8 @@ static int parse_args(int argc, char **argv, struct scores_opts *o)
 	while ((c = getopt_long(argc, argv, ":c:jt:ae:w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
-			if (optarg[0] != '/') {
-				log_err("--cgroup: '%s' is not an absolute cgroup path", optarg);
+			if (cli_check_cgroup(optarg))
 				return -EINVAL;
-			}
 			o->cfg.cgroup = optarg;
 			break;
 		case 'j': o->json = true; break;

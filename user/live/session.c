@@ -89,10 +89,8 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 			return -EBADMSG;
 		return 0;
 	case 'c':
-		if (arg[0] != '/') {
-			log_err("--cgroup: '%s' is not an absolute cgroup path", arg);
+		if (cli_check_cgroup(arg))
 			return -EINVAL;
-		}
 		o->cgroup = cgroup_path_strip_mount(arg);
 		return 0;
 	case 'p':
