@@ -68,6 +68,7 @@ struct recorder {
 
 	struct record_buf main;		/* oom_kill records */
 	struct record_buf aux;		/* everything else */
+	struct record_buf gap;		/* output_gap, written before a record in aux */
 	const char *own_type;		/* of the record in aux */
 	struct record_buf metrics;
 	struct prom_state prom;
@@ -168,21 +169,41 @@ static int parse_size(const char *s, uint64_t *ret)
 
 /* ---- writing records ------------------------------------------------------ */
 
-static void write_record(struct recorder *r, const char *data, size_t len);
-
-/* Back to the file after a failure: say where the records in between went. */
-static int write_gap_record(struct recorder *r)
+/* Header members of our own records. */
+static void own_start(struct json_writer *w, struct recorder *r, const char *type)
 {
-	char line[512], when[64], since[64];
-	int n;
+	char when[64];
 
 	format_time_iso(when, sizeof(when), now_ns(CLOCK_REALTIME));
+	jw_object_start(w);
+	jw_kv_string(w, "type", type);
+	jw_kv_string(w, "time", when);
+	jw_kv_string(w, "run_id", r->run_id);
+	r->own_type = type;
+}
+
+/*
+ * Back to the file after a failure: say where the records in between went.
+ * Its own buffer: the record waiting to be written may be in aux.
+ */
+static int write_gap_record(struct recorder *r)
+{
+	struct json_writer w;
+	char since[64];
+
+	jw_init(&w, record_buf__begin(&r->gap));
+	own_start(&w, r, "output_gap");
+	jw_kv_uint(&w, "records", r->gap_records);
 	format_time_iso(since, sizeof(since), r->gap_since_ns);
-	n = snprintf(line, sizeof(line),
-		     "{\"type\":\"output_gap\",\"time\":\"%s\",\"run_id\":\"%s\",\"records\":%" PRIu64
-		     ",\"since\":\"%s\",\"error\":\"%s\",\"went_to\":\"stdout\",\"last_seq\":%" PRIu64
-		     "}\n", when, r->run_id, r->gap_records, since, strerror(-r->file_err), r->seq);
-	return record_file__write(&r->rf, line, (size_t)n);
+	jw_kv_string(&w, "since", since);
+	jw_kv_string(&w, "error", strerror(-r->file_err));
+	jw_kv_string(&w, "went_to", "stdout");
+	jw_kv_uint(&w, "last_seq", r->seq);
+	jw_object_end(&w);
+	fputc('\n', w.out);
+	if (record_buf__end(&r->gap))
+		return -ENOSPC;
+	return record_file__write(&r->rf, r->gap.data, r->gap.len);
 }
 
 static void write_record(struct recorder *r, const char *data, size_t len)
@@ -228,18 +249,6 @@ static void write_record(struct recorder *r, const char *data, size_t len)
 	r->prom.records_to_stdout++;
 }
 
-/* Header members of our own records. */
-static void own_start(struct json_writer *w, struct recorder *r, const char *type)
-{
-	char when[64];
-
-	format_time_iso(when, sizeof(when), now_ns(CLOCK_REALTIME));
-	jw_object_start(w);
-	jw_kv_string(w, "type", type);
-	jw_kv_string(w, "time", when);
-	jw_kv_string(w, "run_id", r->run_id);
-	r->own_type = type;
-}
 
 /* The record rendered into aux: written, or said to be too large. */
 static void own_write(struct recorder *r)
@@ -767,7 +776,8 @@ static int setup(struct recorder *r)
 
 	read_identity(r);
 	if (record_buf__init(&r->main, main_buf_size(&r->so)) ||
-	    record_buf__init(&r->aux, 64u << 10) || record_buf__init(&r->metrics, 256u << 10) ||
+	    record_buf__init(&r->aux, 64u << 10) || record_buf__init(&r->gap, 4u << 10) ||
+	    record_buf__init(&r->metrics, 256u << 10) ||
 	    prom_state__init(&r->prom, r->prom_top)) {
 		log_err("out of memory");
 		return -ENOMEM;
@@ -806,6 +816,7 @@ static void teardown(struct recorder *r)
 	record_file__close(&r->rf);
 	record_buf__free(&r->main);
 	record_buf__free(&r->aux);
+	record_buf__free(&r->gap);
 	record_buf__free(&r->metrics);
 	prom_state__free(&r->prom);
 }
