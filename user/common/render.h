@@ -11,14 +11,13 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "time_iso.h"	/* format_time_iso(), which every renderer of a time uses */
 
 /* One JSON object on one line, newline-terminated: {"type":"oom_kill",...} */
 void render_event_json(FILE *out, const struct oom_event *ev);
 /* One readable block per kill, ending in a blank line. */
 void render_event_text(FILE *out, const struct oom_event *ev);
 
-/* "2026-11-23T10:01:02.123456Z" from CLOCK_REALTIME nanoseconds. */
-void format_time_iso(char *buf, size_t size, uint64_t ns);
 /* "64.0 MiB": a byte count for people. */
 void format_bytes(char *buf, size_t size, uint64_t bytes);
 

@@ -11,6 +11,7 @@
 #include "cgroup_names.h"
 #include "oomtrace.h"
 #include "record_reader.h"
+#include "time_iso.h"
 
 static const char *const type_names[] = {
 	[REC_OOM_KILL] = "oom_kill",
@@ -40,47 +41,6 @@ int record_type(const struct jr_doc *d)
 		if (!strcmp(type, type_names[t]))
 			return (int)t;
 	return REC_UNKNOWN;
-}
-
-int parse_time_iso(const char *s, uint64_t *ret_ns)
-{
-	int year, mon, day, hour, min, sec, used = 0;
-	uint64_t frac = 0, scale = 1000000000ull;
-	struct tm tm = {};
-	time_t t;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
-		   &used) != 6 || used != 19)
-		return -EINVAL;
-	s += used;
-	if (*s == '.') {
-		int digits = 0;
-
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits == 9)
-				return -EINVAL;
-			frac = frac * 10 + (uint64_t)(*s - '0');
-			scale /= 10;
-		}
-		if (!digits)
-			return -EINVAL;
-	}
-	if (s[0] != 'Z' || s[1])
-		return -EINVAL;
-	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
-	    min > 59 || sec > 60)
-		return -EINVAL;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t < 0)
-		return -EINVAL;
-	*ret_ns = (uint64_t)t * 1000000000ull + frac * scale;
-	return 0;
 }
 
 #define N_KEYS(a) a, N(a)

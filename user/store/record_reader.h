@@ -63,7 +63,4 @@ int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct rec
  */
 int record_decode_aftermath(const struct jr_doc *d, struct oom_aftermath *am);
 
-/* "2026-11-23T10:01:02.123456Z" (fraction optional, up to 9 digits) to ns. */
-int parse_time_iso(const char *s, uint64_t *ret_ns);
-
 #endif
