@@ -426,6 +426,19 @@ static void test_gfp_names(void **state)
 	assert_int_equal(gfp_names_format((enum gfp_layout)99, 1, buf, sizeof(buf)), -EINVAL);
 }
 
+/* The rate limit's line: N reports dump_header() did not print. */
+static void test_suppressed(void **state)
+{
+	(void)state;
+	assert_int_equal(kind("oom_kill_process: 8 callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_true(f.value == 8);
+	assert_int_not_equal(kind("oom_kill_process: 8 callbacks suppressed, really"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("oom_kill_process: callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("printk: 8 callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("oom_kill_process: 99999999999999999999 callbacks suppressed"),
+			     KMSG_SUPPRESSED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +454,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_comms),
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_gfp_names),
+		cmocka_unit_test(test_suppressed),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_fields", tests, NULL, NULL);

@@ -494,6 +494,34 @@ static void test_kmsg_records(void **state)
 	out_free(o);
 }
 
+/* A storm: the rate limit's "callbacks suppressed" is counted, not a report. */
+static void test_suppressed(void **state)
+{
+	struct out *o;
+
+	(void)state;
+	o = parse("[  726.231285] Memory cgroup out of memory: Killed process 2900 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:348kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:0\n"
+		  "[  726.288655] Memory cgroup out of memory: Killed process 2901 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:332kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:0\n"
+		  "[  731.240159] oom_kill_process: 5 callbacks suppressed\n"
+		  "[  731.240166] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		  "[  731.250000] oom_kill_process: 7 callbacks suppressed\n"
+		  "[  731.250002] Memory cgroup out of memory: Killed process 3312 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:348kB, shmem-rss:0kB, UID:0 pgtables:72kB oom_score_adj:0\n"
+		  /* not the OOM killer's rate limit, or not the exact shape */
+		  "[  731.300000] printk: 3 callbacks suppressed\n"
+		  "[  731.300001] oom_kill_process: 2 callbacks suppressed!\n", 0);
+	assert_int_equal(o->n, 3);
+	assert_int_equal(o->stats.suppressed, 12);
+	assert_int_equal(o->stats.reports, 3);
+	/* the suppressed line neither ends nor spoils the report it falls in */
+	HAS(o->event[2], "\"victim\":{\"pid\":3312");
+	HAS(o->event[2], "\"unparsed_lines\":0");
+	HAS(o->event[0], "\"missing\":\"header,oom_memcg,task_table\"");
+	out_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_keep_top_k),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_kmsg_records),
+		cmocka_unit_test(test_suppressed),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_report", tests, NULL, NULL);

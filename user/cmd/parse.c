@@ -87,7 +87,10 @@ static void usage(FILE *out)
 "Candidate points are recomputed from the task table the way that kernel\n"
 "computed them, and marked as estimates (points_estimated).\n"
 "At the end, one line on stderr counts the reports and the lines inside\n"
-"them that were not understood (also \"unparsed_lines\" in each event).\n"
+"them that were not understood (also \"unparsed_lines\" in each event), and\n"
+"the reports the kernel's rate limit suppressed (\"N callbacks suppressed\":\n"
+"dmesg keeps 10 reports per 5 s, live oomtrace sees every kill); with --json\n"
+"the same counts end stdout as {\"type\":\"parse_stats\",...}.\n"
 "\n"
 "examples:\n"
 "  dmesg | oomtrace parse\n"
@@ -408,7 +411,11 @@ static int run(struct parse_state *st, struct kmsg_parser *p)
 	return ret;
 }
 
-static void summary(const struct parse_state *st, const struct kmsg_parser *p)
+/*
+ * The run's counts. The text line goes to stderr; with --json the same
+ * counts are also the last record on stdout, {"type":"parse_stats",...}.
+ */
+static void summary_text(const struct parse_state *st, const struct kmsg_parser *p)
 {
 	const struct kmsg_stats *s = kmsg_parser__stats(p);
 
@@ -422,7 +429,31 @@ static void summary(const struct parse_state *st, const struct kmsg_parser *p)
 		fprintf(stderr, "; %" PRIu64 " over-long lines cut", st->truncated);
 	if (st->lost)
 		fprintf(stderr, "; /dev/kmsg overwrote records %" PRIu64 " times", st->lost);
+	if (s->suppressed)
+		fprintf(stderr, "; suppressed_reports %" PRIu64 ": the kernel's rate limit (10 "
+			"reports per 5 s) left out their reports, only the kill lines remain "
+			"(live oomtrace misses none)", s->suppressed);
 	fputc('\n', stderr);
+}
+
+static void summary_json(const struct parse_state *st, const struct kmsg_parser *p)
+{
+	const struct kmsg_stats *s = kmsg_parser__stats(p);
+	struct json_writer w;
+
+	jw_init(&w, stdout);
+	jw_object_start(&w);
+	jw_kv_string(&w, "type", "parse_stats");
+	jw_kv_uint(&w, "reports", s->reports);
+	jw_kv_uint(&w, "shown", st->shown);
+	jw_kv_uint(&w, "lines", s->lines);
+	jw_kv_uint(&w, "unparsed_lines", s->unparsed);
+	jw_kv_uint(&w, "elided", s->elided);
+	jw_kv_uint(&w, "truncated_lines", st->truncated);
+	jw_kv_uint(&w, "kmsg_overruns", st->lost);
+	jw_kv_uint(&w, "suppressed_reports", s->suppressed);
+	jw_object_end(&w);
+	fputc('\n', stdout);
 }
 
 int cmd_parse(int argc, char **argv)
@@ -446,8 +477,12 @@ int cmd_parse(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ret = run(&st, p);
+	if (!ret && !st.write_failed && o.json) {
+		summary_json(&st, p);
+		check_output(&st);
+	}
 	if (!ret && !st.write_failed)
-		summary(&st, p);	/* a failure is said in its one line */
+		summary_text(&st, p);	/* a failure is said in its one line */
 	kmsg_parser__free(p);
 	return ret || st.write_failed ? EXIT_RUNTIME : EXIT_OK;
 }

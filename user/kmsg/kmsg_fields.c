@@ -910,6 +910,20 @@ static bool match_reaper(const char *s, const char *end, struct kmsg_fact *f)
 	return false;
 }
 
+/*
+ * "oom_kill_process: 12 callbacks suppressed": the rate limit on reports
+ * (10 per 5 s) skipped dump_header() that many times; the kill lines of
+ * those OOMs were still printed.
+ */
+static bool match_suppressed(const char *s, const char *end, struct kmsg_fact *f)
+{
+	const char *p = s + 18;
+
+	if (!starts(s, "oom_kill_process: ") || !scan_u64(&p, &f->value))
+		return false;
+	return starts(p, " callbacks suppressed") && p + 21 == end;
+}
+
 /* "Tasks in /a are going to be killed due to memory.oom.group set" */
 static bool match_group(const char *s, const char *end, struct kmsg_fact *f)
 {
@@ -986,6 +1000,8 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 		reset(f);
 		if (starts(s, "oom killer ") && strstr(s, " has mm pinned by "))
 			return f->kind = KMSG_MM_PINNED;
+		if (match_suppressed(s, end, f))
+			return f->kind = KMSG_SUPPRESSED;
 		break;
 	case 'K': case 'O': case 'M':
 		if (match_kill(s, end, f))

@@ -52,6 +52,7 @@ enum kmsg_kind {
 	KMSG_NO_KILLABLE,	/* "Out of memory and no killable processes..." */
 	KMSG_PANIC,		/* "Kernel panic - not syncing: ..." */
 	KMSG_ALLOC_FAIL,	/* "c: page allocation failure: ...": a dump, not an OOM */
+	KMSG_SUPPRESSED,	/* "oom_kill_process: N callbacks suppressed": N reports not printed */
 };
 
 /* Task-table columns, as named in the table's header line. */
@@ -126,7 +127,8 @@ struct kmsg_fact {
 	bool has_order;
 	int64_t score;
 	uint64_t total_vm_kb, anon_kb, file_kb, shmem_kb, pgtables_kb;
-	uint64_t value;			/* RAM/reserved pages, swap kB, page size, user ip */
+	uint64_t value;			/* RAM/reserved pages, swap kB, page size, user ip,
+					 * suppressed reports */
 	enum kmsg_counter counter;
 	uint64_t usage_kb, limit_kb;
 	enum oom_constraint constraint;

@@ -728,6 +728,19 @@ static int take(struct kmsg_parser *p, const struct kmsg_fact *f, const struct k
 
 /* --- feeding ------------------------------------------------------------------------- */
 
+/* Lines about reports rather than in one: the reaper's, the rate limit's. */
+static int take_aside(struct kmsg_parser *p, const struct kmsg_fact *f, const struct kmsg_line *l)
+{
+	if (f->kind == KMSG_SUPPRESSED) {
+		/* dump_header() skipped N reports; their kill lines still come */
+		p->stats.suppressed += f->value;
+		return 0;
+	}
+	/* printed when the reaper gets to it, between any other lines */
+	reaped(p, f, l);
+	return 0;
+}
+
 int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 {
 	struct report *r = &p->r;
@@ -739,11 +752,8 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 		return 0;	/* another program's line: not in the kernel's report */
 	p->stats.kernel_lines++;
 	kmsg_classify(l->text, l->len, &f);
-	if (f.kind == KMSG_REAPED || f.kind == KMSG_REAP_FAILED) {
-		/* printed when the reaper gets to it, between any other lines */
-		reaped(p, &f, l);
-		return 0;
-	}
+	if (f.kind == KMSG_REAPED || f.kind == KMSG_REAP_FAILED || f.kind == KMSG_SUPPRESSED)
+		return take_aside(p, &f, l);
 	if (ends_report(r, &f, l))
 		report_close(p);
 	if (!r->open) {

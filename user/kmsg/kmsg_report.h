@@ -52,6 +52,7 @@ struct kmsg_stats {
 	uint64_t reports;	/* events passed on */
 	uint64_t unparsed;	/* lines inside those reports not understood */
 	uint64_t elided;	/* "...", "<cut>" markers inside reports */
+	uint64_t suppressed;	/* reports dump_header() skipped ("callbacks suppressed") */
 };
 
 struct kmsg_parser;

@@ -22,6 +22,7 @@ static const char *const type_names[] = {
 	[REC_LOST] = "lost",
 	[REC_RECONCILE] = "reconcile",
 	[REC_OUTPUT_GAP] = "output_gap",
+	[REC_PARSE_STATS] = "parse_stats",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))

@@ -36,6 +36,7 @@ enum rec_type {
 	REC_LOST,		/* ring-buffer records lost */
 	REC_RECONCILE,		/* the kernel's kill counters disagree (or agree again) */
 	REC_OUTPUT_GAP,		/* records that went to stdout while the file failed */
+	REC_PARSE_STATS,	/* oomtrace parse --json's closing counts */
 };
 
 /* The type of a parsed line; -EINVAL if it is no object with a string "type". */
