@@ -38,6 +38,8 @@ than being skipped, so a new fixture cannot pass unchecked.
                that have a memcg), for files whose reports differ.
 
 Optional facts, checked when present:
+  victim_from  per event with a victim, ";"-joined: "kill line" (no
+               "victim_from" key), "summary" or "oom_reaper".
   suppressed_reports  N: the closing parse_stats record says the kernel's rate
                limit suppressed N reports ("callbacks suppressed").
 
@@ -270,6 +272,14 @@ def check_stamps(name, fact, events):
         unknown_phrase(name, "timestamp_style", fact)
 
 
+def check_victim_from(name, fact, events):
+    want = items(fact)
+    if any(w not in ("kill line", "summary", "oom_reaper") for w in want):
+        return unknown_phrase(name, "victim_from", fact)
+    got = [e.get("victim_from", "kill line") for e in events if "victim" in e]
+    check(got == want, f"{name}: which line named each victim", got, want)
+
+
 def main():
     oomtrace, fixtures = sys.argv[1:3]
     expected = json.load(open(os.path.join(fixtures, "expected.json"), encoding="utf-8"))
@@ -301,6 +311,8 @@ def main():
         check_memcg(name, facts["oom_memcg"], events)
         check_rows(name, facts["task_rows"], events)
         check_stamps(name, facts["timestamp_style"], events)
+        if "victim_from" in facts:
+            check_victim_from(name, facts["victim_from"], events)
         if "suppressed_reports" in facts:
             got = stats[0].get("suppressed_reports") if stats else None
             check(got == facts["suppressed_reports"], f"{name}: reports the kernel suppressed",

@@ -522,6 +522,107 @@ static void test_suppressed(void **state)
 	out_free(o);
 }
 
+/* A 6.1 memcg v2 report as /dev/kmsg records; the tail (summary, kill line) is the caller's. */
+#define KMSG_61_HEAD \
+	"4,100,1843200113,-;worker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, " \
+	"oom_score_adj=0\n" \
+	"4,101,1843200119,-;CPU: 1 PID: 4121 Comm: worker Not tainted 6.1.0-13-cloud-amd64 #1\n" \
+	"4,102,1843200125,-; oom_kill_process.cold+0xb/0x10\n" \
+	"6,103,1843200130,-;memory: usage 262144kB, limit 262144kB, failcnt 1893\n" \
+	"6,104,1843200131,-;swap: usage 0kB, limit 0kB, failcnt 0\n" \
+	"6,105,1843200150,-;Tasks state (memory values in pages):\n" \
+	"6,106,1843200151,-;[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents " \
+	"oom_score_adj name\n" \
+	"6,107,1843200153,-;[   4102]     0  4102      724      384    45056        0             0 sh\n" \
+	"6,108,1843200155,-;[   4121]  1000  4121    70000    60100   540672        0             0 worker\n" \
+	"6,109,1843200157,-;[   4122]  1000  4122    12000     4600   110592        0           200 worker\n"
+#define KMSG_61_SUMMARY(seq) \
+	"6," #seq ",1843200160,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/," \
+	"mems_allowed=0,oom_memcg=/w,task_memcg=/w,task=worker,pid=4121,uid=1000\n"
+#define KMSG_61_REAPED(seq, pid, comm) \
+	"6," #seq ",1843241403,-;oom_reaper: reaped process " #pid " (" comm "), now anon-rss:0kB, " \
+	"file-rss:0kB, shmem-rss:0kB\n"
+
+/* No kill line: the reaper's line names the victim, if it can be this OOM's. */
+static void test_victim_from_reaper(void **state)
+{
+	struct out *o;
+
+	(void)state;
+	/* summary and kill line overwritten (numbers 110, 111 skipped) */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 4121, "worker"), 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121,\"comm\":\"worker\",\"uid\":1000,\"oom_score_adj\":0,"
+			 "\"points\":60232,\"points_estimated\":true");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	HAS(o->event[0], "\"victims\":[{\"pid\":4121,\"comm\":\"worker\"");
+	HAS(o->event[0], "kill_line,lost_records\"");
+	assert_int_equal(o->n_reaped, 1);
+	assert_string_equal(o->reaped[0], "seq=1 pid=4121 reaped");
+	assert_int_equal(o->stats.missing_records, 2);
+	out_free(o);
+
+	/* the summary survived: only its pid can be named by the reaper */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110) KMSG_61_REAPED(112, 4122, "worker")
+		  KMSG_61_REAPED(113, 4121, "worker"), 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	LACKS(o->event[0], "{\"pid\":4122,\"comm\":\"worker\",\"reason\"");
+	assert_int_equal(o->n_reaped, 1);
+	out_free(o);
+
+	/* summary, no reaper line: the summary names it, and says so */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110), 0);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121");
+	HAS(o->event[0], "\"victim_from\":\"summary\"");
+	HAS(o->event[0], "\"victims\":[]");
+	out_free(o);
+
+	/* a pid outside the table is some other kill's; nothing names this victim,
+	 * and the top candidate is not taken for it */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 3977, "cron"), 0);
+	assert_int_equal(o->n, 1);
+	LACKS(o->event[0], "\"victim\"");
+	LACKS(o->event[0], "victim_from");
+	HAS(o->event[0], "kill_line,lost_records\"");
+	assert_int_equal(o->n_reaped, 0);
+	out_free(o);
+
+	/* nothing lost and the table not over: a reaper line there is an earlier kill's */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(110, 4122, "worker"), 0);
+	LACKS(o->event[0], "\"victim\"");
+	out_free(o);
+
+	/* the kill line present: the reaper line is its aftermath, as before */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110)
+		  "3,111,1843200170,-;Memory cgroup out of memory: Killed process 4121 (worker) "
+		  "total-vm:280000kB, anon-rss:240400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:528kB oom_score_adj:0\n" KMSG_61_REAPED(112, 4121, "worker"), 0);
+	LACKS(o->event[0], "victim_from");
+	LACKS(o->event[0], "kill_line");
+	assert_int_equal(o->n_reaped, 1);
+	out_free(o);
+
+	/* an earlier report's victim, reaped while the next report is open */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110)
+		  "3,111,1843200170,-;Memory cgroup out of memory: Killed process 4121 (worker) "
+		  "total-vm:280000kB, anon-rss:240400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:528kB oom_score_adj:0\n"
+		  "4,112,1843300113,-;worker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		  "oom_score_adj=0\n"
+		  "6,113,1843300151,-;[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents "
+		  "oom_score_adj name\n"
+		  "6,114,1843300155,-;[   4121]  1000  4121    70000    60100   540672        0             0 worker\n"
+		  "6,115,1843300156,-;[   4130]  1000  4130    70000    60100   540672        0             0 worker\n"
+		  "6,118,1843300160,-;oom_reaper: unable to reap pid:4121 (worker)\n", 0);
+	assert_int_equal(o->n, 2);
+	LACKS(o->event[1], "\"victim\"");
+	assert_int_equal(o->n_reaped, 1);
+	assert_string_equal(o->reaped[0], "seq=1 pid=4121 failed");
+	out_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +637,7 @@ int main(void)
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_kmsg_records),
 		cmocka_unit_test(test_suppressed),
+		cmocka_unit_test(test_victim_from_reaper),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_report", tests, NULL, NULL);

@@ -486,6 +486,11 @@ static void test_event_refused_strict(void **state)
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates_total\":3}",
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victim_rank\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victim_from\":\"summary\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1},\"victim_from\":\"guess\","
+			"\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1},\"victim_from\":\"\","
+			"\"victims\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"points\":3},\"victims\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"unit\":\"a.service\"},\"victims\":[]}",
 		/* victims: reason always, points null only with a skip reason, whole pages */

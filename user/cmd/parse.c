@@ -429,6 +429,9 @@ static void summary_text(const struct parse_state *st, const struct kmsg_parser 
 		fprintf(stderr, "; %" PRIu64 " over-long lines cut", st->truncated);
 	if (st->lost)
 		fprintf(stderr, "; /dev/kmsg overwrote records %" PRIu64 " times", st->lost);
+	if (s->missing_records)
+		fprintf(stderr, "; %" PRIu64 " /dev/kmsg records missing (numbers skipped)",
+			s->missing_records);
 	if (s->suppressed)
 		fprintf(stderr, "; suppressed_reports %" PRIu64 ": the kernel's rate limit (10 "
 			"reports per 5 s) left out their reports, only the kill lines remain "
@@ -451,6 +454,7 @@ static void summary_json(const struct parse_state *st, const struct kmsg_parser 
 	jw_kv_uint(&w, "elided", s->elided);
 	jw_kv_uint(&w, "truncated_lines", st->truncated);
 	jw_kv_uint(&w, "kmsg_overruns", st->lost);
+	jw_kv_uint(&w, "kmsg_records_missing", s->missing_records);
 	jw_kv_uint(&w, "suppressed_reports", s->suppressed);
 	jw_object_end(&w);
 	fputc('\n', stdout);

@@ -219,6 +219,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		write_victim(&w, &ev->victim, ev, false);
 		if (ev->victim.has & TASK_HAS_POINTS)
 			jw_kv_uint(&w, "victim_rank", oom_event__rank_of(ev, ev->victim.pid));
+		if (oom_victim_from__name(ev->victim_from))
+			jw_kv_string(&w, "victim_from", oom_victim_from__name(ev->victim_from));
 	}
 	jw_key(&w, "victims");
 	jw_array_start(&w);

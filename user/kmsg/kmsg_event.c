@@ -213,14 +213,18 @@ static void finish_victim(struct report *r, struct oom_event *ev)
 
 	if (ev->n_victims) {
 		*v = ev->victims[0];
+		/* no kill line, but the reaper reaped it: it was killed */
+		if (r->victim_from_reaper)
+			ev->victim_from = OOM_VICTIM_FROM_REAPER;
 	} else if (r->has_sum_victim) {
 		/* cut before the kill line: the summary named the task to be killed */
 		v->pid = r->sum_pid;
 		v->uid = r->sum_uid;
 		copy_str(v->comm, sizeof(v->comm), r->sum_comm);
 		v->has = TASK_HAS_PID | TASK_HAS_UID | TASK_HAS_COMM;
+		ev->victim_from = OOM_VICTIM_FROM_SUMMARY;
 	} else {
-		return;
+		return;	/* never the top candidate: the kernel may have chosen otherwise */
 	}
 	ev->has |= EV_HAS_VICTIM;
 	for (size_t i = 0; i < ev->n_candidates; i++) {

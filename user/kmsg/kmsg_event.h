@@ -47,6 +47,7 @@ struct report {
 	bool tasks_state, table_header, in_table, table_done, rows_without_header;
 	bool summary, score, victim, group, no_killable, panic, elided, lost;
 	bool victim_comm_cut, user_ip, victims_cut;
+	bool victim_from_reaper;	/* no kill line: the reaper's line named it */
 	struct kmsg_table_layout layout;
 	enum era era;
 	bool header_oom_adj;	/* "oom_adj=" in the header: before 3.x */
@@ -67,6 +68,9 @@ struct report {
 	int32_t sum_pid;
 	uint32_t sum_uid;
 	char sum_comm[OOM_COMM_MAX];
+	/* every task-table pid (the kept candidates are only the top K) */
+	int32_t *table_pids;
+	size_t n_table_pids, cap_table_pids;
 	struct kmsg_reaped reaps[PENDING_REAPS];
 	size_t n_reaps;
 	uint64_t unknown_run;	/* lines not understood since the last that was */

@@ -29,6 +29,8 @@
 #define REPORT_GAP_US 2000000
 #define UNKNOWN_RUN_MAX 32
 #define RECENT_VICTIMS 64
+/* task-table pids remembered per report, for a reaper line to find its victim */
+#define TABLE_PIDS_MAX (1u << 20)
 
 struct recent {
 	int32_t pid;
@@ -40,6 +42,8 @@ struct kmsg_parser {
 	size_t keep;
 	uint64_t seq;
 	bool lost;		/* records lost before the next line */
+	bool has_next_seq;	/* next_seq: the /dev/kmsg record number expected next */
+	uint64_t next_seq;
 	struct report r;
 	struct recent recent[RECENT_VICTIMS];
 	size_t n_recent;
@@ -57,10 +61,16 @@ struct kmsg_parser *kmsg_parser__new(const struct kmsg_report_ops *ops, size_t k
 	return p;
 }
 
+/* Forget the report; its table_pids storage is kept for the next one. */
 static void report_reset(struct report *r)
 {
+	int32_t *pids = r->table_pids;
+	size_t cap = r->cap_table_pids;
+
 	oom_event__free(r->ev);
 	memset(r, 0, sizeof(*r));
+	r->table_pids = pids;
+	r->cap_table_pids = cap;
 }
 
 void kmsg_parser__free(struct kmsg_parser *p)
@@ -68,6 +78,7 @@ void kmsg_parser__free(struct kmsg_parser *p)
 	if (!p)
 		return;
 	report_reset(&p->r);
+	free(p->r.table_pids);
 	free(p);
 }
 
@@ -136,6 +147,33 @@ static uint64_t nonneg(int64_t v)
 	return v < 0 ? 0 : (uint64_t)v;
 }
 
+/* Every pid of the table, for a reaper line to find its victim (bounded). */
+static int remember_table_pid(struct report *r, int32_t pid)
+{
+	if (r->n_table_pids == r->cap_table_pids) {
+		size_t cap = r->cap_table_pids ? r->cap_table_pids * 2 : 256;
+		int32_t *n;
+
+		if (r->cap_table_pids >= TABLE_PIDS_MAX)
+			return 0;
+		n = realloc(r->table_pids, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		r->table_pids = n;
+		r->cap_table_pids = cap;
+	}
+	r->table_pids[r->n_table_pids++] = pid;
+	return 0;
+}
+
+static bool in_table(const struct report *r, int32_t pid)
+{
+	for (size_t i = 0; i < r->n_table_pids; i++)
+		if (r->table_pids[i] == pid)
+			return true;
+	return false;
+}
+
 /* A task-table row: a candidate. -EINVAL if it does not fit the header. */
 static int add_row(struct kmsg_parser *p, const struct kmsg_line *l)
 {
@@ -192,6 +230,8 @@ static int add_row(struct kmsg_parser *p, const struct kmsg_line *l)
 	    (TASK_HAS_RSS_ANON | TASK_HAS_SWAP | TASK_HAS_PGTABLES))
 		t.has |= TASK_HAS_MEM;
 	kmsg_estimate_points(r, &row, &t);
+	if (remember_table_pid(r, t.pid))
+		return -ENOMEM;
 	/* a thread id that is some process's tgid is that process's leader */
 	if (r->ev->trigger.has & TASK_HAS_TID && r->ev->trigger.tid == t.pid) {
 		r->ev->trigger.pid = t.pid;
@@ -354,7 +394,54 @@ void kmsg_parser__flush(struct kmsg_parser *p)
 
 /* --- the reaper's lines ------------------------------------------------------------ */
 
-static void reaped(struct kmsg_parser *p, const struct kmsg_fact *f, const struct kmsg_line *l)
+/*
+ * May a reaper line about pid name the open report's victim? Only when the
+ * report has no kill line (lost from a /dev/kmsg capture, say), and only
+ * after its verdict started: dump_tasks() prints the table before anything
+ * of this OOM is killed, so a reaper line before the table ended is about an
+ * earlier kill. The pid must be the one the summary (4.19+) or the score
+ * line (before 5.1) chose, or, without either, a task of the table. The
+ * top candidate is never taken for the victim.
+ */
+static bool names_victim(const struct report *r, int32_t pid)
+{
+	if (!r->open || !r->confirmed || r->victim || r->ev->n_victims)
+		return false;
+	if (r->has_sum_victim)
+		return r->sum_pid == pid;
+	if (r->score)
+		return r->ev->chosen_pid == pid || in_table(r, pid);
+	/* records lost after the rows: the table may have ended in the gap */
+	return (r->table_done || r->lost) && in_table(r, pid);
+}
+
+static bool recent_victim(const struct kmsg_parser *p, int32_t pid, uint64_t *ret_seq)
+{
+	for (size_t i = 0; i < p->n_recent; i++) {
+		if (p->recent[i].pid == pid) {
+			*ret_seq = p->recent[i].seq;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The reaper's line names the open report's victim. */
+static int victim_from_reaper(struct report *r, const struct kmsg_fact *f)
+{
+	struct oom_task *t = oom_event__add_victim(r->ev);
+
+	if (!t)
+		return -ENOMEM;
+	t->pid = f->pid;
+	copy_str(t->comm, sizeof(t->comm), f->comm);
+	t->has = TASK_HAS_PID | (f->has & KF_COMM ? TASK_HAS_COMM : 0);
+	t->reason = OOM_VICTIM_CHOSEN;
+	r->victim_from_reaper = true;
+	return 0;
+}
+
+static int reaped(struct kmsg_parser *p, const struct kmsg_fact *f, const struct kmsg_line *l)
 {
 	struct report *r = &p->r;
 	struct kmsg_reaped rp = {
@@ -365,22 +452,27 @@ static void reaped(struct kmsg_parser *p, const struct kmsg_fact *f, const struc
 		.has_wall = l->has_wall, .wall_ns = l->wall_ns,
 		.has_ktime = l->has_ktime, .ktime_us = l->ktime_us,
 	};
+	bool own = r->open && r->confirmed && is_victim(r, f->pid);
+	uint64_t seq;
 
 	copy_str(rp.comm, sizeof(rp.comm), f->comm);
-	if (r->open && r->confirmed && is_victim(r, f->pid)) {
+	/* the summary's pid is this OOM's; any other may be an earlier kill's */
+	if (!own && names_victim(r, f->pid) &&
+	    ((r->has_sum_victim && r->sum_pid == f->pid) || !recent_victim(p, f->pid, &seq))) {
+		/* "unable to reap" names a victim as surely: only victims are queued */
+		if (victim_from_reaper(r, f))
+			return -ENOMEM;
+		own = true;
+	}
+	if (own) {
 		if (r->n_reaps < PENDING_REAPS)
 			r->reaps[r->n_reaps++] = rp;
-		return;
+		return 0;
 	}
-	for (size_t i = 0; i < p->n_recent; i++) {
-		if (p->recent[i].pid == f->pid) {
-			rp.oom_seq = p->recent[i].seq;
-			if (p->ops.reaped)
-				p->ops.reaped(&rp, p->ops.arg);
-			return;
-		}
-	}
-	/* the reaper of a kill this input does not hold */
+	if (recent_victim(p, f->pid, &rp.oom_seq) && p->ops.reaped)
+		p->ops.reaped(&rp, p->ops.arg);
+	/* else the reaper of a kill this input does not hold */
+	return 0;
 }
 
 /* --- where reports start and end ------------------------------------------------- */
@@ -737,8 +829,7 @@ static int take_aside(struct kmsg_parser *p, const struct kmsg_fact *f, const st
 		return 0;
 	}
 	/* printed when the reaper gets to it, between any other lines */
-	reaped(p, f, l);
-	return 0;
+	return reaped(p, f, l);
 }
 
 int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
@@ -748,6 +839,15 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 	int ret;
 
 	p->stats.lines++;
+	if (l->has_seq) {
+		/* /dev/kmsg numbers every record: a gap is records overwritten unread */
+		if (p->has_next_seq && l->seq > p->next_seq) {
+			kmsg_parser__lost(p);
+			p->stats.missing_records += l->seq - p->next_seq;
+		}
+		p->has_next_seq = true;
+		p->next_seq = l->seq + 1;
+	}
 	if (!l->kernel || l->meta)
 		return 0;	/* another program's line: not in the kernel's report */
 	p->stats.kernel_lines++;

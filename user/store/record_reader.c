@@ -564,7 +564,7 @@ static const char *const top_keys[] = {
 	"type", "seq", "time", "mode", "source", "kmsg_seq", "kernel_time_us", "log_time",
 	"trigger", "constraint", "constraint_inferred", "memcg", "gfp_mask", "gfp_flags",
 	"order", "totalpages", "page_size", "chosen_pid", "chosen_points", "chosen_comm",
-	"chosen_score", "victim", "victim_rank", "victims", "candidates", "candidates_total",
+	"chosen_score", "victim", "victim_rank", "victim_from", "victims", "candidates", "candidates_total",
 	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
 	"frames_dropped", "missing", "unparsed_lines",
 };
@@ -693,11 +693,16 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 /* The victim, and its rank among the candidates (written when it has points). */
 static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 {
+	static const enum oom_victim_from froms[] = {
+		OOM_VICTIM_FROM_SUMMARY, OOM_VICTIM_FROM_REAPER,
+	};
 	uint64_t rank;
+	char from[16];
 	int i = jr_member(d, 0, "victim"), err;
 
 	if (i < 0)
-		return jr_member(d, 0, "victim_rank") >= 0 ? -EINVAL : 0;
+		return jr_member(d, 0, "victim_rank") >= 0 ||
+		       jr_member(d, 0, "victim_from") >= 0 ? -EINVAL : 0;
 	if ((err = decode_victim(d, i, ev, &ev->victim, false)))
 		return err;
 	ev->has |= EV_HAS_VICTIM;
@@ -707,7 +712,18 @@ static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 		return -EINVAL;
 	if (!err && rank != oom_event__rank_of(ev, ev->victim.pid))
 		return -EINVAL;
-	return 0;
+	/* absent: the kill line named it */
+	if ((err = get_str(d, 0, "victim_from", from, sizeof(from))) < 0)
+		return -EINVAL;
+	if (err)
+		return 0;
+	for (size_t f = 0; f < N(froms); f++) {
+		if (!strcmp(from, oom_victim_from__name(froms[f]))) {
+			ev->victim_from = froms[f];
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)
