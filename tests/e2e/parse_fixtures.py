@@ -42,6 +42,8 @@ Optional facts, checked when present:
                "victim_from" key), "summary" or "oom_reaper".
   suppressed_reports  N: the closing parse_stats record says the kernel's rate
                limit suppressed N reports ("callbacks suppressed").
+  points       "PID=P, PID=P ...": the first event's candidates' estimated
+               points; P "none" means the log cannot tell (no points).
 
   source, kernel, kind: provenance and description, not facts the parser
                extracts; not checked.
@@ -280,6 +282,20 @@ def check_victim_from(name, fact, events):
     check(got == want, f"{name}: which line named each victim", got, want)
 
 
+def check_points(name, fact, events):
+    want = {}
+    for it in str(fact).split(","):
+        m = re.match(r"^\s*(\d+)=(-?\d+|none)\s*$", it)
+        if not m:
+            return unknown_phrase(name, "points", fact)
+        want[int(m.group(1))] = None if m.group(2) == "none" else int(m.group(2))
+    cands = {c["pid"]: c.get("points") for c in (events[0].get("candidates", []) if events else [])}
+    got = {pid: cands.get(pid, "no such row") for pid in want}
+    check(got == want, f"{name}: estimated points of event 1", got, want)
+    est = [c.get("points_estimated") for c in events[0].get("candidates", []) if "points" in c]
+    check(all(est), f"{name}: recomputed points are marked estimated", est, "all true")
+
+
 def main():
     oomtrace, fixtures = sys.argv[1:3]
     expected = json.load(open(os.path.join(fixtures, "expected.json"), encoding="utf-8"))
@@ -317,6 +333,8 @@ def main():
             got = stats[0].get("suppressed_reports") if stats else None
             check(got == facts["suppressed_reports"], f"{name}: reports the kernel suppressed",
                   got, facts["suppressed_reports"])
+        if "points" in facts:
+            check_points(name, facts["points"], events)
     print(f"{checks - failures} of {checks} checks passed")
     return 1 if failures else 0
 

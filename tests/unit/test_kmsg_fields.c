@@ -439,6 +439,35 @@ static void test_suppressed(void **state)
 			     KMSG_SUPPRESSED);
 }
 
+/* The release dump_stack prints, and the marks of a 5.13+ trace. */
+static void test_release(void **state)
+{
+	(void)state;
+	assert_int_equal(kind("CPU: 1 PID: 174205 Comm: test Tainted: G        W         5.4.3-arch1-1 #1"),
+			 KMSG_CPU);
+	assert_true(f.has_release);
+	assert_int_equal(f.release, KMSG_RELEASE(5, 4));
+	kind("CPU: 31 PID: 164878 Comm: java Kdump: loaded Tainted: G        W  O  K  --------- -  - "
+	     "4.18.0-147.mt202006");
+	assert_int_equal(f.release, KMSG_RELEASE(4, 18));
+	kind("Pid: 15462, comm: t Not tainted 2.6.32-220.7.1.el6.x86_64 #1");
+	assert_int_equal(f.release, KMSG_RELEASE(2, 6));
+	kind("CPU: 0 UID: 0 PID: 30743 Comm: hog Not tainted 6.18.44-fc-v1272 #1 PREEMPT(none) ");
+	assert_int_equal(f.release, KMSG_RELEASE(6, 18));
+	assert_int_equal(f.pid, 30743);
+	/* a comm that looks like a release is the comm; no release printed: none */
+	kind("CPU: 0 PID: 7 Comm: 5.10 Not tainted");
+	assert_string_equal(f.comm, "5.10");
+	assert_false(f.has_release);
+	kind("CPU: 0 PID: 7 Comm: x Not tainted 12345.1");
+	assert_false(f.has_release);
+	/* 5.16+ marks the task's stack */
+	assert_int_equal(kind("<TASK>"), KMSG_DUMP_INFO);
+	assert_true(f.since_5_13);
+	assert_int_equal(kind("Call Trace:"), KMSG_DUMP_INFO);
+	assert_false(f.since_5_13);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -455,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_gfp_names),
 		cmocka_unit_test(test_suppressed),
+		cmocka_unit_test(test_release),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_fields", tests, NULL, NULL);

@@ -623,6 +623,66 @@ static void test_victim_from_reaper(void **state)
 	out_free(o);
 }
 
+/* Points below 1: clamped to 1 before 5.9, negative since, unknown in between. */
+static void test_points_by_release(void **state)
+{
+	static const char body[] =
+		"memory: usage 524288kB, limit 524288kB, failcnt 31877\n"
+		"memory+swap: usage 524288kB, limit 524288kB, failcnt 0\n"
+		"Tasks state (memory values in pages):\n"
+		"[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+		"[  28790]     0 28790     1155      206    53248        0          -998 tini\n"
+		"[  28811]  1001 28811  1241331   127541  1503232        0             0 java\n"
+		"[  28812]  1001 28812     1000      100    40960        0         -1000 guard\n";
+	char buf[2048];
+	struct out *o;
+
+	(void)state;
+	/* 5.4 (pre-5.9 release in the CPU line): 206 + 13 - 998 * 131 < 1: 1 */
+	snprintf(buf, sizeof(buf), "CPU: 3 PID: 28811 Comm: java Not tainted 5.4.0-150-generic "
+		 "#167-Ubuntu\n dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"comm\":\"tini\",\"uid\":0,\"oom_score_adj\":-998,\"points\":1,");
+	HAS(o->event[0], "\"comm\":\"java\",\"uid\":1001,\"oom_score_adj\":0,\"points\":127908,");
+	HAS(o->event[0], "\"comm\":\"guard\",\"uid\":1001,\"oom_score_adj\":-1000,\"points\":null,"
+			 "\"skip\":\"oom_score_adj_min\"");
+	LACKS(o->event[0], "kernel_release");
+	out_free(o);
+	/* RHEL 8's 4.18, its taint flags in the way */
+	snprintf(buf, sizeof(buf), "CPU: 31 PID: 28811 Comm: java Kdump: loaded Tainted: G        W  "
+		 "O  K  --------- -  - 4.18.0-147.el8.x86_64 #1\n dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":1,");
+	out_free(o);
+	/* 5.10: oom_badness may go negative */
+	snprintf(buf, sizeof(buf), "CPU: 3 PID: 28811 Comm: java Tainted: G   OE  5.10.0-23-amd64 #1\n"
+		 " dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":-130519,");
+	out_free(o);
+	/* no release, but dump_stack_lvl (5.13+) in the trace */
+	snprintf(buf, sizeof(buf), " dump_stack_lvl+0x44/0x5c\n oom_kill_process.cold+0xb/0x10\n%s",
+		 body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":-130519,");
+	out_free(o);
+	/* nothing tells: no points for that row, and the event says why */
+	o = parse(body, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":null");
+	HAS(o->event[0], "\"oom_score_adj\":0,\"points\":127908,");
+	HAS(o->event[0], "kernel_release");
+	out_free(o);
+	/* a 6.x table (rss_anon...) is 5.9+ by itself */
+	o = parse("memory: usage 524288kB, limit 524288kB, failcnt 31877\n"
+		  "memory+swap: usage 524288kB, limit 524288kB, failcnt 0\n"
+		  "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes "
+		  "swapents oom_score_adj name\n"
+		  "[  28790]     0 28790     1155      206      200        6         0    53248        0"
+		  "          -998 tini\n", 0);
+	HAS(o->event[0], "\"points\":-130519,");
+	out_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -638,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_kmsg_records),
 		cmocka_unit_test(test_suppressed),
 		cmocka_unit_test(test_victim_from_reaper),
+		cmocka_unit_test(test_points_by_release),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_report", tests, NULL, NULL);

@@ -82,15 +82,48 @@ enum era kmsg_era_of(const struct kmsg_table_layout *l)
 }
 
 /*
- * oom_badness() of a row, as the kernel of the table's era computed it.
- * 2.6.36-3.5 scaled to 0..1000 and clamped (its table lacks the ptes and
- * swap that went into it: a lower bound); 3.6-5.8 counted pages, with at
- * least 1 for an eligible task; 5.9+ may go negative. The 3% bonus for
- * CAP_SYS_ADMIN tasks (until 4.17) cannot be seen in the table and is
- * left out. -1000 tasks are not eligible. Everything here is an estimate.
+ * How the report's kernel finished oom_badness(). The task table's columns
+ * tell the era; one format (pgtables_bytes, 4.15 to 6.x) spans 5.9, whose
+ * "mm, oom: make the calculation of oom badness more accurate" dropped the
+ * clamp "points > 0 ? points : 1" (v4.19, v5.4 mm/oom_kill.c) and let
+ * points go negative. There the release dump_stack printed decides, else
+ * a trace only 5.13+ prints (dump_stack_lvl, <TASK>); else it is unknown.
  */
-void kmsg_estimate_points(const struct report *r, const struct kmsg_row *row,
-			  struct oom_task *t)
+enum badness_end {
+	BADNESS_UNKNOWN,
+	BADNESS_CLAMP_1,	/* 3.6-5.8: pages, at least 1 for an eligible task */
+	BADNESS_RAW,		/* 5.9+: pages, may be 0 or negative */
+};
+
+static enum badness_end badness_end(const struct report *r)
+{
+	switch (r->era) {
+	case ERA_3_6:
+	case ERA_4_0:
+		return BADNESS_CLAMP_1;
+	case ERA_6_X:
+		return BADNESS_RAW;
+	case ERA_4_15:
+		if (r->has_release)
+			return r->release < KMSG_RELEASE(5, 9) ? BADNESS_CLAMP_1 : BADNESS_RAW;
+		return r->since_5_13 ? BADNESS_RAW : BADNESS_UNKNOWN;
+	default:
+		return BADNESS_UNKNOWN;
+	}
+}
+
+/*
+ * oom_badness() of a row, as the kernel of the table's era computed it.
+ * 2.6.36-3.5 (and RHEL 6's 2.6.32) scaled to 0..1000 and clamped to
+ * 1..1000 (its table lacks the ptes and swap that went into it: a lower
+ * bound); 3.6-5.8 counted pages plus oom_score_adj * (totalpages / 1000),
+ * with at least 1 for an eligible task; 5.9+ the same without the clamp.
+ * The 3% bonus for CAP_SYS_ADMIN tasks (until 4.17) cannot be seen in the
+ * table and is left out. -1000 tasks are not eligible. Everything here is
+ * an estimate; a row below 1 whose kernel may be either side of 5.9 gets
+ * no points (and the report says so under "missing").
+ */
+void kmsg_estimate_points(struct report *r, const struct kmsg_row *row, struct oom_task *t)
 {
 	const struct kmsg_table_layout *l = &r->layout;
 	int64_t adj = row->v[KCOL_OOM_SCORE_ADJ], pts;
@@ -117,8 +150,6 @@ void kmsg_estimate_points(const struct report *r, const struct kmsg_row *row,
 			return;
 		pts = row->v[KCOL_RSS] + row->v[KCOL_NR_PTES] + row->v[KCOL_NR_PMDS] +
 		      row->v[KCOL_SWAPENTS] + (adj ? oom_points_adj_part((int32_t)adj, total) : 0);
-		if (pts <= 0)
-			pts = 1;
 		break;
 	case ERA_4_15:
 	case ERA_6_X:
@@ -133,6 +164,18 @@ void kmsg_estimate_points(const struct report *r, const struct kmsg_row *row,
 		break;
 	default:
 		return;
+	}
+	if (r->era != ERA_2_6 && pts < 1) {
+		switch (badness_end(r)) {
+		case BADNESS_CLAMP_1:
+			pts = 1;
+			break;
+		case BADNESS_RAW:
+			break;
+		default:
+			r->points_version_unknown = true;
+			return;
+		}
 	}
 	t->points = pts;
 	t->has |= TASK_HAS_POINTS | TASK_POINTS_ESTIMATED;
@@ -365,6 +408,8 @@ void kmsg_event_finish(struct report *r)
 	} else {
 		kmsg_add_missing(ev, r->rows_without_header ? "task_table_header" : "task_table");
 	}
+	if (r->points_version_unknown)
+		kmsg_add_missing(ev, "kernel_release");	/* some rows' points hinge on it */
 	finish_victim(r, ev);
 	if (!r->victim && !r->no_killable)
 		kmsg_add_missing(ev, "kill_line");

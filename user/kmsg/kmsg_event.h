@@ -25,7 +25,7 @@ enum era {
 	ERA_2_6,	/* cpu oom_adj [oom_score_adj]: badness on a 0..1000 scale */
 	ERA_3_6,	/* nr_ptes swapents */
 	ERA_4_0,	/* nr_ptes nr_pmds swapents */
-	ERA_4_15,	/* pgtables_bytes swapents */
+	ERA_4_15,	/* pgtables_bytes swapents: 4.15 to 6.x, across 5.9 */
 	ERA_6_X,	/* rss_anon rss_file rss_shmem pgtables_bytes swapents */
 };
 
@@ -51,6 +51,11 @@ struct report {
 	struct kmsg_table_layout layout;
 	enum era era;
 	bool header_oom_adj;	/* "oom_adj=" in the header: before 3.x */
+	/* the kernel's release, from dump_stack's CPU line */
+	bool has_release;
+	uint32_t release;	/* KMSG_RELEASE(major, minor) */
+	bool since_5_13;	/* dump_stack_lvl or <TASK> in the trace */
+	bool points_version_unknown;	/* a row's points depend on an unknown release */
 	uint8_t unreliable[KMSG_MAX_FRAMES];
 	/* totalpages, from Mem-Info or the memcg counters */
 	bool has_ram, has_reserved, has_swap_total, has_mem_limit, has_memsw_limit;
@@ -91,8 +96,7 @@ enum era kmsg_era_of(const struct kmsg_table_layout *l);
  * sets t->points (TASK_HAS_POINTS | TASK_POINTS_ESTIMATED) or t->skip, or
  * leaves them when the log cannot tell.
  */
-void kmsg_estimate_points(const struct report *r, const struct kmsg_row *row,
-			  struct oom_task *t);
+void kmsg_estimate_points(struct report *r, const struct kmsg_row *row, struct oom_task *t);
 /* Append to ev->missing's comma list. */
 void kmsg_add_missing(struct oom_event *ev, const char *what);
 /* Complete r->ev from everything the report showed. */

@@ -160,6 +160,33 @@ static bool match_header(const char *s, const char *end, struct kmsg_fact *f)
 }
 
 /*
+ * The release after the taint flags: "Not tainted 5.4.0-42-generic #46",
+ * "Tainted: G  W  O  K  --------- -  - 4.18.0-147.el8": the first word
+ * that starts "major.minor".
+ */
+static void cpu_release(const char *p, const char *end, struct kmsg_fact *f)
+{
+	const char *t = strstr(p, "ainted");	/* "Not tainted", "Tainted:" */
+
+	if (!t || t >= end)
+		return;
+	for (t += 6; t < end; t++) {
+		const char *q = t;
+		uint64_t major, minor;
+
+		if (t[-1] != ' ' || !scan_u64(&q, &major) || *q++ != '.' || !scan_u64(&q, &minor))
+			continue;
+		if (q < end && !strchr(".-+_ ", *q))
+			continue;
+		if (major < 2 || major > 99 || minor > 999)
+			continue;
+		f->release = KMSG_RELEASE(major, minor);
+		f->has_release = true;
+		return;
+	}
+}
+
+/*
  * The comm in dump_stack's line, up to what the kernel prints after it. A
  * comm holding " Not tainted" ends early; the header's comm is preferred.
  */
@@ -178,6 +205,7 @@ static void cpu_comm(const char *p, const char *end, struct kmsg_fact *f)
 		return;
 	copy_n(f->comm, sizeof(f->comm), p, (size_t)(stop - p));
 	f->has |= KF_COMM;
+	cpu_release(stop, end, f);
 }
 
 /* "CPU: 4 PID: 29481 Comm: sed ...", "CPU: 1 UID: 0 PID: 7166 Comm: hog ...", "Pid: 15462, comm: t ..." */
@@ -1038,8 +1066,11 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 	if (match_cpu(s, end, f))
 		return f->kind = KMSG_CPU;
 	reset(f);
-	if (match_dump_info(s))
+	if (match_dump_info(s)) {
+		/* x86 marks the task's stack since 5.16 */
+		f->since_5_13 = !strcmp(s, "<TASK>") || !strcmp(s, "</TASK>");
 		return f->kind = KMSG_DUMP_INFO;
+	}
 	f->kind = KMSG_REGS;
 	if (match_regs(s, end, f))
 		return f->kind;

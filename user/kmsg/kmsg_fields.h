@@ -55,6 +55,9 @@ enum kmsg_kind {
 	KMSG_SUPPRESSED,	/* "oom_kill_process: N callbacks suppressed": N reports not printed */
 };
 
+/* A kernel release as major.minor, comparable: KMSG_RELEASE(5, 9). */
+#define KMSG_RELEASE(major, minor) ((uint32_t)(major) << 16 | (uint32_t)(minor))
+
 /* Task-table columns, as named in the table's header line. */
 enum kmsg_col {
 	KCOL_UNKNOWN = 0,
@@ -129,6 +132,9 @@ struct kmsg_fact {
 	uint64_t total_vm_kb, anon_kb, file_kb, shmem_kb, pgtables_kb;
 	uint64_t value;			/* RAM/reserved pages, swap kB, page size, user ip,
 					 * suppressed reports */
+	bool has_release;		/* CPU line: the kernel release it printed */
+	uint32_t release;		/* KMSG_RELEASE() */
+	bool since_5_13;		/* a trace line only 5.13+ prints ("<TASK>") */
 	enum kmsg_counter counter;
 	uint64_t usage_kb, limit_kb;
 	enum oom_constraint constraint;

@@ -272,6 +272,8 @@ static int add_frame(struct report *r, const struct kmsg_fact *f)
 	r->unreliable[r->ev->n_kernel_stack - 1] = f->unreliable;
 	if (is_oom_function(f->sym))
 		r->oom_frames = true;
+	if (!strcmp(f->sym, "dump_stack_lvl"))
+		r->since_5_13 = true;	/* dump_stack_lvl() came with 5.13 */
 	return 0;
 }
 
@@ -607,6 +609,10 @@ static int take_trace(struct report *r, const struct kmsg_fact *f)
 			ev->trigger.uid = f->uid;
 			ev->trigger.has |= TASK_HAS_UID;
 		}
+		if (f->has_release) {
+			r->has_release = true;
+			r->release = f->release;
+		}
 		return 1;
 	case KMSG_FRAME:
 		return add_frame(r, f) < 0 ? -ENOMEM : 1;
@@ -619,7 +625,11 @@ static int take_trace(struct report *r, const struct kmsg_fact *f)
 			r->user_ip = true;
 		}
 		return 1;
-	default:	/* KMSG_CPUSET, KMSG_DUMP_INFO, KMSG_REGS */
+	case KMSG_DUMP_INFO:
+		if (f->since_5_13)
+			r->since_5_13 = true;
+		return 1;
+	default:	/* KMSG_CPUSET, KMSG_REGS */
 		return 1;
 	}
 }
@@ -876,6 +886,7 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 			r->ev->n_user_stack = 0;
 			r->ev->trigger.has = 0;
 			r->cpu = r->user_ip = false;
+			r->has_release = r->since_5_13 = false;
 		}
 	}
 	if (f.kind == KMSG_ELISION) {
