@@ -29,7 +29,10 @@
 #include "text_escape.h"
 
 #define DEV_KMSG "/dev/kmsg"
-/* no line for this long: the report being read is complete */
+/*
+ * no kernel line for this long: the report being read is complete (other
+ * programs' lines, a logger's marks say, do not keep it open)
+ */
 #define QUIET_MS 500
 /* how often a followed file is checked for growth */
 #define FOLLOW_POLL_MS 250
@@ -309,6 +312,14 @@ static int open_inputs(const struct parse_opts *o, int *fds)
 	return 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Read one input to its end (or, following, until a signal). 0 or -errno. */
 static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, const char *name,
 		     bool devkmsg)
@@ -319,6 +330,7 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 	struct stat sb;
 	bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	uint64_t bytes_at_eof = UINT64_MAX;
+	int64_t last_kernel_ms = now_ms();
 	int ret = 0, n, timeout;
 
 	in = kmsg_input__new(fd, devkmsg, devkmsg ? boot_wall_ns() : 0);
@@ -327,12 +339,24 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 		return -ENOMEM;
 	}
 	while (!exiting) {
-		if (devkmsg && !o->follow)
+		if (devkmsg && !o->follow) {
 			timeout = 0;	/* what the kernel holds now, then stop */
-		else
-			timeout = kmsg_parser__pending(p) ? QUIET_MS : -1;
+		} else if (!kmsg_parser__pending(p)) {
+			timeout = -1;
+		} else {
+			timeout = (int)(last_kernel_ms + QUIET_MS - now_ms());
+			if (timeout <= 0 && (o->follow || !regular)) {
+				/* a live source: quiet, though others' lines still come */
+				kmsg_parser__flush(p);
+				continue;
+			}
+			if (timeout < 0)
+				timeout = 0;
+		}
 		n = kmsg_input__next(in, &line, timeout);
 		if (n == 1) {
+			if (line.kernel && !line.meta)
+				last_kernel_ms = now_ms();
 			if (kmsg_parser__feed(p, &line)) {
 				log_err("out of memory");
 				ret = -ENOMEM;
