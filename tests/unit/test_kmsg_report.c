@@ -604,6 +604,18 @@ static void test_victim_from_reaper(void **state)
 	assert_int_equal(o->n_reaped, 1);
 	out_free(o);
 
+	/* a kill line after the reaper named the victim is the next OOM's */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 4121, "worker")
+		  "3,113,1843241500,-;Memory cgroup out of memory: Killed process 4122 (worker) "
+		  "total-vm:48000kB, anon-rss:18400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:108kB oom_score_adj:200\n", 0);
+	assert_int_equal(o->n, 2);
+	HAS(o->event[0], "\"victims\":[{\"pid\":4121,");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	HAS(o->event[1], "\"victim\":{\"pid\":4122,");
+	LACKS(o->event[1], "victim_from");
+	out_free(o);
+
 	/* an earlier report's victim, reaped while the next report is open */
 	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110)
 		  "3,111,1843200170,-;Memory cgroup out of memory: Killed process 4121 (worker) "

@@ -534,9 +534,10 @@ static bool ends_report(const struct report *r, const struct kmsg_fact *f, const
 		return true;
 	if (!r->confirmed && oom_only(k))
 		return false;	/* confirms it instead */
-	if (r->victim && !after_kill_ok(k))
+	/* the reaper reaps after the kill line: a victim it named is past it too */
+	if ((r->victim || r->victim_from_reaper) && !after_kill_ok(k))
 		return true;
-	if (r->victim && k == KMSG_KILLED && !r->group)
+	if ((r->victim || r->victim_from_reaper) && k == KMSG_KILLED && !r->group)
 		return true;	/* a second kill without memory.oom.group: the next OOM */
 	if ((r->no_killable || r->panic) && k != KMSG_PANIC && k != KMSG_BLANK)
 		return true;
