@@ -11,6 +11,7 @@
 #include "cgroup_names.h"
 #include "oomtrace.h"
 #include "record_reader.h"
+#include "scan.h"
 #include "time_iso.h"
 
 static const char *const type_names[] = {
@@ -423,8 +424,9 @@ static int decode_kframe(const char *s, struct oom_frame *f)
 
 	memset(f, 0, sizeof(*f));
 	if (len > 2 && s[0] == '0' && s[1] == 'x' && len <= 18 && all_hex(s + 2, len - 2)) {
-		f->addr = strtoull(s + 2, NULL, 16);
-		return 0;
+		const char *h = s;
+
+		return scan_hex(&h, true, &f->addr) ? 0 : -EINVAL;
 	}
 	for (const char *p = strstr(s, "+0x"); p; p = strstr(p + 1, "+0x")) {
 		const char *h = p + 3, *e = h;
@@ -440,7 +442,12 @@ static int decode_kframe(const char *s, struct oom_frame *f)
 	if (!split || split == s || (size_t)(split - s) >= sizeof(f->sym))
 		return -EINVAL;
 	memcpy(f->sym, s, (size_t)(split - s));
-	f->offset = strtoull(split + 3, NULL, 16);
+	{
+		const char *h = split + 1;	/* "0x" and at most 16 hex digits */
+
+		if (!scan_hex(&h, true, &f->offset))
+			return -EINVAL;
+	}
 	{
 		const char *e = split + 3;
 		size_t mlen;
