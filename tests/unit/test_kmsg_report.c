@@ -672,7 +672,7 @@ static void test_points_by_release(void **state)
 	o = parse(buf, 0);
 	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":-130519,");
 	out_free(o);
-	/* no release, but dump_stack_lvl (5.13+) in the trace */
+	/* no release, but dump_stack_lvl (5.14+) in the trace */
 	snprintf(buf, sizeof(buf), " dump_stack_lvl+0x44/0x5c\n oom_kill_process.cold+0xb/0x10\n%s",
 		 body);
 	o = parse(buf, 0);

@@ -87,7 +87,8 @@ enum era kmsg_era_of(const struct kmsg_table_layout *l)
  * "mm, oom: make the calculation of oom badness more accurate" dropped the
  * clamp "points > 0 ? points : 1" (v4.19, v5.4 mm/oom_kill.c) and let
  * points go negative. There the release dump_stack printed decides, else
- * a trace only 5.13+ prints (dump_stack_lvl, <TASK>); else it is unknown.
+ * a trace line only kernels after 5.10 print (dump_stack_lvl, added in
+ * 2021 for 5.14, or x86's <TASK> marks); else it is unknown.
  */
 enum badness_end {
 	BADNESS_UNKNOWN,
@@ -106,7 +107,7 @@ static enum badness_end badness_end(const struct report *r)
 	case ERA_4_15:
 		if (r->has_release)
 			return r->release < KMSG_RELEASE(5, 9) ? BADNESS_CLAMP_1 : BADNESS_RAW;
-		return r->since_5_13 ? BADNESS_RAW : BADNESS_UNKNOWN;
+		return r->after_5_10 ? BADNESS_RAW : BADNESS_UNKNOWN;
 	default:
 		return BADNESS_UNKNOWN;
 	}

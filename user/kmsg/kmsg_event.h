@@ -54,7 +54,7 @@ struct report {
 	/* the kernel's release, from dump_stack's CPU line */
 	bool has_release;
 	uint32_t release;	/* KMSG_RELEASE(major, minor) */
-	bool since_5_13;	/* dump_stack_lvl or <TASK> in the trace */
+	bool after_5_10;	/* dump_stack_lvl or <TASK> in the trace */
 	bool points_version_unknown;	/* a row's points depend on an unknown release */
 	uint8_t unreliable[KMSG_MAX_FRAMES];
 	/* totalpages, from Mem-Info or the memcg counters */

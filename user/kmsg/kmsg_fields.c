@@ -1067,8 +1067,8 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 		return f->kind = KMSG_CPU;
 	reset(f);
 	if (match_dump_info(s)) {
-		/* x86 marks the task's stack since 5.16 */
-		f->since_5_13 = !strcmp(s, "<TASK>") || !strcmp(s, "</TASK>");
+		/* x86 traces mark the task's stack only after 5.10 (5.10's do not) */
+		f->after_5_10 = !strcmp(s, "<TASK>") || !strcmp(s, "</TASK>");
 		return f->kind = KMSG_DUMP_INFO;
 	}
 	f->kind = KMSG_REGS;

@@ -134,7 +134,7 @@ struct kmsg_fact {
 					 * suppressed reports */
 	bool has_release;		/* CPU line: the kernel release it printed */
 	uint32_t release;		/* KMSG_RELEASE() */
-	bool since_5_13;		/* a trace line only 5.13+ prints ("<TASK>") */
+	bool after_5_10;		/* a trace line only kernels after 5.10 print ("<TASK>") */
 	enum kmsg_counter counter;
 	uint64_t usage_kb, limit_kb;
 	enum oom_constraint constraint;

@@ -273,7 +273,7 @@ static int add_frame(struct report *r, const struct kmsg_fact *f)
 	if (is_oom_function(f->sym))
 		r->oom_frames = true;
 	if (!strcmp(f->sym, "dump_stack_lvl"))
-		r->since_5_13 = true;	/* dump_stack_lvl() came with 5.13 */
+		r->after_5_10 = true;	/* dump_stack_lvl(): 2021, 5.14 */
 	return 0;
 }
 
@@ -627,8 +627,8 @@ static int take_trace(struct report *r, const struct kmsg_fact *f)
 		}
 		return 1;
 	case KMSG_DUMP_INFO:
-		if (f->since_5_13)
-			r->since_5_13 = true;
+		if (f->after_5_10)
+			r->after_5_10 = true;
 		return 1;
 	default:	/* KMSG_CPUSET, KMSG_REGS */
 		return 1;
@@ -887,7 +887,7 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 			r->ev->n_user_stack = 0;
 			r->ev->trigger.has = 0;
 			r->cpu = r->user_ip = false;
-			r->has_release = r->since_5_13 = false;
+			r->has_release = r->after_5_10 = false;
 		}
 	}
 	if (f.kind == KMSG_ELISION) {
