@@ -31,8 +31,20 @@ than being skipped, so a new fixture cannot pass unchecked.
                "header elided": no event has a task table.
   timestamp_style: which of the log's stamps the events must carry: "none ..."
                none at all; "dmesg -T": wall time; "dmesg" (not "no dmesg ts"):
-               kernel_time_us; "syslog"/"journal": log_time. (Other words are
-               description.)
+               kernel_time_us; "syslog"/"journal": log_time; "/dev/kmsg":
+               kernel_time_us and kmsg_seq. (Other words are description.)
+  constraint, oom_memcg, task_rows may also be a list: one phrase per event, in
+               order (constraint, task_rows: every event; oom_memcg: the events
+               that have a memcg), for files whose reports differ.
+
+Optional facts, checked when present:
+  victim_from  per event with a victim, ";"-joined: "kill line" (no
+               "victim_from" key), "summary" or "oom_reaper".
+  suppressed_reports  N: the closing parse_stats record says the kernel's rate
+               limit suppressed N reports ("callbacks suppressed").
+  points       "PID=P, PID=P ...": the first event's candidates' estimated
+               points; P "none" means the log cannot tell (no points).
+
   source, kernel, kind: provenance and description, not facts the parser
                extracts; not checked.
 """
@@ -148,7 +160,16 @@ def check_trigger(name, fact, events):
         check(ev.get("order") == int(m.group(6)), f"{what} order", ev.get("order"), int(m.group(6)))
 
 
+def per_event(name, what, fact, events, check_one):
+    """A list fact: one phrase per event."""
+    check(len(fact) == len(events), f"{name}: {what} for each of {len(events)} events", len(fact), len(events))
+    for phrase, ev in zip(fact, events):
+        check_one(name, phrase, [ev])
+
+
 def check_constraint(name, fact, events):
+    if isinstance(fact, list):
+        return per_event(name, "constraint", fact, events, check_constraint)
     if fact is None:
         got = [e["constraint"] for e in events]
         check(all(c == "unknown" for c in got), f"{name}: constraint not claimed", got, "unknown")
@@ -176,6 +197,9 @@ def check_constraint(name, fact, events):
 
 def check_memcg(name, fact, events):
     got = [e["memcg"] for e in events if e["memcg"] is not None]
+    if isinstance(fact, list):
+        check(got == fact, f"{name}: OOM memcgs", got, fact)
+        return
     if fact is None:
         check(not got, f"{name}: no OOM memcg", got, [])
         return
@@ -186,6 +210,14 @@ def check_memcg(name, fact, events):
 
 
 def check_rows(name, fact, events):
+    if isinstance(fact, list):
+        got = [e.get("candidates_total") for e in events]
+        check(got == fact, f"{name}: task rows per report", got, fact)
+        for e in events:
+            if "candidates" in e:
+                check(len(e["candidates"]) == e["candidates_total"], f"{name}: -k 0 keeps every row",
+                      len(e["candidates"]), e["candidates_total"])
+        return
     tables = [e for e in events if "candidates" in e]
     for e in tables:
         check(len(e["candidates"]) == e["candidates_total"], f"{name}: -k 0 keeps every row",
@@ -230,12 +262,38 @@ def check_stamps(name, fact, events):
         known = True
         check(has("kernel_time_us"), f"{name}: dmesg stamp as kernel_time_us",
               [e.get("kernel_time_us") for e in events], "kernel_time_us")
+    if "/dev/kmsg" in fact:
+        known = True
+        check(has("kernel_time_us") and has("kmsg_seq"), f"{name}: /dev/kmsg record time and number",
+              [(e.get("kernel_time_us"), e.get("kmsg_seq")) for e in events], "both")
     if "syslog" in fact or "journal" in fact:
         known = True
         check(has("log_time"), f"{name}: syslog/journal stamp as log_time",
               [e.get("log_time") for e in events], "log_time")
     if not known:
         unknown_phrase(name, "timestamp_style", fact)
+
+
+def check_victim_from(name, fact, events):
+    want = items(fact)
+    if any(w not in ("kill line", "summary", "oom_reaper") for w in want):
+        return unknown_phrase(name, "victim_from", fact)
+    got = [e.get("victim_from", "kill line") for e in events if "victim" in e]
+    check(got == want, f"{name}: which line named each victim", got, want)
+
+
+def check_points(name, fact, events):
+    want = {}
+    for it in str(fact).split(","):
+        m = re.match(r"^\s*(\d+)=(-?\d+|none)\s*$", it)
+        if not m:
+            return unknown_phrase(name, "points", fact)
+        want[int(m.group(1))] = None if m.group(2) == "none" else int(m.group(2))
+    cands = {c["pid"]: c.get("points") for c in (events[0].get("candidates", []) if events else [])}
+    got = {pid: cands.get(pid, "no such row") for pid in want}
+    check(got == want, f"{name}: estimated points of event 1", got, want)
+    est = [c.get("points_estimated") for c in events[0].get("candidates", []) if "points" in c]
+    check(all(est), f"{name}: recomputed points are marked estimated", est, "all true")
 
 
 def main():
@@ -253,6 +311,9 @@ def main():
         lines = out.stdout.decode("utf-8").splitlines()
         objs = [json.loads(l) for l in lines]  # every line must be valid JSON
         events = [o for o in objs if o["type"] == "oom_kill"]
+        stats = [o for o in objs if o["type"] == "parse_stats"]
+        check(len(stats) == 1 and objs[-1] is stats[0] and stats[0]["reports"] == len(events),
+              f"{name}: one parse_stats record last, counting the events", stats, "one, last")
         err = out.stderr.decode("utf-8", "replace").strip().splitlines()
         check(len(err) == 1 and err[0].startswith("oomtrace: parse: "), f"{name}: one summary line on stderr",
               err, "oomtrace: parse: ...")
@@ -266,6 +327,14 @@ def main():
         check_memcg(name, facts["oom_memcg"], events)
         check_rows(name, facts["task_rows"], events)
         check_stamps(name, facts["timestamp_style"], events)
+        if "victim_from" in facts:
+            check_victim_from(name, facts["victim_from"], events)
+        if "suppressed_reports" in facts:
+            got = stats[0].get("suppressed_reports") if stats else None
+            check(got == facts["suppressed_reports"], f"{name}: reports the kernel suppressed",
+                  got, facts["suppressed_reports"])
+        if "points" in facts:
+            check_points(name, facts["points"], events)
     print(f"{checks - failures} of {checks} checks passed")
     return 1 if failures else 0
 

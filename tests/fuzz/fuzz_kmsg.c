@@ -60,6 +60,12 @@ static void on_event(struct oom_event *ev, void *arg)
 		     ev->candidates[i - 1].points < ev->candidates[i].points))
 			abort();
 	}
+	/* a victim named by another line than the kill line is still one victim */
+	if (ev->victim_from != OOM_VICTIM_FROM_KILL && !(ev->has & EV_HAS_VICTIM))
+		abort();
+	if (ev->victim_from == OOM_VICTIM_FROM_REAPER &&
+	    (ev->n_victims != 1 || ev->victims[0].pid != ev->victim.pid))
+		abort();
 	for (size_t i = 0; i < ev->n_kernel_stack; i++) {
 		terminated(ev->kernel_stack[i].sym, sizeof(ev->kernel_stack[i].sym));
 		terminated(ev->kernel_stack[i].module, sizeof(ev->kernel_stack[i].module));

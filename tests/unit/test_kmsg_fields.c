@@ -426,6 +426,48 @@ static void test_gfp_names(void **state)
 	assert_int_equal(gfp_names_format((enum gfp_layout)99, 1, buf, sizeof(buf)), -EINVAL);
 }
 
+/* The rate limit's line: N reports dump_header() did not print. */
+static void test_suppressed(void **state)
+{
+	(void)state;
+	assert_int_equal(kind("oom_kill_process: 8 callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_true(f.value == 8);
+	assert_int_not_equal(kind("oom_kill_process: 8 callbacks suppressed, really"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("oom_kill_process: callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("printk: 8 callbacks suppressed"), KMSG_SUPPRESSED);
+	assert_int_not_equal(kind("oom_kill_process: 99999999999999999999 callbacks suppressed"),
+			     KMSG_SUPPRESSED);
+}
+
+/* The release dump_stack prints, and the marks of a trace newer than 5.10. */
+static void test_release(void **state)
+{
+	(void)state;
+	assert_int_equal(kind("CPU: 1 PID: 174205 Comm: test Tainted: G        W         5.4.3-arch1-1 #1"),
+			 KMSG_CPU);
+	assert_true(f.has_release);
+	assert_int_equal(f.release, KMSG_RELEASE(5, 4));
+	kind("CPU: 31 PID: 164878 Comm: java Kdump: loaded Tainted: G        W  O  K  --------- -  - "
+	     "4.18.0-147.mt202006");
+	assert_int_equal(f.release, KMSG_RELEASE(4, 18));
+	kind("Pid: 15462, comm: t Not tainted 2.6.32-220.7.1.el6.x86_64 #1");
+	assert_int_equal(f.release, KMSG_RELEASE(2, 6));
+	kind("CPU: 0 UID: 0 PID: 30743 Comm: hog Not tainted 6.18.44-fc-v1272 #1 PREEMPT(none) ");
+	assert_int_equal(f.release, KMSG_RELEASE(6, 18));
+	assert_int_equal(f.pid, 30743);
+	/* a comm that looks like a release is the comm; no release printed: none */
+	kind("CPU: 0 PID: 7 Comm: 5.10 Not tainted");
+	assert_string_equal(f.comm, "5.10");
+	assert_false(f.has_release);
+	kind("CPU: 0 PID: 7 Comm: x Not tainted 12345.1");
+	assert_false(f.has_release);
+	/* x86 marks the task's stack after 5.10 */
+	assert_int_equal(kind("<TASK>"), KMSG_DUMP_INFO);
+	assert_true(f.after_5_10);
+	assert_int_equal(kind("Call Trace:"), KMSG_DUMP_INFO);
+	assert_false(f.after_5_10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -441,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_hostile_comms),
 		cmocka_unit_test(test_misc),
 		cmocka_unit_test(test_gfp_names),
+		cmocka_unit_test(test_suppressed),
+		cmocka_unit_test(test_release),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_fields", tests, NULL, NULL);

@@ -212,22 +212,6 @@ static void test_plain_and_odd(void **state)
 	assert_string_equal(l.text, "Mayday 1 2");
 }
 
-static void test_iso_time(void **state)
-{
-	uint64_t ns = 0;
-
-	(void)state;
-	assert_int_equal(kmsg_parse_iso_time("2026-11-23T10:01:02Z", &ns), 20);
-	assert_int_equal(ns, 1795428062ull * 1000000000ull);
-	assert_int_equal(kmsg_parse_iso_time("2026-11-23T11:01:02.5+01:00 x", &ns), 27);
-	assert_int_equal(ns, 1795428062500000000ull);
-	assert_int_equal(kmsg_parse_iso_time("2026-11-23T05:01:02-0500", &ns), 24);
-	assert_int_equal(ns, 1795428062ull * 1000000000ull);
-	assert_int_equal(kmsg_parse_iso_time("2026-13-23T10:01:02Z", &ns), 0);
-	assert_int_equal(kmsg_parse_iso_time("2026-11-23T25:01:02Z", &ns), 0);
-	assert_int_equal(kmsg_parse_iso_time("20261123", &ns), 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -236,7 +220,6 @@ int main(void)
 		cmocka_unit_test(test_dmesg_T_locales),
 		cmocka_unit_test(test_syslog_journal),
 		cmocka_unit_test(test_plain_and_odd),
-		cmocka_unit_test(test_iso_time),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_line", tests, setup_utc, NULL);

@@ -494,6 +494,207 @@ static void test_kmsg_records(void **state)
 	out_free(o);
 }
 
+/* A storm: the rate limit's "callbacks suppressed" is counted, not a report. */
+static void test_suppressed(void **state)
+{
+	struct out *o;
+
+	(void)state;
+	o = parse("[  726.231285] Memory cgroup out of memory: Killed process 2900 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:348kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:0\n"
+		  "[  726.288655] Memory cgroup out of memory: Killed process 2901 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:332kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:0\n"
+		  "[  731.240159] oom_kill_process: 5 callbacks suppressed\n"
+		  "[  731.240166] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		  "[  731.250000] oom_kill_process: 7 callbacks suppressed\n"
+		  "[  731.250002] Memory cgroup out of memory: Killed process 3312 (hog) total-vm:17460kB, "
+		  "anon-rss:16128kB, file-rss:348kB, shmem-rss:0kB, UID:0 pgtables:72kB oom_score_adj:0\n"
+		  /* not the OOM killer's rate limit, or not the exact shape */
+		  "[  731.300000] printk: 3 callbacks suppressed\n"
+		  "[  731.300001] oom_kill_process: 2 callbacks suppressed!\n", 0);
+	assert_int_equal(o->n, 3);
+	assert_int_equal(o->stats.suppressed, 12);
+	assert_int_equal(o->stats.reports, 3);
+	/* the suppressed line neither ends nor spoils the report it falls in */
+	HAS(o->event[2], "\"victim\":{\"pid\":3312");
+	HAS(o->event[2], "\"unparsed_lines\":0");
+	HAS(o->event[0], "\"missing\":\"header,oom_memcg,task_table\"");
+	out_free(o);
+}
+
+/* A 6.1 memcg v2 report as /dev/kmsg records; the tail (summary, kill line) is the caller's. */
+#define KMSG_61_HEAD \
+	"4,100,1843200113,-;worker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, " \
+	"oom_score_adj=0\n" \
+	"4,101,1843200119,-;CPU: 1 PID: 4121 Comm: worker Not tainted 6.1.0-13-cloud-amd64 #1\n" \
+	"4,102,1843200125,-; oom_kill_process.cold+0xb/0x10\n" \
+	"6,103,1843200130,-;memory: usage 262144kB, limit 262144kB, failcnt 1893\n" \
+	"6,104,1843200131,-;swap: usage 0kB, limit 0kB, failcnt 0\n" \
+	"6,105,1843200150,-;Tasks state (memory values in pages):\n" \
+	"6,106,1843200151,-;[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents " \
+	"oom_score_adj name\n" \
+	"6,107,1843200153,-;[   4102]     0  4102      724      384    45056        0             0 sh\n" \
+	"6,108,1843200155,-;[   4121]  1000  4121    70000    60100   540672        0             0 worker\n" \
+	"6,109,1843200157,-;[   4122]  1000  4122    12000     4600   110592        0           200 worker\n"
+#define KMSG_61_SUMMARY(seq) \
+	"6," #seq ",1843200160,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/," \
+	"mems_allowed=0,oom_memcg=/w,task_memcg=/w,task=worker,pid=4121,uid=1000\n"
+#define KMSG_61_REAPED(seq, pid, comm) \
+	"6," #seq ",1843241403,-;oom_reaper: reaped process " #pid " (" comm "), now anon-rss:0kB, " \
+	"file-rss:0kB, shmem-rss:0kB\n"
+
+/* No kill line: the reaper's line names the victim, if it can be this OOM's. */
+static void test_victim_from_reaper(void **state)
+{
+	struct out *o;
+
+	(void)state;
+	/* summary and kill line overwritten (numbers 110, 111 skipped) */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 4121, "worker"), 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121,\"comm\":\"worker\",\"uid\":1000,\"oom_score_adj\":0,"
+			 "\"points\":60232,\"points_estimated\":true");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	HAS(o->event[0], "\"victims\":[{\"pid\":4121,\"comm\":\"worker\"");
+	HAS(o->event[0], "kill_line,lost_records\"");
+	assert_int_equal(o->n_reaped, 1);
+	assert_string_equal(o->reaped[0], "seq=1 pid=4121 reaped");
+	assert_int_equal(o->stats.missing_records, 2);
+	out_free(o);
+
+	/* the summary survived: only its pid can be named by the reaper */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110) KMSG_61_REAPED(112, 4122, "worker")
+		  KMSG_61_REAPED(113, 4121, "worker"), 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	LACKS(o->event[0], "{\"pid\":4122,\"comm\":\"worker\",\"reason\"");
+	assert_int_equal(o->n_reaped, 1);
+	out_free(o);
+
+	/* summary, no reaper line: the summary names it, and says so */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110), 0);
+	HAS(o->event[0], "\"victim\":{\"pid\":4121");
+	HAS(o->event[0], "\"victim_from\":\"summary\"");
+	HAS(o->event[0], "\"victims\":[]");
+	out_free(o);
+
+	/* a pid outside the table is some other kill's; nothing names this victim,
+	 * and the top candidate is not taken for it */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 3977, "cron"), 0);
+	assert_int_equal(o->n, 1);
+	LACKS(o->event[0], "\"victim\"");
+	LACKS(o->event[0], "victim_from");
+	HAS(o->event[0], "kill_line,lost_records\"");
+	assert_int_equal(o->n_reaped, 0);
+	out_free(o);
+
+	/* nothing lost and the table not over: a reaper line there is an earlier kill's */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(110, 4122, "worker"), 0);
+	LACKS(o->event[0], "\"victim\"");
+	out_free(o);
+
+	/* the kill line present: the reaper line is its aftermath, as before */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110)
+		  "3,111,1843200170,-;Memory cgroup out of memory: Killed process 4121 (worker) "
+		  "total-vm:280000kB, anon-rss:240400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:528kB oom_score_adj:0\n" KMSG_61_REAPED(112, 4121, "worker"), 0);
+	LACKS(o->event[0], "victim_from");
+	LACKS(o->event[0], "kill_line");
+	assert_int_equal(o->n_reaped, 1);
+	out_free(o);
+
+	/* a kill line after the reaper named the victim is the next OOM's */
+	o = parse(KMSG_61_HEAD KMSG_61_REAPED(112, 4121, "worker")
+		  "3,113,1843241500,-;Memory cgroup out of memory: Killed process 4122 (worker) "
+		  "total-vm:48000kB, anon-rss:18400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:108kB oom_score_adj:200\n", 0);
+	assert_int_equal(o->n, 2);
+	HAS(o->event[0], "\"victims\":[{\"pid\":4121,");
+	HAS(o->event[0], "\"victim_from\":\"oom_reaper\"");
+	HAS(o->event[1], "\"victim\":{\"pid\":4122,");
+	LACKS(o->event[1], "victim_from");
+	out_free(o);
+
+	/* an earlier report's victim, reaped while the next report is open */
+	o = parse(KMSG_61_HEAD KMSG_61_SUMMARY(110)
+		  "3,111,1843200170,-;Memory cgroup out of memory: Killed process 4121 (worker) "
+		  "total-vm:280000kB, anon-rss:240400kB, file-rss:0kB, shmem-rss:0kB, UID:1000 "
+		  "pgtables:528kB oom_score_adj:0\n"
+		  "4,112,1843300113,-;worker invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		  "oom_score_adj=0\n"
+		  "6,113,1843300151,-;[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents "
+		  "oom_score_adj name\n"
+		  "6,114,1843300155,-;[   4121]  1000  4121    70000    60100   540672        0             0 worker\n"
+		  "6,115,1843300156,-;[   4130]  1000  4130    70000    60100   540672        0             0 worker\n"
+		  "6,118,1843300160,-;oom_reaper: unable to reap pid:4121 (worker)\n", 0);
+	assert_int_equal(o->n, 2);
+	LACKS(o->event[1], "\"victim\"");
+	assert_int_equal(o->n_reaped, 1);
+	assert_string_equal(o->reaped[0], "seq=1 pid=4121 failed");
+	out_free(o);
+}
+
+/* Points below 1: clamped to 1 before 5.9, negative since, unknown in between. */
+static void test_points_by_release(void **state)
+{
+	static const char body[] =
+		"memory: usage 524288kB, limit 524288kB, failcnt 31877\n"
+		"memory+swap: usage 524288kB, limit 524288kB, failcnt 0\n"
+		"Tasks state (memory values in pages):\n"
+		"[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+		"[  28790]     0 28790     1155      206    53248        0          -998 tini\n"
+		"[  28811]  1001 28811  1241331   127541  1503232        0             0 java\n"
+		"[  28812]  1001 28812     1000      100    40960        0         -1000 guard\n";
+	char buf[2048];
+	struct out *o;
+
+	(void)state;
+	/* 5.4 (pre-5.9 release in the CPU line): 206 + 13 - 998 * 131 < 1: 1 */
+	snprintf(buf, sizeof(buf), "CPU: 3 PID: 28811 Comm: java Not tainted 5.4.0-150-generic "
+		 "#167-Ubuntu\n dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"comm\":\"tini\",\"uid\":0,\"oom_score_adj\":-998,\"points\":1,");
+	HAS(o->event[0], "\"comm\":\"java\",\"uid\":1001,\"oom_score_adj\":0,\"points\":127908,");
+	HAS(o->event[0], "\"comm\":\"guard\",\"uid\":1001,\"oom_score_adj\":-1000,\"points\":null,"
+			 "\"skip\":\"oom_score_adj_min\"");
+	LACKS(o->event[0], "kernel_release");
+	out_free(o);
+	/* RHEL 8's 4.18, its taint flags in the way */
+	snprintf(buf, sizeof(buf), "CPU: 31 PID: 28811 Comm: java Kdump: loaded Tainted: G        W  "
+		 "O  K  --------- -  - 4.18.0-147.el8.x86_64 #1\n dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":1,");
+	out_free(o);
+	/* 5.10: oom_badness may go negative */
+	snprintf(buf, sizeof(buf), "CPU: 3 PID: 28811 Comm: java Tainted: G   OE  5.10.0-23-amd64 #1\n"
+		 " dump_header+0x4f/0x1eb\n%s", body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":-130519,");
+	out_free(o);
+	/* no release, but dump_stack_lvl (5.14+) in the trace */
+	snprintf(buf, sizeof(buf), " dump_stack_lvl+0x44/0x5c\n oom_kill_process.cold+0xb/0x10\n%s",
+		 body);
+	o = parse(buf, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":-130519,");
+	out_free(o);
+	/* nothing tells: no points for that row, and the event says why */
+	o = parse(body, 0);
+	HAS(o->event[0], "\"oom_score_adj\":-998,\"points\":null");
+	HAS(o->event[0], "\"oom_score_adj\":0,\"points\":127908,");
+	HAS(o->event[0], "kernel_release");
+	out_free(o);
+	/* a 6.x table (rss_anon...) is 5.9+ by itself */
+	o = parse("memory: usage 524288kB, limit 524288kB, failcnt 31877\n"
+		  "memory+swap: usage 524288kB, limit 524288kB, failcnt 0\n"
+		  "[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes "
+		  "swapents oom_score_adj name\n"
+		  "[  28790]     0 28790     1155      206      200        6         0    53248        0"
+		  "          -998 tini\n", 0);
+	HAS(o->event[0], "\"points\":-130519,");
+	out_free(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,6 +708,9 @@ int main(void)
 		cmocka_unit_test(test_keep_top_k),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_kmsg_records),
+		cmocka_unit_test(test_suppressed),
+		cmocka_unit_test(test_victim_from_reaper),
+		cmocka_unit_test(test_points_by_release),
 	};
 
 	return cmocka_run_group_tests_name("kmsg_report", tests, NULL, NULL);

@@ -486,6 +486,11 @@ static void test_event_refused_strict(void **state)
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates_total\":3}",
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"candidates\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victim_rank\":1}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"victim_from\":\"summary\"}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1},\"victim_from\":\"guess\","
+			"\"victims\":[]}",
+		"{" BASE ",\"constraint\":\"none\",\"victim\":{\"pid\":1},\"victim_from\":\"\","
+			"\"victims\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"points\":3},\"victims\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"trigger\":{\"tid\":1,\"unit\":\"a.service\"},\"victims\":[]}",
 		/* victims: reason always, points null only with a skip reason, whole pages */
@@ -576,24 +581,6 @@ static void test_aftermath_and_types(void **state)
 	jr_doc__free(&d);
 }
 
-static void test_time(void **state)
-{
-	uint64_t ns;
-
-	(void)state;
-	assert_int_equal(parse_time_iso("1970-01-01T00:00:00Z", &ns), 0);
-	assert_true(ns == 0);
-	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.5Z", &ns), 0);
-	assert_true(ns == 1795513631500000000ull);
-	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.123456789Z", &ns), 0);
-	assert_true(ns % 1000000000ull == 123456789);
-	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.1234567891Z", &ns), -EINVAL);
-	assert_int_equal(parse_time_iso("2026-11-24T09:47:11", &ns), -EINVAL);
-	assert_int_equal(parse_time_iso("2026-13-24T09:47:11Z", &ns), -EINVAL);
-	assert_int_equal(parse_time_iso("2026-11-24 09:47:11Z", &ns), -EINVAL);
-	assert_int_equal(parse_time_iso("2026-11-24T09:47:11.Z", &ns), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,7 +594,6 @@ int main(void)
 		cmocka_unit_test(test_event_refused),
 		cmocka_unit_test(test_event_refused_strict),
 		cmocka_unit_test(test_aftermath_and_types),
-		cmocka_unit_test(test_time),
 	};
 
 	return cmocka_run_group_tests_name("record_reader", tests, NULL, NULL);

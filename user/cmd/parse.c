@@ -20,6 +20,7 @@
 
 #include "cgroup_path.h"
 #include "cli_args.h"
+#include "json_writer.h"
 #include "commands.h"
 #include "kmsg_input.h"
 #include "kmsg_report.h"
@@ -28,7 +29,10 @@
 
 #define CMD "oomtrace parse"
 #define DEV_KMSG "/dev/kmsg"
-/* no line for this long: the report being read is complete */
+/*
+ * no kernel line for this long: the report being read is complete (other
+ * programs' lines, a logger's marks say, do not keep it open)
+ */
 #define QUIET_MS 500
 /* how often a followed file is checked for growth */
 #define FOLLOW_POLL_MS 250
@@ -86,7 +90,10 @@ static void usage(FILE *out)
 "Candidate points are recomputed from the task table the way that kernel\n"
 "computed them, and marked as estimates (points_estimated).\n"
 "At the end, one line on stderr counts the reports and the lines inside\n"
-"them that were not understood (also \"unparsed_lines\" in each event).\n"
+"them that were not understood (also \"unparsed_lines\" in each event), and\n"
+"the reports the kernel's rate limit suppressed (\"N callbacks suppressed\":\n"
+"dmesg keeps 10 reports per 5 s, live oomtrace sees every kill); with --json\n"
+"the same counts end stdout as {\"type\":\"parse_stats\",...}.\n"
 "\n"
 "examples:\n"
 "  dmesg | oomtrace parse\n"
@@ -274,6 +281,14 @@ static int open_inputs(const struct parse_opts *o, int *fds)
 	return 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Read one input to its end (or, following, until a signal). 0 or -errno. */
 static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, const char *name,
 		     bool devkmsg)
@@ -284,6 +299,7 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 	struct stat sb;
 	bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	uint64_t bytes_at_eof = UINT64_MAX;
+	int64_t last_kernel_ms = now_ms();
 	int ret = 0, n, timeout;
 
 	in = kmsg_input__new(fd, devkmsg, devkmsg ? boot_wall_ns() : 0);
@@ -292,12 +308,24 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 		return -ENOMEM;
 	}
 	while (!exiting) {
-		if (devkmsg && !o->follow)
+		if (devkmsg && !o->follow) {
 			timeout = 0;	/* what the kernel holds now, then stop */
-		else
-			timeout = kmsg_parser__pending(p) ? QUIET_MS : -1;
+		} else if (!kmsg_parser__pending(p)) {
+			timeout = -1;
+		} else {
+			timeout = (int)(last_kernel_ms + QUIET_MS - now_ms());
+			if (timeout <= 0 && (o->follow || !regular)) {
+				/* a live source: quiet, though others' lines still come */
+				kmsg_parser__flush(p);
+				continue;
+			}
+			if (timeout < 0)
+				timeout = 0;
+		}
 		n = kmsg_input__next(in, &line, timeout);
 		if (n == 1) {
+			if (line.kernel && !line.meta)
+				last_kernel_ms = now_ms();
 			if (kmsg_parser__feed(p, &line)) {
 				log_err("out of memory");
 				ret = -ENOMEM;
@@ -376,7 +404,11 @@ static int run(struct parse_state *st, struct kmsg_parser *p)
 	return ret;
 }
 
-static void summary(const struct parse_state *st, const struct kmsg_parser *p)
+/*
+ * The run's counts. The text line goes to stderr; with --json the same
+ * counts are also the last record on stdout, {"type":"parse_stats",...}.
+ */
+static void summary_text(const struct parse_state *st, const struct kmsg_parser *p)
 {
 	const struct kmsg_stats *s = kmsg_parser__stats(p);
 
@@ -390,7 +422,35 @@ static void summary(const struct parse_state *st, const struct kmsg_parser *p)
 		fprintf(stderr, "; %" PRIu64 " over-long lines cut", st->truncated);
 	if (st->lost)
 		fprintf(stderr, "; /dev/kmsg overwrote records %" PRIu64 " times", st->lost);
+	if (s->missing_records)
+		fprintf(stderr, "; %" PRIu64 " /dev/kmsg records missing (numbers skipped)",
+			s->missing_records);
+	if (s->suppressed)
+		fprintf(stderr, "; suppressed_reports %" PRIu64 ": the kernel's rate limit (10 "
+			"reports per 5 s) left out their reports, only the kill lines remain "
+			"(live oomtrace misses none)", s->suppressed);
 	fputc('\n', stderr);
+}
+
+static void summary_json(const struct parse_state *st, const struct kmsg_parser *p)
+{
+	const struct kmsg_stats *s = kmsg_parser__stats(p);
+	struct json_writer w;
+
+	jw_init(&w, stdout);
+	jw_object_start(&w);
+	jw_kv_string(&w, "type", "parse_stats");
+	jw_kv_uint(&w, "reports", s->reports);
+	jw_kv_uint(&w, "shown", st->shown);
+	jw_kv_uint(&w, "lines", s->lines);
+	jw_kv_uint(&w, "unparsed_lines", s->unparsed);
+	jw_kv_uint(&w, "elided", s->elided);
+	jw_kv_uint(&w, "truncated_lines", st->truncated);
+	jw_kv_uint(&w, "kmsg_overruns", st->lost);
+	jw_kv_uint(&w, "kmsg_records_missing", s->missing_records);
+	jw_kv_uint(&w, "suppressed_reports", s->suppressed);
+	jw_object_end(&w);
+	fputc('\n', stdout);
 }
 
 int cmd_parse(int argc, char **argv)
@@ -414,8 +474,12 @@ int cmd_parse(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	ret = run(&st, p);
+	if (!ret && !st.write_failed && o.json) {
+		summary_json(&st, p);
+		check_output(&st);
+	}
 	if (!ret && !st.write_failed)
-		summary(&st, p);	/* a failure is said in its one line */
+		summary_text(&st, p);	/* a failure is said in its one line */
 	kmsg_parser__free(p);
 	return ret || st.write_failed ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -313,6 +313,15 @@ const char *oom_victim_reason__name(enum oom_victim_reason r)
 	}
 }
 
+const char *oom_victim_from__name(enum oom_victim_from f)
+{
+	switch (f) {
+	case OOM_VICTIM_FROM_SUMMARY: return "summary";
+	case OOM_VICTIM_FROM_REAPER: return "oom_reaper";
+	default: return NULL;
+	}
+}
+
 int64_t oom_points_adj_part(int32_t adj, uint64_t totalpages)
 {
 	return (int64_t)adj * (int64_t)(totalpages / 1000);

@@ -35,6 +35,13 @@ enum oom_victim_reason {
 	OOM_VICTIM_SHARED_MM,	/* another process sharing the victim's mm */
 };
 
+/* Which line named the victim of a kernel-log event. */
+enum oom_victim_from {
+	OOM_VICTIM_FROM_KILL = 0,	/* the kill line (and every live event) */
+	OOM_VICTIM_FROM_SUMMARY,	/* the oom-kill: summary; the log stops before the kill */
+	OOM_VICTIM_FROM_REAPER,		/* no kill line: oom_reaper's "reaped process" */
+};
+
 enum oom_constraint {
 	OOM_CONSTRAINT_UNKNOWN = -1,
 	OOM_CONSTRAINT_NONE = 0,	/* kernel enum order, 6.x */
@@ -140,6 +147,7 @@ struct oom_event {
 	int32_t chosen_pid;
 	int64_t chosen_points;
 	struct oom_task victim;		/* the chosen victim */
+	enum oom_victim_from victim_from;	/* kernel-log sources: which line named it */
 	struct oom_task *victims;	/* every task killed, victim first */
 	size_t n_victims;
 	struct oom_task *candidates;	/* sorted by points, highest first */
@@ -248,6 +256,8 @@ size_t oom_event__rank_of(const struct oom_event *ev, int32_t pid);
 const char *oom_constraint__name(enum oom_constraint c);
 const char *oom_skip__name(enum oom_skip s);
 const char *oom_victim_reason__name(enum oom_victim_reason r);
+/* "summary", "oom_reaper"; NULL for the kill line (nothing to say). */
+const char *oom_victim_from__name(enum oom_victim_from f);
 
 /*
  * The kernel's oom_badness() from its parts (5.9+): rss + swap + page tables,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "time_iso.h"	/* format_time_iso(), which every renderer of a time uses */
 
 /* One JSON object on one line, newline-terminated: {"type":"oom_kill",...} */
 void render_event_json(FILE *out, const struct oom_event *ev);
@@ -25,8 +26,6 @@ struct json_writer;
 /* unit, container_id, pod_uid: the members for what a cgroup path names (none if nothing). */
 void render_origin_json(struct json_writer *w, const char *path);
 
-/* "2026-11-23T10:01:02.123456Z" from CLOCK_REALTIME nanoseconds. */
-void format_time_iso(char *buf, size_t size, uint64_t ns);
 /* "64.0 MiB": a byte count for people. */
 void format_bytes(char *buf, size_t size, uint64_t bytes);
 

@@ -2,23 +2,10 @@
 /* JSON Lines rendering of an assembled event (the schema in the README, What it prints). */
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "cgroup_names.h"
 #include "json_writer.h"
 #include "render.h"
-
-/* "2026-11-23T10:01:02.123456Z" */
-void format_time_iso(char *buf, size_t size, uint64_t ns)
-{
-	time_t secs = (time_t)(ns / 1000000000ull);
-	struct tm tm;
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(ns % 1000000000ull / 1000));
-}
 
 /* Every bit in `bits` known (TASK_HAS_MEM stands for all memory facts). */
 static bool has_mem(const struct oom_task *t, uint32_t bits)
@@ -237,6 +224,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		write_victim(&w, &ev->victim, ev, false);
 		if (ev->victim.has & TASK_HAS_POINTS)
 			jw_kv_uint(&w, "victim_rank", oom_event__rank_of(ev, ev->victim.pid));
+		if (oom_victim_from__name(ev->victim_from))
+			jw_kv_string(&w, "victim_from", oom_victim_from__name(ev->victim_from));
 	}
 	jw_key(&w, "victims");
 	jw_array_start(&w);

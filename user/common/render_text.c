@@ -95,6 +95,11 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 	if (rank)
 		fprintf(out, " (rank %zu of %zu)", rank, ev->candidates_total);
 	fputc('\n', out);
+	if (ev->victim_from == OOM_VICTIM_FROM_REAPER)
+		fprintf(out, "             (no kill line in the log: named by oom_reaper's line)\n");
+	else if (ev->victim_from == OOM_VICTIM_FROM_SUMMARY)
+		fprintf(out, "             (the log stops before the kill line: named by the "
+			"oom-kill summary)\n");
 	if (v->has & TASK_HAS_MEM) {
 		format_bytes(a, sizeof(a), task_rss(v) * ev->page_size);
 		format_bytes(b, sizeof(b), v->rss_anon_pages * ev->page_size);

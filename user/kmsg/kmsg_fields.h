@@ -52,7 +52,11 @@ enum kmsg_kind {
 	KMSG_NO_KILLABLE,	/* "Out of memory and no killable processes..." */
 	KMSG_PANIC,		/* "Kernel panic - not syncing: ..." */
 	KMSG_ALLOC_FAIL,	/* "c: page allocation failure: ...": a dump, not an OOM */
+	KMSG_SUPPRESSED,	/* "oom_kill_process: N callbacks suppressed": N reports not printed */
 };
+
+/* A kernel release as major.minor, comparable: KMSG_RELEASE(5, 9). */
+#define KMSG_RELEASE(major, minor) ((uint32_t)(major) << 16 | (uint32_t)(minor))
 
 /* Task-table columns, as named in the table's header line. */
 enum kmsg_col {
@@ -126,7 +130,11 @@ struct kmsg_fact {
 	bool has_order;
 	int64_t score;
 	uint64_t total_vm_kb, anon_kb, file_kb, shmem_kb, pgtables_kb;
-	uint64_t value;			/* RAM/reserved pages, swap kB, page size, user ip */
+	uint64_t value;			/* RAM/reserved pages, swap kB, page size, user ip,
+					 * suppressed reports */
+	bool has_release;		/* CPU line: the kernel release it printed */
+	uint32_t release;		/* KMSG_RELEASE() */
+	bool after_5_10;		/* a trace line only kernels after 5.10 print ("<TASK>") */
 	enum kmsg_counter counter;
 	uint64_t usage_kb, limit_kb;
 	enum oom_constraint constraint;

@@ -9,44 +9,8 @@
 #include <time.h>
 
 #include "kmsg_line.h"
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Read an unsigned decimal of at most max_digits at *p; false if none. */
-static bool read_uint(const char **p, unsigned max_digits, uint64_t *ret)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-	unsigned n = 0;
-
-	while (is_digit(*s) && n < max_digits) {
-		v = v * 10 + (uint64_t)(*s - '0');
-		s++;
-		n++;
-	}
-	if (!n || is_digit(*s))
-		return false;
-	*p = s;
-	*ret = v;
-	return true;
-}
-
-/* "HH:MM:SS" at s; returns bytes consumed or 0. */
-static size_t read_clock(const char *s, struct tm *tm)
-{
-	if (!is_digit(s[0]) || !is_digit(s[1]) || s[2] != ':' || !is_digit(s[3]) ||
-	    !is_digit(s[4]) || s[5] != ':' || !is_digit(s[6]) || !is_digit(s[7]))
-		return 0;
-	tm->tm_hour = (s[0] - '0') * 10 + (s[1] - '0');
-	tm->tm_min = (s[3] - '0') * 10 + (s[4] - '0');
-	tm->tm_sec = (s[6] - '0') * 10 + (s[7] - '0');
-	if (tm->tm_hour > 23 || tm->tm_min > 59 || tm->tm_sec > 60)
-		return 0;
-	return 8;
-}
+#include "scan.h"
+#include "time_iso.h"
 
 static const char *skip_blanks(const char *p)
 {
@@ -70,77 +34,6 @@ static int month_abbrev(const char *s)
 	return -1;
 }
 
-static uint64_t tm_to_ns(struct tm *tm, bool utc, long frac_ns)
-{
-	time_t t;
-
-	tm->tm_isdst = -1;
-	t = utc ? timegm(tm) : mktime(tm);
-	if (t == (time_t)-1 || t < 0)
-		return 0;
-	return (uint64_t)t * 1000000000ull + (uint64_t)frac_ns;
-}
-
-/* Fraction ".123456" or ",123456" at *p into nanoseconds. */
-static long read_frac(const char **p)
-{
-	const char *s = *p;
-	long ns = 0, scale = 100000000;
-
-	if ((*s != '.' && *s != ',') || !is_digit(s[1]))
-		return 0;
-	for (s++; is_digit(*s); s++) {
-		ns += (*s - '0') * scale;
-		scale /= 10;
-	}
-	*p = s;
-	return ns;
-}
-
-size_t kmsg_parse_iso_time(const char *s, uint64_t *ret_ns)
-{
-	const char *p = s;
-	struct tm tm = {};
-	uint64_t y, mo, d;
-	long frac, off = 0;
-	bool zone = false;
-
-	if (!read_uint(&p, 4, &y) || p - s != 4 || *p++ != '-' || !read_uint(&p, 2, &mo) ||
-	    *p++ != '-' || !read_uint(&p, 2, &d) || (*p != 'T' && *p != ' '))
-		return 0;
-	p++;
-	if (!read_clock(p, &tm))
-		return 0;
-	p += 8;
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31)
-		return 0;
-	frac = read_frac(&p);
-	if (*p == 'Z') {
-		zone = true;
-		p++;
-	} else if ((*p == '+' || *p == '-') && is_digit(p[1]) && is_digit(p[2])) {
-		int sign = *p == '-' ? -1 : 1;
-		long hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = 0;
-
-		p += 3;
-		if (*p == ':')
-			p++;
-		if (is_digit(p[0]) && is_digit(p[1])) {
-			mm = (p[0] - '0') * 10 + (p[1] - '0');
-			p += 2;
-		}
-		off = sign * (hh * 3600 + mm * 60);
-		zone = true;
-	}
-	tm.tm_year = (int)y - 1900;
-	tm.tm_mon = (int)mo - 1;
-	tm.tm_mday = (int)d;
-	*ret_ns = tm_to_ns(&tm, zone, frac);
-	if (*ret_ns && zone)
-		*ret_ns -= (uint64_t)((int64_t)off * 1000000000ll);
-	return (size_t)(p - s);
-}
-
 static void copy_stamp(struct kmsg_line *l, const char *s, size_t n)
 {
 	if (n >= sizeof(l->stamp))
@@ -160,8 +53,8 @@ static bool split_kmsg_record(char *s, struct kmsg_line *l)
 	char *text, *w;
 	const char *r;
 
-	if (!read_uint(&p, 10, &prio) || *p++ != ',' || !read_uint(&p, 20, &seq) ||
-	    *p++ != ',' || !read_uint(&p, 20, &usec) || *p++ != ',')
+	if (!scan_u64_max(&p, 10, &prio) || *p++ != ',' || !scan_u64_max(&p, 20, &seq) ||
+	    *p++ != ',' || !scan_u64_max(&p, 20, &usec) || *p++ != ',')
 		return false;
 	for (int i = 0; *p != ';'; p++, i++)
 		if (!*p || *p == ' ' || i > 64)
@@ -231,10 +124,11 @@ static const char *split_syslog(const char *s, struct kmsg_line *l)
 		return NULL;
 	if (*p == ' ')
 		p++;
-	if (!read_uint(&p, 2, &day) || day < 1 || day > 31 || *p++ != ' ' || !read_clock(p, &tm))
+	if (!scan_u64_max(&p, 2, &day) || day < 1 || day > 31 || *p++ != ' ' ||
+	    !time_scan_clock(p, &tm))
 		return NULL;
 	p += 8;
-	read_frac(&p);
+	time_scan_frac(&p);
 	if (*p != ' ')
 		return NULL;
 	copy_stamp(l, s, (size_t)(p - s));
@@ -245,7 +139,7 @@ static const char *split_syslog(const char *s, struct kmsg_line *l)
 static const char *split_iso(const char *s, struct kmsg_line *l)
 {
 	uint64_t ns = 0;
-	size_t n = kmsg_parse_iso_time(s, &ns);
+	size_t n = time_iso_scan(s, &ns);
 	const char *tagged;
 
 	if (!n || s[n] != ' ')
@@ -281,7 +175,7 @@ static const char *split_decoded_facility(const char *s, struct kmsg_line *l)
 	int f = -1;
 
 	/* cheap test first: a lowercase word, blanks, ':' */
-	while ((*p >= 'a' && *p <= 'z') || is_digit(*p))
+	while ((*p >= 'a' && *p <= 'z') || scan_is_digit(*p))
 		p++;
 	if (p == s || p - s > 8 || *skip_blanks(p) != ':')
 		return NULL;
@@ -330,31 +224,31 @@ static void parse_dmesg_T(const char *s, size_t n, struct kmsg_line *l)
 	int m = -1;
 
 	for (size_t i = 0; i + 8 <= n; i++)
-		if (read_clock(s + i, &tm) && (i == 0 || s[i - 1] == ' ')) {
+		if (time_scan_clock(s + i, &tm) && (i == 0 || s[i - 1] == ' ')) {
 			clock = s + i;
 			break;
 		}
 	if (!clock)
 		return;
 	p = clock + 8;
-	if (*p++ != ' ' || !read_uint(&p, 4, &year) || p - clock != 13 || year < 1970)
+	if (*p++ != ' ' || !scan_u64_max(&p, 4, &year) || p - clock != 13 || year < 1970)
 		return;
 	/* the day is the number right before the clock, the month before it */
 	p = clock - 1;
 	while (p > s && *p == ' ')
 		p--;
-	while (p > s && is_digit(p[-1]))
+	while (p > s && scan_is_digit(p[-1]))
 		p--;
 	q = p;
-	if (!read_uint(&q, 2, &day) || day < 1 || day > 31)
+	if (!scan_u64_max(&q, 2, &day) || day < 1 || day > 31)
 		return;
 	while (p > s && p[-1] == ' ')
 		p--;
 	while (p > s && p[-1] != ' ')	/* start of the month token */
 		p--;
-	if (is_digit(*p)) {	/* "9月", "09." */
+	if (scan_is_digit(*p)) {	/* "9月", "09." */
 		mon = (uint64_t)(*p - '0');
-		if (is_digit(p[1]))
+		if (scan_is_digit(p[1]))
 			mon = mon * 10 + (uint64_t)(p[1] - '0');
 		m = mon >= 1 && mon <= 12 ? (int)mon - 1 : -1;
 	} else if (clock - p >= 3) {
@@ -365,7 +259,7 @@ static void parse_dmesg_T(const char *s, size_t n, struct kmsg_line *l)
 	tm.tm_year = (int)year - 1900;
 	tm.tm_mon = m;
 	tm.tm_mday = (int)day;
-	l->wall_ns = tm_to_ns(&tm, false, 0);
+	l->wall_ns = time_from_tm(&tm, false, 0);
 	l->has_wall = l->wall_ns != 0;
 }
 
@@ -384,20 +278,20 @@ static const char *split_bracket(const char *s, struct kmsg_line *l)
 		return NULL;
 	while (*p == ' ')
 		p++;
-	if (*p == '+' && is_digit(p[1])) {	/* relative time: no absolute fact */
+	if (*p == '+' && scan_is_digit(p[1])) {	/* relative time: no absolute fact */
 		l->bracket_stamp = true;
 		return close[1] == ' ' ? close + 2 : close + 1;
 	}
-	if (read_uint(&p, 12, &sec) && *p == '.' && is_digit(p[1])) {
+	if (scan_u64_max(&p, 12, &sec) && *p == '.' && scan_is_digit(p[1])) {
 		const char *f = p + 1;
 		unsigned digits = 0;
 
 		usec = 0;
-		while (is_digit(*f) && digits < 6) {
+		while (scan_is_digit(*f) && digits < 6) {
 			usec = usec * 10 + (uint64_t)(*f++ - '0');
 			digits++;
 		}
-		if (is_digit(*f))
+		if (scan_is_digit(*f))
 			return NULL;
 		while (digits++ < 6)
 			usec *= 10;
@@ -413,7 +307,7 @@ static const char *split_bracket(const char *s, struct kmsg_line *l)
 	for (size_t i = 1; i + 8 <= n + 1; i++) {
 		struct tm tm;
 
-		if (read_clock(s + i, &tm)) {
+		if (time_scan_clock(s + i, &tm)) {
 			copy_stamp(l, s + 1, n);
 			parse_dmesg_T(s + 1, n, l);
 			l->bracket_stamp = true;
@@ -450,7 +344,7 @@ void kmsg_line_split(char *buf, size_t len, struct kmsg_line *l)
 	while (*p == ' ' || *p == '\t')
 		p++;
 	l->lead = (size_t)(p - buf);
-	if (is_digit(*p) && split_kmsg_record((char *)p, l)) {
+	if (scan_is_digit(*p) && split_kmsg_record((char *)p, l)) {
 		l->prefixed = true;
 		return;
 	}
@@ -461,11 +355,11 @@ void kmsg_line_split(char *buf, size_t len, struct kmsg_line *l)
 		l->len = len - l->lead;
 		return;
 	}
-	if (*p == '<' && is_digit(p[1])) {	/* dmesg -r, syslog PRI */
+	if (*p == '<' && scan_is_digit(p[1])) {	/* dmesg -r, syslog PRI */
 		const char *q = p + 1;
 		uint64_t prio;
 
-		if (read_uint(&q, 4, &prio) && *q == '>') {
+		if (scan_u64_max(&q, 4, &prio) && *q == '>') {
 			l->kernel = (prio >> 3) == 0;
 			p = q + 1;
 		}
@@ -478,7 +372,7 @@ void kmsg_line_split(char *buf, size_t len, struct kmsg_line *l)
 	} else if (l->stamp[0] && !l->kernel) {
 		/* a syslog stamp with a tag we could not find: another program */
 		p = p + strlen(p);
-	} else if (is_digit(*p) && (next = split_iso(p, l))) {
+	} else if (scan_is_digit(*p) && (next = split_iso(p, l))) {
 		p = next;
 		syslog = true;
 	}

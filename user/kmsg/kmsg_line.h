@@ -41,10 +41,4 @@ struct kmsg_line {
  */
 void kmsg_line_split(char *buf, size_t len, struct kmsg_line *ret);
 
-/*
- * Parse "YYYY-MM-DDTHH:MM:SS[.,frac][Z|+HH:MM|+HHMM]" at s; a stamp without
- * a zone is local time. Returns the bytes consumed (0 if not a stamp).
- */
-size_t kmsg_parse_iso_time(const char *s, uint64_t *ret_ns);
-
 #endif

@@ -52,6 +52,8 @@ struct kmsg_stats {
 	uint64_t reports;	/* events passed on */
 	uint64_t unparsed;	/* lines inside those reports not understood */
 	uint64_t elided;	/* "...", "<cut>" markers inside reports */
+	uint64_t suppressed;	/* reports dump_header() skipped ("callbacks suppressed") */
+	uint64_t missing_records;	/* /dev/kmsg record numbers skipped (overwritten unread) */
 };
 
 struct kmsg_parser;

@@ -6,6 +6,7 @@
 
 #include "json_writer.h"
 #include "jsonl_reader.h"
+#include "scan.h"
 
 struct parser {
 	const char *s;
@@ -146,11 +147,6 @@ static int parse_string(struct parser *p)
 	return -EINVAL;	/* unterminated */
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
 static int parse_number(struct parser *p)
 {
 	int idx = new_tok(p, JR_NUMBER);
@@ -160,27 +156,27 @@ static int parse_number(struct parser *p)
 		return idx;
 	if (p->pos < p->len && p->s[p->pos] == '-')
 		p->pos++;
-	if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+	if (p->pos >= p->len || !scan_is_digit(p->s[p->pos]))
 		return -EINVAL;
 	if (p->s[p->pos] == '0')
 		p->pos++;
 	else
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && scan_is_digit(p->s[p->pos]))
 			p->pos++;
 	if (p->pos < p->len && p->s[p->pos] == '.') {
 		p->pos++;
-		if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+		if (p->pos >= p->len || !scan_is_digit(p->s[p->pos]))
 			return -EINVAL;
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && scan_is_digit(p->s[p->pos]))
 			p->pos++;
 	}
 	if (p->pos < p->len && (p->s[p->pos] == 'e' || p->s[p->pos] == 'E')) {
 		p->pos++;
 		if (p->pos < p->len && (p->s[p->pos] == '+' || p->s[p->pos] == '-'))
 			p->pos++;
-		if (p->pos >= p->len || !is_digit(p->s[p->pos]))
+		if (p->pos >= p->len || !scan_is_digit(p->s[p->pos]))
 			return -EINVAL;
-		while (p->pos < p->len && is_digit(p->s[p->pos]))
+		while (p->pos < p->len && scan_is_digit(p->s[p->pos]))
 			p->pos++;
 	}
 	p->d->toks[idx].len = (uint32_t)(p->pos - start);
@@ -272,7 +268,7 @@ static int parse_value(struct parser *p)
 	case 'f': return parse_literal(p, "false", JR_FALSE);
 	case 'n': return parse_literal(p, "null", JR_NULL);
 	default:
-		if (p->s[p->pos] == '-' || is_digit(p->s[p->pos]))
+		if (p->s[p->pos] == '-' || scan_is_digit(p->s[p->pos]))
 			return parse_number(p);
 		return -EINVAL;
 	}
@@ -429,30 +425,12 @@ int jr_only_keys(const struct jr_doc *d, int obj, const char *const *keys, size_
 	return 0;
 }
 
-/* A run of decimal digits, nothing else, as an unsigned 64-bit number. */
-static int digits_u64(const char *s, size_t n, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (!n)
-		return -EINVAL;
-	for (size_t k = 0; k < n; k++) {
-		if (!is_digit(s[k]))
-			return -EINVAL;	/* a sign, a fraction or an exponent */
-		if (v > (UINT64_MAX - (uint64_t)(s[k] - '0')) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(s[k] - '0');
-	}
-	*ret = v;
-	return 0;
-}
-
 /* Integers only (no fraction or exponent), in range: 0 or -EINVAL / -ERANGE. */
 static int jr_u64(const struct jr_doc *d, int i, uint64_t *ret)
 {
 	if (!jr_is(d, i, JR_NUMBER))
 		return -EINVAL;
-	return digits_u64(d->text + d->toks[i].start, d->toks[i].len, ret);
+	return scan_digits_u64(d->text + d->toks[i].start, d->toks[i].len, ret);
 }
 
 int jr_i64(const struct jr_doc *d, int i, int64_t *ret)
@@ -466,7 +444,7 @@ int jr_i64(const struct jr_doc *d, int i, int64_t *ret)
 		return -EINVAL;
 	s = d->text + d->toks[i].start;
 	neg = s[0] == '-';
-	err = digits_u64(s + neg, d->toks[i].len - neg, &v);
+	err = scan_digits_u64(s + neg, d->toks[i].len - neg, &v);
 	if (err)
 		return err;
 	if (neg) {

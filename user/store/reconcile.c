@@ -11,6 +11,7 @@
 #include "event.h"
 #include "jsonl_reader.h"
 #include "procfs_read.h"
+#include "time_iso.h"
 #include "reconcile.h"
 #include "record_file.h"
 #include "record_reader.h"

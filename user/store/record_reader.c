@@ -11,6 +11,8 @@
 #include "cgroup_names.h"
 #include "oomtrace.h"
 #include "record_reader.h"
+#include "scan.h"
+#include "time_iso.h"
 
 static const char *const type_names[] = {
 	[REC_OOM_KILL] = "oom_kill",
@@ -21,6 +23,7 @@ static const char *const type_names[] = {
 	[REC_LOST] = "lost",
 	[REC_RECONCILE] = "reconcile",
 	[REC_OUTPUT_GAP] = "output_gap",
+	[REC_PARSE_STATS] = "parse_stats",
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -40,47 +43,6 @@ int record_type(const struct jr_doc *d)
 		if (!strcmp(type, type_names[t]))
 			return (int)t;
 	return REC_UNKNOWN;
-}
-
-int parse_time_iso(const char *s, uint64_t *ret_ns)
-{
-	int year, mon, day, hour, min, sec, used = 0;
-	uint64_t frac = 0, scale = 1000000000ull;
-	struct tm tm = {};
-	time_t t;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min, &sec,
-		   &used) != 6 || used != 19)
-		return -EINVAL;
-	s += used;
-	if (*s == '.') {
-		int digits = 0;
-
-		for (s++; *s >= '0' && *s <= '9'; s++, digits++) {
-			if (digits == 9)
-				return -EINVAL;
-			frac = frac * 10 + (uint64_t)(*s - '0');
-			scale /= 10;
-		}
-		if (!digits)
-			return -EINVAL;
-	}
-	if (s[0] != 'Z' || s[1])
-		return -EINVAL;
-	if (year < 1970 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour > 23 ||
-	    min > 59 || sec > 60)
-		return -EINVAL;
-	tm.tm_year = year - 1900;
-	tm.tm_mon = mon - 1;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_min = min;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	if (t < 0)
-		return -EINVAL;
-	*ret_ns = (uint64_t)t * 1000000000ull + frac * scale;
-	return 0;
 }
 
 #define N_KEYS(a) a, N(a)
@@ -462,8 +424,9 @@ static int decode_kframe(const char *s, struct oom_frame *f)
 
 	memset(f, 0, sizeof(*f));
 	if (len > 2 && s[0] == '0' && s[1] == 'x' && len <= 18 && all_hex(s + 2, len - 2)) {
-		f->addr = strtoull(s + 2, NULL, 16);
-		return 0;
+		const char *h = s;
+
+		return scan_hex(&h, true, &f->addr) ? 0 : -EINVAL;
 	}
 	for (const char *p = strstr(s, "+0x"); p; p = strstr(p + 1, "+0x")) {
 		const char *h = p + 3, *e = h;
@@ -479,7 +442,12 @@ static int decode_kframe(const char *s, struct oom_frame *f)
 	if (!split || split == s || (size_t)(split - s) >= sizeof(f->sym))
 		return -EINVAL;
 	memcpy(f->sym, s, (size_t)(split - s));
-	f->offset = strtoull(split + 3, NULL, 16);
+	{
+		const char *h = split + 1;	/* "0x" and at most 16 hex digits */
+
+		if (!scan_hex(&h, true, &f->offset))
+			return -EINVAL;
+	}
 	{
 		const char *e = split + 3;
 		size_t mlen;
@@ -603,7 +571,7 @@ static const char *const top_keys[] = {
 	"type", "seq", "time", "mode", "source", "kmsg_seq", "kernel_time_us", "log_time",
 	"trigger", "constraint", "constraint_inferred", "memcg", "gfp_mask", "gfp_flags",
 	"order", "totalpages", "page_size", "chosen_pid", "chosen_points", "chosen_comm",
-	"chosen_score", "victim", "victim_rank", "victims", "candidates", "candidates_total",
+	"chosen_score", "victim", "victim_rank", "victim_from", "victims", "candidates", "candidates_total",
 	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
 	"frames_dropped", "missing", "unparsed_lines",
 };
@@ -732,11 +700,16 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 /* The victim, and its rank among the candidates (written when it has points). */
 static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 {
+	static const enum oom_victim_from froms[] = {
+		OOM_VICTIM_FROM_SUMMARY, OOM_VICTIM_FROM_REAPER,
+	};
 	uint64_t rank;
+	char from[16];
 	int i = jr_member(d, 0, "victim"), err;
 
 	if (i < 0)
-		return jr_member(d, 0, "victim_rank") >= 0 ? -EINVAL : 0;
+		return jr_member(d, 0, "victim_rank") >= 0 ||
+		       jr_member(d, 0, "victim_from") >= 0 ? -EINVAL : 0;
 	if ((err = decode_victim(d, i, ev, &ev->victim, false)))
 		return err;
 	ev->has |= EV_HAS_VICTIM;
@@ -746,7 +719,18 @@ static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 		return -EINVAL;
 	if (!err && rank != oom_event__rank_of(ev, ev->victim.pid))
 		return -EINVAL;
-	return 0;
+	/* absent: the kill line named it */
+	if ((err = get_str(d, 0, "victim_from", from, sizeof(from))) < 0)
+		return -EINVAL;
+	if (err)
+		return 0;
+	for (size_t f = 0; f < N(froms); f++) {
+		if (!strcmp(from, oom_victim_from__name(froms[f]))) {
+			ev->victim_from = froms[f];
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)

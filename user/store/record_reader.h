@@ -35,6 +35,7 @@ enum rec_type {
 	REC_LOST,		/* ring-buffer records lost */
 	REC_RECONCILE,		/* the kernel's kill counters disagree (or agree again) */
 	REC_OUTPUT_GAP,		/* records that went to stdout while the file failed */
+	REC_PARSE_STATS,	/* oomtrace parse --json's closing counts */
 };
 
 /* The type of a parsed line; -EINVAL if it is no object with a string "type". */
@@ -61,8 +62,5 @@ int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct rec
  * without wall-clock stamps).
  */
 int record_decode_aftermath(const struct jr_doc *d, struct oom_aftermath *am);
-
-/* "2026-11-23T10:01:02.123456Z" (fraction optional, up to 9 digits) to ns. */
-int parse_time_iso(const char *s, uint64_t *ret_ns);
 
 #endif

@@ -336,6 +336,10 @@ void report_stats__add_own(struct report_stats *st, int type, const struct jr_do
 	case REC_OUTPUT_GAP:
 		st->output_gaps++;
 		return;
+	case REC_PARSE_STATS:
+		if (!jr_get_u64(d, 0, "suppressed_reports", &v))
+			st->kernel_suppressed += v;
+		return;
 	case REC_RECONCILE:
 		st->reconcile_records++;
 		if (jr_get_i64(d, 0, "gap", &gap) || jr_get_str(d, 0, "scope", scope, sizeof(scope)))
@@ -563,6 +567,9 @@ void report_print_text(FILE *out, const struct report_stats *st)
 		fprintf(out, "  completeness: %" PRId64 " kills the kernel counted were not captured "
 			"while recording, %" PRId64 " while no recorder ran\n", st->gap_recording,
 			st->gap_downtime);
+	if (st->kernel_suppressed)
+		fprintf(out, "  kernel log: %" PRIu64 " OOM reports suppressed by the kernel's rate "
+			"limit (only their kill lines were logged)\n", st->kernel_suppressed);
 	print_tally(out, "kills per OOM domain", "domain (memory cgroup, or global)", &st->by_domain);
 	print_tally(out, "kills per victim command", "command", &st->by_comm);
 	print_timeline(out, st);
@@ -644,6 +651,7 @@ void report_print_json(FILE *out, const struct report_stats *st)
 	jw_kv_uint(&w, "records_to_stdout", st->records_to_stdout);
 	jw_kv_int(&w, "gap_while_recording", st->gap_recording);
 	jw_kv_int(&w, "gap_while_not_recording", st->gap_downtime);
+	jw_kv_uint(&w, "kernel_suppressed_reports", st->kernel_suppressed);
 	json_tally(&w, "by_domain", "domain", &st->by_domain, 1);
 	json_tally(&w, "by_comm", "comm", &st->by_comm, 1);
 	jw_key(&w, "timeline");

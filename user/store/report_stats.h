@@ -64,6 +64,8 @@ struct report_stats {
 	uint64_t runs, unclean_runs, lost_records, records_to_stdout, output_gaps;
 	int64_t gap_recording, gap_downtime;
 	uint64_t reconcile_records;
+	/* parsed kernel logs: reports the kernel's rate limit left out */
+	uint64_t kernel_suppressed;
 	int64_t run_gap;		/* the gap last reported in the current run */
 	bool in_run, run_stopped;
 };
