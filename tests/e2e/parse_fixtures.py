@@ -42,18 +42,10 @@ import re
 import subprocess
 import sys
 
-checks = 0
-failures = 0
+sys.path.insert(0, os.path.dirname(__file__))
+from checks import Checker  # noqa: E402
 
-
-def check(cond, what, got=None, want=None):
-    global checks, failures
-    checks += 1
-    if cond:
-        print(f"ok: {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}: got {got!r}, expected {want!r}")
+check = Checker()
 
 
 def unknown_phrase(name, fact, value):
@@ -266,8 +258,8 @@ def main():
         check_memcg(name, facts["oom_memcg"], events)
         check_rows(name, facts["task_rows"], events)
         check_stamps(name, facts["timestamp_style"], events)
-    print(f"{checks - failures} of {checks} checks passed")
-    return 1 if failures else 0
+    print(f"{check.passed} of {check.checks} checks passed")
+    return 1 if check.failed else 0
 
 
 sys.exit(main())
