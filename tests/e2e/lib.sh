@@ -112,7 +112,8 @@ memcg_kills() { sed -n 's/^oom_kill //p' "$1/memory.oom_control"; }
 # always. A window begins at the first kill after the last one ran out, so
 # once the newest kill on this machine is more than 5 s old, the next 10
 # kills are all reported, whatever the tests before did.
-OOM_QUIET=5.2	# seconds: the window plus a margin for jiffies and printk
+OOM_QUIET=${OOM_QUIET:-5.2}	# seconds: the window plus a margin for jiffies and printk
+# (OOM_QUIET=0 skips the wait: to see that a missing report fails a test)
 
 # oom_report_window: before the OOMs of a test that holds events to the
 # kernel's report, wait (bounded) until the newest OOM kill is older than
