@@ -109,15 +109,16 @@ memcg_kills() { sed -n 's/^oom_kill //p' "$1/memory.oom_control"; }
 # oom_kill_process() prints the report (header, task table, oom-kill: line)
 # only while __ratelimit(&oom_rs) allows: 10 reports in 5 s
 # (DEFAULT_RATELIMIT_INTERVAL, _BURST); the "Killed process" line comes
-# always. A window begins at the first kill after the last one ran out, so
-# once the newest kill on this machine is more than 5 s old, the next 10
-# kills are all reported, whatever the tests before did.
+# always. After more than 5 s without a kill the next 10 are all reported,
+# whatever the tests before did (oom_window.awk says why).
 OOM_QUIET=${OOM_QUIET:-5.2}	# seconds: the window plus a margin for jiffies and printk
 # (OOM_QUIET=0 skips the wait: to see that a missing report fails a test)
 
-# oom_report_window: before the OOMs of a test that holds events to the
-# kernel's report, wait (bounded) until the newest OOM kill is older than
-# $OOM_QUIET. Says how long it waited, and adds it to $OOMTRACE_E2E_WAITS.
+# oom_report_window [KILLS]: before a test's KILLS (default 1) OOM kills
+# that it holds to the kernel's report, wait (bounded) as long as needed for
+# all of them to be reported: not at all when the kills since the last 5 s
+# without one leave room for KILLS more, else until the newest kill is
+# $OOM_QUIET old. Says how long it waited, and adds it to $OOMTRACE_E2E_WAITS.
 oom_report_window() {
 	_waited=0 _seen=""
 	while :; do
@@ -125,20 +126,8 @@ oom_report_window() {
 		_tag=quiet-$$-$(date +%s%N)
 		mark_kmsg "$_tag"
 		# the marker's stamp is "now" on the log's own clock
-		_left=$(dmesg | awk -v tag="oomtrace-test-mark $_tag" -v quiet=$OOM_QUIET '
-			function stamp(s) {
-				if (!match(s, /^\[ *[0-9]+\.[0-9]+\]/))
-					return -1
-				return substr(s, 2, RLENGTH - 2) + 0
-			}
-			/Killed process [0-9]/ { last = stamp($0) }
-			index($0, tag) { now = stamp($0); found = 1 }
-			END {
-				if (!found || now < 0) print "unknown"
-				else if (last == "") print "none"
-				else if (last < 0) printf "%.2f\n", quiet
-				else { d = quiet - (now - last); printf "%.2f\n", (d > 0 ? d : 0) }
-			}')
+		_left=$(dmesg | awk -f "$TOP/tests/e2e/oom_window.awk" -v mark="oomtrace-test-mark $_tag" \
+			-v need="${1:-1}" -v quiet="$OOM_QUIET")
 		case $_left in
 		none)	# no kill in the log: none since boot, or the log was
 			# cleared; then the kill counter must stand still a while
@@ -153,7 +142,7 @@ oom_report_window() {
 			fail "OOM kills keep coming on this machine: no $OOM_QUIET s without one in 60 s"
 		sleep "$_left"
 	done
-	note "waited ${_waited}s for the kernel's OOM report rate limit (no kill in the last ${OOM_QUIET}s)"
+	note "waited ${_waited}s for the kernel's OOM report rate limit (${1:-1} kill(s) to come)"
 	[ -n "${OOMTRACE_E2E_WAITS:-}" ] && echo "$(basename "$0" .sh) $_waited" >>"$OOMTRACE_E2E_WAITS"
 	return 0
 }

@@ -169,7 +169,7 @@ grep -q "^memcg $name (v1): usage .* of limit 64.0 MiB" "$WORK/r1.txt" || fail "
 grep -q "^first: pid $A \"hog\", ahead of pid $B " "$WORK/r1.txt" || fail "text: no margin line"
 # both rounds' reports must be printed: wait out the kernel's rate limit
 # once (two kills are well within its 10)
-oom_report_window
+oom_report_window 2
 oom_round "$cg" "$A" $B $C $F
 
 # --- round 2: the same set-up, then adj values that flip A and B -------------

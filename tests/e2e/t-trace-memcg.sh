@@ -29,7 +29,7 @@ sh -c "$IN_CG" "$cg" "$HOG" -n "$hostile" 2 >"$WORK/d" & PIDS="$PIDS $!"
 HOSTILE_PID=$!
 wait_ready "$WORK/a" "$WORK/b" "$WORK/c" "$WORK/d"
 # its kill (or two: b's adj 500 is close) must come with the kernel's report
-oom_report_window
+oom_report_window 2
 # the grower allocates until the memcg is full; the kernel must kill it
 sh -c "$IN_CG" "$cg" "$HOG" -r 16 >"$WORK/grower" &
 GROWER=$!

@@ -31,33 +31,23 @@ section() { # section NAME FILE
 adj_of() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
 oom_kills() { sed -n 's/^oom_kill //p' /proc/vmstat; }
 
-# report_window SCENARIO: the kernel prints its OOM report (header, task
-# table, oom-kill: line) for at most 10 kills in 5 s (oom_kill_process():
-# __ratelimit(&oom_rs)), the kill line always. The scenarios run back to
-# back and each is held to its reports, so before one starts, wait until
-# the newest kill in the log is more than 5 s old: a window begins at the
-# first kill after the last one ran out, so the next 10 are all reported.
-# (check_vm.py fails a scenario whose log has a kill without its report.)
+# report_window SCENARIO KILLS: the kernel prints its OOM report (header,
+# task table, oom-kill: line) for at most 10 kills in 5 s
+# (oom_kill_process(): __ratelimit(&oom_rs)), the kill line always. The
+# scenarios run back to back and each is held to its reports, so before
+# one makes its KILLS (at most) kills, wait as long as oom_window.awk says
+# (not at all while the kills since the last 5 s without one leave room).
+# The log so far goes to /tmp/oom-history (the scenario clears dmesg).
+# check_vm.py fails a scenario whose log has a kill without its report.
 report_window() {
 	w=0
 	while :; do
+		dmesg -c >>/tmp/oom-history
 		tag="oomtrace-vm-mark $1 $w"
 		echo "$tag" >/dev/kmsg
 		# the marker's stamp is "now" on the log's own clock
-		left=$(dmesg | awk -v tag="$tag" -v quiet=5.2 '
-			function stamp(s) {
-				if (!match(s, /^\[ *[0-9]+\.[0-9]+\]/))
-					return -1
-				return substr(s, 2, RLENGTH - 2) + 0
-			}
-			/Killed process [0-9]/ { last = stamp($0) }
-			index($0, tag) { now = stamp($0); found = 1 }
-			END {
-				if (!found || now < 0) print "unknown"
-				else if (last == "") print "none"
-				else if (last < 0) printf "%.2f\n", quiet
-				else { d = quiet - (now - last); printf "%.2f\n", (d > 0 ? d : 0) }
-			}')
+		left=$( (cat /tmp/oom-history; dmesg) |
+			awk -f /bin/oom_window.awk -v mark="$tag" -v need="$2" -v quiet=5.2)
 		case $left in
 		none) break ;;
 		[0-9]*.[0-9][0-9]) ;;
@@ -270,7 +260,7 @@ grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '_
 section ksyms /tmp/ksyms
 for sc in $SCENARIOS; do
 	meta scenario "$sc"
-	report_window "$sc"
+	report_window "$sc" 5	# each makes 1 to 3 kills (group: 1 report, 5 kill lines)
 	k0=$(oom_kills)
 	"scenario_$sc"
 	meta "$sc.oom_kills" $(($(oom_kills) - k0))
