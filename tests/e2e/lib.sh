@@ -101,6 +101,59 @@ wait_ready() {
 mark_kmsg() { echo "oomtrace-test-mark $1" >/dev/kmsg; }
 dmesg_since() { dmesg | sed -n "/oomtrace-test-mark $1/,\$p"; }
 
+# memcg_kills CGROUP_DIR: the kernel's kill count for a v1 memcg (exact, and
+# moved only by kills in this memcg)
+memcg_kills() { sed -n 's/^oom_kill //p' "$1/memory.oom_control"; }
+
+# --- the kernel's OOM report is rate-limited ---------------------------------
+# oom_kill_process() prints the report (header, task table, oom-kill: line)
+# only while __ratelimit(&oom_rs) allows: 10 reports in 5 s
+# (DEFAULT_RATELIMIT_INTERVAL, _BURST); the "Killed process" line comes
+# always. After more than 5 s without a kill the next 10 are all reported,
+# whatever the tests before did (oom_window.awk says why).
+OOM_QUIET=${OOM_QUIET:-5.2}	# seconds: the window plus a margin for jiffies and printk
+# (OOM_QUIET=0 skips the wait: to see that a missing report fails a test)
+
+# oom_report_window [KILLS]: before a test's KILLS (default 1) OOM kills
+# that it holds to the kernel's report, wait (bounded) as long as needed for
+# all of them to be reported: not at all when the kills since the last 5 s
+# without one leave room for KILLS more, else until the newest kill is
+# $OOM_QUIET old. Says how long it waited, and adds it to $OOMTRACE_E2E_WAITS.
+oom_report_window() {
+	_waited=0 _seen=""
+	while :; do
+		_kills=$(sed -n 's/^oom_kill //p' /proc/vmstat)
+		_tag=quiet-$$-$(date +%s%N)
+		mark_kmsg "$_tag"
+		# the marker's stamp is "now" on the log's own clock
+		_left=$(dmesg | awk -f "$TOP/tests/e2e/oom_window.awk" -v mark="oomtrace-test-mark $_tag" \
+			-v need="${1:-1}" -v quiet="$OOM_QUIET")
+		case $_left in
+		none)	# no kill in the log: none since boot, or the log was
+			# cleared; then the kill counter must stand still a while
+			[ "$_kills" = 0 ] || [ "$_kills" = "$_seen" ] && break
+			_seen=$_kills _left=$OOM_QUIET ;;
+		[0-9]*.[0-9][0-9]) ;;
+		*) fail "cannot read the kernel log's time stamps (dmesg): '$_left'" ;;
+		esac
+		[ "$_left" = 0.00 ] && break
+		_waited=$(awk "BEGIN { print $_waited + $_left }")
+		awk "BEGIN { exit !($_waited > 60) }" &&
+			fail "OOM kills keep coming on this machine: no $OOM_QUIET s without one in 60 s"
+		sleep "$_left"
+	done
+	note "waited ${_waited}s for the kernel's OOM report rate limit (${1:-1} kill(s) to come)"
+	[ -n "${OOMTRACE_E2E_WAITS:-}" ] && echo "$(basename "$0" .sh) $_waited" >>"$OOMTRACE_E2E_WAITS"
+	return 0
+}
+
+# oom_reports_check DMESG_FILE CGROUP_DIR KILLS: the kernel's report of each
+# of the memcg's KILLS kills is in DMESG_FILE, or the test fails saying why
+oom_reports_check() {
+	python3 "$TOP/tests/e2e/dmesg_oom.py" "$1" --memcg "/$(basename "$2")" --kills "$3" ||
+		fail "the kernel's OOM report is missing: there is nothing to hold the events to"
+}
+
 # Run a command inside a cgroup, as the same pid (so $! is the command's pid):
 #   sh -c "$IN_CG" CGROUP_DIR COMMAND ARGS... &
 IN_CG='echo $$ > "$0/cgroup.procs" && exec "$@"'

@@ -10,18 +10,13 @@ same memory columns as the live ones. With exact-comm (a /dev/kmsg source,
 whose escapes decode exactly) the hostile name must survive byte for byte.
 Prints one line per check; exits 1 if any failed."""
 import json
+import os
 import sys
 
-failures = 0
+sys.path.insert(0, os.path.dirname(__file__))
+from checks import Checker  # noqa: E402
 
-
-def check(cond, what, got=None, want=None):
-    global failures
-    if cond:
-        print(f"ok: {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}: got {got!r}, expected {want!r}")
+check = Checker()
 
 
 def kills(path):
@@ -87,7 +82,7 @@ def main():
                 # dmesg prints the newline as a line break (joined back) and ESC as "\x1b"
                 want = lcomm.replace("\x1b", "\\x1b")
                 check(pcomm == want, f"{tag}: hostile comm as dmesg shows it", pcomm, want)
-    return 1 if failures else 0
+    return 1 if check.failed else 0
 
 
 sys.exit(main())

@@ -54,18 +54,10 @@ import re
 import subprocess
 import sys
 
-checks = 0
-failures = 0
+sys.path.insert(0, os.path.dirname(__file__))
+from checks import Checker  # noqa: E402
 
-
-def check(cond, what, got=None, want=None):
-    global checks, failures
-    checks += 1
-    if cond:
-        print(f"ok: {what}")
-    else:
-        failures += 1
-        print(f"FAIL: {what}: got {got!r}, expected {want!r}")
+check = Checker()
 
 
 def unknown_phrase(name, fact, value):
@@ -335,8 +327,8 @@ def main():
                   got, facts["suppressed_reports"])
         if "points" in facts:
             check_points(name, facts["points"], events)
-    print(f"{checks - failures} of {checks} checks passed")
-    return 1 if failures else 0
+    print(f"{check.passed} of {check.checks} checks passed")
+    return 1 if check.failed else 0
 
 
 sys.exit(main())

@@ -23,9 +23,6 @@ PY
 # count_type FILE TYPE: records of a type
 count_type() { grep -c "^{\"type\":\"$2\"" "$1"; }
 
-# memcg_kills CGROUP_DIR: the kernel's kill count for a v1 memcg
-memcg_kills() { sed -n 's/^oom_kill //p' "$1/memory.oom_control"; }
-
 # oom_once CGROUP_DIR: one hog grows in it until the kernel kills it
 oom_once() { sh -c "$IN_CG" "$1" "$HOG" -r 1 >/dev/null 2>&1; }
 

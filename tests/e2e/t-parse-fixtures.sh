@@ -1,8 +1,9 @@
 #!/bin/sh
-# oomtrace parse on the real reports in tests/fixtures/kmsg: every fact that
+# oomtrace parse on the real reports in tests/fixtures/kmsg and on the
+# project's own in tests/fixtures/kmsg-own: every fact that each directory's
 # expected.json lists (parse_fixtures.py says how each phrasing is read).
-# The fixtures are copies of ../shared/fixtures/kmsg; when that directory
-# exists the copies must be byte-identical to it. Needs no root.
+# tests/fixtures/kmsg is a copy of ../shared/fixtures/kmsg; when that
+# directory exists the copies must be byte-identical to it. Needs no root.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 FIX=$TOP/tests/fixtures/kmsg
@@ -20,4 +21,7 @@ if [ -d "$SHARED" ]; then
 else
 	echo "# $SHARED absent: copies not compared"
 fi
-python3 "$TOP/tests/e2e/parse_fixtures.py" "$TOP/oomtrace" "$FIX" || fail "facts differ from expected.json"
+for dir in "$FIX" "$TOP/tests/fixtures/kmsg-own"; do
+	python3 "$TOP/tests/e2e/parse_fixtures.py" "$TOP/oomtrace" "$dir" ||
+		fail "facts differ from $dir/expected.json"
+done

@@ -20,6 +20,7 @@ LIMIT_MIB=64
 cg=$(memcg_new $LIMIT_MIB)
 name=/$(basename "$cg")
 mark=$$-$(date +%s%N)
+before=$(memcg_kills "$cg")
 
 start_tracer "$WORK/live.json" --json --mode tracepoint -k 0 -c "$name"
 LIVE=$TRACER
@@ -35,6 +36,8 @@ hostile=$(printf 'q"n\nx\033[31mz')
 sh -c "$IN_CG" "$cg" "$HOG" -n "$hostile" 2 >"$WORK/d" & PIDS="$PIDS $!"
 HOSTILE_PID=$!
 wait_ready "$WORK/a" "$WORK/b" "$WORK/d"
+# what is parsed is the kernel's report: it must be printed
+oom_report_window
 sh -c "$IN_CG" "$cg" "$HOG" -r 16 >"$WORK/grower" &
 GROWER=$!
 wait $GROWER
@@ -57,6 +60,7 @@ compare() {
 }
 
 dmesg_since "$mark" >"$WORK/dmesg"
+oom_reports_check "$WORK/dmesg" "$cg" $(($(memcg_kills "$cg") - before))
 "$OOMTRACE" parse --json -k 0 -c "$name" "$WORK/dmesg" >"$WORK/file.json" 2>"$WORK/file.err"
 assert_eq "$?" 0 "parse FILE exit code"
 compare "$WORK/file.json"

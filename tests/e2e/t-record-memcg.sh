@@ -27,6 +27,8 @@ mark_kmsg "$mark"
 sh -c "$IN_CG" "$cg" "$HOG" 8 >"$WORK/a" & PIDS="$PIDS $!"
 sh -c "$IN_CG" "$cg" "$HOG" -a 500 4 >"$WORK/b" & PIDS="$PIDS $!"
 wait_ready "$WORK/a" "$WORK/b"
+# the tests before may have used up the kernel's OOM reports for a while
+oom_report_window
 sh -c "$IN_CG" "$cg" "$HOG" -r 16 >/dev/null &
 GROWER=$!
 wait $GROWER
@@ -39,6 +41,7 @@ assert_eq "$?" 0 "recorder exit code after SIGINT"
 wait "$LIVE"
 dmesg_since "$mark" >"$WORK/dmesg"
 after=$(memcg_kills "$cg")
+oom_reports_check "$WORK/dmesg" "$cg" $((after - before))
 
 f=$out/oomtrace.jsonl
 note "$(jsonl_check "$f")"

@@ -8,6 +8,7 @@
 LIMIT_MIB=64
 cg=$(memcg_new $LIMIT_MIB)
 mark=$$-$(date +%s%N)
+before=$(memcg_kills "$cg")
 
 # filtered to this test's memcg: OOMs elsewhere on the machine must not count
 start_tracer "$WORK/events.json" --json --mode tracepoint -k 0 -c "/$(basename "$cg")"
@@ -27,6 +28,8 @@ printf '%s' "$hostile" >/tmp/oomtrace-hostile-name
 sh -c "$IN_CG" "$cg" "$HOG" -n "$hostile" 2 >"$WORK/d" & PIDS="$PIDS $!"
 HOSTILE_PID=$!
 wait_ready "$WORK/a" "$WORK/b" "$WORK/c" "$WORK/d"
+# its kill (or two: b's adj 500 is close) must come with the kernel's report
+oom_report_window 2
 # the grower allocates until the memcg is full; the kernel must kill it
 sh -c "$IN_CG" "$cg" "$HOG" -r 16 >"$WORK/grower" &
 GROWER=$!
@@ -37,6 +40,7 @@ sleep 0.3
 kill -INT "$JSON_TRACER" "$TEXT_TRACER"
 wait "$JSON_TRACER" "$TEXT_TRACER"
 dmesg_since "$mark" >"$WORK/dmesg"
+oom_reports_check "$WORK/dmesg" "$cg" $(($(memcg_kills "$cg") - before))
 
 python3 "$TOP/tests/e2e/check_trace.py" "$WORK/events.json" "$WORK/dmesg" \
 	$((LIMIT_MIB << 8)) "$GROWER" "$HOSTILE_PID" "/$(basename "$cg")" || fail "event does not match the kernel's report"

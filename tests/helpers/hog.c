@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
  * allocating 1 MiB at a time until killed (the OOM trigger).
+ * -g: like -r, but starts growing only on SIGUSR1: a task that sits still
+ *     while it is ranked, then becomes the trigger.
  * -s: also start a process that shares this one's mm (clone CLONE_VM, not a
  *     thread), printed as "sharer PID": the OOM killer kills it with us.
  * -t: also start a second thread that only sleeps (a frozen one keeps the
@@ -15,6 +17,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,27 +55,53 @@ static void *sleeper_thread(void *arg)
 	return NULL;
 }
 
+static volatile sig_atomic_t go;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	go = 1;
+}
+
+/* SIGUSR1 is blocked from here on, so none is lost between test and wait */
+static void arm_usr1(sigset_t *waitmask)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	sigset_t block;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGUSR1);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	int opt, grow = 0, share = 0, thread = 0;
+	bool gated = false;
 	const char *adj = NULL, *name = NULL;
+	sigset_t waitmask;
 
-	while ((opt = getopt(argc, argv, "a:n:rst")) != -1) {
+	while ((opt = getopt(argc, argv, "a:gn:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
+		case 'g': grow = 1; gated = true; break;
 		case 'n': name = optarg; break;
 		case 'r': grow = 1; break;
 		case 's': share = 1; break;
 		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-r] [-s] [-t] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
 		return 2;
 	}
+	if (gated)
+		arm_usr1(&waitmask);
 	if (adj) {
 		FILE *f = fopen("/proc/self/oom_score_adj", "w");
 
@@ -107,6 +136,8 @@ int main(int argc, char **argv)
 	}
 	printf("ready %d\n", getpid());
 	fflush(stdout);
+	while (gated && !go)
+		sigsuspend(&waitmask);
 	if (grow)
 		for (;;)
 			touch(1);

@@ -29,6 +29,38 @@ section() { # section NAME FILE
 	echo "@@VM end $1"
 }
 adj_of() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
+oom_kills() { sed -n 's/^oom_kill //p' /proc/vmstat; }
+
+# report_window SCENARIO KILLS: the kernel prints its OOM report (header,
+# task table, oom-kill: line) for at most 10 kills in 5 s
+# (oom_kill_process(): __ratelimit(&oom_rs)), the kill line always. The
+# scenarios run back to back and each is held to its reports, so before
+# one makes its KILLS (at most) kills, wait as long as oom_window.awk says
+# (not at all while the kills since the last 5 s without one leave room).
+# The log so far goes to /tmp/oom-history (the scenario clears dmesg).
+# check_vm.py fails a scenario whose log has a kill without its report.
+report_window() {
+	w=0
+	while :; do
+		dmesg -c >>/tmp/oom-history
+		tag="oomtrace-vm-mark $1 $w"
+		echo "$tag" >/dev/kmsg
+		# the marker's stamp is "now" on the log's own clock
+		left=$( (cat /tmp/oom-history; dmesg) |
+			awk -f /bin/oom_window.awk -v mark="$tag" -v need="$2" -v quiet=5.2)
+		case $left in
+		none) break ;;
+		[0-9]*.[0-9][0-9]) ;;
+		*)	# no time stamps to go by: a full window
+			meta "$1.report_window" "no time stamps ($left)"
+			left=5.20 ;;
+		esac
+		[ "$left" = 0.00 ] && break
+		w=$(awk "BEGIN { print $w + $left }")
+		sleep "$left"
+	done
+	meta "$1.report_wait_s" "$w"
+}
 
 # start_tracers SCENARIO: one tracer per mode, -k 0 (every candidate), wait ready
 start_tracers() {
@@ -228,7 +260,10 @@ grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '_
 section ksyms /tmp/ksyms
 for sc in $SCENARIOS; do
 	meta scenario "$sc"
+	report_window "$sc" 5	# each makes 1 to 3 kills (group: 1 report, 5 kill lines)
+	k0=$(oom_kills)
 	"scenario_$sc"
+	meta "$sc.oom_kills" $(($(oom_kills) - k0))
 done
 echo "@@VM done"
 poweroff -f

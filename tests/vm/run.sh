@@ -38,6 +38,7 @@ done
 cp .output/static/oomtrace "$root/bin/oomtrace"
 cp .output/helpers/hog "$root/bin/hog"
 cp tests/vm/guest.sh "$root/init"
+cp tests/e2e/oom_window.awk "$root/bin/oom_window.awk"
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz" ||
 	fail_all "cannot build the initramfs"
