@@ -166,7 +166,7 @@ static __always_inline __s64 mm_counter(struct mm_struct *mm, int idx)
 	if (bpf_core_field_exists(old->rss_stat.count)) {
 		v = BPF_CORE_READ(old, rss_stat.count[idx].counter);
 	} else {
-		struct percpu_counter *pc = &mm->rss_stat[idx];
+		struct percpu_counter *pc = &((struct mm_struct___new *)mm)->rss_stat[idx];
 
 		v = BPF_CORE_READ(pc, count);
 		if (rss_precise && ksym_per_cpu_offset) {
