@@ -31,4 +31,4 @@ for lib in libbpf.a libelf.a libz.a; do
 done
 rm -rf "$root.debs"
 mv "$root.tmp" "$root"
-echo "arm64 sysroot in $root: $(cd "$root" && ls usr/lib/aarch64-linux-gnu/*.a | tr '\n' ' ')"
+echo "arm64 sysroot in $root"

@@ -1,9 +1,11 @@
 #!/bin/sh
-# VM tests: boot stock Debian kernels (6.1 and 6.12) under qemu (TCG; nested
-# KVM does not work on these machines), run tests/vm/guest.sh as /init with
-# the static oomtrace, and check what it printed against the kernel's own
-# reports (check_vm.py). Ends with "N passed, N failed".
-#   VM_KERNELS="6.1 6.12" (substrings of the kernel versions to boot)
+# VM tests: boot stock Debian kernels (6.1 and 6.12, and arm64's 6.1) under
+# qemu (TCG; nested KVM does not work on these machines), run
+# tests/vm/guest.sh as /init with the static oomtrace, and check what it
+# printed against the kernel's own reports (check_vm.py). Ends with
+# "N passed, N failed".
+#   VM_KERNELS="6.1 6.12" (substrings of the kernel versions to boot;
+#   "amd64" or "arm64" picks an architecture)
 cd "$(dirname "$0")/../.." || exit 1
 out=.output/vm
 cache=${VM_CACHE:-$out/kernels}
@@ -94,8 +96,10 @@ arm64_fail() {
 run_arm64() {
 	command -v qemu-system-aarch64 >/dev/null ||
 		{ arm64_fail "qemu-system-aarch64 missing (scripts/install-deps.sh --vm)"; return; }
-	[ -x .output/arm64/oomtrace ] && [ -x .output/arm64/helpers/hog ] ||
-		{ arm64_fail "no arm64 build (make cross-arm64)"; return; }
+	if [ ! -x .output/arm64/oomtrace ] || [ ! -x .output/arm64/helpers/hog ]; then
+		arm64_fail "no arm64 build (make cross-arm64)"
+		return
+	fi
 	list=$(tests/vm/kernels-arm64.sh "$cache") || { arm64_fail "cannot fetch the arm64 kernel"; return; }
 	busybox=$(echo "$list" | sed -n 's/^busybox //p')
 	make_initramfs "$out/initramfs-arm64.cpio.gz" "$busybox" .output/arm64/oomtrace \
