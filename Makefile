@@ -124,7 +124,8 @@ $(ARM64_SYSROOT)/.done: scripts/arm64-sysroot.sh scripts/apt-arm64.sh
 	$(Q)scripts/arm64-sysroot.sh $(ARM64_SYSROOT) $(ARM64_OUT)/apt >/dev/null
 	$(Q)touch $@
 
-$(ARM64_OUT)/oomtrace: $(USER_SRCS) $(ARM64_OUT)/oomtrace.skel.h $(ARM64_SYSROOT)/.done
+$(ARM64_OUT)/oomtrace: $(USER_SRCS) $(wildcard $(patsubst %,user/%/*.h,$(USER_DIRS))) bpf/oomtrace.h \
+		$(ARM64_OUT)/oomtrace.skel.h $(ARM64_SYSROOT)/.done
 	$(call msg,STATIC,$@)
 	$(Q)$(ARM64_CROSS)gcc -static $(CFLAGS) $(WARN) -I$(ARM64_OUT) $(USER_INC) \
 		-I$(ARM64_SYSROOT)/usr/include $(USER_SRCS) \

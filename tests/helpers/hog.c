@@ -41,9 +41,10 @@ static void touch(size_t mib)
 /*
  * Fault in every page of the program's text here, in this process: the
  * sharer then never faults. A kernel before 6.2 (SPLIT_RSS_COUNTING) keeps
- * a task's own rss changes aside until it exits, so a sharer that faulted
- * even one page would change the shared mm's rss while it dies, between
- * the kernel's OOM report and what a tracer reads right after.
+ * up to 64 of a task's own rss changes aside until it exits, so a sharer
+ * that faulted even one page would change the shared mm's rss while it
+ * dies, between the kernel's OOM report and what a tracer reads right after
+ * (seen on arm64, where the sharer's first call into libc faulted a page).
  */
 extern const char __executable_start[], etext[];
 
