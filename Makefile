@@ -20,8 +20,18 @@ WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 # user/ is split by pipeline stage (README, Layout); headers are included by
 # their bare names, so every stage folder is on the include path.
 USER_DIRS := cmd live kmsg store scores common
-CPPFLAGS_ALL := -I$(OUTPUT) -Ibpf $(patsubst %,-Iuser/%,$(USER_DIRS)) -D_GNU_SOURCE
+USER_INC := -Ibpf $(patsubst %,-Iuser/%,$(USER_DIRS)) -D_GNU_SOURCE
+CPPFLAGS_ALL := -I$(OUTPUT) $(USER_INC)
 LDLIBS := -lbpf -lelf -lz -pthread
+BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror
+
+# Cross build for arm64 (`make cross-arm64`): Debian's cross compiler, and
+# Debian's arm64 libbpf/libelf/zlib unpacked into a sysroot under .output
+# (scripts/arm64-sysroot.sh); linux/bpf.h and libc from the cross toolchain.
+ARM64_CROSS ?= aarch64-linux-gnu-
+ARM64_OUT := $(OUTPUT)/arm64
+ARM64_SYSROOT ?= $(ARM64_OUT)/sysroot
+ARM64_VMLINUX := vmlinux/arm64/vmlinux.h
 
 ifeq ($(V),1)
 Q =
@@ -34,7 +44,7 @@ endif
 .DELETE_ON_ERROR:
 # keep the sanitized objects between runs (they are intermediates of pattern rules)
 .SECONDARY:
-.PHONY: all deps test test-unit test-e2e test-vm test-fuzz bench install clean
+.PHONY: all deps test test-unit test-e2e test-vm test-fuzz bench install clean cross-arm64
 
 # User objects: everything in user/'s stage folders (cmd/main.c only
 # dispatches). Objects are flat under .output/user: file names are unique.
@@ -70,11 +80,24 @@ $(OUTPUT)/fuzzlib $(OUTPUT)/fuzz:
 # --- BPF object and skeleton -------------------------------------------------
 $(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
-		-Ibpf -Wall -Werror -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
+		-Ibpf -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
 $(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+
+# the same object for arm64: arm64's pt_regs for the kprobes (bpf_tracing.h
+# picks them by __TARGET_ARCH_arm64) and the arm64 kernel's types
+$(ARM64_OUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(ARM64_VMLINUX)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(ARM64_OUT)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_arm64 -I$(dir $(ARM64_VMLINUX)) \
+		-Ibpf -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(ARM64_OUT)/oomtrace.skel.h: $(ARM64_OUT)/oomtrace.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
 
@@ -92,6 +115,26 @@ $(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/st
 	$(call msg,STATIC,$@)
 	$(Q)$(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -lzstd -o $@ 2>/dev/null || \
 	    $(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -o $@
+
+# --- arm64 cross build (static, for the arm64 VM tests) ---------------------------
+cross-arm64: $(ARM64_OUT)/oomtrace $(ARM64_OUT)/helpers/hog
+
+$(ARM64_SYSROOT)/.done: scripts/arm64-sysroot.sh scripts/apt-arm64.sh
+	$(call msg,SYSROOT,$(ARM64_SYSROOT))
+	$(Q)scripts/arm64-sysroot.sh $(ARM64_SYSROOT) $(ARM64_OUT)/apt >/dev/null
+	$(Q)touch $@
+
+$(ARM64_OUT)/oomtrace: $(USER_SRCS) $(wildcard $(patsubst %,user/%/*.h,$(USER_DIRS))) bpf/oomtrace.h \
+		$(ARM64_OUT)/oomtrace.skel.h $(ARM64_SYSROOT)/.done
+	$(call msg,STATIC,$@)
+	$(Q)$(ARM64_CROSS)gcc -static $(CFLAGS) $(WARN) -I$(ARM64_OUT) $(USER_INC) \
+		-I$(ARM64_SYSROOT)/usr/include $(USER_SRCS) \
+		-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu $(LDLIBS) -o $@
+
+$(ARM64_OUT)/helpers/%: tests/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(ARM64_CROSS)gcc -O2 $(WARN) -static -pthread $< -o $@
 
 $(OUTPUT)/asan/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/asan
 	$(call msg,CC-ASAN,$@)
@@ -133,7 +176,7 @@ test-fuzz: $(FUZZ_BINS)
 test-e2e: oomtrace $(HELPER_BINS)
 	$(Q)tests/e2e/run.sh
 
-test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS)
+test-vm: $(OUTPUT)/static/oomtrace $(HELPER_BINS) cross-arm64
 	$(Q)tests/vm/run.sh
 
 # --- bench ----------------------------------------------------------------------
@@ -148,8 +191,8 @@ $(OUTPUT)/bench:
 
 $(OUTPUT)/bench/floor.bpf.o: tests/bench/floor.bpf.c $(VMLINUX) | $(OUTPUT)/bench
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
-		-Wall -Werror -c $< -o $@.tmp
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
+		-c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
 $(OUTPUT)/bench/floor.skel.h: $(OUTPUT)/bench/floor.bpf.o

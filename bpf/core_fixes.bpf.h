@@ -24,11 +24,23 @@ struct mm_struct___old {
 } __attribute__((preserve_access_index));
 
 /*
+ * The newer layouts have shadows too, so the object also builds against an
+ * older kernel's vmlinux.h (vmlinux/arm64 is Debian 12's 6.1).
+ */
+struct mm_struct___new {
+	struct percpu_counter rss_stat[4];
+} __attribute__((preserve_access_index));
+
+/*
  * Before 6.15, kernfs_node had `parent`; commit 633488947ef6 ("kernfs: Use
  * RCU to access kernfs_node::parent.") renamed it `__parent`.
  */
 struct kernfs_node___old {
 	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
 } __attribute__((preserve_access_index));
 
 /*
@@ -59,9 +71,10 @@ static __always_inline unsigned long mm_flags_word(struct mm_struct *mm)
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	struct kernfs_node___old *old = (void *)kn;
+	struct kernfs_node___new *new = (void *)kn;
 
-	if (bpf_core_field_exists(kn->__parent))
-		return BPF_CORE_READ(kn, __parent);
+	if (bpf_core_field_exists(new->__parent))
+		return BPF_CORE_READ(new, __parent);
 	return BPF_CORE_READ(old, parent);
 }
 

@@ -166,7 +166,7 @@ static __always_inline __s64 mm_counter(struct mm_struct *mm, int idx)
 	if (bpf_core_field_exists(old->rss_stat.count)) {
 		v = BPF_CORE_READ(old, rss_stat.count[idx].counter);
 	} else {
-		struct percpu_counter *pc = &mm->rss_stat[idx];
+		struct percpu_counter *pc = &((struct mm_struct___new *)mm)->rss_stat[idx];
 
 		v = BPF_CORE_READ(pc, count);
 		if (rss_precise && ksym_per_cpu_offset) {
@@ -539,8 +539,37 @@ static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgr
 	k->pad = 0;
 }
 
-/* KILL from the oom_control (fentry/kprobe modes): the kernel's own choice. */
-static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c)
+/*
+ * arm64 unwinds the kernel stack through frame records. A kprobe on a
+ * function's first instruction fires before the function stores its record,
+ * so the return address into its caller is only in the link register and
+ * the stack skips that caller (oom_kill_process <- mem_cgroup_out_of_memory,
+ * without out_of_memory). The kprobe passes the link register in CALLER and
+ * it becomes the second frame again, unless the unwinder already has it.
+ */
+static __always_inline void kstack_add_caller(struct oomt_kill *k, __u64 caller)
+{
+	if (!caller || k->kstack_len < 8 || (k->kstack_len >= 16 && k->kstack[1] == caller))
+		return;
+	for (int i = OOMT_KSTACK_MAX - 1; i > 1; i--)
+		k->kstack[i] = k->kstack[i - 1];
+	k->kstack[1] = caller;
+	if (k->kstack_len < OOMT_KSTACK_MAX * 8)
+		k->kstack_len += 8;
+}
+
+/* The kprobe's caller for kstack_add_caller: arm64 only, see there. */
+#ifdef bpf_target_arm64
+#define KPROBE_ENTRY_CALLER(ctx) PT_REGS_RET(ctx)
+#else
+#define KPROBE_ENTRY_CALLER(ctx) 0
+#endif
+
+/*
+ * KILL from the oom_control (fentry/kprobe modes): the kernel's own choice.
+ * CALLER: see kstack_add_caller (0: none).
+ */
+static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 caller)
 {
 	struct oom_control *oc = (void *)c->oc;
 	struct task_struct *chosen;
@@ -566,6 +595,7 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c)
 	memcg = BPF_CORE_READ(oc, memcg);
 	fill_kill_domain(k, memcg);
 	fill_stacks(ctx, k);
+	kstack_add_caller(k, caller);
 	if (memcg)
 		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
 	bpf_ringbuf_submit(k, 0);
@@ -609,7 +639,7 @@ int BPF_PROG(fentry_oom_kill_process)
 	struct oom_ctx *c = ctx_of_current();
 
 	if (c)
-		emit_kill_oc(ctx, c);
+		emit_kill_oc(ctx, c, 0);
 	return 0;
 }
 
@@ -668,7 +698,7 @@ int BPF_KPROBE(kprobe_oom_kill_process)
 	struct oom_ctx *c = ctx_of_current();
 
 	if (c)
-		emit_kill_oc(ctx, c);
+		emit_kill_oc(ctx, c, KPROBE_ENTRY_CALLER(ctx));
 	return 0;
 }
 

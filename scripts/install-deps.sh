@@ -2,7 +2,12 @@
 # Install every Debian package oomtrace needs to build, test and benchmark.
 # Safe to re-run: apt-get skips what is already installed.
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --vm     also what the qemu VM tests need
+#   scripts/install-deps.sh --vm     also what the qemu VM tests need, x86-64
+#                                    and arm64 (implies --cross)
+#   scripts/install-deps.sh --cross  also what `make cross-arm64` needs: the
+#                                    cross compiler with its libc and kernel
+#                                    headers (arm64's libbpf, libelf and zlib
+#                                    are unpacked under .output, not installed)
 #   scripts/install-deps.sh --bench  also what `make bench` compares with and
 #                                    profiles start-up with (bpftrace, strace)
 set -eu
@@ -10,11 +15,15 @@ set -eu
 pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
       libcmocka-dev libclang-rt-14-dev python3 util-linux procps
       groff-base python3-yaml tmux time"
+# gcc-aarch64-linux-gnu only recommends its libc; linux/bpf.h comes from
+# linux-libc-dev-arm64-cross
+cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross"
 for arg in "$@"; do
 	case "$arg" in
-	--vm) pkgs="$pkgs qemu-system-x86 busybox-static cpio" ;;
+	--vm) pkgs="$pkgs qemu-system-x86 qemu-system-arm busybox-static cpio $cross" ;;
+	--cross) pkgs="$pkgs $cross" ;;
 	--bench) pkgs="$pkgs bpftrace strace" ;;
-	*) echo "install-deps: unknown option '$arg' (--vm, --bench)" >&2; exit 2 ;;
+	*) echo "install-deps: unknown option '$arg' (--vm, --cross, --bench)" >&2; exit 2 ;;
 	esac
 done
 

@@ -41,6 +41,22 @@ static void touch(size_t mib)
 		p[i] = 1;
 }
 
+/*
+ * Fault in every page of the program's text here, in this process: the
+ * sharer then never faults. A kernel before 6.2 (SPLIT_RSS_COUNTING) keeps
+ * up to 64 of a task's own rss changes aside until it exits, so a sharer
+ * that faulted even one page would change the shared mm's rss while it
+ * dies, between the kernel's OOM report and what a tracer reads right after
+ * (seen on arm64, where the sharer's first call into libc faulted a page).
+ */
+extern const char __executable_start[], etext[];
+
+static void fault_in_text(void)
+{
+	for (const volatile char *p = __executable_start; p < etext; p += 4096)
+		(void)*p;
+}
+
 static int sleeper(void *arg)
 {
 	(void)arg;
@@ -119,6 +135,10 @@ int main(int argc, char **argv)
 				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 		int pid;
 
+		if (stack != MAP_FAILED) {
+			memset(stack, 0, size);	/* its stack too, see fault_in_text */
+			fault_in_text();
+		}
 		if (stack == MAP_FAILED ||
 		    (pid = clone(sleeper, stack + size, CLONE_VM | SIGCHLD, NULL)) < 0) {
 			perror("hog: clone");

@@ -18,7 +18,10 @@ echo 1 >/proc/sys/vm/oom_dump_tasks
 # no kernel chatter on the console between the markers
 echo 1 >/proc/sys/kernel/printk
 
-MODES="fentry kprobe tracepoint"
+# the modes this kernel allows: all three unless the host says otherwise
+# on the kernel command line (OOMTRACE_MODES=kprobe,tracepoint reaches /init
+# in its environment); each mode left out is tried once, to show why not
+MODES=$(echo "${OOMTRACE_MODES:-fentry,kprobe,tracepoint}" | tr , ' ')
 SCENARIOS="memcg group shared reaper global"
 TRACERS=""
 
@@ -256,6 +259,13 @@ meta kernel "$(uname -r)"
 /bin/oomtrace doctor >/tmp/doctor 2>&1
 meta doctor.exit $?
 section doctor /tmp/doctor
+meta modes "$MODES"
+for m in fentry kprobe tracepoint; do
+	case " $MODES " in *" $m "*) continue ;; esac
+	/bin/oomtrace --json --mode "$m" --duration 1 >/tmp/refused-$m.out 2>/tmp/refused-$m.err
+	meta "refused.$m.exit" $?
+	section "refused.$m.err" "/tmp/refused-$m.err"
+done
 grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '__' >/tmp/ksyms
 section ksyms /tmp/ksyms
 for sc in $SCENARIOS; do
