@@ -26,7 +26,7 @@
 /* preallocated when "all" (keep 0) is asked for; more grow the storage */
 #define ASSEMBLE_MAX_CANDIDATES 4096
 
-struct ksyms;
+struct ksyms_cache;
 struct cgroup_names;
 
 /* What happened to a victim after the kill. */
@@ -61,7 +61,7 @@ struct assembler;
  * are kept). NULL on ENOMEM.
  */
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
-				 const struct ksyms *ksyms);
+				 struct ksyms_cache *ksyms);
 void assembler__free(struct assembler *a);
 /* Feed one ring-buffer record; 0, or -EINVAL for a malformed one. */
 int assembler__feed(struct assembler *a, const void *data, size_t size);

@@ -13,15 +13,18 @@
  * simply ends where the next one starts.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ksyms.h"
 
-#define IOBUF_SIZE (64 << 10)
+/* one read of /proc/kallsyms: large, since each read() formats as much as fits */
+#define KSYMS_SCAN_BUF (64 << 10)
 
 #define NO_MODULE UINT32_MAX
 
@@ -86,39 +89,119 @@ static int cmp_addr(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
+/* name needs no terminator: it is followed by the rest of its line */
 static int is_padding_symbol(const char *name)
 {
 	return !strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6);
 }
 
-/*
- * One line: "ADDR TYPE NAME" or "ADDR TYPE NAME\t[MODULE]". 0 with the
- * parts (name and module terminated in place), -EINVAL if it is not one.
- */
-static int parse_line(char *line, uint64_t *ret_addr, char **ret_name, char **ret_module)
-{
-	char *end, *name, *mod;
+/* One kallsyms line, its strings not terminated (they point into the read buffer). */
+struct ksym_line {
+	uint64_t addr;
+	const char *name, *module;	/* module NULL for vmlinux */
+	size_t name_len, module_len;
+};
 
-	errno = 0;
-	*ret_addr = strtoull(line, &end, 16);
-	if (end == line || errno || end[0] != ' ' || !end[1] || end[2] != ' ')
-		return -EINVAL;
-	name = end + 3;
-	end = name + strcspn(name, " \t\n");
-	if (end == name)
-		return -EINVAL;
-	*ret_module = NULL;
-	if (*end == '\t' && end[1] == '[') {
-		mod = end + 2;
-		mod[strcspn(mod, "]\n")] = '\0';
-		*ret_module = mod;
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/*
+ * One line (without its newline): "ADDR TYPE NAME" or "ADDR TYPE
+ * NAME\t[MODULE]". 0 with the parts, -EINVAL if it is not one.
+ */
+static int parse_line(const char *p, const char *end, struct ksym_line *ret)
+{
+	const char *q = p, *name;
+	uint64_t addr = 0;
+	int d, digits = 0;
+
+	while (q < end && (d = hex_digit(*q)) >= 0) {
+		if (++digits > 16)
+			return -EINVAL;
+		addr = addr << 4 | (uint64_t)d;
+		q++;
 	}
-	*end = '\0';
-	*ret_name = name;
+	if (!digits || end - q < 4 || q[0] != ' ' || q[1] == ' ' || q[2] != ' ')
+		return -EINVAL;
+	name = q + 3;
+	for (q = name; q < end && *q != ' ' && *q != '\t'; q++)
+		;
+	if (q == name)
+		return -EINVAL;
+	ret->addr = addr;
+	ret->name = name;
+	ret->name_len = (size_t)(q - name);
+	ret->module = NULL;
+	ret->module_len = 0;
+	if (end - q >= 2 && q[0] == '\t' && q[1] == '[') {
+		const char *m = q + 2, *e = memchr(m, ']', (size_t)(end - m));
+
+		ret->module = m;
+		ret->module_len = (size_t)((e ? e : end) - m);
+	}
 	return 0;
 }
 
-static int add_symbol(struct ksyms *ks, uint64_t addr, const char *name, const char *module)
+/*
+ * Every symbol of a kallsyms file (the padding ones left out) to cb, which
+ * returns 0 to go on. Reads with plain read() into buf, which the caller
+ * owns: nothing is allocated, so it also works under memory pressure. A
+ * read of /proc/kallsyms returns as much as fits: large reads, few calls.
+ * Returns 0, -errno, or what cb returned to stop.
+ */
+static int kallsyms_scan(const char *path, char *buf, size_t size,
+			 int (*cb)(void *arg, const struct ksym_line *l), void *arg)
+{
+	size_t have = 0;
+	bool skipping = false;	/* the rest of a line longer than buf */
+	int fd, ret = 0;
+
+	fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, size - 1 - have);
+		char *p = buf, *end, *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		end = buf + have + n;
+		if (n == 0 && have && !skipping)	/* a last line without its newline */
+			*end++ = '\n';
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			struct ksym_line l;
+
+			if (!skipping && !parse_line(p, nl, &l) && !is_padding_symbol(l.name) &&
+			    (ret = cb(arg, &l)))
+				goto out;
+			skipping = false;
+			p = nl + 1;
+		}
+		if (n == 0)
+			break;
+		have = (size_t)(end - p);
+		if (have == size - 1) {		/* no line is that long: drop it */
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(buf, p, have);
+		}
+	}
+out:
+	close(fd);
+	return ret;
+}
+
+static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
 {
 	struct ksym_entry *e;
 	uint32_t off;
@@ -135,20 +218,24 @@ static int add_symbol(struct ksyms *ks, uint64_t addr, const char *name, const c
 		ks->load = p;
 		ks->cap = cap;
 	}
-	if (add_str(ks, name, strlen(name), &off))
+	if (add_str(ks, l->name, l->name_len, &off))
 		return -ENOMEM;
 	e = &ks->load[ks->n];
-	e->addr = addr;
+	e->addr = l->addr;
 	e->name = off;
 	e->module = NO_MODULE;
-	if (module) {
-		if (ks->last_module == NO_MODULE || strcmp(ks->strs + ks->last_module, module)) {
-			if (add_str(ks, module, strlen(module), &off))
+	if (l->module) {
+		const char *last = ks->last_module == NO_MODULE ? NULL : ks->strs + ks->last_module;
+
+		if (!last || strlen(last) != l->module_len || memcmp(last, l->module, l->module_len)) {
+			if (add_str(ks, l->module, l->module_len, &off))
 				return -ENOMEM;
 			ks->last_module = off;
 		}
 		e->module = ks->last_module;
 	}
+	if (l->addr)
+		ks->hidden = 0;
 	ks->n++;
 	return 0;
 }
@@ -213,50 +300,32 @@ static int compact(struct ksyms *ks)
 	return 0;
 }
 
+static int add_symbol_cb(void *arg, const struct ksym_line *l)
+{
+	return add_symbol(arg, l);
+}
+
 struct ksyms *ksyms__load(const char *path)
 {
-	char *iobuf = malloc(IOBUF_SIZE), line[1024], *name, *module;
-	struct ksyms *ks;
-	uint64_t addr;
-	FILE *f;
+	char *buf = malloc(KSYMS_SCAN_BUF);
+	struct ksyms *ks = calloc(1, sizeof(*ks));
+	int err = -ENOMEM;
 
-	f = fopen(path ? path : "/proc/kallsyms", "re");
-	if (!f) {
-		free(iobuf);
-		return NULL;
-	}
-	/* a read of /proc/kallsyms returns as much as fits: fewer, larger reads
-	 * (glibc ignores the size without a buffer, and /proc says 1 KiB) */
-	if (iobuf)
-		setvbuf(f, iobuf, _IOFBF, IOBUF_SIZE);
-	ks = calloc(1, sizeof(*ks));
-	if (!ks)
-		goto err_close;
+	if (!buf || !ks)
+		goto err;
 	ks->hidden = 1;
 	ks->last_module = NO_MODULE;
-	while (fgets(line, sizeof(line), f)) {
-		if (parse_line(line, &addr, &name, &module) || is_padding_symbol(name))
-			continue;
-		if (addr)
-			ks->hidden = 0;
-		if (add_symbol(ks, addr, name, module))
-			goto err_free;
-	}
-	fclose(f);
-	free(iobuf);
-	if (compact(ks)) {
-		ksyms__free(ks);
-		errno = ENOMEM;
-		return NULL;
-	}
+	err = kallsyms_scan(path, buf, KSYMS_SCAN_BUF, add_symbol_cb, ks);
+	if (!err)
+		err = compact(ks);
+	if (err)
+		goto err;
+	free(buf);
 	return ks;
-
-err_free:
+err:
+	free(buf);
 	ksyms__free(ks);
-	errno = ENOMEM;
-err_close:
-	fclose(f);
-	free(iobuf);
+	errno = -err;
 	return NULL;
 }
 
@@ -461,4 +530,219 @@ void ksyms_async__free(struct ksyms_async *as)
 	ksyms_async__get(as);	/* a running thread is waited for, never left behind */
 	ksyms__free(as->ks);
 	free(as);
+}
+
+/*
+ * The stack cache: what symbolizing kernel stacks needs, in fixed storage.
+ * Each entry is the range of one function, [start, end): every address in
+ * it has that function as its last symbol at or below, so later frames in
+ * the same function are hits. Misses are resolved together, in one scan of
+ * kallsyms that keeps, for each address, the best symbol so far and the
+ * nearest symbol above it. Names are copied out of the read buffer into
+ * slots; a slot is shared by every pending address that took the same line,
+ * so a scan copies each line's name at most once.
+ */
+#define KC_NAME 128		/* oom_frame.sym */
+#define KC_MODULE 64		/* MODULE_NAME_LEN is 56 */
+
+struct kc_entry {
+	uint64_t start, end;	/* end UINT64_MAX: above the last symbol */
+	uint64_t used;		/* batch that last needed it; 0 = free */
+	bool found;		/* false: no symbol at or below (a negative range) */
+	char name[KC_NAME];
+	char module[KC_MODULE];	/* "" for vmlinux */
+};
+
+struct kc_slot {
+	int refs;
+	char name[KC_NAME];
+	char module[KC_MODULE];
+};
+
+struct kc_pending {
+	uint64_t addr;
+	uint64_t best, end;
+	int slot;		/* -1: nothing at or below yet */
+};
+
+struct ksyms_cache {
+	char *path;
+	size_t cap;
+	struct kc_entry *e;
+	uint64_t batch;
+	uint64_t scans, failed_scans;
+	/* one scan's state */
+	struct kc_pending pend[KSYMS_CACHE_BATCH];
+	struct kc_slot slots[KSYMS_CACHE_BATCH + 1];
+	size_t n_pend;
+	char *buf;
+};
+
+static void touch(void *p, size_t n)
+{
+	/* written, not just calloc'ed zero pages: really resident once locked */
+	memset(p, 0, n);
+}
+
+struct ksyms_cache *ksyms_cache__new(const char *path, size_t cap)
+{
+	struct ksyms_cache *kc = malloc(sizeof(*kc));
+
+	if (!kc)
+		return NULL;
+	touch(kc, sizeof(*kc));
+	kc->cap = cap < KSYMS_CACHE_BATCH ? KSYMS_CACHE_BATCH : cap;
+	kc->path = path ? strdup(path) : NULL;
+	kc->e = malloc(kc->cap * sizeof(*kc->e));
+	kc->buf = malloc(KSYMS_SCAN_BUF);
+	if (!kc->e || !kc->buf || (path && !kc->path)) {
+		ksyms_cache__free(kc);
+		return NULL;
+	}
+	touch(kc->e, kc->cap * sizeof(*kc->e));
+	touch(kc->buf, KSYMS_SCAN_BUF);
+	return kc;
+}
+
+void ksyms_cache__free(struct ksyms_cache *kc)
+{
+	if (!kc)
+		return;
+	free(kc->e);
+	free(kc->buf);
+	free(kc->path);
+	free(kc);
+}
+
+static struct kc_entry *kc_lookup(const struct ksyms_cache *kc, uint64_t addr)
+{
+	for (size_t i = 0; i < kc->cap; i++)
+		if (kc->e[i].used && addr >= kc->e[i].start && addr < kc->e[i].end)
+			return &kc->e[i];
+	return NULL;
+}
+
+static void copy_str(char *dst, size_t size, const char *s, size_t len)
+{
+	if (len >= size)
+		len = size - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+static int kc_scan_cb(void *arg, const struct ksym_line *l)
+{
+	struct ksyms_cache *kc = arg;
+	int slot = -1;
+
+	for (size_t i = 0; i < kc->n_pend; i++) {
+		struct kc_pending *p = &kc->pend[i];
+
+		if (l->addr > p->addr) {
+			if (l->addr < p->end)
+				p->end = l->addr;
+			continue;
+		}
+		/* at or below: the later of equal addresses wins, as in the table */
+		if (p->slot >= 0 && l->addr < p->best)
+			continue;
+		if (slot < 0) {
+			for (slot = 0; kc->slots[slot].refs; slot++)
+				;	/* one more slot than pending addresses: one is free */
+			copy_str(kc->slots[slot].name, KC_NAME, l->name, l->name_len);
+			copy_str(kc->slots[slot].module, KC_MODULE, l->module ? l->module : "",
+				 l->module_len);
+		}
+		if (p->slot >= 0)
+			kc->slots[p->slot].refs--;
+		p->slot = slot;
+		kc->slots[slot].refs++;
+		p->best = l->addr;
+	}
+	return 0;
+}
+
+/* The entry to reuse: a free one, else the one least recently needed. */
+static struct kc_entry *kc_victim(struct ksyms_cache *kc)
+{
+	struct kc_entry *v = NULL;
+
+	for (size_t i = 0; i < kc->cap; i++) {
+		struct kc_entry *e = &kc->e[i];
+
+		if (!e->used)
+			return e;
+		if (e->used != kc->batch && (!v || e->used < v->used))
+			v = e;
+	}
+	return v;
+}
+
+int ksyms_cache__fill(struct ksyms_cache *kc, const uint64_t *addrs, size_t n)
+{
+	int err;
+
+	kc->batch++;
+	kc->n_pend = 0;
+	for (size_t i = 0; i < n && i < KSYMS_CACHE_BATCH; i++) {
+		struct kc_entry *e = kc_lookup(kc, addrs[i]);
+		bool dup = false;
+
+		if (e) {
+			e->used = kc->batch;
+			continue;
+		}
+		for (size_t j = 0; j < kc->n_pend && !dup; j++)
+			dup = kc->pend[j].addr == addrs[i];
+		if (!dup)
+			kc->pend[kc->n_pend++] = (struct kc_pending){ .addr = addrs[i],
+								     .end = UINT64_MAX, .slot = -1 };
+	}
+	if (!kc->n_pend)
+		return 0;
+	memset(kc->slots, 0, sizeof(kc->slots));
+	kc->scans++;
+	err = kallsyms_scan(kc->path, kc->buf, KSYMS_SCAN_BUF, kc_scan_cb, kc);
+	if (err) {
+		kc->failed_scans++;
+		return err;
+	}
+	for (size_t i = 0; i < kc->n_pend; i++) {
+		const struct kc_pending *p = &kc->pend[i];
+		struct kc_entry *e = kc_victim(kc);
+
+		if (!e)		/* cap >= KSYMS_CACHE_BATCH: never */
+			break;
+		e->used = kc->batch;
+		e->found = p->slot >= 0;
+		e->start = e->found ? p->best : 0;
+		e->end = p->end;
+		if (e->found && !p->best) {	/* kptr_restrict: every address reads 0 */
+			e->found = false;
+			e->end = UINT64_MAX;
+		}
+		snprintf(e->name, sizeof(e->name), "%s", e->found ? kc->slots[p->slot].name : "");
+		snprintf(e->module, sizeof(e->module), "%s",
+			 e->found ? kc->slots[p->slot].module : "");
+	}
+	return 0;
+}
+
+int ksyms_cache__find(const struct ksyms_cache *kc, uint64_t addr, struct ksym *ret)
+{
+	const struct kc_entry *e = kc ? kc_lookup(kc, addr) : NULL;
+
+	if (!e || !e->found)
+		return -ENOENT;
+	ret->addr = e->start;
+	ret->name = e->name;
+	ret->module = e->module[0] ? e->module : NULL;
+	return 0;
+}
+
+uint64_t ksyms_cache__scans(const struct ksyms_cache *kc, uint64_t *ret_failed)
+{
+	if (ret_failed)
+		*ret_failed = kc ? kc->failed_scans : 0;
+	return kc ? kc->scans : 0;
 }

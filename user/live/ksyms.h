@@ -43,4 +43,31 @@ void ksyms_async__free(struct ksyms_async *as);
 /* Symbols kept (the __pfx_/__cfi_ padding symbols are not). */
 size_t ksyms__count(const struct ksyms *ks);
 
+/*
+ * Kernel stack symbolization in fixed storage, for a tracer that runs for
+ * months: the full table (above) is about 2 MB, held resident and locked,
+ * for the few dozen functions OOM stacks pass through. The cache holds cap
+ * function ranges, allocated (and written, so locking keeps them resident)
+ * once by ksyms_cache__new. ksyms_cache__fill makes sure up to
+ * KSYMS_CACHE_BATCH addresses are in it: misses cost one scan of kallsyms
+ * (about 30 ms of the kernel's formatting, on 6.18), read with plain read()
+ * into a preallocated buffer, so nothing is allocated on the event path.
+ * Stacks repeat, so scans are rare after the first event.
+ */
+#define KSYMS_CACHE_BATCH 64	/* addresses per fill (a kernel stack is at most 32) */
+struct ksyms_cache;
+
+/* path NULL = /proc/kallsyms; cap entries (at least KSYMS_CACHE_BATCH). NULL on ENOMEM. */
+struct ksyms_cache *ksyms_cache__new(const char *path, size_t cap);
+void ksyms_cache__free(struct ksyms_cache *kc);
+/* Resolve the addresses not cached yet (the first KSYMS_CACHE_BATCH): 0 or -errno of the scan. */
+int ksyms_cache__fill(struct ksyms_cache *kc, const uint64_t *addrs, size_t n);
+/*
+ * Like ksyms__find, for an address filled before: 0 or -ENOENT (not cached,
+ * or no symbol). The strings stay valid until the next fill.
+ */
+int ksyms_cache__find(const struct ksyms_cache *kc, uint64_t addr, struct ksym *ret);
+/* Scans of kallsyms so far, and how many of them failed. */
+uint64_t ksyms_cache__scans(const struct ksyms_cache *kc, uint64_t *ret_failed);
+
 #endif

@@ -320,6 +320,9 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	struct sigaction hup = { .sa_handler = on_hup };
 	const struct ksyms *ks = NULL;
 	struct ksyms_async *kas = NULL;
+	struct ksyms_cache *kc = NULL;
+	uint64_t failed_scans = 0;
+	bool hidden;
 	char err[512];
 	int ret;
 
@@ -337,6 +340,9 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	if (o->protect)
 		protect_heap_policy();
 
+	/* the kallsyms thread allocates too: without this it gets a malloc arena
+	 * of its own, which stays partly resident for as long as we run */
+	mallopt(M_ARENA_MAX, 1);
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
 	if (tracer__start(&s.tracer, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
@@ -345,18 +351,36 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 		goto out;
 	}
 	ks = ksyms_async__get(kas);
-	if (!ks || ksyms__hidden(ks))
+	hidden = !ks || ksyms__hidden(ks);
+	if (hidden)
 		log_warn("kernel symbols are hidden (/proc/kallsyms): stacks stay unsymbolized "
 			 "and tracepoint mode cannot tell a memcg OOM from a global one");
-	s.a = assembler__new(&ops, o->candidates, ks);
+	/*
+	 * The loader needed the whole table for a few addresses; stacks need a
+	 * few dozen functions, resolved on demand into fixed storage. Freed
+	 * before the ring buffer is mapped and memory locked: 2 MB less, for
+	 * as long as we run.
+	 */
+	ksyms_async__free(kas);
+	kas = NULL;
+	if (!hidden && !(kc = ksyms_cache__new(NULL, SESSION_KSYMS_CACHE))) {
+		log_err("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	s.a = assembler__new(&ops, o->candidates, kc);
 	if (!s.a) {
 		log_err("out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
 	ret = loop(&s);
+	if (ksyms_cache__scans(kc, &failed_scans) && failed_scans)
+		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
+			 "events are left as addresses", failed_scans);
 out:
 	assembler__free(s.a);
+	ksyms_cache__free(kc);
 	tracer__stop(&s.tracer);
 	ksyms_async__free(kas);
 	return ret;
