@@ -66,6 +66,15 @@ static uint64_t boot_to_realtime(uint64_t boot_ns)
 	return boot_ns + now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
 }
 
+/* A name dropped to make room: the BPF side must send it again. */
+static void forget_cgroup(void *arg, uint64_t id)
+{
+	struct assembler *a = arg;
+
+	if (a->ops.forget_cgroup)
+		a->ops.forget_cgroup(a->ops.arg, id);
+}
+
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
 				 struct ksyms_cache *ksyms)
 {
@@ -81,7 +90,7 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 
 	if (!a)
 		return NULL;
-	a->cgroups = cgroup_names__new();
+	a->cgroups = cgroup_names__new(ASSEMBLE_CGROUP_NAMES, forget_cgroup, a);
 	a->ev = oom_event__new_fixed(&caps);
 	if (!a->cgroups || !a->ev) {
 		cgroup_names__free(a->cgroups);

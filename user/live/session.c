@@ -12,6 +12,13 @@
 
 #include <bpf/libbpf.h>
 
+/* the skeleton's maps; its unused static functions are not ours to fix */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "oomtrace.h"
+#include "oomtrace.skel.h"
+#pragma GCC diagnostic pop
+
 #include "cgroup_path.h"
 #include "ksyms.h"
 #include "log.h"
@@ -196,6 +203,14 @@ static int on_totals(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint6
 				  ret_lost);
 }
 
+/* Without its mark in sent_cgroups, BPF names the cgroup again when it next sees it. */
+static void on_forget_cgroup(void *arg, uint64_t id)
+{
+	struct session *s = arg;
+
+	bpf_map__delete_elem(s->tracer.skel->maps.sent_cgroups, &id, sizeof(id), 0);
+}
+
 static uint64_t on_dropped(void *arg)
 {
 	return tracer__dropped(&((struct session *)arg)->tracer);
@@ -314,7 +329,7 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 	struct session s = { .o = o, .sink = sink };
 	struct assembler_ops ops = {
 		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
-		.dropped = on_dropped, .arg = &s,
+		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup, .arg = &s,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction hup = { .sa_handler = on_hup };
