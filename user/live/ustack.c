@@ -2,67 +2,92 @@
 /* User stack symbolization through /proc/PID/maps and ELF symbol tables. */
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
+#include <elf.h>
 #include <inttypes.h>
 #include <stdbool.h>
-#include <libelf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ustack.h"
 
-struct mapping {
-	uint64_t start, end, pgoff;
-	char path[256];
-};
-
-#define MAX_MAPPINGS 512
 /* x86-64 user addresses end below 2^47 (2^56 with 5-level paging) */
 #define USER_ADDR_LIMIT (1ull << 56)
 
-static int read_maps(uint32_t pid, struct mapping *m, int max)
+/*
+ * One buffer for every read here: /proc/PID/maps, then ELF headers, symbol
+ * tables and notes, read in pieces of this size. It is allocated once (in
+ * .bss, resident once memory is locked) so that symbolizing never allocates
+ * and never maps files: under the pressure of the OOM being traced, and
+ * within a memlock limit that a mapped libc would exceed.
+ */
+#define SCRATCH_SIZE (16 << 10)
+static unsigned char scratch[SCRATCH_SIZE] __attribute__((aligned(8)));
+
+/* pread exactly n bytes: 0, -EIO for a short file, or -errno. */
+static int pread_full(int fd, void *buf, size_t n, uint64_t off)
 {
-	char path[64], line[512];
-	int n = 0;
-	FILE *f;
+	size_t got = 0;
 
-	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (n < max && fgets(line, sizeof(line), f)) {
-		unsigned long long s, e, off;
-		char perms[8], file[256] = "";
+	while (got < n) {
+		ssize_t r = pread(fd, (char *)buf + got, n - got, (off_t)(off + got));
 
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %255[^\n]", &s, &e, perms, &off,
-			   file) < 4)
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (perms[2] != 'x' || file[0] != '/')
-			continue;
-		m[n].start = s;
-		m[n].end = e;
-		m[n].pgoff = off;
-		snprintf(m[n].path, sizeof(m[n].path), "%s", file);
-		n++;
+		if (r < 0)
+			return -errno;
+		if (r == 0)
+			return -EIO;
+		got += (size_t)r;
 	}
-	fclose(f);
-	return n;
+	return 0;
+}
+
+/* A 64-bit ELF file of this machine's byte order; its header into *eh. */
+static int elf_open(const char *path, int *ret_fd, Elf64_Ehdr *eh)
+{
+	static const unsigned char data = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ?
+					  ELFDATA2LSB : ELFDATA2MSB;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = pread_full(fd, eh, sizeof(*eh), 0);
+	if (!err && (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+		     eh->e_ident[EI_DATA] != data))
+		err = -ENOEXEC;
+	if (!err && ((eh->e_phnum && eh->e_phentsize != sizeof(Elf64_Phdr)) ||
+		     (eh->e_shnum && eh->e_shentsize != sizeof(Elf64_Shdr))))
+		err = -ENOEXEC;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Section header i: 0 or -errno. */
+static int read_shdr(int fd, const Elf64_Ehdr *eh, size_t i, Elf64_Shdr *ret)
+{
+	if (i >= eh->e_shnum)
+		return -ENOEXEC;
+	return pread_full(fd, ret, sizeof(*ret), eh->e_shoff + i * sizeof(*ret));
 }
 
 /* File offset -> ELF virtual address through the PT_LOAD covering it. */
-static int offset_to_vaddr(Elf *elf, uint64_t off, uint64_t *ret_vaddr)
+static int offset_to_vaddr(int fd, const Elf64_Ehdr *eh, uint64_t off, uint64_t *ret_vaddr)
 {
-	size_t n;
+	for (size_t i = 0; i < eh->e_phnum; i++) {
+		Elf64_Phdr ph;
+		int err = pread_full(fd, &ph, sizeof(ph), eh->e_phoff + i * sizeof(ph));
 
-	if (elf_getphdrnum(elf, &n))
-		return -EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+		if (err)
+			return err;
+		if (ph.p_type != PT_LOAD)
 			continue;
-		if (off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
+		if (off >= ph.p_offset && off - ph.p_offset < ph.p_filesz) {
 			*ret_vaddr = off - ph.p_offset + ph.p_vaddr;
 			return 0;
 		}
@@ -70,106 +95,143 @@ static int offset_to_vaddr(Elf *elf, uint64_t off, uint64_t *ret_vaddr)
 	return -ENOENT;
 }
 
-static int find_symbol(Elf *elf, uint64_t vaddr, char *name, size_t size, uint64_t *ret_off)
+struct best_sym {
+	bool found;
+	uint64_t value;
+	uint32_t name;		/* offset in the string table */
+	uint32_t strtab;	/* its section index */
+};
+
+/* The function symbols of one table, read in pieces, against vaddr. */
+static int scan_symbols(int fd, const Elf64_Shdr *sh, uint64_t vaddr, struct best_sym *best)
 {
-	Elf_Scn *scn = NULL;
-	uint64_t best = 0;
-	int found = 0;
+	const size_t per = SCRATCH_SIZE / sizeof(Elf64_Sym);
+	uint64_t n = sh->sh_size / sizeof(Elf64_Sym);
 
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
+	for (uint64_t i = 0; i < n; i += per) {
+		size_t k = n - i < per ? (size_t)(n - i) : per;
+		const Elf64_Sym *sym = (const Elf64_Sym *)scratch;
+		int err = pread_full(fd, scratch, k * sizeof(*sym), sh->sh_offset + i * sizeof(*sym));
 
-		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data || !sh.sh_entsize)
-			continue;
-		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-			const char *s;
+		if (err)
+			return err;
+		for (size_t j = 0; j < k; j++) {
+			const Elf64_Sym *y = &sym[j];
 
-			if (!gelf_getsym(data, (int)i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    !sym.st_value || vaddr < sym.st_value)
+			if (ELF64_ST_TYPE(y->st_info) != STT_FUNC || !y->st_value || vaddr < y->st_value ||
+			    vaddr - y->st_value >= (y->st_size ? y->st_size : 1))
 				continue;
-			if (vaddr >= sym.st_value + (sym.st_size ? sym.st_size : 1))
+			if (best->found && y->st_value <= best->value)
 				continue;
-			if (found && sym.st_value <= best)
-				continue;
-			s = elf_strptr(elf, sh.sh_link, sym.st_name);
-			if (!s)
-				continue;
-			snprintf(name, size, "%s", s);
-			best = sym.st_value;
-			*ret_off = vaddr - sym.st_value;
-			found = 1;
+			best->found = true;
+			best->value = y->st_value;
+			best->name = y->st_name;
+			best->strtab = sh->sh_link;
 		}
 	}
-	return found ? 0 : -ENOENT;
+	return 0;
 }
 
-/* Open path for libelf: 0 and the fd and handle set (close both), or -errno. */
-static int elf_open(const char *path, int *ret_fd, Elf **ret_elf)
+/* The symbol containing vaddr, from .symtab and .dynsym alike. */
+static int find_symbol(int fd, const Elf64_Ehdr *eh, uint64_t vaddr, char *name, size_t size,
+		       uint64_t *ret_off)
 {
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		return -EINVAL;
-	*ret_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (*ret_fd < 0)
-		return -errno;
-	*ret_elf = elf_begin(*ret_fd, ELF_C_READ, NULL);
-	if (!*ret_elf) {
-		close(*ret_fd);
-		return -EINVAL;
+	struct best_sym best = {};
+	Elf64_Shdr sh;
+	ssize_t n;
+	int err;
+
+	for (size_t i = 0; i < eh->e_shnum; i++) {
+		if ((err = read_shdr(fd, eh, i, &sh)))
+			return err;
+		if ((sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) ||
+		    sh.sh_entsize != sizeof(Elf64_Sym))
+			continue;
+		if ((err = scan_symbols(fd, &sh, vaddr, &best)))
+			return err;
 	}
+	if (!best.found)
+		return -ENOENT;
+	if ((err = read_shdr(fd, eh, best.strtab, &sh)))
+		return err;
+	if (sh.sh_type != SHT_STRTAB || best.name >= sh.sh_size || !size)
+		return -ENOEXEC;
+	/* the name ends at its NUL, or is cut at size - 1 */
+	n = pread(fd, name, size - 1 < sh.sh_size - best.name ? size - 1 : sh.sh_size - best.name,
+		  (off_t)(sh.sh_offset + best.name));
+	if (n < 0)
+		return -errno;
+	name[n] = '\0';
+	if (!name[0])
+		return -ENOENT;
+	*ret_off = vaddr - best.value;
 	return 0;
 }
 
 int elf_symbolize(const char *path, uint64_t file_offset, char *name, size_t size,
 		  uint64_t *ret_offset)
 {
+	Elf64_Ehdr eh;
 	uint64_t vaddr;
-	Elf *elf;
 	int fd, err;
 
-	if ((err = elf_open(path, &fd, &elf)))
+	if ((err = elf_open(path, &fd, &eh)))
 		return err;
-	err = offset_to_vaddr(elf, file_offset, &vaddr);
+	err = offset_to_vaddr(fd, &eh, file_offset, &vaddr);
 	if (!err)
-		err = find_symbol(elf, vaddr, name, size, ret_offset);
-	elf_end(elf);
+		err = find_symbol(fd, &eh, vaddr, name, size, ret_offset);
 	close(fd);
 	return err;
 }
 
+/* The GNU build id among the notes in buf (n bytes): its length, or -ENOENT. */
+static int note_build_id(const unsigned char *p, size_t n, unsigned char *buf, size_t size)
+{
+	size_t off = 0;
+
+	while (n - off >= sizeof(Elf64_Nhdr)) {
+		Elf64_Nhdr nh;
+		size_t name_off = off + sizeof(nh), desc_off, namesz, descsz;
+
+		memcpy(&nh, p + off, sizeof(nh));
+		namesz = (nh.n_namesz + 3) & ~(size_t)3;
+		descsz = (nh.n_descsz + 3) & ~(size_t)3;
+		if (namesz > n - name_off || descsz > n - name_off - namesz)
+			break;
+		desc_off = name_off + namesz;
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && !memcmp(p + name_off, "GNU", 4) &&
+		    nh.n_descsz <= size) {
+			memcpy(buf, p + desc_off, nh.n_descsz);
+			return (int)nh.n_descsz;
+		}
+		off = desc_off + descsz;
+	}
+	return -ENOENT;
+}
+
 int elf_build_id(const char *path, unsigned char *buf, size_t size)
 {
-	Elf_Scn *scn = NULL;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh;
 	int fd, ret;
-	Elf *elf;
 
-	if ((ret = elf_open(path, &fd, &elf)))
+	if ((ret = elf_open(path, &fd, &eh)))
 		return ret;
 	ret = -ENOENT;
-	while (ret < 0 && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		GElf_Nhdr nh;
-		Elf_Data *data;
-		size_t off = 0, name_off, desc_off;
+	for (size_t i = 0; i < eh.e_shnum && ret < 0; i++) {
+		size_t n;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE ||
-		    !(data = elf_getdata(scn, NULL)))
-			continue;
-		while ((off = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
-			if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-			    memcmp((char *)data->d_buf + name_off, "GNU", 4) ||
-			    nh.n_descsz > size)
-				continue;
-			memcpy(buf, (char *)data->d_buf + desc_off, nh.n_descsz);
-			ret = (int)nh.n_descsz;
+		if ((ret = read_shdr(fd, &eh, i, &sh)))
 			break;
-		}
+		ret = -ENOENT;
+		if (sh.sh_type != SHT_NOTE)
+			continue;
+		/* a build-id note is near the start of its section */
+		n = sh.sh_size < SCRATCH_SIZE ? (size_t)sh.sh_size : SCRATCH_SIZE;
+		if (pread_full(fd, scratch, n, sh.sh_offset))
+			continue;
+		ret = note_build_id(scratch, n, buf, size);
 	}
-	elf_end(elf);
 	close(fd);
 	return ret;
 }
@@ -200,14 +262,110 @@ static int open_path(uint32_t pid, const char *path, bool host, char *buf, size_
 	return access(buf, R_OK) == 0 ? 0 : -ENOENT;
 }
 
+/* "START-END PERMS OFFSET DEV INODE   PATH": 0 with the parts, -EINVAL if not one. */
+static int parse_maps_line(char *p, char *end, uint64_t *ret_start, uint64_t *ret_end,
+			   bool *ret_exec, uint64_t *ret_pgoff, const char **ret_path)
+{
+	char *q;
+
+	*end = '\0';
+	errno = 0;
+	*ret_start = strtoull(p, &q, 16);
+	if (q == p || *q != '-')
+		return -EINVAL;
+	p = q + 1;
+	*ret_end = strtoull(p, &q, 16);
+	if (q == p || *q != ' ' || end - q < 6)
+		return -EINVAL;
+	*ret_exec = q[3] == 'x';
+	p = q + 6;
+	*ret_pgoff = strtoull(p, &q, 16);
+	if (q == p || errno)
+		return -EINVAL;
+	for (int field = 0; field < 2; field++) {	/* dev, inode */
+		while (*q == ' ')
+			q++;
+		while (*q && *q != ' ')
+			q++;
+	}
+	while (*q == ' ')
+		q++;
+	*ret_path = q;
+	return 0;
+}
+
+/*
+ * One pass over /proc/PID/maps: each frame in an executable file mapping
+ * gets the mapping's path as its module and, without a build id, its file
+ * offset. Read with plain read() into the scratch buffer. The number of
+ * executable file mappings seen, or -errno.
+ */
+static int map_frames(uint32_t pid, struct oom_frame *frames, size_t n)
+{
+	char path[64], *buf = (char *)scratch;
+	size_t have = 0;
+	bool skipping = false;
+	int fd, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/maps", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t r = read(fd, buf + have, SCRATCH_SIZE - 1 - have);
+		char *p = buf, *end, *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			found = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		end = buf + have + r;
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			uint64_t start, stop, pgoff;
+			const char *file;
+			bool exec;
+
+			if (!skipping && !parse_maps_line(p, nl, &start, &stop, &exec, &pgoff, &file) &&
+			    exec && file[0] == '/') {
+				found++;
+				for (size_t i = 0; i < n; i++) {
+					struct oom_frame *f = &frames[i];
+
+					if (f->module[0] || f->addr < start || f->addr >= stop)
+						continue;
+					if (!f->build_id_size)
+						f->file_offset = f->addr - start + pgoff;
+					snprintf(f->module, sizeof(f->module), "%s", file);
+				}
+			}
+			skipping = false;
+			p = nl + 1;
+		}
+		have = (size_t)(end - p);
+		if (have == SCRATCH_SIZE - 1) {		/* a line longer than the buffer */
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(buf, p, have);
+		}
+	}
+	close(fd);
+	return found;
+}
+
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
 		 int n_ips, const struct oomt_ubuild *builds, int n_builds)
 {
-	static struct mapping maps[MAX_MAPPINGS];
-	int n_maps = -1;	/* read only when a frame is not the executable's */
 	unsigned char exe_id[OOMT_BUILD_ID_SIZE];
-	int exe_id_len = -ENOENT;
+	int exe_id_len = -ENOENT, n_maps = 0;
+	bool by_exe[OOMT_USTACK_MAX] = {}, need_maps = false;
 	char exe_file[512], file[512];
+	size_t first = ev->n_user_stack, n = 0;
+	struct oom_frame *frames;
 
 	/*
 	 * The executable BPF named, checked by build id, symbolizes its own
@@ -243,22 +401,31 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 			break;
 		f = oom_event__add_uframe(ev);
 		if (!f)
-			return;
+			break;
+		n++;
 		f->addr = ips[i];
 		if (i < n_builds && builds[i].status == 1) {
 			memcpy(f->build_id, builds[i].build_id, OOMT_BUILD_ID_SIZE);
 			f->build_id_size = OOMT_BUILD_ID_SIZE;
 			f->file_offset = builds[i].offset_or_ip;
 		}
-		if (build_id_matches(exe_id, exe_id_len, f)) {
+		by_exe[i] = build_id_matches(exe_id, exe_id_len, f);
+		if (by_exe[i])
 			snprintf(f->module, sizeof(f->module), "%s", exe);
-			if (elf_symbolize(exe_file, f->file_offset, f->sym, sizeof(f->sym),
-					  &f->offset))
+		else
+			need_maps = true;
+	}
+	frames = ev->user_stack + first;
+	if (need_maps)
+		n_maps = map_frames(pid, frames, n);
+	for (size_t i = 0; i < n; i++) {
+		struct oom_frame *f = &frames[i];
+
+		if (by_exe[i]) {
+			if (elf_symbolize(exe_file, f->file_offset, f->sym, sizeof(f->sym), &f->offset))
 				f->sym[0] = '\0';
 			continue;
 		}
-		if (n_maps < 0)
-			n_maps = read_maps(pid, maps, MAX_MAPPINGS);
 		if (n_maps <= 0) {
 			/*
 			 * The process is gone (or its maps unreadable). The kernel tied
@@ -267,27 +434,19 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 			 * (as below).
 			 */
 			if (!f->build_id_size && i > 0) {
-				ev->n_user_stack--;
-				break;
+				ev->n_user_stack = first + i;
+				return;
 			}
 			continue;
 		}
-		for (int m = 0; m < n_maps; m++) {
-			if (ips[i] < maps[m].start || ips[i] >= maps[m].end)
-				continue;
-			if (!f->build_id_size)
-				f->file_offset = ips[i] - maps[m].start + maps[m].pgoff;
-			snprintf(f->module, sizeof(f->module), "%s", maps[m].path);
-			/* the maps were readable: the process's root is there too */
-			if (open_path(pid, maps[m].path, false, file, sizeof(file)) ||
-			    elf_symbolize(file, f->file_offset, f->sym, sizeof(f->sym), &f->offset))
-				f->sym[0] = '\0';
-			break;
-		}
 		/* outside every executable mapping: the walk has left the code */
 		if (!f->module[0]) {
-			ev->n_user_stack--;
-			break;
+			ev->n_user_stack = first + i;
+			return;
 		}
+		/* the maps were readable: the process's root is there too */
+		if (open_path(pid, f->module, false, file, sizeof(file)) ||
+		    elf_symbolize(file, f->file_offset, f->sym, sizeof(f->sym), &f->offset))
+			f->sym[0] = '\0';
 	}
 }
