@@ -26,7 +26,7 @@
 /* preallocated when "all" (keep 0) is asked for; more grow the storage */
 #define ASSEMBLE_MAX_CANDIDATES 4096
 /* cgroup names held (the least recently used make room; BPF sends them again) */
-#define ASSEMBLE_CGROUP_NAMES 512
+#define ASSEMBLE_CGROUP_NAMES 256
 
 struct ksyms_cache;
 struct cgroup_names;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "ksyms.h"
@@ -43,9 +44,16 @@ struct ksym_run {
 };
 
 struct ksyms {
-	/* while loading */
+	/*
+	 * While loading: symbols go straight into the compact arrays below as
+	 * long as they come in address order (the kernel lists vmlinux so);
+	 * the first one out of order moves them all into load, sorted at the
+	 * end. The compact arrays at 8 bytes a symbol, not 16: the table peaks
+	 * at half the size while the kernel's BTF is being parsed next to it.
+	 */
 	struct ksym_entry *load;
-	size_t cap;
+	size_t cap;		/* of load, or of lo and name */
+	uint64_t last_addr;
 	uint32_t last_module;	/* consecutive symbols of a module share its name */
 	/* loaded: 8 bytes a symbol, sorted by address */
 	size_t n;
@@ -201,53 +209,6 @@ out:
 	return ret;
 }
 
-static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
-{
-	struct ksym_entry *e;
-	uint32_t off;
-
-	if (ks->n == ks->cap) {
-		size_t cap = ks->cap ? ks->cap * 2 : 65536;
-		struct ksym_entry *p;
-
-		if (cap > UINT32_MAX)
-			return -ENOMEM;
-		p = realloc(ks->load, cap * sizeof(*p));
-		if (!p)
-			return -ENOMEM;
-		ks->load = p;
-		ks->cap = cap;
-	}
-	if (add_str(ks, l->name, l->name_len, &off))
-		return -ENOMEM;
-	e = &ks->load[ks->n];
-	e->addr = l->addr;
-	e->name = off;
-	e->module = NO_MODULE;
-	if (l->module) {
-		const char *last = ks->last_module == NO_MODULE ? NULL : ks->strs + ks->last_module;
-
-		if (!last || strlen(last) != l->module_len || memcmp(last, l->module, l->module_len)) {
-			if (add_str(ks, l->module, l->module_len, &off))
-				return -ENOMEM;
-			ks->last_module = off;
-		}
-		e->module = ks->last_module;
-	}
-	if (l->addr)
-		ks->hidden = 0;
-	ks->n++;
-	return 0;
-}
-
-static int sorted(const struct ksym_entry *e, size_t n)
-{
-	for (size_t i = 1; i < n; i++)
-		if (e[i].addr < e[i - 1].addr)
-			return 0;
-	return 1;
-}
-
 /* Append a run starting at index i unless the last one has the same value. */
 static int add_run(struct ksym_run **runs, size_t *n, uint32_t i, uint32_t value)
 {
@@ -266,6 +227,118 @@ static int add_run(struct ksym_run **runs, size_t *n, uint32_t i, uint32_t value
 	return 0;
 }
 
+/* Append to the compact arrays (in address order): 0 or -ENOMEM. */
+static int append_sorted(struct ksyms *ks, uint64_t addr, uint32_t name, uint32_t module)
+{
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 65536;
+		uint32_t *lo, *nm;
+
+		if (cap > UINT32_MAX)
+			return -ENOMEM;
+		lo = realloc(ks->lo, cap * sizeof(*lo));
+		if (lo)
+			ks->lo = lo;
+		nm = lo ? realloc(ks->name, cap * sizeof(*nm)) : NULL;
+		if (!nm)
+			return -ENOMEM;
+		ks->name = nm;
+		ks->cap = cap;
+	}
+	if (add_run(&ks->his, &ks->n_his, (uint32_t)ks->n, (uint32_t)(addr >> 32)) ||
+	    add_run(&ks->mods, &ks->n_mods, (uint32_t)ks->n, module))
+		return -ENOMEM;
+	ks->lo[ks->n] = (uint32_t)addr;
+	ks->name[ks->n] = name;
+	ks->n++;
+	return 0;
+}
+
+static uint64_t addr_of(const struct ksyms *ks, size_t i);
+static const struct ksym_run *run_of(const struct ksym_run *runs, size_t n, size_t i);
+
+/* A symbol out of order: everything so far into the load array. */
+static int to_load(struct ksyms *ks)
+{
+	size_t cap = ks->n * 2 > 65536 ? ks->n * 2 : 65536;
+	struct ksym_entry *e = malloc(cap * sizeof(*e));
+
+	if (!e)
+		return -ENOMEM;
+	for (size_t i = 0; i < ks->n; i++) {
+		e[i].addr = addr_of(ks, i);
+		e[i].name = ks->name[i];
+		e[i].module = run_of(ks->mods, ks->n_mods, i)->value;
+	}
+	free(ks->lo);
+	free(ks->name);
+	free(ks->his);
+	free(ks->mods);
+	ks->lo = ks->name = NULL;
+	ks->his = ks->mods = NULL;
+	ks->n_his = ks->n_mods = 0;
+	ks->load = e;
+	ks->cap = cap;
+	return 0;
+}
+
+static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
+{
+	uint32_t off, module = NO_MODULE;
+	struct ksym_entry *e;
+
+	if (add_str(ks, l->name, l->name_len, &off))
+		return -ENOMEM;
+	if (l->module) {
+		const char *last = ks->last_module == NO_MODULE ? NULL : ks->strs + ks->last_module;
+
+		if (!last || strlen(last) != l->module_len || memcmp(last, l->module, l->module_len)) {
+			uint32_t m;
+
+			if (add_str(ks, l->module, l->module_len, &m))
+				return -ENOMEM;
+			ks->last_module = m;
+		}
+		module = ks->last_module;
+	}
+	if (l->addr)
+		ks->hidden = 0;
+	if (!ks->load) {
+		if (!ks->n || l->addr >= ks->last_addr) {
+			ks->last_addr = l->addr;
+			return append_sorted(ks, l->addr, off, module);
+		}
+		if (to_load(ks))
+			return -ENOMEM;
+	}
+	if (ks->n == ks->cap) {
+		size_t cap = ks->cap * 2;
+		struct ksym_entry *p;
+
+		if (cap > UINT32_MAX)
+			return -ENOMEM;
+		p = realloc(ks->load, cap * sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		ks->load = p;
+		ks->cap = cap;
+	}
+	e = &ks->load[ks->n];
+	e->addr = l->addr;
+	e->name = off;
+	e->module = module;
+	ks->n++;
+	return 0;
+}
+
+static int sorted(const struct ksym_entry *e, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (e[i].addr < e[i - 1].addr)
+			return 0;
+	return 1;
+}
+
 /*
  * The loaded table: sorted, 8 bytes a symbol (the lower half of its
  * address, its name), its upper address halves and modules as runs.
@@ -275,7 +348,19 @@ static int compact(struct ksyms *ks)
 {
 	char *strs;
 
-	/* the kernel lists vmlinux in address order: sorting is rarely needed */
+	if (!ks->load) {	/* in order all along: the arrays are there, shrink them */
+		uint32_t *p;
+
+		if (ks->n && (p = realloc(ks->lo, ks->n * sizeof(*p))))
+			ks->lo = p;
+		if (ks->n && (p = realloc(ks->name, ks->n * sizeof(*p))))
+			ks->name = p;
+		if (!ks->n && (!(ks->lo = malloc(sizeof(*ks->lo))) ||
+			       !(ks->name = malloc(sizeof(*ks->name)))))
+			return -ENOMEM;
+		goto strings;
+	}
+	/* out of order somewhere (modules, BPF programs): sort */
 	if (!sorted(ks->load, ks->n))
 		qsort(ks->load, ks->n, sizeof(*ks->load), cmp_addr);
 	ks->lo = malloc((ks->n ? ks->n : 1) * sizeof(*ks->lo));
@@ -293,6 +378,7 @@ static int compact(struct ksyms *ks)
 	}
 	free(ks->load);
 	ks->load = NULL;
+strings:
 	if (ks->strs_len && (strs = realloc(ks->strs, ks->strs_len))) {
 		ks->strs = strs;
 		ks->strs_cap = ks->strs_len;
@@ -307,10 +393,15 @@ static int add_symbol_cb(void *arg, const struct ksym_line *l)
 
 struct ksyms *ksyms__load(const char *path)
 {
-	char *buf = malloc(KSYMS_SCAN_BUF);
+	/* mapped, not malloc'ed: a freed 64 KiB block would stay a hole in the
+	 * heap, which locking memory makes resident */
+	char *buf = mmap(NULL, KSYMS_SCAN_BUF, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct ksyms *ks = calloc(1, sizeof(*ks));
 	int err = -ENOMEM;
 
+	if (buf == MAP_FAILED)
+		buf = NULL;
 	if (!buf || !ks)
 		goto err;
 	ks->hidden = 1;
@@ -320,10 +411,11 @@ struct ksyms *ksyms__load(const char *path)
 		err = compact(ks);
 	if (err)
 		goto err;
-	free(buf);
+	munmap(buf, KSYMS_SCAN_BUF);
 	return ks;
 err:
-	free(buf);
+	if (buf)
+		munmap(buf, KSYMS_SCAN_BUF);
 	ksyms__free(ks);
 	errno = -err;
 	return NULL;
@@ -470,9 +562,12 @@ struct ksyms_async {
 	const char *path;
 	pthread_t thread;
 	bool started, done;
+	void *stack;		/* the thread's, ours to unmap once it is joined */
 	struct ksyms *ks;
 	int err;
 };
+
+#define LOAD_THREAD_STACK (64 << 10)
 
 static void *load_thread(void *arg)
 {
@@ -486,22 +581,32 @@ static void *load_thread(void *arg)
 struct ksyms_async *ksyms__load_async(const char *path)
 {
 	struct ksyms_async *as = calloc(1, sizeof(*as));
+	pthread_attr_t attr;
+	void *stack;
 
 	if (!as)
 		return NULL;
-	pthread_attr_t attr;
-
 	as->path = path;
 	/*
-	 * A small stack: glibc keeps a finished thread's stack for reuse, and
-	 * a tracer that then locks its memory (mlockall) would hold a default
-	 * 8 MiB stack resident for as long as it runs.
+	 * A stack of our own, unmapped once the thread is joined: glibc keeps
+	 * the stacks it allocates for reuse, and a tracer that then locks its
+	 * memory (mlockall) would hold it resident for as long as it runs.
 	 */
-	if (pthread_attr_init(&attr))
+	stack = mmap(NULL, LOAD_THREAD_STACK, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
 		return as;
-	pthread_attr_setstacksize(&attr, 64 << 10);
+	if (pthread_attr_init(&attr)) {
+		munmap(stack, LOAD_THREAD_STACK);
+		return as;
+	}
+	pthread_attr_setstack(&attr, stack, LOAD_THREAD_STACK);
 	as->started = !pthread_create(&as->thread, &attr, load_thread, as);
 	pthread_attr_destroy(&attr);
+	if (as->started)
+		as->stack = stack;
+	else
+		munmap(stack, LOAD_THREAD_STACK);
 	return as;
 }
 
@@ -517,6 +622,9 @@ const struct ksyms *ksyms_async__get(struct ksyms_async *as)
 		else
 			load_thread(as);
 		as->done = true;
+		if (as->stack)
+			munmap(as->stack, LOAD_THREAD_STACK);
+		as->stack = NULL;
 	}
 	if (!as->ks)
 		errno = as->err;
@@ -544,6 +652,8 @@ void ksyms_async__free(struct ksyms_async *as)
  */
 #define KC_NAME 128		/* oom_frame.sym */
 #define KC_MODULE 64		/* MODULE_NAME_LEN is 56 */
+/* kept for as long as we run: smaller than the loader's, more reads a scan */
+#define KC_SCAN_BUF (16 << 10)
 
 struct kc_entry {
 	uint64_t start, end;	/* end UINT64_MAX: above the last symbol */
@@ -594,13 +704,13 @@ struct ksyms_cache *ksyms_cache__new(const char *path, size_t cap)
 	kc->cap = cap < KSYMS_CACHE_BATCH ? KSYMS_CACHE_BATCH : cap;
 	kc->path = path ? strdup(path) : NULL;
 	kc->e = malloc(kc->cap * sizeof(*kc->e));
-	kc->buf = malloc(KSYMS_SCAN_BUF);
+	kc->buf = malloc(KC_SCAN_BUF);
 	if (!kc->e || !kc->buf || (path && !kc->path)) {
 		ksyms_cache__free(kc);
 		return NULL;
 	}
 	touch(kc->e, kc->cap * sizeof(*kc->e));
-	touch(kc->buf, KSYMS_SCAN_BUF);
+	touch(kc->buf, KC_SCAN_BUF);
 	return kc;
 }
 
@@ -702,7 +812,7 @@ int ksyms_cache__fill(struct ksyms_cache *kc, const uint64_t *addrs, size_t n)
 		return 0;
 	memset(kc->slots, 0, sizeof(kc->slots));
 	kc->scans++;
-	err = kallsyms_scan(kc->path, kc->buf, KSYMS_SCAN_BUF, kc_scan_cb, kc);
+	err = kallsyms_scan(kc->path, kc->buf, KC_SCAN_BUF, kc_scan_cb, kc);
 	if (err) {
 		kc->failed_scans++;
 		return err;

@@ -237,6 +237,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
+static const char *const load_only_libs[] = { "libelf", "libz.so" };
+
 static int min_timeout(int a, int b)
 {
 	if (a < 0)
@@ -265,6 +267,14 @@ static int loop(struct session *s)
 	}
 	if (o->protect)
 		protect_self();
+	/*
+	 * What only loading used leaves memory: the BPF object in our .rodata,
+	 * and the code of libelf (libbpf reads that object with it) and of
+	 * zlib (libbpf reads /proc/config.gz with it). About 400 KiB that
+	 * locked memory would hold for as long as we run.
+	 */
+	protect_release(s->tracer.skel->skeleton->data, s->tracer.skel->skeleton->data_sz);
+	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
 	if (sink->attached) {
 		ret = sink->attached(s, sink->arg);
 		if (ret)
