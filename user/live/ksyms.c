@@ -2,15 +2,17 @@
 /*
  * /proc/kallsyms, sorted by address for lookups.
  *
- * Compact, because a recorder keeps it (locked in memory) for as long as it
- * runs: 8 bytes a symbol (the lower half of its address, its name's offset
- * in one string arena), the upper halves and the modules as runs of the
- * sorted table, names stored once and everything sized exactly once loaded
- * (about 2 MB for a 6.18 kernel's 64k functions, 7.2 MB before). Lookups
- * stay binary searches. The __pfx_/__cfi_ symbols the kernel places in the
- * padding before functions (about half of a 6.x kallsyms) are left out: a
- * return address is never in that padding, and the function before it then
- * simply ends where the next one starts.
+ * The table answers the loader: the address of a name, and where the
+ * function at an address ends. Names are not kept, only a 64-bit hash of
+ * each (of the name up to a compiler clone suffix, ".isra.0"): 12 bytes a
+ * symbol, about 0.8 MB for a 6.18 kernel's 64k functions (1.8 MB with the
+ * names, 7.2 MB at first). It is built while libbpf parses the kernel's
+ * BTF, which sets the tracer's peak memory. The upper address halves and
+ * the modules are runs of the sorted table. Names for addresses come from
+ * the stack cache below, which reads kallsyms again. The __pfx_/__cfi_
+ * symbols the kernel places in the padding before functions (about half of
+ * a 6.x kallsyms) are left out: a return address is never in that padding,
+ * and the function before it then simply ends where the next one starts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,11 +31,14 @@
 
 #define NO_MODULE UINT32_MAX
 
-/* A symbol while loading; the loaded table keeps less. */
+/* bit 63 of a symbol's hash: its name has a clone suffix */
+#define HASH_CLONE (1ull << 63)
+
+/* A symbol while loading out of address order; the loaded table keeps less. */
 struct ksym_entry {
 	uint64_t addr;
-	uint32_t name;		/* offsets into strs */
-	uint32_t module;	/* NO_MODULE for vmlinux */
+	uint64_t hash;		/* name_hash() */
+	uint32_t module;	/* offset in strs; NO_MODULE for vmlinux */
 };
 
 /* Runs of the sorted table: symbols sharing their address's upper 32 bits,
@@ -55,16 +60,32 @@ struct ksyms {
 	size_t cap;		/* of load, or of lo and name */
 	uint64_t last_addr;
 	uint32_t last_module;	/* consecutive symbols of a module share its name */
-	/* loaded: 8 bytes a symbol, sorted by address */
+	/* loaded: 12 bytes a symbol, sorted by address */
 	size_t n;
 	uint32_t *lo;		/* lower 32 bits of each address */
-	uint32_t *name;		/* offset of each name in strs */
+	uint64_t *hash;		/* name_hash() of each name */
 	struct ksym_run *his, *mods;
 	size_t n_his, n_mods;
-	char *strs;		/* one arena for names and modules */
+	char *strs;		/* module names */
 	size_t strs_len, strs_cap;
 	int hidden;
+	char *path;		/* to read names again (resolve_name of a clone) */
+	char *resolved;		/* ksyms__resolve_name's answer for a clone */
 };
+
+#define RESOLVED_MAX 512	/* KSYM_NAME_LEN */
+
+/* FNV-1a of the name up to its first '.', HASH_CLONE set if there is one. */
+static uint64_t name_hash(const char *name, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len && name[i] != '.'; i++)
+		h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+	h &= ~HASH_CLONE;
+	return i < len ? h | HASH_CLONE : h;
+}
 
 /* 0, or -ENOMEM; *ret_off is where s now is in the arena. */
 static int add_str(struct ksyms *ks, const char *s, size_t len, uint32_t *ret_off)
@@ -228,28 +249,29 @@ static int add_run(struct ksym_run **runs, size_t *n, uint32_t i, uint32_t value
 }
 
 /* Append to the compact arrays (in address order): 0 or -ENOMEM. */
-static int append_sorted(struct ksyms *ks, uint64_t addr, uint32_t name, uint32_t module)
+static int append_sorted(struct ksyms *ks, uint64_t addr, uint64_t hash, uint32_t module)
 {
 	if (ks->n == ks->cap) {
 		size_t cap = ks->cap ? ks->cap * 2 : 65536;
-		uint32_t *lo, *nm;
+		uint32_t *lo;
+		uint64_t *h;
 
 		if (cap > UINT32_MAX)
 			return -ENOMEM;
 		lo = realloc(ks->lo, cap * sizeof(*lo));
 		if (lo)
 			ks->lo = lo;
-		nm = lo ? realloc(ks->name, cap * sizeof(*nm)) : NULL;
-		if (!nm)
+		h = lo ? realloc(ks->hash, cap * sizeof(*h)) : NULL;
+		if (!h)
 			return -ENOMEM;
-		ks->name = nm;
+		ks->hash = h;
 		ks->cap = cap;
 	}
 	if (add_run(&ks->his, &ks->n_his, (uint32_t)ks->n, (uint32_t)(addr >> 32)) ||
 	    add_run(&ks->mods, &ks->n_mods, (uint32_t)ks->n, module))
 		return -ENOMEM;
 	ks->lo[ks->n] = (uint32_t)addr;
-	ks->name[ks->n] = name;
+	ks->hash[ks->n] = hash;
 	ks->n++;
 	return 0;
 }
@@ -267,14 +289,15 @@ static int to_load(struct ksyms *ks)
 		return -ENOMEM;
 	for (size_t i = 0; i < ks->n; i++) {
 		e[i].addr = addr_of(ks, i);
-		e[i].name = ks->name[i];
+		e[i].hash = ks->hash[i];
 		e[i].module = run_of(ks->mods, ks->n_mods, i)->value;
 	}
 	free(ks->lo);
-	free(ks->name);
+	free(ks->hash);
 	free(ks->his);
 	free(ks->mods);
-	ks->lo = ks->name = NULL;
+	ks->lo = NULL;
+	ks->hash = NULL;
 	ks->his = ks->mods = NULL;
 	ks->n_his = ks->n_mods = 0;
 	ks->load = e;
@@ -284,11 +307,10 @@ static int to_load(struct ksyms *ks)
 
 static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
 {
-	uint32_t off, module = NO_MODULE;
+	uint64_t hash = name_hash(l->name, l->name_len);
+	uint32_t module = NO_MODULE;
 	struct ksym_entry *e;
 
-	if (add_str(ks, l->name, l->name_len, &off))
-		return -ENOMEM;
 	if (l->module) {
 		const char *last = ks->last_module == NO_MODULE ? NULL : ks->strs + ks->last_module;
 
@@ -306,7 +328,7 @@ static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
 	if (!ks->load) {
 		if (!ks->n || l->addr >= ks->last_addr) {
 			ks->last_addr = l->addr;
-			return append_sorted(ks, l->addr, off, module);
+			return append_sorted(ks, l->addr, hash, module);
 		}
 		if (to_load(ks))
 			return -ENOMEM;
@@ -325,7 +347,7 @@ static int add_symbol(struct ksyms *ks, const struct ksym_line *l)
 	}
 	e = &ks->load[ks->n];
 	e->addr = l->addr;
-	e->name = off;
+	e->hash = hash;
 	e->module = module;
 	ks->n++;
 	return 0;
@@ -351,12 +373,14 @@ static int compact(struct ksyms *ks)
 	if (!ks->load) {	/* in order all along: the arrays are there, shrink them */
 		uint32_t *p;
 
+		uint64_t *h;
+
 		if (ks->n && (p = realloc(ks->lo, ks->n * sizeof(*p))))
 			ks->lo = p;
-		if (ks->n && (p = realloc(ks->name, ks->n * sizeof(*p))))
-			ks->name = p;
+		if (ks->n && (h = realloc(ks->hash, ks->n * sizeof(*h))))
+			ks->hash = h;
 		if (!ks->n && (!(ks->lo = malloc(sizeof(*ks->lo))) ||
-			       !(ks->name = malloc(sizeof(*ks->name)))))
+			       !(ks->hash = malloc(sizeof(*ks->hash)))))
 			return -ENOMEM;
 		goto strings;
 	}
@@ -364,14 +388,14 @@ static int compact(struct ksyms *ks)
 	if (!sorted(ks->load, ks->n))
 		qsort(ks->load, ks->n, sizeof(*ks->load), cmp_addr);
 	ks->lo = malloc((ks->n ? ks->n : 1) * sizeof(*ks->lo));
-	ks->name = malloc((ks->n ? ks->n : 1) * sizeof(*ks->name));
-	if (!ks->lo || !ks->name)
+	ks->hash = malloc((ks->n ? ks->n : 1) * sizeof(*ks->hash));
+	if (!ks->lo || !ks->hash)
 		return -ENOMEM;
 	for (size_t i = 0; i < ks->n; i++) {
 		const struct ksym_entry *e = &ks->load[i];
 
 		ks->lo[i] = (uint32_t)e->addr;
-		ks->name[i] = e->name;
+		ks->hash[i] = e->hash;
 		if (add_run(&ks->his, &ks->n_his, (uint32_t)i, (uint32_t)(e->addr >> 32)) ||
 		    add_run(&ks->mods, &ks->n_mods, (uint32_t)i, e->module))
 			return -ENOMEM;
@@ -406,6 +430,10 @@ struct ksyms *ksyms__load(const char *path)
 		goto err;
 	ks->hidden = 1;
 	ks->last_module = NO_MODULE;
+	ks->resolved = malloc(RESOLVED_MAX);
+	ks->path = path ? strdup(path) : NULL;
+	if (!ks->resolved || (path && !ks->path))
+		goto err;
 	err = kallsyms_scan(path, buf, KSYMS_SCAN_BUF, add_symbol_cb, ks);
 	if (!err)
 		err = compact(ks);
@@ -427,10 +455,12 @@ void ksyms__free(struct ksyms *ks)
 		return;
 	free(ks->load);
 	free(ks->lo);
-	free(ks->name);
+	free(ks->hash);
 	free(ks->his);
 	free(ks->mods);
 	free(ks->strs);
+	free(ks->path);
+	free(ks->resolved);
 	free(ks);
 }
 
@@ -487,34 +517,28 @@ int ksyms__find(const struct ksyms *ks, uint64_t addr, struct ksym *ret)
 	if (i < 0)
 		return -ENOENT;
 	ret->addr = addr_of(ks, (size_t)i);
-	ret->name = ks->strs + ks->name[i];
+	ret->name = NULL;	/* not kept: ksyms_cache has names */
 	ret->module = module_of(ks, (size_t)i);
 	return 0;
 }
 
-/* name itself, or name followed by a compiler clone suffix (".isra.0"...) */
-static int name_matches(const char *sym, const char *name)
-{
-	size_t n = strlen(name);
-
-	if (strncmp(sym, name, n))
-		return 0;
-	return sym[n] == '\0' || sym[n] == '.';
-}
-
-/* The index of vmlinux's name itself, or else of its first clone; -1 if neither. */
+/*
+ * The index of vmlinux's name itself, or else of its first clone
+ * (".isra.0", ".constprop.0"...); -1 if neither. Names are compared by
+ * hash (64 bits: among 64k symbols a false match is about 1 in 2^48).
+ * A name with a '.' of its own can only be a clone's full name: not looked up.
+ */
 static long lookup_name(const struct ksyms *ks, const char *name)
 {
+	uint64_t h = name_hash(name, strlen(name));
 	long clone = -1;
 
-	if (!ks)
+	if (!ks || (h & HASH_CLONE))
 		return -1;
 	for (size_t i = 0; i < ks->n; i++) {
-		const char *s = ks->strs + ks->name[i];
-
-		if (!name_matches(s, name) || module_of(ks, i))
+		if ((ks->hash[i] & ~HASH_CLONE) != h || module_of(ks, i))
 			continue;
-		if (!strcmp(s, name))
+		if (!(ks->hash[i] & HASH_CLONE))
 			return (long)i;
 		if (clone < 0)
 			clone = (long)i;
@@ -522,11 +546,44 @@ static long lookup_name(const struct ksyms *ks, const char *name)
 	return clone;
 }
 
+struct resolve_scan {
+	uint64_t addr, hash;
+	char *out;
+	bool found;
+};
+
+static int resolve_cb(void *arg, const struct ksym_line *l)
+{
+	struct resolve_scan *r = arg;
+	size_t n = l->name_len < RESOLVED_MAX - 1 ? l->name_len : RESOLVED_MAX - 1;
+
+	if (l->addr != r->addr || l->module || name_hash(l->name, l->name_len) != r->hash)
+		return 0;
+	memcpy(r->out, l->name, n);
+	r->out[n] = '\0';
+	r->found = true;
+	return 1;
+}
+
 const char *ksyms__resolve_name(const struct ksyms *ks, const char *name)
 {
 	long i = lookup_name(ks, name);
+	struct resolve_scan r;
+	char *buf;
 
-	return i >= 0 ? ks->strs + ks->name[i] : NULL;
+	if (i < 0)
+		return NULL;
+	if (!(ks->hash[i] & HASH_CLONE))
+		return name;
+	/* a clone: its full name, read again (kprobe mode and doctor only) */
+	r = (struct resolve_scan){ .addr = addr_of(ks, (size_t)i), .hash = ks->hash[i],
+				   .out = ks->resolved };
+	buf = malloc(KSYMS_SCAN_BUF);
+	if (!buf)
+		return NULL;
+	kallsyms_scan(ks->path, buf, KSYMS_SCAN_BUF, resolve_cb, &r);
+	free(buf);
+	return r.found ? ks->resolved : NULL;
 }
 
 uint64_t ksyms__addr(const struct ksyms *ks, const char *name)

@@ -17,12 +17,19 @@ struct ksyms;
 /* Load a kallsyms file (path NULL = /proc/kallsyms). NULL with errno set. */
 struct ksyms *ksyms__load(const char *path);
 void ksyms__free(struct ksyms *ks);
-/* The symbol containing addr (the last one at or below it) into *ret: 0, or
- * -ENOENT. Its strings live as long as ks. */
+/*
+ * The symbol containing addr (the last one at or below it) into *ret: 0, or
+ * -ENOENT. The table keeps no names: ret->name is NULL (ksyms_cache names
+ * addresses); ret->module lives as long as ks.
+ */
 int ksyms__find(const struct ksyms *ks, uint64_t addr, struct ksym *ret);
 /* The address of name, or of its first .isra/.constprop/.part clone; 0 if absent. */
 uint64_t ksyms__addr(const struct ksyms *ks, const char *name);
-/* The full name found for name (itself or a suffixed clone), or NULL. */
+/*
+ * The full name found for name: name itself if the kernel has it, else its
+ * suffixed clone's (read again from kallsyms; valid until the next call),
+ * or NULL.
+ */
 const char *ksyms__resolve_name(const struct ksyms *ks, const char *name);
 /* The address of the next symbol after addr: the end of addr's function. */
 uint64_t ksyms__next_addr(const struct ksyms *ks, uint64_t addr);
