@@ -118,10 +118,11 @@ static int cmp_addr(const void *a, const void *b)
 	return (x->addr > y->addr) - (x->addr < y->addr);
 }
 
-/* name needs no terminator: it is followed by the rest of its line */
-static int is_padding_symbol(const char *name)
+/* name is not terminated: len says where it ends */
+static int is_padding_symbol(const char *name, size_t len)
 {
-	return !strncmp(name, "__pfx_", 6) || !strncmp(name, "__cfi_", 6);
+	return len >= 6 && name[0] == '_' && name[1] == '_' &&
+	       (!memcmp(name + 2, "pfx_", 4) || !memcmp(name + 2, "cfi_", 4));
 }
 
 /* One kallsyms line, its strings not terminated (they point into the read buffer). */
@@ -131,13 +132,12 @@ struct ksym_line {
 	size_t name_len, module_len;
 };
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
+/* 1 + the value of each hex digit, 0 for anything else */
+static const unsigned char hex_value[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15,
+	['f'] = 16, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /*
  * One line (without its newline): "ADDR TYPE NAME" or "ADDR TYPE
@@ -147,20 +147,23 @@ static int parse_line(const char *p, const char *end, struct ksym_line *ret)
 {
 	const char *q = p, *name;
 	uint64_t addr = 0;
-	int d, digits = 0;
+	int digits = 0;
 
-	while (q < end && (d = hex_digit(*q)) >= 0) {
+	while (q < end && hex_value[(unsigned char)*q]) {
 		if (++digits > 16)
 			return -EINVAL;
-		addr = addr << 4 | (uint64_t)d;
+		addr = addr << 4 | (uint64_t)(hex_value[(unsigned char)*q] - 1);
 		q++;
 	}
 	if (!digits || end - q < 4 || q[0] != ' ' || q[1] == ' ' || q[2] != ' ')
 		return -EINVAL;
 	name = q + 3;
-	for (q = name; q < end && *q != ' ' && *q != '\t'; q++)
-		;
-	if (q == name)
+	/* kernel symbol names hold no blanks: the name ends at the tab before
+	 * a module, or at the end of the line */
+	q = memchr(name, '\t', (size_t)(end - name));
+	if (!q)
+		q = end;
+	if (q == name || memchr(name, ' ', (size_t)(q - name)))
 		return -EINVAL;
 	ret->addr = addr;
 	ret->name = name;
@@ -209,7 +212,7 @@ static int kallsyms_scan(const char *path, char *buf, size_t size,
 		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
 			struct ksym_line l;
 
-			if (!skipping && !parse_line(p, nl, &l) && !is_padding_symbol(l.name) &&
+			if (!skipping && !parse_line(p, nl, &l) && !is_padding_symbol(l.name, l.name_len) &&
 			    (ret = cb(arg, &l)))
 				goto out;
 			skipping = false;
