@@ -81,8 +81,7 @@ bool protect_memory_locked(void)
 static int populate_but_stack(void)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
-	char line[512];
-	int ret = 0;
+	char line[512], perms[8];
 
 	if (!f)
 		return -1;
@@ -90,17 +89,19 @@ static int populate_but_stack(void)
 		unsigned long long start, end;
 		int name = 0;
 
-		if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &start, &end, &name) < 2 || !name)
+		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &start, &end, perms, &name) < 3 || !name)
 			continue;
-		if (line[name] == '[' || !strncmp(line + name, "anon_inode:", 11))
+		/* no access (guard gaps, a library's padding): nothing to bring in */
+		if (!strncmp(perms, "---", 3) || line[name] == '[' ||
+		    !strncmp(line + name, "anon_inode:", 11))
 			continue;
 		if (line[name] != '/' && line[name] != '\0')
 			continue;
-		if (mlock((void *)(uintptr_t)start, end - start))
-			ret = -1;
+		/* as mlockall does, a range that cannot be brought in is passed over */
+		mlock((void *)(uintptr_t)start, end - start);
 	}
 	fclose(f);
-	return ret;
+	return 0;
 }
 
 /* The stack the event path may use, in (and locked with the rest) now. */
