@@ -186,15 +186,14 @@ static int parse_line(const char *p, const char *end, struct ksym_line *ret)
  * read of /proc/kallsyms returns as much as fits: large reads, few calls.
  * Returns 0, -errno, or what cb returned to stop.
  */
-static int kallsyms_scan(const char *path, char *buf, size_t size,
-			 int (*cb)(void *arg, const struct ksym_line *l), void *arg)
+static int kallsyms_scan_fd(int fd, char *buf, size_t size,
+			    int (*cb)(void *arg, const struct ksym_line *l), void *arg)
 {
 	size_t have = 0;
 	bool skipping = false;	/* the rest of a line longer than buf */
-	int fd, ret = 0;
+	int ret = 0;
 
-	fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	for (;;) {
 		ssize_t n = read(fd, buf + have, size - 1 - have);
@@ -229,6 +228,17 @@ static int kallsyms_scan(const char *path, char *buf, size_t size,
 		}
 	}
 out:
+	return ret;
+}
+
+static int kallsyms_scan(const char *path, char *buf, size_t size,
+			 int (*cb)(void *arg, const struct ksym_line *l), void *arg)
+{
+	int fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = kallsyms_scan_fd(fd, buf, size, cb, arg);
 	close(fd);
 	return ret;
 }
@@ -736,7 +746,12 @@ struct kc_pending {
 };
 
 struct ksyms_cache {
-	char *path;
+	/*
+	 * Opened once, read again from the start for every scan: kallsyms
+	 * shows addresses by the credentials of whoever opened it, and a
+	 * recorder drops its privileges once attached.
+	 */
+	int fd, open_err;	/* open_err: -errno when fd is -1 */
 	size_t cap;
 	struct kc_entry *e;
 	uint64_t batch;
@@ -762,10 +777,12 @@ struct ksyms_cache *ksyms_cache__new(const char *path, size_t cap)
 		return NULL;
 	touch(kc, sizeof(*kc));
 	kc->cap = cap < KSYMS_CACHE_BATCH ? KSYMS_CACHE_BATCH : cap;
-	kc->path = path ? strdup(path) : NULL;
+	/* unreadable: every scan fails, and is counted */
+	kc->fd = open(path ? path : "/proc/kallsyms", O_RDONLY | O_CLOEXEC);
+	kc->open_err = kc->fd < 0 ? -errno : 0;
 	kc->e = malloc(kc->cap * sizeof(*kc->e));
 	kc->buf = malloc(KC_SCAN_BUF);
-	if (!kc->e || !kc->buf || (path && !kc->path)) {
+	if (!kc->e || !kc->buf) {
 		ksyms_cache__free(kc);
 		return NULL;
 	}
@@ -778,9 +795,10 @@ void ksyms_cache__free(struct ksyms_cache *kc)
 {
 	if (!kc)
 		return;
+	if (kc->fd >= 0)
+		close(kc->fd);
 	free(kc->e);
 	free(kc->buf);
-	free(kc->path);
 	free(kc);
 }
 
@@ -872,7 +890,7 @@ int ksyms_cache__fill(struct ksyms_cache *kc, const uint64_t *addrs, size_t n)
 		return 0;
 	memset(kc->slots, 0, sizeof(kc->slots));
 	kc->scans++;
-	err = kallsyms_scan(kc->path, kc->buf, KC_SCAN_BUF, kc_scan_cb, kc);
+	err = kc->fd < 0 ? kc->open_err : kallsyms_scan_fd(kc->fd, kc->buf, KC_SCAN_BUF, kc_scan_cb, kc);
 	if (err) {
 		kc->failed_scans++;
 		return err;
