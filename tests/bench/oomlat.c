@@ -84,6 +84,10 @@ int main(int argc, char **argv)
 		char path[512], val[32];
 		uint64_t usage = 0;
 
+		/* no limit while they are born: an OOM then would pick us */
+		snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", cg);
+		if (write_str(path, "-1"))
+			return fprintf(stderr, "oomlat: cannot lift the limit of %s\n", cg), 1;
 		kids = sleepers(cg, candidates - 1);
 		if (!kids)
 			return perror("oomlat: sleepers"), 1;
