@@ -49,7 +49,7 @@ struct cgroup_names *cgroup_names__new(size_t cap, void (*forget)(void *arg, uin
 	cn->slots = malloc(cn->n_slots * sizeof(*cn->slots));
 	if (!cn->nodes || !cn->slots)
 		goto err;
-	/* written, not calloc'ed zero pages: resident once memory is locked */
+	/* allocated now, not on the event path; locking memory brings it all in */
 	memset(cn->nodes, 0, cap * sizeof(*cn->nodes));
 	memset(cn->slots, 0, cn->n_slots * sizeof(*cn->slots));
 	return cn;

@@ -16,9 +16,9 @@ struct cgroup_names;
 #define CGROUP_NAME_MAX 128
 
 /*
- * A table of at most cap nodes, allocated (and written, so that locked
- * memory holds it) here: adding never allocates, so naming cgroups does not
- * fail under the memory pressure of the OOM being traced. When it is full,
+ * A table of at most cap nodes, allocated here, once: adding never
+ * allocates, so naming cgroups does not fail under the memory pressure of
+ * the OOM being traced. When it is full,
  * the node least recently added or walked through makes room, and
  * forget(arg, id) is told, so that whoever sent the names (BPF's
  * sent_cgroups map) sends that one again when it is next needed.

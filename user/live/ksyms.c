@@ -763,9 +763,9 @@ struct ksyms_cache {
 	char *buf;
 };
 
+/* Zeroed; all of it is brought in (and kept) when memory is locked (protect.c). */
 static void touch(void *p, size_t n)
 {
-	/* written, not just calloc'ed zero pages: really resident once locked */
 	memset(p, 0, n);
 }
 

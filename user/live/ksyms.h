@@ -52,10 +52,11 @@ size_t ksyms__count(const struct ksyms *ks);
 
 /*
  * Kernel stack symbolization in fixed storage, for a tracer that runs for
- * months: the full table (above) is about 2 MB, held resident and locked,
+ * months: a table of every name is about 2 MB, held resident and locked,
  * for the few dozen functions OOM stacks pass through. The cache holds cap
- * function ranges, allocated (and written, so locking keeps them resident)
- * once by ksyms_cache__new. ksyms_cache__fill makes sure up to
+ * function ranges, allocated once by ksyms_cache__new, which also opens
+ * kallsyms (its addresses show by the opener's privileges, which a
+ * recorder then drops). ksyms_cache__fill makes sure up to
  * KSYMS_CACHE_BATCH addresses are in it: misses cost one scan of kallsyms
  * (about 30 ms of the kernel's formatting, on 6.18), read with plain read()
  * into a preallocated buffer, so nothing is allocated on the event path.
