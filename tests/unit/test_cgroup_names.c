@@ -12,7 +12,7 @@
 
 static void test_paths(void **state)
 {
-	struct cgroup_names *cn = cgroup_names__new();
+	struct cgroup_names *cn = cgroup_names__new(4096, NULL, NULL);
 	char buf[256];
 
 	(void)state;
@@ -36,7 +36,7 @@ static void test_paths(void **state)
 
 static void test_many_nodes_rehash(void **state)
 {
-	struct cgroup_names *cn = cgroup_names__new();
+	struct cgroup_names *cn = cgroup_names__new(4096, NULL, NULL);
 	char name[32], buf[64], want[64];
 
 	(void)state;
@@ -50,6 +50,84 @@ static void test_many_nodes_rehash(void **state)
 		assert_int_equal(cgroup_names__path(cn, id, buf, sizeof(buf)), 0);
 		assert_string_equal(buf, want);
 	}
+	cgroup_names__free(cn);
+}
+
+static uint64_t forgotten[16];
+static size_t n_forgotten;
+
+static void on_forget(void *arg, uint64_t id)
+{
+	(void)arg;
+	if (n_forgotten < 16)
+		forgotten[n_forgotten++] = id;
+}
+
+/* A full table makes room with the least recently used node, and says which. */
+static void test_full_forgets(void **state)
+{
+	struct cgroup_names *cn = cgroup_names__new(4, on_forget, NULL);
+	char buf[64];
+
+	(void)state;
+	assert_non_null(cn);
+	n_forgotten = 0;
+	assert_int_equal(cgroup_names__add(cn, 1, 0, ""), 0);
+	assert_int_equal(cgroup_names__add(cn, 2, 1, "a"), 0);
+	assert_int_equal(cgroup_names__add(cn, 3, 2, "b"), 0);
+	assert_int_equal(cgroup_names__add(cn, 4, 1, "c"), 0);
+	assert_int_equal(n_forgotten, 0);
+	/* walking /a/b makes 1, 2, 3 recent: 4 is the one to go */
+	assert_int_equal(cgroup_names__path(cn, 3, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/a/b");
+	assert_int_equal(cgroup_names__add(cn, 5, 1, "d"), 0);
+	assert_int_equal(n_forgotten, 1);
+	assert_int_equal(forgotten[0], 4);
+	assert_int_equal(cgroup_names__forgotten(cn), 1);
+	assert_int_equal(cgroup_names__path(cn, 4, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(cgroup_names__path(cn, 5, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/d");
+	assert_int_equal(cgroup_names__path(cn, 3, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/a/b");
+	/* renaming a known node takes no room */
+	assert_int_equal(cgroup_names__add(cn, 2, 1, "a2"), 0);
+	assert_int_equal(n_forgotten, 1);
+	assert_int_equal(cgroup_names__path(cn, 3, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/a2/b");
+	/* sent again after being forgotten: known again */
+	assert_int_equal(cgroup_names__add(cn, 4, 1, "c"), 0);
+	assert_int_equal(n_forgotten, 2);
+	assert_int_equal(cgroup_names__path(cn, 4, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/c");
+	cgroup_names__free(cn);
+}
+
+/* Many ids through a small table: every one still known is found right. */
+static void test_churn(void **state)
+{
+	struct cgroup_names *cn = cgroup_names__new(64, NULL, NULL);
+	char name[32], buf[64], want[64];
+	size_t found = 0;
+
+	(void)state;
+	for (uint64_t id = 1; id < 5000; id++) {
+		snprintf(name, sizeof(name), "n%llu", (unsigned long long)id);
+		assert_int_equal(cgroup_names__add(cn, id * 7919, 0, name), 0);
+		for (uint64_t back = id > 80 ? id - 80 : 1; back <= id; back++) {
+			int r = cgroup_names__path(cn, back * 7919, buf, sizeof(buf));
+
+			if (back + 64 > id)	/* the last 64 added are all there */
+				assert_int_equal(r, 0);
+			if (r)
+				continue;
+			/* a root: its own name is not in the path */
+			snprintf(want, sizeof(want), "/");
+			assert_string_equal(buf, want);
+			found++;
+		}
+	}
+	assert_int_equal(cgroup_names__forgotten(cn), 4999 - 64);
+	assert_true(found > 0);
 	cgroup_names__free(cn);
 }
 
@@ -93,6 +171,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_many_nodes_rehash),
+		cmocka_unit_test(test_full_forgets),
+		cmocka_unit_test(test_churn),
 		cmocka_unit_test(test_origin),
 	};
 

@@ -31,7 +31,7 @@ struct pending_ustack {
 struct assembler {
 	struct assembler_ops ops;
 	size_t keep;
-	const struct ksyms *ksyms;
+	struct ksyms_cache *ksyms;
 	struct cgroup_names *cgroups;
 	struct oom_event *ev;		/* fixed storage, reused by every event */
 	struct oom_event *cur;		/* ev while an event is open, else NULL */
@@ -66,8 +66,17 @@ static uint64_t boot_to_realtime(uint64_t boot_ns)
 	return boot_ns + now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
 }
 
+/* A name dropped to make room: the BPF side must send it again. */
+static void forget_cgroup(void *arg, uint64_t id)
+{
+	struct assembler *a = arg;
+
+	if (a->ops.forget_cgroup)
+		a->ops.forget_cgroup(a->ops.arg, id);
+}
+
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
-				 const struct ksyms *ksyms)
+				 struct ksyms_cache *ksyms)
 {
 	struct oom_event_caps caps = {
 		.victims = ASSEMBLE_MAX_VICTIMS,
@@ -81,7 +90,7 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 
 	if (!a)
 		return NULL;
-	a->cgroups = cgroup_names__new();
+	a->cgroups = cgroup_names__new(ASSEMBLE_CGROUP_NAMES, forget_cgroup, a);
 	a->ev = oom_event__new_fixed(&caps);
 	if (!a->cgroups || !a->ev) {
 		cgroup_names__free(a->cgroups);
@@ -246,13 +255,19 @@ static bool is_tracing_frame(const struct oom_frame *f)
 
 static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
 {
-	size_t skip = 0;
+	uint64_t addrs[KSYMS_CACHE_BATCH];
+	size_t skip = 0, n = 0;
 
+	for (size_t i = 0; i < ev->n_kernel_stack && n < KSYMS_CACHE_BATCH; i++)
+		addrs[n++] = ev->kernel_stack[i].addr;
+	/* a failed scan leaves frames unresolved; the session reports the count */
+	if (a->ksyms && n)
+		ksyms_cache__fill(a->ksyms, addrs, n);
 	for (size_t i = 0; i < ev->n_kernel_stack; i++) {
 		struct oom_frame *f = &ev->kernel_stack[i];
 		struct ksym s;
 
-		if (ksyms__find(a->ksyms, f->addr, &s) ||
+		if (ksyms_cache__find(a->ksyms, f->addr, &s) ||
 		    (!s.module && f->addr - s.addr > KSYM_MAX_OFFSET))
 			continue;
 		snprintf(f->sym, sizeof(f->sym), "%s", s.name);

@@ -25,8 +25,10 @@
 #define ASSEMBLE_MAX_VICTIMS 256	/* a memory.oom.group kill of more is counted */
 /* preallocated when "all" (keep 0) is asked for; more grow the storage */
 #define ASSEMBLE_MAX_CANDIDATES 4096
+/* cgroup names held (the least recently used make room; BPF sends them again) */
+#define ASSEMBLE_CGROUP_NAMES 256
 
-struct ksyms;
+struct ksyms_cache;
 struct cgroup_names;
 
 struct assembler_ops {
@@ -40,18 +42,24 @@ struct assembler_ops {
 	int (*totals)(void *arg, uint64_t oom_id, uint64_t *ret_candidates, uint64_t *ret_lost);
 	/* Records the BPF side failed to deliver so far (all kinds); NULL if unknown. */
 	uint64_t (*dropped)(void *arg);
+	/*
+	 * A cgroup name was dropped from the full name table: the BPF side
+	 * must name that cgroup again when it next sees it. NULL if none.
+	 */
+	void (*forget_cgroup)(void *arg, uint64_t id);
 	void *arg;
 };
 
 struct assembler;
 
 /*
+ * ksyms: kernel stacks are symbolized through it (NULL: left as addresses).
  * keep_candidates: the top K kept per event (0 = all: ASSEMBLE_MAX_CANDIDATES
  * preallocated, more allocated as they come; should that fail, the top ones
  * are kept). NULL on ENOMEM.
  */
 struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_candidates,
-				 const struct ksyms *ksyms);
+				 struct ksyms_cache *ksyms);
 void assembler__free(struct assembler *a);
 /* Feed one ring-buffer record; 0, or -EINVAL for a malformed one. */
 int assembler__feed(struct assembler *a, const void *data, size_t size);

@@ -11,6 +11,7 @@
 #define OOMTRACE_PROTECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Returns 0 if fully protected, -errno of the first refusal otherwise. */
 int protect_self(void);
@@ -19,6 +20,18 @@ int protect_self(void);
 void protect_heap_policy(void);
 /* Did protect_self lock memory (mlockall MCL_CURRENT|MCL_FUTURE)? */
 bool protect_memory_locked(void);
+/*
+ * Memory read once at start and never again (the BPF object built into the
+ * program): its whole pages leave the process, and the lock, so that they
+ * do not count for as long as it runs. Touching them again reads them back.
+ */
+void protect_release(const void *p, size_t len);
+/*
+ * The code (r-x mappings, never written, so dropping loses nothing) of the
+ * shared libraries whose names start with one of libs: those only loading
+ * uses. Called again, their code is read back from the file.
+ */
+void protect_release_code(const char *const *libs, size_t n);
 /* Is our oom_score_adj -1000 (protect_self's doing or inherited)? */
 bool protect_adj_min(void);
 

@@ -21,6 +21,8 @@
 #include "loader.h"
 
 #define SESSION_DEFAULT_RINGBUF_BYTES (4u << 20)
+/* kernel functions whose names are kept for stacks (ksyms_cache) */
+#define SESSION_KSYMS_CACHE 128
 
 /* Options every tracing subcommand takes (`oomtrace trace --help`). */
 struct session_opts {
