@@ -4,10 +4,12 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 
 #include <bpf/libbpf.h>
@@ -35,6 +37,7 @@ struct session {
 	int exit_code;
 	bool stop;
 	const char *end_reason;
+	sigset_t wait_mask;	/* the signal mask while waiting: ours unblocked */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -260,6 +263,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
  */
 static const char *const load_only_libs[] = { "libz.so" };
 
+/*
+ * ring_buffer__poll(), with our signals unblocked only while waiting: a stop
+ * signal that lands between the loop's check and the wait stays pending and
+ * ends the wait at once, instead of being lost to a wait without timeout.
+ * Records consumed, or -errno (-EINTR for a signal).
+ */
+static int wait_records(struct session *s, struct ring_buffer *rb, int timeout_ms)
+{
+	struct epoll_event ev;
+	int n;
+
+	n = epoll_pwait(ring_buffer__epoll_fd(rb), &ev, 1, timeout_ms, &s->wait_mask);
+	if (n < 0)
+		return -errno;
+	return n ? ring_buffer__consume(rb) : 0;
+}
+
 static int min_timeout(int a, int b)
 {
 	if (a < 0)
@@ -322,7 +342,7 @@ static int loop(struct session *s)
 			if (timeout < 0 || left_ms < timeout)
 				timeout = (int)(left_ms > INT_MAX ? INT_MAX : left_ms);
 		}
-		err = ring_buffer__poll(rb, timeout);
+		err = wait_records(s, rb, timeout);
 		if (err < 0 && err != -EINTR) {
 			log_err("cannot read the ring buffer: %s", strerror(-err));
 			ret = EXIT_RUNTIME;
@@ -376,11 +396,26 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 			"programs: run it with sudo");
 		return EXIT_RUNTIME;
 	}
-	/* no SA_RESTART: a signal must interrupt epoll_wait */
+	/*
+	 * Our signals are blocked except while the loop waits (wait_records),
+	 * so none is lost between its check and the wait; blocked before the
+	 * kallsyms thread starts, so that it inherits the block and the main
+	 * thread takes them. No SA_RESTART: a signal must end the wait.
+	 */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	if (sink->want_sighup)
 		sigaction(SIGHUP, &hup, NULL);
+	{
+		sigset_t ours;
+
+		sigemptyset(&ours);
+		sigaddset(&ours, SIGINT);
+		sigaddset(&ours, SIGTERM);
+		if (sink->want_sighup)
+			sigaddset(&ours, SIGHUP);
+		pthread_sigmask(SIG_BLOCK, &ours, &s.wait_mask);
+	}
 	libbpf_set_print(libbpf_print);
 	if (o->protect)
 		protect_heap_policy();
@@ -427,6 +462,7 @@ out:
 	assembler__free(s.a);
 	ksyms_cache__free(kc);
 	loader__stop(&s.loader);
+	pthread_sigmask(SIG_SETMASK, &s.wait_mask, NULL);
 	ksyms_async__free(kas);
 	return ret;
 }
