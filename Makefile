@@ -74,9 +74,29 @@ $(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h
 		-Ibpf -Wall -Werror -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
-$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
+# The same source for kernels before 5.17 (no bpf_loop, no atomic fetch;
+# bpf/core_fixes.bpf.h): the loader opens it through the skeleton of the
+# full object, so both must have the same maps, programs and variables.
+$(OUTPUT)/oomtrace_compat.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -DOOMT_COMPAT -I$(dir $(VMLINUX)) \
+		-Ibpf -Wall -Werror -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o $(OUTPUT)/oomtrace_compat.skel.h
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@.tmp
+	$(Q)for f in $@.tmp $(OUTPUT)/oomtrace_compat.skel.h; do \
+		sed -n '/^struct oomtrace[a-z_]*_bpf {/,/^};/p' $$f | \
+		sed 's/oomtrace_compat_bpf/oomtrace_bpf/g' >$$f.layout; done
+	$(Q)cmp -s $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout || \
+		{ echo "oomtrace_compat.bpf.o differs from oomtrace.bpf.o in maps, programs or variables" >&2; \
+		  diff $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout >&2; exit 1; }
+	$(Q)rm -f $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout && mv $@.tmp $@
+
+$(OUTPUT)/oomtrace_compat.skel.h: $(OUTPUT)/oomtrace_compat.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_compat_bpf > $@
 
 # --- userspace ----------------------------------------------------------------
 $(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user

@@ -2,8 +2,11 @@
 """Judge one VM run (tests/vm/guest.sh's console output) against the kernel's
 own OOM reports from the same run.
 
-usage: check_vm.py CONSOLE_LOG KERNEL_VERSION
-Three tracers, one per attach mode, watched the same OOMs. For each scenario
+usage: check_vm.py CONSOLE_LOG KERNEL_VERSION [MODES]
+MODES (default fentry,kprobe,tracepoint) are the attach modes this kernel is
+expected to allow; doctor must say so, and a forced other mode must fail with
+one line saying why. One tracer per mode watched the same OOMs (or, in a
+kernel run apart, each mode had a pass of its own). For each scenario
 (memcg v2, global) and mode, every event is held against dmesg's report of
 that kill: victim, trigger, constraint, OOM memcg, totalpages, gfp/order, the
 candidate set against the task table, points against the kernel's formula on
@@ -18,7 +21,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 import dmesg_oom  # noqa: E402
 
-MODES = ("fentry", "kprobe", "tracepoint")
+ALL_MODES = ("fentry", "kprobe", "tracepoint")
+MODES = ALL_MODES
 passed = failed = 0
 prefix = ""
 
@@ -36,10 +40,14 @@ def check(cond, what, got=None, want=None):
 
 def load(path):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "")
+    return text
+
+
+def parse(text):
     sections = {m.group(1): m.group(2) for m in
                 re.finditer(r"^@@VM begin (\S+)\n(.*?)^@@VM end \1$", text, re.S | re.M)}
     meta = dict(m.groups() for m in re.finditer(r"^@@VM meta (\S+) ?(.*)$", text, re.M))
-    return text, sections, meta
+    return sections, meta
 
 
 def events(sections, name):
@@ -60,7 +68,7 @@ SCENARIOS = {
 }
 
 
-def check_scenario(sc, sections, meta, ver):
+def check_scenario(sc, sections, meta, ver, modes):
     global prefix
     rule = SCENARIOS[sc]
     reports = [r for r in dmesg_oom.reports(sections.get(f"{sc}.dmesg", "")) if r["killed"]]
@@ -70,7 +78,7 @@ def check_scenario(sc, sections, meta, ver):
     check(meta.get(f"{sc}.grower.exit") == "137", "the grower was SIGKILLed",
           meta.get(f"{sc}.grower.exit"), "137")
     by_mode = {}
-    for mode in MODES:
+    for mode in modes:
         prefix = f"{ver} {sc} {mode}: "
         err = sections.get(f"{sc}.{mode}.err", "")
         check(f"oomtrace: ready (mode={mode})" in err, "ready line names the mode", err[:200], mode)
@@ -91,10 +99,10 @@ def check_scenario(sc, sections, meta, ver):
         prefix = f"{ver} {sc} {mode}: "
         check_special(sc, mode, kills, reports, after, meta)
     # the same OOMs through three modes: exact points agree, recomputed ones too
-    for i in range(len(reports)):
+    for i in range(len(reports) if len(modes) == 3 else 0):
         prefix = f"{ver} {sc} kill {i + 1}: "
         pts = {}
-        for mode in MODES:
+        for mode in modes:
             if i < len(by_mode[mode]):
                 pts[mode] = {c["pid"]: c.get("points") for c in by_mode[mode][i]["candidates"]}
         if len(pts) == 3:
@@ -103,9 +111,9 @@ def check_scenario(sc, sections, meta, ver):
             check(pts["tracepoint"] == pts["fentry"],
                   "tracepoint mode's recomputed points equal the kernel's own",
                   pts["tracepoint"], pts["fentry"])
-            tot = {m: by_mode[m][i].get("totalpages") for m in MODES}
+            tot = {m: by_mode[m][i].get("totalpages") for m in ALL_MODES}
             check(len(set(tot.values())) == 1, "totalpages agree across modes", tot, "all equal")
-            vics = {m: sorted(v["pid"] for v in by_mode[m][i].get("victims", [])) for m in MODES}
+            vics = {m: sorted(v["pid"] for v in by_mode[m][i].get("victims", [])) for m in modes}
             check(vics["fentry"] == vics["kprobe"] == vics["tracepoint"], "victims agree across modes",
                   vics, "all equal")
 
@@ -251,21 +259,76 @@ def check_special(sc, mode, kills, reports, after, meta):
               "reaper records tied to the kill", None, ev["seq"])
 
 
-def main():
+def check_doctor(text, sections, meta, ver):
+    """doctor and the forced modes against the expected ones; --btf."""
     global prefix
+    prefix = f"{ver}: "
+    doctor = sections.get("doctor", "")
+    for mode in ALL_MODES:
+        row = re.search(rf"^  {mode} +(yes|no) +(.*)$", doctor, re.M)
+        if mode in MODES:
+            check(row is not None and row.group(1) == "yes", f"doctor: {mode} loads and attaches",
+                  row and row.group(0), f"{mode} yes")
+            continue
+        check(row is not None and row.group(1) == "no", f"doctor: {mode} is not available here",
+              row and row.group(0), f"{mode} no")
+        err = sections.get(f"refusal.{mode}", "")
+        lines = err.splitlines()
+        ok = check(meta.get(f"refusal.{mode}.exit") == "1" and len(lines) == 1 and
+                   lines[0].startswith("oomtrace: "),
+                   f"--mode {mode} fails with exit 1 and one line", (meta.get(f"refusal.{mode}.exit"), err),
+                   "1, 'oomtrace: ...'")
+        if ok:
+            print(f"#       {ver}: {mode} mode is impossible here; the tracer says: {lines[0]}")
+    check(f"auto mode: {MODES[0]}" in doctor, f"doctor: auto picks {MODES[0]}", doctor[-400:],
+          f"auto mode: {MODES[0]}")
+    # mark_victim's prototype: what doctor says against the event's own format
+    fmt = sections.get("mark_victim.format", "")
+    has_comm = re.search(r"field:__data_loc char\[\] comm;", fmt) is not None
+    row = re.search(r"^  mark_victim passes task +(yes|no) ", doctor, re.M)
+    check(row is not None and (row.group(1) == "yes") == has_comm,
+          "doctor: mark_victim's prototype agrees with the tracepoint's format",
+          row and row.group(0), f"{'yes' if has_comm else 'no'} (comm field: {has_comm})")
+    print(f"#       {ver}: mark_victim passes {'the task' if has_comm else 'a pid'}")
+    # --btf: a copy of the kernel's BTF, the kernel's own hidden
+    db = sections.get("doctor-btf", "")
+    check(meta.get("doctor-btf.exit") == "0" and re.search(r"^  BTF \(CO-RE\) +yes +\S+ +/tmp/vmlinux.btf", db, re.M),
+          "doctor --btf COPY: BTF from the file, kernel's hidden", db[:600], "BTF yes /tmp/vmlinux.btf")
+    want = [m for m in MODES if m != "fentry"][0]
+    check(re.search(r"^  fentry +no +fentry needs the kernel's own BTF", db, re.M) is not None,
+          "doctor --btf COPY: fentry needs the kernel's own BTF", db[-900:], "fentry no")
+    check(f"auto mode: {want}" in db, f"doctor --btf COPY: auto picks {want}", db[-400:], f"auto mode: {want}")
+    bad = sections.get("btf-bad", "").splitlines()
+    check(meta.get("btf-bad.exit") == "1" and len(bad) == 1 and bad[0].startswith("oomtrace: --btf: "),
+          "--btf NOT-BTF: exit 1, one line", (meta.get("btf-bad.exit"), bad), "1, 'oomtrace: --btf: ...'")
+
+
+def main():
+    global prefix, MODES
     path, ver = sys.argv[1], sys.argv[2]
-    text, sections, meta = load(path)
+    if len(sys.argv) > 3:
+        MODES = tuple(sys.argv[3].split(","))
+    text = load(path)
     prefix = f"{ver}: "
     check("@@VM done" in text, "the guest ran to the end", text[-300:], "@@VM done")
-    doctor = sections.get("doctor", "")
-    for mode in MODES:
-        check(re.search(rf"^  {mode} +yes", doctor, re.M) is not None, f"doctor: {mode} loads and attaches",
-              doctor, f"{mode} yes")
-    check("auto mode: fentry" in doctor, "doctor: auto picks fentry", doctor, "auto mode: fentry")
-    ran = re.findall(r"^@@VM meta scenario (\S+)$", text, re.M)
-    check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
-    for sc in ran:
-        check_scenario(sc, sections, meta, ver)
+    parts = re.split(r"^@@VM pass (\S+)\n", text, flags=re.M)
+    head_sections, head_meta = parse(parts[0])
+    check_doctor(text, head_sections, head_meta, ver)
+    passes = list(zip(parts[1::2], parts[2::2]))
+    got = [p for p, _ in passes]
+    check(sorted(m for p in got for m in p.split(",")) == sorted(MODES), "every expected mode had a pass",
+          got, MODES)
+    for names, chunk in passes:
+        modes = tuple(names.split(","))
+        sections, meta = parse(chunk)
+        tag = f"{ver}" if len(passes) == 1 else f"{ver} [{names} pass]"
+        prefix = f"{tag}: "
+        ran = re.findall(r"^@@VM meta scenario (\S+)$", chunk, re.M)
+        check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
+        for sc in ran:
+            check_scenario(sc, sections, meta, tag, modes)
+        secs = sum(int(meta.get(f"{sc}.seconds", 0)) for sc in ran)
+        print(f"#       {tag}: scenarios took {secs}s in the guest")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

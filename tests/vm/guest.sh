@@ -1,11 +1,16 @@
 #!/bin/sh
-# /init of the test VM (busybox). Runs the OOM scenarios with three tracers
-# attached at once (fentry, kprobe, tracepoint), so every mode sees the very
-# same OOMs, and prints what they printed plus the kernel's own report to the
-# console between markers. The host (check_vm.py) judges; nothing is judged
-# here, so a broken guest shows up as missing sections, not as a pass.
+# /init of the test VM (busybox). Runs the OOM scenarios with one tracer per
+# attach mode the kernel is expected to allow, attached at once so every mode
+# sees the very same OOMs, and prints what they printed plus the kernel's own
+# report to the console between markers. The host (check_vm.py) judges;
+# nothing is judged here, so a broken guest shows up as missing sections,
+# not as a pass. The kernel command line (tests/vm/run.sh) says which modes
+# (oomtrace.modes=a,b) and whether they run one pass each (oomtrace.apart=1:
+# before 5.16 a kretprobe cuts every kernel stack unwound under it, the other
+# tracers' too).
 #   @@VM meta KEY VALUE
 #   @@VM begin NAME ... @@VM end NAME
+#   @@VM pass MODES   (the sections and metas that follow are that pass's)
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -18,7 +23,15 @@ echo 1 >/proc/sys/vm/oom_dump_tasks
 # no kernel chatter on the console between the markers
 echo 1 >/proc/sys/kernel/printk
 
-MODES="fentry kprobe tracepoint"
+ALL_MODES="fentry kprobe tracepoint"
+MODES=$ALL_MODES
+APART=0
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	oomtrace.modes=*) MODES=$(echo "${arg#oomtrace.modes=}" | tr , ' ') ;;
+	oomtrace.apart=1) APART=1 ;;
+	esac
+done
 SCENARIOS="memcg group shared reaper global"
 TRACERS=""
 
@@ -226,9 +239,37 @@ meta doctor.exit $?
 section doctor /tmp/doctor
 grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '__' >/tmp/ksyms
 section ksyms /tmp/ksyms
-for sc in $SCENARIOS; do
-	meta scenario "$sc"
-	"scenario_$sc"
+section mark_victim.format /sys/kernel/tracing/events/oom/mark_victim/format
+# a mode the kernel is not expected to allow, forced: its one-line refusal
+for m in $ALL_MODES; do
+	case " $MODES " in *" $m "*) continue ;; esac
+	/bin/oomtrace --mode "$m" -d 1 >/dev/null 2>"/tmp/refusal-$m"
+	meta "refusal.$m.exit" $?
+	section "refusal.$m" "/tmp/refusal-$m"
+done
+# --btf: a copy of the kernel's BTF, with the kernel's own hidden; a bad file
+cp /sys/kernel/btf/vmlinux /tmp/vmlinux.btf
+unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec /bin/oomtrace doctor --btf /tmp/vmlinux.btf' \
+	>/tmp/doctor-btf 2>&1
+meta doctor-btf.exit $?
+section doctor-btf /tmp/doctor-btf
+/bin/oomtrace --btf /init -d 1 >/dev/null 2>/tmp/btf-bad
+meta btf-bad.exit $?
+section btf-bad /tmp/btf-bad
+if [ "$APART" = 1 ]; then
+	PASSES=$MODES
+else
+	PASSES=$(echo "$MODES" | tr ' ' ,)
+fi
+for pass in $PASSES; do
+	MODES=$(echo "$pass" | tr , ' ')
+	echo "@@VM pass $pass"
+	for sc in $SCENARIOS; do
+		meta scenario "$sc"
+		start=$(cut -d. -f1 /proc/uptime)
+		"scenario_$sc"
+		meta "$sc.seconds" $(($(cut -d. -f1 /proc/uptime) - start))
+	done
 done
 echo "@@VM done"
 poweroff -f

@@ -1,9 +1,9 @@
 #!/bin/sh
-# VM tests: boot stock Debian kernels (6.1 and 6.12) under qemu (TCG; nested
+# VM tests: boot stock Debian kernels (5.10, 6.1, 6.12; tests/vm/kernels.sh) under qemu (TCG; nested
 # KVM does not work on these machines), run tests/vm/guest.sh as /init with
 # the static oomtrace, and check what it printed against the kernel's own
 # reports (check_vm.py). Ends with "N passed, N failed".
-#   VM_KERNELS="6.1 6.12" (substrings of the kernel versions to boot)
+#   VM_KERNELS="5.10 6.1 6.12" (substrings of the kernel versions to boot)
 cd "$(dirname "$0")/../.." || exit 1
 out=.output/vm
 cache=${VM_CACHE:-$out/kernels}
@@ -42,7 +42,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$out/initramfs.cpio.gz" ||
 	fail_all "cannot build the initramfs"
 
-echo "$kernels" | while read -r ver vmlinuz; do
+echo "$kernels" | while read -r ver vmlinuz modes apart; do
 	wanted "$ver" || continue
 	log=$out/console-$ver.log
 	start=$(date +%s)
@@ -55,13 +55,15 @@ echo "$kernels" | while read -r ver vmlinuz; do
 	for try in 1 2 3; do
 		timeout 600 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 384 -smp 2 \
 			-nographic -no-reboot -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-			-append "console=ttyS0 quiet loglevel=1 panic=-1" </dev/null >"$log" 2>&1
+			-append "console=ttyS0 quiet loglevel=1 panic=-1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}" \
+			</dev/null >"$log" 2>&1
 		grep -aq '@@VM meta kernel ' "$log" && break	# after the terminal's escapes
 		cp "$log" "$out/console-$ver.boot$try.log"
 		echo "# $ver: the kernel did not reach /init (try $try), console kept in $out/console-$ver.boot$try.log"
 	done
 	echo "# $ver: VM ran $(($(date +%s) - start))s, console in $log"
-	python3 tests/vm/check_vm.py "$log" "$ver" | tee "$out/check-$ver.log"
+	python3 tests/vm/check_vm.py "$log" "$ver" "${modes:-fentry,kprobe,tracepoint}" |
+		tee "$out/check-$ver.log"
 done >"$out/results.log"
 cat "$out/results.log"
 passed=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$out/results.log" | awk '{s+=$1} END {print s+0}')

@@ -12,7 +12,10 @@
 
 #include <bpf/libbpf.h>
 
+#include "oomtrace.h"
+
 #include "commands.h"
+#include "kfeatures.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "log.h"
@@ -22,6 +25,8 @@
 #define CAP_SYS_RESOURCE 24
 #define CAP_PERFMON 38
 #define CAP_BPF 39
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -51,15 +56,9 @@ static void row(const char *what, bool ok, const char *detail)
 static void report_kernel(const struct ksyms *ks)
 {
 	char buf[256], detail[300];
-	int has_task = kernel_mark_victim_has_task();
 
 	read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
 	printf("kernel %s\n", buf);
-	row("BTF", kernel_has_btf(), "/sys/kernel/btf/vmlinux");
-	snprintf(detail, sizeof(detail), "%s",
-		 has_task > 0 ? "passes the task (victim's memory fields available)" :
-		 has_task == 0 ? "passes only the pid" : "not in this kernel's BTF");
-	row("tracepoint mark_victim", has_task >= 0, detail);
 	row("kallsyms readable", !ksyms__hidden(ks),
 	    ksyms__hidden(ks) ? "addresses hidden (kptr_restrict): no symbols, no candidates "
 				"in tracepoint mode" : "/proc/kallsyms");
@@ -71,6 +70,39 @@ static void report_kernel(const struct ksyms *ks)
 	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
 }
 
+/* Every probed feature: yes/no, the kernel that brings it, and what its absence costs. */
+static void report_features(const struct kfeatures *f)
+{
+	printf("kernel features (upstream version that brings each)\n");
+	for (int i = 0; i < KF__COUNT; i++) {
+		const char *yn = f->have[i] > 0 ? "yes" : f->have[i] == 0 ? "no" : "?";
+
+		printf("  %-24s %-4s %-26s %s%s%s\n", kfeature_info[i].name, yn,
+		       kfeature_info[i].since, f->detail[i], f->have[i] > 0 ? "" : "; without: ",
+		       f->have[i] > 0 ? "" : kfeature_info[i].without);
+	}
+}
+
+/* What events look like on this kernel in the mode auto picks. */
+static void report_capabilities(const struct kfeatures *f, enum attach_mode pick)
+{
+	bool compat = kfeatures__need_compat(f);
+	bool exact = pick == MODE_FENTRY || pick == MODE_KPROBE;
+
+	printf("this kernel gets (mode %s, %s BPF object)\n", attach_mode__name(pick),
+	       compat ? "compat" : "full");
+	printf("  %-24s %s\n", "candidates",
+	       exact ? "every task oom_badness() scored, with its exact points" :
+	       compat ? "recomputed from a walk of the OOM domain's tasks at mark_victim, at "
+			"most " STR(OOMT_COMPAT_WALK_MAX) "+ tasks (past that: named in 'missing')" :
+			"recomputed from a walk of the OOM domain's tasks at mark_victim");
+	printf("  %-24s %s\n", "gfp_mask, order, chosen",
+	       exact ? "read from the kernel's oom_control" :
+	       "not seen in tracepoint mode; constraint and totalpages derived");
+	printf("  %-24s %s\n", "victims",
+	       f->have[KF_MARK_VICTIM_TASK] > 0 ? "the task mark_victim passes" :
+	       "the task the OOM killer sends SIGKILL, matched to mark_victim's pid");
+}
 static void report_privileges(void)
 {
 	char detail[128];
@@ -85,14 +117,14 @@ static void report_privileges(void)
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */
-static enum attach_mode report_modes(struct ksyms_async *ks)
+static enum attach_mode report_modes(struct ksyms_async *ks, const char *btf_path)
 {
 	enum attach_mode pick = MODE_AUTO;
 
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
 		struct tracer t;
 		char err[512];
-		int ret = tracer__start(&t, m, ks, 1 << 16, err, sizeof(err));
+		int ret = tracer__start(&t, m, ks, 1 << 16, btf_path, err, sizeof(err));
 
 		row(attach_mode__name(m), ret == 0, ret ? err : "loads and attaches");
 		if (!ret) {
@@ -107,11 +139,14 @@ static enum attach_mode report_modes(struct ksyms_async *ks)
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "btf", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum attach_mode pick = MODE_AUTO;
+	const char *btf_path = NULL;
+	struct kfeatures f;
 	const struct ksyms *ks;
 	struct ksyms_async *kas;
 	int c;
@@ -121,10 +156,21 @@ int cmd_doctor(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': log_verbose = true; break;
+		case 'B':
+			if (access(optarg, R_OK)) {
+				log_err("doctor: --btf: cannot read '%s': %s", optarg, strerror(errno));
+				return EXIT_USAGE;
+			}
+			btf_path = optarg;
+			break;
 		case 'h':
-			printf("usage: oomtrace doctor [-v]\n"
-			       "Report BTF, tracepoints, fentry/kprobe availability, lockdown and\n"
-			       "privileges, and the attach mode 'oomtrace --mode auto' would use.\n"
+			printf("usage: oomtrace doctor [--btf FILE] [-v]\n"
+			       "Probe the kernel's BPF features (BTF, ring buffer, bpf_loop, atomics,\n"
+			       "fentry, kprobes, mark_victim's prototype) and name the kernel version\n"
+			       "that brings each; report kallsyms, lockdown and privileges; load and\n"
+			       "attach each attach mode; say which one 'oomtrace --mode auto' uses and\n"
+			       "what its events hold on this kernel.\n"
+			       "  --btf FILE   this kernel's BTF for CO-RE, as 'oomtrace --btf' takes it\n"
 			       "Exit 0 if some mode works, 1 if none does.\n");
 			return EXIT_OK;
 		default:
@@ -141,19 +187,25 @@ int cmd_doctor(int argc, char **argv)
 	kas = ksyms__load_async(NULL);
 	ks = ksyms_async__get(kas);
 	report_kernel(ks);
+	if (can_trace()) {
+		kfeatures__probe(&f, KF_ALL, btf_path);
+		report_features(&f);
+	} else {
+		printf("kernel features\n  not probed: needs root (CAP_BPF and CAP_PERFMON)\n");
+	}
 	printf("privileges\n");
 	report_privileges();
 	printf("attach modes\n");
-	if (can_trace() && kernel_has_btf())
-		pick = report_modes(kas);
+	if (can_trace())
+		pick = report_modes(kas, btf_path);
 	else
-		printf("  not tried: %s\n", kernel_has_btf() ? "needs root (CAP_BPF and CAP_PERFMON)" :
-			"no BTF");
+		printf("  not tried: needs root (CAP_BPF and CAP_PERFMON)\n");
 	ksyms_async__free(kas);
 	if (pick == MODE_AUTO) {
 		printf("auto mode: none available\n");
 		return EXIT_RUNTIME;
 	}
 	printf("auto mode: %s\n", attach_mode__name(pick));
+	report_capabilities(&f, pick);
 	return EXIT_OK;
 }

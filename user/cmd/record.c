@@ -154,6 +154,8 @@ static void usage(FILE *out)
 "  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
 "      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
 "      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
+"      --btf FILE          BTF of this kernel for CO-RE when it has none built in\n"
+"                          (/sys/kernel/btf/vmlinux), e.g. from BTFHub\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n"
 "\n"

@@ -368,6 +368,19 @@ const char *ksyms__resolve_name(const struct ksyms *ks, const char *name)
 	return i >= 0 ? ks->strs + ks->name[i] : NULL;
 }
 
+const char *ksyms__split_part(const struct ksyms *ks, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; ks && i < ks->n; i++) {
+		const char *s = ks->strs + ks->name[i];
+
+		if (!strncmp(s, name, n) && !strncmp(s + n, ".part.", 6) && !module_of(ks, i))
+			return s;
+	}
+	return NULL;
+}
+
 uint64_t ksyms__addr(const struct ksyms *ks, const char *name)
 {
 	long i = lookup_name(ks, name);

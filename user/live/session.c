@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -125,6 +126,15 @@ int session_opts__parse(struct session_opts *o, int c, const char *arg)
 		return 0;
 	case 'P':
 		o->protect = false;
+		return 0;
+	case 'B':
+		/* read now, so a wrong path is a usage error; its content is
+		 * checked when the programs load */
+		if (access(arg, R_OK)) {
+			log_err("--btf: cannot read '%s': %s", arg, strerror(errno));
+			return -EINVAL;
+		}
+		o->btf_path = arg;
 		return 0;
 	case 'v':
 		log_verbose = true;
@@ -339,7 +349,8 @@ int session_run(const struct session_opts *o, const struct session_sink *sink)
 
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
-	if (tracer__start(&s.tracer, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
+	if (tracer__start(&s.tracer, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
+			  sizeof(err))) {
 		log_err("%s", err);
 		ret = EXIT_RUNTIME;
 		goto out;
