@@ -169,8 +169,10 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 
 		if (btf_path) {
 			f->have[KF_BTF] = btf != NULL;
+			/* libbpf says ENOENT for a readable file without BTF in it */
 			snprintf(f->detail[KF_BTF], sizeof(f->detail[0]), "%s%s%s", btf_path,
-				 btf ? "" : ": ", btf ? "" : strerror(errno));
+				 btf ? "" : ": ", btf ? "" : errno == ENOENT ? "no BTF in it" :
+				 strerror(errno));
 			btf__free(btf);
 		} else {
 			f->have[KF_BTF] = kernel_has_btf();
