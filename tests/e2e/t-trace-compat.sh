@@ -35,14 +35,17 @@ grep -q "^auto mode: tracepoint" "$WORK/doctor" || fail "doctor --btf: no tracep
 echo "ok: doctor --btf with the kernel's BTF hidden: tracepoint mode"
 
 start_tracer "$WORK/full.json" --json --mode tracepoint -k 0 -c "$name"
+TRACERS=$TRACER
 printf '#!/bin/sh\nOOMTRACE_BPF_OBJECT=compat exec "%s" "$@"\n' "$OOMTRACE" >"$WORK/compat"
 chmod +x "$WORK/compat"
 real=$OOMTRACE
 OOMTRACE=$WORK/compat
 start_tracer "$WORK/compat.json" --json --mode tracepoint -k 0 -c "$name" -v
+TRACERS="$TRACERS $TRACER"
 grep -q "loading the compat BPF object" "$WORK/compat.json.err" || fail "compat object not loaded"
 OOMTRACE=$WORK/old-kernel
 start_tracer "$WORK/old.json" --json --mode tracepoint -k 0 -c "$name" --btf "$WORK/vmlinux.btf"
+TRACERS="$TRACERS $TRACER"
 OOMTRACE=$real
 
 mark_kmsg "$mark"
@@ -57,10 +60,11 @@ GROWER=$!
 wait $GROWER
 assert_eq $? 137 "grower was SIGKILLed"
 sleep 0.3
-for p in $PIDS; do kill -INT "$p" 2>/dev/null; done
-for p in $PIDS; do wait "$p" 2>/dev/null; done
-PIDS=""
 dmesg_since "$mark" >"$WORK/dmesg"
+# the tracers only: the hogs (SIGINT ignored in a script's background jobs)
+# are the cleanup's
+for p in $TRACERS; do kill -INT "$p"; done
+for p in $TRACERS; do wait "$p" || fail "a tracer exited $?"; done
 
 for t in full compat old; do
 	echo "# $t"

@@ -30,7 +30,7 @@ const struct kfeature_info kfeature_info[KF__COUNT] = {
 	[KF_ATOMIC_FETCH] = { "BPF atomic fetch-add", "5.12", "compat object (plain atomic add)" },
 	[KF_FENTRY] = { "fentry (BPF trampoline)", "5.5 x86-64, 6.0 arm64", "no fentry mode" },
 	[KF_KPROBES] = { "kprobes (perf PMU)", "4.17", "no kprobe mode" },
-	[KF_MARK_VICTIM_TASK] = { "mark_victim passes task", "6.9 (Debian 6.1: backport)",
+	[KF_MARK_VICTIM_TASK] = { "mark_victim passes task", "6.9 (Debian 5.10/6.1: backport)",
 				  "victims read from the OOM killer's SIGKILL (signal_generate)" },
 };
 
@@ -83,10 +83,18 @@ out:
 static int try_prog(const struct bpf_insn *insns, size_t n, char *detail, size_t size)
 {
 	char log[4096] = "", *last;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_buf = log, .log_size = sizeof(log),
-		    .log_level = 1);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	int fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL, "GPL", insns, n, &opts);
 
+	if (fd >= 0) {
+		close(fd);
+		return 1;
+	}
+	/* refused: again with the verifier's log, for its reason */
+	opts.log_buf = log;
+	opts.log_size = sizeof(log);
+	opts.log_level = 1;
+	fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL, "GPL", insns, n, &opts);
 	if (fd >= 0) {
 		close(fd);
 		return 1;
@@ -189,7 +197,8 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 		r = libbpf_probe_bpf_helper(BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_FUNC_loop, NULL);
 		f->have[KF_BPF_LOOP] = r;
 		snprintf(f->detail[KF_BPF_LOOP], sizeof(f->detail[0]), "%s",
-			 r < 0 ? strerror(-r) : "helper in raw tracepoint programs");
+			 r < 0 ? strerror(-r) : r ? "helper in raw tracepoint programs" :
+			 "unknown helper to the verifier");
 	}
 	if (mask & (1u << KF_ATOMIC_FETCH)) {
 		r = probe_atomic_fetch(f->detail[KF_ATOMIC_FETCH], sizeof(f->detail[0]));
