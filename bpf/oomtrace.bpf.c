@@ -11,7 +11,9 @@
  *   tracepoint: only raw tracepoints; the candidate table is recomputed at
  *               mark_victim from the inputs oom_badness() reads.
  * mark_victim, the reaper tracepoints and sched_process_exit are used in
- * every mode. Userspace turns off the programs of the other modes.
+ * every mode. Userspace turns off the programs of the other modes. The same
+ * source builds the compat object for kernels before 5.17 (OOMT_COMPAT,
+ * core_fixes.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -224,7 +226,9 @@ static __always_inline __u64 css_kn_id(struct cgroup_subsys_state *css)
  * The loops below run as bpf_loop() callbacks: the verifier checks a
  * callback's body once, where an unrolled or bounded loop of the same body
  * costs it once per iteration at every inlined call site (together over
- * 300,000 instructions and half a second of start-up).
+ * 300,000 instructions and half a second of start-up). The compat object
+ * (kernels before 5.17, no bpf_loop) pays that: OOMT_LOOP is a bounded loop
+ * there, and the one long loop, the task walk, calls a global function.
  */
 
 struct chain_walk {
