@@ -48,6 +48,8 @@ __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
 __u64 ksym_group_member_end;
 __u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
 __u64 ksym_memcg_oom_end;
+__u64 ksym_kretprobe_start;	/* the kretprobe trampoline, where unwinding stops before 5.16 */
+__u64 ksym_kretprobe_end;
 /* __oom_kill_process, oom_kill_process, oom_kill_memcg_member: a SIGKILL
  * sent from one of them is the OOM killer's (0 = not in kallsyms/inlined) */
 __u64 ksym_kill_start[KILL_FUNCS];
@@ -1017,7 +1019,7 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 {
 	struct mem_cgroup *memcg;
 	struct oomt_kill *k;
-	bool memcg_oom;
+	bool memcg_oom, stack_cut;
 
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
@@ -1029,11 +1031,15 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 		return;
 	}
 	fill_stacks(ctx, k);
-	/* mem_cgroup_out_of_memory() on the stack tells memcg from global */
+	/* mem_cgroup_out_of_memory() on the stack tells memcg from global;
+	 * a stack cut at a kretprobe (someone's on out_of_memory, before
+	 * 5.16) does not reach it, and then the counters alone tell */
 	memcg_oom = ksym_memcg_oom_start &&
 		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
+	stack_cut = ksym_kretprobe_start &&
+		    stack_has(k->kstack, k->kstack_len, ksym_kretprobe_start, ksym_kretprobe_end);
 	memcg = find_oom_memcg(victim, memcg_oom);
-	if (ksym_memcg_oom_start && !memcg_oom)
+	if (ksym_memcg_oom_start && !memcg_oom && !stack_cut)
 		memcg = NULL;
 	c->totalpages = domain_totalpages(memcg);
 

@@ -16,12 +16,13 @@ cd "$cache"
 # machine's sources stay as they are).
 #   6.1 LTS, 6.12 LTS: every mode, at once.
 #   5.10 LTS (Debian 11): fentry cannot see oom_badness(), which the compiler
-#   split (oom_badness.part.0, no BTF); a kretprobe cuts the stacks unwound
-#   under it before 5.16, so kprobe and tracepoint mode run apart.
+#   split (oom_badness.part.0, no BTF). kprobe and tracepoint mode run at
+#   once: before 5.16 kprobe mode's kretprobe cuts every stack unwound under
+#   it, so tracepoint mode must tell the OOM domain without its stack.
 X86_KERNELS='
 bookworm linux-image-cloud-amd64 fentry,kprobe,tracepoint 0
 bookworm linux-image-6.12-cloud-amd64 fentry,kprobe,tracepoint 0
-bullseye linux-image-cloud-amd64 kprobe,tracepoint 1
+bullseye linux-image-cloud-amd64 kprobe,tracepoint 0
 '
 # Debian's archive host, as the machine's own sources name it.
 mirror() {

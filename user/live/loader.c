@@ -166,6 +166,9 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *
 	struct oomtrace_bpf__bss *bss = skel->bss;
 	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
 	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
+	/* renamed in 5.16, when the unwinder learned to pass it */
+	uint64_t kretprobe = ksyms__addr(ks, "kretprobe_trampoline") ?:
+			     ksyms__addr(ks, "__kretprobe_trampoline");
 
 	bss->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
 	bss->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
@@ -174,6 +177,8 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *
 	bss->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
 	bss->ksym_memcg_oom_start = memcg_oom;
 	bss->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
+	bss->ksym_kretprobe_start = kretprobe;
+	bss->ksym_kretprobe_end = kretprobe ? ksyms__next_addr(ks, kretprobe) : 0;
 	_Static_assert(N(kill_funcs) == N(bss->ksym_kill_start), "one range per kill function");
 	for (size_t i = 0; i < N(kill_funcs); i++) {
 		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
