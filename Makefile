@@ -84,9 +84,29 @@ $(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h
 		-Ibpf -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
-$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o
+# The same source for kernels before 5.17 (no bpf_loop, no atomic fetch;
+# bpf/core_fixes.bpf.h): the loader opens it through the skeleton of the
+# full object, so both must have the same maps, programs and variables.
+$(OUTPUT)/oomtrace_compat.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -DOOMT_COMPAT -I$(dir $(VMLINUX)) \
+		-Ibpf -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+$(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o $(OUTPUT)/oomtrace_compat.skel.h
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@.tmp
+	$(Q)for f in $@.tmp $(OUTPUT)/oomtrace_compat.skel.h; do \
+		sed -n '/^struct oomtrace[a-z_]*_bpf {/,/^};/p' $$f | \
+		sed 's/oomtrace_compat_bpf/oomtrace_bpf/g' >$$f.layout; done
+	$(Q)cmp -s $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout || \
+		{ echo "oomtrace_compat.bpf.o differs from oomtrace.bpf.o in maps, programs or variables" >&2; \
+		  diff $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout >&2; exit 1; }
+	$(Q)rm -f $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout && mv $@.tmp $@
+
+$(OUTPUT)/oomtrace_compat.skel.h: $(OUTPUT)/oomtrace_compat.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_compat_bpf > $@
 
 # the same object for arm64: arm64's pt_regs for the kprobes (bpf_tracing.h
 # picks them by __TARGET_ARCH_arm64) and the arm64 kernel's types
@@ -97,9 +117,21 @@ $(ARM64_OUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bp
 		-Ibpf -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 
-$(ARM64_OUT)/oomtrace.skel.h: $(ARM64_OUT)/oomtrace.bpf.o
+$(ARM64_OUT)/oomtrace_compat.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(ARM64_VMLINUX)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(ARM64_OUT)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_arm64 -DOOMT_COMPAT -I$(dir $(ARM64_VMLINUX)) \
+		-Ibpf -c $< -o $@.tmp
+	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+
+# (the two objects' layouts are compared once, by the host build above)
+$(ARM64_OUT)/oomtrace.skel.h: $(ARM64_OUT)/oomtrace.bpf.o $(ARM64_OUT)/oomtrace_compat.skel.h
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
+
+$(ARM64_OUT)/oomtrace_compat.skel.h: $(ARM64_OUT)/oomtrace_compat.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_compat_bpf > $@
 
 # --- userspace ----------------------------------------------------------------
 $(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
@@ -125,7 +157,7 @@ $(ARM64_SYSROOT)/.done: scripts/arm64-sysroot.sh scripts/apt-arm64.sh
 	$(Q)touch $@
 
 $(ARM64_OUT)/oomtrace: $(USER_SRCS) $(wildcard $(patsubst %,user/%/*.h,$(USER_DIRS))) bpf/oomtrace.h \
-		$(ARM64_OUT)/oomtrace.skel.h $(ARM64_SYSROOT)/.done
+		$(ARM64_OUT)/oomtrace.skel.h $(ARM64_OUT)/oomtrace_compat.skel.h $(ARM64_SYSROOT)/.done
 	$(call msg,STATIC,$@)
 	$(Q)$(ARM64_CROSS)gcc -static $(CFLAGS) $(WARN) -I$(ARM64_OUT) $(USER_INC) \
 		-I$(ARM64_SYSROOT)/usr/include $(USER_SRCS) \

@@ -68,6 +68,41 @@ static __always_inline unsigned long mm_flags_word(struct mm_struct *mm)
 	return flags;
 }
 
+/*
+ * mark_victim passed only the victim's pid (a thread id) until 6.9: the
+ * 2024 change that added the victim's memory fields to the event (also
+ * backported to Debian's 6.1) made its first argument the task. The
+ * event's record layout tells which prototype this kernel has.
+ */
+static __always_inline bool mark_victim_has_task(void)
+{
+	return bpf_core_field_exists(struct trace_event_raw_mark_victim, __data_loc_comm);
+}
+
+/*
+ * BPF features, not layouts: this file is built twice (Makefile). The full
+ * object uses bpf_loop() (5.17, "bpf: Add bpf_loop helper") and an atomic
+ * fetch-add (5.12, "bpf: Add BPF_FETCH field / create atomic_fetch_add
+ * instruction"); the compat object (OOMT_COMPAT) runs on 5.8+
+ * with bounded loops, and a tracepoint-mode task walk with a bound
+ * (oomtrace.bpf.c, walk_one).
+ *
+ * OOMT_LOOP(n, cb, data) calls cb(i, data) for i < n until it returns
+ * non-zero; LOOP_CB declares such a callback.
+ */
+#ifdef OOMT_COMPAT
+#define LOOP_CB static __always_inline long
+#define OOMT_LOOP(n, cb, data)						\
+	do {								\
+		for (__u32 __i = 0; __i < (n); __i++)			\
+			if (cb(__i, data))				\
+				break;					\
+	} while (0)
+#else
+#define LOOP_CB static long
+#define OOMT_LOOP(n, cb, data) bpf_loop(n, cb, data, 0)
+#endif
+
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	struct kernfs_node___old *old = (void *)kn;

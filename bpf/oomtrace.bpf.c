@@ -11,7 +11,9 @@
  *   tracepoint: only raw tracepoints; the candidate table is recomputed at
  *               mark_victim from the inputs oom_badness() reads.
  * mark_victim, the reaper tracepoints and sched_process_exit are used in
- * every mode. Userspace turns off the programs of the other modes.
+ * every mode. Userspace turns off the programs of the other modes. The same
+ * source builds the compat object for kernels before 5.17 (OOMT_COMPAT,
+ * core_fixes.bpf.h).
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -46,6 +48,8 @@ __u64 ksym_group_member_start;	/* oom_kill_memcg_member */
 __u64 ksym_group_member_end;
 __u64 ksym_memcg_oom_start;	/* mem_cgroup_out_of_memory */
 __u64 ksym_memcg_oom_end;
+__u64 ksym_kretprobe_start;	/* the kretprobe trampoline, where unwinding stops before 5.16 */
+__u64 ksym_kretprobe_end;
 /* __oom_kill_process, oom_kill_process, oom_kill_memcg_member: a SIGKILL
  * sent from one of them is the OOM killer's (0 = not in kallsyms/inlined) */
 __u64 ksym_kill_start[KILL_FUNCS];
@@ -57,6 +61,8 @@ const volatile __u32 page_shift = 12;
 const volatile __u32 max_walk = 1 << 20;
 /* MMF_OOM_SKIP bit in mm->flags */
 const volatile __u32 mmf_oom_skip_bit = 21;
+/* tests: behave as on a kernel whose mark_victim passes only a pid (README, Tests) */
+const volatile __u32 mark_victim_pid_only;
 
 struct oomt_drops drops;
 /* /proc/meminfo's MemTotal and SwapTotal in pages, kept current by userspace:
@@ -70,6 +76,17 @@ struct {
 	__uint(max_entries, 1 << 20);	/* resized by userspace */
 } events SEC(".maps");
 
+/* Where a task walk (tracepoint mode) stands; pointers as numbers. */
+struct walk_state {
+	__u64 pos;		/* struct task_struct * to judge next */
+	__u64 domain;		/* struct cgroup_subsys_state * of the memcg, 0 = global */
+	__u64 totalpages;
+	__u64 tasks_off;	/* offsetof(struct task_struct, tasks) */
+	__u64 head;		/* &init_task.tasks: the walk is back at the start */
+	__u32 done;
+	__u32 pad;
+};
+
 struct oom_ctx {
 	__u64 oom_id;
 	__u64 oc;		/* struct oom_control *, fentry/kprobe */
@@ -80,11 +97,14 @@ struct oom_ctx {
 	__u32 trigger_tid;
 	__u32 chosen_pid;
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
+	__u32 walk_truncated;	/* tracepoint mode: the walk stopped at its bound */
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
+	struct walk_state walk;	/* compat: the walk between calls of walk_one() */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
 	__u64 victim_task;	/* the task marked last: processes sharing its mm die too */
 	__u32 victim_pid;
 	__u32 snap_valid;
+	__u64 snap_task;	/* the struct task_struct * of snap */
 	/* tracepoint mode: the task the OOM killer just sent SIGKILL, read then,
 	 * before it could run and fold its cached rss deltas into the mm
 	 * (pre-6.2 kernels), which mark_victim would see */
@@ -208,7 +228,9 @@ static __always_inline __u64 css_kn_id(struct cgroup_subsys_state *css)
  * The loops below run as bpf_loop() callbacks: the verifier checks a
  * callback's body once, where an unrolled or bounded loop of the same body
  * costs it once per iteration at every inlined call site (together over
- * 300,000 instructions and half a second of start-up).
+ * 300,000 instructions and half a second of start-up). The compat object
+ * (kernels before 5.17, no bpf_loop) pays that: OOMT_LOOP is a bounded loop
+ * there, and the one long loop, the task walk, calls a global function.
  */
 
 struct chain_walk {
@@ -217,7 +239,7 @@ struct chain_walk {
 	__u64 oom_id;
 };
 
-static long chain_step(__u64 idx, void *data)
+LOOP_CB chain_step(__u64 idx, void *data)
 {
 	struct chain_walk *w = data;
 	struct kernfs_node *kn = w->kn, *parent;
@@ -253,7 +275,7 @@ static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_n
 {
 	struct chain_walk w = { .c = c, .kn = kn, .oom_id = oom_id };
 
-	bpf_loop(MAX_CGROUP_DEPTH, chain_step, &w, 0);
+	OOMT_LOOP(MAX_CGROUP_DEPTH, chain_step, &w);
 }
 
 static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm)
@@ -378,7 +400,7 @@ static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 kil
 	e->candidates = c->candidates;
 	e->lost = c->lost;
 	e->killed = killed;
-	e->pad = 0;
+	e->flags = c->walk_truncated ? OOMT_END_WALK_TRUNCATED : 0;
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -395,7 +417,14 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 
 	if (c->active)	/* a context whose close we missed: close it now */
 		emit_end(c, 0);
+#ifdef OOMT_COMPAT
+	/* no fetch: OOMs are serialised by oom_lock, so the value read back
+	 * is the one this add made */
+	__sync_fetch_and_add(&next_oom_id, 1);
+	c->oom_id = next_oom_id;
+#else
 	c->oom_id = __sync_fetch_and_add(&next_oom_id, 1) + 1;
+#endif
 	c->oc = oc;
 	c->badness_task = 0;
 	c->candidates = 0;
@@ -405,6 +434,8 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->chosen_pid = 0;
 	c->victim_task = 0;
 	c->victim_pid = 0;
+	c->walk_pending = 0;
+	c->walk_truncated = 0;
 
 	b = reserve(c, sizeof(*b));
 	if (!b)
@@ -462,7 +493,7 @@ struct exe_walk {
 	__u32 complete;
 };
 
-static long exe_step(__u64 idx, void *data)
+LOOP_CB exe_step(__u64 idx, void *data)
 {
 	struct exe_walk *w = data;
 	/* CO-RE reads start at kernel types, not at w */
@@ -510,7 +541,7 @@ static __always_inline void fill_exe(struct oomt_kill *k)
 	if (!exe || !w.d || !vm)
 		return;
 	/* components plus a few mount crossings */
-	bpf_loop(OOMT_EXE_DEPTH + 8, exe_step, &w, 0);
+	OOMT_LOOP(OOMT_EXE_DEPTH + 8, exe_step, &w);
 	if (w.complete) {
 		k->exe_depth = w.depth;
 		k->exe_complete = 1;
@@ -764,7 +795,7 @@ struct domain_walk {
 	__s64 tightest_room;
 };
 
-static long domain_step(__u64 idx, void *data)
+LOOP_CB domain_step(__u64 idx, void *data)
 {
 	struct domain_walk *w = data;
 	struct cgroup_subsys_state *css = w->css;	/* CO-RE reads start at a kernel type */
@@ -803,7 +834,7 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *vic
 {
 	struct domain_walk w = { .css = task_memcg_css(victim) };
 
-	bpf_loop(MAX_CGROUP_DEPTH, domain_step, &w, 0);
+	OOMT_LOOP(MAX_CGROUP_DEPTH, domain_step, &w);
 	if (w.found)
 		return w.found;
 	/* a memcg OOM for certain, but the victim's exit may already have given
@@ -830,7 +861,7 @@ struct within_walk {
 	bool within;
 };
 
-static long within_step(__u64 idx, void *data)
+LOOP_CB within_step(__u64 idx, void *data)
 {
 	struct within_walk *w = data;
 	struct cgroup_subsys_state *css;
@@ -851,18 +882,13 @@ static __always_inline bool css_within(struct cgroup_subsys_state *css,
 {
 	struct within_walk w = { .css = css, .domain = domain };
 
-	bpf_loop(MAX_CGROUP_DEPTH, within_step, &w, 0);
+	OOMT_LOOP(MAX_CGROUP_DEPTH, within_step, &w);
 	return w.within;
 }
 
 struct walk_ctx {
-	struct task_struct *pos;
 	struct oom_ctx *c;
-	struct cgroup_subsys_state *domain;	/* NULL: global */
-	__u64 totalpages;
-	__u64 tasks_off;
-	__u64 head;
-	__u32 done;
+	struct walk_state s;
 };
 
 /*
@@ -870,47 +896,47 @@ struct walk_ctx {
  * thread-group leader (init_task included), so the walk starts anywhere and
  * ends when it is back. Each task is judged as oom_evaluate_task() does.
  */
-static long walk_step(__u64 idx, void *data)
+LOOP_CB walk_step(__u64 idx, void *data)
 {
 	struct walk_ctx *w = data;
-	struct task_struct *p = w->pos;
+	struct task_struct *p = (void *)w->s.pos;
 	struct mm_struct *oom_mm;
 	struct list_head *next;
 	__u32 tgid;
 
 	next = BPF_CORE_READ(p, tasks.next);
-	if (!next || (__u64)next == w->head)
-		w->done = 1;
+	if (!next || (__u64)next == w->s.head)
+		w->s.done = 1;
 	else
-		w->pos = (void *)((__u64)next - w->tasks_off);
+		w->s.pos = (__u64)next - w->s.tasks_off;
 	/* oom_unkillable_task(): kernel threads and the global init; tgid 0 is
 	 * init_task, the idle task */
 	tgid = BPF_CORE_READ(p, tgid);
 	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
-		return w->done;
-	if (w->domain) {
-		if (!css_within(task_memcg_css(p), w->domain))
-			return w->done;
+		return w->s.done;
+	if (w->s.domain) {
+		if (!css_within(task_memcg_css(p), (void *)w->s.domain))
+			return w->s.done;
 		/* mem_cgroup_scan_tasks() walks the cgroup's task lists: a process
 		 * whose threads have all passed cgroup_exit() is off them, while
 		 * the global for_each_process() still sees it */
 		if (BPF_CORE_READ(p, exit_state) && !BPF_CORE_READ(p, signal, live.counter))
-			return w->done;
+			return w->s.done;
 	}
 	/* oom_evaluate_task(): an earlier victim whose mm is already reaped or
 	 * gone (MMF_OOM_SKIP) is passed over without calling oom_badness() */
 	oom_mm = BPF_CORE_READ(p, signal, oom_mm);
 	if (oom_mm && mm_oom_skip(oom_mm))
-		return w->done;
-	emit_candidate(w->c, p, 0, false, w->totalpages);
-	return w->done;
+		return w->s.done;
+	emit_candidate(w->c, p, 0, false, w->s.totalpages);
+	return w->s.done;
 }
 
-static __always_inline void walk_candidates(struct oom_ctx *c, struct mem_cgroup *memcg,
-					    __u64 totalpages)
+/* Where the walk over every process starts, for the OOM domain memcg (NULL: global). */
+static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *memcg,
+				       __u64 totalpages)
 {
 	struct task_struct *start = (void *)bpf_get_current_task();
-	struct walk_ctx w = {};
 
 	/* init_task heads the list and is never unhashed: climb to it (it is
 	 * its own parent) rather than start at a leader that may be exiting */
@@ -921,15 +947,79 @@ static __always_inline void walk_candidates(struct oom_ctx *c, struct mem_cgroup
 			break;
 		start = parent;
 	}
-	w.pos = start;
+	s->pos = (__u64)start;
+	s->domain = memcg ? (__u64)&memcg->css : 0;
+	s->totalpages = totalpages;
+	s->tasks_off = bpf_core_field_offset(struct task_struct, tasks);
+	s->head = s->pos + s->tasks_off;
+	s->done = 0;
+	s->pad = 0;
+}
+
+static __always_inline void walk_cut(struct oom_ctx *c)
+{
+	c->walk_truncated = 1;
+	__sync_fetch_and_add(&drops.walk_truncated, 1);
+}
+
+#ifdef OOMT_COMPAT
+/*
+ * The compat object's walk, one task per call of a global function: the
+ * verifier checks a global function (5.6+) once, not once per call, so a
+ * bounded loop of calls costs it a few instructions a task. The loop runs
+ * in runs of WALK_RUN calls that return at once when the walk is done, so
+ * that the verifier keeps one pending branch per run, not per task; the
+ * tasks past OOMT_COMPAT_WALK_MAX are cut (oomtrace.h).
+ */
+#define WALK_RUN 64
+
+__noinline int walk_one(void)
+{
+	struct oom_ctx *c = get_ctx();
+	struct walk_ctx w = {};
+
+	if (!c || c->walk.done)
+		return 1;
 	w.c = c;
-	w.domain = memcg ? &memcg->css : NULL;
-	w.totalpages = totalpages;
-	w.tasks_off = bpf_core_field_offset(struct task_struct, tasks);
-	w.head = (__u64)start + w.tasks_off;
-	bpf_loop(max_walk, walk_step, &w, 0);
-	if (!w.done)
-		__sync_fetch_and_add(&drops.walk_truncated, 1);
+	w.s = c->walk;
+	walk_step(0, &w);
+	c->walk = w.s;
+	return w.s.done;
+}
+
+static __always_inline void walk_candidates(struct oom_ctx *c)
+{
+	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
+	for (__u32 run = 0; run < OOMT_COMPAT_WALK_MAX / WALK_RUN; run++) {
+		for (__u32 i = 0; i < WALK_RUN; i++)
+			walk_one();
+		if (c->walk.done)
+			return;
+	}
+	walk_cut(c);
+}
+#else
+static __always_inline void walk_candidates(struct oom_ctx *c)
+{
+	struct walk_ctx w = { .c = c };
+
+	walk_start(&w.s, (void *)c->walk_memcg, c->totalpages);
+	OOMT_LOOP(max_walk, walk_step, &w);
+	if (!w.s.done)
+		walk_cut(c);
+}
+#endif
+
+/* Tracepoint mode, after the VICTIM record: candidates, then the totals. */
+static __always_inline void tp_candidates_and_counts(struct oom_ctx *c)
+{
+	if (c->walk_pending) {
+		c->walk_pending = 0;
+		walk_candidates(c);
+	}
+	/* out_of_memory's return is not seen: send the totals now */
+	emit_counts(c, OOMT_REC_COUNTS, 0);
+	c->snap_valid = 0;
 }
 
 /* totalpages of an OOM domain: the memcg's limit, or RAM plus swap. */
@@ -959,7 +1049,7 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 {
 	struct mem_cgroup *memcg;
 	struct oomt_kill *k;
-	bool memcg_oom;
+	bool memcg_oom, stack_cut;
 
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
@@ -971,11 +1061,15 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 		return;
 	}
 	fill_stacks(ctx, k);
-	/* mem_cgroup_out_of_memory() on the stack tells memcg from global */
+	/* mem_cgroup_out_of_memory() on the stack tells memcg from global;
+	 * a stack cut at a kretprobe (someone's on out_of_memory, before
+	 * 5.16) does not reach it, and then the counters alone tell */
 	memcg_oom = ksym_memcg_oom_start &&
 		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
+	stack_cut = ksym_kretprobe_start &&
+		    stack_has(k->kstack, k->kstack_len, ksym_kretprobe_start, ksym_kretprobe_end);
 	memcg = find_oom_memcg(victim, memcg_oom);
-	if (ksym_memcg_oom_start && !memcg_oom)
+	if (ksym_memcg_oom_start && !memcg_oom && !stack_cut)
 		memcg = NULL;
 	c->totalpages = domain_totalpages(memcg);
 
@@ -1027,21 +1121,24 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	struct oom_ctx *c = get_ctx();
 	struct victim_info vi = {};
 	struct oomt_victim *v;
-	__u32 pid;
+	__u32 pid, tid = 0;
 
 	if (!c)
 		return 0;
-	/*
-	 * The 2024 change that gave mark_victim the victim's memory fields also
-	 * made its first argument the task instead of its pid: the event's
-	 * record layout tells which prototype this kernel has.
-	 */
-	if (bpf_core_field_exists(struct trace_event_raw_mark_victim, __data_loc_comm)) {
+	if (mark_victim_has_task() && !mark_victim_pid_only) {
 		task = (void *)ctx->args[0];
-		pid = BPF_CORE_READ(task, tgid);
 	} else {
-		pid = (__u32)ctx->args[0];
+		/* a thread id: the task is the one the OOM killer just sent
+		 * SIGKILL (handle_signal_generate), or the caller itself when
+		 * out_of_memory() marks an exiting current without a kill */
+		tid = mark_victim_has_task() ?
+		      BPF_CORE_READ((struct task_struct *)ctx->args[0], pid) : (__u32)ctx->args[0];
+		if (c->snap_valid && c->snap.tid == tid)
+			task = (void *)c->snap_task;
+		else if ((__u32)bpf_get_current_pid_tgid() == tid)
+			task = (void *)bpf_get_current_task();
 	}
+	pid = task ? BPF_CORE_READ(task, tgid) : tid;
 
 	if (attach_mode == OOMT_MODE_TRACEPOINT && task) {
 		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
@@ -1067,24 +1164,19 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 		vi.kill_ts = v->hdr.ts_ns;
 		bpf_ringbuf_submit(v, 0);
 	}
-	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active) {
-		if (c->walk_pending) {
-			c->walk_pending = 0;
-			walk_candidates(c, (void *)c->walk_memcg, c->totalpages);
-		}
-		/* out_of_memory's return is not seen: send the totals now */
-		emit_counts(c, OOMT_REC_COUNTS, 0);
-	}
 	if (task) {
 		c->victim_task = (__u64)task;
 		c->victim_pid = pid;
 	}
-	c->snap_valid = 0;
 	vi.oom_id = c->active ? c->oom_id : 0;
 	if (!vi.kill_ts)
 		vi.kill_ts = bpf_ktime_get_boot_ns();
 	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
 		__sync_fetch_and_add(&drops.victims_map_full, 1);
+	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
+		tp_candidates_and_counts(c);
+	else
+		c->snap_valid = 0;
 	return 0;
 }
 
@@ -1166,8 +1258,11 @@ int handle_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 		emit_shared_mm_victim(c, task);
 		return 0;
 	}
-	if (attach_mode == OOMT_MODE_TRACEPOINT) {
+	/* tracepoint mode reads the victim's memory from it; a kernel whose
+	 * mark_victim passes only a pid finds the victim's task in it */
+	if (attach_mode == OOMT_MODE_TRACEPOINT || !mark_victim_has_task() || mark_victim_pid_only) {
 		fill_task(&c->snap, task);
+		c->snap_task = (__u64)task;
 		c->snap_valid = 1;
 	}
 	return 0;

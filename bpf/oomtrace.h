@@ -153,7 +153,13 @@ struct oomt_end {
 	__u64 candidates;	/* oom_badness calls seen (or tasks walked) */
 	__u64 lost;		/* records of this OOM the ring buffer refused */
 	__u32 killed;		/* END: out_of_memory's return value, 1 = progress */
-	__u32 pad;
+	__u32 flags;		/* OOMT_END_* */
+};
+
+/* Bits of oomt_end.flags */
+enum {
+	/* tracepoint mode: the task walk stopped at its bound (drops.walk_truncated) */
+	OOMT_END_WALK_TRUNCATED = 1 << 0,
 };
 
 struct oomt_cgroup {
@@ -190,11 +196,17 @@ struct oomt_totals {
 	__u64 lost;
 };
 
+/*
+ * The compat object (kernels before 5.17, no bpf_loop) judges at most this
+ * many tasks in a tracepoint-mode OOM; the rest are cut and counted.
+ */
+#define OOMT_COMPAT_WALK_MAX 16384
+
 /* Drop counters, in .bss: userspace reads them through the skeleton. */
 struct oomt_drops {
 	__u64 ringbuf_full;	/* any record the ring buffer refused */
 	__u64 victims_map_full;	/* a victim whose exit cannot be followed */
-	__u64 walk_truncated;	/* tracepoint mode: task walk hit its bound */
+	__u64 walk_truncated;	/* tracepoint mode: OOMs whose task walk hit its bound */
 };
 
 #ifndef __bpf__

@@ -3,9 +3,10 @@
 own OOM reports from the same run.
 
 usage: check_vm.py CONSOLE_LOG KERNEL_VERSION [MODES]
-Three tracers, one per attach mode, watched the same OOMs (MODES, comma
-separated, names fewer when the kernel allows fewer: each mode left out must
-be refused, by doctor and by a forced --mode, and the refusal is quoted). For each scenario
+MODES (default fentry,kprobe,tracepoint) are the attach modes this kernel is
+expected to allow; doctor must say so, and a forced other mode must fail with
+one line saying why. One tracer per mode watched the same OOMs (or, in a
+kernel run apart, each mode had a pass of its own). For each scenario
 (memcg v2, global) and mode, every event is held against dmesg's report of
 that kill: victim, trigger, constraint, OOM memcg, totalpages, gfp/order, the
 candidate set against the task table, points against the kernel's formula on
@@ -22,17 +23,22 @@ import dmesg_oom  # noqa: E402
 from checks import Checker  # noqa: E402
 
 ALL_MODES = ("fentry", "kprobe", "tracepoint")
-MODES = ALL_MODES  # the ones this kernel allows (argv[3])
+MODES = ALL_MODES
+KERNEL = ""
 # the runner's format: "ok      WHAT" / "FAIL    WHAT: ..."
 check = Checker(ok="ok      ", fail="FAIL    ")
 
 
 def load(path):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "")
+    return text
+
+
+def parse(text):
     sections = {m.group(1): m.group(2) for m in
                 re.finditer(r"^@@VM begin (\S+)\n(.*?)^@@VM end \1$", text, re.S | re.M)}
     meta = dict(m.groups() for m in re.finditer(r"^@@VM meta (\S+) ?(.*)$", text, re.M))
-    return text, sections, meta
+    return sections, meta
 
 
 def events(sections, name):
@@ -53,7 +59,7 @@ SCENARIOS = {
 }
 
 
-def check_scenario(sc, sections, meta, ver):
+def check_scenario(sc, sections, meta, ver, modes):
     rule = SCENARIOS[sc]
     text = sections.get(f"{sc}.dmesg", "")
     reports = [r for r in dmesg_oom.reports(text) if r["killed"]]
@@ -69,7 +75,7 @@ def check_scenario(sc, sections, meta, ver):
     check(meta.get(f"{sc}.grower.exit") == "137", "the grower was SIGKILLed",
           meta.get(f"{sc}.grower.exit"), "137")
     by_mode = {}
-    for mode in MODES:
+    for mode in modes:
         check.prefix = f"{ver} {sc} {mode}: "
         err = sections.get(f"{sc}.{mode}.err", "")
         check(f"oomtrace: ready (mode={mode})" in err, "ready line names the mode", err[:200], mode)
@@ -85,34 +91,49 @@ def check_scenario(sc, sections, meta, ver):
         earlier_victims = set()
         for i, (ev, rep) in enumerate(zip(kills, reports)):
             check.prefix = f"{ver} {sc} {mode} kill {i + 1}: "
-            check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims)
+            check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims, modes)
             earlier_victims |= {v["pid"] for v in ev.get("victims", [])} | {ev["victim"]["pid"]}
         check.prefix = f"{ver} {sc} {mode}: "
         check_special(sc, mode, kills, reports, after, meta)
-    # the same OOMs through every mode: exact points agree, recomputed ones too
-    exact = [m for m in MODES if m != "tracepoint"]
-    for i in range(len(reports)):
+    # the same OOMs through several modes: exact points agree, recomputed ones too
+    for i in range(len(reports) if len(modes) > 1 else 0):
         check.prefix = f"{ver} {sc} kill {i + 1}: "
         pts = {}
-        for mode in MODES:
+        for mode in modes:
             if i < len(by_mode[mode]):
                 pts[mode] = {c["pid"]: c.get("points") for c in by_mode[mode][i]["candidates"]}
-        if len(pts) == len(MODES) and len(MODES) > 1:
-            if "fentry" in pts and "kprobe" in pts:
-                check(pts["fentry"] == pts["kprobe"], "fentry and kprobe points are the same",
-                      pts["kprobe"], pts["fentry"])
-            if "tracepoint" in pts and exact:
-                check(pts["tracepoint"] == pts[exact[0]],
-                      "tracepoint mode's recomputed points equal the kernel's own",
-                      pts["tracepoint"], pts[exact[0]])
-            tot = {m: by_mode[m][i].get("totalpages") for m in MODES}
-            check(len(set(tot.values())) == 1, "totalpages agree across modes", tot, "all equal")
-            vics = {m: sorted(v["pid"] for v in by_mode[m][i].get("victims", [])) for m in MODES}
-            check(len({tuple(v) for v in vics.values()}) == 1, "victims agree across modes",
-                  vics, "all equal")
+        if len(pts) != len(modes):
+            continue
+        exact = "fentry" if "fentry" in pts else "kprobe"
+        if "fentry" in pts and "kprobe" in pts:
+            check(pts["fentry"] == pts["kprobe"], "fentry and kprobe points are the same",
+                  pts["kprobe"], pts["fentry"])
+        if "tracepoint" in pts and exact in pts:
+            check(pts["tracepoint"] == pts[exact],
+                  "tracepoint mode's recomputed points equal the kernel's own",
+                  pts["tracepoint"], pts[exact])
+        tot = {m: by_mode[m][i].get("totalpages") for m in modes}
+        check(len(set(tot.values())) == 1, "totalpages agree across modes", tot, "all equal")
+        vics = {m: sorted(v["pid"] for v in by_mode[m][i].get("victims", [])) for m in modes}
+        check(len({tuple(v) for v in vics.values()}) == 1, "victims agree across modes",
+              vics, "all equal")
 
 
-def check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims):
+def kernel_before(ver, major, minor):
+    m = re.match(r"(\d+)\.(\d+)", ver)
+    return m is not None and (int(m.group(1)), int(m.group(2))) < (major, minor)
+
+
+def stack_cut_by_kretprobe(ev, modes):
+    """Before 5.16, kprobe mode's kretprobe on out_of_memory hijacks the
+    return address, and the unwinder stops at the trampoline: in every
+    tracer's stack while a kprobe-mode tracer runs."""
+    ks = ev.get("kernel_stack") or [""]
+    return ("kprobe" in modes and kernel_before(KERNEL, 5, 16) and
+            ks[-1].startswith(("kretprobe_trampoline+", "__kretprobe_trampoline+")))
+
+
+def check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims, modes):
     exact = mode != "tracepoint"
     protected = int(meta[f"{sc}.protected"])
     hostile = int(meta[f"{sc}.hostile"])
@@ -133,14 +154,19 @@ def check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims):
               "OOM memcg as dmesg's oom_memcg", ev.get("memcg"), rep["oomkill"].get("oom_memcg"))
         check(ev["totalpages"] == int(meta[f"{sc}.limit_pages"]), "totalpages is memory.max in pages",
               ev["totalpages"], int(meta[f"{sc}.limit_pages"]))
-        check(any(f.startswith("mem_cgroup_out_of_memory+") for f in ev["kernel_stack"]),
-              "kernel stack passes mem_cgroup_out_of_memory", ev["kernel_stack"][:8], "mem_cgroup_out_of_memory")
+        if not stack_cut_by_kretprobe(ev, modes):
+            check(any(f.startswith("mem_cgroup_out_of_memory+") for f in ev["kernel_stack"]),
+                  "kernel stack passes mem_cgroup_out_of_memory", ev["kernel_stack"][:8],
+                  "mem_cgroup_out_of_memory")
     else:
         check(ev.get("memcg") is None, "no OOM memcg for a global OOM", ev.get("memcg"), None)
         want = int(meta["global.memtotal_kb"]) // 4  # no swap: totalram_pages()
         check(ev["totalpages"] == want, "totalpages is RAM in pages (MemTotal)", ev["totalpages"], want)
     check(any(f.startswith("out_of_memory+") for f in ev["kernel_stack"]), "kernel stack has out_of_memory",
           ev["kernel_stack"][:8], "out_of_memory+0x...")
+    want_missing = "kernel_stack_past_kretprobe" if stack_cut_by_kretprobe(ev, modes) else None
+    check(ev.get("missing") == want_missing, "missing names what the kernel could not give, nothing else",
+          ev.get("missing"), want_missing)
     if exact:
         check(ev.get("gfp_mask") is not None and int(ev["gfp_mask"], 16) == rep["gfp_mask"],
               "gfp_mask as dmesg's", ev.get("gfp_mask"), hex(rep["gfp_mask"]))
@@ -253,44 +279,78 @@ def check_special(sc, mode, kills, reports, after, meta):
               "reaper records tied to the kill", None, ev["seq"])
 
 
-def check_refused(mode, sections, meta, doctor):
-    """A mode the kernel does not allow: doctor and a forced --mode say so."""
-    m = re.search(rf"^  {mode} +no +(.*)$", doctor, re.M)
-    why = m.group(1) if m else None
-    # errors the kernel keeps to itself have no name in libc
-    if why and "error 524" in why:
-        why += " (524: the kernel's ENOTSUPP)"
-    check(why is not None, f"doctor: {mode} refused by this kernel: {why}", doctor, f"{mode} no")
-    err = sections.get(f"refused.{mode}.err", "").strip()
-    lines = err.splitlines()
-    check(meta.get(f"refused.{mode}.exit") == "1" and len(lines) == 1 and lines[0].startswith("oomtrace: "),
-          f"--mode {mode} refused: {err}", (meta.get(f"refused.{mode}.exit"), err),
-          "exit 1 and one 'oomtrace: ...' line")
+def check_doctor(text, sections, meta, ver):
+    """doctor and the forced modes against the expected ones; --btf."""
+    check.prefix = f"{ver}: "
+    doctor = sections.get("doctor", "")
+    for mode in ALL_MODES:
+        row = re.search(rf"^  {mode} +(yes|no) +(.*)$", doctor, re.M)
+        if mode in MODES:
+            check(row is not None and row.group(1) == "yes", f"doctor: {mode} loads and attaches",
+                  row and row.group(0), f"{mode} yes")
+            continue
+        check(row is not None and row.group(1) == "no", f"doctor: {mode} is not available here",
+              row and row.group(0), f"{mode} no")
+        err = sections.get(f"refusal.{mode}", "")
+        lines = err.splitlines()
+        ok = check(meta.get(f"refusal.{mode}.exit") == "1" and len(lines) == 1 and
+                   lines[0].startswith("oomtrace: "),
+                   f"--mode {mode} fails with exit 1 and one line", (meta.get(f"refusal.{mode}.exit"), err),
+                   "1, 'oomtrace: ...'")
+        if ok:
+            # errors the kernel keeps to itself have no name in libc
+            note = " (524: the kernel's ENOTSUPP)" if "error 524" in lines[0] else ""
+            print(f"#       {ver}: {mode} mode is impossible here; the tracer says: {lines[0]}{note}")
+    check(f"auto mode: {MODES[0]}" in doctor, f"doctor: auto picks {MODES[0]}", doctor[-400:],
+          f"auto mode: {MODES[0]}")
+    # mark_victim's prototype: what doctor says against the event's own format
+    fmt = sections.get("mark_victim.format", "")
+    has_comm = re.search(r"field:__data_loc char\[\] comm;", fmt) is not None
+    row = re.search(r"^  mark_victim passes task +(yes|no) ", doctor, re.M)
+    check(row is not None and (row.group(1) == "yes") == has_comm,
+          "doctor: mark_victim's prototype agrees with the tracepoint's format",
+          row and row.group(0), f"{'yes' if has_comm else 'no'} (comm field: {has_comm})")
+    print(f"#       {ver}: mark_victim passes {'the task' if has_comm else 'a pid'}")
+    # --btf: a copy of the kernel's BTF, the kernel's own hidden
+    db = sections.get("doctor-btf", "")
+    check(meta.get("doctor-btf.exit") == "0" and re.search(r"^  BTF \(CO-RE\) +yes +\S+ +/tmp/vmlinux.btf", db, re.M),
+          "doctor --btf COPY: BTF from the file, kernel's hidden", db[:600], "BTF yes /tmp/vmlinux.btf")
+    want = [m for m in MODES if m != "fentry"][0]
+    check(re.search(r"^  fentry +no +fentry needs the kernel's own BTF", db, re.M) is not None,
+          "doctor --btf COPY: fentry needs the kernel's own BTF", db[-900:], "fentry no")
+    check(f"auto mode: {want}" in db, f"doctor --btf COPY: auto picks {want}", db[-400:], f"auto mode: {want}")
+    bad = sections.get("btf-bad", "").splitlines()
+    check(meta.get("btf-bad.exit") == "1" and len(bad) == 1 and bad[0].startswith("oomtrace: --btf: "),
+          "--btf NOT-BTF: exit 1, one line", (meta.get("btf-bad.exit"), bad), "1, 'oomtrace: --btf: ...'")
 
 
 def main():
-    global MODES
+    global MODES, KERNEL
     path, ver = sys.argv[1], sys.argv[2]
+    KERNEL = ver
     if len(sys.argv) > 3:
-        MODES = tuple(m for m in ALL_MODES if m in sys.argv[3].split(","))
-    text, sections, meta = load(path)
+        MODES = tuple(sys.argv[3].split(","))
+    text = load(path)
     check.prefix = f"{ver}: "
     check("@@VM done" in text, "the guest ran to the end", text[-300:], "@@VM done")
-    check(meta.get("modes") == " ".join(MODES), "the guest ran the modes this kernel allows",
-          meta.get("modes"), " ".join(MODES))
-    doctor = sections.get("doctor", "")
-    for mode in ALL_MODES:
-        if mode in MODES:
-            check(re.search(rf"^  {mode} +yes", doctor, re.M) is not None,
-                  f"doctor: {mode} loads and attaches", doctor, f"{mode} yes")
-        else:
-            check_refused(mode, sections, meta, doctor)
-    check(f"auto mode: {MODES[0]}" in doctor, f"doctor: auto picks {MODES[0]}", doctor,
-          f"auto mode: {MODES[0]}")
-    ran = re.findall(r"^@@VM meta scenario (\S+)$", text, re.M)
-    check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
-    for sc in ran:
-        check_scenario(sc, sections, meta, ver)
+    parts = re.split(r"^@@VM pass (\S+)\n", text, flags=re.M)
+    head_sections, head_meta = parse(parts[0])
+    check_doctor(text, head_sections, head_meta, ver)
+    passes = list(zip(parts[1::2], parts[2::2]))
+    got = [p for p, _ in passes]
+    check(sorted(m for p in got for m in p.split(",")) == sorted(MODES), "every expected mode had a pass",
+          got, MODES)
+    for names, chunk in passes:
+        modes = tuple(names.split(","))
+        sections, meta = parse(chunk)
+        tag = f"{ver}" if len(passes) == 1 else f"{ver} [{names} pass]"
+        check.prefix = f"{tag}: "
+        ran = re.findall(r"^@@VM meta scenario (\S+)$", chunk, re.M)
+        check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
+        for sc in ran:
+            check_scenario(sc, sections, meta, tag, modes)
+        secs = sum(int(meta.get(f"{sc}.seconds", 0)) for sc in ran)
+        print(f"#       {tag}: scenarios took {secs}s in the guest")
     print(f"{check.passed} passed, {check.failed} failed")
     return 1 if check.failed else 0
 

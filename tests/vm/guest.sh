@@ -1,11 +1,16 @@
 #!/bin/sh
-# /init of the test VM (busybox). Runs the OOM scenarios with three tracers
-# attached at once (fentry, kprobe, tracepoint), so every mode sees the very
-# same OOMs, and prints what they printed plus the kernel's own report to the
-# console between markers. The host (check_vm.py) judges; nothing is judged
-# here, so a broken guest shows up as missing sections, not as a pass.
+# /init of the test VM (busybox). Runs the OOM scenarios with one tracer per
+# attach mode the kernel is expected to allow, attached at once so every mode
+# sees the very same OOMs, and prints what they printed plus the kernel's own
+# report to the console between markers. The host (check_vm.py) judges;
+# nothing is judged here, so a broken guest shows up as missing sections,
+# not as a pass. The kernel command line (tests/vm/run.sh) says which modes
+# (oomtrace.modes=a,b) and whether they run one pass each (oomtrace.apart=1:
+# before 5.16 a kretprobe cuts every kernel stack unwound under it, the other
+# tracers' too).
 #   @@VM meta KEY VALUE
 #   @@VM begin NAME ... @@VM end NAME
+#   @@VM pass MODES   (the sections and metas that follow are that pass's)
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sys /sys
@@ -18,10 +23,15 @@ echo 1 >/proc/sys/vm/oom_dump_tasks
 # no kernel chatter on the console between the markers
 echo 1 >/proc/sys/kernel/printk
 
-# the modes this kernel allows: all three unless the host says otherwise
-# on the kernel command line (OOMTRACE_MODES=kprobe,tracepoint reaches /init
-# in its environment); each mode left out is tried once, to show why not
-MODES=$(echo "${OOMTRACE_MODES:-fentry,kprobe,tracepoint}" | tr , ' ')
+ALL_MODES="fentry kprobe tracepoint"
+MODES=$ALL_MODES
+APART=0
+for arg in $(cat /proc/cmdline); do
+	case $arg in
+	oomtrace.modes=*) MODES=$(echo "${arg#oomtrace.modes=}" | tr , ' ') ;;
+	oomtrace.apart=1) APART=1 ;;
+	esac
+done
 SCENARIOS="memcg group shared reaper global"
 TRACERS=""
 
@@ -259,21 +269,42 @@ meta kernel "$(uname -r)"
 /bin/oomtrace doctor >/tmp/doctor 2>&1
 meta doctor.exit $?
 section doctor /tmp/doctor
-meta modes "$MODES"
-for m in fentry kprobe tracepoint; do
-	case " $MODES " in *" $m "*) continue ;; esac
-	/bin/oomtrace --json --mode "$m" --duration 1 >/tmp/refused-$m.out 2>/tmp/refused-$m.err
-	meta "refused.$m.exit" $?
-	section "refused.$m.err" "/tmp/refused-$m.err"
-done
 grep -E 'oom_kill_process|oom_badness|out_of_memory' /proc/kallsyms | grep -v '__' >/tmp/ksyms
 section ksyms /tmp/ksyms
-for sc in $SCENARIOS; do
-	meta scenario "$sc"
-	report_window "$sc" 5	# each makes 1 to 3 kills (group: 1 report, 5 kill lines)
-	k0=$(oom_kills)
-	"scenario_$sc"
-	meta "$sc.oom_kills" $(($(oom_kills) - k0))
+section mark_victim.format /sys/kernel/tracing/events/oom/mark_victim/format
+# a mode the kernel is not expected to allow, forced: its one-line refusal
+for m in $ALL_MODES; do
+	case " $MODES " in *" $m "*) continue ;; esac
+	/bin/oomtrace --mode "$m" -d 1 >/dev/null 2>"/tmp/refusal-$m"
+	meta "refusal.$m.exit" $?
+	section "refusal.$m" "/tmp/refusal-$m"
+done
+# --btf: a copy of the kernel's BTF, with the kernel's own hidden; a bad file
+cp /sys/kernel/btf/vmlinux /tmp/vmlinux.btf
+unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec /bin/oomtrace doctor --btf /tmp/vmlinux.btf' \
+	>/tmp/doctor-btf 2>&1
+meta doctor-btf.exit $?
+section doctor-btf /tmp/doctor-btf
+/bin/oomtrace --btf /init -d 1 >/dev/null 2>/tmp/btf-bad
+meta btf-bad.exit $?
+section btf-bad /tmp/btf-bad
+if [ "$APART" = 1 ]; then
+	PASSES=$MODES
+else
+	PASSES=$(echo "$MODES" | tr ' ' ,)
+fi
+for pass in $PASSES; do
+	MODES=$(echo "$pass" | tr , ' ')
+	echo "@@VM pass $pass"
+	for sc in $SCENARIOS; do
+		meta scenario "$sc"
+		report_window "$sc" 5	# each makes 1 to 3 kills (group: 1 report, 5 kill lines)
+		k0=$(oom_kills)
+		start=$(cut -d. -f1 /proc/uptime)
+		"scenario_$sc"
+		meta "$sc.seconds" $(($(cut -d. -f1 /proc/uptime) - start))
+		meta "$sc.oom_kills" $(($(oom_kills) - k0))
+	done
 done
 echo "@@VM done"
 poweroff -f

@@ -1,10 +1,10 @@
 #!/bin/sh
-# VM tests: boot stock Debian kernels (6.1 and 6.12, and arm64's 6.1) under
-# qemu (TCG; nested KVM does not work on these machines), run
-# tests/vm/guest.sh as /init with the static oomtrace, and check what it
-# printed against the kernel's own reports (check_vm.py). Ends with
-# "N passed, N failed".
-#   VM_KERNELS="6.1 6.12" (substrings of the kernel versions to boot;
+# VM tests: boot stock Debian kernels (x86-64: 5.10, 6.1, 6.12, listed in
+# tests/vm/kernels.sh; arm64: 6.1, tests/vm/kernels-arm64.sh) under qemu
+# (TCG; nested KVM does not work on these machines), run tests/vm/guest.sh
+# as /init with the static oomtrace, and check what it printed against the
+# kernel's own reports (check_vm.py). Ends with "N passed, N failed".
+#   VM_KERNELS="5.10 6.1 6.12" (substrings of the kernel versions to boot;
 #   "amd64" or "arm64" picks an architecture)
 cd "$(dirname "$0")/../.." || exit 1
 out=.output/vm
@@ -50,7 +50,7 @@ make_initramfs() {
 make_initramfs "$out/initramfs.cpio.gz" /bin/busybox .output/static/oomtrace .output/helpers/hog ||
 	fail_all "cannot build the initramfs"
 
-echo "$kernels" | while read -r ver vmlinuz; do
+echo "$kernels" | while read -r ver vmlinuz modes apart; do
 	wanted "$ver" || continue
 	log=$out/console-$ver.log
 	start=$(date +%s)
@@ -63,13 +63,15 @@ echo "$kernels" | while read -r ver vmlinuz; do
 	for try in 1 2 3; do
 		timeout 600 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 384 -smp 2 \
 			-nographic -no-reboot -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-			-append "console=ttyS0 quiet loglevel=1 panic=-1" </dev/null >"$log" 2>&1
+			-append "console=ttyS0 quiet loglevel=1 panic=-1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}" \
+			</dev/null >"$log" 2>&1
 		grep -aq '@@VM meta kernel ' "$log" && break	# after the terminal's escapes
 		cp "$log" "$out/console-$ver.boot$try.log"
 		echo "# $ver: the kernel did not reach /init (try $try), console kept in $out/console-$ver.boot$try.log"
 	done
 	echo "# $ver: VM ran $(($(date +%s) - start))s, console in $log"
-	python3 tests/vm/check_vm.py "$log" "$ver" | tee "$out/check-$ver.log"
+	python3 tests/vm/check_vm.py "$log" "$ver" "${modes:-fentry,kprobe,tracepoint}" |
+		tee "$out/check-$ver.log"
 done >"$out/results.log"
 
 # --- arm64: Debian 12's arm64 kernel under qemu-system-aarch64 (TCG) ---------
@@ -77,7 +79,7 @@ done >"$out/results.log"
 # the tracer and hog cross-built for it (make cross-arm64).
 
 # arm64_modes VERSION: the attach modes the kernel allows, for the guest (on
-# its command line) and the judge. arm64 has BPF trampolines since 6.0, but
+# its command line, oomtrace.modes=) and the judge. arm64 has BPF trampolines since 6.0, but
 # attaching one to a kernel function goes through ftrace direct calls,
 # which arm64 has only from 6.4 (6.1's config has no
 # CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS): fentry is refused there, and the
@@ -119,7 +121,7 @@ run_arm64() {
 			timeout 900 qemu-system-aarch64 -M virt -accel tcg,thread=multi -cpu max,pauth-impdef=on \
 				-smp 2 -m 384 -nographic -no-reboot -kernel "$image" \
 				-initrd "$out/initramfs-arm64.cpio.gz" \
-				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 OOMTRACE_MODES=$modes" \
+				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 oomtrace.modes=$modes oomtrace.apart=0" \
 				</dev/null >"$log" 2>&1
 			grep -aq '@@VM meta kernel ' "$log" && break
 			cp "$log" "$out/console-$ver.boot$try.log"

@@ -13,8 +13,11 @@
 
 #include <bpf/libbpf.h>
 
+#include "oomtrace.h"
+
 #include "cli_args.h"
 #include "commands.h"
+#include "kfeatures.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "log.h"
@@ -22,6 +25,8 @@
 #include "procfs_read.h"
 
 #define CMD "oomtrace doctor"
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -39,15 +44,9 @@ static void row(const char *what, bool ok, const char *detail)
 static void print_kernel(const struct ksyms *ks)
 {
 	char buf[256], detail[300];
-	int has_task = kernel_mark_victim_has_task();
 
 	procfs_read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
 	printf("kernel %s\n", buf);
-	row("BTF", kernel_has_btf(), "/sys/kernel/btf/vmlinux");
-	snprintf(detail, sizeof(detail), "%s",
-		 has_task > 0 ? "passes the task (victim's memory fields available)" :
-		 has_task == 0 ? "passes only the pid" : "not in this kernel's BTF");
-	row("tracepoint mark_victim", has_task >= 0, detail);
 	row("kallsyms readable", !ksyms__hidden(ks),
 	    ksyms__hidden(ks) ? "addresses hidden (kptr_restrict): no symbols, no candidates "
 				"in tracepoint mode" : "/proc/kallsyms");
@@ -57,6 +56,40 @@ static void print_kernel(const struct ksyms *ks)
 	row("oom_kill_process", ksyms__resolve_name(ks, "oom_kill_process") != NULL, detail);
 	procfs_read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
 	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
+}
+
+/* Every probed feature: yes/no, the kernel that brings it, and what its absence costs. */
+static void print_features(const struct kfeatures *f)
+{
+	printf("kernel features (upstream version that brings each)\n");
+	for (int i = 0; i < KF__COUNT; i++) {
+		const char *yn = f->have[i] > 0 ? "yes" : f->have[i] == 0 ? "no" : "?";
+
+		printf("  %-24s %-4s %-26s %s%s%s\n", kfeature_info[i].name, yn,
+		       kfeature_info[i].since, f->detail[i], f->have[i] > 0 ? "" : "; without: ",
+		       f->have[i] > 0 ? "" : kfeature_info[i].without);
+	}
+}
+
+/* What events look like on this kernel in the mode auto picks. */
+static void print_capabilities(const struct kfeatures *f, enum attach_mode pick)
+{
+	bool compat = kfeatures__need_compat(f);
+	bool exact = pick == MODE_FENTRY || pick == MODE_KPROBE;
+
+	printf("this kernel gets (mode %s, %s BPF object)\n", attach_mode__name(pick),
+	       compat ? "compat" : "full");
+	printf("  %-24s %s\n", "candidates",
+	       exact ? "every task oom_badness() scored, with its exact points" :
+	       compat ? "recomputed from a walk of the OOM domain's tasks at mark_victim, at "
+			"most " STR(OOMT_COMPAT_WALK_MAX) "+ tasks (past that: named in 'missing')" :
+			"recomputed from a walk of the OOM domain's tasks at mark_victim");
+	printf("  %-24s %s\n", "gfp_mask, order, chosen",
+	       exact ? "read from the kernel's oom_control" :
+	       "not seen in tracepoint mode; constraint and totalpages derived");
+	printf("  %-24s %s\n", "victims",
+	       f->have[KF_MARK_VICTIM_TASK] > 0 ? "the task mark_victim passes" :
+	       "the task the OOM killer sends SIGKILL, matched to mark_victim's pid");
 }
 
 static void print_privileges(void)
@@ -73,14 +106,14 @@ static void print_privileges(void)
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */
-static enum attach_mode try_modes(struct ksyms_async *ks)
+static enum attach_mode try_modes(struct ksyms_async *ks, const char *btf_path)
 {
 	enum attach_mode pick = MODE_AUTO;
 
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
 		struct loader t;
 		char err[512];
-		int ret = loader__start(&t, m, ks, 1 << 16, err, sizeof(err));
+		int ret = loader__start(&t, m, ks, 1 << 16, btf_path, err, sizeof(err));
 
 		row(attach_mode__name(m), ret == 0, ret ? err : "loads and attaches");
 		if (!ret) {
@@ -96,9 +129,13 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 "usage: oomtrace doctor [options]\n"
-"Report BTF, tracepoints, fentry/kprobe availability, lockdown and\n"
-"privileges, and the attach mode 'oomtrace --mode auto' would use.\n"
+"Probe the kernel's BPF features (BTF, ring buffer, bpf_loop, atomics,\n"
+"fentry, kprobes, mark_victim's prototype) and name the kernel version\n"
+"that brings each; report kallsyms, lockdown and privileges; load and\n"
+"attach each attach mode; say which one 'oomtrace --mode auto' uses and\n"
+"what its events hold on this kernel.\n"
 "\n"
+"      --btf FILE          this kernel's BTF for CO-RE, as 'oomtrace --btf' takes it\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n"
 "\n"
@@ -108,11 +145,14 @@ static void usage(FILE *out)
 int cmd_doctor(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "btf", required_argument, NULL, 'B' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	enum attach_mode pick = MODE_AUTO;
+	const char *btf_path = NULL;
+	struct kfeatures f;
 	const struct ksyms *ks;
 	struct ksyms_async *kas;
 	int c;
@@ -122,6 +162,13 @@ int cmd_doctor(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': log_verbose = true; break;
+		case 'B':
+			if (access(optarg, R_OK)) {
+				log_err("--btf: cannot read '%s': %s", optarg, strerror(errno));
+				return EXIT_USAGE;
+			}
+			btf_path = optarg;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
 			cli_bad_option(c, argv[optind - 1], CMD);
@@ -134,19 +181,25 @@ int cmd_doctor(int argc, char **argv)
 	kas = ksyms__load_async(NULL);
 	ks = ksyms_async__get(kas);
 	print_kernel(ks);
+	if (can_trace()) {
+		kfeatures__probe(&f, KF_ALL, btf_path);
+		print_features(&f);
+	} else {
+		printf("kernel features\n  not probed: needs root (CAP_BPF and CAP_PERFMON)\n");
+	}
 	printf("privileges\n");
 	print_privileges();
 	printf("attach modes\n");
-	if (can_trace() && kernel_has_btf())
-		pick = try_modes(kas);
+	if (can_trace())
+		pick = try_modes(kas, btf_path);
 	else
-		printf("  not tried: %s\n", kernel_has_btf() ? "needs root (CAP_BPF and CAP_PERFMON)" :
-			"no BTF");
+		printf("  not tried: needs root (CAP_BPF and CAP_PERFMON)\n");
 	ksyms_async__free(kas);
 	if (pick == MODE_AUTO) {
 		printf("auto mode: none available\n");
 		return EXIT_RUNTIME;
 	}
 	printf("auto mode: %s\n", attach_mode__name(pick));
+	print_capabilities(&f, pick);
 	return EXIT_OK;
 }

@@ -38,6 +38,8 @@ struct assembler {
 	uint64_t cur_offered;		/* candidates offered, kept or not */
 	struct oom_task chosen;		/* KILL's chosen task, if the VICTIM record is lost */
 	uint64_t cur_oom_id;
+	bool cur_walk_cut;		/* its task walk stopped at the bound (compat object) */
+	bool cur_pid_only_victim;	/* a victim known by its pid alone */
 	struct pending_ustack ustack;	/* of the event being assembled */
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
 	uint64_t seq;
@@ -202,6 +204,8 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 
 	oom_event__clear(ev);
 	a->cur_offered = 0;
+	a->cur_walk_cut = false;
+	a->cur_pid_only_victim = false;
 	a->ustack.pending = false;
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
@@ -251,6 +255,30 @@ static bool is_tracing_frame(const struct oom_frame *f)
 		if (!strncmp(f->sym, prefixes[i], strlen(prefixes[i])))
 			return true;
 	return false;
+}
+
+/* Name what this kernel could not give under the event's "missing" (a comma list). */
+static void missing_add(struct oom_event *ev, const char *what)
+{
+	size_t n = strlen(ev->missing);
+
+	snprintf(ev->missing + n, sizeof(ev->missing) - n, "%s%s", n ? "," : "", what);
+}
+
+/*
+ * Before 5.16 the unwinder stops at a kretprobe's trampoline (the return
+ * address it hijacked): a stack taken under a kretprobe on out_of_memory()
+ * ends there, its callers unknown.
+ */
+static bool stack_cut_by_kretprobe(const struct oom_event *ev)
+{
+	const struct oom_frame *last;
+
+	if (!ev->n_kernel_stack)
+		return false;
+	last = &ev->kernel_stack[ev->n_kernel_stack - 1];
+	return !strcmp(last->sym, "kretprobe_trampoline") ||
+	       !strcmp(last->sym, "__kretprobe_trampoline");
 }
 
 static void symbolize_kernel(struct assembler *a, struct oom_event *ev)
@@ -374,6 +402,12 @@ static void complete(struct assembler *a)
 		a->ooms_without_kill = 0;
 	}
 	symbolize_kernel(a, ev);
+	if (stack_cut_by_kretprobe(ev))
+		missing_add(ev, "kernel_stack_past_kretprobe");
+	if (a->cur_walk_cut)
+		missing_add(ev, "candidates_past_walk_bound");
+	if (a->cur_pid_only_victim)
+		missing_add(ev, "victim_task_fields");
 	if (a->ustack.pending) {
 		struct pending_ustack *u = &a->ustack;
 
@@ -593,8 +627,10 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 			break;
 		}
 		task_from_rec(t, &v->task);
-		if (!v->task.comm[0])	/* pid-only mark_victim */
+		if (!v->task.comm[0]) {	/* pid-only mark_victim, its task not found */
 			t->has &= ~TASK_HAS_COMM;
+			a->cur_pid_only_victim = true;
+		}
 		t->reason = v->task.flags & OOMT_TASK_GROUP ? OOM_VICTIM_GROUP :
 			    v->task.flags & OOMT_TASK_SHARED_MM ? OOM_VICTIM_SHARED_MM :
 			    OOM_VICTIM_CHOSEN;
@@ -610,6 +646,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		/* running totals: the latest is the whole count so far */
 		a->cur->lost_events = e->lost;
 		a->cur->candidates_total = e->candidates;
+		a->cur_walk_cut = e->flags & OOMT_END_WALK_TRUNCATED;
 		if (h->type == OOMT_REC_END)
 			complete(a);
 		break;

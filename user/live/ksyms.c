@@ -578,25 +578,47 @@ static int resolve_cb(void *arg, const struct ksym_line *l)
 	return 1;
 }
 
-const char *ksyms__resolve_name(const struct ksyms *ks, const char *name)
+/* The full name of clone i, read again from kallsyms (kprobe mode and doctor only); NULL if gone. */
+static const char *clone_name(const struct ksyms *ks, size_t i)
 {
-	long i = lookup_name(ks, name);
-	struct resolve_scan r;
-	char *buf;
+	struct resolve_scan r = { .addr = addr_of(ks, i), .hash = ks->hash[i], .out = ks->resolved };
+	char *buf = malloc(KSYMS_SCAN_BUF);
 
-	if (i < 0)
-		return NULL;
-	if (!(ks->hash[i] & HASH_CLONE))
-		return name;
-	/* a clone: its full name, read again (kprobe mode and doctor only) */
-	r = (struct resolve_scan){ .addr = addr_of(ks, (size_t)i), .hash = ks->hash[i],
-				   .out = ks->resolved };
-	buf = malloc(KSYMS_SCAN_BUF);
 	if (!buf)
 		return NULL;
 	kallsyms_scan(ks->path, buf, KSYMS_SCAN_BUF, resolve_cb, &r);
 	free(buf);
 	return r.found ? ks->resolved : NULL;
+}
+
+const char *ksyms__resolve_name(const struct ksyms *ks, const char *name)
+{
+	long i = lookup_name(ks, name);
+
+	if (i < 0)
+		return NULL;
+	if (!(ks->hash[i] & HASH_CLONE))
+		return name;
+	return clone_name(ks, (size_t)i);
+}
+
+const char *ksyms__split_part(const struct ksyms *ks, const char *name)
+{
+	uint64_t h = name_hash(name, strlen(name));
+	size_t n = strlen(name);
+
+	if (!ks || (h & HASH_CLONE))
+		return NULL;
+	for (size_t i = 0; i < ks->n; i++) {
+		const char *full;
+
+		if (ks->hash[i] != (h | HASH_CLONE) || module_of(ks, i))
+			continue;
+		full = clone_name(ks, i);
+		if (full && !strncmp(full, name, n) && !strncmp(full + n, ".part.", 6))
+			return full;
+	}
+	return NULL;
 }
 
 uint64_t ksyms__addr(const struct ksyms *ks, const char *name)

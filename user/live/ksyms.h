@@ -31,6 +31,11 @@ uint64_t ksyms__addr(const struct ksyms *ks, const char *name);
  * or NULL.
  */
 const char *ksyms__resolve_name(const struct ksyms *ks, const char *name);
+/*
+ * NAME.part.N: the part of NAME the compiler split off (partial inlining),
+ * which callers in NAME's own file call after an inlined head; NULL if none.
+ */
+const char *ksyms__split_part(const struct ksyms *ks, const char *name);
 /* The address of the next symbol after addr: the end of addr's function. */
 uint64_t ksyms__next_addr(const struct ksyms *ks, uint64_t addr);
 /* True when every address reads as zero (kptr_restrict hides them). */

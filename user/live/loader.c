@@ -13,6 +13,12 @@
 
 #include "oomtrace.h"
 #include "oomtrace.skel.h"
+/* only for its ELF bytes: it is opened through oomtrace_bpf's skeleton */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "oomtrace_compat.skel.h"
+#pragma GCC diagnostic pop
+#include "kfeatures.h"
 #include "ksyms.h"
 #include "loader.h"
 #include "log.h"
@@ -66,45 +72,6 @@ int attach_mode__parse(const char *s, enum attach_mode *ret)
 	return -EINVAL;
 }
 
-bool kernel_has_btf(void)
-{
-	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
-}
-
-int kernel_mark_victim_has_task(void)
-{
-	const struct btf_param *params;
-	const struct btf_type *t;
-	struct btf *btf;
-	int id, ret;
-
-	btf = btf__load_vmlinux_btf();
-	if (!btf)
-		return -errno;
-	/* typedef void (*btf_trace_mark_victim)(void *, <args>) */
-	id = btf__find_by_name_kind(btf, "btf_trace_mark_victim", BTF_KIND_TYPEDEF);
-	if (id < 0) {
-		ret = -ENOENT;
-		goto out;
-	}
-	t = btf__type_by_id(btf, btf__resolve_type(btf, id));
-	if (!t || !btf_is_ptr(t)) {
-		ret = -EINVAL;
-		goto out;
-	}
-	t = btf__type_by_id(btf, t->type);
-	if (!t || !btf_is_func_proto(t) || btf_vlen(t) < 2) {
-		ret = -EINVAL;
-		goto out;
-	}
-	params = btf_params(t);
-	t = btf__type_by_id(btf, btf__resolve_type(btf, params[1].type));
-	ret = t && btf_is_ptr(t);
-out:
-	btf__free(btf);
-	return ret;
-}
-
 static void set_autoload(struct bpf_object *obj, const char *const *names, size_t n, bool on)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -147,6 +114,34 @@ static int attach_one(struct loader *t, const char *prog_name, const char *kfunc
 	return add_link(t, link);
 }
 
+/*
+ * The full object, or the compat one (core_fixes.bpf.h) through the same
+ * skeleton: the Makefile checks that both have the same maps, programs and
+ * variables. btf_path: BTF for CO-RE instead of the kernel's (NULL: its own).
+ */
+static struct oomtrace_bpf *open_object(bool compat, const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	struct oomtrace_bpf *obj = calloc(1, sizeof(*obj));
+	int err;
+
+	if (!obj) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	err = oomtrace_bpf__create_skeleton(obj);
+	if (!err && compat)
+		obj->skeleton->data = (void *)oomtrace_compat_bpf__elf_bytes(&obj->skeleton->data_sz);
+	if (!err)
+		err = bpf_object__open_skeleton(obj->skeleton, &opts);
+	if (err) {
+		oomtrace_bpf__destroy(obj);
+		errno = -err;
+		return NULL;
+	}
+	return obj;
+}
+
 static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
@@ -156,6 +151,9 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
+	/* tests: the code path of kernels whose mark_victim passes a pid (README, Tests) */
+	ro->mark_victim_pid_only = getenv("OOMTRACE_MARK_VICTIM") &&
+				   !strcmp(getenv("OOMTRACE_MARK_VICTIM"), "pid");
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
@@ -169,6 +167,9 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *
 	struct oomtrace_bpf__bss *bss = skel->bss;
 	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
 	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
+	/* renamed in 5.16, when the unwinder learned to pass it */
+	uint64_t kretprobe = ksyms__addr(ks, "kretprobe_trampoline") ?:
+			     ksyms__addr(ks, "__kretprobe_trampoline");
 
 	bss->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
 	bss->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
@@ -177,6 +178,8 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *
 	bss->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
 	bss->ksym_memcg_oom_start = memcg_oom;
 	bss->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
+	bss->ksym_kretprobe_start = kretprobe;
+	bss->ksym_kretprobe_end = kretprobe ? ksyms__next_addr(ks, kretprobe) : 0;
 	_Static_assert(N(kill_funcs) == N(bss->ksym_kill_start), "one range per kill function");
 	for (size_t i = 0; i < N(kill_funcs); i++) {
 		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
@@ -197,8 +200,15 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 				return ret;
 	} else if (mode == MODE_KPROBE) {
 		for (size_t i = 0; i < N(kprobe_progs); i++) {
-			/* static functions may be .isra/.constprop clones */
-			const char *fn = ksyms__resolve_name(ks, kprobe_funcs[i]);
+			/* static functions may be .isra/.constprop clones; the OOM
+			 * killer calls oom_badness() from its own file, so where the
+			 * compiler split it, it enters the .part clone (see try_mode) */
+			const char *fn = NULL;
+
+			if (!strcmp(kprobe_funcs[i], "oom_badness"))
+				fn = ksyms__split_part(ks, kprobe_funcs[i]);
+			if (!fn)
+				fn = ksyms__resolve_name(ks, kprobe_funcs[i]);
 
 			if (!fn) {
 				snprintf(err, err_size, "cannot attach kprobe %s: not in /proc/kallsyms",
@@ -218,17 +228,23 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 }
 
 static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async *kas,
-		    size_t ringbuf_bytes, char *err, size_t err_size)
+		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	const struct ksyms *ks;
 	int ret;
 
 	/* kprobes register a perf PMU: without it, fail before loading anything */
-	if (mode == MODE_KPROBE && access("/sys/bus/event_source/devices/kprobe/type", F_OK)) {
+	if (mode == MODE_KPROBE && t->features.have[KF_KPROBES] == 0) {
 		snprintf(err, err_size, "this kernel has no kprobes (CONFIG_KPROBES)");
 		return -ENOTSUP;
 	}
-	t->skel = oomtrace_bpf__open();
+	/* fentry programs name their function by the kernel's own BTF ids */
+	if (mode == MODE_FENTRY && !kernel_has_btf()) {
+		snprintf(err, err_size, "fentry needs the kernel's own BTF (/sys/kernel/btf/vmlinux); "
+			 "--btf serves the kprobe and tracepoint modes");
+		return -ENOTSUP;
+	}
+	t->skel = open_object(t->compat, btf_path);
 	if (!t->skel) {
 		ret = -errno;
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
@@ -237,13 +253,25 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 	configure(t->skel, mode, ringbuf_bytes);
 	ret = oomtrace_bpf__load(t->skel);
 	if (ret) {
-		snprintf(err, err_size, "cannot load the %s programs: %s%s",
-			 attach_mode__name(mode), strerror(-ret),
+		snprintf(err, err_size, "cannot load the %s programs%s: %s%s",
+			 attach_mode__name(mode), t->compat ? " (compat object)" : "", strerror(-ret),
 			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
 		goto err;
 	}
 	/* kallsyms was being read meanwhile; NULL leaves every address unknown */
 	ks = ksyms_async__get(kas);
+	/*
+	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
+	 * then oom_badness.part.0) leaves fentry blind to the OOM killer's
+	 * calls: the clone has no BTF, so no fentry program can attach to it.
+	 */
+	if (mode == MODE_FENTRY && ksyms__split_part(ks, "oom_badness")) {
+		snprintf(err, err_size, "fentry cannot see the candidates: the OOM killer calls %s, "
+			 "a compiler clone without BTF (kprobe mode attaches to it)",
+			 ksyms__split_part(ks, "oom_badness"));
+		ret = -ENOTSUP;
+		goto err;
+	}
 	set_kernel_addresses(t->skel, ks);
 	ret = attach_mode_progs(t, mode, ks, err, err_size);
 	if (ret)
@@ -257,20 +285,39 @@ err:
 }
 
 int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
-		  size_t ringbuf_bytes, char *err, size_t err_size)
+		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
 
 	memset(t, 0, sizeof(*t));
-	if (!kernel_has_btf()) {
-		snprintf(err, err_size, "this kernel has no BTF (/sys/kernel/btf/vmlinux): "
-			 "oomtrace needs CONFIG_DEBUG_INFO_BTF=y; read past OOMs with 'oomtrace parse'");
+	kfeatures__probe(&t->features, KF_START, btf_path);
+	if (btf_path && t->features.have[KF_BTF] != 1) {
+		snprintf(err, err_size, "--btf: cannot read BTF from %s", t->features.detail[KF_BTF]);
+		return -EINVAL;
+	}
+	if (t->features.have[KF_BTF] != 1) {
+		snprintf(err, err_size, "this kernel has no BTF (/sys/kernel/btf/vmlinux): give its "
+			 "BTF with --btf FILE (BTFHub), or read OOMs with 'oomtrace parse'");
 		return -ENOTSUP;
 	}
+	if (t->features.have[KF_RINGBUF] == 0) {
+		snprintf(err, err_size, "this kernel has no BPF ring buffer (Linux 5.8+): "
+			 "follow its OOM reports with 'oomtrace parse --kmsg --follow'");
+		return -ENOTSUP;
+	}
+	t->compat = kfeatures__need_compat(&t->features);
+	/* the tests run the compat object on new kernels too (README, Tests) */
+	if (getenv("OOMTRACE_BPF_OBJECT") && !strcmp(getenv("OOMTRACE_BPF_OBJECT"), "compat"))
+		t->compat = true;
+	if (t->compat)
+		log_debug("%s: loading the compat BPF object",
+			  !t->features.have[KF_BPF_LOOP] ? "no bpf_loop()" :
+			  !t->features.have[KF_ATOMIC_FETCH] ? "no atomic fetch-add" :
+			  "OOMTRACE_BPF_OBJECT=compat");
 	if (want != MODE_AUTO)
-		return try_mode(t, want, ks, ringbuf_bytes, err, err_size);
+		return try_mode(t, want, ks, ringbuf_bytes, btf_path, err, err_size);
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
-		ret = try_mode(t, m, ks, ringbuf_bytes, err, err_size);
+		ret = try_mode(t, m, ks, ringbuf_bytes, btf_path, err, err_size);
 		if (!ret)
 			return 0;
 		snprintf(t->why_not[m - 1], sizeof(t->why_not[0]), "%s", err);

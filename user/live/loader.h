@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kfeatures.h"
+
 enum attach_mode {
 	MODE_AUTO = 0,
 	MODE_FENTRY,
@@ -23,13 +25,14 @@ struct ksyms_async;
 struct oomtrace_bpf;
 struct ring_buffer;
 
-/* The BPF programs, loaded and attached in one mode (loader__start). */
 struct loader {
 	struct oomtrace_bpf *skel;
 	enum attach_mode mode;		/* the mode in use */
 	struct bpf_link **links;
 	size_t n_links;
 	char why_not[3][256];		/* per mode that failed under auto: the reason */
+	struct kfeatures features;	/* what loader__start probed (KF_START) */
+	bool compat;			/* the compat BPF object is loaded */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */
@@ -38,13 +41,15 @@ const char *attach_mode__name(enum attach_mode m);
 int attach_mode__parse(const char *s, enum attach_mode *ret);
 
 /*
- * Open, configure, load and attach. The kernel symbols may still be loading
- * (ksyms__load_async): they are waited for between load and attach. On
+ * Probe the kernel's features, then open, configure, load and attach the
+ * full or the compat BPF object. The kernel symbols may still be loading
+ * (ksyms__load_async): they are waited for between load and attach.
+ * btf_path: a BTF file for CO-RE (--btf), NULL for the kernel's own. On
  * failure returns -errno and writes one line saying what failed and why
  * into err (the caller prints it).
  */
 int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ksyms,
-		  size_t ringbuf_bytes, char *err, size_t err_size);
+		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size);
 void loader__stop(struct loader *t);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */
 void loader__refresh_meminfo(struct loader *t);
@@ -59,10 +64,5 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int loader__ringbuf_fd(const struct loader *t);
-
-/* Is the kernel's mark_victim tracepoint passed the task (vs a pid)? -errno if unknown. */
-int kernel_mark_victim_has_task(void);
-/* Does the kernel have BTF at /sys/kernel/btf/vmlinux? */
-bool kernel_has_btf(void);
 
 #endif

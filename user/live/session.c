@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/libbpf.h>
 
@@ -127,6 +128,15 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 	case 'P':
 		o->protect = false;
 		return 0;
+	case 'B':
+		/* read now, so a wrong path is a usage error; its content is
+		 * checked when the programs load */
+		if (access(arg, R_OK)) {
+			log_err("--btf: cannot read '%s': %s", arg, strerror(errno));
+			return -EINVAL;
+		}
+		o->btf_path = arg;
+		return 0;
 	case 'v':
 		log_verbose = true;
 		return 0;
@@ -147,6 +157,8 @@ void session_opts__usage(FILE *out, const char *counted)
 "  -m, --mode MODE         auto|fentry|kprobe|tracepoint (default auto)\n"
 "      --ringbuf-size KiB  BPF ring buffer size (default %u, a power of 2)\n"
 "      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
+"      --btf FILE          BTF of this kernel for CO-RE when it has none built in\n"
+"                          (/sys/kernel/btf/vmlinux), e.g. from BTFHub\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n",
 		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
@@ -425,7 +437,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	mallopt(M_ARENA_MAX, 1);
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
-	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, err, sizeof(err))) {
+	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
+			  sizeof(err))) {
 		log_err("%s", err);
 		ret = EXIT_RUNTIME;
 		goto out;

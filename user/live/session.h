@@ -34,6 +34,7 @@ struct session_opts {
 	enum attach_mode mode;
 	bool protect;
 	size_t ringbuf_bytes;
+	const char *btf_path;	/* --btf: BTF for CO-RE, NULL = the kernel's */
 };
 
 struct option;
@@ -58,6 +59,7 @@ void session_opts__usage(FILE *out, const char *counted);
 	{ "mode", required_argument, NULL, 'm' },				\
 	{ "ringbuf-size", required_argument, NULL, 'R' },			\
 	{ "no-protect", no_argument, NULL, 'P' },				\
+	{ "btf", required_argument, NULL, 'B' },				\
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

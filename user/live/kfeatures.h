@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the running kernel offers the BPF side, probed by loading tiny
+ * programs (README, Kernels): the one table the loader chooses from and
+ * `oomtrace doctor` prints. A feature's absence is not an error by itself;
+ * kfeature_info says what oomtrace does without it.
+ */
+#ifndef OOMTRACE_KFEATURES_H
+#define OOMTRACE_KFEATURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum kfeature {
+	KF_BTF,			/* CO-RE: the kernel's BTF, or a --btf file */
+	KF_RINGBUF,		/* BPF ring buffer: required */
+	KF_BPF_LOOP,		/* bpf_loop(): else the compat object */
+	KF_ATOMIC_FETCH,	/* atomic fetch-add: else the compat object */
+	KF_FENTRY,		/* BPF trampolines: fentry mode */
+	KF_KPROBES,		/* perf kprobe PMU: kprobe mode */
+	KF_MARK_VICTIM_TASK,	/* mark_victim passes the task, not a pid */
+	KF__COUNT,
+};
+
+struct kfeature_info {
+	const char *name;	/* as doctor prints it */
+	const char *since;	/* the upstream kernel that brought it */
+	const char *without;	/* what oomtrace does on a kernel without it */
+};
+
+extern const struct kfeature_info kfeature_info[KF__COUNT];
+
+struct kfeatures {
+	int have[KF__COUNT];		/* 1 yes, 0 no, -errno: could not tell */
+	char detail[KF__COUNT][160];	/* how it was probed, or why it failed */
+};
+
+/*
+ * Probe the features in mask (bits 1 << KF_*): 0, or -errno when nothing
+ * could be probed at all. btf_path is a --btf file (NULL: the kernel's own).
+ * KF_FENTRY loads and attaches a program, KF_MARK_VICTIM_TASK parses the
+ * BTF: `doctor` asks for them; starting the tracer needs neither.
+ */
+void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path);
+#define KF_ALL ((1u << KF__COUNT) - 1)
+#define KF_START ((1u << KF_BTF) | (1u << KF_RINGBUF) | (1u << KF_BPF_LOOP) | \
+		  (1u << KF_ATOMIC_FETCH) | (1u << KF_KPROBES))
+
+/* Does this kernel need the compat BPF object (no bpf_loop or no atomic fetch)? */
+bool kfeatures__need_compat(const struct kfeatures *f);
+
+/*
+ * Is the kernel's mark_victim tracepoint passed the task (vs a pid)?
+ * 1 or 0; -errno if its BTF (btf_path, or the kernel's) does not say.
+ */
+int kernel_mark_victim_has_task(const char *btf_path);
+/* Does the kernel have BTF at /sys/kernel/btf/vmlinux? */
+bool kernel_has_btf(void);
+
+#endif
