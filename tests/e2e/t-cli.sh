@@ -62,3 +62,22 @@ done
 "$OOMTRACE" doctor >"$WORK/doctor" || fail "doctor failed: $(cat "$WORK/doctor")"
 grep -q '^auto mode: \(fentry\|kprobe\|tracepoint\)$' "$WORK/doctor" || fail "doctor: no auto mode"
 echo "ok: doctor: $(grep '^auto mode' "$WORK/doctor")"
+
+# Older kernels, as the host can stand in for them (OOMTRACE_KFEATURES_OFF
+# takes probed features as absent): before 5.8 there is no BPF ring buffer,
+# and the tracer refuses in one line that points at the kernel-log path
+expect_fail 1 "no BPF ring buffer (Linux 5.8+).*oomtrace parse --kmsg --follow" \
+	env OOMTRACE_KFEATURES_OFF=ringbuf "$OOMTRACE" -d 1
+# before 5.17 (no bpf_loop) or 5.12 (no atomic fetch): the compat object
+for off in bpf_loop atomic_fetch; do
+	env OOMTRACE_KFEATURES_OFF=$off "$OOMTRACE" -v -d 1 >"$WORK/out" 2>"$WORK/err" ||
+		fail "no $off: $(cat "$WORK/err")"
+	grep -q "loading the compat BPF object" "$WORK/err" || fail "no $off: compat object not loaded: $(cat "$WORK/err")"
+	grep -q "^oomtrace: ready (mode=tracepoint)" "$WORK/err" || fail "no $off: not ready: $(cat "$WORK/err")"
+	echo "ok: no $off: the compat object loads and attaches"
+done
+env OOMTRACE_KFEATURES_OFF=bpf_loop "$OOMTRACE" doctor >"$WORK/doctor" 2>&1
+grep -q '^  bpf_loop() *no *5.17' "$WORK/doctor" || fail "doctor: bpf_loop not named absent: $(cat "$WORK/doctor")"
+grep -q '^this kernel gets (mode tracepoint, compat BPF object)' "$WORK/doctor" ||
+	fail "doctor: compat object not named: $(cat "$WORK/doctor")"
+echo "ok: doctor names bpf_loop() absent (5.17) and the compat object"

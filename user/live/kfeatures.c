@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,20 +18,20 @@
 #define STR(x) STR_(x)
 
 const struct kfeature_info kfeature_info[KF__COUNT] = {
-	[KF_BTF] = { "BTF (CO-RE)", "5.4",
+	[KF_BTF] = { "btf", "BTF (CO-RE)", "5.4",
 		     "no CO-RE: give this kernel's BTF with --btf FILE (BTFHub); fentry needs the "
 		     "kernel's own" },
-	[KF_RINGBUF] = { "BPF ring buffer", "5.8",
+	[KF_RINGBUF] = { "ringbuf", "BPF ring buffer", "5.8",
 			 "no live tracing: read the kernel's reports with "
 			 "'oomtrace parse --kmsg --follow'" },
-	[KF_BPF_LOOP] = { "bpf_loop()", "5.17",
+	[KF_BPF_LOOP] = { "bpf_loop", "bpf_loop()", "5.17",
 			  "compat object (bounded loops): tracepoint mode judges at most "
 			  STR(OOMT_COMPAT_WALK_MAX) " tasks per OOM, the rest counted and named "
 			  "in 'missing'" },
-	[KF_ATOMIC_FETCH] = { "BPF atomic fetch-add", "5.12", "compat object (plain atomic add)" },
-	[KF_FENTRY] = { "fentry (BPF trampoline)", "5.5 x86-64, 6.0 arm64", "no fentry mode" },
-	[KF_KPROBES] = { "kprobes (perf PMU)", "4.17", "no kprobe mode" },
-	[KF_MARK_VICTIM_TASK] = { "mark_victim passes task", "6.9 (Debian 5.10/6.1: backport)",
+	[KF_ATOMIC_FETCH] = { "atomic_fetch", "BPF atomic fetch-add", "5.12", "compat object (plain atomic add)" },
+	[KF_FENTRY] = { "fentry", "fentry (BPF trampoline)", "5.5 x86-64, 6.4 arm64", "no fentry mode" },
+	[KF_KPROBES] = { "kprobes", "kprobes (perf PMU)", "4.17", "no kprobe mode" },
+	[KF_MARK_VICTIM_TASK] = { "mark_victim_task", "mark_victim passes task", "6.9 (Debian 5.10/6.1: backport)",
 				  "victims read from the OOM killer's SIGKILL (signal_generate)" },
 };
 
@@ -165,6 +166,28 @@ static int probe_fentry(char *detail, size_t size)
 	return 1;
 }
 
+/*
+ * OOMTRACE_KFEATURES_OFF=KEY[,KEY...]: the tests' older kernel. The host
+ * has every feature but fentry and kprobes, and the paths that a missing
+ * one takes (the compat object, the ring-buffer refusal) must be run there.
+ */
+static void take_off_for_tests(struct kfeatures *f, unsigned mask)
+{
+	const char *off = getenv("OOMTRACE_KFEATURES_OFF");
+
+	for (int i = 0; off && i < KF__COUNT; i++) {
+		size_t n = strlen(kfeature_info[i].key);
+
+		for (const char *p = off; *p; p += strcspn(p, ","), p += *p == ',') {
+			if (!(mask & (1u << i)) || strncmp(p, kfeature_info[i].key, n) ||
+			    (p[n] && p[n] != ','))
+				continue;
+			f->have[i] = 0;
+			snprintf(f->detail[i], sizeof(f->detail[0]), "taken as absent (OOMTRACE_KFEATURES_OFF)");
+		}
+	}
+}
+
 void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 {
 	int r;
@@ -221,6 +244,7 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 			 r > 0 ? "struct task_struct *" : r == 0 ? "a pid only" :
 			 r == -ENOENT ? "btf_trace_mark_victim not in the BTF" : strerror(-r));
 	}
+	take_off_for_tests(f, mask);
 }
 
 bool kfeatures__need_compat(const struct kfeatures *f)

@@ -23,6 +23,7 @@ enum kfeature {
 };
 
 struct kfeature_info {
+	const char *key;	/* for OOMTRACE_KFEATURES_OFF (tests only) */
 	const char *name;	/* as doctor prints it */
 	const char *since;	/* the upstream kernel that brought it */
 	const char *without;	/* what oomtrace does on a kernel without it */
@@ -40,6 +41,8 @@ struct kfeatures {
  * could be probed at all. btf_path is a --btf file (NULL: the kernel's own).
  * KF_FENTRY loads and attaches a program, KF_MARK_VICTIM_TASK parses the
  * BTF: `doctor` asks for them; starting the tracer needs neither.
+ * For the tests only, OOMTRACE_KFEATURES_OFF=KEY[,KEY...] (kfeature_info's
+ * keys) takes those features as absent, as an older kernel lacks them.
  */
 void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path);
 #define KF_ALL ((1u << KF__COUNT) - 1)
