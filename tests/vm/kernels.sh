@@ -4,8 +4,9 @@
 # they are resolved at test time through the metapackages.
 #   tests/vm/kernels.sh CACHE_DIR   -> prints "NAME VMLINUZ MODES APART" per kernel
 set -eu
-cache=$1
-mkdir -p "$cache"
+mkdir -p "$1"
+# absolute: the private apt configurations below name paths under it after the cd
+cache=$(cd "$1" && pwd)
 cd "$cache"
 
 # The x86-64 kernels we test, one per line: the Debian suite, the
