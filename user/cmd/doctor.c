@@ -4,7 +4,6 @@
  * would use. Each mode is really loaded and attached (then detached): a
  * feature list can say yes where a kernel or LSM still says no.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <linux/capability.h>
 #include <stdio.h>
@@ -163,10 +162,8 @@ int cmd_doctor(int argc, char **argv)
 		switch (c) {
 		case 'v': log_verbose = true; break;
 		case 'B':
-			if (access(optarg, R_OK)) {
-				log_err("--btf: cannot read '%s': %s", optarg, strerror(errno));
+			if (cli_check_readable("--btf", optarg))
 				return EXIT_USAGE;
-			}
 			btf_path = optarg;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;

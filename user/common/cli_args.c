@@ -2,6 +2,8 @@
 /* Command-line values, checked the same way by every subcommand. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli_args.h"
 #include "log.h"
@@ -20,6 +22,14 @@ int parse_u64(const char *s, uint64_t max, uint64_t *ret)
 		return -EINVAL;
 	*ret = v;
 	return 0;
+}
+
+int cli_check_readable(const char *opt, const char *path)
+{
+	if (!access(path, R_OK))
+		return 0;
+	log_err("%s: cannot read '%s': %s", opt, path, strerror(errno));
+	return -EINVAL;
 }
 
 int cli_check_cgroup(const char *path)

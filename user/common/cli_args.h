@@ -11,6 +11,11 @@
  */
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
 
+/*
+ * A FILE option's value (--btf FILE): 0 when the file is readable now, so a
+ * wrong path is a usage error; else -EINVAL, reported as "OPT: cannot read".
+ */
+int cli_check_readable(const char *opt, const char *path);
 /* --cgroup PATH: 0 when PATH is absolute, else -EINVAL (reported). */
 int cli_check_cgroup(const char *path);
 

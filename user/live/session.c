@@ -129,12 +129,9 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 		o->protect = false;
 		return 0;
 	case 'B':
-		/* read now, so a wrong path is a usage error; its content is
-		 * checked when the programs load */
-		if (access(arg, R_OK)) {
-			log_err("--btf: cannot read '%s': %s", arg, strerror(errno));
+		/* its content is checked when the programs load */
+		if (cli_check_readable("--btf", arg))
 			return -EINVAL;
-		}
 		o->btf_path = arg;
 		return 0;
 	case 'v':
