@@ -78,21 +78,36 @@ $(OUTPUT)/fuzzlib $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
 # --- BPF object and skeleton -------------------------------------------------
-$(OUTPUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
+# One source, four objects: the host's and arm64's (its pt_regs for the
+# kprobes, which bpf_tracing.h picks by __TARGET_ARCH_arm64, and its
+# kernel's types), each full and compat. The compat object is for kernels
+# before 5.17 (no bpf_loop, no atomic fetch; bpf/core_fixes.bpf.h): the
+# loader opens it through the skeleton of the full object, so both must
+# have the same maps, programs and variables.
+#   $(call bpf_object,ARCH,VMLINUX_H,EXTRA_CFLAGS)
+BPF_SRCS := bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h
+define bpf_object
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -I$(dir $(VMLINUX)) \
-		-Ibpf -c $< -o $@.tmp
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(1) $(3) -I$(dir $(2)) -Ibpf -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+endef
+#   $(call bpf_skeleton,NAME)
+define bpf_skeleton
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(1) > $@
+endef
 
-# The same source for kernels before 5.17 (no bpf_loop, no atomic fetch;
-# bpf/core_fixes.bpf.h): the loader opens it through the skeleton of the
-# full object, so both must have the same maps, programs and variables.
-$(OUTPUT)/oomtrace_compat.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(VMLINUX) | $(OUTPUT)
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(ARCH) -DOOMT_COMPAT -I$(dir $(VMLINUX)) \
-		-Ibpf -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
+$(OUTPUT)/oomtrace.bpf.o: $(BPF_SRCS) $(VMLINUX) | $(OUTPUT)
+	$(call bpf_object,$(ARCH),$(VMLINUX),)
+$(OUTPUT)/oomtrace_compat.bpf.o: $(BPF_SRCS) $(VMLINUX) | $(OUTPUT)
+	$(call bpf_object,$(ARCH),$(VMLINUX),-DOOMT_COMPAT)
+$(ARM64_OUT)/oomtrace.bpf.o: $(BPF_SRCS) $(ARM64_VMLINUX)
+	$(call bpf_object,arm64,$(ARM64_VMLINUX),)
+$(ARM64_OUT)/oomtrace_compat.bpf.o: $(BPF_SRCS) $(ARM64_VMLINUX)
+	$(call bpf_object,arm64,$(ARM64_VMLINUX),-DOOMT_COMPAT)
 
+# the host's full skeleton, once its layout is checked against the compat one's
 $(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o $(OUTPUT)/oomtrace_compat.skel.h
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@.tmp
@@ -103,35 +118,13 @@ $(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o $(OUTPUT)/oomtrace_compat.sk
 		{ echo "oomtrace_compat.bpf.o differs from oomtrace.bpf.o in maps, programs or variables" >&2; \
 		  diff $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout >&2; exit 1; }
 	$(Q)rm -f $@.tmp.layout $(OUTPUT)/oomtrace_compat.skel.h.layout && mv $@.tmp $@
-
-$(OUTPUT)/oomtrace_compat.skel.h: $(OUTPUT)/oomtrace_compat.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_compat_bpf > $@
-
-# the same object for arm64: arm64's pt_regs for the kprobes (bpf_tracing.h
-# picks them by __TARGET_ARCH_arm64) and the arm64 kernel's types
-$(ARM64_OUT)/oomtrace.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(ARM64_VMLINUX)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(ARM64_OUT)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_arm64 -I$(dir $(ARM64_VMLINUX)) \
-		-Ibpf -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
-
-$(ARM64_OUT)/oomtrace_compat.bpf.o: bpf/oomtrace.bpf.c bpf/oomtrace.h bpf/core_fixes.bpf.h $(ARM64_VMLINUX)
-	$(call msg,BPF,$@)
-	$(Q)mkdir -p $(ARM64_OUT)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_arm64 -DOOMT_COMPAT -I$(dir $(ARM64_VMLINUX)) \
-		-Ibpf -c $< -o $@.tmp
-	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
-
-# (the two objects' layouts are compared once, by the host build above)
+# (arm64's layouts are those of the same source: compared once, above)
 $(ARM64_OUT)/oomtrace.skel.h: $(ARM64_OUT)/oomtrace.bpf.o $(ARM64_OUT)/oomtrace_compat.skel.h
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_bpf > $@
-
+	$(call bpf_skeleton,oomtrace_bpf)
+$(OUTPUT)/oomtrace_compat.skel.h: $(OUTPUT)/oomtrace_compat.bpf.o
+	$(call bpf_skeleton,oomtrace_compat_bpf)
 $(ARM64_OUT)/oomtrace_compat.skel.h: $(ARM64_OUT)/oomtrace_compat.bpf.o
-	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name oomtrace_compat_bpf > $@
+	$(call bpf_skeleton,oomtrace_compat_bpf)
 
 # --- userspace ----------------------------------------------------------------
 $(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
