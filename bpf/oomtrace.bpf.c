@@ -76,19 +76,58 @@ struct {
 	__uint(max_entries, 1 << 20);	/* resized by userspace */
 } events SEC(".maps");
 
-/* Where a task walk (tracepoint mode) stands; pointers as numbers. */
+/*
+ * Where a task walk (tracepoint mode) stands; pointers as numbers. A global
+ * OOM walks the process list (pos, head); a memcg OOM walks the memcg's own
+ * task lists, as mem_cgroup_scan_tasks() does (the rest).
+ */
 struct walk_state {
-	__u64 pos;		/* struct task_struct * to judge next */
+	__u64 pos;		/* global: struct task_struct * to judge next;
+				 * memcg: list_head * of the next task in list `head` */
 	__u64 domain;		/* struct cgroup_subsys_state * of the memcg, 0 = global */
 	__u64 totalpages;
 	__u64 tasks_off;	/* offsetof(struct task_struct, tasks) */
-	__u64 head;		/* &init_task.tasks: the walk is back at the start */
+	__u64 head;		/* global: &init_task.tasks: the walk is back at the start;
+				 * memcg: the task list being walked */
+	__u64 css;		/* memcg: the css of the subtree being walked */
+	__u64 cset_head;	/* memcg: &css->cgroup->e_csets[memory] */
+	__u64 cset_node;	/* memcg: the css_set's e_cset_node[memory] in that list */
+	__u64 css_kn;		/* memcg: s.css's kernfs node: every task found is in it */
+	__u64 css_kn_id;
+	__u32 phase;		/* memcg: enum memcg_walk_phase */
+	__u32 list;		/* memcg: 0 tasks, 1 mg_tasks, 2 dying_tasks */
 	__u32 done;
 	__u32 pad;
 };
 
+/*
+ * The current task's executable as path components, crossing mount points
+ * (struct mount holds the vfsmount; its mountpoint and parent continue the
+ * walk). A component longer than the slot, or a deeper path, leaves it
+ * incomplete: userspace then does not guess a path. Pointers as numbers.
+ */
+struct exe_walk {
+	__u64 d;		/* struct dentry * */
+	__u64 mnt;		/* struct mount * */
+	__u32 depth;
+	__u32 complete;
+	/* OOMT_EXE_DEPTH used; 16 so that a masked index stays inside (older
+	 * verifiers forget a bound checked before a spill) */
+	char name[16][OOMT_EXE_NAME];
+};
+
+/* find_oom_memcg()'s climb from the victim's memcg; pointers as numbers. */
+struct domain_walk {
+	__u64 css;
+	__u64 found, loose, tightest;
+	__s64 tightest_room;
+};
+
 struct oom_ctx {
 	__u64 oom_id;
+	__u64 ts_ns;		/* when it opened: candidates carry this time */
+	__u64 last_chain_kn;	/* the kernfs node whose chain was sent last */
+	__u64 chain_kn;		/* send_cgroup_chain(): the node to name next */
 	__u64 oc;		/* struct oom_control *, fentry/kprobe */
 	__u64 badness_task;	/* kprobe: oom_badness argument until return */
 	__u64 candidates;
@@ -99,7 +138,7 @@ struct oom_ctx {
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
 	__u32 walk_truncated;	/* tracepoint mode: the walk stopped at its bound */
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
-	struct walk_state walk;	/* compat: the walk between calls of walk_one() */
+	struct walk_state walk;	/* tracepoint mode: the walk between calls of walk_one() */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
 	__u64 victim_task;	/* the task marked last: processes sharing its mm die too */
 	__u32 victim_pid;
@@ -109,6 +148,10 @@ struct oom_ctx {
 	 * before it could run and fold its cached rss deltas into the mm
 	 * (pre-6.2 kernels), which mark_victim would see */
 	struct oomt_task snap;
+	struct domain_walk dom;
+	struct exe_walk exe;
+	/* fill_scratch()'s result, copied into a record by its caller */
+	struct oomt_task scratch;
 };
 
 struct {
@@ -177,34 +220,80 @@ static __always_inline void fill_hdr(struct oomt_hdr *h, __u32 type, __u64 oom_i
 
 /* ---- reading a task ------------------------------------------------------ */
 
-/* One rss counter as the kernel's get_mm_counter() (or _sum) sees it. */
-static __always_inline __s64 mm_counter(struct mm_struct *mm, int idx)
+/*
+ * One rss counter of the 6.2+ layout as the kernel's get_mm_counter() sees
+ * it, or as oom_badness() reads it with exact per-CPU sums (rss_precise).
+ */
+static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc)
 {
-	struct mm_struct___old *old = (void *)mm;
-	__s64 v = 0;
+	__s64 v = BPF_CORE_READ(pc, count);
 
-	if (bpf_core_field_exists(old->rss_stat.count)) {
-		v = BPF_CORE_READ(old, rss_stat.count[idx].counter);
-	} else {
-		struct percpu_counter *pc = &((struct mm_struct___new *)mm)->rss_stat[idx];
+	if (rss_precise && ksym_per_cpu_offset) {
+		__s32 *counters = BPF_CORE_READ(pc, counters);
 
-		v = BPF_CORE_READ(pc, count);
-		if (rss_precise && ksym_per_cpu_offset) {
-			__s32 *counters = BPF_CORE_READ(pc, counters);
+		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
+			__u64 off = 0;
+			__s32 part = 0;
 
-			for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
-				__u64 off = 0;
-				__s32 part = 0;
-
-				bpf_probe_read_kernel(&off, sizeof(off),
-						      (void *)(ksym_per_cpu_offset + cpu * 8));
-				bpf_probe_read_kernel(&part, sizeof(part),
-						      (void *)((__u64)counters + off));
-				v += part;
-			}
+			bpf_probe_read_kernel(&off, sizeof(off),
+					      (void *)(ksym_per_cpu_offset + cpu * 8));
+			bpf_probe_read_kernel(&part, sizeof(part), (void *)((__u64)counters + off));
+			v += part;
 		}
 	}
 	return v < 0 ? 0 : v;
+}
+
+#define PCPU_COUNTER_MAX 48	/* bytes of a percpu_counter read in one go */
+
+/* mm_counters()'s buffer: off the stack, whose 512 bytes cover a call chain */
+struct rss_buf {
+	char b[4 * PCPU_COUNTER_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rss_buf);
+} rss_bufs SEC(".maps");
+
+/*
+ * The four rss counters (MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
+ * MM_SHMEMPAGES) in one read where they sit together and no per-CPU sums
+ * are wanted: a kernel read is most of a candidate's cost, and the task
+ * walk makes one per candidate. Otherwise one counter at a time.
+ */
+static __always_inline void mm_counters(struct mm_struct *mm, __s64 v[4])
+{
+	struct mm_struct___old *old = (void *)mm;
+	__u32 size = bpf_core_type_size(struct percpu_counter);
+
+	if (bpf_core_field_exists(old->rss_stat.count)) {
+		struct mm_rss_stat___old rs = {};
+
+		bpf_core_read(&rs, sizeof(rs), &old->rss_stat);
+		for (int i = 0; i < 4; i++)
+			v[i] = rs.count[i].counter < 0 ? 0 : rs.count[i].counter;
+		return;
+	}
+	if (!rss_precise && size && size <= PCPU_COUNTER_MAX) {
+		struct mm_struct___new *m = (void *)mm;
+		__u32 count_off = bpf_core_field_offset(struct percpu_counter, count);
+		__u32 zero = 0;
+		struct rss_buf *buf = bpf_map_lookup_elem(&rss_bufs, &zero);
+
+		if (buf && !bpf_core_read(buf->b, 4 * size, &m->rss_stat)) {
+			for (int i = 0; i < 4; i++) {
+				__s64 c = *(__s64 *)(buf->b + i * size + count_off);
+
+				v[i] = c < 0 ? 0 : c;
+			}
+			return;
+		}
+	}
+	for (int i = 0; i < 4; i++)
+		v[i] = pcpu_counter_value(&((struct mm_struct___new *)mm)->rss_stat[i]);
 }
 
 static __always_inline bool mm_oom_skip(struct mm_struct *mm)
@@ -233,49 +322,58 @@ static __always_inline __u64 css_kn_id(struct cgroup_subsys_state *css)
  * there, and the one long loop, the task walk, calls a global function.
  */
 
-struct chain_walk {
-	struct oom_ctx *c;
-	struct kernfs_node *kn;
-	__u64 oom_id;
-};
-
-LOOP_CB chain_step(__u64 idx, void *data)
+/*
+ * One step of send_cgroup_chain(), from the context's c->chain_kn (a global
+ * function, verified once: see walk_one()). 1 when the chain is done.
+ */
+__noinline int chain_one(void)
 {
-	struct chain_walk *w = data;
-	struct kernfs_node *kn = w->kn, *parent;
+	struct oom_ctx *c = get_ctx();
+	struct kernfs_node *kn, *parent;
 	struct oomt_cgroup *rec;
 	__u64 id;
 	__u8 one = 1;
 	long n;
 
+	if (!c)
+		return 1;
+	kn = (void *)c->chain_kn;
 	if (!kn)
 		return 1;
 	id = BPF_CORE_READ(kn, id);
 	if (bpf_map_lookup_elem(&sent_cgroups, &id))
 		return 1;
 	parent = kn_parent(kn);
-	rec = reserve(w->c, sizeof(*rec));
+	rec = reserve(c, sizeof(*rec));
 	if (!rec)
 		return 1;
-	fill_hdr(&rec->hdr, OOMT_REC_CGROUP, w->oom_id);
+	fill_hdr(&rec->hdr, OOMT_REC_CGROUP, c->oom_id);
 	rec->id = id;
 	rec->parent_id = parent ? BPF_CORE_READ(parent, id) : 0;
 	n = bpf_probe_read_kernel_str(rec->name, sizeof(rec->name), BPF_CORE_READ(kn, name));
 	rec->truncated = n == sizeof(rec->name);
 	rec->pad = 0;
-	bpf_ringbuf_submit(rec, 0);
+	bpf_ringbuf_submit(rec, BPF_RB_NO_WAKEUP);
 	bpf_map_update_elem(&sent_cgroups, &id, &one, BPF_ANY);
-	w->kn = parent;
+	c->chain_kn = (__u64)parent;
 	return 0;
 }
 
-/* Name the kernfs node and its ancestors to userspace, once each. */
-static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_node *kn,
-					      __u64 oom_id)
+LOOP_CB chain_cb(__u64 idx, void *data)
 {
-	struct chain_walk w = { .c = c, .kn = kn, .oom_id = oom_id };
+	/* a callback returns 0 or 1; a global function's result is unknown */
+	return chain_one() ? 1 : 0;
+}
 
-	OOMT_LOOP(MAX_CGROUP_DEPTH, chain_step, &w);
+/* Name the kernfs node and its ancestors to userspace, once each. */
+static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_node *kn)
+{
+	/* candidates come memcg by memcg: skip the lookups for the same one */
+	if ((__u64)kn == c->last_chain_kn)
+		return;
+	c->last_chain_kn = (__u64)kn;
+	c->chain_kn = (__u64)kn;
+	OOMT_LOOP(MAX_CGROUP_DEPTH, chain_cb, NULL);
 }
 
 static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm)
@@ -289,7 +387,8 @@ static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm
  * Fill t from task p: identity, memory parts, adj, memcg. The skip flags
  * mirror oom_badness()'s LONG_MIN conditions so userspace can say why.
  */
-static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct task_struct *p)
+static __always_inline struct mm_struct *fill_task_in(struct oomt_task *t, struct task_struct *p,
+						     __u64 cgroup_id)
 {
 	struct mm_struct *mm;
 
@@ -303,7 +402,7 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
 	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
 	t->swap = t->pgtables_bytes = 0;
 	BPF_CORE_READ_STR_INTO(&t->comm, p, comm);
-	t->cgroup_id = css_kn_id(task_memcg_css(p));
+	t->cgroup_id = cgroup_id ? cgroup_id : css_kn_id(task_memcg_css(p));
 
 	mm = BPF_CORE_READ(p, mm);
 	if (!mm) {
@@ -312,10 +411,15 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
 	}
 	t->flags |= OOMT_TASK_MEM;
 	t->total_vm = BPF_CORE_READ(mm, total_vm);
-	t->rss_file = mm_counter(mm, MM_FILEPAGES);
-	t->rss_anon = mm_counter(mm, MM_ANONPAGES);
-	t->swap = mm_counter(mm, MM_SWAPENTS);
-	t->rss_shmem = mm_counter(mm, MM_SHMEMPAGES);
+	{
+		__s64 v[4];
+
+		mm_counters(mm, v);
+		t->rss_file = v[MM_FILEPAGES];
+		t->rss_anon = v[MM_ANONPAGES];
+		t->swap = v[MM_SWAPENTS];
+		t->rss_shmem = v[MM_SHMEMPAGES];
+	}
 	t->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	if (t->oom_score_adj == -1000)
 		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
@@ -324,6 +428,12 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
 	else if (in_vfork(p, mm))
 		t->flags |= OOMT_TASK_SKIP_VFORK;
 	return mm;
+}
+
+/* fill_task_in() of a task whose memory cgroup is not known yet. */
+static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct task_struct *p)
+{
+	return fill_task_in(t, p, 0);
 }
 
 #define OOMT_TASK_SKIPS (OOMT_TASK_SKIP_ADJ_MIN | OOMT_TASK_SKIP_MM_SKIP | \
@@ -335,9 +445,9 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
  * oom_badness() and the kernel's task table saw.
  */
 static __always_inline void fill_task_tp(struct oom_ctx *c, struct oomt_task *t,
-					 struct task_struct *p)
+					 struct task_struct *p, __u64 cgroup_id)
 {
-	fill_task(t, p);
+	fill_task_in(t, p, cgroup_id);
 	if (!c->snap_valid || c->snap.tid != t->tid)
 		return;
 	t->total_vm = c->snap.total_vm;
@@ -346,6 +456,31 @@ static __always_inline void fill_task_tp(struct oom_ctx *c, struct oomt_task *t,
 	t->rss_shmem = c->snap.rss_shmem;
 	t->swap = c->snap.swap;
 	t->pgtables_bytes = c->snap.pgtables_bytes;
+}
+
+/*
+ * fill_task_tp() of TASK into the open context's scratch slot, for the
+ * caller to copy into its record. Like emit_candidate(), a global function
+ * checked once by the verifier instead of at every caller (the OOM path
+ * fills a task in five places); only the task handling the OOM calls it
+ * (oom_lock), so one slot serves.
+ */
+__noinline int fill_scratch(__u64 task)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (!c)
+		return 0;
+	fill_task_tp(c, &c->scratch, (void *)task, 0);
+	return 0;
+}
+
+/* The scratch slot into a record's task. */
+static __always_inline void fill_task_via_scratch(struct oom_ctx *c, struct oomt_task *t,
+						  struct task_struct *p)
+{
+	fill_scratch((__u64)p);
+	__builtin_memcpy(t, &c->scratch, sizeof(*t));
 }
 
 /* oom_badness() (5.9+) from the parts fill_task() read. */
@@ -401,7 +536,7 @@ static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 kil
 	e->lost = c->lost;
 	e->killed = killed;
 	e->flags = c->walk_truncated ? OOMT_END_WALK_TRUNCATED : 0;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
@@ -426,6 +561,8 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->oom_id = __sync_fetch_and_add(&next_oom_id, 1) + 1;
 #endif
 	c->oc = oc;
+	c->ts_ns = bpf_ktime_get_boot_ns();
+	c->last_chain_kn = 0;
 	c->badness_task = 0;
 	c->candidates = 0;
 	c->lost = 0;
@@ -441,9 +578,9 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	if (!b)
 		return;
 	fill_hdr(&b->hdr, OOMT_REC_BEGIN, c->oom_id);
-	fill_task(&b->trigger, cur);
-	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(cur), cgroup, kn), c->oom_id);
-	bpf_ringbuf_submit(b, 0);
+	fill_task_via_scratch(c, &b->trigger, cur);
+	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(cur), cgroup, kn));
+	bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
 }
 
 /* Is the current task the one handling the open OOM? (oom_badness is also
@@ -457,100 +594,119 @@ static __always_inline struct oom_ctx *ctx_of_current(void)
 	return c;
 }
 
-static __always_inline void emit_candidate(struct oom_ctx *c, struct task_struct *p,
-					   __s64 points, bool exact, __u64 totalpages)
+/*
+ * A candidate record of the open OOM. KN: the task's memory cgroup's
+ * kernfs node when the walk knows it, else 0 (read from the task). A
+ * global function: the verifier checks it once, on its own, rather than
+ * once per caller and path (pointers are passed as numbers: a global
+ * function's arguments are scalars on the older kernels).
+ */
+__noinline int emit_candidate(__u64 task, __s64 points, __u32 exact, __u64 kn, __u64 kn_id)
 {
+	struct task_struct *p = (void *)task;
+	struct oom_ctx *c = get_ctx();
 	struct oomt_candidate *r;
 
+	if (!c)
+		return 0;
 	c->candidates++;
 	r = reserve(c, sizeof(*r));
 	if (!r)
-		return;
-	fill_hdr(&r->hdr, OOMT_REC_CANDIDATE, c->oom_id);
-	fill_task_tp(c, &r->task, p);
+		return 0;
+	r->hdr.type = OOMT_REC_CANDIDATE;
+	r->hdr.mode = attach_mode;
+	r->hdr.oom_id = c->oom_id;
+	r->hdr.ts_ns = c->ts_ns;
+	fill_task_tp(c, &r->task, p, kn ? kn_id : 0);
 	if (exact) {
 		r->task.points = points;
 		if (points != LONG_MIN_VAL)
 			r->task.flags |= OOMT_TASK_POINTS;
 	} else {
-		compute_points(&r->task, totalpages);
+		compute_points(&r->task, c->totalpages);
 	}
-	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(p), cgroup, kn), c->oom_id);
-	bpf_ringbuf_submit(r, 0);
+	if (!kn)
+		kn = (__u64)BPF_CORE_READ(task_memcg_css(p), cgroup, kn);
+	send_cgroup_chain(c, (void *)kn);
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
 }
 
-/*
- * The current task's executable as path components, crossing mount points
- * (struct mount holds the vfsmount; its mountpoint and parent continue the
- * walk). A component longer than the slot, or a deeper path, leaves it
- * incomplete: userspace then does not guess a path.
- */
-struct exe_walk {
-	struct oomt_kill *k;
-	struct dentry *d;
-	struct mount *mnt;
-	__u32 depth;
-	__u32 complete;
-};
-
-LOOP_CB exe_step(__u64 idx, void *data)
+/* One step up the executable's path, c->exe (struct exe_walk); a global
+ * function (see walk_one()). 1 when done. */
+__noinline int exe_one(void)
 {
-	struct exe_walk *w = data;
-	/* CO-RE reads start at kernel types, not at w */
-	struct mount *mnt = w->mnt;
-	struct dentry *d = w->d, *parent;
-	__u32 depth = w->depth;
+	struct oom_ctx *c = get_ctx();
+	struct mount *mnt;
+	struct dentry *d, *parent;
+	const unsigned char *name;
+	__u32 depth;
 	long n;
 
+	if (!c)
+		return 1;
+	mnt = (void *)c->exe.mnt;
+	d = (void *)c->exe.d;
+	depth = c->exe.depth;
 	if (d == BPF_CORE_READ(mnt, mnt.mnt_root)) {
 		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
 
 		if (up == mnt) {	/* the root of the namespace */
-			w->complete = 1;
+			c->exe.complete = 1;
 			return 1;
 		}
-		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
-		w->mnt = up;
+		c->exe.d = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+		c->exe.mnt = (__u64)up;
 		return 0;
 	}
 	parent = BPF_CORE_READ(d, d_parent);
 	if (parent == d || depth >= OOMT_EXE_DEPTH)
 		return 1;
-	n = bpf_probe_read_kernel_str(w->k->exe[depth], OOMT_EXE_NAME,
-				      BPF_CORE_READ(d, d_name.name));
+	name = BPF_CORE_READ(d, d_name.name);
+	/* the bound again, where the verifier sees it: older ones forget the
+	 * check above once the compiler has spilled depth */
+	barrier_var(depth);
+	depth &= 15;
+	n = bpf_probe_read_kernel_str(c->exe.name[depth], OOMT_EXE_NAME, name);
 	if (n <= 0 || n >= OOMT_EXE_NAME)
 		return 1;
-	w->depth = depth + 1;
-	w->d = parent;
+	c->exe.depth = depth + 1;
+	c->exe.d = (__u64)parent;
 	return 0;
 }
 
-static __always_inline void fill_exe(struct oomt_kill *k)
+LOOP_CB exe_cb(__u64 idx, void *data)
+{
+	/* a callback returns 0 or 1; a global function's result is unknown */
+	return exe_one() ? 1 : 0;
+}
+
+static __always_inline void fill_exe(struct oom_ctx *c, struct oomt_kill *k)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct file *exe = BPF_CORE_READ(cur, mm, exe_file);
 	struct vfsmount *vm = BPF_CORE_READ(exe, f_path.mnt);
-	struct exe_walk w = {
-		.k = k,
-		.d = BPF_CORE_READ(exe, f_path.dentry),
-		.mnt = (void *)vm - bpf_core_field_offset(struct mount, mnt),
-	};
 
 	k->exe_depth = 0;
 	k->exe_complete = 0;
-	if (!exe || !w.d || !vm)
+	c->exe.d = (__u64)BPF_CORE_READ(exe, f_path.dentry);
+	c->exe.mnt = (__u64)vm - bpf_core_field_offset(struct mount, mnt);
+	c->exe.depth = 0;
+	c->exe.complete = 0;
+	if (!exe || !c->exe.d || !vm)
 		return;
 	/* components plus a few mount crossings */
-	OOMT_LOOP(OOMT_EXE_DEPTH + 8, exe_step, &w);
-	if (w.complete) {
-		k->exe_depth = w.depth;
+	OOMT_LOOP(OOMT_EXE_DEPTH + 8, exe_cb, NULL);
+	if (c->exe.complete) {
+		__builtin_memcpy(k->exe, c->exe.name, sizeof(k->exe));
+		k->exe_depth = c->exe.depth;
 		k->exe_complete = 1;
 	}
 }
 
-static __always_inline void fill_stacks(void *ctx, struct oomt_kill *k)
+static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oomt_kill *k)
 {
-	fill_exe(k);
+	fill_exe(c, k);
 	k->kstack_len = bpf_get_stack(ctx, k->kstack, sizeof(k->kstack), 0);
 	k->ustack_len = bpf_get_stack(ctx, k->ustack, sizeof(k->ustack), BPF_F_USER_STACK);
 	k->ubuild_len = bpf_get_stack(ctx, k->ubuild, sizeof(k->ubuild),
@@ -613,7 +769,7 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
 	fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
 	chosen = BPF_CORE_READ(oc, chosen);
 	if (chosen && (long)chosen != -1)
-		fill_task(&k->chosen, chosen);
+		fill_task_via_scratch(c, &k->chosen, chosen);
 	else
 		__builtin_memset(&k->chosen, 0, sizeof(k->chosen));
 	c->chosen_pid = k->chosen.pid;
@@ -625,11 +781,11 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
 	k->flags = OOMT_KILL_OC | OOMT_KILL_TOTALPAGES | OOMT_KILL_CONSTRAINT;
 	memcg = BPF_CORE_READ(oc, memcg);
 	fill_kill_domain(k, memcg);
-	fill_stacks(ctx, k);
+	fill_stacks(ctx, c, k);
 	kstack_add_caller(k, caller);
 	if (memcg)
-		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
-	bpf_ringbuf_submit(k, 0);
+		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn));
+	bpf_ringbuf_submit(k, BPF_RB_NO_WAKEUP);
 }
 
 /* ---- fentry mode ------------------------------------------------------------ */
@@ -659,8 +815,13 @@ int BPF_PROG(fexit_oom_badness, struct task_struct *p, unsigned long totalpages,
 {
 	struct oom_ctx *c = ctx_of_current();
 
-	if (c)
-		emit_candidate(c, p, ret, true, totalpages);
+	if (c) {
+		/* through the map: a global function takes scalars, not the
+		 * typed pointer an fexit program has */
+		c->badness_task = (__u64)p;
+		emit_candidate(*(volatile __u64 *)&c->badness_task, ret, 1, 0, 0);
+		c->badness_task = 0;
+	}
 	return 0;
 }
 
@@ -712,7 +873,7 @@ int BPF_KRETPROBE(kretprobe_oom_badness, long ret)
 	struct oom_ctx *c = ctx_of_current();
 
 	if (c && c->badness_task) {
-		emit_candidate(c, (void *)c->badness_task, ret, true, 0);
+		emit_candidate(c->badness_task, ret, 1, 0, 0);
 		c->badness_task = 0;
 	}
 	return 0;
@@ -789,20 +950,19 @@ static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
  * charge plus the per-CPU stock (64 pages), else one short of a THP (512).
  * NULL means no memcg was at its limit: a global OOM.
  */
-struct domain_walk {
-	struct cgroup_subsys_state *css;
-	struct mem_cgroup *found, *loose, *tightest;
-	__s64 tightest_room;
-};
-
-LOOP_CB domain_step(__u64 idx, void *data)
+/* One step of find_oom_memcg()'s climb, on the context's c->dom (a global
+ * function: see walk_one()). 1 when the climb is over. */
+__noinline int domain_one(void)
 {
-	struct domain_walk *w = data;
-	struct cgroup_subsys_state *css = w->css;	/* CO-RE reads start at a kernel type */
-	struct mem_cgroup *memcg = (void *)css;	/* css is the first member */
-	struct cgroup_subsys_state *parent;
+	struct oom_ctx *c = get_ctx();
+	struct cgroup_subsys_state *css, *parent;
+	struct mem_cgroup *memcg;
 	__s64 room;
 
+	if (!c)
+		return 1;
+	css = (void *)c->dom.css;
+	memcg = (void *)css;	/* css is the first member */
 	if (!css)
 		return 1;
 	parent = BPF_CORE_READ(css, parent);
@@ -816,32 +976,41 @@ LOOP_CB domain_step(__u64 idx, void *data)
 			room = memsw;
 	}
 	if (room < 64) {
-		w->found = memcg;
+		c->dom.found = (__u64)memcg;
 		return 1;
 	}
-	if (room < 512 && !w->loose)
-		w->loose = memcg;
-	if (!w->tightest || room < w->tightest_room) {
-		w->tightest = memcg;
-		w->tightest_room = room;
+	if (room < 512 && !c->dom.loose)
+		c->dom.loose = (__u64)memcg;
+	if (!c->dom.tightest || room < c->dom.tightest_room) {
+		c->dom.tightest = (__u64)memcg;
+		c->dom.tightest_room = room;
 	}
-	w->css = parent;
+	c->dom.css = (__u64)parent;
 	return 0;
 }
 
-static __always_inline struct mem_cgroup *find_oom_memcg(struct task_struct *victim,
+LOOP_CB domain_cb(__u64 idx, void *data)
+{
+	/* a callback returns 0 or 1; a global function's result is unknown */
+	return domain_one() ? 1 : 0;
+}
+
+static __always_inline struct mem_cgroup *find_oom_memcg(struct oom_ctx *c,
+							 struct task_struct *victim,
 							 bool memcg_oom)
 {
-	struct domain_walk w = { .css = task_memcg_css(victim) };
+	struct domain_walk *w = &c->dom;
 
-	OOMT_LOOP(MAX_CGROUP_DEPTH, domain_step, &w);
-	if (w.found)
-		return w.found;
+	__builtin_memset(w, 0, sizeof(*w));
+	w->css = (__u64)task_memcg_css(victim);
+	OOMT_LOOP(MAX_CGROUP_DEPTH, domain_cb, NULL);
+	if (w->found)
+		return (void *)w->found;
 	/* a memcg OOM for certain, but the victim's exit may already have given
 	 * pages back: the ancestor closest to its limit is the domain */
-	if (!w.loose && memcg_oom)
-		return w.tightest;
-	return w.loose;
+	if (!w->loose && memcg_oom)
+		return (void *)w->tightest;
+	return (void *)w->loose;
 }
 
 /* Is any of the first frames of a stack in [start, end)? */
@@ -856,88 +1025,205 @@ static __always_inline bool stack_has(const __u64 *ips, long len, __u64 start, _
 	return false;
 }
 
-struct within_walk {
-	struct cgroup_subsys_state *css, *domain;
-	bool within;
-};
-
-LOOP_CB within_step(__u64 idx, void *data)
-{
-	struct within_walk *w = data;
-	struct cgroup_subsys_state *css;
-
-	if (!w->css)
-		return 1;
-	if (w->css == w->domain) {
-		w->within = true;
-		return 1;
-	}
-	css = w->css;	/* CO-RE reads start at a kernel type, not at w */
-	w->css = BPF_CORE_READ(css, parent);
-	return 0;
-}
-
-static __always_inline bool css_within(struct cgroup_subsys_state *css,
-				       struct cgroup_subsys_state *domain)
-{
-	struct within_walk w = { .css = css, .domain = domain };
-
-	OOMT_LOOP(MAX_CGROUP_DEPTH, within_step, &w);
-	return w.within;
-}
-
 struct walk_ctx {
 	struct oom_ctx *c;
-	struct walk_state s;
+	struct walk_state *s;	/* &c->walk */
 };
 
 /*
- * One step of for_each_process(): the process list is a ring through every
- * thread-group leader (init_task included), so the walk starts anywhere and
- * ends when it is back. Each task is judged as oom_evaluate_task() does.
+ * Judge one task as oom_evaluate_task() does and list it as a candidate.
+ * DYING: it was found on a css_set's dying_tasks list.
  */
-LOOP_CB walk_step(__u64 idx, void *data)
+static __always_inline void judge_task(struct walk_ctx *w, struct task_struct *p, bool dying)
 {
-	struct walk_ctx *w = data;
-	struct task_struct *p = (void *)w->s.pos;
 	struct mm_struct *oom_mm;
-	struct list_head *next;
 	__u32 tgid;
 
-	next = BPF_CORE_READ(p, tasks.next);
-	if (!next || (__u64)next == w->s.head)
-		w->s.done = 1;
-	else
-		w->s.pos = (__u64)next - w->s.tasks_off;
 	/* oom_unkillable_task(): kernel threads and the global init; tgid 0 is
 	 * init_task, the idle task */
 	tgid = BPF_CORE_READ(p, tgid);
 	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
-		return w->s.done;
-	if (w->s.domain) {
-		if (!css_within(task_memcg_css(p), (void *)w->s.domain))
-			return w->s.done;
-		/* mem_cgroup_scan_tasks() walks the cgroup's task lists: a process
-		 * whose threads have all passed cgroup_exit() is off them, while
-		 * the global for_each_process() still sees it */
-		if (BPF_CORE_READ(p, exit_state) && !BPF_CORE_READ(p, signal, live.counter))
-			return w->s.done;
-	}
-	/* oom_evaluate_task(): an earlier victim whose mm is already reaped or
-	 * gone (MMF_OOM_SKIP) is passed over without calling oom_badness() */
+		return;
+	/* css_task_iter (CSS_TASK_ITER_PROCS) passes over a dying leader
+	 * whose threads have all exited */
+	if (dying && !BPF_CORE_READ(p, signal, live.counter))
+		return;
+	/* an earlier victim whose mm is already reaped or gone (MMF_OOM_SKIP)
+	 * is passed over without calling oom_badness() */
 	oom_mm = BPF_CORE_READ(p, signal, oom_mm);
 	if (oom_mm && mm_oom_skip(oom_mm))
-		return w->s.done;
-	emit_candidate(w->c, p, 0, false, w->s.totalpages);
-	return w->s.done;
+		return;
+	emit_candidate((__u64)p, 0, 0, w->s->css_kn, w->s->css_kn_id);
 }
 
-/* Where the walk over every process starts, for the OOM domain memcg (NULL: global). */
+/*
+ * One step of for_each_process() (global OOMs): the process list is a ring
+ * through every thread-group leader (init_task included), so the walk
+ * starts anywhere and ends when it is back.
+ */
+static __always_inline long global_walk_step(struct walk_ctx *w)
+{
+	struct task_struct *p = (void *)w->s->pos;
+	struct list_head *next;
+
+	next = BPF_CORE_READ(p, tasks.next);
+	if (!next || (__u64)next == w->s->head)
+		w->s->done = 1;
+	else
+		w->s->pos = (__u64)next - w->s->tasks_off;
+	judge_task(w, p, false);
+	return w->s->done;
+}
+
+/*
+ * A memcg OOM judges the tasks of the memcg and of every memcg below it,
+ * as mem_cgroup_scan_tasks() does: the subtree in pre-order
+ * (css_next_descendant_pre), in each css the css_sets whose memory css it
+ * is (cgroup->e_csets[memory], cgroup v1 and v2 alike), in each css_set its
+ * three task lists (css_task_iter), thread-group leaders only. Processes
+ * outside the memcg are never visited. A step moves one link, so the walk
+ * bound counts links, not tasks.
+ */
+enum memcg_walk_phase {
+	MW_CSS = 0,	/* at s.css: start its css_set list */
+	MW_CSET,	/* at s.cset_node: start its task lists, or the next css */
+	MW_TASKS,	/* in task list s.list of the css_set, at s.pos */
+	MW_CHILD,	/* the css's css_sets are done: its first child next */
+	MW_UP,		/* no child: the next sibling of s.css or of an ancestor */
+};
+
+static __always_inline __u64 read_next(__u64 list_head)
+{
+	__u64 next = 0;
+
+	bpf_probe_read_kernel(&next, sizeof(next), (void *)list_head);
+	return next;
+}
+
+static __always_inline __u64 cset_of_node(__u64 node)
+{
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+
+	return node - bpf_core_field_offset(struct css_set, e_cset_node) -
+	       id * sizeof(struct list_head);
+}
+
+static __always_inline __u64 cset_task_list(__u64 cset, __u32 list)
+{
+	if (list == 0)
+		return cset + bpf_core_field_offset(struct css_set, tasks);
+	if (list == 1)
+		return cset + bpf_core_field_offset(struct css_set, mg_tasks);
+	return cset + bpf_core_field_offset(struct css_set, dying_tasks);
+}
+
+static __always_inline long memcg_walk_step(struct walk_ctx *w)
+{
+	struct walk_state *s = w->s;
+	struct cgroup_subsys_state *css = (void *)s->css;
+	__u64 sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct task_struct *p;
+	__u64 next;
+
+	switch (s->phase) {
+	case MW_CSS:
+		s->css_kn = (__u64)BPF_CORE_READ(css, cgroup, kn);
+		s->css_kn_id = css_kn_id(css);
+		s->cset_head = (__u64)BPF_CORE_READ(css, cgroup) +
+			       bpf_core_field_offset(struct cgroup, e_csets) +
+			       id * sizeof(struct list_head);
+		s->cset_node = read_next(s->cset_head);
+		s->phase = MW_CSET;
+		break;
+	case MW_CSET:
+		if (!s->cset_node || s->cset_node == s->cset_head) {
+			s->phase = MW_CHILD;
+			break;
+		}
+		s->list = 0;
+		s->head = cset_task_list(cset_of_node(s->cset_node), 0);
+		s->pos = read_next(s->head);
+		s->phase = MW_TASKS;
+		break;
+	case MW_TASKS:
+		if (s->pos && s->pos != s->head) {
+			p = (void *)(s->pos - bpf_core_field_offset(struct task_struct, cg_list));
+			s->pos = read_next(s->pos);
+			/* CSS_TASK_ITER_PROCS: thread-group leaders only */
+			if (BPF_CORE_READ(p, group_leader) == p)
+				judge_task(w, p, s->list == 2);
+			break;
+		}
+		if (s->list < 2) {
+			s->list++;
+			s->head = cset_task_list(cset_of_node(s->cset_node), s->list);
+			s->pos = read_next(s->head);
+			break;
+		}
+		s->cset_node = read_next(s->cset_node);
+		s->phase = MW_CSET;
+		break;
+	case MW_CHILD:
+		next = read_next((__u64)css + bpf_core_field_offset(struct cgroup_subsys_state,
+								     children));
+		if (next && next != (__u64)css + bpf_core_field_offset(struct cgroup_subsys_state,
+									children)) {
+			s->css = next - sibling_off;
+			s->phase = MW_CSS;
+		} else {
+			s->phase = MW_UP;
+		}
+		break;
+	default: {	/* MW_UP */
+		struct cgroup_subsys_state *parent;
+
+		if (s->css == s->domain) {
+			s->done = 1;
+			break;
+		}
+		parent = BPF_CORE_READ(css, parent);
+		next = read_next(s->css + sibling_off);
+		if (!parent || !next) {	/* torn under us: stop rather than wander */
+			s->done = 1;
+			break;
+		}
+		if (next != (__u64)parent + bpf_core_field_offset(struct cgroup_subsys_state,
+								   children)) {
+			s->css = next - sibling_off;
+			s->phase = MW_CSS;
+		} else {
+			s->css = (__u64)parent;
+		}
+		break;
+	}
+	}
+	return s->done;
+}
+
+LOOP_CB walk_step(__u64 idx, void *data)
+{
+	struct walk_ctx *w = data;
+
+	if (w->s->domain)
+		return memcg_walk_step(w);
+	return global_walk_step(w);
+}
+
+/* Where the walk starts, for the OOM domain memcg (NULL: global). */
 static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *memcg,
 				       __u64 totalpages)
 {
 	struct task_struct *start = (void *)bpf_get_current_task();
 
+	__builtin_memset(s, 0, sizeof(*s));
+	s->totalpages = totalpages;
+	if (memcg) {
+		s->domain = (__u64)&memcg->css;
+		s->css = s->domain;
+		s->phase = MW_CSS;
+		return;
+	}
 	/* init_task heads the list and is never unhashed: climb to it (it is
 	 * its own parent) rather than start at a leader that may be exiting */
 	for (int i = 0; i < 64; i++) {
@@ -948,12 +1234,8 @@ static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *
 		start = parent;
 	}
 	s->pos = (__u64)start;
-	s->domain = memcg ? (__u64)&memcg->css : 0;
-	s->totalpages = totalpages;
 	s->tasks_off = bpf_core_field_offset(struct task_struct, tasks);
 	s->head = s->pos + s->tasks_off;
-	s->done = 0;
-	s->pad = 0;
 }
 
 static __always_inline void walk_cut(struct oom_ctx *c)
@@ -962,30 +1244,33 @@ static __always_inline void walk_cut(struct oom_ctx *c)
 	__sync_fetch_and_add(&drops.walk_truncated, 1);
 }
 
-#ifdef OOMT_COMPAT
 /*
- * The compat object's walk, one task per call of a global function: the
- * verifier checks a global function (5.6+) once, not once per call, so a
- * bounded loop of calls costs it a few instructions a task. The loop runs
- * in runs of WALK_RUN calls that return at once when the walk is done, so
- * that the verifier keeps one pending branch per run, not per task; the
- * tasks past OOMT_COMPAT_WALK_MAX are cut (oomtrace.h).
+ * One step of the walk, a global function: the verifier checks it once, on
+ * its own, instead of once per loop iteration (compat) or with the
+ * callback's repeated passes (bpf_loop, 6.8+). The walk's state is in the
+ * context.
  */
-#define WALK_RUN 64
-
 __noinline int walk_one(void)
 {
 	struct oom_ctx *c = get_ctx();
-	struct walk_ctx w = {};
+	struct walk_ctx w;
 
 	if (!c || c->walk.done)
 		return 1;
 	w.c = c;
-	w.s = c->walk;
-	walk_step(0, &w);
-	c->walk = w.s;
-	return w.s.done;
+	w.s = &c->walk;
+	return walk_step(0, &w);
 }
+
+#ifdef OOMT_COMPAT
+/*
+ * The compat object's walk: a bounded loop of calls costs the verifier a
+ * few instructions a step. The loop runs in runs of WALK_RUN calls that
+ * return at once when the walk is done, so that the verifier keeps one
+ * pending branch per run, not per step; the steps past
+ * OOMT_COMPAT_WALK_MAX are cut (oomtrace.h).
+ */
+#define WALK_RUN 64
 
 static __always_inline void walk_candidates(struct oom_ctx *c)
 {
@@ -999,20 +1284,36 @@ static __always_inline void walk_candidates(struct oom_ctx *c)
 	walk_cut(c);
 }
 #else
+LOOP_CB walk_cb(__u64 idx, void *data)
+{
+	/* a callback returns 0 or 1, and the verifier knows nothing of a
+	 * global function's result */
+	return walk_one() ? 1 : 0;
+}
+
 static __always_inline void walk_candidates(struct oom_ctx *c)
 {
-	struct walk_ctx w = { .c = c };
-
-	walk_start(&w.s, (void *)c->walk_memcg, c->totalpages);
-	OOMT_LOOP(max_walk, walk_step, &w);
-	if (!w.s.done)
+	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
+	OOMT_LOOP(max_walk, walk_cb, NULL);
+	if (!c->walk.done)
 		walk_cut(c);
 }
 #endif
 
+/*
+ * The parts of handle_mark_victim are global functions (see
+ * emit_candidate()): each is verified once, on its own, instead of along
+ * every path through the program; that halves the verifier's work and
+ * start-up time with it.
+ */
+
 /* Tracepoint mode, after the VICTIM record: candidates, then the totals. */
-static __always_inline void tp_candidates_and_counts(struct oom_ctx *c)
+__noinline int tp_candidates_and_counts(void)
 {
+	struct oom_ctx *c = get_ctx();
+
+	if (!c)
+		return 0;
 	if (c->walk_pending) {
 		c->walk_pending = 0;
 		walk_candidates(c);
@@ -1020,6 +1321,7 @@ static __always_inline void tp_candidates_and_counts(struct oom_ctx *c)
 	/* out_of_memory's return is not seen: send the totals now */
 	emit_counts(c, OOMT_REC_COUNTS, 0);
 	c->snap_valid = 0;
+	return 0;
 }
 
 /* totalpages of an OOM domain: the memcg's limit, or RAM plus swap. */
@@ -1034,7 +1336,7 @@ static __always_inline __u64 domain_totalpages(struct mem_cgroup *memcg)
 static __always_inline void tp_set_domain(struct oom_ctx *c, struct mem_cgroup *memcg)
 {
 	if (memcg)
-		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn), c->oom_id);
+		send_cgroup_chain(c, BPF_CORE_READ(memcg, css.cgroup, kn));
 	c->walk_memcg = (__u64)memcg;
 	c->walk_pending = 1;
 }
@@ -1045,22 +1347,26 @@ static __always_inline void tp_set_domain(struct oom_ctx *c, struct mem_cgroup *
  * buffer loses candidates rather than the kill itself.
  * The reservation is tested once, right after it is made (see emit_counts).
  */
-static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct task_struct *victim)
+__noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_task)
 {
+	struct task_struct *victim = (void *)victim_task;
+	struct oom_ctx *c = get_ctx();
 	struct mem_cgroup *memcg;
 	struct oomt_kill *k;
 	bool memcg_oom, stack_cut;
 
+	if (!c)
+		return 0;
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
 	if (!k) {
 		/* no stack to tell memcg from global: trust the counters alone */
-		memcg = find_oom_memcg(victim, false);
+		memcg = find_oom_memcg(c, victim, false);
 		c->totalpages = domain_totalpages(memcg);
 		tp_set_domain(c, memcg);
-		return;
+		return 0;
 	}
-	fill_stacks(ctx, k);
+	fill_stacks(ctx, c, k);
 	/* mem_cgroup_out_of_memory() on the stack tells memcg from global;
 	 * a stack cut at a kretprobe (someone's on out_of_memory, before
 	 * 5.16) does not reach it, and then the counters alone tell */
@@ -1068,13 +1374,13 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
 	stack_cut = ksym_kretprobe_start &&
 		    stack_has(k->kstack, k->kstack_len, ksym_kretprobe_start, ksym_kretprobe_end);
-	memcg = find_oom_memcg(victim, memcg_oom);
+	memcg = find_oom_memcg(c, victim, memcg_oom);
 	if (ksym_memcg_oom_start && !memcg_oom && !stack_cut)
 		memcg = NULL;
 	c->totalpages = domain_totalpages(memcg);
 
 	fill_hdr(&k->hdr, OOMT_REC_KILL, c->oom_id);
-	fill_task_tp(c, &k->chosen, victim);
+	fill_task_via_scratch(c, &k->chosen, victim);
 	compute_points(&k->chosen, c->totalpages);
 	k->chosen_points = k->chosen.points;
 	k->totalpages = c->totalpages;
@@ -1086,8 +1392,9 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
 		k->flags |= OOMT_KILL_TOTALPAGES;
 	fill_kill_domain(k, memcg);
 	c->chosen_pid = k->chosen.pid;
-	bpf_ringbuf_submit(k, 0);
+	bpf_ringbuf_submit(k, BPF_RB_NO_WAKEUP);
 	tp_set_domain(c, memcg);
+	return 0;
 }
 
 /*
@@ -1095,21 +1402,59 @@ static __always_inline void tp_open_oom(void *ctx, struct oom_ctx *c, struct tas
  * Members are killed from oom_kill_memcg_member() (via mem_cgroup_scan_tasks),
  * the chosen victim directly from oom_kill_process(): the kernel stack tells.
  */
-static __always_inline bool killed_as_group_member(void *ctx)
+__noinline int killed_as_group_member(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 ips[GROUP_STACK_FRAMES] = {};
 	long n;
 
 	if (!ksym_group_member_start)
-		return false;
+		return 0;
 	n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
 	for (int i = 0; i < GROUP_STACK_FRAMES; i++) {
 		if (i * 8 >= n)
 			break;
 		if (ips[i] >= ksym_group_member_start && ips[i] < ksym_group_member_end)
-			return true;
+			return 1;
 	}
-	return false;
+	return 0;
+}
+
+/* The VICTIM record of TASK (0: known by its PID alone), and its exit followed. */
+__noinline int emit_victim(__u64 task, __u32 pid)
+{
+	struct oom_ctx *c = get_ctx();
+	struct victim_info vi = {};
+	struct oomt_victim *v;
+
+	if (!c)
+		return 0;
+	v = reserve(c, sizeof(*v));
+	if (v) {
+		fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->active ? c->oom_id : 0);
+		if (task) {
+			fill_task_via_scratch(c, &v->task, (void *)task);
+			/* the OOM's own totalpages: the adj part depends on it */
+			if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
+				compute_points(&v->task, c->totalpages);
+		} else {
+			__builtin_memset(&v->task, 0, sizeof(v->task));
+			v->task.pid = pid;
+		}
+		if (c->active && c->chosen_pid && pid != c->chosen_pid)
+			v->task.flags |= OOMT_TASK_GROUP;
+		vi.kill_ts = v->hdr.ts_ns;
+		bpf_ringbuf_submit(v, BPF_RB_NO_WAKEUP);
+	}
+	if (task) {
+		c->victim_task = task;
+		c->victim_pid = pid;
+	}
+	vi.oom_id = c->active ? c->oom_id : 0;
+	if (!vi.kill_ts)
+		vi.kill_ts = bpf_ktime_get_boot_ns();
+	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
+		__sync_fetch_and_add(&drops.victims_map_full, 1);
+	return 0;
 }
 
 /* ---- every mode: victims, reaper, exit ------------------------------------- */
@@ -1119,8 +1464,6 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = NULL;
 	struct oom_ctx *c = get_ctx();
-	struct victim_info vi = {};
-	struct oomt_victim *v;
 	__u32 pid, tid = 0;
 
 	if (!c)
@@ -1144,44 +1487,22 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
 
 		if (!same || !killed_as_group_member(ctx))
-			tp_open_oom(ctx, c, task);
+			tp_open_oom(ctx, (__u64)task);
 	}
-
-	v = reserve(c, sizeof(*v));
-	if (v) {
-		fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->active ? c->oom_id : 0);
-		if (task) {
-			fill_task_tp(c, &v->task, task);
-			/* the OOM's own totalpages: the adj part depends on it */
-			if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
-				compute_points(&v->task, c->totalpages);
-		} else {
-			__builtin_memset(&v->task, 0, sizeof(v->task));
-			v->task.pid = pid;
-		}
-		if (c->active && c->chosen_pid && pid != c->chosen_pid)
-			v->task.flags |= OOMT_TASK_GROUP;
-		vi.kill_ts = v->hdr.ts_ns;
-		bpf_ringbuf_submit(v, 0);
-	}
-	if (task) {
-		c->victim_task = (__u64)task;
-		c->victim_pid = pid;
-	}
-	vi.oom_id = c->active ? c->oom_id : 0;
-	if (!vi.kill_ts)
-		vi.kill_ts = bpf_ktime_get_boot_ns();
-	if (bpf_map_update_elem(&victims, &pid, &vi, BPF_ANY))
-		__sync_fetch_and_add(&drops.victims_map_full, 1);
+	emit_victim((__u64)task, pid);
 	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
-		tp_candidates_and_counts(c);
+		tp_candidates_and_counts();
 	else
 		c->snap_valid = 0;
 	return 0;
 }
 
-/* Is a frame of the current kernel stack in one of the OOM killer's kill functions? */
-static __always_inline bool sent_by_oom_killer(void *ctx)
+/*
+ * Is a frame of the current kernel stack in one of the OOM killer's kill
+ * functions? A global function, so that its frame array is not on the
+ * stack together with fill_scratch()'s (BPF's 512 bytes cover a call chain).
+ */
+__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 ips[KILL_STACK_FRAMES] = {};
 	long n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
@@ -1191,9 +1512,9 @@ static __always_inline bool sent_by_oom_killer(void *ctx)
 			break;
 		for (int j = 0; j < KILL_FUNCS; j++)
 			if (ips[i] >= ksym_kill_start[j] && ips[i] < ksym_kill_end[j])
-				return true;
+				return 1;
 	}
-	return false;
+	return 0;
 }
 
 /*
@@ -1224,7 +1545,7 @@ static __always_inline void emit_shared_mm_victim(struct oom_ctx *c, struct task
 	if (!v)
 		return;
 	fill_hdr(&v->hdr, OOMT_REC_VICTIM, c->oom_id);
-	fill_task(&v->task, task);
+	fill_task_via_scratch(c, &v->task, task);
 	v->task.flags |= OOMT_TASK_SHARED_MM;
 	pid = v->task.pid;
 	vi.oom_id = c->oom_id;
@@ -1281,7 +1602,7 @@ static __always_inline int emit_reap(__u32 pid, __u32 kind)
 	fill_hdr(&r->hdr, OOMT_REC_REAP, vi->oom_id);
 	r->pid = pid;
 	r->kind = kind;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
@@ -1331,7 +1652,7 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		e->pid = pid;
 		e->pad = 0;
 		e->kill_ts_ns = vi->kill_ts;
-		bpf_ringbuf_submit(e, 0);
+		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	}
 	bpf_map_delete_elem(&victims, &pid);
 	return 0;

@@ -197,8 +197,9 @@ struct oomt_totals {
 };
 
 /*
- * The compat object (kernels before 5.17, no bpf_loop) judges at most this
- * many tasks in a tracepoint-mode OOM; the rest are cut and counted.
+ * The compat object (kernels before 5.17, no bpf_loop) takes at most this
+ * many steps in a tracepoint-mode OOM's task walk (a step judges a task or,
+ * in a memcg OOM, moves to the next task list); the rest are cut and counted.
  */
 #define OOMT_COMPAT_WALK_MAX 16384
 

@@ -52,6 +52,10 @@ struct assembler {
 	 * victim and stage, so as many as an oom.group kill has members */
 	struct oom_aftermath *held;
 	size_t n_held, cap_held;
+	/* victims whose exit record is still to come, and until when to poll */
+	struct { int32_t pid; uint64_t until_mono_ns; } awaiting[ASSEMBLE_EXIT_WATCH_MAX];
+	size_t n_awaiting;
+	uint64_t reaper_until_mono_ns;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -338,6 +342,33 @@ static void account_drops(struct assembler *a, struct oom_event *ev)
 }
 
 /* Finish the pending event: victims, ranks, paths; hand it out. */
+/* An emitted event's victims: their exits (and the reaper) are awaited. */
+static void watch_aftermath(struct assembler *a, const struct oom_event *ev)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	a->reaper_until_mono_ns = now + ASSEMBLE_REAPER_WATCH_MS * 1000000ull;
+	for (size_t i = 0; i < ev->n_victims && a->n_awaiting < ASSEMBLE_EXIT_WATCH_MAX; i++) {
+		a->awaiting[a->n_awaiting].pid = ev->victims[i].pid;
+		a->awaiting[a->n_awaiting].until_mono_ns = now + ASSEMBLE_EXIT_WATCH_MS * 1000000ull;
+		a->n_awaiting++;
+	}
+}
+
+/* Forget awaited exits that came (PID) or are overdue (PID 0: only those). */
+static void unwatch_exits(struct assembler *a, int32_t pid)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	size_t kept = 0;
+
+	for (size_t i = 0; i < a->n_awaiting; i++) {
+		if ((pid && a->awaiting[i].pid == pid) || a->awaiting[i].until_mono_ns <= now)
+			continue;
+		a->awaiting[kept++] = a->awaiting[i];
+	}
+	a->n_awaiting = kept;
+}
+
 static void complete(struct assembler *a)
 {
 	struct oom_event *ev = a->cur;
@@ -417,8 +448,11 @@ static void complete(struct assembler *a)
 	}
 	oom_event__rank(ev, a->keep);
 	a->ops.event(ev, a->ops.arg);
+	watch_aftermath(a, ev);
 	for (size_t i = 0; i < a->n_held; i++) {
 		a->held[i].oom_seq = ev->seq;
+		if (!strcmp(a->held[i].kind, "victim_exit"))	/* came before its event */
+			unwatch_exits(a, a->held[i].pid);
 		a->ops.aftermath(&a->held[i], a->ops.arg);
 	}
 	a->n_held = 0;
@@ -575,6 +609,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 
 			am.kind = "victim_exit";
 			am.pid = (int32_t)e->pid;
+			unwatch_exits(a, am.pid);
 			am.kill_to_exit_ns = h->ts_ns - e->kill_ts_ns;
 		}
 		hold_or_emit(a, &am, h->oom_id);
@@ -655,15 +690,18 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 	return 0;
 }
 
-int assembler__timeout_ms(const struct assembler *a)
+int assembler__timeout_ms(struct assembler *a)
 {
-	uint64_t now, due;
+	uint64_t now = now_ns(CLOCK_MONOTONIC), due;
 
-	if (!a->cur)
-		return -1;
-	now = now_ns(CLOCK_MONOTONIC);
-	due = a->cur_last_mono_ns + ASSEMBLE_QUIET_MS * 1000000ull;
-	return now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
+	if (a->cur) {
+		due = a->cur_last_mono_ns + ASSEMBLE_QUIET_MS * 1000000ull;
+		return now >= due ? 0 : (int)((due - now) / 1000000ull) + 1;
+	}
+	unwatch_exits(a, 0);
+	if (a->n_awaiting || now < a->reaper_until_mono_ns)
+		return ASSEMBLE_AFTERMATH_POLL_MS;
+	return -1;
 }
 
 void assembler__flush(struct assembler *a, int force)

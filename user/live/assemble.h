@@ -16,6 +16,18 @@
 
 #define ASSEMBLE_QUIET_MS 100
 /*
+ * Aftermath records (reaper, exit) are sent without waking us: a wake-up
+ * from BPF costs the OOM path an inter-processor interrupt. Only the record
+ * that closes an OOM wakes us; after it we look for aftermath every
+ * ASSEMBLE_AFTERMATH_POLL_MS, for ASSEMBLE_REAPER_WATCH_MS (the reaper
+ * starts 2 s after the kill on 5.19+) and while a victim killed less than
+ * ASSEMBLE_EXIT_WATCH_MS ago has not exited. Idle, nothing polls.
+ */
+#define ASSEMBLE_AFTERMATH_POLL_MS 100
+#define ASSEMBLE_REAPER_WATCH_MS 3000
+#define ASSEMBLE_EXIT_WATCH_MS 30000
+#define ASSEMBLE_EXIT_WATCH_MAX 64	/* victims watched; more wait for the next wake-up */
+/*
  * The event being assembled lives in storage allocated once, by
  * assembler__new: nothing on the event path allocates, so a recorder does
  * not fail for want of memory in the middle of the OOM it records. These
@@ -63,8 +75,12 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 void assembler__free(struct assembler *a);
 /* Feed one ring-buffer record; 0, or -EINVAL for a malformed one. */
 int assembler__feed(struct assembler *a, const void *data, size_t size);
-/* Milliseconds until a pending event must be flushed; -1 if none pending. */
-int assembler__timeout_ms(const struct assembler *a);
+/*
+ * Milliseconds until the next look at the ring buffer: a pending event must
+ * be flushed, or aftermath is expected (see ASSEMBLE_AFTERMATH_POLL_MS);
+ * -1 if nothing is.
+ */
+int assembler__timeout_ms(struct assembler *a);
 /* Complete a pending event if it has been quiet long enough (or force). */
 void assembler__flush(struct assembler *a, int force);
 /* Aftermath records (exit, reaper) that matched no event still known. */
