@@ -11,6 +11,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "btf_scan.h"
 #include "kfeatures.h"
 #include "oomtrace.h"
 
@@ -127,8 +128,11 @@ static int probe_atomic_fetch(char *detail, size_t size)
 	return try_prog(insns, sizeof(insns) / sizeof(insns[0]), detail, size);
 }
 
-/* An fentry program on out_of_memory, loaded and attached, then closed. */
-static int probe_fentry(char *detail, size_t size)
+/*
+ * An fentry program on out_of_memory, loaded and (ATTACH) attached, then
+ * closed. 1, 0 (refused), or -errno (could not tell).
+ */
+static int probe_fentry(char *detail, size_t size, bool attach)
 {
 	const struct bpf_insn insns[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -141,7 +145,8 @@ static int probe_fentry(char *detail, size_t size)
 		snprintf(detail, size, "needs the kernel's own BTF");
 		return 0;
 	}
-	id = libbpf_find_vmlinux_btf_id("out_of_memory", BPF_TRACE_FENTRY);
+	/* one pass over the raw BTF, not libbpf's parse of it (btf_scan.c) */
+	id = btf_scan_file_func_id("/sys/kernel/btf/vmlinux", "out_of_memory");
 	if (id < 0) {
 		snprintf(detail, size, "out_of_memory not in the kernel's BTF: %s", strerror(-id));
 		return 0;
@@ -152,6 +157,11 @@ static int probe_fentry(char *detail, size_t size)
 		fd = -errno;
 		snprintf(detail, size, "load refused: %s", strerror(-fd));
 		return fd == -EINVAL || fd == -EPERM || fd == -ENOTSUP ? 0 : fd;
+	}
+	if (!attach) {
+		snprintf(detail, size, "loads on out_of_memory");
+		close(fd);
+		return 1;
 	}
 	link = bpf_raw_tracepoint_open(NULL, fd);
 	if (link < 0) {
@@ -230,7 +240,7 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 			snprintf(f->detail[KF_ATOMIC_FETCH], sizeof(f->detail[0]), "BPF_ADD | BPF_FETCH");
 	}
 	if (mask & (1u << KF_FENTRY))
-		f->have[KF_FENTRY] = probe_fentry(f->detail[KF_FENTRY], sizeof(f->detail[0]));
+		f->have[KF_FENTRY] = probe_fentry(f->detail[KF_FENTRY], sizeof(f->detail[0]), true);
 	if (mask & (1u << KF_KPROBES)) {
 		f->have[KF_KPROBES] = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
 		snprintf(f->detail[KF_KPROBES], sizeof(f->detail[0]), "%s",
@@ -245,6 +255,23 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 			 r == -ENOENT ? "btf_trace_mark_victim not in the BTF" : strerror(-r));
 	}
 	take_off_for_tests(f, mask);
+}
+
+int kfeatures__fentry_loads(char *detail, size_t size)
+{
+	int r = probe_fentry(detail, size, false);
+
+	if (getenv("OOMTRACE_KFEATURES_OFF") && r == 1) {
+		struct kfeatures f;
+
+		kfeatures__probe(&f, 0, NULL);	/* only what the tests take off */
+		take_off_for_tests(&f, 1u << KF_FENTRY);
+		if (f.have[KF_FENTRY] == 0) {
+			snprintf(detail, size, "%s", f.detail[KF_FENTRY]);
+			return 0;
+		}
+	}
+	return r;
 }
 
 bool kfeatures__need_compat(const struct kfeatures *f)

@@ -51,6 +51,13 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path);
 
 /* Does this kernel need the compat BPF object (no bpf_loop or no atomic fetch)? */
 bool kfeatures__need_compat(const struct kfeatures *f);
+/*
+ * Does an fentry program load here? Before `--mode auto` loads the object
+ * for fentry: a refusal (the build machines' kernel) is then known in
+ * about a millisecond, not after a parse of the kernel's BTF and its CO-RE
+ * relocations. 1, 0 with the reason in DETAIL, or -errno.
+ */
+int kfeatures__fentry_loads(char *detail, size_t size);
 
 /*
  * Is the kernel's mark_victim tracepoint passed the task (vs a pid)?

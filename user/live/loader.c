@@ -317,7 +317,17 @@ int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *k
 	if (want != MODE_AUTO)
 		return try_mode(t, want, ks, ringbuf_bytes, btf_path, err, err_size);
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
-		ret = try_mode(t, m, ks, ringbuf_bytes, btf_path, err, err_size);
+		/* a kernel that refuses fentry says so to a 2-instruction program */
+		if (m == MODE_FENTRY && kernel_has_btf() &&
+		    kfeatures__fentry_loads(err, err_size) == 0) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, err_size, "cannot load the fentry programs: %s", why);
+			ret = -EPERM;
+		} else {
+			ret = try_mode(t, m, ks, ringbuf_bytes, btf_path, err, err_size);
+		}
 		if (!ret)
 			return 0;
 		snprintf(t->why_not[m - 1], sizeof(t->why_not[0]), "%s", err);
