@@ -431,6 +431,8 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	ev->seq = ++r->seq;
 	r->written[r->events_written % WRITTEN_RING].seq = ev->seq;
 	write_event(r, ev);
+	if (!r->main.overflow)
+		session__exec_hook(s, ev, r->main.data, r->main.len);
 	prom_state__add_event(&r->prom, ev);
 	r->events_written++;
 	if (r->so.count && r->events_written >= r->so.count) {
@@ -474,6 +476,20 @@ static void check_lost(struct recorder *r, struct session *s)
 	own_end(&w, r);
 	r->dropped_seen = total;
 	r->prom.lost_records = total;
+	write_metrics(r);
+}
+
+/* The --exec hooks' counts into the metrics, written when they change. */
+static void check_hooks(struct recorder *r, struct session *s)
+{
+	struct exec_hook_counts c;
+
+	if (!session__has_exec(s))
+		return;
+	session__exec_counts(s, &c);
+	if (!memcmp(&c, &r->prom.hooks, sizeof(c)))
+		return;
+	r->prom.hooks = c;
 	write_metrics(r);
 }
 
@@ -581,6 +597,7 @@ static int on_attached(struct session *s, void *arg)
 	char status[PATH_MAX + 64];
 
 	r->seq = r->prev.max_seq;
+	r->prom.hooks_on = session__has_exec(s);
 	drop_caps(r, s);
 	write_start(r, s);
 	reconcile_downtime(r);
@@ -607,6 +624,7 @@ static void on_tick(struct session *s, void *arg)
 			log_debug("reopened %s", r->rf.path);
 	}
 	check_lost(r, s);
+	check_hooks(r, s);
 	if (r->global.pending || r->cg.pending ||
 	    (r->reconcile_ms && now >= r->next_periodic_ms)) {
 		uint64_t kernel = r->prom.kernel_kills, mism = r->prom.reconcile_mismatches;
@@ -663,6 +681,20 @@ static void on_stopping(struct session *s, void *arg)
 	jw_kv_uint(&w, "kills_recorded", r->prom.kills);
 	jw_kv_uint(&w, "lost_records", r->dropped_seen);
 	jw_kv_uint(&w, "records_to_stdout", r->prom.records_to_stdout);
+	if (session__has_exec(s)) {
+		struct exec_hook_counts c;
+
+		session__exec_counts(s, &c);
+		r->prom.hooks = c;
+		jw_key(&w, "exec_hooks");
+		jw_object_start(&w);
+		jw_kv_uint(&w, "run", c.started);
+		jw_kv_uint(&w, "ok", c.ok);
+		jw_kv_uint(&w, "failed", c.failed);
+		jw_kv_uint(&w, "timed_out", c.timed_out);
+		jw_kv_uint(&w, "not_run", c.not_run);
+		jw_object_end(&w);
+	}
 	if (r->vmstat_ok) {
 		jw_kv_uint(&w, "kernel_kills", v - r->global.base);
 		jw_kv_int(&w, "gap", reconciler__gap(&r->global, v));

@@ -204,6 +204,18 @@ void prom_render(FILE *out, const struct prom_state *p)
 		   "Records the output file refused (full disk, read-only, I/O error).");
 	metric_u64(out, "oomtrace_records_to_stdout_total", "counter", p->records_to_stdout,
 		   "Records written to stdout (the journal) because the file refused them.");
+	if (p->hooks_on) {
+		metric(out, "oomtrace_exec_hooks_total", "counter",
+		       "--exec hooks by outcome: ok, failed (non-zero exit or a signal), timeout "
+		       "(killed at --exec-timeout), not_run (--exec-max running, or no fork).");
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"ok\"} %" PRIu64 "\n", p->hooks.ok);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"failed\"} %" PRIu64 "\n",
+			p->hooks.failed);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"timeout\"} %" PRIu64 "\n",
+			p->hooks.timed_out);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"not_run\"} %" PRIu64 "\n",
+			p->hooks.not_run);
+	}
 	metric_u64(out, "oomtrace_start_time_seconds", "gauge", p->start_time_s,
 		   "When the recorder started, Unix time.");
 }

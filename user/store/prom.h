@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "exec_hook.h"
 
 #define PROM_TRACKED 256
 #define PROM_DEFAULT_TOP 10
@@ -48,6 +49,8 @@ struct prom_state {
 	uint64_t reconcile_mismatches;
 	uint64_t write_errors;		/* records the file refused */
 	uint64_t records_to_stdout;	/* sent to stdout instead */
+	bool hooks_on;			/* --exec given: its counts are exported */
+	struct exec_hook_counts hooks;
 };
 
 int prom_state__init(struct prom_state *p, size_t top);
