@@ -28,6 +28,7 @@
 #include "caps.h"
 #include "cli_args.h"
 #include "commands.h"
+#include "container_names.h"
 #include "json_writer.h"
 #include "log.h"
 #include "notify.h"
@@ -73,6 +74,7 @@ struct recorder {
 	struct record_buf metrics;
 	struct prom_state prom;
 	bool prom_failing;
+	struct container_names *names;
 
 	char run_id[33], boot_id[64], host[65];
 	struct prev_run prev;
@@ -422,6 +424,8 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	}
 	if (r->cg_ok)
 		r->cg.captured += reconcile_kills_within(ev, r->so.cgroup);
+	/* a name not cached yet reads one small file or directory (and allocates) */
+	container_names__fill(r->names, ev);
 	/*
 	 * Our own numbering: contiguous over what this output holds, across
 	 * restarts and rotations, so a hole in it means a lost record (the
@@ -810,7 +814,9 @@ static int setup(struct recorder *r)
 	if (record_buf__init(&r->main, main_buf_size(&r->so)) ||
 	    record_buf__init(&r->aux, 64u << 10) || record_buf__init(&r->gap, 4u << 10) ||
 	    record_buf__init(&r->metrics, 256u << 10) ||
-	    prom_state__init(&r->prom, r->prom_top)) {
+	    prom_state__init(&r->prom, r->prom_top) ||
+	    !(r->names = container_names__new(r->so.k8s_log_dir, r->so.docker_dir,
+					      r->so.podman_dir))) {
 		log_err("out of memory");
 		return -ENOMEM;
 	}
@@ -851,6 +857,7 @@ static void teardown(struct recorder *r)
 	record_buf__free(&r->gap);
 	record_buf__free(&r->metrics);
 	prom_state__free(&r->prom);
+	container_names__free(r->names);
 }
 
 int cmd_record(int argc, char **argv)

@@ -14,6 +14,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "container_names.h"
 #include "log.h"
 #include "render.h"
 #include "session.h"
@@ -23,6 +24,7 @@
 
 struct trace_state {
 	struct session_opts o;
+	struct container_names *names;
 	bool json;
 	bool write_failed;	/* stdout refused output: stop, exit 1 */
 	uint64_t printed;
@@ -105,6 +107,7 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 
 	if (!session_opts__wanted(&st->o, ev))
 		return;
+	container_names__fill(st->names, ev);
 	if (st->json)
 		render_event_json(stdout, ev);
 	else
@@ -176,6 +179,12 @@ int cmd_trace(int argc, char **argv)
 	ret = parse_args(argc, argv, &st);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	st.names = container_names__new(st.o.k8s_log_dir, st.o.docker_dir, st.o.podman_dir);
+	if (!st.names) {
+		log_err("out of memory");
+		return EXIT_RUNTIME;
+	}
 	ret = session__run(&st.o, &sink);
+	container_names__free(st.names);
 	return st.write_failed ? EXIT_RUNTIME : ret;
 }

@@ -31,11 +31,20 @@ void render_origin_json(struct json_writer *w, const char *path)
 		jw_kv_string(w, "pod_uid", o.pod_uid);
 }
 
-/* cgroup, unit, container_id, pod_uid: where the task runs. */
-static void write_origin(struct json_writer *w, const char *path)
+/* cgroup, unit, container_id, pod_uid, and the names: where the task runs. */
+static void write_origin(struct json_writer *w, const struct oom_event *ev,
+			 const struct oom_task *t)
 {
-	jw_kv_string(w, "cgroup", path);
-	render_origin_json(w, path);
+	const struct oom_names *n = oom_event__names_of(ev, t);
+
+	jw_kv_string(w, "cgroup", t->cgroup);
+	render_origin_json(w, t->cgroup);
+	if (n && n->ns[0])
+		jw_kv_string(w, "namespace", n->ns);
+	if (n && n->pod[0])
+		jw_kv_string(w, "pod", n->pod);
+	if (n && n->container[0])
+		jw_kv_string(w, "container", n->container);
 }
 
 static void write_identity(struct json_writer *w, const struct oom_task *t)
@@ -89,14 +98,15 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 	if (has_mem(t, TASK_HAS_SWAP))
 		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, t->cgroup);
+		write_origin(w, ev, t);
 	if (with_reason)
 		jw_kv_string(w, "reason", oom_victim_reason__name(t->reason));
 	jw_object_end(w);
 }
 
 /* candidate-style task: memory in pages, as oom_badness counts it */
-static void write_candidate(struct json_writer *w, const struct oom_task *t)
+static void write_candidate(struct json_writer *w, const struct oom_event *ev,
+			    const struct oom_task *t)
 {
 	jw_object_start(w);
 	write_identity(w, t);
@@ -119,7 +129,7 @@ static void write_candidate(struct json_writer *w, const struct oom_task *t)
 	if (t->has & TASK_HAS_TOTAL_VM)
 		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, t->cgroup);
+		write_origin(w, ev, t);
 	jw_object_end(w);
 }
 
@@ -188,7 +198,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_object_start(&w);
 		write_identity(&w, &ev->trigger);
 		if (ev->trigger.has & TASK_HAS_CGROUP)
-			write_origin(&w, ev->trigger.cgroup);
+			write_origin(&w, ev, &ev->trigger);
 		jw_object_end(&w);
 	}
 	jw_kv_string(&w, "constraint", oom_constraint__name(ev->constraint));
@@ -236,7 +246,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_key(&w, "candidates");
 		jw_array_start(&w);
 		for (size_t i = 0; i < ev->n_candidates; i++)
-			write_candidate(&w, &ev->candidates[i]);
+			write_candidate(&w, ev, &ev->candidates[i]);
 		jw_array_end(&w);
 		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
 	}

@@ -78,6 +78,21 @@ static void print_where(FILE *out, const char *indent, const char *path)
 	fputc('\n', out);
 }
 
+/* " pod ns/name container c": the names people use, when known */
+static void print_names(FILE *out, const struct oom_names *n)
+{
+	char e[1024];
+
+	if (!n)
+		return;
+	if (n->pod[0]) {
+		fprintf(out, " pod %s", esc(e, sizeof(e), n->ns));
+		fprintf(out, "/%s", esc(e, sizeof(e), n->pod));
+	}
+	if (n->container[0])
+		fprintf(out, " container %s", esc(e, sizeof(e), n->container));
+}
+
 static void print_victim(FILE *out, const struct oom_event *ev)
 {
 	const struct oom_task *v = &ev->victim;
@@ -94,6 +109,7 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 			v->has & TASK_POINTS_ESTIMATED ? " (estimated)" : "");
 	if (rank)
 		fprintf(out, " (rank %zu of %zu)", rank, ev->candidates_total);
+	print_names(out, oom_event__names_of(ev, v));
 	fputc('\n', out);
 	if (ev->victim_from == OOM_VICTIM_FROM_REAPER)
 		fprintf(out, "             (no kill line in the log: named by oom_reaper's line)\n");
