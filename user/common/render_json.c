@@ -74,6 +74,27 @@ static void write_points(struct json_writer *w, const struct oom_task *t)
 		jw_kv_bool(w, "points_estimated", true);
 }
 
+/* exe and cmdline (argv, each string escaped): the victim's and the trigger's */
+static void write_cmd(struct json_writer *w, const struct oom_cmdline *cmd, bool has_exe,
+		      bool has_argv)
+{
+	if (has_exe)
+		jw_kv_string(w, "exe", cmd->exe);
+	if (!has_argv)
+		return;
+	jw_key(w, "cmdline");
+	jw_array_start(w);
+	for (uint32_t off = 0; off < cmd->len;) {
+		size_t n = strnlen(cmd->argv + off, cmd->len - off);
+
+		jw_string_n(w, cmd->argv + off, n);
+		off += (uint32_t)n + 1;
+	}
+	jw_array_end(w);
+	if (cmd->truncated)
+		jw_kv_bool(w, "cmdline_truncated", true);
+}
+
 /* victim-style task: memory in kB */
 static void write_victim(struct json_writer *w, const struct oom_task *t,
 			 const struct oom_event *ev, bool with_reason)
@@ -99,6 +120,9 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
 	if (t->has & TASK_HAS_CGROUP)
 		write_origin(w, ev, t);
+	if (t == &ev->victim)
+		write_cmd(w, &ev->victim_cmd, ev->has & EV_HAS_VICTIM_EXE,
+			  ev->has & EV_HAS_VICTIM_CMDLINE);
 	if (with_reason)
 		jw_kv_string(w, "reason", oom_victim_reason__name(t->reason));
 	jw_object_end(w);
@@ -199,6 +223,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		write_identity(&w, &ev->trigger);
 		if (ev->trigger.has & TASK_HAS_CGROUP)
 			write_origin(&w, ev, &ev->trigger);
+		write_cmd(&w, &ev->trigger_cmd, ev->has & EV_HAS_TRIGGER_EXE,
+			  ev->has & EV_HAS_TRIGGER_CMDLINE);
 		jw_object_end(&w);
 	}
 	jw_kv_string(&w, "constraint", oom_constraint__name(ev->constraint));

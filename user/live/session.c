@@ -23,6 +23,7 @@
 #pragma GCC diagnostic pop
 
 #include "cgroup_path.h"
+#include "cmdline.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -268,12 +269,24 @@ void session__exec_counts(const struct session *s, struct exec_hook_counts *ret)
 	exec_hooks__counts(s->hooks, ret);
 }
 
+/*
+ * Where command lines are read: /proc, or for the tests OOMTRACE_PROC
+ * (a directory without processes: only the exec-time cache answers).
+ */
+static const char *proc_root(void)
+{
+	const char *p = getenv("OOMTRACE_PROC");
+
+	return p && *p ? p : "/proc";
+}
+
 static void on_event(struct oom_event *ev, void *arg)
 {
 	struct session *s = arg;
 
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
 	loader__refresh_meminfo(&s->loader);
+	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
 	s->sink->event(s, ev, s->sink->arg);
 }
 
@@ -382,6 +395,18 @@ static int loop(struct session *s)
 	 */
 	protect_release(s->loader.skel->skeleton->data, s->loader.skel->skeleton->data_sz);
 	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
+	/*
+	 * The processes already running, into the exec-time cache: now that
+	 * exec fills it (a fresher entry is never overwritten), and while we
+	 * may still read every /proc/PID/exe (the recorder drops that next).
+	 */
+	ret = cmdline_prefill(bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	if (ret < 0)
+		log_warn("cannot read %s for command lines: %s: victims that ran before "
+			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
+	else
+		log_debug("%d command lines cached", ret);
+	ret = 0;
 	if (sink->attached) {
 		ret = sink->attached(s, sink->arg);
 		if (ret)

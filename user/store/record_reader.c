@@ -195,9 +195,11 @@ static int reason_of_name(const char *s, enum oom_victim_reason *ret)
 #define CANDIDATE_MEM_KEYS "rss_pages", "rss_anon_pages", "rss_file_pages", \
 			   "rss_shmem_pages", "swap_pages", "pgtables_bytes", "total_vm_pages"
 
-static const char *const trigger_keys[] = { IDENTITY_KEYS, ORIGIN_KEYS };
+#define CMD_KEYS "exe", "cmdline", "cmdline_truncated"
+
+static const char *const trigger_keys[] = { IDENTITY_KEYS, ORIGIN_KEYS, CMD_KEYS };
 static const char *const victim_keys[] = {
-	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS,
+	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS, CMD_KEYS,
 };
 static const char *const victims_keys[] = {
 	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS, "reason",
@@ -726,6 +728,41 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 	return 0;
 }
 
+/*
+ * exe and cmdline (render_json.c's write_cmd): the arguments back into
+ * their NUL-separated form. cmdline_truncated only with a cmdline.
+ */
+static int decode_cmd(const struct jr_doc *d, int o, struct oom_event *ev,
+		      struct oom_cmdline *cmd, uint32_t bit_exe, uint32_t bit_argv)
+{
+	int err = get_nonempty_str(d, o, "exe", cmd->exe, sizeof(cmd->exe));
+	int a = jr_member(d, o, "cmdline");
+	bool trunc;
+
+	if (err < 0)
+		return err;
+	if (!err)
+		ev->has |= bit_exe;
+	if (get_true(d, o, "cmdline_truncated", &trunc))
+		return -EINVAL;
+	if (a == -ENOENT)
+		return trunc ? -EINVAL : 0;
+	if (a < 0 || !jr_is(d, a, JR_ARRAY) || jr_first(d, a) < 0)
+		return -EINVAL;
+	cmd->len = 0;
+	for (int e = jr_first(d, a); e >= 0; e = jr_next(d, a, e)) {
+		size_t n;
+
+		if (jr_str(d, e, cmd->argv + cmd->len, sizeof(cmd->argv) - cmd->len, &n) ||
+		    memchr(cmd->argv + cmd->len, '\0', n))
+			return -EINVAL;
+		cmd->len += (uint32_t)n + 1;
+	}
+	cmd->truncated = trunc;
+	ev->has |= bit_argv;
+	return 0;
+}
+
 /* The victim, and its rank among the candidates (written when it has points). */
 static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 {
@@ -739,7 +776,9 @@ static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 	if (i < 0)
 		return jr_member(d, 0, "victim_rank") >= 0 ||
 		       jr_member(d, 0, "victim_from") >= 0 ? -EINVAL : 0;
-	if ((err = decode_victim(d, i, ev, &ev->victim, false)))
+	if ((err = decode_victim(d, i, ev, &ev->victim, false)) ||
+	    (err = decode_cmd(d, i, ev, &ev->victim_cmd, EV_HAS_VICTIM_EXE,
+			      EV_HAS_VICTIM_CMDLINE)))
 		return err;
 	ev->has |= EV_HAS_VICTIM;
 	exact_pgtables(ev, &ev->victim);
@@ -775,7 +814,9 @@ int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct rec
 	i = jr_member(d, 0, "trigger");
 	if (i >= 0) {
 		if (jr_only_keys(d, i, N_KEYS(trigger_keys)) ||
-		    decode_identity(d, i, &ev->trigger) || decode_origin(d, i, ev, &ev->trigger))
+		    decode_identity(d, i, &ev->trigger) || decode_origin(d, i, ev, &ev->trigger) ||
+		    decode_cmd(d, i, ev, &ev->trigger_cmd, EV_HAS_TRIGGER_EXE,
+			       EV_HAS_TRIGGER_CMDLINE))
 			return -EINVAL;
 		ev->has |= EV_HAS_TRIGGER;
 	}
