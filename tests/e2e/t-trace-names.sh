@@ -43,7 +43,8 @@ start_tracer "$WORK/ev.json" --json -n 1 -k 0 -c "/$name" $DIRS --exec ". $WORK/
 T_JSON=$TRACER
 start_tracer "$WORK/ev.txt" -n 1 -c "/$name" $DIRS; T_TEXT=$TRACER
 mkdir "$WORK/rec"
-start_tracer "$WORK/rec.out" record -o "$WORK/rec/" -n 1 -c "/$name" $DIRS; T_REC=$TRACER
+start_tracer "$WORK/rec.out" record -o "$WORK/rec/" -n 1 -c "/$name" $DIRS \
+	--prom-file "$WORK/oom.prom" --exec 'cat >/dev/null'; T_REC=$TRACER
 
 # B: 24 MiB beside A's 10 and C's 2 do not fit in 32: the kernel kills A
 sh -c "$IN_CG" "$cg/docker-$IDB.scope" "$HOG" 24 1 >/dev/null
@@ -78,3 +79,11 @@ echo "ok: hook environment names the pod"
 grep -q '"namespace":"shop","pod":"cart-7d9","container":"app"' "$WORK/report.json" ||
 	{ head -c 2000 "$WORK/report.json"; fail "report lost the names"; }
 echo "ok: record keeps the names, report reads them back"
+# the metric's series carries the names; the hook's outcome is counted
+grep -qx "oomtrace_oom_kills_total{domain=\"/$name\",namespace=\"shop\",pod=\"cart-7d9\",container=\"app\"} 1" \
+	"$WORK/oom.prom" || { grep oom_kills "$WORK/oom.prom"; fail "metric lacks the names"; }
+grep -qx 'oomtrace_exec_hooks_total{result="ok"} 1' "$WORK/oom.prom" ||
+	{ grep exec_hooks "$WORK/oom.prom"; fail "metric lacks the hook's outcome"; }
+grep -q '"exec_hooks":{"run":1,"ok":1,"failed":0,"timed_out":0,"not_run":0}' "$WORK/rec/"*.jsonl ||
+	fail "recorder_stop lacks the hook counts"
+echo "ok: metrics name the pod's kill and count the hook"
