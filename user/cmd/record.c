@@ -29,6 +29,7 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "container_names.h"
+#include "journal.h"
 #include "json_writer.h"
 #include "log.h"
 #include "notify.h"
@@ -75,6 +76,8 @@ struct recorder {
 	struct prom_state prom;
 	bool prom_failing;
 	struct container_names *names;
+	bool use_journal;
+	struct journal journal;
 
 	char run_id[33], boot_id[64], host[65];
 	struct prev_run prev;
@@ -128,7 +131,10 @@ static void usage(FILE *out)
 "                          seconds, not only after kills (default %u, 0 = never)\n"
 "      --user-symbols      keep CAP_SYS_PTRACE to symbolize user stacks of any\n"
 "                          process (default: build id and file offset, for offline\n"
-"                          symbolization, and no such privilege)\n",
+"                          symbolization, and no such privilege)\n"
+"      --journal           also send each event to systemd-journald (native\n"
+"                          protocol): MESSAGE, MESSAGE_ID=" JOURNAL_MESSAGE_ID ",\n"
+"                          OOMTRACE_* fields; no journal: one warning, files go on\n",
 		DEFAULT_OUTPUT, RECORD_FILE_NAME, DEFAULT_MAX_FILES, PROM_DEFAULT_TOP,
 		DEFAULT_RECONCILE_S);
 	session_opts__usage(out, "recorded oom_kill events");
@@ -435,6 +441,8 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	ev->seq = ++r->seq;
 	r->written[r->events_written % WRITTEN_RING].seq = ev->seq;
 	write_event(r, ev);
+	if (r->use_journal)
+		journal__send(&r->journal, ev);
 	if (!r->main.overflow)
 		session__exec_hook(s, ev, r->main.data, r->main.len);
 	prom_state__add_event(&r->prom, ev);
@@ -685,6 +693,13 @@ static void on_stopping(struct session *s, void *arg)
 	jw_kv_uint(&w, "kills_recorded", r->prom.kills);
 	jw_kv_uint(&w, "lost_records", r->dropped_seen);
 	jw_kv_uint(&w, "records_to_stdout", r->prom.records_to_stdout);
+	if (r->use_journal) {
+		jw_key(&w, "journal");
+		jw_object_start(&w);
+		jw_kv_uint(&w, "sent", r->journal.sent);
+		jw_kv_uint(&w, "failed", r->journal.failed);
+		jw_object_end(&w);
+	}
 	if (session__has_exec(s)) {
 		struct exec_hook_counts c;
 
@@ -733,7 +748,7 @@ static void read_identity(struct recorder *r)
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
 	enum { OPT_MAX_SIZE = 256, OPT_MAX_FILES, OPT_PROM, OPT_PROM_TOP, OPT_RECONCILE,
-	       OPT_USER_SYMBOLS };
+	       OPT_USER_SYMBOLS, OPT_JOURNAL };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
@@ -742,6 +757,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "prom-top", required_argument, NULL, OPT_PROM_TOP },
 		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE },
 		{ "user-symbols", no_argument, NULL, OPT_USER_SYMBOLS },
+		{ "journal", no_argument, NULL, OPT_JOURNAL },
 		SESSION_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -785,6 +801,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		case OPT_USER_SYMBOLS:
 			r->user_symbols = true;
 			continue;
+		case OPT_JOURNAL:
+			r->use_journal = true;
+			continue;
 		case 'h': usage(stdout); return 1;
 		case ':': return cli_bad_option(c, argv[optind - 1], CMD);
 		}
@@ -821,6 +840,22 @@ static int setup(struct recorder *r)
 		return -ENOMEM;
 	}
 	r->prom.start_time_s = now_ns(CLOCK_REALTIME) / 1000000000ull;
+	if (r->use_journal) {
+		/* tests: a journald of their own (OOMTRACE_JOURNAL_SOCKET) */
+		const char *sock = getenv("OOMTRACE_JOURNAL_SOCKET");
+
+		err = journal__init(&r->journal, sock && *sock ? sock : NULL);
+		if (err) {
+			log_err("--journal: cannot make a socket: %s", strerror(-err));
+			return err;
+		}
+		/* one warning now rather than at the first kill; records go on */
+		if (access(r->journal.path, W_OK)) {
+			log_warn("--journal: no journal at %s (%s): events go to the record files "
+				 "only until it is there", r->journal.path, strerror(errno));
+			r->journal.failing = true;
+		}
+	}
 	err = record_file__open(&r->rf, r->output, r->max_size, r->max_files);
 	if (err && !r->rf.path[0]) {
 		log_err("--output %s: %s", r->output, strerror(-err));
@@ -858,6 +893,8 @@ static void teardown(struct recorder *r)
 	record_buf__free(&r->metrics);
 	prom_state__free(&r->prom);
 	container_names__free(r->names);
+	if (r->use_journal)
+		journal__free(&r->journal);
 }
 
 int cmd_record(int argc, char **argv)
