@@ -9,7 +9,10 @@
  * Nothing on the event path allocates: the event lives in the assembler's
  * fixed storage, records are rendered into buffers made at start, counters
  * are read with open/read into the stack, metric labels have fixed tables.
- * With mlockall(MCL_FUTURE) in force, all of it is resident as well.
+ * With mlockall(MCL_FUTURE) in force, all of it is resident as well. The
+ * opt-in extras do allocate, a little: a container name not cached yet
+ * (container_names.h), an --exec hook's fork, a journal entry too large
+ * for a datagram.
  */
 #include <errno.h>
 #include <getopt.h>
