@@ -1657,3 +1657,95 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	bpf_map_delete_elem(&victims, &pid);
 	return 0;
 }
+
+/* ---- command lines cached at exec (oomtrace.h, OOMT_CMDLINES) ---------------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OOMT_CMDLINES);
+	__type(key, __u32);
+	__type(value, struct oomt_cmdline);
+} cmdlines SEC(".maps");
+
+/* One entry's worth of scratch: too large for the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct oomt_cmdline);
+} cmdline_scratch SEC(".maps");
+
+/*
+ * The new image's argv, from its own memory (current is the task that
+ * exec'd, and the kernel has just written those pages), and the path it was
+ * given. sched_process_exec(p, old_pid, bprm), every kernel since 3.4.
+ */
+SEC("raw_tp/sched_process_exec")
+int handle_exec_cmdline(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct linux_binprm *bprm = (void *)ctx->args[2];
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct oomt_cmdline *c;
+	__u64 start, end, len;
+	__u32 zero = 0, tgid;
+
+	c = bpf_map_lookup_elem(&cmdline_scratch, &zero);
+	if (!c)
+		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
+	start = BPF_CORE_READ(task, mm, arg_start);
+	end = BPF_CORE_READ(task, mm, arg_end);
+	len = end > start ? end - start : 0;
+	c->flags = 0;
+	if (len > OOMT_ARGS_MAX) {
+		len = OOMT_ARGS_MAX;
+		c->flags |= OOMT_CMD_TRUNCATED;
+	}
+	c->len = 0;
+	if (len && !bpf_probe_read_user(c->args, len & (OOMT_ARGS_MAX - 1) ? len &
+					(OOMT_ARGS_MAX - 1) : OOMT_ARGS_MAX, (void *)start))
+		c->len = len;
+	if (bpf_probe_read_kernel_str(c->filename, sizeof(c->filename),
+				      BPF_CORE_READ(bprm, filename)) < 0)
+		c->filename[0] = '\0';
+	bpf_map_update_elem(&cmdlines, &tgid, c, BPF_ANY);
+	return 0;
+}
+
+/* A forked process runs its parent's command line until it execs. */
+SEC("raw_tp/sched_process_fork")
+int handle_fork_cmdline(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *parent = (void *)ctx->args[0];
+	struct task_struct *child = (void *)ctx->args[1];
+	struct oomt_cmdline *c;
+	__u32 ptgid, ctgid;
+
+	ctgid = BPF_CORE_READ(child, tgid);
+	if (BPF_CORE_READ(child, pid) != ctgid)	/* a thread: same process */
+		return 0;
+	ptgid = BPF_CORE_READ(parent, tgid);
+	c = bpf_map_lookup_elem(&cmdlines, &ptgid);
+	if (c)
+		bpf_map_update_elem(&cmdlines, &ctgid, c, BPF_ANY);
+	return 0;
+}
+
+/*
+ * Gone with its last thread: the cache holds live processes only, except
+ * OOM victims (signal->oom_mm set by mark_oom_victim, 4.10+): userspace
+ * reads theirs after the kill, usually after the exit, and deletes it.
+ */
+SEC("raw_tp/sched_process_exit")
+int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+	__u32 tgid;
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0 ||
+	    BPF_CORE_READ(task, signal, oom_mm))
+		return 0;
+	tgid = BPF_CORE_READ(task, tgid);
+	bpf_map_delete_elem(&cmdlines, &tgid);
+	return 0;
+}

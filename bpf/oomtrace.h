@@ -210,7 +210,29 @@ struct oomt_drops {
 	__u64 walk_truncated;	/* tracepoint mode: OOMs whose task walk hit its bound */
 };
 
+/*
+ * Command lines cached at exec (issue 17): the victim of an OOM is not the
+ * task running, so its argv cannot be read then. The cmdlines map, keyed
+ * by tgid, holds what execve() got, copied to forked children and removed
+ * at exit; userspace fills in processes that ran before it started. No
+ * record is sent: userspace looks an entry up when an event names a pid.
+ */
+#define OOMT_ARGS_MAX 512	/* argv bytes kept (NUL-separated, as /proc/PID/cmdline) */
+#define OOMT_FILENAME_MAX 256	/* the path execve() was given */
+#define OOMT_CMDLINES 4096	/* processes cached */
+#define OOMT_CMD_TRUNCATED 1u	/* argv was longer than OOMT_ARGS_MAX */
+#define OOMT_CMD_FROM_PROC 2u	/* filled by userspace from /proc at start */
+
+struct oomt_cmdline {
+	__u32 len;		/* bytes of args */
+	__u32 flags;		/* OOMT_CMD_* */
+	char filename[OOMT_FILENAME_MAX];
+	char args[OOMT_ARGS_MAX];
+};
+
 #ifndef __bpf__
+_Static_assert(sizeof(struct oomt_cmdline) == 8 + OOMT_FILENAME_MAX + OOMT_ARGS_MAX,
+	       "oomt_cmdline ABI");
 _Static_assert(sizeof(struct oomt_hdr) == 24, "oomt_hdr ABI");
 _Static_assert(sizeof(struct oomt_task) == 104, "oomt_task ABI");
 _Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");

@@ -20,6 +20,11 @@ expect_fail 2 "invalid value" "$OOMTRACE" --pid 12x
 expect_fail 2 "invalid value" "$OOMTRACE" -k -1
 expect_fail 2 "invalid value" "$OOMTRACE" --ringbuf-size 3
 expect_fail 2 "unknown mode" "$OOMTRACE" --mode turbo
+expect_fail 2 "invalid value" "$OOMTRACE" --exec-max 0
+expect_fail 2 "invalid value" "$OOMTRACE" --exec-timeout 1x
+expect_fail 2 "invalid value" "$OOMTRACE" --exec ""
+expect_fail 2 "invalid value" "$OOMTRACE" record --exec-max -1
+expect_fail 2 "invalid value" "$OOMTRACE" --k8s-log-dir ""
 expect_fail 2 "not an absolute" "$OOMTRACE" --cgroup relative/path
 expect_fail 2 "unknown subcommand" "$OOMTRACE" frobnicate
 expect_fail 2 "unexpected argument" "$OOMTRACE" trace extra

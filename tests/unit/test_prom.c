@@ -134,6 +134,57 @@ static void test_atomic_write(void **state)
 	rmdir(dir);
 }
 
+#define CID "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* A kill in a pod's container: the names come as labels of the domain series. */
+static void named_kill(struct prom_state *p, const char *pod, const char *ctr)
+{
+	struct oom_event *ev = oom_event__new();
+	struct oom_task *v = oom_event__add_victim(ev);
+	struct oom_names *n;
+
+	v->has = TASK_HAS_COMM | TASK_HAS_CGROUP;
+	snprintf(v->comm, sizeof(v->comm), "java");
+	snprintf(v->cgroup, sizeof(v->cgroup), "/kubepods/pod1/cri-containerd-" CID ".scope");
+	ev->has |= EV_HAS_MEMCG;
+	snprintf(ev->memcg, sizeof(ev->memcg), "/kubepods/pod1");
+	ev->constraint = OOM_CONSTRAINT_MEMCG;
+	n = oom_event__add_names(ev, CID);
+	if (pod) {
+		snprintf(n->ns, sizeof(n->ns), "shop");
+		snprintf(n->pod, sizeof(n->pod), "%s", pod);
+	}
+	snprintf(n->container, sizeof(n->container), "%s", ctr);
+	prom_state__add_event(p, ev);
+	oom_event__free(ev);
+}
+
+static void test_names_labels(void **state)
+{
+	struct prom_state p;
+	char *s;
+
+	(void)state;
+	assert_int_equal(prom_state__init(&p, 10), 0);
+	named_kill(&p, "cart-7d9", "app");
+	named_kill(&p, "cart-7d9", "app");
+	named_kill(&p, "cart-7d9", "side\"car");
+	named_kill(&p, NULL, "web-1");
+	kill_event(&p, "/kubepods/pod1", "bash");
+	s = render(&p);
+	assert_non_null(strstr(s, "oomtrace_oom_kills_total{domain=\"/kubepods/pod1\",namespace=\"shop\","
+				  "pod=\"cart-7d9\",container=\"app\"} 2\n"));
+	assert_non_null(strstr(s, "oomtrace_oom_kills_total{domain=\"/kubepods/pod1\",namespace=\"shop\","
+				  "pod=\"cart-7d9\",container=\"side\\\"car\"} 1\n"));
+	assert_non_null(strstr(s, "oomtrace_oom_kills_total{domain=\"/kubepods/pod1\",container=\"web-1\"} 1\n"));
+	assert_non_null(strstr(s, "oomtrace_oom_kills_total{domain=\"/kubepods/pod1\"} 1\n"));
+	assert_non_null(strstr(s, "node_vmstat_oom_kill"));
+	assert_non_null(strstr(s, "container_oom_events_total"));
+	assert_int_equal(p.kills, 5);
+	free(s);
+	prom_state__free(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_cardinality_bounded),
 		cmocka_unit_test(test_escape_bad_bytes),
 		cmocka_unit_test(test_atomic_write),
+		cmocka_unit_test(test_names_labels),
 	};
 
 	return cmocka_run_group_tests_name("prom", tests, NULL, NULL);

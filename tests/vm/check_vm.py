@@ -324,6 +324,28 @@ def check_doctor(text, sections, meta, ver):
           "--btf NOT-BTF: exit 1, one line", (meta.get("btf-bad.exit"), bad), "1, 'oomtrace: --btf: ...'")
 
 
+def check_names(sections, meta):
+    """Issue 17 on cgroup v2: the pod's names from a laid-out log directory,
+    the victim's real argv, the --exec hook's environment."""
+    evs = [e for e in events(sections, "names.json") if e.get("type") == "oom_kill"]
+    check(meta.get("names.exit") == "0" and len(evs) == 1, "names: one event, tracer exit 0",
+          (meta.get("names.exit"), len(evs), sections.get("names.err", "")[-300:]), ("0", 1))
+    if not evs:
+        return
+    v = evs[0].get("victim", {})
+    check(v.get("pid") == int(meta.get("names.victim", "0")), "names: the victim",
+          v.get("pid"), meta.get("names.victim"))
+    got = (v.get("namespace"), v.get("pod"), v.get("container"))
+    check(got == ("shop", "cart-7d9", "app"), "names: namespace, pod, container from the log link",
+          got, ("shop", "cart-7d9", "app"))
+    want = ["/bin/hog", "-a", "1000", "8", "3600", "two words", "l1\nl2"]
+    check(v.get("cmdline") == want, "names: the victim's argv, space and newline kept",
+          (v.get("cmdline"), evs[0].get("missing")), want)
+    hook = sections.get("names.hook", "").splitlines()
+    check("OOMTRACE_POD=cart-7d9" in hook and f"OOMTRACE_VICTIM_PID={v.get('pid')}" in hook,
+          "names: the hook's environment", hook, "OOMTRACE_POD=cart-7d9")
+
+
 def main():
     global MODES, KERNEL
     path, ver = sys.argv[1], sys.argv[2]
@@ -336,6 +358,7 @@ def main():
     parts = re.split(r"^@@VM pass (\S+)\n", text, flags=re.M)
     head_sections, head_meta = parse(parts[0])
     check_doctor(text, head_sections, head_meta, ver)
+    check_names(head_sections, head_meta)
     passes = list(zip(parts[1::2], parts[2::2]))
     got = [p for p, _ in passes]
     check(sorted(m for p in got for m in p.split(",")) == sorted(MODES), "every expected mode had a pass",

@@ -288,6 +288,45 @@ section doctor-btf /tmp/doctor-btf
 /bin/oomtrace --btf /init -d 1 >/dev/null 2>/tmp/btf-bad
 meta btf-bad.exit $?
 section btf-bad /tmp/btf-bad
+# --- names and command lines on cgroup v2 (once, in tracepoint mode) -------
+# A kubelet-style container cgroup under a limited memcg, its log link laid
+# out in /tmp/k8s; the victim's argv has an argument with a space and one
+# with a newline; an --exec hook records its environment.
+names_check() {
+	id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	cg=$(memcg_v2 oomtrace-vm-names 32)
+	echo +memory >"$cg/cgroup.subtree_control"
+	ctr="$cg/cri-containerd-$id.scope"
+	mkdir "$ctr"
+	mkdir -p /tmp/k8s
+	ln -s /nonexistent "/tmp/k8s/cart-7d9_shop_app-$id.log"
+	report_window names 1
+	/bin/oomtrace --json -n 1 --mode tracepoint -c /oomtrace-vm-names --k8s-log-dir /tmp/k8s \
+		--exec 'env | grep ^OOMTRACE_ >/tmp/names.hook' >/tmp/names.json 2>/tmp/names.err &
+	t=$!
+	i=0
+	while ! grep -q '^oomtrace: ready' /tmp/names.err && [ $i -lt 600 ] && kill -0 $t; do
+		sleep 0.1; i=$((i + 1))
+	done
+	hog_in "$ctr" /tmp/n-v -a 1000 8 3600 "two words" "$(printf 'l1\nl2')"
+	meta names.victim $!
+	wait_ready /tmp/n-v
+	hog_in "$ctr" /tmp/n-g 24 1
+	wait $!
+	i=0
+	while kill -0 $t 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -INT $t 2>/dev/null
+	wait $t
+	meta names.exit $?
+	section names.json /tmp/names.json
+	section names.err /tmp/names.err
+	section names.hook /tmp/names.hook
+	for p in $(cat "$ctr/cgroup.procs"); do kill -9 "$p"; done
+	sleep 0.5
+	rmdir "$ctr" "$cg"
+}
+names_check
+
 if [ "$APART" = 1 ]; then
 	PASSES=$MODES
 else

@@ -9,7 +9,10 @@
  * Nothing on the event path allocates: the event lives in the assembler's
  * fixed storage, records are rendered into buffers made at start, counters
  * are read with open/read into the stack, metric labels have fixed tables.
- * With mlockall(MCL_FUTURE) in force, all of it is resident as well.
+ * With mlockall(MCL_FUTURE) in force, all of it is resident as well. The
+ * opt-in extras do allocate, a little: a container name not cached yet
+ * (container_names.h), an --exec hook's fork, a journal entry too large
+ * for a datagram.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +31,8 @@
 #include "caps.h"
 #include "cli_args.h"
 #include "commands.h"
+#include "container_names.h"
+#include "journal.h"
 #include "json_writer.h"
 #include "log.h"
 #include "notify.h"
@@ -73,6 +78,9 @@ struct recorder {
 	struct record_buf metrics;
 	struct prom_state prom;
 	bool prom_failing;
+	struct container_names *names;
+	bool use_journal;
+	struct journal journal;
 
 	char run_id[33], boot_id[64], host[65];
 	struct prev_run prev;
@@ -126,7 +134,10 @@ static void usage(FILE *out)
 "                          seconds, not only after kills (default %u, 0 = never)\n"
 "      --user-symbols      keep CAP_SYS_PTRACE to symbolize user stacks of any\n"
 "                          process (default: build id and file offset, for offline\n"
-"                          symbolization, and no such privilege)\n",
+"                          symbolization, and no such privilege)\n"
+"      --journal           also send each event to systemd-journald (native\n"
+"                          protocol): MESSAGE, MESSAGE_ID=" JOURNAL_MESSAGE_ID ",\n"
+"                          OOMTRACE_* fields; no journal: one warning, files go on\n",
 		DEFAULT_OUTPUT, RECORD_FILE_NAME, DEFAULT_MAX_FILES, PROM_DEFAULT_TOP,
 		DEFAULT_RECONCILE_S);
 	session_opts__usage(out, "recorded oom_kill events");
@@ -422,6 +433,8 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	}
 	if (r->cg_ok)
 		r->cg.captured += reconcile_kills_within(ev, r->so.cgroup);
+	/* a name not cached yet reads one small file or directory (and allocates) */
+	container_names__fill(r->names, ev);
 	/*
 	 * Our own numbering: contiguous over what this output holds, across
 	 * restarts and rotations, so a hole in it means a lost record (the
@@ -431,6 +444,10 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 	ev->seq = ++r->seq;
 	r->written[r->events_written % WRITTEN_RING].seq = ev->seq;
 	write_event(r, ev);
+	if (r->use_journal)
+		journal__send(&r->journal, ev);
+	if (!r->main.overflow)
+		session__exec_hook(s, ev, r->main.data, r->main.len);
 	prom_state__add_event(&r->prom, ev);
 	r->events_written++;
 	if (r->so.count && r->events_written >= r->so.count) {
@@ -474,6 +491,20 @@ static void check_lost(struct recorder *r, struct session *s)
 	own_end(&w, r);
 	r->dropped_seen = total;
 	r->prom.lost_records = total;
+	write_metrics(r);
+}
+
+/* The --exec hooks' counts into the metrics, written when they change. */
+static void check_hooks(struct recorder *r, struct session *s)
+{
+	struct exec_hook_counts c;
+
+	if (!session__has_exec(s))
+		return;
+	session__exec_counts(s, &c);
+	if (!memcmp(&c, &r->prom.hooks, sizeof(c)))
+		return;
+	r->prom.hooks = c;
 	write_metrics(r);
 }
 
@@ -581,6 +612,7 @@ static int on_attached(struct session *s, void *arg)
 	char status[PATH_MAX + 64];
 
 	r->seq = r->prev.max_seq;
+	r->prom.hooks_on = session__has_exec(s);
 	drop_caps(r, s);
 	write_start(r, s);
 	reconcile_downtime(r);
@@ -607,6 +639,7 @@ static void on_tick(struct session *s, void *arg)
 			log_debug("reopened %s", r->rf.path);
 	}
 	check_lost(r, s);
+	check_hooks(r, s);
 	if (r->global.pending || r->cg.pending ||
 	    (r->reconcile_ms && now >= r->next_periodic_ms)) {
 		uint64_t kernel = r->prom.kernel_kills, mism = r->prom.reconcile_mismatches;
@@ -663,6 +696,27 @@ static void on_stopping(struct session *s, void *arg)
 	jw_kv_uint(&w, "kills_recorded", r->prom.kills);
 	jw_kv_uint(&w, "lost_records", r->dropped_seen);
 	jw_kv_uint(&w, "records_to_stdout", r->prom.records_to_stdout);
+	if (r->use_journal) {
+		jw_key(&w, "journal");
+		jw_object_start(&w);
+		jw_kv_uint(&w, "sent", r->journal.sent);
+		jw_kv_uint(&w, "failed", r->journal.failed);
+		jw_object_end(&w);
+	}
+	if (session__has_exec(s)) {
+		struct exec_hook_counts c;
+
+		session__exec_counts(s, &c);
+		r->prom.hooks = c;
+		jw_key(&w, "exec_hooks");
+		jw_object_start(&w);
+		jw_kv_uint(&w, "run", c.started);
+		jw_kv_uint(&w, "ok", c.ok);
+		jw_kv_uint(&w, "failed", c.failed);
+		jw_kv_uint(&w, "timed_out", c.timed_out);
+		jw_kv_uint(&w, "not_run", c.not_run);
+		jw_object_end(&w);
+	}
 	if (r->vmstat_ok) {
 		jw_kv_uint(&w, "kernel_kills", v - r->global.base);
 		jw_kv_int(&w, "gap", reconciler__gap(&r->global, v));
@@ -697,7 +751,7 @@ static void read_identity(struct recorder *r)
 static int parse_args(int argc, char **argv, struct recorder *r)
 {
 	enum { OPT_MAX_SIZE = 256, OPT_MAX_FILES, OPT_PROM, OPT_PROM_TOP, OPT_RECONCILE,
-	       OPT_USER_SYMBOLS };
+	       OPT_USER_SYMBOLS, OPT_JOURNAL };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
@@ -706,6 +760,7 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		{ "prom-top", required_argument, NULL, OPT_PROM_TOP },
 		{ "reconcile-interval", required_argument, NULL, OPT_RECONCILE },
 		{ "user-symbols", no_argument, NULL, OPT_USER_SYMBOLS },
+		{ "journal", no_argument, NULL, OPT_JOURNAL },
 		SESSION_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{},
@@ -749,6 +804,9 @@ static int parse_args(int argc, char **argv, struct recorder *r)
 		case OPT_USER_SYMBOLS:
 			r->user_symbols = true;
 			continue;
+		case OPT_JOURNAL:
+			r->use_journal = true;
+			continue;
 		case 'h': usage(stdout); return 1;
 		case ':': return cli_bad_option(c, argv[optind - 1], CMD);
 		}
@@ -778,11 +836,29 @@ static int setup(struct recorder *r)
 	if (record_buf__init(&r->main, main_buf_size(&r->so)) ||
 	    record_buf__init(&r->aux, 64u << 10) || record_buf__init(&r->gap, 4u << 10) ||
 	    record_buf__init(&r->metrics, 256u << 10) ||
-	    prom_state__init(&r->prom, r->prom_top)) {
+	    prom_state__init(&r->prom, r->prom_top) ||
+	    !(r->names = container_names__new(r->so.k8s_log_dir, r->so.docker_dir,
+					      r->so.podman_dir))) {
 		log_err("out of memory");
 		return -ENOMEM;
 	}
 	r->prom.start_time_s = now_ns(CLOCK_REALTIME) / 1000000000ull;
+	if (r->use_journal) {
+		/* tests: a journald of their own (OOMTRACE_JOURNAL_SOCKET) */
+		const char *sock = getenv("OOMTRACE_JOURNAL_SOCKET");
+
+		err = journal__init(&r->journal, sock && *sock ? sock : NULL);
+		if (err) {
+			log_err("--journal: cannot make a socket: %s", strerror(-err));
+			return err;
+		}
+		/* one warning now rather than at the first kill; records go on */
+		if (access(r->journal.path, W_OK)) {
+			log_warn("--journal: no journal at %s (%s): events go to the record files "
+				 "only until it is there", r->journal.path, strerror(errno));
+			r->journal.failing = true;
+		}
+	}
 	err = record_file__open(&r->rf, r->output, r->max_size, r->max_files);
 	if (err && !r->rf.path[0]) {
 		log_err("--output %s: %s", r->output, strerror(-err));
@@ -819,6 +895,9 @@ static void teardown(struct recorder *r)
 	record_buf__free(&r->gap);
 	record_buf__free(&r->metrics);
 	prom_state__free(&r->prom);
+	container_names__free(r->names);
+	if (r->use_journal)
+		journal__free(&r->journal);
 }
 
 int cmd_record(int argc, char **argv)

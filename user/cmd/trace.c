@@ -7,11 +7,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_args.h"
 #include "commands.h"
+#include "container_names.h"
 #include "log.h"
 #include "render.h"
 #include "session.h"
@@ -21,6 +24,7 @@
 
 struct trace_state {
 	struct session_opts o;
+	struct container_names *names;
 	bool json;
 	bool write_failed;	/* stdout refused output: stop, exit 1 */
 	uint64_t printed;
@@ -59,16 +63,56 @@ static int check_output(struct session *s, struct trace_state *st)
 	return -EIO;
 }
 
+/* --exec: the hook reads the same JSON line as --json writes. */
+static void run_hook(struct session *s, const struct oom_event *ev)
+{
+	char *json = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!session__has_exec(s))
+		return;
+	f = open_memstream(&json, &len);
+	if (!f) {
+		log_warn("--exec: out of memory: no hook for OOM kill #%" PRIu64, ev->seq);
+		return;
+	}
+	render_event_json(f, ev);
+	if (fclose(f)) {
+		log_warn("--exec: out of memory: no hook for OOM kill #%" PRIu64, ev->seq);
+		free(json);
+		return;
+	}
+	session__exec_hook(s, ev, json, len);
+	free(json);
+}
+
+/* What the hooks did, once at the end: a hook that failed is no silent loss. */
+static void on_stopping(struct session *s, void *arg)
+{
+	struct exec_hook_counts c;
+
+	(void)arg;
+	if (!session__has_exec(s))
+		return;
+	session__exec_counts(s, &c);
+	fprintf(stderr, "oomtrace: --exec hooks: %" PRIu64 " run, %" PRIu64 " ok, %" PRIu64
+		" failed, %" PRIu64 " timed out, %" PRIu64 " not run\n", c.started, c.ok,
+		c.failed, c.timed_out, c.not_run);
+}
+
 static void on_event(struct session *s, struct oom_event *ev, void *arg)
 {
 	struct trace_state *st = arg;
 
 	if (!session_opts__wanted(&st->o, ev))
 		return;
+	container_names__fill(st->names, ev);
 	if (st->json)
 		render_event_json(stdout, ev);
 	else
 		render_event_text(stdout, ev);
+	run_hook(s, ev);
 	if (check_output(s, st))
 		return;
 	st->printed_seqs[st->printed % PRINTED_RING] = ev->seq;
@@ -126,7 +170,8 @@ int cmd_trace(int argc, char **argv)
 {
 	struct trace_state st = {};
 	struct session_sink sink = {
-		.event = on_event, .aftermath = on_aftermath, .arg = &st,
+		.event = on_event, .aftermath = on_aftermath, .stopping = on_stopping,
+		.arg = &st,
 	};
 	int ret;
 
@@ -134,6 +179,12 @@ int cmd_trace(int argc, char **argv)
 	ret = parse_args(argc, argv, &st);
 	if (ret)
 		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	st.names = container_names__new(st.o.k8s_log_dir, st.o.docker_dir, st.o.podman_dir);
+	if (!st.names) {
+		log_err("out of memory");
+		return EXIT_RUNTIME;
+	}
 	ret = session__run(&st.o, &sink);
+	container_names__free(st.names);
 	return st.write_failed ? EXIT_RUNTIME : ret;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The assembled OOM event: allocation, growth, ranking, names. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup_names.h"
 #include "event.h"
 
 struct oom_event *oom_event__new(void)
@@ -335,4 +337,49 @@ int64_t oom_points(uint64_t rss_pages, uint64_t swap_pages,
 				   pgtables_bytes / (page_size ? page_size : 4096));
 
 	return points + oom_points_adj_part(adj, totalpages);
+}
+
+const struct oom_names *oom_event__names_of(const struct oom_event *ev,
+					    const struct oom_task *t)
+{
+	struct cgroup_origin o;
+
+	if (!ev->n_names || !(t->has & TASK_HAS_CGROUP))
+		return NULL;
+	cgroup_origin_from_path(t->cgroup, &o);
+	if (!o.container_id[0])
+		return NULL;
+	for (size_t i = 0; i < ev->n_names; i++)
+		if (!strcmp(ev->names[i].container_id, o.container_id))
+			return &ev->names[i];
+	return NULL;
+}
+
+struct oom_names *oom_event__add_names(struct oom_event *ev, const char *container_id)
+{
+	struct oom_names *n;
+
+	for (size_t i = 0; i < ev->n_names; i++)
+		if (!strcmp(ev->names[i].container_id, container_id))
+			return &ev->names[i];
+	if (ev->n_names == OOM_NAMES_MAX || strlen(container_id) >= sizeof(n->container_id))
+		return NULL;
+	n = &ev->names[ev->n_names++];
+	memset(n, 0, sizeof(*n));
+	snprintf(n->container_id, sizeof(n->container_id), "%s", container_id);
+	return n;
+}
+
+void oom_event__add_missing(struct oom_event *ev, const char *what)
+{
+	size_t n = strlen(ev->missing), w = strlen(what);
+	const char *p = ev->missing;
+
+	/* already listed? */
+	while ((p = strstr(p, what))) {
+		if ((p == ev->missing || p[-1] == ',') && (p[w] == ',' || !p[w]))
+			return;
+		p += w;
+	}
+	snprintf(ev->missing + n, sizeof(ev->missing) - n, "%s%s", n ? "," : "", what);
 }

@@ -117,6 +117,34 @@ enum {
 	EV_HAS_KTIME = 1u << 11,	/* ktime_us: the kernel's own printk timestamp */
 	EV_HAS_KMSG_SEQ = 1u << 12,	/* kmsg_seq: /dev/kmsg record number */
 	EV_HAS_UNPARSED = 1u << 13,	/* unparsed_lines is meaningful */
+	/* the command lines of victim and trigger (victim_cmd, trigger_cmd) */
+	EV_HAS_VICTIM_EXE = 1u << 20,
+	EV_HAS_VICTIM_CMDLINE = 1u << 21,
+	EV_HAS_TRIGGER_EXE = 1u << 22,
+	EV_HAS_TRIGGER_CMDLINE = 1u << 23,
+};
+
+/*
+ * The names people use for a container, where the node can tell: the
+ * Kubernetes namespace, pod and container, or a docker/podman container's
+ * name (container only). Keyed by the 64-hex container id that the task's
+ * cgroup path shows (cgroup_origin_from_path); "" = not known.
+ */
+#define OOM_NAMES_MAX 16	/* distinct containers named per event */
+struct oom_names {
+	char container_id[65];
+	char ns[64];		/* Kubernetes names are at most 63 (pods 253) */
+	char pod[254];
+	char container[256];	/* docker allows longer names: cut */
+};
+
+/* A process's command: its executable's path and its argv. */
+#define OOM_CMDLINE_MAX 4096
+struct oom_cmdline {
+	char exe[OOM_PATH_MAX];
+	char argv[OOM_CMDLINE_MAX];	/* the arguments, each NUL-terminated */
+	uint32_t len;			/* bytes of argv used */
+	bool truncated;			/* the command line was longer: the rest is cut */
 };
 
 struct oom_frame {
@@ -162,6 +190,11 @@ struct oom_event {
 	 * (a victim still exiting): how long the kernel waited before this one */
 	uint64_t ooms_without_kill;
 	char missing[256];		/* parser: what the source lacked, comma list */
+	/* names of the containers the event's tasks run in (oom_event__names_of) */
+	struct oom_names names[OOM_NAMES_MAX];
+	size_t n_names;
+	struct oom_cmdline victim_cmd;		/* EV_HAS_VICTIM_EXE / _CMDLINE */
+	struct oom_cmdline trigger_cmd;		/* EV_HAS_TRIGGER_EXE / _CMDLINE */
 	/* kernel-log sources only */
 	int64_t chosen_score;		/* as printed: 0..1000 scale since 3.6 */
 	char chosen_comm[OOM_COMM_MAX];
@@ -252,6 +285,17 @@ int oom_event__offer_candidate_top(struct oom_event *ev, const struct oom_task *
 void oom_event__rank(struct oom_event *ev, size_t keep);
 /* 1-based rank of pid among the candidates, 0 if not among them. */
 size_t oom_event__rank_of(const struct oom_event *ev, int32_t pid);
+
+/*
+ * The names of the container a task runs in (by the container id of its
+ * cgroup path), or NULL. oom_event__add_names: a slot for container_id, the
+ * existing one if it is there; NULL when the table is full.
+ */
+const struct oom_names *oom_event__names_of(const struct oom_event *ev,
+					    const struct oom_task *t);
+struct oom_names *oom_event__add_names(struct oom_event *ev, const char *container_id);
+/* Append what to the comma list `missing` (once; cut if it does not fit). */
+void oom_event__add_missing(struct oom_event *ev, const char *what);
 
 const char *oom_constraint__name(enum oom_constraint c);
 const char *oom_skip__name(enum oom_skip s);

@@ -31,11 +31,20 @@ void render_origin_json(struct json_writer *w, const char *path)
 		jw_kv_string(w, "pod_uid", o.pod_uid);
 }
 
-/* cgroup, unit, container_id, pod_uid: where the task runs. */
-static void write_origin(struct json_writer *w, const char *path)
+/* cgroup, unit, container_id, pod_uid, and the names: where the task runs. */
+static void write_origin(struct json_writer *w, const struct oom_event *ev,
+			 const struct oom_task *t)
 {
-	jw_kv_string(w, "cgroup", path);
-	render_origin_json(w, path);
+	const struct oom_names *n = oom_event__names_of(ev, t);
+
+	jw_kv_string(w, "cgroup", t->cgroup);
+	render_origin_json(w, t->cgroup);
+	if (n && n->ns[0])
+		jw_kv_string(w, "namespace", n->ns);
+	if (n && n->pod[0])
+		jw_kv_string(w, "pod", n->pod);
+	if (n && n->container[0])
+		jw_kv_string(w, "container", n->container);
 }
 
 static void write_identity(struct json_writer *w, const struct oom_task *t)
@@ -65,6 +74,27 @@ static void write_points(struct json_writer *w, const struct oom_task *t)
 		jw_kv_bool(w, "points_estimated", true);
 }
 
+/* exe and cmdline (argv, each string escaped): the victim's and the trigger's */
+static void write_cmd(struct json_writer *w, const struct oom_cmdline *cmd, bool has_exe,
+		      bool has_argv)
+{
+	if (has_exe)
+		jw_kv_string(w, "exe", cmd->exe);
+	if (!has_argv)
+		return;
+	jw_key(w, "cmdline");
+	jw_array_start(w);
+	for (uint32_t off = 0; off < cmd->len;) {
+		size_t n = strnlen(cmd->argv + off, cmd->len - off);
+
+		jw_string_n(w, cmd->argv + off, n);
+		off += (uint32_t)n + 1;
+	}
+	jw_array_end(w);
+	if (cmd->truncated)
+		jw_kv_bool(w, "cmdline_truncated", true);
+}
+
 /* victim-style task: memory in kB */
 static void write_victim(struct json_writer *w, const struct oom_task *t,
 			 const struct oom_event *ev, bool with_reason)
@@ -89,14 +119,18 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 	if (has_mem(t, TASK_HAS_SWAP))
 		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, t->cgroup);
+		write_origin(w, ev, t);
+	if (t == &ev->victim)
+		write_cmd(w, &ev->victim_cmd, ev->has & EV_HAS_VICTIM_EXE,
+			  ev->has & EV_HAS_VICTIM_CMDLINE);
 	if (with_reason)
 		jw_kv_string(w, "reason", oom_victim_reason__name(t->reason));
 	jw_object_end(w);
 }
 
 /* candidate-style task: memory in pages, as oom_badness counts it */
-static void write_candidate(struct json_writer *w, const struct oom_task *t)
+static void write_candidate(struct json_writer *w, const struct oom_event *ev,
+			    const struct oom_task *t)
 {
 	jw_object_start(w);
 	write_identity(w, t);
@@ -119,7 +153,7 @@ static void write_candidate(struct json_writer *w, const struct oom_task *t)
 	if (t->has & TASK_HAS_TOTAL_VM)
 		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, t->cgroup);
+		write_origin(w, ev, t);
 	jw_object_end(w);
 }
 
@@ -188,7 +222,9 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_object_start(&w);
 		write_identity(&w, &ev->trigger);
 		if (ev->trigger.has & TASK_HAS_CGROUP)
-			write_origin(&w, ev->trigger.cgroup);
+			write_origin(&w, ev, &ev->trigger);
+		write_cmd(&w, &ev->trigger_cmd, ev->has & EV_HAS_TRIGGER_EXE,
+			  ev->has & EV_HAS_TRIGGER_CMDLINE);
 		jw_object_end(&w);
 	}
 	jw_kv_string(&w, "constraint", oom_constraint__name(ev->constraint));
@@ -236,7 +272,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_key(&w, "candidates");
 		jw_array_start(&w);
 		for (size_t i = 0; i < ev->n_candidates; i++)
-			write_candidate(&w, &ev->candidates[i]);
+			write_candidate(&w, ev, &ev->candidates[i]);
 		jw_array_end(&w);
 		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
 	}

@@ -78,6 +78,56 @@ static void print_where(FILE *out, const char *indent, const char *path)
 	fputc('\n', out);
 }
 
+/* " pod ns/name container c": the names people use, when known */
+static void print_names(FILE *out, const struct oom_names *n)
+{
+	char e[1024];
+
+	if (!n)
+		return;
+	if (n->pod[0]) {
+		fprintf(out, " pod %s", esc(e, sizeof(e), n->ns));
+		fprintf(out, "/%s", esc(e, sizeof(e), n->pod));
+	}
+	if (n->container[0])
+		fprintf(out, " container %s", esc(e, sizeof(e), n->container));
+}
+
+/*
+ * "             command python3 -m worker '--queue=a b'  (exe /usr/bin/python3.11)":
+ * arguments escaped (text_escape), those with a space or a quote, or empty,
+ * in single quotes so the words stay apart.
+ */
+static void print_cmd(FILE *out, const struct oom_cmdline *cmd, bool has_exe, bool has_argv)
+{
+	if (!has_exe && !has_argv)
+		return;
+	fprintf(out, "             command");
+	if (has_argv) {
+		for (uint32_t off = 0; off < cmd->len;) {
+			const char *a = cmd->argv + off;
+			size_t n = strnlen(a, cmd->len - off);
+			bool quote = !n || strpbrk(a, " '\"");
+
+			fputs(quote ? " '" : " ", out);
+			text_escape(out, a, n);
+			if (quote)
+				fputc('\'', out);
+			off += (uint32_t)n + 1;
+		}
+		if (cmd->truncated)
+			fputs(" ...", out);
+	} else {
+		fputs(" ?", out);
+	}
+	if (has_exe) {
+		fputs("  (exe ", out);
+		text_escape(out, cmd->exe, strlen(cmd->exe));
+		fputc(')', out);
+	}
+	fputc('\n', out);
+}
+
 static void print_victim(FILE *out, const struct oom_event *ev)
 {
 	const struct oom_task *v = &ev->victim;
@@ -94,7 +144,10 @@ static void print_victim(FILE *out, const struct oom_event *ev)
 			v->has & TASK_POINTS_ESTIMATED ? " (estimated)" : "");
 	if (rank)
 		fprintf(out, " (rank %zu of %zu)", rank, ev->candidates_total);
+	print_names(out, oom_event__names_of(ev, v));
 	fputc('\n', out);
+	print_cmd(out, &ev->victim_cmd, ev->has & EV_HAS_VICTIM_EXE,
+		  ev->has & EV_HAS_VICTIM_CMDLINE);
 	if (ev->victim_from == OOM_VICTIM_FROM_REAPER)
 		fprintf(out, "             (no kill line in the log: named by oom_reaper's line)\n");
 	else if (ev->victim_from == OOM_VICTIM_FROM_SUMMARY)
@@ -226,6 +279,9 @@ static void print_trigger(FILE *out, const struct oom_event *ev)
 	fprintf(out, " \"%s\"%s\n", esc(e, sizeof(e), t->comm),
 		ev->has & EV_HAS_VICTIM && t->has & TASK_HAS_PID && t->pid == ev->victim.pid ?
 		" (the victim itself)" : "");
+	if (!(ev->has & EV_HAS_VICTIM && t->has & TASK_HAS_PID && t->pid == ev->victim.pid))
+		print_cmd(out, &ev->trigger_cmd, ev->has & EV_HAS_TRIGGER_EXE,
+			  ev->has & EV_HAS_TRIGGER_CMDLINE);
 	if (t->has & TASK_HAS_CGROUP && !(ev->victim.has & TASK_HAS_CGROUP &&
 					  !strcmp(t->cgroup, ev->victim.cgroup)))
 		print_where(out, "             ", t->cgroup);

@@ -23,6 +23,7 @@
 #pragma GCC diagnostic pop
 
 #include "cgroup_path.h"
+#include "cmdline.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -39,6 +40,7 @@ struct session {
 	bool stop;
 	const char *end_reason;
 	sigset_t wait_mask;	/* the signal mask while waiting: ours unblocked */
+	struct exec_hooks *hooks;	/* --exec, or NULL */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -63,6 +65,11 @@ void session_opts__init(struct session_opts *o)
 	o->mode = MODE_AUTO;
 	o->protect = true;
 	o->ringbuf_bytes = SESSION_DEFAULT_RINGBUF_BYTES;
+	o->exec_max = EXEC_HOOK_DEFAULT_MAX;
+	o->exec_timeout_s = EXEC_HOOK_DEFAULT_TIMEOUT_S;
+	o->k8s_log_dir = "/var/log/containers";
+	o->docker_dir = "/var/lib/docker";
+	o->podman_dir = "/var/lib/containers/storage";
 }
 
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
@@ -137,6 +144,29 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 	case 'v':
 		log_verbose = true;
 		return 0;
+	case 'X':
+		if (!*arg)
+			return -EBADMSG;
+		o->exec_cmd = arg;
+		return 0;
+	case 'x':
+		if (parse_u64(arg, 1024, &v) || !v)
+			return -EBADMSG;
+		o->exec_max = (unsigned int)v;
+		return 0;
+	case 'T':
+		if (parse_u64(arg, 86400, &v) || !v)
+			return -EBADMSG;
+		o->exec_timeout_s = (unsigned int)v;
+		return 0;
+	case 'K':
+	case 'D':
+	case 'Q':
+		/* read when a container needs a name: a missing one names nothing */
+		if (!*arg)
+			return -EBADMSG;
+		*(c == 'K' ? &o->k8s_log_dir : c == 'D' ? &o->docker_dir : &o->podman_dir) = arg;
+		return 0;
 	}
 	return 1;
 }
@@ -156,9 +186,22 @@ void session_opts__usage(FILE *out, const char *counted)
 "      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
 "      --btf FILE          BTF of this kernel for CO-RE when it has none built in\n"
 "                          (/sys/kernel/btf/vmlinux), e.g. from BTFHub\n"
+"      --exec CMD          run 'sh -c CMD' per oom_kill event: its JSON line on\n"
+"                          stdin, OOMTRACE_SEQ, _VICTIM_PID, _VICTIM_COMM,\n"
+"                          _TRIGGER_PID, _CONSTRAINT, _MEMCG (and _POD,\n"
+"                          _NAMESPACE, _CONTAINER when known) in its environment\n"
+"      --exec-max N        hooks running at once; beyond, none runs (default %u)\n"
+"      --exec-timeout SEC  kill a hook's process group after SEC (default %u)\n"
+"      --k8s-log-dir DIR   kubelet's container log links, for pod names\n"
+"                          (default /var/log/containers)\n"
+"      --docker-dir DIR    docker's state, for container names (default\n"
+"                          /var/lib/docker)\n"
+"      --podman-dir DIR    podman's storage, for container names (default\n"
+"                          /var/lib/containers/storage)\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n",
-		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10,
+		EXEC_HOOK_DEFAULT_MAX, EXEC_HOOK_DEFAULT_TIMEOUT_S);
 }
 
 int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
@@ -210,12 +253,40 @@ struct assembler *session__assembler(struct session *s)
 	return s->a;
 }
 
+int session__exec_hook(struct session *s, const struct oom_event *ev, const char *json,
+		       size_t len)
+{
+	return s->hooks ? exec_hooks__run(s->hooks, ev, json, len) : 0;
+}
+
+bool session__has_exec(const struct session *s)
+{
+	return s->hooks;
+}
+
+void session__exec_counts(const struct session *s, struct exec_hook_counts *ret)
+{
+	exec_hooks__counts(s->hooks, ret);
+}
+
+/*
+ * Where command lines are read: /proc, or for the tests OOMTRACE_PROC
+ * (a directory without processes: only the exec-time cache answers).
+ */
+static const char *proc_root(void)
+{
+	const char *p = getenv("OOMTRACE_PROC");
+
+	return p && *p ? p : "/proc";
+}
+
 static void on_event(struct oom_event *ev, void *arg)
 {
 	struct session *s = arg;
 
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
 	loader__refresh_meminfo(&s->loader);
+	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
 	s->sink->event(s, ev, s->sink->arg);
 }
 
@@ -325,6 +396,18 @@ static int loop(struct session *s)
 	 */
 	protect_release(s->loader.skel->skeleton->data, s->loader.skel->skeleton->data_sz);
 	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
+	/*
+	 * The processes already running, into the exec-time cache: now that
+	 * exec fills it (a fresher entry is never overwritten), and while we
+	 * may still read every /proc/PID/exe (the recorder drops that next).
+	 */
+	ret = cmdline_prefill(bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	if (ret < 0)
+		log_warn("cannot read %s for command lines: %s: victims that ran before "
+			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
+	else
+		log_debug("%d command lines cached", ret);
+	ret = 0;
 	if (sink->attached) {
 		ret = sink->attached(s, sink->arg);
 		if (ret)
@@ -337,6 +420,7 @@ static int loop(struct session *s)
 
 		if (sink->timeout_ms)
 			timeout = min_timeout(timeout, sink->timeout_ms(s, sink->arg));
+		timeout = min_timeout(timeout, exec_hooks__timeout_ms(s->hooks));
 		if (o->duration_s) {
 			struct timespec now;
 			int64_t left_ms;
@@ -360,6 +444,7 @@ static int loop(struct session *s)
 			break;
 		}
 		assembler__flush(s->a, 0);
+		exec_hooks__poll(s->hooks);
 		if (sink->tick)
 			sink->tick(s, sink->arg);
 	}
@@ -377,6 +462,8 @@ static int loop(struct session *s)
 	if (assembler__unmatched(s->a))
 		log_warn("%" PRIu64 " victim exit/reaper records matched no event still known "
 			 "and were not printed", assembler__unmatched(s->a));
+	/* hooks of the last events finish (or time out) before the summary */
+	exec_hooks__wait(s->hooks);
 	if (sink->stopping)
 		sink->stopping(s, sink->arg);
 out:
@@ -459,6 +546,12 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	if (o->exec_cmd &&
+	    !(s.hooks = exec_hooks__new(o->exec_cmd, o->exec_max, o->exec_timeout_s))) {
+		log_err("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
 	s.a = assembler__new(&ops, o->candidates, kc);
 	if (!s.a) {
 		log_err("out of memory");
@@ -470,6 +563,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
 			 "events are left as addresses", failed_scans);
 out:
+	exec_hooks__free(s.hooks);
 	assembler__free(s.a);
 	ksyms_cache__free(kc);
 	loader__stop(&s.loader);

@@ -18,6 +18,7 @@
 
 #include "assemble.h"
 #include "event.h"
+#include "exec_hook.h"
 #include "loader.h"
 
 #define SESSION_DEFAULT_RINGBUF_BYTES (4u << 20)
@@ -35,6 +36,12 @@ struct session_opts {
 	bool protect;
 	size_t ringbuf_bytes;
 	const char *btf_path;	/* --btf: BTF for CO-RE, NULL = the kernel's */
+	const char *exec_cmd;	/* --exec: run per oom_kill event (exec_hook.h) */
+	unsigned int exec_max;
+	unsigned int exec_timeout_s;
+	const char *k8s_log_dir;	/* where container names are read (container_names.h) */
+	const char *docker_dir;
+	const char *podman_dir;
 };
 
 struct option;
@@ -60,6 +67,12 @@ void session_opts__usage(FILE *out, const char *counted);
 	{ "ringbuf-size", required_argument, NULL, 'R' },			\
 	{ "no-protect", no_argument, NULL, 'P' },				\
 	{ "btf", required_argument, NULL, 'B' },				\
+	{ "exec", required_argument, NULL, 'X' },				\
+	{ "exec-max", required_argument, NULL, 'x' },				\
+	{ "exec-timeout", required_argument, NULL, 'T' },			\
+	{ "k8s-log-dir", required_argument, NULL, 'K' },			\
+	{ "docker-dir", required_argument, NULL, 'D' },				\
+	{ "podman-dir", required_argument, NULL, 'Q' },				\
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*
@@ -105,6 +118,15 @@ const char *session__end_reason(const struct session *s);
 /* Was SIGHUP received since the last call? */
 bool session__hup(struct session *s);
 struct loader *session__loader(struct session *s);
+/*
+ * Run the --exec hook for an event (its JSON line, as written): 0, or
+ * -errno when it could not run (counted). Without --exec: 0, nothing runs.
+ */
+int session__exec_hook(struct session *s, const struct oom_event *ev, const char *json,
+		       size_t len);
+/* Did the session run with --exec? And the hooks' counts so far (final in stopping). */
+bool session__has_exec(const struct session *s);
+void session__exec_counts(const struct session *s, struct exec_hook_counts *ret);
 struct assembler *session__assembler(struct session *s);
 
 #endif

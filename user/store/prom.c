@@ -11,13 +11,20 @@
 #include "prom.h"
 #include "write_all.h"
 
-static int label_table__init(struct label_table *t, size_t cap)
+static int label_table__init(struct label_table *t, size_t cap, bool with_names)
 {
 	memset(t, 0, sizeof(*t));
 	t->e = calloc(cap, sizeof(*t->e));
-	if (!t->e)
+	if (with_names)
+		t->names = calloc(cap, sizeof(*t->names));
+	if (!t->e || (with_names && !t->names)) {
+		free(t->e);
+		free(t->names);
 		return -ENOMEM;
+	}
 	memset(t->e, 0, cap * sizeof(*t->e));	/* touched now */
+	if (t->names)
+		memset(t->names, 0, cap * sizeof(*t->names));
 	t->cap = cap;
 	return 0;
 }
@@ -25,13 +32,24 @@ static int label_table__init(struct label_table *t, size_t cap)
 static void label_table__free(struct label_table *t)
 {
 	free(t->e);
+	free(t->names);
 	memset(t, 0, sizeof(*t));
 }
 
-static void label_table__add(struct label_table *t, const char *value, uint64_t n)
+static bool names_equal(const struct prom_names *a, const struct oom_names *b)
+{
+	return b ? !strcmp(a->ns, b->ns) && !strcmp(a->pod, b->pod) &&
+		   !strcmp(a->container, b->container) :
+		   !a->ns[0] && !a->pod[0] && !a->container[0];
+}
+
+/* names: only for a table made with_names; NULL = none known. */
+static void label_table__add_named(struct label_table *t, const char *value,
+				   const struct oom_names *names, uint64_t n)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		if (!strcmp(t->e[i].value, value)) {
+		if (!strcmp(t->e[i].value, value) &&
+		    (!t->names || names_equal(&t->names[i], names))) {
 			t->e[i].count += n;
 			return;
 		}
@@ -41,7 +59,20 @@ static void label_table__add(struct label_table *t, const char *value, uint64_t 
 		return;
 	}
 	snprintf(t->e[t->n].value, sizeof(t->e->value), "%s", value);
+	if (t->names && names) {
+		struct prom_names *pn = &t->names[t->n];
+
+		/* the same sizes as oom_names (event.h) */
+		memcpy(pn->ns, names->ns, sizeof(pn->ns));
+		memcpy(pn->pod, names->pod, sizeof(pn->pod));
+		memcpy(pn->container, names->container, sizeof(pn->container));
+	}
 	t->e[t->n++].count = n;
+}
+
+static void label_table__add(struct label_table *t, const char *value, uint64_t n)
+{
+	label_table__add_named(t, value, NULL, n);
 }
 
 int prom_state__init(struct prom_state *p, size_t top)
@@ -50,9 +81,9 @@ int prom_state__init(struct prom_state *p, size_t top)
 
 	memset(p, 0, sizeof(*p));
 	p->top = top;
-	err = label_table__init(&p->domains, PROM_TRACKED);
+	err = label_table__init(&p->domains, PROM_TRACKED, true);
 	if (!err)
-		err = label_table__init(&p->comms, PROM_TRACKED);
+		err = label_table__init(&p->comms, PROM_TRACKED, false);
 	if (err)
 		prom_state__free(p);
 	return err;
@@ -73,13 +104,14 @@ void prom_state__add_event(struct prom_state *p, const struct oom_event *ev)
 	for (size_t i = 0; i < n; i++) {
 		label_table__add(&p->comms, ev->victims[i].has & TASK_HAS_COMM ?
 				 ev->victims[i].comm : "unknown", 1);
-		label_table__add(&p->domains, domain, 1);
+		label_table__add_named(&p->domains, domain,
+				       oom_event__names_of(ev, &ev->victims[i]), 1);
 	}
 	/* the victim record was lost but the kernel's choice names it */
 	if (!n && ev->has & EV_HAS_VICTIM) {
 		label_table__add(&p->comms, ev->victim.has & TASK_HAS_COMM ? ev->victim.comm :
 				 "unknown", 1);
-		label_table__add(&p->domains, domain, 1);
+		label_table__add_named(&p->domains, domain, oom_event__names_of(ev, &ev->victim), 1);
 		n = 1;
 	}
 	/* beyond the fixed storage: their names are not kept, their count is */
@@ -125,6 +157,20 @@ void prom_escape(FILE *out, const char *s)
 	}
 }
 
+/* ,namespace="..",pod="..",container=".." (inside the label set: after a value's quote) */
+static void render_names(FILE *out, const struct prom_names *n)
+{
+	static const char *const keys[] = { "namespace", "pod", "container" };
+	const char *vals[] = { n->ns, n->pod, n->container };
+
+	for (size_t i = 0; i < 3; i++) {
+		if (!vals[i][0])
+			continue;
+		fprintf(out, "\",%s=\"", keys[i]);
+		prom_escape(out, vals[i]);
+	}
+}
+
 /* The top entries by count (ties by value), then the rest as "other". */
 static void render_table(FILE *out, const char *metric, const char *label,
 			 const struct label_table *t, size_t top)
@@ -146,6 +192,8 @@ static void render_table(FILE *out, const char *metric, const char *label,
 		shown[best] = true;
 		fprintf(out, "%s{%s=\"", metric, label);
 		prom_escape(out, t->e[best].value);
+		if (t->names)
+			render_names(out, &t->names[best]);
 		fprintf(out, "\"} %" PRIu64 "\n", t->e[best].count);
 	}
 	for (size_t i = 0; i < t->n; i++)
@@ -178,8 +226,11 @@ static void metric_i64(FILE *out, const char *name, const char *type, int64_t v,
 void prom_render(FILE *out, const struct prom_state *p)
 {
 	metric(out, "oomtrace_oom_kills_total", "counter",
-	       "OOM kills recorded, by OOM domain (memory cgroup path, or global); the top "
-	       "domains by kills, the rest as other.");
+	       "OOM kills recorded, by OOM domain (memory cgroup path, or global) and, when "
+	       "the node can tell, the victim's Kubernetes namespace, pod and container "
+	       "(as cAdvisor's container_oom_events_total labels them); the top series by "
+	       "kills, the rest as domain=other. Its sum is the node's kill count, "
+	       "node_exporter's node_vmstat_oom_kill (oomtrace_kernel_oom_kills_total here).");
 	render_table(out, "oomtrace_oom_kills_total", "domain", &p->domains, p->top);
 	metric(out, "oomtrace_oom_kills_by_command_total", "counter",
 	       "OOM kills recorded, by victim command; the top commands by kills, the rest as other.");
@@ -204,6 +255,18 @@ void prom_render(FILE *out, const struct prom_state *p)
 		   "Records the output file refused (full disk, read-only, I/O error).");
 	metric_u64(out, "oomtrace_records_to_stdout_total", "counter", p->records_to_stdout,
 		   "Records written to stdout (the journal) because the file refused them.");
+	if (p->hooks_on) {
+		metric(out, "oomtrace_exec_hooks_total", "counter",
+		       "--exec hooks by outcome: ok, failed (non-zero exit or a signal), timeout "
+		       "(killed at --exec-timeout), not_run (--exec-max running, or no fork).");
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"ok\"} %" PRIu64 "\n", p->hooks.ok);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"failed\"} %" PRIu64 "\n",
+			p->hooks.failed);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"timeout\"} %" PRIu64 "\n",
+			p->hooks.timed_out);
+		fprintf(out, "oomtrace_exec_hooks_total{result=\"not_run\"} %" PRIu64 "\n",
+			p->hooks.not_run);
+	}
 	metric_u64(out, "oomtrace_start_time_seconds", "gauge", p->start_time_s,
 		   "When the recorder started, Unix time.");
 }

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "exec_hook.h"
 
 #define PROM_TRACKED 256
 #define PROM_DEFAULT_TOP 10
@@ -29,14 +30,24 @@ struct prom_label {
 	uint64_t count;
 };
 
+/* The container names that go with a kill's domain (namespace, pod, container). */
+struct prom_names {
+	char ns[64];
+	char pod[254];
+	char container[256];
+};
+
 struct label_table {
 	struct prom_label *e;
+	struct prom_names *names;	/* per entry, for the domains table only */
 	size_t n, cap;
 	uint64_t untracked;	/* counts of values beyond cap */
 };
 
 struct prom_state {
-	struct label_table domains;	/* kills by OOM domain: memcg path or "global" */
+	/* kills by OOM domain (memcg path or "global") and, when known, the
+	 * victim's namespace, pod and container: one series per combination */
+	struct label_table domains;
 	struct label_table comms;	/* kills by victim command */
 	size_t top;
 	uint64_t start_time_s;
@@ -48,11 +59,14 @@ struct prom_state {
 	uint64_t reconcile_mismatches;
 	uint64_t write_errors;		/* records the file refused */
 	uint64_t records_to_stdout;	/* sent to stdout instead */
+	bool hooks_on;			/* --exec given: its counts are exported */
+	struct exec_hook_counts hooks;
 };
 
 int prom_state__init(struct prom_state *p, size_t top);
 void prom_state__free(struct prom_state *p);
-/* Count the kills of a written event: each victim in its domain and by its comm. */
+/* Count the kills of a written event: each victim in its domain (with its
+ * container's names) and by its comm. */
 void prom_state__add_event(struct prom_state *p, const struct oom_event *ev);
 /* The whole text exposition. */
 void prom_render(FILE *out, const struct prom_state *p);

@@ -189,15 +189,17 @@ static int reason_of_name(const char *s, enum oom_victim_reason *ret)
  */
 #define IDENTITY_KEYS "pid", "tid", "comm", "uid", "oom_score_adj"
 #define POINTS_KEYS "points", "skip", "points_estimated"
-#define ORIGIN_KEYS "cgroup", "unit", "container_id", "pod_uid"
+#define ORIGIN_KEYS "cgroup", "unit", "container_id", "pod_uid", "namespace", "pod", "container"
 #define VICTIM_MEM_KEYS "total_vm_kb", "rss_kb", "anon_rss_kb", "file_rss_kb", \
 			"shmem_rss_kb", "pgtables_kb", "swap_kb"
 #define CANDIDATE_MEM_KEYS "rss_pages", "rss_anon_pages", "rss_file_pages", \
 			   "rss_shmem_pages", "swap_pages", "pgtables_bytes", "total_vm_pages"
 
-static const char *const trigger_keys[] = { IDENTITY_KEYS, ORIGIN_KEYS };
+#define CMD_KEYS "exe", "cmdline", "cmdline_truncated"
+
+static const char *const trigger_keys[] = { IDENTITY_KEYS, ORIGIN_KEYS, CMD_KEYS };
 static const char *const victim_keys[] = {
-	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS,
+	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS, CMD_KEYS,
 };
 static const char *const victims_keys[] = {
 	IDENTITY_KEYS, POINTS_KEYS, VICTIM_MEM_KEYS, ORIGIN_KEYS, "reason",
@@ -280,11 +282,14 @@ static int decode_points(const struct jr_doc *d, int o, struct oom_task *t, bool
  * pod_uid): those are only checked for type and size here and derived again
  * from the path when the event is rendered.
  */
-static int decode_origin(const struct jr_doc *d, int o, struct oom_task *t)
+static int decode_origin(const struct jr_doc *d, int o, struct oom_event *ev,
+			 struct oom_task *t)
 {
 	static const char *const derived[] = { "unit", "container_id", "pod_uid" };
 	struct cgroup_origin origin;
+	struct oom_names n = {}, *slot;
 	int err = get_str(d, o, "cgroup", t->cgroup, sizeof(t->cgroup));
+	bool named = false;
 
 	if (err < 0)
 		return err;
@@ -295,6 +300,30 @@ static int decode_origin(const struct jr_doc *d, int o, struct oom_task *t)
 		if (err < 0 || (!err && !(t->has & TASK_HAS_CGROUP)))
 			return -EINVAL;
 	}
+	/* the names go with the container id of the path (container_names.h) */
+	if ((err = get_nonempty_str(d, o, "namespace", n.ns, sizeof(n.ns))) < 0)
+		return err;
+	named |= !err;
+	if ((err = get_nonempty_str(d, o, "pod", n.pod, sizeof(n.pod))) < 0)
+		return err;
+	named |= !err;
+	if ((err = get_nonempty_str(d, o, "container", n.container, sizeof(n.container))) < 0)
+		return err;
+	named |= !err;
+	if (!named)
+		return 0;
+	if (!(t->has & TASK_HAS_CGROUP))
+		return -EINVAL;
+	cgroup_origin_from_path(t->cgroup, &origin);
+	if (!origin.container_id[0])
+		return -EINVAL;
+	memcpy(n.container_id, origin.container_id, sizeof(n.container_id) - 1);
+	slot = oom_event__add_names(ev, origin.container_id);
+	if (!slot)
+		return 0;	/* more containers than an event names: as the writer */
+	if (slot->ns[0] || slot->pod[0] || slot->container[0])
+		return memcmp(slot, &n, sizeof(n)) ? -EINVAL : 0;
+	*slot = n;
 	return 0;
 }
 
@@ -328,7 +357,7 @@ static int get_kb_pages(const struct jr_doc *d, int o, const char *key, uint64_t
  * fact on its own, "rss_kb" only when the anon/file/shmem split is not
  * whole. With every fact known, TASK_HAS_MEM, as the sources set it.
  */
-static int decode_victim(const struct jr_doc *d, int o, const struct oom_event *ev,
+static int decode_victim(const struct jr_doc *d, int o, struct oom_event *ev,
 			 struct oom_task *t, bool in_victims)
 {
 	uint64_t kpp = ev->page_size / 1024, kb;
@@ -338,7 +367,8 @@ static int decode_victim(const struct jr_doc *d, int o, const struct oom_event *
 	memset(t, 0, sizeof(*t));
 	if ((in_victims ? jr_only_keys(d, o, N_KEYS(victims_keys)) :
 			  jr_only_keys(d, o, N_KEYS(victim_keys))) ||
-	    decode_identity(d, o, t) || decode_points(d, o, t, false) || decode_origin(d, o, t))
+	    decode_identity(d, o, t) || decode_points(d, o, t, false) ||
+	    decode_origin(d, o, ev, t))
 		return -EINVAL;
 	if (get_kb_pages(d, o, "total_vm_kb", kpp, &t->total_vm_pages, &t->has,
 			 TASK_HAS_TOTAL_VM) ||
@@ -376,13 +406,14 @@ static int decode_victim(const struct jr_doc *d, int o, const struct oom_event *
  * A candidate-style task (write_candidate): memory in pages. "rss_pages" is
  * the split's sum when the split is whole, else the source's own total.
  */
-static int decode_candidate(const struct jr_doc *d, int o, struct oom_task *t)
+static int decode_candidate(const struct jr_doc *d, int o, struct oom_event *ev,
+			    struct oom_task *t)
 {
 	uint32_t rss = 0;
 
 	memset(t, 0, sizeof(*t));
 	if (jr_only_keys(d, o, N_KEYS(candidate_keys)) || decode_identity(d, o, t) ||
-	    decode_points(d, o, t, true) || decode_origin(d, o, t) ||
+	    decode_points(d, o, t, true) || decode_origin(d, o, ev, t) ||
 	    get_u64_bit(d, o, "rss_pages", &t->rss_pages, &rss, TASK_HAS_RSS) ||
 	    get_u64_bit(d, o, "rss_anon_pages", &t->rss_anon_pages, &t->has, TASK_HAS_RSS_ANON) ||
 	    get_u64_bit(d, o, "rss_file_pages", &t->rss_file_pages, &t->has, TASK_HAS_RSS_FILE) ||
@@ -523,7 +554,7 @@ static int decode_element(const struct jr_doc *d, int e, struct oom_event *ev,
 	if (!slot)
 		return ev->fixed ? -ENOSPC : -ENOMEM;
 	switch (kind) {
-	case ARR_CANDIDATES: return decode_candidate(d, e, slot);
+	case ARR_CANDIDATES: return decode_candidate(d, e, ev, slot);
 	case ARR_VICTIMS: return decode_victim(d, e, ev, slot, true);
 	case ARR_KSTACK:
 		if (jr_str(d, e, frame, sizeof(frame), NULL))
@@ -697,6 +728,41 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 	return 0;
 }
 
+/*
+ * exe and cmdline (render_json.c's write_cmd): the arguments back into
+ * their NUL-separated form. cmdline_truncated only with a cmdline.
+ */
+static int decode_cmd(const struct jr_doc *d, int o, struct oom_event *ev,
+		      struct oom_cmdline *cmd, uint32_t bit_exe, uint32_t bit_argv)
+{
+	int err = get_nonempty_str(d, o, "exe", cmd->exe, sizeof(cmd->exe));
+	int a = jr_member(d, o, "cmdline");
+	bool trunc;
+
+	if (err < 0)
+		return err;
+	if (!err)
+		ev->has |= bit_exe;
+	if (get_true(d, o, "cmdline_truncated", &trunc))
+		return -EINVAL;
+	if (a == -ENOENT)
+		return trunc ? -EINVAL : 0;
+	if (a < 0 || !jr_is(d, a, JR_ARRAY) || jr_first(d, a) < 0)
+		return -EINVAL;
+	cmd->len = 0;
+	for (int e = jr_first(d, a); e >= 0; e = jr_next(d, a, e)) {
+		size_t n;
+
+		if (jr_str(d, e, cmd->argv + cmd->len, sizeof(cmd->argv) - cmd->len, &n) ||
+		    memchr(cmd->argv + cmd->len, '\0', n))
+			return -EINVAL;
+		cmd->len += (uint32_t)n + 1;
+	}
+	cmd->truncated = trunc;
+	ev->has |= bit_argv;
+	return 0;
+}
+
 /* The victim, and its rank among the candidates (written when it has points). */
 static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 {
@@ -710,7 +776,9 @@ static int decode_the_victim(const struct jr_doc *d, struct oom_event *ev)
 	if (i < 0)
 		return jr_member(d, 0, "victim_rank") >= 0 ||
 		       jr_member(d, 0, "victim_from") >= 0 ? -EINVAL : 0;
-	if ((err = decode_victim(d, i, ev, &ev->victim, false)))
+	if ((err = decode_victim(d, i, ev, &ev->victim, false)) ||
+	    (err = decode_cmd(d, i, ev, &ev->victim_cmd, EV_HAS_VICTIM_EXE,
+			      EV_HAS_VICTIM_CMDLINE)))
 		return err;
 	ev->has |= EV_HAS_VICTIM;
 	exact_pgtables(ev, &ev->victim);
@@ -746,7 +814,9 @@ int record_decode_event(const struct jr_doc *d, struct oom_event *ev, struct rec
 	i = jr_member(d, 0, "trigger");
 	if (i >= 0) {
 		if (jr_only_keys(d, i, N_KEYS(trigger_keys)) ||
-		    decode_identity(d, i, &ev->trigger) || decode_origin(d, i, &ev->trigger))
+		    decode_identity(d, i, &ev->trigger) || decode_origin(d, i, ev, &ev->trigger) ||
+		    decode_cmd(d, i, ev, &ev->trigger_cmd, EV_HAS_TRIGGER_EXE,
+			       EV_HAS_TRIGGER_CMDLINE))
 			return -EINVAL;
 		ev->has |= EV_HAS_TRIGGER;
 	}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# exe and cmdline of victim and trigger on real memcg OOMs: the grower's
+# real argv, with an argument holding a space and one holding a newline,
+# for a victim that ran before the tracer (read from /proc, or from the
+# cache filled at start) and for one exec'd after it with /proc hidden from
+# the tracer (OOMTRACE_PROC): then only the BPF exec-time cache can say.
+. "$(dirname "$0")/lib.sh"
+
+NL='
+'
+ARG_SP="two words"
+ARG_NL="line1${NL}line2"
+EXE=$(readlink -f "$HOG")
+
+check() { # FILE VICTIM_PID WHAT
+	python3 - "$1" "$2" "$HOG" "$EXE" "$ARG_SP" "$ARG_NL" <<'PY' || fail "$3: cmdline/exe"
+import json, sys
+f, vpid, hog, exe, sp, nl = sys.argv[1:]
+ev = next(json.loads(l) for l in open(f) if '"oom_kill"' in l)
+v = ev["victim"]
+assert v["pid"] == int(vpid), v
+want = [hog, "-a", "1000", "10", "3600", sp, nl]
+assert v.get("cmdline") == want, (v.get("cmdline"), want, ev.get("missing"))
+assert v.get("exe") in (exe, hog), (v.get("exe"), exe)
+t = ev["trigger"]
+assert t.get("cmdline") == [hog, "24", "1"], t
+assert "victim_cmdline" not in ev.get("missing", ""), ev.get("missing")
+print("ok: victim cmdline", json.dumps(v["cmdline"]), "exe", v["exe"], "; trigger", t["cmdline"])
+PY
+}
+
+# 1. a victim running before the tracer
+cg=$(memcg_new 32)
+sh -c "$IN_CG" "$cg" "$HOG" -a 1000 10 3600 "$ARG_SP" "$ARG_NL" >"$WORK/a" & VA=$!
+PIDS="$PIDS $VA"
+wait_ready "$WORK/a"
+start_tracer "$WORK/before.json" --json -n 1 -c "/$(basename "$cg")"; T1=$TRACER
+start_tracer "$WORK/before.txt" -n 1 -c "/$(basename "$cg")"; T2=$TRACER
+sh -c "$IN_CG" "$cg" "$HOG" 24 1 >/dev/null
+wait_gone "$VA"
+wait_gone "$T1" 20; wait "$T1" || fail "tracer failed"
+wait_gone "$T2" 20; wait "$T2" || fail "tracer failed"
+check "$WORK/before.json" "$VA" "victim from before the start"
+grep -qF "command $HOG -a 1000 10 3600 'two words' line1\\nline2  (exe " "$WORK/before.txt" ||
+	{ cat "$WORK/before.txt"; fail "text command line"; }
+echo "ok: text shows the command line, escaped"
+
+# 2. a victim exec'd after the tracer started; the tracer cannot read /proc
+cg2=$(memcg_new 32)
+OOMTRACE_PROC=$WORK/noproc start_tracer "$WORK/after.json" --json -n 1 -c "/$(basename "$cg2")"
+T3=$TRACER
+grep -q "cannot read $WORK/noproc for command lines" "$WORK/after.json.err" || fail "no warning"
+sh -c "$IN_CG" "$cg2" "$HOG" -a 1000 10 3600 "$ARG_SP" "$ARG_NL" >"$WORK/b" & VB=$!
+PIDS="$PIDS $VB"
+wait_ready "$WORK/b"
+sh -c "$IN_CG" "$cg2" "$HOG" 24 1 >/dev/null
+wait_gone "$VB"
+wait_gone "$T3" 20; wait "$T3" || fail "tracer failed"
+check "$WORK/after.json" "$VB" "victim from the exec-time cache"
