@@ -26,6 +26,10 @@ struct pending_ustack {
 	uint64_t ips[OOMT_USTACK_MAX];
 	struct oomt_ubuild builds[OOMT_USTACK_MAX];
 	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
+	/* the trigger's objects, captured when its USTACK record came */
+	struct usym_space space;
+	struct oomt_ustack *copy;	/* OOMT_USTACK_COPY_MAX of stack */
+	bool have_copy;
 };
 
 struct assembler {
@@ -94,7 +98,10 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 		return NULL;
 	a->cgroups = cgroup_names__new(ASSEMBLE_CGROUP_NAMES, forget_cgroup, a);
 	a->ev = oom_event__new_fixed(&caps);
-	if (!a->cgroups || !a->ev) {
+	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + OOMT_USTACK_COPY_MAX);
+	usym_space_init(&a->ustack.space);
+	if (!a->cgroups || !a->ev || !a->ustack.copy) {
+		free(a->ustack.copy);
 		cgroup_names__free(a->cgroups);
 		oom_event__free(a->ev);
 		free(a);
@@ -112,6 +119,8 @@ void assembler__free(struct assembler *a)
 		return;
 	oom_event__free(a->ev);
 	cgroup_names__free(a->cgroups);
+	usym_space_reset(&a->ustack.space);
+	free(a->ustack.copy);
 	free(a->held);
 	free(a);
 }
@@ -207,6 +216,8 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	a->cur_walk_cut = false;
 	a->cur_pid_only_victim = false;
 	a->ustack.pending = false;
+	a->ustack.have_copy = false;
+	usym_space_reset(&a->ustack.space);
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -412,9 +423,11 @@ static void complete(struct assembler *a)
 		struct pending_ustack *u = &a->ustack;
 
 		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->ips, u->n_ips, u->builds,
-			    u->n_builds);
+			    u->n_builds, &u->space, u->have_copy ? u->copy : NULL);
 		u->pending = false;
 	}
+	usym_space_reset(&a->ustack.space);
+	a->ustack.have_copy = false;
 	oom_event__rank(ev, a->keep);
 	a->ops.event(ev, a->ops.arg);
 	for (size_t i = 0; i < a->n_held; i++) {
@@ -541,6 +554,7 @@ static size_t rec_size(uint32_t type)
 	case OOMT_REC_REAP: return sizeof(struct oomt_reap);
 	case OOMT_REC_EXIT: return sizeof(struct oomt_exit);
 	case OOMT_REC_COUNTS: return sizeof(struct oomt_end);
+	case OOMT_REC_USTACK: return sizeof(struct oomt_ustack);
 	default: return 0;
 	}
 }
@@ -618,6 +632,24 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 	case OOMT_REC_KILL:
 		on_kill(a, data);
 		break;
+	case OOMT_REC_USTACK: {
+		const struct oomt_ustack *u = data;
+
+		if (u->size > OOMT_USTACK_COPY_MAX || size < sizeof(*u) + u->size)
+			return -EINVAL;
+		memcpy(a->ustack.copy, u, sizeof(*u) + u->size);
+		a->ustack.have_copy = true;
+		/*
+		 * The trigger's objects, now: it is often the victim, and gone by
+		 * the time the event completes (in tracepoint mode after
+		 * ASSEMBLE_QUIET_MS). The files are held open until then. While
+		 * the OOM killer holds the task's lock, opening its maps waits
+		 * for it: that delays this reader, not the kill.
+		 */
+		usym_space_reset(&a->ustack.space);
+		usym_space_from_maps(&a->ustack.space, u->pid);
+		break;
+	}
 	case OOMT_REC_VICTIM: {
 		const struct oomt_victim *v = data;
 
