@@ -493,10 +493,15 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		f->addr = k->kstack[i];
 	}
 	/*
-	 * The user stack is symbolized when the event completes: now the OOM
-	 * killer still holds the victim's task lock while it reports the kill,
-	 * and opening its /proc files would spin on it and slow the kill.
+	 * The user stack is symbolized when the event completes, but the
+	 * trigger's objects are captured now: it is often the victim, gone
+	 * within milliseconds, long before the event completes (in tracepoint
+	 * mode ASSEMBLE_QUIET_MS after its last record). The files are held
+	 * open until then. While the OOM killer holds the task's lock,
+	 * opening its maps waits for it: that delays this reader, not the kill.
 	 */
+	usym_space_reset(&a->ustack.space);
+	usym_space_from_maps(&a->ustack.space, k->trigger_pid);
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
 	a->ustack.pid = k->trigger_pid;
 	a->ustack.n_ips = k->ustack_len > 0 ? k->ustack_len / 8 : 0;
@@ -639,15 +644,6 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 			return -EINVAL;
 		memcpy(a->ustack.copy, u, sizeof(*u) + u->size);
 		a->ustack.have_copy = true;
-		/*
-		 * The trigger's objects, now: it is often the victim, and gone by
-		 * the time the event completes (in tracepoint mode after
-		 * ASSEMBLE_QUIET_MS). The files are held open until then. While
-		 * the OOM killer holds the task's lock, opening its maps waits
-		 * for it: that delays this reader, not the kill.
-		 */
-		usym_space_reset(&a->ustack.space);
-		usym_space_from_maps(&a->ustack.space, u->pid);
 		break;
 	}
 	case OOMT_REC_VICTIM: {

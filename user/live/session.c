@@ -63,6 +63,7 @@ void session_opts__init(struct session_opts *o)
 	o->mode = MODE_AUTO;
 	o->protect = true;
 	o->ringbuf_bytes = SESSION_DEFAULT_RINGBUF_BYTES;
+	o->ustack_copy = OOMT_USTACK_COPY_DEFAULT;
 }
 
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
@@ -134,6 +135,11 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 			return -EINVAL;
 		o->btf_path = arg;
 		return 0;
+	case 'U':
+		if (parse_u64(arg, OOMT_USTACK_COPY_MAX, &v))
+			return -EBADMSG;
+		o->ustack_copy = (uint32_t)v;
+		return 0;
 	case 'v':
 		log_verbose = true;
 		return 0;
@@ -156,9 +162,12 @@ void session_opts__usage(FILE *out, const char *counted)
 "      --no-protect        do not set own oom_score_adj -1000 nor lock memory\n"
 "      --btf FILE          BTF of this kernel for CO-RE when it has none built in\n"
 "                          (/sys/kernel/btf/vmlinux), e.g. from BTFHub\n"
+"      --ustack-copy BYTES bytes of the allocating task's user stack copied per\n"
+"                          kill for DWARF unwinding (default %u, max %u, 0 = off)\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n",
-		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10);
+		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10,
+		OOMT_USTACK_COPY_DEFAULT, OOMT_USTACK_COPY_MAX);
 }
 
 int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
@@ -434,6 +443,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	mallopt(M_ARENA_MAX, 1);
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
+	loader__set_ustack_copy(o->ustack_copy);
 	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
 			  sizeof(err))) {
 		log_err("%s", err);

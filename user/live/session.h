@@ -35,6 +35,7 @@ struct session_opts {
 	bool protect;
 	size_t ringbuf_bytes;
 	const char *btf_path;	/* --btf: BTF for CO-RE, NULL = the kernel's */
+	uint32_t ustack_copy;	/* --ustack-copy: bytes of user stack copied per kill */
 };
 
 struct option;
@@ -60,6 +61,7 @@ void session_opts__usage(FILE *out, const char *counted);
 	{ "ringbuf-size", required_argument, NULL, 'R' },			\
 	{ "no-protect", no_argument, NULL, 'P' },				\
 	{ "btf", required_argument, NULL, 'B' },				\
+	{ "ustack-copy", required_argument, NULL, 'U' },			\
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

@@ -188,6 +188,22 @@ static int open_checked(const char *path, const unsigned char *id, int n)
 }
 
 /*
+ * The objects oomtrace itself maps (the C library, the loader) are the
+ * host's most common ones: known by build id from the start.
+ */
+static void seed_cache(void)
+{
+	static struct usym_space self;
+	static bool seeded;
+
+	if (seeded)
+		return;
+	seeded = true;
+	usym_space_from_maps(&self, (uint32_t)getpid());
+	usym_space_reset(&self);
+}
+
+/*
  * The file of build id id: hint (as is, then under /proc/PID/root when pid
  * is not 0), the cache, /usr/lib/debug/.build-id/xx/rest (a -dbgsym
  * package's link to the object) and .../rest.debug (the debug file alone:
@@ -213,6 +229,7 @@ static int find_by_build_id(const unsigned char *id, int n, const char *hint, ui
 			return fd;
 		}
 	}
+	seed_cache();
 	if (!usym_cache_lookup(id, n, buf, sizeof(buf)) && (fd = open_checked(buf, id, n)) >= 0) {
 		copy_str(path, size, buf);
 		return fd;
@@ -263,22 +280,66 @@ static struct usym_object *find_path(struct usym_space *s, const char *path)
 	return NULL;
 }
 
+/* Open the file of o as process pid sees it; host: its root is the host's. */
+static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t st,
+		       uint64_t off)
+{
+	char buf[OOM_PATH_MAX + 32];
+	int n;
+
+	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, o->path);
+	o->fd = open(buf, O_RDONLY | O_CLOEXEC);
+	/* gone by now: the host's file is the same where the roots are */
+	if (o->fd < 0 && host)
+		o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (o->fd < 0)
+		return -1;
+	if (fd_bias(o->fd, st, off, &o->bias)) {
+		close(o->fd);
+		o->fd = -1;
+		return -1;
+	}
+	n = fd_build_id(o->fd, o->build_id);
+	if (n > 0) {
+		o->build_id_size = (uint8_t)n;
+		/* remembered by the host path only when that is the same file */
+		if (host)
+			usym_cache_note(o->build_id, n, o->path);
+	}
+	return 0;
+}
+
 int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 {
-	char mpath[64], line[OOM_PATH_MAX + 128], buf[OOM_PATH_MAX + 32];
-	FILE *f;
+	/* the whole file, read first: a dying process's maps empty fast */
+	static char text[256 << 10];
+	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
+	char mpath[64], root[8];
+	size_t len = 0;
+	ssize_t r;
+	bool host;
+	int fd, n = 0;
 
+	snprintf(mpath, sizeof(mpath), "/proc/%u/root", pid);
+	r = readlink(mpath, root, sizeof(root));
+	host = r == 1 && root[0] == '/';
 	snprintf(mpath, sizeof(mpath), "/proc/%u/maps", pid);
-	f = fopen(mpath, "re");
-	if (!f)
+	fd = open(mpath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	while (len < sizeof(text) - 1 && (r = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	text[len] = '\0';
 	s->pid = pid;
-	while (fgets(line, sizeof(line), f)) {
+	for (char *line = text, *next; line && *line; line = next) {
 		unsigned long long st, en, off;
 		char perms[8], file[OOM_PATH_MAX] = "";
 		struct usym_object *o;
-		int fd;
 
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
 		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %511[^\n]", &st, &en, perms, &off,
 			   file) < 5 || perms[2] != 'x' || file[0] != '/')
 			continue;
@@ -291,38 +352,29 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 		}
 		if (s->n >= USYM_MAX_OBJECTS)
 			break;
-		/* the file the process maps, also in a container (its root) */
-		snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, file);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
 		o = &s->obj[s->n];
 		memset(o, 0, sizeof(*o));
-		o->fd = fd;
+		o->fd = -1;
 		o->start = st;
 		o->end = en;
 		copy_str(o->path, sizeof(o->path), file);
-		if (fd_bias(fd, st, off, &o->bias)) {
-			close(fd);
-			continue;
-		}
-		int n = fd_build_id(fd, o->build_id);
-
-		if (n > 0) {
-			o->build_id_size = (uint8_t)n;
-			/* remembered by the host path only when that is the same file */
-			if (access(file, R_OK) == 0) {
-				int hfd = open_checked(file, o->build_id, n);
-
-				if (hfd >= 0) {
-					usym_cache_note(o->build_id, n, file);
-					close(hfd);
-				}
-			}
-		}
+		first_st[n] = st;
+		first_off[n] = off;
+		n++;
+		/* counted in the space for find_path, opened below */
 		s->n++;
 	}
-	fclose(f);
+	/* then the files, keeping those that open and map as seen */
+	int kept = s->n - n;
+
+	for (int i = 0; i < n; i++) {
+		struct usym_object o = s->obj[s->n - n + i];
+
+		if (open_object(&o, pid, host, first_st[i], first_off[i]))
+			continue;
+		s->obj[kept++] = o;
+	}
+	s->n = kept;
 	return s->n ? 0 : -ENOENT;
 }
 
@@ -468,11 +520,11 @@ static const char *die_name(Dwarf_Die *die)
 static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
 			 const struct oom_frame *base, struct oom_frame *out, int max)
 {
-	Dwarf_Die *scopes = NULL, *cu;
-	Dwarf_Addr bias;
+	Dwarf_Die *scopes = NULL, *cu, *fn = NULL;
+	Dwarf_Addr bias = 0, entry;
 	GElf_Off soff = 0;
 	GElf_Sym sym;
-	const char *sname, *file = NULL;
+	const char *sname, *name, *file = NULL;
 	int line = 0, n = 0, nscopes;
 	Dwfl_Line *dl;
 
@@ -492,8 +544,10 @@ static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
 		size_t nfiles;
 		const char *name;
 
-		if (dwarf_tag(d) == DW_TAG_subprogram)
+		if (dwarf_tag(d) == DW_TAG_subprogram) {
+			fn = d;
 			break;
+		}
 		if (dwarf_tag(d) != DW_TAG_inlined_subroutine)
 			continue;
 		out[n] = *base;
@@ -515,14 +569,23 @@ static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
 		if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &a), &cline) == 0)
 			line = (int)cline;
 	}
-	free(scopes);
 	out[n] = *base;
 	out[n].inlined = false;
-	sname = dwfl_module_addrinfo(mod, pc, &soff, &sym, NULL, NULL, NULL);
-	if (sname) {
+	/*
+	 * The function's own name from DWARF, as a debugger shows it (of
+	 * aliases such as __libc_start_main@@GLIBC_2.34 and
+	 * __libc_start_main_impl, the one the source defines); else the
+	 * symbol table's.
+	 */
+	if (fn && dwarf_entrypc(fn, &entry) == 0 && (name = die_name(fn)) &&
+	    pc >= entry + bias) {
+		copy_name(&out[n], name);
+		out[n].offset = pc - (entry + bias);
+	} else if ((sname = dwfl_module_addrinfo(mod, pc, &soff, &sym, NULL, NULL, NULL))) {
 		copy_name(&out[n], sname);
 		out[n].offset = soff;
 	}
+	free(scopes);
 	if (file) {
 		copy_str(out[n].file, sizeof(out[n].file), file);
 		out[n].line = line > 0 ? (uint32_t)line : 0;

@@ -1,0 +1,88 @@
+#!/bin/sh
+# User stacks without frame pointers, held to gdb. A program built -O2
+# -fomit-frame-pointer (main -> libustack.so's f1 -> f2 -> f3, which faults
+# memory in through the inlined touch()) OOMs in a memcg, traced in
+# tracepoint mode. The event's user stack, unwound with DWARF CFI from BPF's
+# copy of the stack, must name the frames gdb's backtrace names at the same
+# line, with objects, build ids, offsets, files and lines; the program is
+# gone before its event is symbolized. With --ustack-copy 0 only the
+# frame-pointer walk is left, and it does not get past f3.
+. "$(dirname "$0")/lib.sh"
+
+command -v gcc >/dev/null || skip "no gcc"
+command -v gdb >/dev/null || skip "no gdb (scripts/install-deps.sh installs it)"
+SRC=$TOP/tests/e2e/ustack
+B=$WORK/bin
+mkdir -p "$B"
+gcc -O2 -g -fomit-frame-pointer -fPIC -shared -o "$B/libustack.so" "$SRC/libustack.c" ||
+	fail "cannot build libustack.so"
+gcc -O2 -g -fomit-frame-pointer -o "$B/ustack" "$SRC/ustack_main.c" -L"$B" -lustack \
+	-Wl,-rpath,"$B" || fail "cannot build ustack"
+
+# gdb's backtrace at the faulting line (the first page touched: the same
+# instruction as the one the OOM stops)
+line=$(grep -n 'ustack-touch-line' "$SRC/libustack.c" | cut -d: -f1)
+gdb -batch -ex 'set debuginfod enabled off' -ex 'set breakpoint pending on' \
+	-ex "break libustack.c:$line" -ex run -ex bt --args "$B/ustack" 1 >"$WORK/gdb.txt" 2>&1
+grep -q '^#0 .*touch' "$WORK/gdb.txt" || { cat "$WORK/gdb.txt"; fail "gdb did not stop in touch()"; }
+
+# ustack_oom OUT ARGS...: one OOM of ustack in its own 32 MiB memcg, traced
+# as JSON to OUT with ARGS (one tracer: a second one would compete for the
+# CPUs with the dying victim); the kernel must have killed it
+ustack_oom() {
+	_o=$1; shift
+	_cg=$(memcg_new 32)
+	_before=$(memcg_kills "$_cg")
+	start_tracer "$_o" --json --mode tracepoint -c "/$(basename "$_cg")" "$@"
+	sh -c "$IN_CG" "$_cg" "$B/ustack" 256 >/dev/null &
+	VICTIM=$!
+	wait $VICTIM
+	assert_eq "$?" 137 "ustack was SIGKILLed"
+	assert_eq "$(memcg_kills "$_cg")" $((_before + 1)) "the memcg's kill count"
+	sleep 0.3
+	stop_tracer
+}
+
+ustack_oom "$WORK/dwarf.json"
+python3 "$TOP/tests/e2e/check_ustack.py" "$WORK/dwarf.json" "$WORK/gdb.txt" "$VICTIM" \
+	--object f3="$B/libustack.so" --object f1="$B/libustack.so" --object main="$B/ustack" \
+	--inlined touch || fail "the DWARF-unwound stack does not match gdb's"
+# gone before symbolized: it exited within ASSEMBLE_QUIET_MS of its kill, and
+# a tracepoint-mode event completes only that long after its last record
+python3 - "$WORK/dwarf.json" "$VICTIM" <<'PY' || fail "the victim was not gone before its event was symbolized"
+import json, sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e.get("type") == "victim_exit" and e["pid"] == int(sys.argv[2]):
+        print("# exited %d us after the kill" % e["kill_to_exit_us"])
+        sys.exit(0 if e["kill_to_exit_us"] < 100000 else 1)
+sys.exit(1)
+PY
+# the same event read back (report): as text, and as the same JSON
+"$OOMTRACE" report -e 1 "$WORK/dwarf.json" >"$WORK/dwarf.txt" || fail "report -e 1"
+grep -q "touch (inlined) \[$B/libustack.so\] .*libustack.c:$line\$" "$WORK/dwarf.txt" ||
+	{ cat "$WORK/dwarf.txt"; fail "text output lacks the inlined frame with its line"; }
+echo "ok: text output names the inlined frame and its line"
+"$OOMTRACE" report -e 1 --json "$WORK/dwarf.json" >"$WORK/back.json" || fail "report -e 1 --json"
+python3 - "$WORK/dwarf.json" "$WORK/back.json" <<'PY' || fail "the user stack does not read back the same"
+import json, sys
+a = [e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "oom_kill"][0]
+b = json.loads(open(sys.argv[2]).readline())
+assert a["user_stack"] == b["user_stack"], (a["user_stack"], b["user_stack"])
+PY
+echo "ok: the user stack reads back the same"
+
+ustack_oom "$WORK/fp.json" --ustack-copy 0
+python3 - "$WORK/fp.json" "$VICTIM" "$B/libustack.so" <<'PY' || fail "frame-pointer stack"
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1]))
+      if e.get("type") == "oom_kill" and e["trigger"]["pid"] == int(sys.argv[2])][0]
+st = ev["user_stack"]
+names = [f.get("sym") for f in st]
+print("# fp: " + " <- ".join(str(n) for n in names))
+assert st and all(f.get("unwind") == "fp" for f in st), "unwind is not fp everywhere"
+assert names[:2] == ["touch", "f3"] and st[1]["object"] == sys.argv[3], "f3 not named"
+assert "f1" not in names and "main" not in names, "frame pointers reached f1: the test has no point"
+assert "user_stack_stop" not in ev
+PY
+echo "ok: without the stack copy the frame-pointer walk stops in f3"
