@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The user stack of an event: unwound, merged with the frame-pointer walk, named. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ustack.h"
@@ -99,4 +101,50 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 	}
 out:
 	usym_session_free(ss);
+}
+
+int ustack_symbolize_offline(struct oom_event *ev)
+{
+	struct oom_frame *old, fr[INLINE_MAX + 1];
+	size_t n = ev->n_user_stack;
+	int resolved = 0;
+
+	if (!n)
+		return 0;
+	old = malloc(n * sizeof(*old));
+	if (!old)
+		return -ENOMEM;
+	memcpy(old, ev->user_stack, n * sizeof(*old));
+	ev->n_user_stack = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct oom_frame *o = &old[i];
+		int k = 0;
+
+		/* what was named when recorded stays as it was */
+		if (!o->sym[0] && o->build_id_size && !o->inlined)
+			k = usym_offline_frames(o->build_id, o->build_id_size, o->module,
+						o->file_offset, i == 0, fr, INLINE_MAX + 1);
+		if (k > 0)
+			resolved++;
+		for (int j = 0; j < (k > 0 ? k : 1); j++) {
+			struct oom_frame *f = oom_event__add_uframe(ev);
+
+			if (!f) {
+				ev->frames_dropped += (uint64_t)((k > 0 ? k : 1) - j);
+				break;
+			}
+			if (k <= 0) {
+				*f = *o;
+				continue;
+			}
+			*f = fr[j];
+			/* the recorded address, object and how it was found */
+			f->addr = o->addr;
+			f->unwind = o->unwind;
+			if (o->module[0])
+				snprintf(f->module, sizeof(f->module), "%s", o->module);
+		}
+	}
+	free(old);
+	return resolved;
 }

@@ -27,4 +27,12 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 		 int n_ips, const struct oomt_ubuild *builds, int n_builds,
 		 struct usym_space *space, const struct oomt_ustack *copy);
 
+/*
+ * Offline (oomtrace report --symbolize): name the frames recorded with only a
+ * build id and file offset, from this machine's files or debug files of that
+ * build id; inlined calls become frames of their own. Frames whose object is
+ * not found stay as they were. The number of frames resolved, or -ENOMEM.
+ */
+int ustack_symbolize_offline(struct oom_event *ev);
+
 #endif

@@ -203,6 +203,103 @@ static void seed_cache(void)
 	usym_space_reset(&self);
 }
 
+/* The library directories of the loader's default search, for DT_NEEDED. */
+static const char *const lib_dirs[] = {
+#if defined(__aarch64__)
+	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+#else
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+#endif
+	"/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+static void note_file(const char *path)
+{
+	unsigned char id[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return;
+	n = fd_build_id(fd, id);
+	if (n > 0)
+		usym_cache_note(id, n, path);
+	close(fd);
+}
+
+/*
+ * The libraries an executable needs (DT_NEEDED), where the loader would
+ * look for them (its DT_RUNPATH or DT_RPATH, $ORIGIN, the default
+ * directories), into the build-id cache: a frame's library is found by its
+ * build id although the process, and with it its maps, is gone.
+ */
+static void note_needed(const char *exe)
+{
+	static char last[OOM_PATH_MAX];
+	char origin[OOM_PATH_MAX], runpath[1024] = "", path[OOM_PATH_MAX + 64];
+	const char *needed[64];
+	int n_needed = 0, fd;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (!strcmp(last, exe))
+		return;
+	copy_str(last, sizeof(last), exe);
+	copy_str(origin, sizeof(origin), exe);
+	if (strrchr(origin, '/'))
+		*strrchr(origin, '/') = '\0';
+	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Dyn dyn;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *str;
+
+			if (!gelf_getdyn(data, (int)i, &dyn))
+				break;
+			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+				continue;
+			str = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (!str)
+				continue;
+			if (dyn.d_tag == DT_NEEDED && n_needed < 64)
+				needed[n_needed++] = str;
+			else if (dyn.d_tag != DT_NEEDED)
+				copy_str(runpath, sizeof(runpath), str);
+		}
+	}
+	for (int i = 0; i < n_needed; i++) {
+		char dirs[1024], *save = NULL;
+
+		if (strchr(needed[i], '/'))
+			continue;
+		copy_str(dirs, sizeof(dirs), runpath);
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			if (!strncmp(d, "$ORIGIN", 7))
+				snprintf(path, sizeof(path), "%s%s/%s", origin, d + 7, needed[i]);
+			else if (!strncmp(d, "${ORIGIN}", 9))
+				snprintf(path, sizeof(path), "%s%s/%s", origin, d + 9, needed[i]);
+			else
+				snprintf(path, sizeof(path), "%s/%s", d, needed[i]);
+			note_file(path);
+		}
+		for (size_t d = 0; d < sizeof(lib_dirs) / sizeof(lib_dirs[0]); d++) {
+			snprintf(path, sizeof(path), "%s/%s", lib_dirs[d], needed[i]);
+			note_file(path);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
 /*
  * The file of build id id: hint (as is, then under /proc/PID/root when pid
  * is not 0), the cache, /usr/lib/debug/.build-id/xx/rest (a -dbgsym
@@ -230,9 +327,16 @@ static int find_by_build_id(const unsigned char *id, int n, const char *hint, ui
 		}
 	}
 	seed_cache();
-	if (!usym_cache_lookup(id, n, buf, sizeof(buf)) && (fd = open_checked(buf, id, n)) >= 0) {
-		copy_str(path, size, buf);
-		return fd;
+	for (int pass = 0; pass < 2; pass++) {
+		if (!usym_cache_lookup(id, n, buf, sizeof(buf)) &&
+		    (fd = open_checked(buf, id, n)) >= 0) {
+			copy_str(path, size, buf);
+			return fd;
+		}
+		/* not seen yet: the libraries the executable needs */
+		if (pass || !hint || hint[0] != '/')
+			break;
+		note_needed(hint);
 	}
 	for (int i = 0; i < n; i++)
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
@@ -320,6 +424,9 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	bool host;
 	int fd, n = 0;
 
+	/* tests: as when the process is gone before its maps could be read */
+	if (getenv("OOMTRACE_USTACK_NO_MAPS") && pid != (uint32_t)getpid())
+		return -ESRCH;
 	snprintf(mpath, sizeof(mpath), "/proc/%u/root", pid);
 	r = readlink(mpath, root, sizeof(root));
 	host = r == 1 && root[0] == '/';
