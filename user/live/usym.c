@@ -384,6 +384,46 @@ static struct usym_object *find_path(struct usym_space *s, const char *path)
 	return NULL;
 }
 
+int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64_t *first_off)
+{
+	int n = 0;
+
+	for (char *line = text, *next; line && *line; line = next) {
+		unsigned long long st, en, off;
+		char perms[8] = "", file[OOM_PATH_MAX] = "";
+		struct usym_object *o;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %511[^\n]", &st, &en, perms, &off,
+			   file) < 5 || strlen(perms) < 3 || perms[2] != 'x' || file[0] != '/' ||
+		    st >= en)
+			continue;
+		if ((o = find_path(s, file))) {
+			if (st < o->start)
+				o->start = st;
+			if (en > o->end)
+				o->end = en;
+			continue;
+		}
+		if (s->n >= USYM_MAX_OBJECTS)
+			break;
+		o = &s->obj[s->n];
+		memset(o, 0, sizeof(*o));
+		o->fd = -1;
+		o->start = st;
+		o->end = en;
+		copy_str(o->path, sizeof(o->path), file);
+		first_st[n] = st;
+		first_off[n] = off;
+		n++;
+		/* counted in the space for find_path, opened below */
+		s->n++;
+	}
+	return n;
+}
+
 /* Open the file of o as process pid sees it; host: its root is the host's. */
 static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t st,
 		       uint64_t off)
@@ -424,6 +464,7 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	bool host;
 	int fd, n = 0;
 
+	elf_version(EV_CURRENT);
 	/* tests: as when the process is gone before its maps could be read */
 	if (getenv("OOMTRACE_USTACK_NO_MAPS") && pid != (uint32_t)getpid())
 		return -ESRCH;
@@ -439,38 +480,7 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	close(fd);
 	text[len] = '\0';
 	s->pid = pid;
-	for (char *line = text, *next; line && *line; line = next) {
-		unsigned long long st, en, off;
-		char perms[8], file[OOM_PATH_MAX] = "";
-		struct usym_object *o;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %511[^\n]", &st, &en, perms, &off,
-			   file) < 5 || perms[2] != 'x' || file[0] != '/')
-			continue;
-		if ((o = find_path(s, file))) {
-			if (st < o->start)
-				o->start = st;
-			if (en > o->end)
-				o->end = en;
-			continue;
-		}
-		if (s->n >= USYM_MAX_OBJECTS)
-			break;
-		o = &s->obj[s->n];
-		memset(o, 0, sizeof(*o));
-		o->fd = -1;
-		o->start = st;
-		o->end = en;
-		copy_str(o->path, sizeof(o->path), file);
-		first_st[n] = st;
-		first_off[n] = off;
-		n++;
-		/* counted in the space for find_path, opened below */
-		s->n++;
-	}
+	n = usym_maps_parse(s, text, first_st, first_off);
 	/* then the files, keeping those that open and map as seen */
 	int kept = s->n - n;
 
@@ -508,6 +518,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 		if (s->obj[i].build_id_size == build_id_size &&
 		    !memcmp(s->obj[i].build_id, build_id, (size_t)build_id_size))
 			return;
+	elf_version(EV_CURRENT);
 	fd = find_by_build_id(build_id, build_id_size, hint, pid, path, sizeof(path));
 	if (fd < 0)
 		return;
@@ -741,10 +752,10 @@ int usym_offline_frames(const unsigned char *build_id, int build_id_size, const 
 	Elf *elf;
 	int fd, n = 0;
 
+	elf_version(EV_CURRENT);
 	fd = find_by_build_id(build_id, build_id_size, object, 0, path, sizeof(path));
 	if (fd < 0)
 		return 0;
-	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf || off_to_vaddr(elf, file_offset, &vaddr)) {
 		if (elf)

@@ -49,6 +49,14 @@ void usym_space_reset(struct usym_space *s);
 int usym_space_from_maps(struct usym_space *s, uint32_t pid);
 
 /*
+ * The parser behind it: the executable file mappings of maps text (changed
+ * in place), one object per path (fd -1) appended to s, with the start and
+ * file offset of its first mapping in first_st/first_off (USYM_MAX_OBJECTS
+ * each). Returns the objects appended.
+ */
+int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64_t *first_off);
+
+/*
  * Add the object of a frame the kernel named by build id and file offset,
  * at the address ip, when no mapping of the space covers ip: the file is
  * found by build id among the hints (the executable's path as BPF saw it,
