@@ -455,8 +455,10 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 
 int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 {
-	/* the whole file, read first: a dying process's maps empty fast */
-	static char text[256 << 10];
+	/* the whole file, read first: a dying process's maps empty fast
+	 * (allocated per call: a resident buffer would stay locked) */
+	const size_t text_size = 256 << 10;
+	char *text;
 	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
 	char mpath[64], root[8];
 	size_t len = 0;
@@ -475,12 +477,18 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	fd = open(mpath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len < sizeof(text) - 1 && (r = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+	text = malloc(text_size);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < text_size - 1 && (r = read(fd, text + len, text_size - 1 - len)) > 0)
 		len += (size_t)r;
 	close(fd);
 	text[len] = '\0';
 	s->pid = pid;
 	n = usym_maps_parse(s, text, first_st, first_off);
+	free(text);
 	/* then the files, keeping those that open and map as seen */
 	int kept = s->n - n;
 
