@@ -28,6 +28,7 @@ struct pending_ustack {
 	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
 	/* the trigger's objects, captured when its USTACK record came */
 	struct usym_space space;
+	uint64_t space_mono_ns;		/* when it was captured */
 	struct oomt_ustack *copy;	/* OOMT_USTACK_COPY_MAX of stack */
 	bool have_copy;
 };
@@ -217,7 +218,6 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	a->cur_pid_only_victim = false;
 	a->ustack.pending = false;
 	a->ustack.have_copy = false;
-	usym_space_reset(&a->ustack.space);
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -437,6 +437,24 @@ static void complete(struct assembler *a)
 	a->n_held = 0;
 }
 
+/*
+ * The trigger's objects, captured once per process: at BEGIN where the mode
+ * has it, else at KILL. They are kept over out_of_memory() calls that kill
+ * nothing (the same task retries) and dropped when an event is emitted.
+ */
+static void capture_space(struct assembler *a, uint32_t pid)
+{
+	struct usym_space *s = &a->ustack.space;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	/* a second is long for a retry, short for a library to be loaded */
+	if (!pid || (s->n && s->pid == pid && now - a->ustack.space_mono_ns < 1000000000ull))
+		return;
+	usym_space_reset(s);
+	usym_space_from_maps(s, pid);
+	a->ustack.space_mono_ns = now;
+}
+
 /* "/a/b/exe" from the KILL record's components (file first); "" if incomplete. */
 static void exe_path_of(const struct oomt_kill *k, char *buf, size_t size)
 {
@@ -500,8 +518,7 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	 * open until then. While the OOM killer holds the task's lock,
 	 * opening its maps waits for it: that delays this reader, not the kill.
 	 */
-	usym_space_reset(&a->ustack.space);
-	usym_space_from_maps(&a->ustack.space, k->trigger_pid);
+	capture_space(a, k->trigger_pid);
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
 	a->ustack.pid = k->trigger_pid;
 	a->ustack.n_ips = k->ustack_len > 0 ? k->ustack_len / 8 : 0;
@@ -613,6 +630,9 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
 		a->cur->trigger.skip = OOM_SKIP_NONE;
 		a->cur->has |= EV_HAS_TRIGGER;
+		/* fentry/kprobe: before the kernel's OOM report, milliseconds
+		 * ahead of the KILL record */
+		capture_space(a, (uint32_t)a->cur->trigger.pid);
 		break;
 	case OOMT_REC_CANDIDATE: {
 		struct oom_task c;
