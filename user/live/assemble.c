@@ -90,7 +90,9 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 		.candidates = keep_candidates && keep_candidates < ASSEMBLE_MAX_CANDIDATES ?
 			      keep_candidates : ASSEMBLE_MAX_CANDIDATES,
 		.kernel_frames = OOMT_KSTACK_MAX,
-		.user_frames = OOMT_USTACK_MAX,
+		/* DWARF unwinding goes deeper than the kernel's walk, and
+		 * inlined calls are frames of their own */
+		.user_frames = ASSEMBLE_MAX_USER_FRAMES,
 		.grow_candidates = keep_candidates == 0,
 	};
 	struct assembler *a = calloc(1, sizeof(*a));
