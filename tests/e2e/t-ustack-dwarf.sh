@@ -7,7 +7,8 @@
 # line, with objects, build ids, offsets, files and lines; the program is
 # gone before its event is symbolized; report --symbolize names the same
 # frames offline. With --ustack-copy 0 only the frame-pointer walk is left,
-# and it does not get past f3.
+# and it does not get past f3; a copy too small ends unwinding, with the
+# reason in the event.
 . "$(dirname "$0")/lib.sh"
 
 command -v gcc >/dev/null || skip "no gcc"
@@ -135,3 +136,17 @@ assert all(f["object"] == sys.argv[3] and f.get("line") for f in st[:4])
 assert ev["user_stack_stop"].startswith("no_object: ")
 PY
 echo "ok: a process gone before its maps were read still gets f3, f2, f1 named, and why it stops"
+
+# A copy too small for the whole stack: DWARF goes as far as it reaches, and
+# the event says the copy ended it
+ustack_oom "$WORK/small.json" --ustack-copy 48
+python3 - "$WORK/small.json" "$VICTIM" <<'PY' || fail "stack copy too small"
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1]))
+      if e.get("type") == "oom_kill" and e["trigger"]["pid"] == int(sys.argv[2])][0]
+names = [f.get("sym") for f in ev["user_stack"]]
+print("# 48 bytes: " + " <- ".join(str(n) for n in names) + "; stop: " + ev.get("user_stack_stop", ""))
+assert names[:3] == ["touch", "f3", "f2"] and "_start" not in names, names
+assert ev["user_stack_stop"].startswith("stack_copy_too_small: 48 bytes"), ev.get("user_stack_stop")
+PY
+echo "ok: a copy too small stops the unwinding, and the event says so"

@@ -109,7 +109,11 @@ int uunwind(struct Dwfl *dwfl, uint32_t tid, const uint64_t *regs, const uint8_t
 		return -EINVAL;
 	}
 	err = dwfl_getthread_frames(dwfl, (pid_t)tid, frame_cb, &c);
-	if (!err || r->stop[0])
+	if (r->stop[0])
+		return 0;
+	/* libdwfl takes a return address it cannot read for the outermost
+	 * frame: a read past the copy says it is not */
+	if (!err && !c.past_copy)
 		return 0;
 	/* the last frame found is where it stopped; say why */
 	if (c.past_copy && size >= asked)
