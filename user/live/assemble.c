@@ -101,6 +101,10 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 		return NULL;
 	a->cgroups = cgroup_names__new(ASSEMBLE_CGROUP_NAMES, forget_cgroup, a);
 	a->ev = oom_event__new_fixed(&caps);
+	/* the live tracer names frames from local files only: libdw would
+	 * otherwise ask the debuginfod servers of DEBUGINFOD_URLS, network
+	 * round trips while events wait (report --symbolize may) */
+	unsetenv("DEBUGINFOD_URLS");
 	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + OOMT_USTACK_COPY_MAX);
 	usym_space_init(&a->ustack.space);
 	if (!a->cgroups || !a->ev || !a->ustack.copy) {
