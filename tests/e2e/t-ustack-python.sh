@@ -30,7 +30,8 @@ GDB
 gdb -batch -x "$WORK/py.gdb" --args "$PY" -c "$SCRIPT" >"$WORK/gdb.txt" 2>&1
 grep -q '^#0 .*PyEval_EvalCode' "$WORK/gdb.txt" || { cat "$WORK/gdb.txt"; fail "gdb did not stop in PyEval_EvalCode"; }
 
-cg=$(memcg_new 64)
+# 256 MiB: its exit, which races with the capture of its maps, takes that long
+cg=$(memcg_new 256)
 before=$(memcg_kills "$cg")
 start_tracer "$WORK/events.json" --json --mode tracepoint -c "/$(basename "$cg")"
 sh -c "$IN_CG" "$cg" "$PY" -c "$SCRIPT" &
