@@ -22,7 +22,10 @@ WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 USER_DIRS := cmd live kmsg store scores common
 USER_INC := -Ibpf $(patsubst %,-Iuser/%,$(USER_DIRS)) -D_GNU_SOURCE
 CPPFLAGS_ALL := -I$(OUTPUT) $(USER_INC)
-LDLIBS := -lbpf -lelf -lz -pthread
+LDLIBS := -lbpf -ldw -lelf -liberty -lz -pthread
+# what libdw.a and libelf.a need besides, when linked statically (their
+# shared libraries bring them): the compressed sections' and debug files' formats
+STATIC_LDLIBS := -llzma -lbz2 -lzstd
 BPF_CFLAGS := -g -O2 -target bpf -Wall -Werror
 
 # Cross build for arm64 (`make cross-arm64`): Debian's cross compiler, and
@@ -138,8 +141,7 @@ oomtrace: $(USER_OBJS)
 # Static build for the qemu VM tests: no shared libraries in the initramfs.
 $(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/static
 	$(call msg,STATIC,$@)
-	$(Q)$(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -lzstd -o $@ 2>/dev/null || \
-	    $(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) -o $@
+	$(Q)$(CC) -static $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) $(USER_SRCS) $(LDLIBS) $(STATIC_LDLIBS) -o $@
 
 # --- arm64 cross build (static, for the arm64 VM tests) ---------------------------
 cross-arm64: $(ARM64_OUT)/oomtrace $(ARM64_OUT)/helpers/hog
@@ -154,7 +156,7 @@ $(ARM64_OUT)/oomtrace: $(USER_SRCS) $(wildcard $(patsubst %,user/%/*.h,$(USER_DI
 	$(call msg,STATIC,$@)
 	$(Q)$(ARM64_CROSS)gcc -static $(CFLAGS) $(WARN) -I$(ARM64_OUT) $(USER_INC) \
 		-I$(ARM64_SYSROOT)/usr/include $(USER_SRCS) \
-		-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu $(LDLIBS) -o $@
+		-L$(ARM64_SYSROOT)/usr/lib/aarch64-linux-gnu $(LDLIBS) $(STATIC_LDLIBS) -o $@
 
 $(ARM64_OUT)/helpers/%: tests/helpers/%.c
 	$(call msg,CC,$@)

@@ -63,6 +63,8 @@ const volatile __u32 max_walk = 1 << 20;
 const volatile __u32 mmf_oom_skip_bit = 21;
 /* tests: behave as on a kernel whose mark_victim passes only a pid (README, Tests) */
 const volatile __u32 mark_victim_pid_only;
+/* bytes of the trigger's user stack the USTACK record copies (0: none) */
+const volatile __u32 ustack_copy = OOMT_USTACK_COPY_DEFAULT;
 
 struct oomt_drops drops;
 /* /proc/meminfo's MemTotal and SwapTotal in pages, kept current by userspace:
@@ -704,6 +706,123 @@ static __always_inline void fill_exe(struct oom_ctx *c, struct oomt_kill *k)
 	}
 }
 
+/*
+ * Scratch for the USTACK record, too big for the BPF stack and for a
+ * per-CPU value (32 KiB at most). One is enough: every OOM kill runs under
+ * the kernel's oom_lock, and so do the programs that call emit_ustack().
+ * The page of slack lets each chunk's copy be bounded by the verifier.
+ */
+struct ustack_buf {
+	__u8 raw[sizeof(struct oomt_ustack) + OOMT_USTACK_COPY_MAX + 4096];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ustack_buf);
+} ustack_scratch SEC(".maps");
+
+/*
+ * The kernel's task_pt_regs(): the user registers at the top of the task's
+ * kernel stack. The full object asks bpf_task_pt_regs() (5.15); the compat
+ * one computes it (THREAD_SIZE 16 KiB on x86-64 and arm64 without KASAN;
+ * x86-64 with FRED keeps 16 bytes above them, told apart by the user
+ * segment selectors there).
+ */
+#define OOMT_THREAD_SIZE 16384
+
+static __always_inline void *user_regs_of(struct task_struct *cur)
+{
+#ifdef OOMT_COMPAT
+	void *top = BPF_CORE_READ(cur, stack) + OOMT_THREAD_SIZE;
+	__u32 size = bpf_core_type_size(struct pt_regs);
+#ifndef bpf_target_arm64
+	__u64 seg[5];
+
+	/* ... ip cs flags sp ss: cs 0x33 and ss 0x2b are the user's */
+	if (!bpf_probe_read_kernel(seg, sizeof(seg), top - 16 - 40) && seg[1] == 0x33 &&
+	    seg[4] == 0x2b)
+		return top - 16 - size;
+#endif
+	return top - size;
+#else
+	return (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+#endif
+}
+
+/*
+ * USTACK: the current task's user registers and the top of its user stack,
+ * page by page from the stack pointer, so that a fault (the end of the
+ * stack, a page swapped out) keeps what came before it.
+ */
+static __always_inline void emit_ustack(__u64 oom_id)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct ustack_buf *buf;
+	struct oomt_ustack *b;
+	__u32 zero = 0, size = 0;
+	__u64 sp;
+	void *regs;
+
+	if (!ustack_copy || !BPF_CORE_READ(cur, mm))
+		return;
+	buf = bpf_map_lookup_elem(&ustack_scratch, &zero);
+	if (!buf)
+		return;
+	b = (void *)buf->raw;
+	regs = user_regs_of(cur);
+	/* the user_pt_regs / pt_regs layouts are the architectures' ABI */
+#ifdef bpf_target_arm64
+	if (bpf_probe_read_kernel(b->regs, 33 * 8, regs))
+		return;
+	sp = b->regs[31];
+#else
+	__u64 r[21];
+	/* pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss,
+	 * the last word of the kernel stack: not one byte more is read */
+	if (bpf_probe_read_kernel(r, sizeof(r), regs) || (r[17] & 3) != 3)
+		return;
+	b->regs[0] = r[10];		/* DWARF order: rax rdx rcx rbx rsi rdi rbp rsp */
+	b->regs[1] = r[12];
+	b->regs[2] = r[11];
+	b->regs[3] = r[5];
+	b->regs[4] = r[13];
+	b->regs[5] = r[14];
+	b->regs[6] = r[4];
+	b->regs[7] = r[19];
+	for (int i = 0; i < 8; i++)	/* r8..r15 */
+		b->regs[8 + i] = i < 4 ? r[9 - i] : r[7 - i];
+	b->regs[16] = r[16];	/* rip */
+	sp = r[19];
+#endif
+	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
+		__u32 len = 4096 - ((sp + size) & 4095);
+
+		if (size >= ustack_copy || size >= OOMT_USTACK_COPY_MAX)
+			break;
+		if (len > ustack_copy - size)
+			len = ustack_copy - size;
+		size &= OOMT_USTACK_COPY_MAX - 1;
+		len &= 8191;
+		if (len > 4096)
+			break;
+		if (bpf_probe_read_user(b->data + size, len, (void *)(sp + size)))
+			break;
+		size += len;
+	}
+	fill_hdr(&b->hdr, OOMT_REC_USTACK, oom_id);
+	b->pid = bpf_get_current_pid_tgid() >> 32;
+	b->tid = (__u32)bpf_get_current_pid_tgid();
+	b->asked = ustack_copy;
+	if (size > OOMT_USTACK_COPY_MAX)
+		size = OOMT_USTACK_COPY_MAX;
+	b->size = size;
+	/* no wake-up: the record that closes the OOM wakes userspace */
+	if (bpf_ringbuf_output(&events, b, sizeof(*b) + size, BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+}
+
 static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oomt_kill *k)
 {
 	fill_exe(c, k);
@@ -711,6 +830,7 @@ static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oom
 	k->ustack_len = bpf_get_stack(ctx, k->ustack, sizeof(k->ustack), BPF_F_USER_STACK);
 	k->ubuild_len = bpf_get_stack(ctx, k->ubuild, sizeof(k->ubuild),
 				      BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
+	emit_ustack(c->oom_id);
 }
 
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */

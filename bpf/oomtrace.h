@@ -33,7 +33,9 @@ enum oomt_rec_type {
 	OOMT_REC_REAP,		/* oom_reaper progress on a victim */
 	OOMT_REC_EXIT,		/* a victim's process exited */
 	OOMT_REC_COUNTS,	/* running totals of an OOM still open (tracepoint mode) */
+	OOMT_REC_USTACK,	/* the trigger's user registers and top of its user stack */
 };
+
 
 /* Which attach mode produced a record (oomt_hdr.mode). */
 enum oomt_mode {
@@ -182,6 +184,26 @@ struct oomt_exit {
 	__u32 pid;
 	__u32 pad;
 	__u64 kill_ts_ns;	/* when it was marked, same clock as ts_ns */
+};
+
+/*
+ * The USTACK record: the trigger's user registers when it entered the
+ * kernel and a copy of its user stack from the stack pointer up, for DWARF
+ * unwinding in userspace (as perf --call-graph dwarf). Its size is
+ * offsetof(data) + size, variable: at most OOMT_USTACK_COPY_MAX bytes of
+ * stack, as many as the `ustack_copy` setting asks and the stack has.
+ */
+#define OOMT_USTACK_COPY_MAX 65536	/* a power of two (the BPF side masks) */
+#define OOMT_USTACK_COPY_DEFAULT 16384
+#define OOMT_UREGS 34	/* x86-64: DWARF registers 0-16; arm64: x0-x30, sp, pc */
+struct oomt_ustack {
+	struct oomt_hdr hdr;
+	__u32 pid;		/* the trigger's tgid */
+	__u32 tid;
+	__u32 size;		/* bytes of stack in data */
+	__u32 asked;		/* bytes asked for (a smaller size: the stack ended or faulted) */
+	__u64 regs[OOMT_UREGS];
+	__u8 data[];
 };
 
 /*

@@ -102,6 +102,12 @@ static void print_privileges(void)
 	row("CAP_SYS_RESOURCE", have_cap(CAP_SYS_RESOURCE),
 	    have_cap(CAP_SYS_RESOURCE) ? "can set own oom_score_adj to -1000" :
 	    "cannot lower own oom_score_adj: the tracer runs unprotected");
+	/* user stacks: the allocating process's maps and files name its frames */
+	row("CAP_SYS_PTRACE", have_cap(CAP_SYS_PTRACE),
+	    have_cap(CAP_SYS_PTRACE) ?
+	    "reads any process's /proc/PID/maps: user frames named, DWARF-unwound" :
+	    "only own-uid processes' maps: other user stacks keep build ids and offsets "
+	    "(report --symbolize names them later)");
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */

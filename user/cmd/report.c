@@ -21,6 +21,7 @@
 #include "render.h"
 #include "report_stats.h"
 #include "session.h"
+#include "ustack.h"
 
 #define CMD "oomtrace report"
 /* Bounds of one line: a recorder keeps at most 4096 candidates (about 2 MiB). */
@@ -29,6 +30,7 @@
 
 struct report_opts {
 	bool json;
+	bool symbolize;		/* --symbolize: name the user frames from this machine's files */
 	bool have_event;
 	uint64_t event_seq;
 	uint64_t since_ns, until_ns;	/* 0 = open */
@@ -49,6 +51,10 @@ static void usage(FILE *out)
 "                          2026-11-24, @UNIXTIME, or 90s/30m/2h/7d ago\n"
 "  -e, --event SEQ         print recorded OOM kill #SEQ as the live text block\n"
 "  -j, --json              one JSON object (with --event: the event's JSON line)\n"
+"      --symbolize         with --event: name the user stack's frames recorded\n"
+"                          with a build id and file offset only, from the files\n"
+"                          of that build id here or their debug files\n"
+"                          (/usr/lib/debug/.build-id); inlined calls as frames\n"
 "  -h, --help              this help\n"
 "\n"
 "Bad lines (not our JSON, a torn last line, longer than %u MiB) are counted,\n"
@@ -119,6 +125,7 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "until", required_argument, NULL, 'u' },
 		{ "event", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "symbolize", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -146,12 +153,17 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 			o->have_event = true;
 			break;
 		case 'j': o->json = true; break;
+		case 'S': o->symbolize = true; break;
 		case 'h': usage(stdout); return 1;
 		default: return cli_bad_option(c, argv[optind - 1], CMD);
 		}
 	}
 	if (optind >= argc) {
 		log_err("no file to report on (see '" CMD " --help')");
+		return -EINVAL;
+	}
+	if (o->symbolize && !o->have_event) {
+		log_err("--symbolize goes with --event (see '" CMD " --help')");
 		return -EINVAL;
 	}
 	if (o->since_ns && o->until_ns && o->until_ns <= o->since_ns) {
@@ -201,6 +213,8 @@ static void show_event_line(struct reader *rd, int type, const char *line, size_
 		if (!rd->in_match)
 			return;
 		rd->matches++;
+		if (rd->o->symbolize && ustack_symbolize_offline(rd->ev) < 0)
+			log_err("--symbolize: out of memory; the stack is shown as recorded");
 		if (rd->o->json)
 			render_event_json(stdout, rd->ev);
 		else

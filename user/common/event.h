@@ -155,6 +155,18 @@ struct oom_frame {
 	char module[256];	/* user: object path; kernel: module or "" */
 	unsigned char build_id[20];
 	uint8_t build_id_size;
+	/* user frames only */
+	uint8_t unwind;		/* enum oom_unwind: how the frame was found */
+	bool inlined;		/* an inlined call inside the next frame (same addr) */
+	uint32_t line;		/* source line, 0 = unknown */
+	char file[160];		/* source file, "" = unknown */
+};
+
+/* How a user frame was found (oom_frame.unwind). */
+enum oom_unwind {
+	OOM_UNWIND_UNKNOWN = 0,	/* not said (kernel-log sources, older records) */
+	OOM_UNWIND_FP,		/* the kernel's frame-pointer walk (bpf_get_stack) */
+	OOM_UNWIND_DWARF,	/* DWARF CFI over the copied user stack */
 };
 
 struct oom_event {
@@ -195,6 +207,9 @@ struct oom_event {
 	size_t n_names;
 	struct oom_cmdline victim_cmd;		/* EV_HAS_VICTIM_EXE / _CMDLINE */
 	struct oom_cmdline trigger_cmd;		/* EV_HAS_TRIGGER_EXE / _CMDLINE */
+	/* why DWARF unwinding of the user stack stopped before its outermost
+	 * frame ("" = it did not stop early, or was not tried) */
+	char user_stack_stop[96];
 	/* kernel-log sources only */
 	int64_t chosen_score;		/* as printed: 0..1000 scale since 3.6 */
 	char chosen_comm[OOM_COMM_MAX];

@@ -182,7 +182,8 @@ static void write_frames(struct json_writer *w, const char *key,
 			jw_kv_string(w, "sym", f[i].sym);
 		if (f[i].module[0])
 			jw_kv_string(w, "object", f[i].module);
-		if (f[i].sym[0])
+		/* an inlined call has no symbol of its own to be an offset into */
+		if (f[i].sym[0] && !f[i].inlined)
 			jw_kv_hex(w, "sym_offset", f[i].offset);
 		if (f[i].build_id_size) {
 			for (int b = 0; b < f[i].build_id_size; b++)
@@ -191,6 +192,15 @@ static void write_frames(struct json_writer *w, const char *key,
 		}
 		if (f[i].build_id_size || f[i].module[0])
 			jw_kv_hex(w, "file_offset", f[i].file_offset);
+		if (f[i].file[0]) {
+			jw_kv_string(w, "file", f[i].file);
+			if (f[i].line)
+				jw_kv_uint(w, "line", f[i].line);
+		}
+		if (f[i].inlined)
+			jw_kv_bool(w, "inlined", true);
+		if (f[i].unwind)
+			jw_kv_string(w, "unwind", f[i].unwind == OOM_UNWIND_DWARF ? "dwarf" : "fp");
 		jw_object_end(w);
 	}
 	jw_array_end(w);
@@ -278,6 +288,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	}
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
+	if (ev->user_stack_stop[0])
+		jw_kv_string(&w, "user_stack_stop", ev->user_stack_stop);
 	jw_kv_uint(&w, "lost_events", ev->lost_events);
 	if (ev->has & EV_HAS_OOM_CALLS)
 		jw_kv_uint(&w, "ooms_without_kill", ev->ooms_without_kill);

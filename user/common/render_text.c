@@ -334,7 +334,9 @@ static void print_stack(FILE *out, const char *title, const struct oom_frame *f,
 		return;
 	fprintf(out, "  %s\n", title);
 	for (size_t i = 0; i < n; i++) {
-		if (f[i].sym[0])
+		if (f[i].sym[0] && f[i].inlined)
+			fprintf(out, "    %s (inlined)", esc(e, sizeof(e), f[i].sym));
+		else if (f[i].sym[0])
 			fprintf(out, "    %s+0x%" PRIx64, esc(e, sizeof(e), f[i].sym), f[i].offset);
 		else
 			fprintf(out, "    0x%" PRIx64, f[i].addr);
@@ -346,6 +348,11 @@ static void print_stack(FILE *out, const char *title, const struct oom_frame *f,
 			for (int b = 0; b < f[i].build_id_size; b++)
 				fprintf(out, "%02x", f[i].build_id[b]);
 			fprintf(out, " +0x%" PRIx64, f[i].file_offset);
+		}
+		if (f[i].file[0]) {
+			fprintf(out, " %s", esc(e, sizeof(e), f[i].file));
+			if (f[i].line)
+				fprintf(out, ":%" PRIu32, f[i].line);
 		}
 		fputc('\n', out);
 	}
@@ -388,6 +395,8 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	print_candidates(out, ev);
 	print_stack(out, "kernel stack", ev->kernel_stack, ev->n_kernel_stack);
 	print_stack(out, "user stack", ev->user_stack, ev->n_user_stack);
+	if (ev->user_stack_stop[0])
+		fprintf(out, "    (unwinding stopped: %s)\n", esc(e, sizeof(e), ev->user_stack_stop));
 	if (ev->lost_events)
 		fprintf(out, "  LOST %" PRIu64 " records: this event is incomplete\n",
 			ev->lost_events);

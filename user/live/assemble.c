@@ -26,6 +26,11 @@ struct pending_ustack {
 	uint64_t ips[OOMT_USTACK_MAX];
 	struct oomt_ubuild builds[OOMT_USTACK_MAX];
 	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
+	/* the trigger's objects, captured when its USTACK record came */
+	struct usym_space space;
+	uint64_t space_mono_ns;		/* when it was captured */
+	struct oomt_ustack *copy;	/* OOMT_USTACK_COPY_MAX of stack */
+	bool have_copy;
 };
 
 struct assembler {
@@ -89,7 +94,9 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 		.candidates = keep_candidates && keep_candidates < ASSEMBLE_MAX_CANDIDATES ?
 			      keep_candidates : ASSEMBLE_MAX_CANDIDATES,
 		.kernel_frames = OOMT_KSTACK_MAX,
-		.user_frames = OOMT_USTACK_MAX,
+		/* DWARF unwinding goes deeper than the kernel's walk, and
+		 * inlined calls are frames of their own */
+		.user_frames = ASSEMBLE_MAX_USER_FRAMES,
 		.grow_candidates = keep_candidates == 0,
 	};
 	struct assembler *a = calloc(1, sizeof(*a));
@@ -98,7 +105,14 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 		return NULL;
 	a->cgroups = cgroup_names__new(ASSEMBLE_CGROUP_NAMES, forget_cgroup, a);
 	a->ev = oom_event__new_fixed(&caps);
-	if (!a->cgroups || !a->ev) {
+	/* the live tracer names frames from local files only: libdw would
+	 * otherwise ask the debuginfod servers of DEBUGINFOD_URLS, network
+	 * round trips while events wait (report --symbolize may) */
+	unsetenv("DEBUGINFOD_URLS");
+	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + OOMT_USTACK_COPY_MAX);
+	usym_space_init(&a->ustack.space);
+	if (!a->cgroups || !a->ev || !a->ustack.copy) {
+		free(a->ustack.copy);
 		cgroup_names__free(a->cgroups);
 		oom_event__free(a->ev);
 		free(a);
@@ -116,6 +130,8 @@ void assembler__free(struct assembler *a)
 		return;
 	oom_event__free(a->ev);
 	cgroup_names__free(a->cgroups);
+	usym_space_reset(&a->ustack.space);
+	free(a->ustack.copy);
 	free(a->held);
 	free(a);
 }
@@ -211,6 +227,7 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	a->cur_walk_cut = false;
 	a->cur_pid_only_victim = false;
 	a->ustack.pending = false;
+	a->ustack.have_copy = false;
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -443,9 +460,11 @@ static void complete(struct assembler *a)
 		struct pending_ustack *u = &a->ustack;
 
 		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->ips, u->n_ips, u->builds,
-			    u->n_builds);
+			    u->n_builds, &u->space, u->have_copy ? u->copy : NULL);
 		u->pending = false;
 	}
+	usym_space_reset(&a->ustack.space);
+	a->ustack.have_copy = false;
 	oom_event__rank(ev, a->keep);
 	a->ops.event(ev, a->ops.arg);
 	watch_aftermath(a, ev);
@@ -456,6 +475,24 @@ static void complete(struct assembler *a)
 		a->ops.aftermath(&a->held[i], a->ops.arg);
 	}
 	a->n_held = 0;
+}
+
+/*
+ * The trigger's objects, captured once per process: at BEGIN where the mode
+ * has it, else at KILL. They are kept over out_of_memory() calls that kill
+ * nothing (the same task retries) and dropped when an event is emitted.
+ */
+static void capture_space(struct assembler *a, uint32_t pid)
+{
+	struct usym_space *s = &a->ustack.space;
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+	/* a second is long for a retry, short for a library to be loaded */
+	if (!pid || (s->n && s->pid == pid && now - a->ustack.space_mono_ns < 1000000000ull))
+		return;
+	usym_space_reset(s);
+	usym_space_from_maps(s, pid);
+	a->ustack.space_mono_ns = now;
 }
 
 /* "/a/b/exe" from the KILL record's components (file first); "" if incomplete. */
@@ -514,10 +551,14 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		f->addr = k->kstack[i];
 	}
 	/*
-	 * The user stack is symbolized when the event completes: now the OOM
-	 * killer still holds the victim's task lock while it reports the kill,
-	 * and opening its /proc files would spin on it and slow the kill.
+	 * The user stack is symbolized when the event completes, but the
+	 * trigger's objects are captured now: it is often the victim, gone
+	 * within milliseconds, long before the event completes (in tracepoint
+	 * mode ASSEMBLE_QUIET_MS after its last record). The files are held
+	 * open until then. While the OOM killer holds the task's lock,
+	 * opening its maps waits for it: that delays this reader, not the kill.
 	 */
+	capture_space(a, k->trigger_pid);
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
 	a->ustack.pid = k->trigger_pid;
 	a->ustack.n_ips = k->ustack_len > 0 ? k->ustack_len / 8 : 0;
@@ -575,6 +616,7 @@ static size_t rec_size(uint32_t type)
 	case OOMT_REC_REAP: return sizeof(struct oomt_reap);
 	case OOMT_REC_EXIT: return sizeof(struct oomt_exit);
 	case OOMT_REC_COUNTS: return sizeof(struct oomt_end);
+	case OOMT_REC_USTACK: return sizeof(struct oomt_ustack);
 	default: return 0;
 	}
 }
@@ -629,6 +671,9 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
 		a->cur->trigger.skip = OOM_SKIP_NONE;
 		a->cur->has |= EV_HAS_TRIGGER;
+		/* fentry/kprobe: before the kernel's OOM report, milliseconds
+		 * ahead of the KILL record */
+		capture_space(a, (uint32_t)a->cur->trigger.pid);
 		break;
 	case OOMT_REC_CANDIDATE: {
 		struct oom_task c;
@@ -653,6 +698,15 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 	case OOMT_REC_KILL:
 		on_kill(a, data);
 		break;
+	case OOMT_REC_USTACK: {
+		const struct oomt_ustack *u = data;
+
+		if (u->size > OOMT_USTACK_COPY_MAX || size < sizeof(*u) + u->size)
+			return -EINVAL;
+		memcpy(a->ustack.copy, u, sizeof(*u) + u->size);
+		a->ustack.have_copy = true;
+		break;
+	}
 	case OOMT_REC_VICTIM: {
 		const struct oomt_victim *v = data;
 

@@ -37,6 +37,8 @@
 #define ASSEMBLE_MAX_VICTIMS 256	/* a memory.oom.group kill of more is counted */
 /* preallocated when "all" (keep 0) is asked for; more grow the storage */
 #define ASSEMBLE_MAX_CANDIDATES 4096
+/* user stack frames kept (UUNWIND_MAX unwound, with their inlined calls) */
+#define ASSEMBLE_MAX_USER_FRAMES 160
 /* cgroup names held (the least recently used make room; BPF sends them again) */
 #define ASSEMBLE_CGROUP_NAMES 256
 

@@ -144,6 +144,13 @@ static struct oomtrace_bpf *open_object(bool compat, const char *btf_path)
 	return obj;
 }
 
+static uint32_t ustack_copy = OOMT_USTACK_COPY_DEFAULT;
+
+void loader__set_ustack_copy(uint32_t bytes)
+{
+	ustack_copy = bytes;
+}
+
 static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
@@ -153,6 +160,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
+	ro->ustack_copy = ustack_copy;
 	/* tests: the code path of kernels whose mark_victim passes a pid (README, Tests) */
 	ro->mark_victim_pid_only = getenv("OOMTRACE_MARK_VICTIM") &&
 				   !strcmp(getenv("OOMTRACE_MARK_VICTIM"), "pid");

@@ -51,6 +51,9 @@ int attach_mode__parse(const char *s, enum attach_mode *ret);
 int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ksyms,
 		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size);
 void loader__stop(struct loader *t);
+/* Bytes of user stack the programs copy per kill (--ustack-copy), for every
+ * later loader__start; OOMT_USTACK_COPY_DEFAULT until set. */
+void loader__set_ustack_copy(uint32_t bytes);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */
 void loader__refresh_meminfo(struct loader *t);
 /* Records the BPF side dropped so far (ring buffer full). */

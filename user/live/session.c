@@ -70,6 +70,7 @@ void session_opts__init(struct session_opts *o)
 	o->k8s_log_dir = "/var/log/containers";
 	o->docker_dir = "/var/lib/docker";
 	o->podman_dir = "/var/lib/containers/storage";
+	o->ustack_copy = OOMT_USTACK_COPY_DEFAULT;
 }
 
 bool session_opts__wanted(const struct session_opts *o, const struct oom_event *ev)
@@ -141,6 +142,11 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 			return -EINVAL;
 		o->btf_path = arg;
 		return 0;
+	case 'U':
+		if (parse_u64(arg, OOMT_USTACK_COPY_MAX, &v))
+			return -EBADMSG;
+		o->ustack_copy = (uint32_t)v;
+		return 0;
 	case 'v':
 		log_verbose = true;
 		return 0;
@@ -198,10 +204,13 @@ void session_opts__usage(FILE *out, const char *counted)
 "                          /var/lib/docker)\n"
 "      --podman-dir DIR    podman's storage, for container names (default\n"
 "                          /var/lib/containers/storage)\n"
+"      --ustack-copy BYTES bytes of the allocating task's user stack copied per\n"
+"                          kill for DWARF unwinding (default %u, max %u, 0 = off)\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n",
 		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10,
-		EXEC_HOOK_DEFAULT_MAX, EXEC_HOOK_DEFAULT_TIMEOUT_S);
+		EXEC_HOOK_DEFAULT_MAX, EXEC_HOOK_DEFAULT_TIMEOUT_S,
+		OOMT_USTACK_COPY_DEFAULT, OOMT_USTACK_COPY_MAX);
 }
 
 int session_opts__take(struct session_opts *o, const struct option *longopts, int c,
@@ -522,6 +531,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	mallopt(M_ARENA_MAX, 1);
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
+	loader__set_ustack_copy(o->ustack_copy);
 	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
 			  sizeof(err))) {
 		log_err("%s", err);

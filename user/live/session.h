@@ -42,6 +42,7 @@ struct session_opts {
 	const char *k8s_log_dir;	/* where container names are read (container_names.h) */
 	const char *docker_dir;
 	const char *podman_dir;
+	uint32_t ustack_copy;	/* --ustack-copy: bytes of user stack copied per kill */
 };
 
 struct option;
@@ -73,6 +74,7 @@ void session_opts__usage(FILE *out, const char *counted);
 	{ "k8s-log-dir", required_argument, NULL, 'K' },			\
 	{ "docker-dir", required_argument, NULL, 'D' },				\
 	{ "podman-dir", required_argument, NULL, 'Q' },				\
+	{ "ustack-copy", required_argument, NULL, 'U' },			\
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*

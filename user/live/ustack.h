@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * User stacks: the raw addresses and build-id frames BPF captured, mapped to
- * objects through /proc/PID/maps and to symbols through the objects' ELF
- * symbol tables. The trigger is often the victim and may be gone by the time
- * this runs: then frames keep their raw address and build id, unresolved.
+ * The user stack of an event: DWARF unwinding of the stack BPF copied
+ * (uunwind.h), else (and past where that stops) the kernel's frame-pointer
+ * walk; every frame named through libdwfl (usym.h): object, build id, file
+ * offset, symbol, file:line, inlined calls.
+ *
+ * The trigger is often the victim and gone by the time this runs: its
+ * objects come from the address space captured when the records arrived
+ * (usym_space_from_maps), or are found again by the build ids BPF read.
  */
 #ifndef OOMTRACE_USTACK_H
 #define OOMTRACE_USTACK_H
@@ -12,13 +16,23 @@
 
 #include "oomtrace.h"
 #include "event.h"
+#include "usym.h"
 
 /*
- * exe: the process's executable as BPF saw it (NULL if unknown): when
- * /proc/PID/maps is gone, frames whose build id matches it are still
- * symbolized from the file.
+ * exe: the process's executable as BPF saw it (NULL if unknown), a hint for
+ * the build-id lookup. space: its objects as captured (read now from
+ * /proc/PID/maps when empty); copy: the USTACK record, NULL if none.
  */
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
-		 int n_ips, const struct oomt_ubuild *builds, int n_builds);
+		 int n_ips, const struct oomt_ubuild *builds, int n_builds,
+		 struct usym_space *space, const struct oomt_ustack *copy);
+
+/*
+ * Offline (oomtrace report --symbolize): name the frames recorded with only a
+ * build id and file offset, from this machine's files or debug files of that
+ * build id; inlined calls become frames of their own. Frames whose object is
+ * not found stay as they were. The number of frames resolved, or -ENOMEM.
+ */
+int ustack_symbolize_offline(struct oom_event *ev);
 
 #endif

@@ -208,7 +208,8 @@ static const char *const candidate_keys[] = {
 	IDENTITY_KEYS, POINTS_KEYS, CANDIDATE_MEM_KEYS, ORIGIN_KEYS,
 };
 static const char *const uframe_keys[] = {
-	"ip", "sym", "object", "sym_offset", "build_id", "file_offset",
+	"ip", "sym", "object", "sym_offset", "build_id", "file_offset", "file", "line", "inlined",
+	"unwind",
 };
 
 /* pid, tid, comm, uid, oom_score_adj: every task object. */
@@ -501,8 +502,10 @@ static int decode_kframe(const char *s, struct oom_frame *f)
  */
 static int decode_uframe(const struct jr_doc *d, int o, struct oom_frame *f)
 {
-	char bid[2 * OOMT_BUILD_ID_SIZE + 1];
+	char bid[2 * OOMT_BUILD_ID_SIZE + 1], unwind[8];
 	int ip, sym, sym_off, file_off, err;
+	uint64_t line = 0;
+	bool inlined;
 
 	memset(f, 0, sizeof(*f));
 	if (jr_only_keys(d, o, N_KEYS(uframe_keys)))
@@ -529,8 +532,20 @@ static int decode_uframe(const struct jr_doc *d, int o, struct oom_frame *f)
 		}
 		f->build_id_size = (uint8_t)(n / 2);
 	}
-	/* an offset is written exactly when what it is an offset into is */
-	if ((sym == 0) != (sym_off == 0) ||
+	if (get_nonempty_str(d, o, "file", f->file, sizeof(f->file)) < 0 ||
+	    get_nonzero_u64(d, o, "line", &line) || line > UINT32_MAX ||
+	    (line && !f->file[0]) || get_true(d, o, "inlined", &inlined))
+		return -EINVAL;
+	f->line = (uint32_t)line;
+	f->inlined = inlined;
+	err = get_str(d, o, "unwind", unwind, sizeof(unwind));
+	if (err < 0 || (!err && strcmp(unwind, "dwarf") && strcmp(unwind, "fp")))
+		return -EINVAL;
+	if (!err)
+		f->unwind = unwind[0] == 'd' ? OOM_UNWIND_DWARF : OOM_UNWIND_FP;
+	/* an offset is written exactly when what it is an offset into is
+	 * (an inlined call has no symbol of its own) */
+	if ((sym == 0 && !f->inlined) != (sym_off == 0) ||
 	    (f->build_id_size || f->module[0]) != (file_off == 0))
 		return -EINVAL;
 	return 0;
@@ -604,7 +619,7 @@ static const char *const top_keys[] = {
 	"order", "totalpages", "page_size", "chosen_pid", "chosen_points", "chosen_comm",
 	"chosen_score", "victim", "victim_rank", "victim_from", "victims", "candidates", "candidates_total",
 	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
-	"frames_dropped", "missing", "unparsed_lines",
+	"frames_dropped", "missing", "unparsed_lines", "user_stack_stop",
 };
 
 /* time, kmsg_seq, kernel_time_us, log_time: when it happened, as the source knows it. */
@@ -703,6 +718,8 @@ static int decode_completeness(const struct jr_doc *d, struct oom_event *ev)
 	    get_nonzero_u64(d, 0, "victims_dropped", &ev->victims_dropped) ||
 	    get_nonzero_u64(d, 0, "frames_dropped", &ev->frames_dropped) ||
 	    get_nonempty_str(d, 0, "missing", ev->missing, sizeof(ev->missing)) < 0 ||
+	    get_nonempty_str(d, 0, "user_stack_stop", ev->user_stack_stop,
+			     sizeof(ev->user_stack_stop)) < 0 ||
 	    get_u64_bit(d, 0, "unparsed_lines", &ev->unparsed_lines, &ev->has, EV_HAS_UNPARSED))
 		return -EINVAL;
 	return 0;

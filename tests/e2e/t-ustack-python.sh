@@ -1,0 +1,63 @@
+#!/bin/sh
+# Debian's python3 (built without frame pointers) grows a list in a memcg
+# until the OOM kill, traced in tracepoint mode. Its user stack, unwound
+# with DWARF CFI, must reach the C library's __libc_start_call_main and
+# _start through the interpreter's frames (_PyEval_EvalFrameDefault), with
+# the C library's frames named (by libc6-dbg's debug file: its static
+# functions are in no symbol table of libc.so.6), and from PyEval_EvalCode
+# down it must name what gdb's backtrace names for the same script.
+. "$(dirname "$0")/lib.sh"
+
+PY=/usr/bin/python3
+[ -x "$PY" ] || skip "no Debian python3 at $PY"
+command -v gdb >/dev/null || skip "no gdb (scripts/install-deps.sh installs it)"
+dpkg-query -W -f='${Status}' libc6-dbg 2>/dev/null | grep -q 'install ok installed' ||
+	skip "no libc6-dbg (scripts/install-deps.sh installs it)"
+SCRIPT='l = []
+while True:
+    l.append("x" * 1000 + str(len(l)))
+'
+cat >"$WORK/py.gdb" <<'GDB'
+set debuginfod enabled off
+set pagination off
+break PyRun_SimpleStringFlags
+run
+break PyEval_EvalCode
+continue
+bt
+kill
+GDB
+gdb -batch -x "$WORK/py.gdb" --args "$PY" -c "$SCRIPT" >"$WORK/gdb.txt" 2>&1
+grep -q '^#0 .*PyEval_EvalCode' "$WORK/gdb.txt" || { cat "$WORK/gdb.txt"; fail "gdb did not stop in PyEval_EvalCode"; }
+
+# 256 MiB: its exit, which races with the capture of its maps, takes that long
+cg=$(memcg_new 256)
+before=$(memcg_kills "$cg")
+start_tracer "$WORK/events.json" --json --mode tracepoint -c "/$(basename "$cg")"
+sh -c "$IN_CG" "$cg" "$PY" -c "$SCRIPT" &
+VICTIM=$!
+wait $VICTIM
+assert_eq "$?" 137 "python3 was SIGKILLed"
+assert_eq "$(memcg_kills "$cg")" $((before + 1)) "the memcg's kill count"
+sleep 0.3
+stop_tracer
+
+python3 "$TOP/tests/e2e/check_ustack.py" "$WORK/events.json" "$WORK/gdb.txt" "$VICTIM" \
+	--from PyEval_EvalCode --to _start --object Py_BytesMain="$(readlink -f "$PY")" \
+	--object __libc_start_call_main=/usr/lib/x86_64-linux-gnu/libc.so.6 ||
+	fail "the stack does not match gdb's"
+python3 - "$WORK/events.json" "$VICTIM" <<'PY' || fail "the interpreter's stack"
+import json, sys
+ev = [e for e in map(json.loads, open(sys.argv[1]))
+      if e.get("type") == "oom_kill" and e["trigger"]["pid"] == int(sys.argv[2])][0]
+st = ev["user_stack"]
+names = [f.get("sym") for f in st]
+assert "_PyEval_EvalFrameDefault" in names, "no interpreter frame"
+assert names.index("_PyEval_EvalFrameDefault") < names.index("__libc_start_call_main")
+libc = [f for f in st if "libc.so" in f.get("object", "")]
+assert libc and all(f.get("sym") and f.get("file") and f.get("line") for f in libc), \
+    "a C library frame without name or line: %s" % libc
+assert all(f.get("unwind") == "dwarf" for f in st)
+print("# %d frames, %d in the C library, all named with their lines" % (len(st), len(libc)))
+PY
+echo "ok: the interpreter's stack reaches _start with the C library's frames named"

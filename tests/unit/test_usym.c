@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User-space symbolization (usym) on this test's own process: its objects
+ * from its maps, a function of its own named with file and line, the same
+ * frame named offline from build id and file offset, the build-id cache,
+ * demangling; and user frames' new members through the record reader.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "jsonl_reader.h"
+#include "record_reader.h"
+#include "render.h"
+#include "usym.h"
+
+static int marker_line;
+
+__attribute__((noinline)) static int marker(int x)
+{
+	marker_line = __LINE__ + 1;
+	return x * 3 + (int)getpid() % 7;
+}
+
+static void test_own_frame(void **state)
+{
+	static struct usym_space s;
+	struct oom_frame fr[9], off[9];
+	uint32_t line;
+	struct usym_session *ss;
+	const struct usym_object *o;
+	uint64_t pc = (uint64_t)(uintptr_t)&marker;
+	int n;
+
+	(void)state;
+	assert_int_equal(marker(1) > 0, 1);
+	usym_space_init(&s);
+	assert_int_equal(usym_space_from_maps(&s, (uint32_t)getpid()), 0);
+	o = usym_space_find(&s, pc);
+	assert_non_null(o);
+	assert_int_equal(o->build_id_size, 20);
+	ss = usym_session_new(&s);
+	assert_non_null(ss);
+	n = usym_session_frames(ss, pc + 1, true, OOM_UNWIND_DWARF, fr, 9);
+	assert_true(n >= 1);
+	assert_string_equal(fr[n - 1].sym, "marker");
+	assert_int_equal(fr[n - 1].offset, 1);
+	assert_int_equal(fr[n - 1].unwind, OOM_UNWIND_DWARF);
+	assert_non_null(strstr(fr[n - 1].file, "test_usym.c"));
+	assert_true(fr[n - 1].line >= (uint32_t)marker_line - 3 &&
+		    fr[n - 1].line <= (uint32_t)marker_line);
+	assert_string_equal(fr[n - 1].module, o->path);
+	assert_true(fr[n - 1].file_offset > 0);
+	line = fr[n - 1].line;
+	/* the same frame from its build id and file offset alone */
+	n = usym_offline_frames(fr[0].build_id, fr[0].build_id_size, "", fr[0].file_offset, true,
+				off, 9);
+	assert_true(n >= 1);
+	assert_string_equal(off[n - 1].sym, "marker");
+	assert_int_equal(off[n - 1].line, line);
+	/* an address in no object: one frame, unnamed */
+	n = usym_session_frames(ss, 16, false, OOM_UNWIND_FP, fr, 9);
+	assert_int_equal(n, 1);
+	assert_string_equal(fr[0].sym, "");
+	assert_string_equal(fr[0].module, "");
+	usym_session_free(ss);
+	usym_space_reset(&s);
+	assert_int_equal(s.n, 0);
+}
+
+static void test_missing_object(void **state)
+{
+	unsigned char id[20];
+	struct oom_frame fr[2];
+
+	(void)state;
+	memset(id, 0xa5, sizeof(id));
+	assert_int_equal(usym_offline_frames(id, 20, "/nonexistent/lib.so", 0x1000, false, fr, 2),
+			 0);
+	assert_int_equal(usym_offline_frames(id, 0, "", 0x1000, false, fr, 2), 0);
+}
+
+static void test_cache(void **state)
+{
+	unsigned char id[20] = { 1, 2, 3 };
+	char path[64];
+
+	(void)state;
+	usym_cache_note(id, 20, "/a/first");
+	assert_int_equal(usym_cache_lookup(id, 20, path, sizeof(path)), 0);
+	assert_string_equal(path, "/a/first");
+	usym_cache_note(id, 20, "/a/second");	/* the same id: replaced, not added */
+	assert_int_equal(usym_cache_lookup(id, 20, path, sizeof(path)), 0);
+	assert_string_equal(path, "/a/second");
+	/* bounded: 300 more push the least recently used out */
+	for (int i = 0; i < 300; i++) {
+		unsigned char other[20] = { 9, (unsigned char)i, (unsigned char)(i >> 8) };
+
+		usym_cache_note(other, 20, "/b");
+	}
+	assert_int_equal(usym_cache_lookup(id, 20, path, sizeof(path)), -ENOENT);
+	assert_int_equal(usym_cache_lookup(id, 16, path, sizeof(path)), -ENOENT);
+}
+
+static void test_demangle(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_string_equal(usym_demangle("main", buf, sizeof(buf)), "main");
+	assert_string_equal(usym_demangle("_ZN3foo3barEi", buf, sizeof(buf)), "foo::bar(int)");
+	assert_string_equal(usym_demangle("_ZN4core3fmt5write17h0123456789abcdefE", buf,
+					  sizeof(buf)), "core::fmt::write");
+	assert_string_equal(usym_demangle("_RNvCs1234_7mycrate3foo", buf, sizeof(buf)),
+			    "mycrate::foo");
+	/* not a valid mangling: as it is */
+	assert_string_equal(usym_demangle("_Zjunk", buf, sizeof(buf)), "_Zjunk");
+}
+
+/* user_stack members: written, read back the same; impossible ones refused */
+static void test_frame_records(void **state)
+{
+	static const char *const bad[] = {
+		/* an inlined call has no offset into a symbol of its own */
+		"{\"ip\":\"0x10\",\"sym\":\"f\",\"sym_offset\":\"0x1\",\"inlined\":true}",
+		"{\"ip\":\"0x10\",\"sym\":\"f\",\"inlined\":false,\"sym_offset\":\"0x1\"}",
+		"{\"ip\":\"0x10\",\"line\":3}",				/* a line without a file */
+		"{\"ip\":\"0x10\",\"file\":\"a.c\",\"line\":0}",
+		"{\"ip\":\"0x10\",\"unwind\":\"lbr\"}",
+		"{\"ip\":\"0x10\",\"file\":\"\"}",
+	};
+	const char *head = "{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"tracepoint\","
+			   "\"source\":\"bpf\",\"lost_events\":0,\"user_stack\":[";
+	struct oom_event *ev = oom_event__new(), *back = oom_event__new();
+	struct record_strings rs;
+	struct jr_doc d;
+	struct oom_frame *f;
+	char line[1024], *json = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)state;
+	assert_int_equal(jr_doc__init(&d, 512), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s]}", head, bad[i]);
+		assert_int_equal(jr_parse(&d, line, strlen(line)), 0);
+		if (record_decode_event(&d, back, &rs) == 0)
+			fail_msg("accepted %s", bad[i]);
+	}
+	ev->seq = 1;
+	ev->mode = "tracepoint";
+	ev->source = "bpf";
+	f = oom_event__add_uframe(ev);
+	f->addr = 0x401000;
+	f->inlined = true;
+	f->unwind = OOM_UNWIND_DWARF;
+	snprintf(f->sym, sizeof(f->sym), "touch");
+	snprintf(f->module, sizeof(f->module), "/lib/x.so");
+	snprintf(f->file, sizeof(f->file), "x.c");
+	f->line = 17;
+	f->file_offset = 0x1000;
+	f = oom_event__add_uframe(ev);
+	f->addr = 0x401000;
+	f->offset = 0x43;
+	f->unwind = OOM_UNWIND_FP;
+	snprintf(f->sym, sizeof(f->sym), "f3");
+	snprintf(f->module, sizeof(f->module), "/lib/x.so");
+	f->file_offset = 0x1000;
+	snprintf(ev->user_stack_stop, sizeof(ev->user_stack_stop), "no_cfi: x");
+	out = open_memstream(&json, &len);
+	render_event_json(out, ev);
+	fclose(out);
+	assert_int_equal(jr_parse(&d, json, len - 1), 0);
+	assert_int_equal(record_decode_event(&d, back, &rs), 0);
+	assert_int_equal(back->n_user_stack, 2);
+	assert_true(back->user_stack[0].inlined);
+	assert_int_equal(back->user_stack[0].line, 17);
+	assert_string_equal(back->user_stack[0].file, "x.c");
+	assert_int_equal(back->user_stack[0].unwind, OOM_UNWIND_DWARF);
+	assert_int_equal(back->user_stack[1].unwind, OOM_UNWIND_FP);
+	assert_int_equal(back->user_stack[1].offset, 0x43);
+	assert_string_equal(back->user_stack_stop, "no_cfi: x");
+	free(json);
+	jr_doc__free(&d);
+	oom_event__free(ev);
+	oom_event__free(back);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_own_frame),
+		cmocka_unit_test(test_missing_object),
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_demangle),
+		cmocka_unit_test(test_frame_records),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

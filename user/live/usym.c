@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/* User-space symbolization through libdwfl (see usym.h). */
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwelf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <libiberty/demangle.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "usym.h"
+
+/* src into dst, cut to fit: paths and names are copied, never parsed */
+static void copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* ---- build id -> file cache ---------------------------------------------------- */
+
+#define CACHE_SLOTS 256
+
+static struct {
+	unsigned char id[20];
+	uint8_t n;
+	uint64_t used;
+	char path[OOM_PATH_MAX];
+} cache[CACHE_SLOTS];
+static uint64_t cache_clock;
+
+void usym_cache_note(const unsigned char *id, int n, const char *path)
+{
+	int victim = 0;
+
+	if (n <= 0 || n > 20 || !path[0])
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
+			victim = i;
+			break;
+		}
+		if (cache[i].used < cache[victim].used)
+			victim = i;
+	}
+	memcpy(cache[victim].id, id, (size_t)n);
+	cache[victim].n = (uint8_t)n;
+	cache[victim].used = ++cache_clock;
+	copy_str(cache[victim].path, sizeof(cache[victim].path), path);
+}
+
+int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size)
+{
+	for (int i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].n && cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
+			cache[i].used = ++cache_clock;
+			copy_str(path, size, cache[i].path);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+const char *usym_demangle(const char *name, char *buf, size_t size)
+{
+	char *d;
+
+	if (strncmp(name, "_Z", 2) && strncmp(name, "_R", 2))
+		return name;
+	d = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO);
+	if (!d)
+		return name;
+	copy_str(buf, size, d);
+	free(d);
+	return buf;
+}
+
+/* ---- ELF helpers ---------------------------------------------------------------- */
+
+/* The GNU build id of an open ELF file; its length, or -1. */
+static int fd_build_id(int fd, unsigned char *id)
+{
+	const void *p;
+	ssize_t n = -1;
+	Elf *elf;
+
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf)
+		return -1;
+	n = dwelf_elf_gnu_build_id(elf, &p);
+	if (n > 0 && n <= 20)
+		memcpy(id, p, (size_t)n);
+	else
+		n = -1;
+	elf_end(elf);
+	return (int)n;
+}
+
+/*
+ * The load bias of a file mapped at start from file offset pgoff: address -
+ * ELF vaddr, through the PT_LOAD that covers pgoff. 0 and *bias set, or -1.
+ */
+static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
+{
+	size_t n;
+	int ret = -1;
+	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+	if (!elf)
+		return -1;
+	if (!elf_getphdrnum(elf, &n)) {
+		for (size_t i = 0; i < n && ret; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			/* the mapping starts at the page holding p_offset */
+			if (pgoff < (ph.p_offset & ~4095ull) || pgoff >= ph.p_offset + ph.p_filesz)
+				continue;
+			*bias = start - pgoff + ph.p_offset - ph.p_vaddr;
+			ret = 0;
+		}
+	}
+	elf_end(elf);
+	return ret;
+}
+
+/* File offset -> ELF vaddr and back, through the PT_LOADs of elf. */
+static int off_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
+			*vaddr = off - ph.p_offset + ph.p_vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int vaddr_to_off(Elf *elf, uint64_t vaddr, uint64_t *off)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
+			*off = vaddr - ph.p_vaddr + ph.p_offset;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Open path if its build id is id: the fd, or -1. */
+static int open_checked(const char *path, const unsigned char *id, int n)
+{
+	unsigned char got[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fd_build_id(fd, got) != n || memcmp(got, id, (size_t)n)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The objects oomtrace itself maps (the C library, the loader) are the
+ * host's most common ones: known by build id from the start.
+ */
+static void seed_cache(void)
+{
+	static struct usym_space self;
+	static bool seeded;
+
+	if (seeded)
+		return;
+	seeded = true;
+	usym_space_from_maps(&self, (uint32_t)getpid());
+	usym_space_reset(&self);
+}
+
+/* The library directories of the loader's default search, for DT_NEEDED. */
+static const char *const lib_dirs[] = {
+#if defined(__aarch64__)
+	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+#else
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+#endif
+	"/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+static void note_file(const char *path)
+{
+	unsigned char id[20];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n;
+
+	if (fd < 0)
+		return;
+	n = fd_build_id(fd, id);
+	if (n > 0)
+		usym_cache_note(id, n, path);
+	close(fd);
+}
+
+/*
+ * The libraries an executable needs (DT_NEEDED), where the loader would
+ * look for them (its DT_RUNPATH or DT_RPATH, $ORIGIN, the default
+ * directories), into the build-id cache: a frame's library is found by its
+ * build id although the process, and with it its maps, is gone.
+ */
+static void note_needed(const char *exe)
+{
+	static char last[OOM_PATH_MAX];
+	char origin[OOM_PATH_MAX], runpath[1024] = "", path[OOM_PATH_MAX + 64];
+	const char *needed[64];
+	int n_needed = 0, fd;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+
+	if (!strcmp(last, exe))
+		return;
+	copy_str(last, sizeof(last), exe);
+	copy_str(origin, sizeof(origin), exe);
+	if (strrchr(origin, '/'))
+		*strrchr(origin, '/') = '\0';
+	fd = open(exe, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Dyn dyn;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC || !sh.sh_entsize ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *str;
+
+			if (!gelf_getdyn(data, (int)i, &dyn))
+				break;
+			if (dyn.d_tag != DT_NEEDED && dyn.d_tag != DT_RUNPATH && dyn.d_tag != DT_RPATH)
+				continue;
+			str = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (!str)
+				continue;
+			if (dyn.d_tag == DT_NEEDED && n_needed < 64)
+				needed[n_needed++] = str;
+			else if (dyn.d_tag != DT_NEEDED)
+				copy_str(runpath, sizeof(runpath), str);
+		}
+	}
+	for (int i = 0; i < n_needed; i++) {
+		char dirs[1024], *save = NULL;
+
+		if (strchr(needed[i], '/'))
+			continue;
+		copy_str(dirs, sizeof(dirs), runpath);
+		for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+			if (!strncmp(d, "$ORIGIN", 7))
+				snprintf(path, sizeof(path), "%s%s/%s", origin, d + 7, needed[i]);
+			else if (!strncmp(d, "${ORIGIN}", 9))
+				snprintf(path, sizeof(path), "%s%s/%s", origin, d + 9, needed[i]);
+			else
+				snprintf(path, sizeof(path), "%s/%s", d, needed[i]);
+			note_file(path);
+		}
+		for (size_t d = 0; d < sizeof(lib_dirs) / sizeof(lib_dirs[0]); d++) {
+			snprintf(path, sizeof(path), "%s/%s", lib_dirs[d], needed[i]);
+			note_file(path);
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
+/*
+ * The file of build id id: hint (as is, then under /proc/PID/root when pid
+ * is not 0), the cache, /usr/lib/debug/.build-id/xx/rest (a -dbgsym
+ * package's link to the object) and .../rest.debug (the debug file alone:
+ * its program headers and symbols are enough to name a frame). The fd, its
+ * path in path; or -1.
+ */
+static int find_by_build_id(const unsigned char *id, int n, const char *hint, uint32_t pid,
+			    char *path, size_t size)
+{
+	char hex[41], buf[OOM_PATH_MAX + 32];
+	int fd;
+
+	if (n <= 0 || n > 20)
+		return -1;
+	if (hint && hint[0] == '/') {
+		if ((fd = open_checked(hint, id, n)) >= 0) {
+			copy_str(path, size, hint);
+			return fd;
+		}
+		snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, hint);
+		if (pid && (fd = open_checked(buf, id, n)) >= 0) {
+			copy_str(path, size, hint);
+			return fd;
+		}
+	}
+	seed_cache();
+	for (int pass = 0; pass < 2; pass++) {
+		if (!usym_cache_lookup(id, n, buf, sizeof(buf)) &&
+		    (fd = open_checked(buf, id, n)) >= 0) {
+			copy_str(path, size, buf);
+			return fd;
+		}
+		/* not seen yet: the libraries the executable needs */
+		if (pass || !hint || hint[0] != '/')
+			break;
+		note_needed(hint);
+	}
+	for (int i = 0; i < n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	for (int dbg = 0; dbg < 2; dbg++) {
+		snprintf(buf, sizeof(buf), "/usr/lib/debug/.build-id/%.2s/%s%s", hex, hex + 2,
+			 dbg ? ".debug" : "");
+		if ((fd = open_checked(buf, id, n)) >= 0) {
+			char real[OOM_PATH_MAX];
+			ssize_t l = dbg ? -1 : readlink(buf, real, sizeof(real) - 1);
+
+			/* the link names the object's own path (relative to the link) */
+			if (l > 0 && real[0] != '/')
+				l = -1;
+			if (l > 0)
+				real[l] = '\0';
+			copy_str(path, size, l > 0 ? real : buf);
+			return fd;
+		}
+	}
+	return -1;
+}
+
+/* ---- address spaces ------------------------------------------------------------- */
+
+void usym_space_init(struct usym_space *s)
+{
+	s->n = 0;
+	s->pid = 0;
+}
+
+void usym_space_reset(struct usym_space *s)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->obj[i].fd >= 0)
+			close(s->obj[i].fd);
+	s->n = 0;
+	s->pid = 0;
+}
+
+static struct usym_object *find_path(struct usym_space *s, const char *path)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->obj[i].path, path))
+			return &s->obj[i];
+	return NULL;
+}
+
+int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64_t *first_off)
+{
+	int n = 0;
+
+	for (char *line = text, *next; line && *line; line = next) {
+		unsigned long long st, en, off;
+		char perms[8] = "", file[OOM_PATH_MAX] = "";
+		struct usym_object *o;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %511[^\n]", &st, &en, perms, &off,
+			   file) < 5 || strlen(perms) < 3 || perms[2] != 'x' || file[0] != '/' ||
+		    st >= en)
+			continue;
+		if ((o = find_path(s, file))) {
+			if (st < o->start)
+				o->start = st;
+			if (en > o->end)
+				o->end = en;
+			continue;
+		}
+		if (s->n >= USYM_MAX_OBJECTS)
+			break;
+		o = &s->obj[s->n];
+		memset(o, 0, sizeof(*o));
+		o->fd = -1;
+		o->start = st;
+		o->end = en;
+		copy_str(o->path, sizeof(o->path), file);
+		first_st[n] = st;
+		first_off[n] = off;
+		n++;
+		/* counted in the space for find_path, opened below */
+		s->n++;
+	}
+	return n;
+}
+
+/* Open the file of o as process pid sees it; host: its root is the host's. */
+static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t st,
+		       uint64_t off)
+{
+	char buf[OOM_PATH_MAX + 32];
+	int n;
+
+	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, o->path);
+	o->fd = open(buf, O_RDONLY | O_CLOEXEC);
+	/* gone by now: the host's file is the same where the roots are */
+	if (o->fd < 0 && host)
+		o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
+	if (o->fd < 0)
+		return -1;
+	if (fd_bias(o->fd, st, off, &o->bias)) {
+		close(o->fd);
+		o->fd = -1;
+		return -1;
+	}
+	n = fd_build_id(o->fd, o->build_id);
+	if (n > 0) {
+		o->build_id_size = (uint8_t)n;
+		/* remembered by the host path only when that is the same file */
+		if (host)
+			usym_cache_note(o->build_id, n, o->path);
+	}
+	return 0;
+}
+
+int usym_space_from_maps(struct usym_space *s, uint32_t pid)
+{
+	/* the whole file, read first: a dying process's maps empty fast
+	 * (allocated per call: a resident buffer would stay locked) */
+	const size_t text_size = 256 << 10;
+	char *text;
+	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
+	char mpath[64], root[8];
+	size_t len = 0;
+	ssize_t r;
+	bool host;
+	int fd, n = 0;
+
+	elf_version(EV_CURRENT);
+	/* tests: as when the process is gone before its maps could be read */
+	if (getenv("OOMTRACE_USTACK_NO_MAPS") && pid != (uint32_t)getpid())
+		return -ESRCH;
+	snprintf(mpath, sizeof(mpath), "/proc/%u/root", pid);
+	r = readlink(mpath, root, sizeof(root));
+	host = r == 1 && root[0] == '/';
+	snprintf(mpath, sizeof(mpath), "/proc/%u/maps", pid);
+	fd = open(mpath, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	text = malloc(text_size);
+	if (!text) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < text_size - 1 && (r = read(fd, text + len, text_size - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	text[len] = '\0';
+	s->pid = pid;
+	n = usym_maps_parse(s, text, first_st, first_off);
+	free(text);
+	/* then the files, keeping those that open and map as seen */
+	int kept = s->n - n;
+
+	for (int i = 0; i < n; i++) {
+		struct usym_object o = s->obj[s->n - n + i];
+
+		if (open_object(&o, pid, host, first_st[i], first_off[i]))
+			continue;
+		s->obj[kept++] = o;
+	}
+	s->n = kept;
+	return s->n ? 0 : -ENOENT;
+}
+
+const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t addr)
+{
+	for (int i = 0; i < s->n; i++)
+		if (addr >= s->obj[i].start && addr < s->obj[i].end)
+			return &s->obj[i];
+	return NULL;
+}
+
+void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, uint64_t ip,
+			  const unsigned char *build_id, int build_id_size, uint64_t file_offset)
+{
+	char path[OOM_PATH_MAX];
+	struct usym_object *o;
+	uint64_t vaddr;
+	Elf *elf;
+	int fd;
+
+	if (usym_space_find(s, ip) || s->n >= USYM_MAX_OBJECTS || build_id_size <= 0)
+		return;
+	for (int i = 0; i < s->n; i++)	/* already found through another frame */
+		if (s->obj[i].build_id_size == build_id_size &&
+		    !memcmp(s->obj[i].build_id, build_id, (size_t)build_id_size))
+			return;
+	elf_version(EV_CURRENT);
+	fd = find_by_build_id(build_id, build_id_size, hint, pid, path, sizeof(path));
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || off_to_vaddr(elf, file_offset, &vaddr)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return;
+	}
+	o = &s->obj[s->n++];
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->bias = ip - vaddr;
+	copy_str(o->path, sizeof(o->path), path);
+	memcpy(o->build_id, build_id, (size_t)build_id_size);
+	o->build_id_size = (uint8_t)build_id_size;
+	/* the extent of its loadable segments */
+	o->start = UINT64_MAX;
+	size_t n;
+
+	if (!elf_getphdrnum(elf, &n))
+		for (size_t i = 0; i < n; i++) {
+			GElf_Phdr ph;
+
+			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+				continue;
+			if (ph.p_vaddr + o->bias < o->start)
+				o->start = ph.p_vaddr + o->bias;
+			if (ph.p_vaddr + ph.p_memsz + o->bias > o->end)
+				o->end = ph.p_vaddr + ph.p_memsz + o->bias;
+		}
+	elf_end(elf);
+}
+
+/* ---- libdwfl sessions ------------------------------------------------------------ */
+
+static char *debuginfo_path;	/* NULL: libdwfl's default, /usr/lib/debug and beside the file */
+
+static const Dwfl_Callbacks callbacks = {
+	.find_elf = dwfl_build_id_find_elf,
+	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.debuginfo_path = &debuginfo_path,
+};
+
+struct usym_session {
+	Dwfl *dwfl;
+	const struct usym_space *space;
+};
+
+struct usym_session *usym_session_new(const struct usym_space *s)
+{
+	struct usym_session *ss = calloc(1, sizeof(*ss));
+
+	if (!ss)
+		return NULL;
+	elf_version(EV_CURRENT);
+	ss->space = s;
+	ss->dwfl = dwfl_begin(&callbacks);
+	if (!ss->dwfl) {
+		free(ss);
+		return NULL;
+	}
+	dwfl_report_begin(ss->dwfl);
+	for (int i = 0; i < s->n; i++) {
+		const struct usym_object *o = &s->obj[i];
+		int fd = dup(o->fd);
+
+		/* libdwfl owns (and closes) the fd it is given; with add_p_vaddr
+		 * the base is the load bias */
+		if (fd < 0)
+			continue;
+		if (!dwfl_report_elf(ss->dwfl, o->path, o->path, fd, o->bias, true))
+			close(fd);
+	}
+	dwfl_report_end(ss->dwfl, NULL, NULL);
+	return ss;
+}
+
+void usym_session_free(struct usym_session *ss)
+{
+	if (!ss)
+		return;
+	dwfl_end(ss->dwfl);
+	free(ss);
+}
+
+struct Dwfl *usym_session_dwfl(struct usym_session *ss)
+{
+	return ss ? ss->dwfl : NULL;
+}
+
+static void copy_name(struct oom_frame *f, const char *name)
+{
+	char buf[1024];
+
+	copy_str(f->sym, sizeof(f->sym), usym_demangle(name, buf, sizeof(buf)));
+}
+
+/* The name a DWARF function entry is known by: linkage name, else its name. */
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ?:
+				dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	return name ?: dwarf_diename(die);
+}
+
+/*
+ * The frames of one address in module mod: the inlined calls at lookup
+ * (innermost first), then the function. base is a frame with the object
+ * fields filled in; sym/sym_offset of the function come from the symbol
+ * table, its file:line from DWARF.
+ */
+static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
+			 const struct oom_frame *base, struct oom_frame *out, int max)
+{
+	Dwarf_Die *scopes = NULL, *cu, *fn = NULL;
+	Dwarf_Addr bias = 0, entry;
+	GElf_Off soff = 0;
+	GElf_Sym sym;
+	const char *sname, *name, *file = NULL;
+	int line = 0, n = 0, nscopes;
+	Dwfl_Line *dl;
+
+	if (max <= 0)
+		return 0;
+	/* the line of the innermost scope */
+	dl = dwfl_module_getsrc(mod, lookup);
+	if (dl)
+		file = dwfl_lineinfo(dl, NULL, &line, NULL, NULL, NULL);
+	cu = dwfl_module_addrdie(mod, lookup, &bias);
+	nscopes = cu ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
+	for (int i = 0; i < nscopes && n < max - 1; i++) {
+		Dwarf_Die *d = &scopes[i];
+		Dwarf_Attribute a;
+		Dwarf_Word cfile = 0, cline = 0;
+		Dwarf_Files *files;
+		size_t nfiles;
+		const char *name;
+
+		if (dwarf_tag(d) == DW_TAG_subprogram) {
+			fn = d;
+			break;
+		}
+		if (dwarf_tag(d) != DW_TAG_inlined_subroutine)
+			continue;
+		out[n] = *base;
+		out[n].inlined = true;
+		name = die_name(d);
+		if (name)
+			copy_name(&out[n], name);
+		if (file) {
+			copy_str(out[n].file, sizeof(out[n].file), file);
+			out[n].line = line > 0 ? (uint32_t)line : 0;
+		}
+		n++;
+		/* the caller's line is where this was inlined into it */
+		file = NULL;
+		line = 0;
+		if (dwarf_formudata(dwarf_attr(d, DW_AT_call_file, &a), &cfile) == 0 &&
+		    dwarf_getsrcfiles(cu, &files, &nfiles) == 0 && cfile < nfiles)
+			file = dwarf_filesrc(files, cfile, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(d, DW_AT_call_line, &a), &cline) == 0)
+			line = (int)cline;
+	}
+	out[n] = *base;
+	out[n].inlined = false;
+	/*
+	 * The function's own name from DWARF, as a debugger shows it (of
+	 * aliases such as __libc_start_main@@GLIBC_2.34 and
+	 * __libc_start_main_impl, the one the source defines); else the
+	 * symbol table's.
+	 */
+	if (fn && dwarf_entrypc(fn, &entry) == 0 && (name = die_name(fn)) &&
+	    pc >= entry + bias) {
+		copy_name(&out[n], name);
+		out[n].offset = pc - (entry + bias);
+	} else if ((sname = dwfl_module_addrinfo(mod, pc, &soff, &sym, NULL, NULL, NULL))) {
+		copy_name(&out[n], sname);
+		out[n].offset = soff;
+	}
+	free(scopes);
+	if (file) {
+		copy_str(out[n].file, sizeof(out[n].file), file);
+		out[n].line = line > 0 ? (uint32_t)line : 0;
+	}
+	return n + 1;
+}
+
+int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, uint8_t unwind,
+			struct oom_frame *out, int max)
+{
+	const struct usym_object *o = usym_space_find(ss->space, pc);
+	Dwfl_Module *mod = ss->dwfl ? dwfl_addrmodule(ss->dwfl, pc) : NULL;
+	struct oom_frame base;
+
+	if (max <= 0)
+		return 0;
+	memset(&base, 0, sizeof(base));
+	base.addr = pc;
+	base.unwind = unwind;
+	if (o) {
+		copy_str(base.module, sizeof(base.module), o->path);
+		memcpy(base.build_id, o->build_id, o->build_id_size);
+		base.build_id_size = o->build_id_size;
+	}
+	if (mod) {
+		Dwarf_Addr mbias;
+		Elf *elf = dwfl_module_getelf(mod, &mbias);
+
+		if (!elf || vaddr_to_off(elf, pc - mbias, &base.file_offset))
+			base.file_offset = 0;
+		return module_frames(mod, pc, activation ? pc : pc - 1, &base, out, max);
+	}
+	out[0] = base;
+	return 1;
+}
+
+/* ---- offline --------------------------------------------------------------------- */
+
+int usym_offline_frames(const unsigned char *build_id, int build_id_size, const char *object,
+			uint64_t file_offset, bool activation, struct oom_frame *out, int max)
+{
+	static struct usym_space space;
+	char path[OOM_PATH_MAX];
+	struct usym_session *ss;
+	uint64_t vaddr;
+	Elf *elf;
+	int fd, n = 0;
+
+	elf_version(EV_CURRENT);
+	fd = find_by_build_id(build_id, build_id_size, object, 0, path, sizeof(path));
+	if (fd < 0)
+		return 0;
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || off_to_vaddr(elf, file_offset, &vaddr)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return 0;
+	}
+	elf_end(elf);
+	/* the object alone, at bias 0: the address is its vaddr */
+	usym_space_init(&space);
+	space.obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
+	copy_str(space.obj[0].path, sizeof(space.obj[0].path), object && object[0] ? object : path);
+	memcpy(space.obj[0].build_id, build_id, (size_t)build_id_size);
+	space.obj[0].build_id_size = (uint8_t)build_id_size;
+	space.n = 1;
+	ss = usym_session_new(&space);
+	if (ss) {
+		n = usym_session_frames(ss, vaddr, activation, OOM_UNWIND_UNKNOWN, out, max);
+		usym_session_free(ss);
+	}
+	usym_space_reset(&space);
+	return n;
+}

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User-space symbolization through elfutils' libdwfl: the objects of a
+ * process's address space (captured while it lives, or found again by build
+ * id once it is gone), symbols from .symtab, .dynsym and .gnu_debugdata and
+ * from separate debug files (/usr/lib/debug/.build-id, .gnu_debuglink),
+ * source file:line and inlined frames from DWARF, C++/Rust names demangled.
+ *
+ * Nothing here runs on the kernel's OOM path: the consumer calls it after
+ * the records arrived. A missing file leaves its frames unsymbolized; it is
+ * never an error.
+ */
+#ifndef OOMTRACE_USYM_H
+#define OOMTRACE_USYM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "event.h"
+
+#define USYM_MAX_OBJECTS 128	/* objects of one address space kept */
+
+/* One ELF object mapped into a process: its file held open. */
+struct usym_object {
+	int fd;				/* -1: slot unused */
+	char path[OOM_PATH_MAX];	/* as the process names it (maps) */
+	uint64_t start, end;		/* lowest and highest executable mapping */
+	uint64_t bias;			/* address - ELF vaddr */
+	unsigned char build_id[20];
+	uint8_t build_id_size;
+};
+
+/* A process's objects at one moment (fixed storage, fds held open). */
+struct usym_space {
+	uint32_t pid;
+	int n;
+	struct usym_object obj[USYM_MAX_OBJECTS];
+};
+
+void usym_space_init(struct usym_space *s);
+/* Close the files and forget the objects. */
+void usym_space_reset(struct usym_space *s);
+
+/*
+ * The executable file mappings of /proc/PID/maps, each file opened once
+ * (through /proc/PID/root: a container's own files). 0, or -errno when the
+ * process is gone or its maps unreadable.
+ */
+int usym_space_from_maps(struct usym_space *s, uint32_t pid);
+
+/*
+ * The parser behind it: the executable file mappings of maps text (changed
+ * in place), one object per path (fd -1) appended to s, with the start and
+ * file offset of its first mapping in first_st/first_off (USYM_MAX_OBJECTS
+ * each). Returns the objects appended.
+ */
+int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64_t *first_off);
+
+/*
+ * Add the object of a frame the kernel named by build id and file offset,
+ * at the address ip, when no mapping of the space covers ip: the file is
+ * found by build id among the hints (the executable's path as BPF saw it,
+ * may be NULL), the files seen before, and /usr/lib/debug/.build-id.
+ */
+void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, uint64_t ip,
+			  const unsigned char *build_id, int build_id_size, uint64_t file_offset);
+
+/* The object covering addr, or NULL. */
+const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t addr);
+
+/*
+ * Frames for pc, innermost first: one per inlined function, then the
+ * function itself. activation: pc is where the frame stands (the first
+ * frame, or a signal frame), not a return address (looked up at pc - 1).
+ * Each frame gets addr, object, build id, file offset, symbol, file:line as
+ * known; unwind is copied into each. Returns frames written (>= 1 unless
+ * max is 0).
+ */
+struct usym_session;
+struct usym_session *usym_session_new(const struct usym_space *s);
+void usym_session_free(struct usym_session *ss);
+int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, uint8_t unwind,
+			struct oom_frame *out, int max);
+/* The libdwfl handle of the session (for unwinding), NULL if none. */
+struct Dwfl *usym_session_dwfl(struct usym_session *ss);
+
+/*
+ * Offline: frames for an object known only by build id and file offset
+ * (oomtrace report --symbolize). object: the path the record names, tried
+ * first (its build id must match), may be empty. Frames written, 0 if the
+ * object was not found.
+ */
+int usym_offline_frames(const unsigned char *build_id, int build_id_size, const char *object,
+			uint64_t file_offset, bool activation, struct oom_frame *out, int max);
+
+/* The build ids seen so far, and their files (bounded; least recently used out). */
+void usym_cache_note(const unsigned char *id, int n, const char *path);
+int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size);
+
+/* name demangled into buf (C++ and Rust); name itself when it is not mangled. */
+const char *usym_demangle(const char *name, char *buf, size_t size);
+
+#endif
