@@ -485,6 +485,13 @@ static enum replay_unavail largest_memcg(struct replay_ctx *cx, const struct oom
 		if (top < 0)
 			continue;	/* nobody in it may be killed */
 		has_rec = ev->candidates[top].pid == rec_pid;
+		for (size_t k = s; k < e && !r->has_rec_score; k++) {
+			if (ev->candidates[cx->groups[k].idx].pid == rec_pid &&
+			    cx->ok[cx->groups[k].idx]) {
+				r->has_rec_score = true;
+				r->rec_score = use > INT64_MAX ? INT64_MAX : (int64_t)use;
+			}
+		}
 		if (best_top < 0 || use > best_use || (use == best_use && has_rec && !best_has_rec)) {
 			second_top = best_top;
 			second_use = best_use;
@@ -521,10 +528,18 @@ int replay_pick(struct replay_ctx *cx, const struct replay_policy *p,
 	r->unavail = score_tasks(cx, p, ev, f, r);
 	if (r->unavail)
 		return 0;
-	if (p->kind == RP_LARGEST_MEMCG)
+	if (p->kind == RP_LARGEST_MEMCG) {
 		r->unavail = largest_memcg(cx, ev, f, recorded_pid, r);
-	else if (!pick_best(cx, ev, recorded_pid, r))
-		r->unavail = RU_NO_ELIGIBLE;
+	} else {
+		for (size_t i = 0; i < ev->n_candidates && !r->has_rec_score; i++) {
+			if (cx->ok[i] && ev->candidates[i].pid == recorded_pid) {
+				r->has_rec_score = true;
+				r->rec_score = cx->scores[i];
+			}
+		}
+		if (!pick_best(cx, ev, recorded_pid, r))
+			r->unavail = RU_NO_ELIGIBLE;
+	}
 	if (!r->unavail)
 		r->freed_kb = replay_freed_kb(ev, &ev->candidates[r->idx]);
 	return 0;

@@ -91,6 +91,8 @@ struct replay_pick {
 	size_t runner_up;		/* index of the runner-up task (has_margin) */
 	bool tie;			/* the runner-up scored the same */
 	uint64_t freed_kb;		/* the pick's rss + swap */
+	bool has_rec_score;		/* the recorded victim is eligible here: */
+	int64_t rec_score;		/* its score (largest-memcg: its group's usage) */
 	/* kernel only */
 	enum replay_formula formula;
 	uint64_t points_mismatches;	/* rows whose recorded points differ from ours */
