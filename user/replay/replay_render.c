@@ -90,10 +90,19 @@ static const char *kb(char *buf, size_t size, uint64_t kib)
 	return buf;
 }
 
-/* One line of the side-by-side rows. */
-static void row(FILE *out, const char *what, const char *left, const char *right)
+/* One line of the side-by-side rows; the left column is `width` wide. */
+static void row(FILE *out, int width, const char *what, const char *left, const char *right)
 {
-	fprintf(out, "      %-16s %-28s %s\n", what, left, right);
+	fprintf(out, "      %-16s %-*s %s\n", what, width, left, right);
+}
+
+/* The left column's width: its longest value (the cgroup), at least 28. */
+static int left_width(const struct oom_task *t)
+{
+	char buf[OOM_PATH_MAX * 4 + 8];
+	size_t n = strlen(text_escape_buf(buf, sizeof(buf), t->cgroup));
+
+	return n + 1 > 28 ? (int)n + 1 : 28;
 }
 
 static const char *pages(char *buf, size_t size, const struct oom_event *ev, bool known,
@@ -105,7 +114,7 @@ static const char *pages(char *buf, size_t size, const struct oom_event *ev, boo
 	return buf;
 }
 
-static void task_rows(FILE *out, const struct oom_event *ev, const struct oom_task *a,
+static void task_rows(FILE *out, int w, const struct oom_event *ev, const struct oom_task *a,
 		      const struct oom_task *b)
 {
 	const struct oom_task *t[2] = { a, b };
@@ -115,19 +124,19 @@ static void task_rows(FILE *out, const struct oom_event *ev, const struct oom_ta
 
 	for (int i = 0; i < 2; i++)
 		snprintf(v[i], sizeof(v[i]), "%" PRId32, t[i]->pid);
-	row(out, "pid", v[0], v[1]);
+	row(out, w, "pid", v[0], v[1]);
 	for (int i = 0; i < 2; i++)
 		text_escape_buf(v[i], 64, t[i]->comm);
-	row(out, "comm", v[0], v[1]);
+	row(out, w, "comm", v[0], v[1]);
 	for (int i = 0; i < 2; i++) {
 		has[i] = replay_task_rss(t[i], &rss[i]);
 		snprintf(v[i], 64, "%s", pages(v[i] + 64, 64, ev, has[i], rss[i]));
 	}
-	row(out, "rss", v[0], v[1]);
+	row(out, w, "rss", v[0], v[1]);
 	for (int i = 0; i < 2; i++)
 		snprintf(v[i], 64, "%s", pages(v[i] + 64, 64, ev,
 			 (t[i]->has & (TASK_HAS_MEM | TASK_HAS_SWAP)) != 0, t[i]->swap_pages));
-	row(out, "swap", v[0], v[1]);
+	row(out, w, "swap", v[0], v[1]);
 	for (int i = 0; i < 2; i++) {
 		bool known = t[i]->has & (TASK_HAS_MEM | TASK_HAS_PGTABLES);
 
@@ -136,12 +145,12 @@ static void task_rows(FILE *out, const struct oom_event *ev, const struct oom_ta
 		else
 			snprintf(v[i], 64, "-");
 	}
-	row(out, "page tables", v[0], v[1]);
+	row(out, w, "page tables", v[0], v[1]);
 	if ((a->has | b->has) & TASK_HAS_RSS_PRECISE) {
 		for (int i = 0; i < 2; i++)
 			snprintf(v[i], 64, "%s", pages(v[i] + 64, 64, ev,
 				 t[i]->has & TASK_HAS_RSS_PRECISE, t[i]->rss_precise_pages));
-		row(out, "rss (precise)", v[0], v[1]);
+		row(out, w, "rss (precise)", v[0], v[1]);
 	}
 	for (int i = 0; i < 2; i++) {
 		if (t[i]->has & TASK_HAS_ADJ)
@@ -149,21 +158,21 @@ static void task_rows(FILE *out, const struct oom_event *ev, const struct oom_ta
 		else
 			snprintf(v[i], 64, "-");
 	}
-	row(out, "oom_score_adj", v[0], v[1]);
+	row(out, w, "oom_score_adj", v[0], v[1]);
 	for (int i = 0; i < 2; i++) {
 		if (t[i]->has & TASK_HAS_POINTS)
 			snprintf(v[i], 64, "%" PRId64, t[i]->points);
 		else
 			snprintf(v[i], 64, "%s", t[i]->skip ? oom_skip__name(t[i]->skip) : "-");
 	}
-	row(out, "recorded points", v[0], v[1]);
+	row(out, w, "recorded points", v[0], v[1]);
 	for (int i = 0; i < 2; i++) {
 		if (t[i]->has & TASK_HAS_CGROUP)
 			text_escape_buf(v[i], sizeof(v[i]), t[i]->cgroup);
 		else
 			snprintf(v[i], sizeof(v[i]), "-");
 	}
-	row(out, "cgroup", v[0], v[1]);
+	row(out, w, "cgroup", v[0], v[1]);
 }
 
 void replay_render_diff_text(FILE *out, const struct replay_summary *s,
@@ -216,13 +225,14 @@ void replay_render_diff_text(FILE *out, const struct replay_summary *s,
 			continue;
 		fprintf(out, "    %s: recorded victim vs its pick\n",
 			text_escape_buf(buf, sizeof(buf), s->policies[i].name));
-		task_rows(out, ev, rec, &ev->candidates[r->idx]);
+		task_rows(out, left_width(rec), ev, rec, &ev->candidates[r->idx]);
 		if (r->has_rec_score)
 			snprintf(a, sizeof(a), "%" PRId64, r->rec_score);
 		else
 			snprintf(a, sizeof(a), "not eligible");
 		snprintf(b, sizeof(b), "%" PRId64, r->score);
-		row(out, "policy score", a, b);
+		row(out, left_width(rec), s->policies[i].kind == RP_LARGEST_MEMCG ?
+		    "group usage" : "policy score", a, b);
 	}
 	fputc('\n', out);
 }
