@@ -5,9 +5,9 @@ recorded candidate table alone, and the recorded victims against the
 kernel's own kill lines in dmesg.
 
 usage: check_replay.py EVENTS.jsonl REPLAY.jsonl DMESG.txt MEMCG PROTECT_CGROUP PROTECT_PAGES
-       check_replay.py --vm EVENTS.jsonl REPLAY.jsonl     (no dmesg, no protect)
 Policies expected in REPLAY: kernel, precise-rss, no-adj, largest-memcg,
-protect (unless --vm), expr:rss. Exit 1 on the first failed check."""
+protect, expr:rss. Exit 1 if a check failed. The VM tests call
+check_replays() on the events of each attach mode (no protect there)."""
 import json
 import os
 import sys
@@ -49,7 +49,7 @@ def child_key(c, domain):
     return (domain if domain != "/" else "") + "/" + rest.lstrip("/").split("/")[0]
 
 
-def expect_pick(what, got, pids, top, margin, ev, page):
+def expect_pick(check, what, got, pids, top, margin, ev, page):
     if not check(got is not None and "pid" in got, f"#{ev['seq']} {what}: a pick", got, "pid"):
         return
     check(got["pid"] in pids, f"#{ev['seq']} {what}: picks {sorted(pids)}", got["pid"], pids)
@@ -60,22 +60,11 @@ def expect_pick(what, got, pids, top, margin, ev, page):
     check(got["freed_kb"] == freed, f"#{ev['seq']} {what}: freed_kb", got["freed_kb"], freed)
 
 
-def main(argv):
-    vm = argv[1:2] == ["--vm"]
-    args = argv[2:] if vm else argv[1:]
-    events = [json.loads(l) for l in open(args[0], encoding="utf-8") if l.strip()]
-    kills = [e for e in events if e["type"] == "oom_kill"]
-    replays = {r["seq"]: r for r in (json.loads(l) for l in open(args[1], encoding="utf-8"))}
+def check_replays(check, kills, replays, protect=None):
+    """Each policy's pick in replays (seq -> replay line) recomputed from the
+    events kills; protect: (cgroup, pages) when the protect policy ran."""
     check(len(replays) == len(kills) and kills, "one replay line per recorded OOM kill",
           len(replays), len(kills))
-    if not vm:
-        text = open(args[2], encoding="utf-8", errors="replace").read()
-        memcg, prot_cg, prot_pages = args[3], args[4], int(args[5])
-        killed = [r["killed"] for r in dmesg_oom.reports(text)
-                  if r["killed"] and (r["oomkill"] or {}).get("oom_memcg") == memcg]
-        recorded = [e["victim"]["pid"] for e in kills]
-        check(sorted(recorded) == sorted(killed), "recorded victims are the kernel's kill lines",
-              recorded, killed)
     for ev in kills:
         seq, page = ev["seq"], ev["page_size"]
         r = replays.get(seq, {})
@@ -93,7 +82,7 @@ def main(argv):
               bad, [])
         k = pol.get("kernel", {})
         pids, top, margin = best(elig, lambda c: kernel(c, ev, page), rec)
-        expect_pick("kernel", k, pids, top, margin, ev, page)
+        expect_pick(check, "kernel", k, pids, top, margin, ev, page)
         check(k.get("pid") == rec and k.get("reproduced") is True,
               f"#{seq}: kernel reproduces the recorded victim {rec}", k.get("pid"), rec)
         # exact per-CPU sums: not recorded by this oomtrace's BPF side
@@ -104,10 +93,10 @@ def main(argv):
         # no-adj: adj 0 for all, the -1000 ones included
         noadj = [c for c in cands if c.get("skip") in (None, "oom_score_adj_min")]
         pids, top, margin = best(noadj, lambda c: mem(c, page), rec)
-        expect_pick("no-adj", pol.get("no-adj"), pids, top, margin, ev, page)
+        expect_pick(check, "no-adj", pol.get("no-adj"), pids, top, margin, ev, page)
         # expr:rss
         pids, top, margin = best(elig, lambda c: c["rss_pages"], rec)
-        expect_pick("expr:rss", pol.get("expr:rss"), pids, top, margin, ev, page)
+        expect_pick(check, "expr:rss", pol.get("expr:rss"), pids, top, margin, ev, page)
         # largest-memcg: the domain's child group with the largest usage
         domain = ev.get("memcg") or "/"
         groups = {}
@@ -128,9 +117,10 @@ def main(argv):
             margin = usage - ranked[1][0] if len(ranked) > 1 else None
             note_groups = ", ".join(f"{k} {u}" for u, k, _ in ranked)
             print(f"# #{seq} groups by usage (pages): {note_groups}")
-            expect_pick("largest-memcg", lm, tp, usage, margin, ev, page)
-        if vm:
+            expect_pick(check, "largest-memcg", lm, tp, usage, margin, ev, page)
+        if not protect:
             continue
+        prot_cg, prot_pages = protect
         # protect: m - m * min(P, U) / U for the tasks under the protected cgroup
         usage = sum(mem(c, page) for c in cands if under(c["cgroup"], prot_cg))
         prot = min(prot_pages, usage)
@@ -141,7 +131,21 @@ def main(argv):
                 m -= m * prot // usage
             return m + c["oom_score_adj"] * (ev["totalpages"] // 1000)
         pids, top, margin = best(elig, protected, rec)
-        expect_pick("protect", pol.get("protect"), pids, top, margin, ev, page)
+        expect_pick(check, "protect", pol.get("protect"), pids, top, margin, ev, page)
+
+
+def main(argv):
+    events = [json.loads(l) for l in open(argv[1], encoding="utf-8") if l.strip()]
+    kills = [e for e in events if e["type"] == "oom_kill"]
+    replays = {r["seq"]: r for r in (json.loads(l) for l in open(argv[2], encoding="utf-8"))}
+    text = open(argv[3], encoding="utf-8", errors="replace").read()
+    memcg, prot_cg, prot_pages = argv[4], argv[5], int(argv[6])
+    killed = [r["killed"] for r in dmesg_oom.reports(text)
+              if r["killed"] and (r["oomkill"] or {}).get("oom_memcg") == memcg]
+    recorded = [e["victim"]["pid"] for e in kills]
+    check(sorted(recorded) == sorted(killed), "recorded victims are the kernel's kill lines",
+          recorded, killed)
+    check_replays(check, kills, replays, (prot_cg, prot_pages))
     print(f"# {check.passed} checks passed, {check.failed} failed")
     return 1 if check.failed else 0
 
