@@ -20,6 +20,10 @@ check = Checker()
 
 
 def mem(c, page):
+    """rss + swap + page tables in pages; 0 for a row without them (a task
+    without an mm left), which counts in no usage and is never eligible"""
+    if "rss_pages" not in c:
+        return 0
     return c["rss_pages"] + c["swap_pages"] + c["pgtables_bytes"] // page
 
 
