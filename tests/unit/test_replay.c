@@ -332,6 +332,8 @@ static void test_policy_precise_rss(void **state)
 	assert_int_not_equal(rows[want].pid, 2);	/* exact sums change the victim */
 	assert_int_equal(r.score, best);
 	assert_int_equal(r.margin, margin);
+	/* C's counters say 700 pages, its exact sum 2000: the largest error, in kB */
+	assert_int_equal(r.counter_error_kb, (2000 - 700) * (PAGE / 1024));
 	/* one eligible candidate without the exact sums: no guess */
 	ev->candidates[0].has &= ~TASK_HAS_RSS_PRECISE;
 	assert_int_equal(pick(&p, ev, 2).unavail, RU_NO_PRECISE);

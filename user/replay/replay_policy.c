@@ -360,6 +360,20 @@ static bool pick_best(struct replay_ctx *cx, const struct oom_event *ev, int32_t
 	return true;
 }
 
+/* How far a task's approximate counters are from its exact sums. */
+static void note_counter_error(const struct oom_event *ev, const struct oom_task *t,
+			       struct replay_pick *r)
+{
+	uint64_t rss = 0, approx, exact, err_kb;
+
+	replay_task_rss(t, &rss);
+	approx = rss + (has_bits(t, TASK_HAS_SWAP) ? t->swap_pages : 0);
+	exact = t->rss_precise_pages + t->swap_precise_pages;
+	err_kb = (approx > exact ? approx - exact : exact - approx) * (page_size(ev) / 1024);
+	if (err_kb > r->counter_error_kb)
+		r->counter_error_kb = err_kb;
+}
+
 /* Scores of every eligible candidate under a per-task policy. */
 static enum replay_unavail score_tasks(struct replay_ctx *cx, const struct replay_policy *p,
 				       const struct oom_event *ev, enum replay_formula f,
@@ -395,6 +409,8 @@ static enum replay_unavail score_tasks(struct replay_ctx *cx, const struct repla
 			return u;
 		if (p->kind == RP_KERNEL && (t->has & TASK_HAS_POINTS) && t->points != *sc)
 			r->points_mismatches++;
+		if (p->kind == RP_PRECISE_RSS)
+			note_counter_error(ev, t, r);
 	}
 	return RU_NONE;
 }

@@ -93,6 +93,8 @@ struct replay_pick {
 	uint64_t freed_kb;		/* the pick's rss + swap */
 	bool has_rec_score;		/* the recorded victim is eligible here: */
 	int64_t rec_score;		/* its score (largest-memcg: its group's usage) */
+	/* precise-rss: the largest |exact - approximate| rss + swap of an eligible candidate */
+	uint64_t counter_error_kb;
 	/* kernel only */
 	enum replay_formula formula;
 	uint64_t points_mismatches;	/* rows whose recorded points differ from ours */

@@ -39,6 +39,8 @@ static void json_pick(struct json_writer *w, const struct replay_summary *s,
 		jw_kv_bool(w, "tie", true);
 	if (replay_is_critical(s, t))
 		jw_kv_bool(w, "critical", true);
+	if (p->kind == RP_PRECISE_RSS)
+		jw_kv_uint(w, "counter_error_kb", r->counter_error_kb);
 	if (p->kind == RP_KERNEL) {
 		jw_kv_string(w, "formula", replay_formula__name(r->formula));
 		jw_kv_bool(w, "reproduced", t->pid == rec_pid);
@@ -305,6 +307,9 @@ void replay_render_summary_text(FILE *out, const struct replay_summary *s)
 							st->field[f]);
 			fputc('\n', out);
 		}
+		if (s->policies[i].kind == RP_PRECISE_RSS && st->replayed)
+			fprintf(out, "  precise-rss: the approximate rss + swap of a candidate was off "
+				"by up to %s\n", kb(buf, sizeof(buf), st->counter_error_kb));
 		if (s->policies[i].kind != RP_KERNEL)
 			continue;
 		fprintf(out, "  kernel formula:");

@@ -98,6 +98,8 @@ void replay_summary__add(struct replay_summary *s, const struct oom_event *ev, i
 				st->first_mismatch_seq = ev->seq;
 		}
 		st->ties += r->tie;
+		if (r->counter_error_kb > st->counter_error_kb)
+			st->counter_error_kb = r->counter_error_kb;
 		st->freed_kb += r->freed_kb;
 		st->recorded_freed_kb += rec_freed;
 		st->critical += replay_is_critical(s, t);

@@ -25,6 +25,7 @@ struct replay_policy_stats {
 	uint64_t field[RX_N_FIELDS];	/* RU_FIELD, by the field missing */
 	uint64_t freed_kb, recorded_freed_kb;	/* over the replayed OOMs */
 	uint64_t critical, recorded_critical;	/* over the replayed OOMs */
+	uint64_t counter_error_kb;	/* precise-rss: the largest of any OOM */
 	/* kernel only */
 	uint64_t points_mismatch_ooms;	/* OOMs with rows whose points differ */
 	uint64_t formula[RF_N];
