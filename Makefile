@@ -19,7 +19,7 @@ CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 # user/ is split by pipeline stage (README, Layout); headers are included by
 # their bare names, so every stage folder is on the include path.
-USER_DIRS := cmd live kmsg store scores common
+USER_DIRS := cmd live kmsg store scores replay common
 USER_INC := -Ibpf $(patsubst %,-Iuser/%,$(USER_DIRS)) -D_GNU_SOURCE
 CPPFLAGS_ALL := -I$(OUTPUT) $(USER_INC)
 LDLIBS := -lbpf -ldw -lelf -liberty -lz -pthread

@@ -805,6 +805,10 @@ def table(res):
     if pa is not None:
         w("")
         w("Parser (tests/bench/parse.sh): %s" % json.dumps(pa))
+    rp = res.get("replay")
+    if rp is not None:
+        w("")
+        w("Replay (tests/bench/replay.sh): %s" % json.dumps(rp))
     t = res.get("targets", [])
     if t:
         w("")
@@ -845,6 +849,12 @@ def report(raw, out):
             res["parse"] = json.loads(open(ppath).read().strip() or "null")
         except ValueError:
             res["parse"] = {"error": "tests/bench/parse.sh: last line is not JSON"}
+    rpath = os.path.join(raw, "replay.json")
+    if os.path.exists(rpath):
+        try:
+            res["replay"] = json.loads(open(rpath).read().strip() or "null")
+        except ValueError:
+            res["replay"] = {"error": "tests/bench/replay.sh: last line is not JSON"}
     res["targets"] = targets(res)
     text = table(res)
     sys.stdout.write(text)

@@ -18,6 +18,7 @@
 #            memcg: BPF time per OOM, event size (each round)
 #   storm    memcg OOMs in parallel cgroups as fast as they come: nothing lost? (once)
 #   parse    tests/bench/parse.sh, if present (oomtrace parse throughput) (once)
+#   replay   tests/bench/replay.sh (oomtrace replay of 100,000 OOMs: rate, peak memory) (once)
 # BENCH_QUICK=1 runs every section with few repetitions, one round (a smoke run).
 # Every memory cgroup is uniquely named and removed; no global OOM is made.
 set -u
@@ -397,6 +398,17 @@ if ! skipped parse && [ -f tests/bench/parse.sh ]; then
 	sh tests/bench/parse.sh >"$RAW/parse.out" 2>"$RAW/parse.err" ||
 		say "warning: tests/bench/parse.sh failed: $(tail -n1 "$RAW/parse.err")"
 	tail -n1 "$RAW/parse.out" >"$RAW/parse.json"
+fi
+
+# ---- replay ------------------------------------------------------------------------------------
+# tests/bench/replay.sh: 100,000 OOMs through `oomtrace replay`, its last
+# line one JSON object; results.json has it under "replay".
+rm -f "$RAW/replay.json"
+if ! skipped replay && [ -f tests/bench/replay.sh ]; then
+	say "replay: tests/bench/replay.sh"
+	sh tests/bench/replay.sh >"$RAW/replay.out" 2>"$RAW/replay.err" ||
+		say "warning: tests/bench/replay.sh failed: $(tail -n1 "$RAW/replay.err")"
+	tail -n1 "$RAW/replay.out" >"$RAW/replay.json"
 fi
 
 python3 tests/bench/report.py report "$RAW" "$OUT"

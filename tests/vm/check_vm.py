@@ -19,6 +19,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
+import check_replay  # noqa: E402
 import dmesg_oom  # noqa: E402
 from checks import Checker  # noqa: E402
 
@@ -95,6 +96,13 @@ def check_scenario(sc, sections, meta, ver, modes):
             earlier_victims |= {v["pid"] for v in ev.get("victims", [])} | {ev["victim"]["pid"]}
         check.prefix = f"{ver} {sc} {mode}: "
         check_special(sc, mode, kills, reports, after, meta)
+        # oomtrace replay on this mode's events: kernel reproduces every
+        # victim, each policy's pick is its definition's (check_replay.py)
+        check(meta.get(f"{sc}.replay.{mode}.exit") == "0", "replay exit 0 (kernel reproduced all)",
+              (meta.get(f"{sc}.replay.{mode}.exit"), sections.get(f"{sc}.{mode}.replay.err", "")),
+              "0")
+        reps = {r["seq"]: r for r in events(sections, f"{sc}.{mode}.replay")}
+        check_replay.check_replays(check, kills, reps)
     # the same OOMs through several modes: exact points agree, recomputed ones too
     for i in range(len(reports) if len(modes) > 1 else 0):
         check.prefix = f"{ver} {sc} kill {i + 1}: "

@@ -105,6 +105,12 @@ stop_tracers() { # stop_tracers SCENARIO
 		meta "$1.tracer.$m.exit" $?
 		section "$1.$m.json" "/tmp/$1-$m.json"
 		section "$1.$m.err" "/tmp/$1-$m.err"
+		# what each policy would have killed, from this mode's events
+		/bin/oomtrace replay --json -P kernel -P precise-rss -P no-adj -P largest-memcg \
+			-P expr:rss "/tmp/$1-$m.json" >"/tmp/$1-$m.replay" 2>"/tmp/$1-$m.replay.err"
+		meta "$1.replay.$m.exit" $?
+		section "$1.$m.replay" "/tmp/$1-$m.replay"
+		section "$1.$m.replay.err" "/tmp/$1-$m.replay.err"
 	done
 }
 

@@ -9,5 +9,6 @@ int cmd_scores(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
+int cmd_replay(int argc, char **argv);
 
 #endif

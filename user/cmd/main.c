@@ -19,6 +19,7 @@ static const struct subcommand subcommands[] = {
 	{ "record", cmd_record, "always-on recording of every OOM kill to durable files" },
 	{ "report", cmd_report, "summaries of recorded events, or one of them again" },
 	{ "parse", cmd_parse, "kernel-log OOM reports (dmesg, journal, /dev/kmsg) as events" },
+	{ "replay", cmd_replay, "recorded OOM kills' victims under other selection policies" },
 };
 
 static void usage(FILE *out)

@@ -10,6 +10,8 @@
  * (empty, a sign, leading blanks, trailing text, or too large).
  */
 int parse_u64(const char *s, uint64_t max, uint64_t *ret);
+/* A size, "16M", "512k", "1G", "4096": bytes. 0 or -EINVAL. */
+int parse_size(const char *s, uint64_t *ret);
 
 /*
  * A FILE option's value (--btf FILE): 0 when the file is readable now, so a

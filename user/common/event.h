@@ -74,6 +74,9 @@ enum {
 	TASK_HAS_RSS_SHMEM = 1u << 14,
 	TASK_HAS_SWAP = 1u << 15,
 	TASK_HAS_PGTABLES = 1u << 16,
+	/* rss/swap as exact per-CPU sums (6.2+ keeps per-CPU rss counters):
+	 * rss_precise_pages and swap_precise_pages, both or neither */
+	TASK_HAS_RSS_PRECISE = 1u << 17,
 };
 
 /* One process in any role: trigger, victim, candidate. Memory in pages. */
@@ -91,6 +94,8 @@ struct oom_task {
 	uint64_t swap_pages;
 	uint64_t pgtables_bytes;
 	uint64_t rss_pages;	/* TASK_HAS_RSS without the split; else the parts' sum */
+	uint64_t rss_precise_pages;	/* TASK_HAS_RSS_PRECISE */
+	uint64_t swap_precise_pages;	/* TASK_HAS_RSS_PRECISE */
 	enum oom_skip skip;
 	enum oom_victim_reason reason;	/* victims only */
 	uint64_t kill_ns;	/* victims: CLOCK_REALTIME ns when marked */

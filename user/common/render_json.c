@@ -150,6 +150,10 @@ static void write_candidate(struct json_writer *w, const struct oom_event *ev,
 		jw_kv_uint(w, "swap_pages", t->swap_pages);
 	if (has_mem(t, TASK_HAS_PGTABLES))
 		jw_kv_uint(w, "pgtables_bytes", t->pgtables_bytes);
+	if (t->has & TASK_HAS_RSS_PRECISE) {
+		jw_kv_uint(w, "rss_pages_precise", t->rss_precise_pages);
+		jw_kv_uint(w, "swap_pages_precise", t->swap_precise_pages);
+	}
 	if (t->has & TASK_HAS_TOTAL_VM)
 		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
 	if (t->has & TASK_HAS_CGROUP)

@@ -193,7 +193,8 @@ static int reason_of_name(const char *s, enum oom_victim_reason *ret)
 #define VICTIM_MEM_KEYS "total_vm_kb", "rss_kb", "anon_rss_kb", "file_rss_kb", \
 			"shmem_rss_kb", "pgtables_kb", "swap_kb"
 #define CANDIDATE_MEM_KEYS "rss_pages", "rss_anon_pages", "rss_file_pages", \
-			   "rss_shmem_pages", "swap_pages", "pgtables_bytes", "total_vm_pages"
+			   "rss_shmem_pages", "swap_pages", "pgtables_bytes", "total_vm_pages", \
+			   "rss_pages_precise", "swap_pages_precise"
 
 #define CMD_KEYS "exe", "cmdline", "cmdline_truncated"
 
@@ -410,7 +411,7 @@ static int decode_victim(const struct jr_doc *d, int o, struct oom_event *ev,
 static int decode_candidate(const struct jr_doc *d, int o, struct oom_event *ev,
 			    struct oom_task *t)
 {
-	uint32_t rss = 0;
+	uint32_t rss = 0, rss_precise = 0, swap_precise = 0;
 
 	memset(t, 0, sizeof(*t));
 	if (jr_only_keys(d, o, N_KEYS(candidate_keys)) || decode_identity(d, o, t) ||
@@ -422,8 +423,16 @@ static int decode_candidate(const struct jr_doc *d, int o, struct oom_event *ev,
 			TASK_HAS_RSS_SHMEM) ||
 	    get_u64_bit(d, o, "swap_pages", &t->swap_pages, &t->has, TASK_HAS_SWAP) ||
 	    get_u64_bit(d, o, "pgtables_bytes", &t->pgtables_bytes, &t->has, TASK_HAS_PGTABLES) ||
-	    get_u64_bit(d, o, "total_vm_pages", &t->total_vm_pages, &t->has, TASK_HAS_TOTAL_VM))
+	    get_u64_bit(d, o, "total_vm_pages", &t->total_vm_pages, &t->has, TASK_HAS_TOTAL_VM) ||
+	    get_u64_bit(d, o, "rss_pages_precise", &t->rss_precise_pages, &rss_precise,
+			TASK_HAS_RSS_PRECISE) ||
+	    get_u64_bit(d, o, "swap_pages_precise", &t->swap_precise_pages, &swap_precise,
+			TASK_HAS_RSS_PRECISE))
 		return -EINVAL;
+	/* the writer puts both exact sums or neither */
+	if (rss_precise != swap_precise)
+		return -EINVAL;
+	t->has |= rss_precise;
 	if (has_mem(t, RSS_SPLIT)) {
 		if (!rss ||
 		    t->rss_pages != t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages)
