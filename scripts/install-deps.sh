@@ -19,6 +19,8 @@ pkgs="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 # (C++/Rust demangling), and what libdw.a needs for the static builds;
 # libc6-dbg and gdb for the user-stack tests (named libc frames, gdb's bt)
 pkgs="$pkgs libdw-dev libiberty-dev liblzma-dev libbz2-dev libzstd-dev libc6-dbg gdb"
+# record --journal's test runs a private systemd-journald
+pkgs="$pkgs systemd"
 # gcc-aarch64-linux-gnu only recommends its libc; linux/bpf.h comes from
 # linux-libc-dev-arm64-cross
 cross="gcc-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross"
