@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The OOM domain's memory: key names, and what no kill can free. */
+#include <stddef.h>
+
+#include "domain_memory.h"
+#include "event.h"
+
+static const char *const names[DM__COUNT] = {
+	[DM_USAGE] = "usage_kb",
+	[DM_LIMIT] = "limit_kb",
+	[DM_SWAP_USAGE] = "swap_usage_kb",
+	[DM_SWAP_LIMIT] = "swap_limit_kb",
+	[DM_ANON] = "anon_kb",
+	[DM_FILE] = "file_kb",
+	[DM_SHMEM] = "shmem_kb",
+	[DM_KERNEL] = "kernel_kb",
+	[DM_SLAB_RECLAIMABLE] = "slab_reclaimable_kb",
+	[DM_SLAB_UNRECLAIMABLE] = "slab_unreclaimable_kb",
+	[DM_KERNEL_STACK] = "kernel_stack_kb",
+	[DM_PAGETABLES] = "pagetables_kb",
+	[DM_SOCK] = "sock_kb",
+	[DM_PERCPU] = "percpu_kb",
+	[DM_FREE] = "free_kb",
+	[DM_HUGETLB] = "hugetlb_kb",
+	[DM_UNEVICTABLE] = "unevictable_kb",
+	[DM_UNKILLABLE] = "unkillable_kb",
+	[DM_UNK_SHMEM] = "shmem_kb",
+	[DM_UNK_SLAB] = "slab_kb",
+	[DM_UNK_KERNEL] = "kernel_kb",
+	[DM_UNK_FILE] = "file_kb",
+};
+
+static const char *const labels[DM__COUNT] = {
+	[DM_USAGE] = "usage",
+	[DM_LIMIT] = "limit",
+	[DM_SWAP_USAGE] = "swap",
+	[DM_SWAP_LIMIT] = "swap limit",
+	[DM_ANON] = "anon",
+	[DM_FILE] = "file",
+	[DM_SHMEM] = "shmem",
+	[DM_KERNEL] = "kernel",
+	[DM_SLAB_RECLAIMABLE] = "slab reclaimable",
+	[DM_SLAB_UNRECLAIMABLE] = "slab unreclaimable",
+	[DM_KERNEL_STACK] = "kernel stacks",
+	[DM_PAGETABLES] = "page tables",
+	[DM_SOCK] = "sockets",
+	[DM_PERCPU] = "percpu",
+	[DM_FREE] = "free",
+	[DM_HUGETLB] = "hugetlb",
+	[DM_UNEVICTABLE] = "unevictable",
+	[DM_UNKILLABLE] = "unkillable",
+	[DM_UNK_SHMEM] = "shmem",
+	[DM_UNK_SLAB] = "slab",
+	[DM_UNK_KERNEL] = "kernel",
+	[DM_UNK_FILE] = "page cache",
+};
+
+const char *dm_key_name(enum dm_key k)
+{
+	return k < DM__COUNT ? names[k] : "";
+}
+
+const char *dm_key_label(enum dm_key k)
+{
+	return k < DM__COUNT ? labels[k] : "";
+}
+
+static uint64_t sub0(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+/* What the killable candidates hold, in kB, by the parts oom_badness counts. */
+struct held {
+	uint64_t total, shmem, file, pgtables;
+	bool parts;	/* the rss split is known for all of them */
+};
+
+static bool task_has(const struct oom_task *t, uint32_t bits)
+{
+	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
+}
+
+#define SPLIT (TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM)
+
+/* false: some candidate's rss, swap or page tables are not known */
+static bool candidates_held(const struct oom_event *ev, struct held *h)
+{
+	uint64_t pkb = ev->page_size / 1024;
+
+	*h = (struct held){ .parts = true };
+	for (size_t i = 0; i < ev->n_candidates; i++) {
+		const struct oom_task *t = &ev->candidates[i];
+		uint64_t rss;
+
+		/* an unkillable task's memory (adj -1000, ...) is not freed by any kill */
+		if (t->skip != OOM_SKIP_NONE)
+			continue;
+		if (!task_has(t, TASK_HAS_SWAP | TASK_HAS_PGTABLES))
+			return false;
+		if (task_has(t, SPLIT)) {
+			rss = t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+			h->shmem += t->rss_shmem_pages * pkb;
+			h->file += t->rss_file_pages * pkb;
+		} else if (t->has & TASK_HAS_RSS) {
+			rss = t->rss_pages;
+			h->parts = false;
+		} else {
+			return false;
+		}
+		h->pgtables += t->pgtables_bytes / 1024;
+		h->total += (rss + t->swap_pages) * pkb + t->pgtables_bytes / 1024;
+	}
+	return true;
+}
+
+void domain_memory_unkillable(struct oom_event *ev)
+{
+	struct oom_domain_memory *dm = &ev->domain_memory;
+	uint64_t slab = 0, kernel;
+	bool has_slab;
+	struct held h;
+
+	for (int k = DM_UNKILLABLE; k < DM__COUNT; k++)
+		dm->has &= ~(1u << k);
+	if (!dm_has(dm, DM_USAGE) || !(ev->has & EV_HAS_CANDIDATES) ||
+	    ev->n_candidates != ev->candidates_total || !candidates_held(ev, &h))
+		return;
+	dm_set(dm, DM_UNKILLABLE, sub0(dm->kb[DM_USAGE], h.total));
+	if (dm_has(dm, DM_SHMEM) && h.parts)
+		dm_set(dm, DM_UNK_SHMEM, sub0(dm->kb[DM_SHMEM], h.shmem));
+	has_slab = dm_has(dm, DM_SLAB_RECLAIMABLE) || dm_has(dm, DM_SLAB_UNRECLAIMABLE);
+	if (dm_has(dm, DM_SLAB_RECLAIMABLE))
+		slab += dm->kb[DM_SLAB_RECLAIMABLE];
+	if (dm_has(dm, DM_SLAB_UNRECLAIMABLE))
+		slab += dm->kb[DM_SLAB_UNRECLAIMABLE];
+	if (has_slab)
+		dm_set(dm, DM_UNK_SLAB, slab);
+	/* the rest of the kernel's memory: all of it but slab and what page
+	 * tables the candidates own (freed with them) */
+	if (dm_has(dm, DM_KERNEL)) {
+		dm_set(dm, DM_UNK_KERNEL, sub0(sub0(dm->kb[DM_KERNEL], slab), h.pgtables));
+	} else if (dm_has(dm, DM_KERNEL_STACK) || dm_has(dm, DM_PERCPU) || dm_has(dm, DM_SOCK)) {
+		kernel = dm->kb[DM_KERNEL_STACK] * dm_has(dm, DM_KERNEL_STACK) +
+			 dm->kb[DM_PERCPU] * dm_has(dm, DM_PERCPU) +
+			 dm->kb[DM_SOCK] * dm_has(dm, DM_SOCK);
+		if (dm_has(dm, DM_PAGETABLES))
+			kernel += sub0(dm->kb[DM_PAGETABLES], h.pgtables);
+		dm_set(dm, DM_UNK_KERNEL, kernel);
+	}
+	/* page cache outside shmem that no candidate maps */
+	if (dm_has(dm, DM_FILE) && h.parts) {
+		uint64_t cache = dm->kb[DM_FILE];
+
+		if (dm_has(dm, DM_SHMEM))
+			cache = sub0(cache, dm->kb[DM_SHMEM]);
+		dm_set(dm, DM_UNK_FILE, sub0(cache, h.file));
+	}
+}
