@@ -10,6 +10,8 @@ static const char *const names[DM__COUNT] = {
 	[DM_LIMIT] = "limit_kb",
 	[DM_SWAP_USAGE] = "swap_usage_kb",
 	[DM_SWAP_LIMIT] = "swap_limit_kb",
+	[DM_MEMSW_USAGE] = "memsw_usage_kb",
+	[DM_MEMSW_LIMIT] = "memsw_limit_kb",
 	[DM_ANON] = "anon_kb",
 	[DM_FILE] = "file_kb",
 	[DM_SHMEM] = "shmem_kb",
@@ -35,6 +37,8 @@ static const char *const labels[DM__COUNT] = {
 	[DM_LIMIT] = "limit",
 	[DM_SWAP_USAGE] = "swap",
 	[DM_SWAP_LIMIT] = "swap limit",
+	[DM_MEMSW_USAGE] = "memory+swap",
+	[DM_MEMSW_LIMIT] = "memory+swap limit",
 	[DM_ANON] = "anon",
 	[DM_FILE] = "file",
 	[DM_SHMEM] = "shmem",
@@ -70,12 +74,6 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* What the killable candidates hold, in kB, by the parts oom_badness counts. */
-struct held {
-	uint64_t total, shmem, file, pgtables;
-	bool parts;	/* the rss split is known for all of them */
-};
-
 static bool task_has(const struct oom_task *t, uint32_t bits)
 {
 	return t->has & TASK_HAS_MEM || (t->has & bits) == bits;
@@ -83,35 +81,54 @@ static bool task_has(const struct oom_task *t, uint32_t bits)
 
 #define SPLIT (TASK_HAS_RSS_ANON | TASK_HAS_RSS_FILE | TASK_HAS_RSS_SHMEM)
 
-/* false: some candidate's rss, swap or page tables are not known */
-static bool candidates_held(const struct oom_event *ev, struct held *h)
+static void held_add(struct dm_held *h, const struct oom_task *t, uint32_t page_size)
 {
-	uint64_t pkb = ev->page_size / 1024;
+	uint64_t pkb = page_size / 1024, rss;
 
-	*h = (struct held){ .parts = true };
-	for (size_t i = 0; i < ev->n_candidates; i++) {
-		const struct oom_task *t = &ev->candidates[i];
-		uint64_t rss;
-
-		/* an unkillable task's memory (adj -1000, ...) is not freed by any kill */
-		if (t->skip != OOM_SKIP_NONE)
-			continue;
-		if (!task_has(t, TASK_HAS_SWAP | TASK_HAS_PGTABLES))
-			return false;
-		if (task_has(t, SPLIT)) {
-			rss = t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
-			h->shmem += t->rss_shmem_pages * pkb;
-			h->file += t->rss_file_pages * pkb;
-		} else if (t->has & TASK_HAS_RSS) {
-			rss = t->rss_pages;
-			h->parts = false;
-		} else {
-			return false;
-		}
-		h->pgtables += t->pgtables_bytes / 1024;
-		h->total += (rss + t->swap_pages) * pkb + t->pgtables_bytes / 1024;
+	h->tasks++;
+	/* an unkillable task's memory (adj -1000, ...) is not freed by any kill */
+	if (t->skip != OOM_SKIP_NONE)
+		return;
+	if (!task_has(t, TASK_HAS_SWAP | TASK_HAS_PGTABLES)) {
+		h->unknown = true;
+		return;
 	}
-	return true;
+	if (task_has(t, SPLIT)) {
+		rss = t->rss_anon_pages + t->rss_file_pages + t->rss_shmem_pages;
+		h->shmem += t->rss_shmem_pages * pkb;
+		h->file += t->rss_file_pages * pkb;
+	} else if (t->has & TASK_HAS_RSS) {
+		rss = t->rss_pages;
+		h->no_split = true;
+	} else {
+		h->unknown = true;
+		return;
+	}
+	h->pgtables += t->pgtables_bytes / 1024;
+	h->total += (rss + t->swap_pages) * pkb + t->pgtables_bytes / 1024;
+}
+
+void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,
+			uint32_t page_size)
+{
+	held_add(&dm->held, t, page_size);
+}
+
+/* What every evaluated candidate holds; false if that is not known. */
+static bool candidates_held(const struct oom_event *ev, struct dm_held *h)
+{
+	if (!(ev->has & EV_HAS_CANDIDATES))
+		return false;
+	if (ev->domain_memory.held.tasks == ev->candidates_total && ev->candidates_total) {
+		*h = ev->domain_memory.held;
+	} else {
+		if (ev->n_candidates != ev->candidates_total)
+			return false;
+		*h = (struct dm_held){ 0 };
+		for (size_t i = 0; i < ev->n_candidates; i++)
+			held_add(h, &ev->candidates[i], ev->page_size);
+	}
+	return !h->unknown;
 }
 
 void domain_memory_unkillable(struct oom_event *ev)
@@ -119,15 +136,14 @@ void domain_memory_unkillable(struct oom_event *ev)
 	struct oom_domain_memory *dm = &ev->domain_memory;
 	uint64_t slab = 0, kernel;
 	bool has_slab;
-	struct held h;
+	struct dm_held h;
 
 	for (int k = DM_UNKILLABLE; k < DM__COUNT; k++)
 		dm->has &= ~(1u << k);
-	if (!dm_has(dm, DM_USAGE) || !(ev->has & EV_HAS_CANDIDATES) ||
-	    ev->n_candidates != ev->candidates_total || !candidates_held(ev, &h))
+	if (!dm_has(dm, DM_USAGE) || !candidates_held(ev, &h))
 		return;
 	dm_set(dm, DM_UNKILLABLE, sub0(dm->kb[DM_USAGE], h.total));
-	if (dm_has(dm, DM_SHMEM) && h.parts)
+	if (dm_has(dm, DM_SHMEM) && !h.no_split)
 		dm_set(dm, DM_UNK_SHMEM, sub0(dm->kb[DM_SHMEM], h.shmem));
 	has_slab = dm_has(dm, DM_SLAB_RECLAIMABLE) || dm_has(dm, DM_SLAB_UNRECLAIMABLE);
 	if (dm_has(dm, DM_SLAB_RECLAIMABLE))
@@ -149,7 +165,7 @@ void domain_memory_unkillable(struct oom_event *ev)
 		dm_set(dm, DM_UNK_KERNEL, kernel);
 	}
 	/* page cache outside shmem that no candidate maps */
-	if (dm_has(dm, DM_FILE) && h.parts) {
+	if (dm_has(dm, DM_FILE) && !h.no_split) {
 		uint64_t cache = dm->kb[DM_FILE];
 
 		if (dm_has(dm, DM_SHMEM))

@@ -19,6 +19,8 @@ enum dm_key {
 	DM_LIMIT,
 	DM_SWAP_USAGE,
 	DM_SWAP_LIMIT,
+	DM_MEMSW_USAGE,		/* cgroup v1: memory+swap, limited together */
+	DM_MEMSW_LIMIT,
 	DM_ANON,		/* anonymous memory, shmem not included */
 	DM_FILE,		/* page cache, shmem included (as memory.stat's "file") */
 	DM_SHMEM,
@@ -43,9 +45,22 @@ enum dm_key {
 
 #define DM_FIRST_UNK_PART DM_UNK_SHMEM
 
+/* What the killable candidates hold, in kB, by the parts oom_badness counts. */
+struct dm_held {
+	uint64_t tasks;		/* candidates summed (skipped ones included) */
+	uint64_t total, shmem, file, pgtables;
+	bool no_split;		/* some rss known only as a total */
+	bool unknown;		/* some rss, swap or page tables not known */
+};
+
 struct oom_domain_memory {
 	uint32_t has;		/* 1u << enum dm_key */
 	uint64_t kb[DM__COUNT];
+	/*
+	 * The candidates' memory summed as they stream in (not rendered): a
+	 * source that keeps only the top K still knows what all of them hold.
+	 */
+	struct dm_held held;
 };
 
 /* The JSON key of k: "usage_kb"; inside "unkillable": "shmem_kb". */
@@ -80,12 +95,17 @@ static inline bool dm_limit_is_max(uint64_t kb)
 }
 
 struct oom_event;
+struct oom_task;
+/* Add an evaluated candidate to dm->held (before any top-K cut). */
+void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,
+			uint32_t page_size);
 /*
  * unkillable_kb and its parts from usage, the breakdown and the candidates
  * (their rss + swap + page tables is what killing them can free, as
- * oom_badness counts it). Only when every evaluated candidate is in the
- * event with its memory: a top-K cut would make the sum too small and the
- * verdict too grim. Clears the bits first; sets what can be derived.
+ * oom_badness counts it): from dm->held when it counted every evaluated
+ * candidate, else from the kept ones when none was cut. Otherwise absent: a
+ * top-K cut would make the sum too small and the verdict too grim. Clears
+ * the bits first; sets what can be derived.
  */
 void domain_memory_unkillable(struct oom_event *ev);
 

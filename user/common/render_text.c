@@ -276,6 +276,11 @@ static void print_memory(FILE *out, const struct oom_event *ev)
 				fprintf(out, " of %s", b);
 			}
 		}
+		if (dm_has(dm, DM_MEMSW_USAGE) && dm_has(dm, DM_MEMSW_LIMIT)) {
+			format_bytes(a, sizeof(a), dm->kb[DM_MEMSW_USAGE] * 1024);
+			format_bytes(b, sizeof(b), dm->kb[DM_MEMSW_LIMIT] * 1024);
+			fprintf(out, ", memory+swap %s of %s", a, b);
+		}
 		fputc('\n', out);
 	} else {
 		lead = "  memory     ";
