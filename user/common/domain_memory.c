@@ -114,6 +114,34 @@ void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,
 	held_add(&dm->held, t, page_size);
 }
 
+void domain_memory_set_counters(struct oom_domain_memory *dm, const struct dm_counters *c)
+{
+	/* memory+swap below memory: swap accounting is off (swapaccount=0) */
+	bool memsw = c->has_memsw && (!c->has_mem || c->memsw_usage >= c->mem_usage);
+
+	if (c->has_mem) {
+		dm_set(dm, DM_USAGE, c->mem_usage);
+		if (!dm_limit_is_max(c->mem_limit))
+			dm_set(dm, DM_LIMIT, c->mem_limit);
+	}
+	if (c->has_swap) {
+		dm_set(dm, DM_SWAP_USAGE, c->swap_usage);
+		if (!dm_limit_is_max(c->swap_limit))
+			dm_set(dm, DM_SWAP_LIMIT, c->swap_limit);
+	} else if (memsw && c->has_mem) {
+		/* v1 has no swap limit of its own: memory and swap share memsw's */
+		dm_set(dm, DM_SWAP_USAGE, c->memsw_usage - c->mem_usage);
+	}
+	if (memsw) {
+		dm_set(dm, DM_MEMSW_USAGE, c->memsw_usage);
+		if (!dm_limit_is_max(c->memsw_limit))
+			dm_set(dm, DM_MEMSW_LIMIT, c->memsw_limit);
+	}
+	/* v1's kmem counter: every kernel allocation charged to the group */
+	if (c->has_kmem && !dm_has(dm, DM_KERNEL))
+		dm_set(dm, DM_KERNEL, c->kmem_usage);
+}
+
 /* What every evaluated candidate holds; false if that is not known. */
 static bool candidates_held(const struct oom_event *ev, struct dm_held *h)
 {

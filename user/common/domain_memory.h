@@ -94,6 +94,22 @@ static inline bool dm_limit_is_max(uint64_t kb)
 	return kb >= (1ull << 50);
 }
 
+/* A memcg's page counters, in kB, as the kernel prints or BPF reads them. */
+struct dm_counters {
+	bool has_mem, has_memsw, has_swap, has_kmem;
+	uint64_t mem_usage, mem_limit;
+	uint64_t memsw_usage, memsw_limit;	/* cgroup v1: memory+swap */
+	uint64_t swap_usage, swap_limit;	/* cgroup v2 */
+	uint64_t kmem_usage;			/* cgroup v1 */
+};
+
+/*
+ * usage, limit, swap and v1's memory+swap from the counters; kernel_kb from
+ * v1's kmem unless already set (memory.stat's "kernel" is the same count).
+ * A limit at the kernel's maximum is no limit: left absent.
+ */
+void domain_memory_set_counters(struct oom_domain_memory *dm, const struct dm_counters *c);
+
 struct oom_event;
 struct oom_task;
 /* Add an evaluated candidate to dm->held (before any top-K cut). */

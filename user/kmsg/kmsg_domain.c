@@ -349,31 +349,18 @@ static void finish_memcg(const struct kmsg_domain *d, struct oom_domain_memory *
 		{ DM_ANON, KD_RSS }, { DM_FILE, KD_CACHE },
 	};
 
-	if (d->has_mem) {
-		dm_set(dm, DM_USAGE, d->mem_usage);
-		if (!dm_limit_is_max(d->mem_limit))
-			dm_set(dm, DM_LIMIT, d->mem_limit);
-	}
-	if (d->has_swap) {		/* v2 */
-		dm_set(dm, DM_SWAP_USAGE, d->swap_usage);
-		if (!dm_limit_is_max(d->swap_limit))
-			dm_set(dm, DM_SWAP_LIMIT, d->swap_limit);
-	} else if (d->has_memsw && d->has_mem && d->memsw_usage >= d->mem_usage) {
-		/* v1's memory+swap less memory (below memory: swap accounting is
-		 * off); no swap limit of its own, the two share memsw's */
-		dm_set(dm, DM_SWAP_USAGE, d->memsw_usage - d->mem_usage);
-	}
-	if (d->has_memsw && (!d->has_mem || d->memsw_usage >= d->mem_usage)) {
-		dm_set(dm, DM_MEMSW_USAGE, d->memsw_usage);
-		if (!dm_limit_is_max(d->memsw_limit))
-			dm_set(dm, DM_MEMSW_LIMIT, d->memsw_limit);
-	}
+	struct dm_counters c = {
+		.has_mem = d->has_mem, .mem_usage = d->mem_usage, .mem_limit = d->mem_limit,
+		.has_memsw = d->has_memsw, .memsw_usage = d->memsw_usage,
+		.memsw_limit = d->memsw_limit,
+		.has_swap = d->has_swap, .swap_usage = d->swap_usage, .swap_limit = d->swap_limit,
+		.has_kmem = d->has_kmem, .kmem_usage = d->kmem_usage,
+	};
+
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
 		if (!dm_has(dm, same[i].k))
 			set_from_stat(dm, same[i].k, d, same[i].s);
-	/* v1's kmem counter: every kernel allocation charged to the group */
-	if (!dm_has(dm, DM_KERNEL) && d->has_kmem)
-		dm_set(dm, DM_KERNEL, d->kmem_usage);
+	domain_memory_set_counters(dm, &c);
 }
 
 static bool mem(const struct kmsg_domain *d, enum kd_mem m)
