@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The OOM domain's memory of a live event (see domain_live.h). */
+#include <stdio.h>
+
+#include "cgroup_path.h"
+#include "domain_live.h"
+#include "domain_memory_stat.h"
+#include "procfs_read.h"
+
+#define STAT_BUF 16384	/* memory.stat is about 2 KiB, meminfo 1.5 KiB */
+
+/* What the victims' exit gives back, kB: their anon memory and page tables. */
+static void victims_freeable(const struct oom_event *ev, uint64_t *ret_anon, uint64_t *ret_pt)
+{
+	uint64_t pkb = ev->page_size / 1024;
+
+	*ret_anon = *ret_pt = 0;
+	for (size_t i = 0; i < ev->n_victims; i++) {
+		const struct oom_task *v = &ev->victims[i];
+
+		if (v->has & (TASK_HAS_MEM | TASK_HAS_RSS_ANON))
+			*ret_anon += v->rss_anon_pages * pkb;
+		if (v->has & (TASK_HAS_MEM | TASK_HAS_PGTABLES))
+			*ret_pt += v->pgtables_bytes / 1024;
+	}
+}
+
+/*
+ * memory.stat is read when the event is complete (tracepoint mode: 100 ms
+ * after the last record), and by then the victims have exited or been
+ * reaped: their anon memory and page tables are no longer in it, while the
+ * kernel printed its report, and BPF read usage, before the kill. What
+ * usage dropped since (the counter at the kill less memory.usage_in_bytes
+ * or memory.current now), up to what the victims held, is given back to
+ * their page tables and anon memory. What stays after a kill (page cache,
+ * shmem, slab) reads the same now as then, unless the group's other tasks
+ * changed it in those milliseconds (a file deleted from a tmpfs, say).
+ */
+static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
+{
+	struct oom_domain_memory *dm = &ev->domain_memory, now = { 0 };
+	char path[4096], buf[STAT_BUF];
+	uint64_t usage_now, freed, anon, pt;
+
+	if (!m || !m->version || !(ev->has & EV_HAS_MEMCG))
+		return;
+	if (procfs_path(path, sizeof(path), "%s%s/memory.stat", m->dir,
+			cgroup_path_is_root(ev->memcg) ? "" : ev->memcg) ||
+	    procfs_read_file(path, buf, sizeof(buf)) < 0 ||
+	    domain_memory_parse_stat(buf, &now))
+		return;	/* the group is gone already: the counters alone */
+	for (int k = 0; k < DM_UNKILLABLE; k++)
+		if (dm_has(&now, k) && !dm_has(dm, k))
+			dm_set(dm, k, now.kb[k]);
+	if (!dm_has(dm, DM_USAGE) ||
+	    procfs_path(path, sizeof(path), "%s%s/%s", m->dir,
+			cgroup_path_is_root(ev->memcg) ? "" : ev->memcg,
+			m->version == 1 ? "memory.usage_in_bytes" : "memory.current") ||
+	    procfs_read_line(path, buf, sizeof(buf)) < 0 ||
+	    procfs_parse_u64_prefix(buf, &usage_now) || usage_now / 1024 >= dm->kb[DM_USAGE])
+		return;
+	freed = dm->kb[DM_USAGE] - usage_now / 1024;
+	victims_freeable(ev, &anon, &pt);
+	if (pt > freed)
+		pt = freed;
+	if (anon > freed - pt)
+		anon = freed - pt;
+	if (dm_has(dm, DM_ANON))
+		dm->kb[DM_ANON] += anon;
+	if (dm_has(&now, DM_PAGETABLES))
+		dm->kb[DM_PAGETABLES] += pt;
+	if (dm_has(&now, DM_KERNEL))	/* v2's "kernel" holds the page tables */
+		dm->kb[DM_KERNEL] += pt;
+}
+
+/*
+ * A global OOM: /proc/meminfo as it is now. No counter of the moment of the
+ * kill is read for it: free memory grows by what the victims gave back.
+ */
+static void fill_global(struct oom_event *ev, const char *proc_root)
+{
+	char path[4096], buf[STAT_BUF];
+
+	if (ev->has & EV_HAS_MEMCG || ev->constraint == OOM_CONSTRAINT_MEMCG)
+		return;
+	if (procfs_path(path, sizeof(path), "%s/proc/meminfo", proc_root) ||
+	    procfs_read_file(path, buf, sizeof(buf)) < 0)
+		return;
+	domain_memory_parse_meminfo(buf, &ev->domain_memory);
+}
+
+void domain_live_fill(struct oom_event *ev, const struct memcg_mount *m, const char *proc_root)
+{
+	fill_memcg(ev, m);
+	fill_global(ev, proc_root);
+	if (!ev->domain_memory.has)
+		return;
+	ev->has |= EV_HAS_DOMAIN_MEMORY;
+	domain_memory_unkillable(ev);
+}
