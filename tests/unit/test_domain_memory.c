@@ -5,10 +5,12 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain_memory_stat.h"
 #include "event.h"
 #include "render.h"
 
@@ -128,12 +130,83 @@ static void test_render(void **state)
 	oom_event__free(ev);
 }
 
+/* memory.stat, v1 (the hierarchical totals win) and v2, in bytes */
+static void test_parse_stat(void **state)
+{
+	struct oom_domain_memory dm = { 0 };
+
+	(void)state;
+	assert_int_equal(domain_memory_parse_stat("cache 12288\nrss 16584704\nshmem 0\n"
+						  "total_cache 24576\ntotal_rss 33169408\n"
+						  "total_shmem 8192\n", &dm), 0);
+	assert_int_equal(dm.kb[DM_ANON], 32392);
+	assert_int_equal(dm.kb[DM_FILE], 24);
+	assert_int_equal(dm.kb[DM_SHMEM], 8);
+	assert_false(dm_has(&dm, DM_KERNEL));
+	memset(&dm, 0, sizeof(dm));
+	assert_int_equal(domain_memory_parse_stat("anon 421888\nfile 94208\nkernel 3342336\n"
+						  "kernel_stack 147456\nfile_mapped 4096\n"
+						  "slab_reclaimable 378880\nsock 0\n", &dm), 0);
+	assert_int_equal(dm.kb[DM_ANON], 412);
+	assert_int_equal(dm.kb[DM_FILE], 92);	/* not file_mapped */
+	assert_int_equal(dm.kb[DM_KERNEL], 3264);
+	assert_int_equal(dm.kb[DM_KERNEL_STACK], 144);
+	assert_int_equal(dm.kb[DM_SLAB_RECLAIMABLE], 370);
+	assert_true(dm_has(&dm, DM_SOCK));
+	assert_false(dm_has(&dm, DM_SHMEM));
+	assert_int_equal(domain_memory_parse_stat("anon x\n", &dm), -EINVAL);
+	assert_int_equal(domain_memory_parse_stat("pgfault 3\n", &dm), -EINVAL);
+}
+
+/* /proc/meminfo: shmem moved from the anon lists to file, as Mem-Info is read */
+static void test_parse_meminfo(void **state)
+{
+	struct oom_domain_memory dm = { 0 };
+
+	(void)state;
+	assert_int_equal(domain_memory_parse_meminfo(
+		"MemTotal:       16073272 kB\nMemFree:          138516 kB\n"
+		"Active(anon):    5653768 kB\nInactive(anon):  6036764 kB\n"
+		"Active(file):        728 kB\nInactive(file):      132 kB\n"
+		"Unevictable:        8188 kB\nShmem:             78160 kB\n"
+		"KernelStack:       10592 kB\nPageTables:       102816 kB\n"
+		"SReclaimable:     520364 kB\nSUnreclaim:       357212 kB\n"
+		"HugePages_Total:       2\nHugepagesize:       2048 kB\n", &dm), 0);
+	assert_int_equal(dm.kb[DM_LIMIT], 16073272);
+	assert_int_equal(dm.kb[DM_USAGE], 16073272 - 138516);
+	assert_int_equal(dm.kb[DM_ANON], 5653768 + 6036764 - 78160);
+	assert_int_equal(dm.kb[DM_FILE], 728 + 132 + 78160);
+	assert_int_equal(dm.kb[DM_HUGETLB], 4096);
+	assert_int_equal(dm.kb[DM_SLAB_UNRECLAIMABLE], 357212);
+	assert_false(dm_has(&dm, DM_PERCPU));
+	assert_int_equal(domain_memory_parse_meminfo("MemFree: 1 kB\n", &dm), -EINVAL);
+}
+
+/* unkillable from the streamed sum, when the kept candidates are only the top */
+static void test_unkillable_from_held(void **state)
+{
+	struct oom_event *ev = tmpfs_event();
+	struct oom_task extra = { .has = TASK_HAS_MEM, .rss_anon_pages = 256 };
+
+	(void)state;
+	for (size_t i = 0; i < ev->n_candidates; i++)
+		domain_memory_hold(&ev->domain_memory, &ev->candidates[i], ev->page_size);
+	domain_memory_hold(&ev->domain_memory, &extra, ev->page_size);	/* not kept */
+	ev->candidates_total = 3;
+	domain_memory_unkillable(ev);
+	assert_int_equal(ev->domain_memory.kb[DM_UNKILLABLE], 54208 - 1024);
+	oom_event__free(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unkillable_parts),
 		cmocka_unit_test(test_unkillable_needs_every_candidate),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_parse_stat),
+		cmocka_unit_test(test_parse_meminfo),
+		cmocka_unit_test(test_unkillable_from_held),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,8 @@ int domain_memory_parse_meminfo(const char *buf, struct oom_domain_memory *dm)
 	uint64_t aa, ia, af, inf, shmem, v, pages, size;
 	int err;
 
+	if (meminfo_kb(buf, "MemTotal:", &v))
+		return -EINVAL;
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		err = meminfo_kb(buf, same[i].key, &v);
 		if (err == -ENOENT)
@@ -92,8 +94,6 @@ int domain_memory_parse_meminfo(const char *buf, struct oom_domain_memory *dm)
 			return -EINVAL;
 		dm_set(dm, same[i].k, v);
 	}
-	if (!dm_has(dm, DM_LIMIT))
-		return -EINVAL;
 	/* Hugetlb: is 4.16+; before it, the default size's pool */
 	if (!dm_has(dm, DM_HUGETLB) && !meminfo_kb(buf, "HugePages_Total:", &pages) &&
 	    !meminfo_kb(buf, "Hugepagesize:", &size))
