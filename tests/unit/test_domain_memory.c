@@ -13,6 +13,7 @@
 #include "domain_memory_stat.h"
 #include "event.h"
 #include "render.h"
+#include "report_domain.h"
 
 /* A 64 MiB memcg: a tmpfs file of 48 MiB, one hog of 10 MiB anon, 1 MiB mapped file. */
 static struct oom_event *tmpfs_event(void)
@@ -198,6 +199,39 @@ static void test_unkillable_from_held(void **state)
 	oom_event__free(ev);
 }
 
+/* report: OOMs mostly unkillable, by part; domains whose share grew */
+static void test_report(void **state)
+{
+	struct report_domain_mem r = { 0 };
+	struct oom_event *ev = tmpfs_event();
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	domain_memory_unkillable(ev);			/* 54208 of 65536: 827 per mille */
+	assert_int_equal(report_domain__add(&r, ev, "/a"), 0);
+	assert_int_equal(report_domain__add(&r, ev, "/a"), 0);	/* the same share: no growth */
+	ev->domain_memory.kb[DM_UNKILLABLE] = 1000;	/* 15 per mille */
+	assert_int_equal(report_domain__add(&r, ev, "/b"), 0);
+	ev->domain_memory.kb[DM_UNKILLABLE] = 40000;	/* 610 per mille: grew from 15 */
+	ev->domain_memory.kb[DM_UNK_SLAB] = 50000;
+	assert_int_equal(report_domain__add(&r, ev, "/b"), 0);
+	ev->has &= ~EV_HAS_DOMAIN_MEMORY;		/* not counted */
+	assert_int_equal(report_domain__add(&r, ev, "/c"), 0);
+	assert_int_equal(r.events, 4);
+	assert_int_equal(r.mostly, 3);	/* both of /a, the second of /b */
+	f = open_memstream(&text, &len);
+	report_domain__print_text(f, &r);
+	fclose(f);
+	assert_non_null(strstr(text, "  3 of 4 OOMs: over half the domain unkillable (2 shmem, 1 slab)\n"));
+	assert_non_null(strstr(text, "  /b: unkillable share grew from 1% to 61% over 2 OOMs\n"));
+	assert_null(strstr(text, "/a:"));
+	free(text);
+	report_domain__free(&r);
+	oom_event__free(ev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_parse_stat),
 		cmocka_unit_test(test_parse_meminfo),
 		cmocka_unit_test(test_unkillable_from_held),
+		cmocka_unit_test(test_report),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
