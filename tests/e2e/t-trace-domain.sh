@@ -30,14 +30,21 @@ sh -c "$IN_CG" "$cg" dd if=/dev/zero of="$mnt/blob" bs=1M count=$TMPFS_MIB statu
 	fail "cannot write the tmpfs file from inside the memcg"
 shmem=$(sed -n 's/^total_shmem //p' "$cg/memory.stat")
 [ "$shmem" -ge $(((TMPFS_MIB - 1) << 20)) ] || fail "tmpfs file not charged to the memcg ($shmem B)"
+# scores sees it before any OOM: the same section, the same verdict
+"$OOMTRACE" scores -c "/$(basename "$cg")" >"$WORK/scores.txt" 2>&1 || fail "scores -c"
+grep -q "^             [a-z].*shmem $((TMPFS_MIB)).0 MiB" "$WORK/scores.txt" &&
+grep -q "killing frees at most .*: shmem $((TMPFS_MIB)).0 MiB (tmpfs?) is held by no candidate" \
+	"$WORK/scores.txt" || { cat "$WORK/scores.txt"; fail "scores does not name the tmpfs file"; }
+echo "ok: scores names the tmpfs file's shmem as what no kill frees"
 sh -c "$IN_CG" "$cg" "$HOG" -r 1 >"$WORK/grower1"
 rc=$?
 assert_eq "$rc" 137 "grower next to the tmpfs file was SIGKILLed"
 GROWER1=$(sed -n 's/^ready //p' "$WORK/grower1")
 # the breakdown is read when the event is complete (memory.stat then):
-# the file stays until the event is out
+# the file stays until both tracers have put the event out
 i=0
-until [ "$(grep -c '"type":"oom_kill"' "$WORK/events.json")" -ge 1 ]; do
+until [ "$(grep -c '"type":"oom_kill"' "$WORK/events.json")" -ge 1 ] &&
+      grep -q "OOM kill #1 " "$WORK/events.txt"; do
 	i=$((i + 1)); [ $i -gt 100 ] && fail "no event 5 s after the first kill"
 	sleep 0.05
 done

@@ -161,14 +161,25 @@ static bool candidates_held(const struct oom_event *ev, struct dm_held *h)
 
 void domain_memory_unkillable(struct oom_event *ev)
 {
-	struct oom_domain_memory *dm = &ev->domain_memory;
+	struct dm_held h;
+
+	if (candidates_held(ev, &h)) {
+		domain_memory_unkillable_from(&ev->domain_memory, &h);
+		return;
+	}
+	for (int k = DM_UNKILLABLE; k < DM__COUNT; k++)
+		ev->domain_memory.has &= ~(1u << k);
+}
+
+void domain_memory_unkillable_from(struct oom_domain_memory *dm, const struct dm_held *held)
+{
+	const struct dm_held h = *held;
 	uint64_t slab = 0, kernel;
 	bool has_slab;
-	struct dm_held h;
 
 	for (int k = DM_UNKILLABLE; k < DM__COUNT; k++)
 		dm->has &= ~(1u << k);
-	if (!dm_has(dm, DM_USAGE) || !candidates_held(ev, &h))
+	if (!dm_has(dm, DM_USAGE) || h.unknown)
 		return;
 	dm_set(dm, DM_UNKILLABLE, sub0(dm->kb[DM_USAGE], h.total));
 	if (dm_has(dm, DM_SHMEM) && !h.no_split)

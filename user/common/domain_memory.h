@@ -124,5 +124,7 @@ void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,
  * the bits first; sets what can be derived.
  */
 void domain_memory_unkillable(struct oom_event *ev);
+/* The same from a known dm_held (every candidate summed): for sources without an event. */
+void domain_memory_unkillable_from(struct oom_domain_memory *dm, const struct dm_held *h);
 
 #endif

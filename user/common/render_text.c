@@ -252,15 +252,12 @@ static void print_memory_parts(FILE *out, const struct oom_domain_memory *dm, co
  * At most three lines: usage and limit, the biggest parts, and a verdict
  * when over half of the domain is memory no kill of a candidate frees.
  */
-static void print_memory(FILE *out, const struct oom_event *ev)
+void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
 {
-	const struct oom_domain_memory *dm = &ev->domain_memory;
 	const char *lead = "             ";
 	char a[32], b[32];
 	int worst = -1;
 
-	if (!(ev->has & EV_HAS_DOMAIN_MEMORY))
-		return;
 	if (dm_has(dm, DM_USAGE) || dm_has(dm, DM_LIMIT)) {
 		fprintf(out, "  memory     usage %s", bytes_or_unknown(a, sizeof(a), dm_has(dm, DM_USAGE),
 								     dm->kb[DM_USAGE] * 1024));
@@ -416,7 +413,8 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	print_why(out, ev);
 	print_trigger(out, ev);
 	print_domain(out, ev);
-	print_memory(out, ev);
+	if (ev->has & EV_HAS_DOMAIN_MEMORY)
+		render_domain_memory_text(out, &ev->domain_memory);
 	if (ev->ooms_without_kill)
 		fprintf(out, "  waited     %" PRIu64 " OOM invocations before this kill found nothing "
 			"to kill (an earlier victim was still exiting)\n", ev->ooms_without_kill);
