@@ -17,8 +17,8 @@ import re
 import sys
 
 TS = re.compile(r"^\[\s*[\d.]+\]\s?")
-COUNTER = re.compile(r"^(memory|memory\+swap|kmem): usage (\d+)kB, limit (\d+)kB")
-STAT = re.compile(r"^(total_\w+) (\d+)$")
+COUNTER = re.compile(r"^(memory|memory\+swap|kmem|swap): usage (\d+)kB, limit (\d+)kB")
+STAT = re.compile(r"^(\w+) (\d+)$")
 KILLED = re.compile(r"Memory cgroup out of memory: Killed process (\d+) \(")
 # the kernel's key -> domain_memory's, and how to make kB of it
 KEYS = {
@@ -26,19 +26,26 @@ KEYS = {
     ("memory", "limit"): "limit_kb",
     ("memory+swap", "usage"): "memsw_usage_kb",
     ("kmem", "usage"): "kernel_kb",
+    ("swap", "usage"): "swap_usage_kb",
+    ("swap", "limit"): "swap_limit_kb",
+    # cgroup v1's memory.stat: the hierarchical totals
     "total_rss": "anon_kb",
     "total_cache": "file_kb",
     "total_shmem": "shmem_kb",
 }
+# cgroup v2's memory.stat (bytes), when no total_ key says v1
+V2_KEYS = {k: k + "_kb" for k in (
+    "anon", "file", "shmem", "kernel", "kernel_stack", "pagetables", "percpu", "sock",
+    "slab_reclaimable", "slab_unreclaimable")}
 
 
 def kernel_reports(text):
     """{victim pid: {domain_memory key: kB}} for each complete report."""
-    out, cur = {}, None
+    out, cur, v2 = {}, None, {}
     for raw in text.splitlines():
         line = TS.sub("", raw).strip()
         if "invoked oom-killer:" in line:
-            cur = {}
+            cur, v2 = {}, {}
             continue
         if cur is None:
             continue
@@ -53,8 +60,13 @@ def kernel_reports(text):
         if m and m.group(1) in KEYS:
             cur[KEYS[m.group(1)]] = int(m.group(2)) // 1024
             continue
+        if m and m.group(1) in V2_KEYS and m.group(1) not in v2:
+            v2[V2_KEYS[m.group(1)]] = int(m.group(2)) // 1024
+            continue
         m = KILLED.search(line)
         if m:
+            if not any(k in cur for k in ("anon_kb", "file_kb")):
+                cur.update(v2)
             out[int(m.group(1))] = cur
             cur = None
     return out

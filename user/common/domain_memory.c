@@ -89,7 +89,7 @@ static void held_add(struct dm_held *h, const struct oom_task *t, uint32_t page_
 	/* an unkillable task's memory (adj -1000, ...) is not freed by any kill */
 	if (t->skip != OOM_SKIP_NONE)
 		return;
-	if (!task_has(t, TASK_HAS_SWAP | TASK_HAS_PGTABLES)) {
+	if (!task_has(t, TASK_HAS_PGTABLES)) {
 		h->unknown = true;
 		return;
 	}
@@ -105,7 +105,9 @@ static void held_add(struct dm_held *h, const struct oom_task *t, uint32_t page_
 		return;
 	}
 	h->pgtables += t->pgtables_bytes / 1024;
-	h->total += (rss + t->swap_pages) * pkb + t->pgtables_bytes / 1024;
+	/* usage counts memory, not swap: what a kill frees of it is rss and
+	 * page tables (oom_badness adds the swap too) */
+	h->total += rss * pkb + t->pgtables_bytes / 1024;
 }
 
 void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,

@@ -34,7 +34,7 @@ enum dm_key {
 	DM_FREE,		/* global OOMs */
 	DM_HUGETLB,		/* global: the hugetlb pools, used or not */
 	DM_UNEVICTABLE,
-	DM_UNKILLABLE,		/* usage no kill of a candidate frees */
+	DM_UNKILLABLE,		/* usage no kill of a candidate frees (less their rss, page tables) */
 	/* its named parts ("unkillable":{...}) */
 	DM_UNK_SHMEM,		/* shmem no candidate maps */
 	DM_UNK_SLAB,
@@ -117,8 +117,8 @@ void domain_memory_hold(struct oom_domain_memory *dm, const struct oom_task *t,
 			uint32_t page_size);
 /*
  * unkillable_kb and its parts from usage, the breakdown and the candidates
- * (their rss + swap + page tables is what killing them can free, as
- * oom_badness counts it): from dm->held when it counted every evaluated
+ * (their rss and page tables is what killing them can free of usage, which
+ * counts no swap): from dm->held when it counted every evaluated
  * candidate, else from the kept ones when none was cut. Otherwise absent: a
  * top-K cut would make the sum too small and the verdict too grim. Clears
  * the bits first; sets what can be derived.

@@ -98,6 +98,10 @@ int domain_memory_parse_meminfo(const char *buf, struct oom_domain_memory *dm)
 	if (!dm_has(dm, DM_HUGETLB) && !meminfo_kb(buf, "HugePages_Total:", &pages) &&
 	    !meminfo_kb(buf, "Hugepagesize:", &size))
 		dm_set(dm, DM_HUGETLB, pages * size);
+	if (!meminfo_kb(buf, "SwapTotal:", &size) && !meminfo_kb(buf, "SwapFree:", &v)) {
+		dm_set(dm, DM_SWAP_LIMIT, size);
+		dm_set(dm, DM_SWAP_USAGE, size > v ? size - v : 0);
+	}
 	if (dm_has(dm, DM_FREE))
 		dm_set(dm, DM_USAGE, dm->kb[DM_LIMIT] > dm->kb[DM_FREE] ?
 				     dm->kb[DM_LIMIT] - dm->kb[DM_FREE] : 0);

@@ -220,7 +220,23 @@ static void take_meminfo(struct kmsg_domain *d, const struct kmsg_line *l)
 {
 	const char *end = l->text + l->len, *s = skip_blanks(l->text, end);
 	struct huge h = { 0 };
+	uint64_t v;
 
+	if (!strncmp(s, "Free swap", 9)) {	/* "Free swap  = 123kB" */
+		const char *p = s + 9;
+
+		while (*p == ' ')
+			p++;
+		if (*p++ == '=') {
+			while (*p == ' ')
+				p++;
+			if (scan_u64(&p, &v) && !strcmp(p, "kB") && !d->has_swap_free) {
+				d->swap_free_kb = v;
+				d->has_swap_free = true;
+			}
+		}
+		return;
+	}
 	if (!strncmp(s, "Node ", 5) && scan_is_digit(s[5])) {
 		if (strstr(s, "hugepages_total=")) {
 			each_pair(s, end, '=', huge_pair, &h);
@@ -389,6 +405,11 @@ static void finish_global(const struct report *r, const struct kmsg_domain *d,
 		dm_set(dm, DM_KERNEL_STACK, d->kernel_stack_kb);
 	if (d->has_hugetlb)
 		dm_set(dm, DM_HUGETLB, d->hugetlb_kb);
+	/* show_swap_cache_info: "Free swap  = NkB", "Total swap = NkB" */
+	if (d->has_swap_free && r->has_swap_total) {
+		dm_set(dm, DM_SWAP_LIMIT, r->swap_total_kb);
+		dm_set(dm, DM_SWAP_USAGE, sub0(r->swap_total_kb, d->swap_free_kb));
+	}
 	if (!d->page_known)
 		return;
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)

@@ -47,6 +47,8 @@ struct kmsg_domain {
 	uint64_t mem[KM__COUNT];
 	bool has_kernel_stack, has_hugetlb;
 	bool page_known;	/* a buddy line told the page size */
+	bool has_swap_free;
+	uint64_t swap_free_kb;	/* "Free swap  = NkB" */
 	uint64_t kernel_stack_kb, hugetlb_kb;
 };
 

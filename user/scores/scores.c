@@ -437,7 +437,7 @@ static void read_domain_memory(const struct scores_config *cfg, struct score_set
 		h.tasks++;
 		if (t->skip)
 			continue;
-		h.total += (t->rss_pages + t->swap_pages) * pkb + t->pgtables_bytes / 1024;
+		h.total += t->rss_pages * pkb + t->pgtables_bytes / 1024;	/* not swap */
 		h.pgtables += t->pgtables_bytes / 1024;
 		if (t->p.has & PT_HAS_SHMEM && t->p.has & PT_HAS_RSS_PARTS) {
 			h.shmem += t->p.rss_shmem_kb;
