@@ -159,6 +159,34 @@ static void test_v1_old_pairs(void **state)
 	ABSENT(dm, DM_UNKILLABLE);		/* no task table */
 }
 
+/* Old v1 prints a line per group of the subtree, each with its own counts: summed once */
+static void test_v1_old_subtree(void **state)
+{
+	static const char log[] =
+		"[ 1.000000] java invoked oom-killer: gfp_mask=0xd0, order=0, oom_score_adj=0\n"
+		"[ 1.000001] memory: usage 10240kB, limit 10240kB, failcnt 5\n"
+		"[ 1.000002] Memory cgroup stats for /a: cache:100KB rss:2000KB shmem:40KB\n"
+		"[ 1.000003] Memory cgroup stats for /a/b: cache:300KB rss:7000KB shmem:60KB\n"
+		"[ 1.000003] Memory cgroup stats for /a/b: cache:300KB rss:7000KB shmem:60KB\n"
+		"[ 1.000004] Memory cgroup out of memory: Kill process 7 (java) score 900 or sacrifice child\n";
+	char path[] = "/tmp/oomtrace-test-kmsg-domain-XXXXXX";
+	int fd = mkstemp(path);
+	struct parsed p;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, log, sizeof(log) - 1), (ssize_t)(sizeof(log) - 1));
+	close(fd);
+	setenv("OOMTRACE_FIXTURES", "/", 1);
+	parse_fixture(path + 1, 10, &p);
+	unsetenv("OOMTRACE_FIXTURES");
+	unlink(path);
+	assert_int_equal(p.n, 1);
+	KB(&p.dm[0], DM_ANON, 9000);
+	KB(&p.dm[0], DM_FILE, 400);
+	KB(&p.dm[0], DM_SHMEM, 100);
+}
+
 /* Mem-Info of a global OOM: pages, with the page size from the buddy lines */
 static void test_global(void **state)
 {
@@ -209,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_v1_bytes),
 		cmocka_unit_test(test_v2),
 		cmocka_unit_test(test_v1_old_pairs),
+		cmocka_unit_test(test_v1_old_subtree),
 		cmocka_unit_test(test_global),
 		cmocka_unit_test(test_unkillable_beyond_top_k),
 	};

@@ -122,6 +122,21 @@ static void old_stat_pair(void *arg, const char *key, size_t klen, uint64_t v, b
 		set_stat(arg, key, klen, v * 1024, true);
 }
 
+/* The first time this group's stats line is seen? (FNV-1a of "...stats for /path") */
+static bool first_time(struct kmsg_domain *d, const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+	for (size_t i = 0; i < d->n_stats_seen; i++)
+		if (d->stats_seen[i] == h)
+			return false;
+	if (d->n_stats_seen < KD_STATS_SEEN)
+		d->stats_seen[d->n_stats_seen++] = h;
+	return true;
+}
+
 /*
  * "Memory cgroup stats for /a: cache:..KB ...": the path ends at the first
  * ": " before a "word:digits" pair (kmsg_fields.c's match_stats_for). Old
@@ -138,6 +153,8 @@ static void take_stats_for(struct kmsg_domain *d, const struct kmsg_line *l)
 		while (w < end && *w != ':' && *w != ' ')
 			w++;
 		if (w < end && *w == ':' && w + 1 < end && scan_is_digit(w[1])) {
+			if (!first_time(d, l->text, (size_t)(c - l->text)))
+				return;
 			each_pair(c + 2, end, ':', old_stat_pair, d);
 			return;
 		}

@@ -33,6 +33,8 @@ enum kd_mem {
 	KM__COUNT,
 };
 
+#define KD_STATS_SEEN 64
+
 struct kmsg_domain {
 	/* counters, kB */
 	bool has_mem, has_memsw, has_swap, has_kmem;
@@ -42,6 +44,9 @@ struct kmsg_domain {
 	uint32_t stat_has, total_has;
 	uint64_t stat[KD__COUNT], total[KD__COUNT];
 	bool in_stats;		/* a "Memory cgroup stats for" line was seen */
+	/* the groups whose old-format stats were added (a pasted log repeats lines) */
+	uint64_t stats_seen[KD_STATS_SEEN];
+	size_t n_stats_seen;
 	/* global */
 	uint32_t mem_has;
 	uint64_t mem[KM__COUNT];
