@@ -27,20 +27,21 @@ static void victims_freeable(const struct oom_event *ev, uint64_t *ret_anon, uin
 
 /*
  * memory.stat is read when the event is complete (tracepoint mode: 100 ms
- * after the last record), and by then the victims have exited or been
- * reaped: their anon memory and page tables are no longer in it, while the
- * kernel printed its report, and BPF read usage, before the kill. What
- * usage dropped since (the counter at the kill less memory.usage_in_bytes
- * or memory.current now), up to what the victims held, is given back to
- * their page tables and anon memory. What stays after a kill (page cache,
- * shmem, slab) reads the same now as then, unless the group's other tasks
- * changed it in those milliseconds (a file deleted from a tmpfs, say).
+ * after the last record, or when the next OOM opens), while the kernel
+ * printed its report, and BPF read the counters, at the kill. By then the
+ * victims have exited or been reaped, and another OOM of the group may have
+ * killed more: anon memory is what moved. It is taken as the usage at the
+ * kill less what does not move with a kill, as usage counts them (page
+ * cache with shmem, kernel memory, socket buffers): those read the same now
+ * as then, unless the group's tasks changed them in those milliseconds (a
+ * file deleted from a tmpfs, say). The victims' page tables, gone from the
+ * kernel memory now, are given back up to what usage dropped since.
  */
 static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 {
 	struct oom_domain_memory *dm = &ev->domain_memory, now = { 0 };
 	char path[4096], buf[STAT_BUF];
-	uint64_t usage_now, freed, anon, pt;
+	uint64_t usage_now, freed, anon, pt, other;
 
 	if (!m || !m->version || !(ev->has & EV_HAS_MEMCG))
 		return;
@@ -52,25 +53,27 @@ static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 	for (int k = 0; k < DM_UNKILLABLE; k++)
 		if (dm_has(&now, k) && !dm_has(dm, k))
 			dm_set(dm, k, now.kb[k]);
-	if (!dm_has(dm, DM_USAGE) ||
-	    procfs_path(path, sizeof(path), "%s%s/%s", m->dir,
-			cgroup_path_is_root(ev->memcg) ? "" : ev->memcg,
-			m->version == 1 ? "memory.usage_in_bytes" : "memory.current") ||
-	    procfs_read_line(path, buf, sizeof(buf)) < 0 ||
-	    procfs_parse_u64_prefix(buf, &usage_now) || usage_now / 1024 >= dm->kb[DM_USAGE])
+	if (!dm_has(dm, DM_USAGE))
 		return;
-	freed = dm->kb[DM_USAGE] - usage_now / 1024;
-	victims_freeable(ev, &anon, &pt);
-	if (pt > freed)
-		pt = freed;
-	if (anon > freed - pt)
-		anon = freed - pt;
-	if (dm_has(dm, DM_ANON))
-		dm->kb[DM_ANON] += anon;
-	if (dm_has(&now, DM_PAGETABLES))
-		dm->kb[DM_PAGETABLES] += pt;
-	if (dm_has(&now, DM_KERNEL))	/* v2's "kernel" holds the page tables */
-		dm->kb[DM_KERNEL] += pt;
+	if (!procfs_path(path, sizeof(path), "%s%s/%s", m->dir,
+			 cgroup_path_is_root(ev->memcg) ? "" : ev->memcg,
+			 m->version == 1 ? "memory.usage_in_bytes" : "memory.current") &&
+	    procfs_read_line(path, buf, sizeof(buf)) >= 0 &&
+	    !procfs_parse_u64_prefix(buf, &usage_now) && usage_now / 1024 < dm->kb[DM_USAGE]) {
+		freed = dm->kb[DM_USAGE] - usage_now / 1024;
+		victims_freeable(ev, &anon, &pt);
+		if (pt > freed)
+			pt = freed;
+		if (dm_has(&now, DM_PAGETABLES))
+			dm->kb[DM_PAGETABLES] += pt;
+		if (dm_has(&now, DM_KERNEL))	/* v2's "kernel" holds the page tables */
+			dm->kb[DM_KERNEL] += pt;
+	}
+	/* v1: kernel_kb is kmem at the kill (BPF); v2: memory.stat's, corrected above */
+	if (!dm_has(dm, DM_ANON) || !dm_has(dm, DM_FILE) || !dm_has(dm, DM_KERNEL))
+		return;
+	other = dm->kb[DM_FILE] + dm->kb[DM_KERNEL] + (dm_has(dm, DM_SOCK) ? dm->kb[DM_SOCK] : 0);
+	dm->kb[DM_ANON] = dm->kb[DM_USAGE] > other ? dm->kb[DM_USAGE] - other : 0;
 }
 
 /*
