@@ -25,6 +25,29 @@ static void victims_freeable(const struct oom_event *ev, uint64_t *ret_anon, uin
 	}
 }
 
+/* Kernel memory as usage counts it: "kernel", or the sum of its parts; false if neither. */
+static bool kernel_kb(const struct oom_domain_memory *dm, uint64_t *ret)
+{
+	static const enum dm_key parts[] = {
+		DM_SLAB_RECLAIMABLE, DM_SLAB_UNRECLAIMABLE, DM_KERNEL_STACK, DM_PAGETABLES,
+		DM_PERCPU,
+	};
+	bool any = false;
+
+	*ret = 0;
+	if (dm_has(dm, DM_KERNEL)) {
+		*ret = dm->kb[DM_KERNEL];
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (dm_has(dm, parts[i])) {
+			*ret += dm->kb[parts[i]];
+			any = true;
+		}
+	}
+	return any;
+}
+
 /*
  * memory.stat is read when the event is complete (tracepoint mode: 100 ms
  * after the last record, or when the next OOM opens), while the kernel
@@ -69,10 +92,11 @@ static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 		if (dm_has(&now, DM_KERNEL))	/* v2's "kernel" holds the page tables */
 			dm->kb[DM_KERNEL] += pt;
 	}
-	/* v1: kernel_kb is kmem at the kill (BPF); v2: memory.stat's, corrected above */
-	if (!dm_has(dm, DM_ANON) || !dm_has(dm, DM_FILE) || !dm_has(dm, DM_KERNEL))
+	/* v1: kernel_kb is kmem at the kill (BPF); v2: memory.stat's, corrected
+	 * above; before 5.18 v2 has no "kernel": its parts */
+	if (!dm_has(dm, DM_ANON) || !dm_has(dm, DM_FILE) || !kernel_kb(dm, &other))
 		return;
-	other = dm->kb[DM_FILE] + dm->kb[DM_KERNEL] + (dm_has(dm, DM_SOCK) ? dm->kb[DM_SOCK] : 0);
+	other += dm->kb[DM_FILE] + (dm_has(dm, DM_SOCK) ? dm->kb[DM_SOCK] : 0);
 	dm->kb[DM_ANON] = dm->kb[DM_USAGE] > other ? dm->kb[DM_USAGE] - other : 0;
 }
 
