@@ -561,7 +561,7 @@ static __always_inline void fill_stacks(void *ctx, struct oomt_kill *k)
  * The OOM memcg's page counters (issue 15): a handful of reads, once per
  * kill. swap and memsw share a union; kmem is v1's and goes with
  * CONFIG_MEMCG_V1 (6.10+), so it is tested. The breakdown (memory.stat) is
- * read by userspace when the event arrives.
+ * read by userspace when the event is complete (user/live/domain_live.c).
  */
 static __always_inline void fill_kill_counters(struct oomt_kill *k, struct mem_cgroup *memcg)
 {

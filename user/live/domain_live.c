@@ -9,20 +9,18 @@
 
 #define STAT_BUF 16384	/* memory.stat is about 2 KiB, meminfo 1.5 KiB */
 
-/* What the victims' exit gives back, kB: their anon memory and page tables. */
-static void victims_freeable(const struct oom_event *ev, uint64_t *ret_anon, uint64_t *ret_pt)
+/* The victims' page tables, kB: what their exit takes out of kernel memory. */
+static uint64_t victims_pgtables_kb(const struct oom_event *ev)
 {
-	uint64_t pkb = ev->page_size / 1024;
+	uint64_t kb = 0;
 
-	*ret_anon = *ret_pt = 0;
 	for (size_t i = 0; i < ev->n_victims; i++) {
 		const struct oom_task *v = &ev->victims[i];
 
-		if (v->has & (TASK_HAS_MEM | TASK_HAS_RSS_ANON))
-			*ret_anon += v->rss_anon_pages * pkb;
 		if (v->has & (TASK_HAS_MEM | TASK_HAS_PGTABLES))
-			*ret_pt += v->pgtables_bytes / 1024;
+			kb += v->pgtables_bytes / 1024;
 	}
+	return kb;
 }
 
 /* Kernel memory as usage counts it: "kernel", or the sum of its parts; false if neither. */
@@ -64,7 +62,7 @@ static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 {
 	struct oom_domain_memory *dm = &ev->domain_memory, now = { 0 };
 	char path[4096], buf[STAT_BUF];
-	uint64_t usage_now, freed, anon, pt, other;
+	uint64_t usage_now, freed, pt, other;
 
 	if (!m || !m->version || !(ev->has & EV_HAS_MEMCG))
 		return;
@@ -84,7 +82,7 @@ static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 	    procfs_read_line(path, buf, sizeof(buf)) >= 0 &&
 	    !procfs_parse_u64_prefix(buf, &usage_now) && usage_now / 1024 < dm->kb[DM_USAGE]) {
 		freed = dm->kb[DM_USAGE] - usage_now / 1024;
-		victims_freeable(ev, &anon, &pt);
+		pt = victims_pgtables_kb(ev);
 		if (pt > freed)
 			pt = freed;
 		if (dm_has(&now, DM_PAGETABLES))
