@@ -72,9 +72,9 @@ def check_domain_memory(rule, ev, want):
         return
     if not check(bool(want), "the kernel's report has memcg counters and stats", want, "some"):
         return
-    off = {k: (dm.get(k), v) for k, v in want.items() if k not in dm or not check_domain.close(dm[k], v)}
-    check(not off, f"domain_memory within max(2 %, 1 MiB) of the kernel's ({len(want)} numbers)",
-          off, "none off")
+    bad = check_domain.off(dm, want)
+    check(not bad, f"domain_memory within max(2 %, 1 MiB) of the kernel's ({len(want)} numbers)",
+          bad, "none off")
     if rule.get("shmem"):
         unk = dm.get("unkillable", {})
         top = max(unk, key=unk.get) if unk else None
