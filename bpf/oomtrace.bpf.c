@@ -833,13 +833,37 @@ static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oom
 	emit_ustack(c->oom_id);
 }
 
+/*
+ * The OOM memcg's page counters (issue 15): a handful of reads, once per
+ * kill. swap and memsw share a union; kmem is v1's and goes with
+ * CONFIG_MEMCG_V1 (6.10+), so it is tested. The breakdown (memory.stat) is
+ * read by userspace when the event is complete (user/live/domain_live.c).
+ */
+static __always_inline void fill_kill_counters(struct oomt_kill *k, struct mem_cgroup *memcg)
+{
+	bool v2 = BPF_CORE_READ(memcg, css.cgroup, root, hierarchy_id) == 0;
+
+	k->mem_usage = BPF_CORE_READ(memcg, memory.usage.counter);
+	k->mem_max = BPF_CORE_READ(memcg, memory.max);
+	k->swap_usage = BPF_CORE_READ(memcg, swap.usage.counter);
+	k->swap_max = BPF_CORE_READ(memcg, swap.max);
+	k->kmem_usage = 0;
+	k->flags |= OOMT_KILL_COUNTERS | (v2 ? OOMT_KILL_V2 : 0);
+	if (!v2 && bpf_core_field_exists(memcg->kmem)) {
+		k->kmem_usage = BPF_CORE_READ(memcg, kmem.usage.counter);
+		k->flags |= OOMT_KILL_KMEM;
+	}
+}
+
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */
 static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgroup *memcg)
 {
 	k->memcg_id = 0;
+	k->mem_usage = k->mem_max = k->swap_usage = k->swap_max = k->kmem_usage = 0;
 	if (memcg) {
 		k->memcg_id = css_kn_id(&memcg->css);
 		k->flags |= OOMT_KILL_MEMCG;
+		fill_kill_counters(k, memcg);
 	}
 	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;

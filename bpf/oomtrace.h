@@ -63,6 +63,9 @@ enum {
 	OOMT_KILL_MEMCG = 1 << 1,	/* memcg_id names the OOM domain */
 	OOMT_KILL_TOTALPAGES = 1 << 2,	/* totalpages known (read or derived) */
 	OOMT_KILL_CONSTRAINT = 1 << 3,	/* constraint known (read or derived) */
+	OOMT_KILL_COUNTERS = 1 << 4,	/* mem_* and swap_* read from the OOM memcg */
+	OOMT_KILL_V2 = 1 << 5,		/* ... on cgroup v2: swap_* is swap, not memory+swap */
+	OOMT_KILL_KMEM = 1 << 6,	/* kmem_usage read (cgroup v1's kmem counter) */
 };
 
 enum oomt_reap_kind {
@@ -142,6 +145,14 @@ struct oomt_kill {
 	__u32 exe_depth;	/* components filled */
 	__u32 exe_complete;	/* 1: they reach the root; 0: cut (deep or long) */
 	char exe[OOMT_EXE_DEPTH][OOMT_EXE_NAME];
+	/*
+	 * The OOM memcg's page counters at the kill, in pages
+	 * (OOMT_KILL_COUNTERS): what the kill is about to change, read before
+	 * the victim frees anything.
+	 */
+	__u64 mem_usage, mem_max;
+	__u64 swap_usage, swap_max;	/* v2: swap; v1: memory+swap (memsw) */
+	__u64 kmem_usage;		/* OOMT_KILL_KMEM */
 };
 
 struct oomt_victim {

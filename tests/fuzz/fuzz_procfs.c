@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain_memory_stat.h"
 #include "memcg_limits.h"
 #include "procfs.h"
 #include "scores.h"
@@ -42,6 +43,27 @@ static void score(const struct proc_task *p, uint64_t totalpages)
 	scores_flip_above(&s, &t, t.points / 2 + 17, &f);
 	scores_flip_below(&s, &t, t.points / 3 - 5, &f);
 	scores_flip_above(&s, &t, t.points + 12345, &f);
+}
+
+/* A domain's memory from text, and what no kill of a (huge) candidate frees. */
+static void domain_memory(const char *text, int (*parse)(const char *, struct oom_domain_memory *))
+{
+	struct oom_event *ev = oom_event__new();
+	struct oom_task *t;
+
+	if (!ev)
+		return;
+	if (!parse(text, &ev->domain_memory)) {
+		ev->has |= EV_HAS_CANDIDATES | EV_HAS_DOMAIN_MEMORY;
+		t = oom_event__add_candidate(ev);
+		if (t) {
+			t->has = TASK_HAS_MEM;
+			t->rss_anon_pages = t->rss_shmem_pages = 1ull << 40;
+			ev->candidates_total = 1;
+		}
+		domain_memory_unkillable(ev);
+	}
+	oom_event__free(ev);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -81,6 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 3:
 		if (!procfs_parse_meminfo(text, &m) && m.mem_total_kb / 4)
 			(void)scores_oom_score(1000, false, m.mem_total_kb / 4, false);
+		domain_memory(text, domain_memory_parse_meminfo);
 		break;
 	case 4:
 		procfs_parse_psi(text, &psi);
@@ -109,6 +132,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 9:
 		memcg_parse_events(text, &ev);
+		/* memory.stat is "key value" lines too */
+		domain_memory(text, domain_memory_parse_stat);
 		break;
 	case 10:
 		memcg_parse_oom_control(text, &oc);

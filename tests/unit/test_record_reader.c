@@ -269,6 +269,18 @@ static void test_event_round_trip(void **state)
 	assert_string_equal(back->kernel_stack[0].sym, "out_of_memory");
 	assert_int_equal(back->kernel_stack[0].offset, 0x214);
 	round_trip(ev, fixed);				/* into fixed storage too */
+	/* the domain's memory: the keys given, a 0 that was given, the unkillable parts */
+	ev->has |= EV_HAS_DOMAIN_MEMORY;
+	dm_set(&ev->domain_memory, DM_USAGE, 65536);
+	dm_set(&ev->domain_memory, DM_LIMIT, 65536);
+	dm_set(&ev->domain_memory, DM_SHMEM, 49152);
+	dm_set(&ev->domain_memory, DM_SWAP_USAGE, 0);
+	dm_set(&ev->domain_memory, DM_UNKILLABLE, 50000);
+	dm_set(&ev->domain_memory, DM_UNK_SHMEM, 49152);
+	round_trip(ev, back);
+	assert_int_equal(back->domain_memory.has, ev->domain_memory.has);
+	assert_int_equal(back->domain_memory.kb[DM_UNK_SHMEM], 49152);
+	assert_false(dm_has(&back->domain_memory, DM_ANON));
 	/* a minimal event: global OOM, no trigger, no candidates */
 	oom_event__clear(ev);
 	ev->seq = 1;
@@ -468,6 +480,13 @@ static void test_event_refused_strict(void **state)
 {
 	static const char *const bad[] = {
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"bogus\":1}",
+		/* domain_memory: empty, unknown keys, parts without their total, not a number */
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{}}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{\"rss_kb\":1}}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{\"usage_kb\":1,\"unkillable\":{\"shmem_kb\":1}}}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{\"usage_kb\":1,\"unkillable_kb\":1,\"unkillable\":{}}}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{\"usage_kb\":-1}}",
+		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"domain_memory\":{\"usage_kb\":1,\"unkillable\":{\"usage_kb\":1},\"unkillable_kb\":1}}",
 		"{" BASE ",\"constraint\":\"none\",\"victims\":[],\"seq\":2}",
 		"{" BASE ",\"constraint\":\"bogus\",\"victims\":[]}",
 		"{" BASE ",\"constraint\":\"none\",\"constraint_inferred\":false,\"victims\":[]}",

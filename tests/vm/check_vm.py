@@ -20,6 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
 import check_replay  # noqa: E402
+import check_domain  # noqa: E402
 import dmesg_oom  # noqa: E402
 from checks import Checker  # noqa: E402
 
@@ -56,8 +57,31 @@ SCENARIOS = {
     "group": {"memcg": True, "protected_larger": False},
     "shared": {"memcg": True, "protected_larger": False},
     "reaper": {"memcg": True, "protected_larger": False},
+    # a tmpfs file charged to the memcg: shmem is what no kill frees
+    "tmpfs": {"memcg": True, "protected_larger": False, "shmem": True},
     "global": {"memcg": False, "protected_larger": True},
 }
+
+
+def check_domain_memory(rule, ev, want):
+    """domain_memory against the kernel's report of the same kill (memcg OOMs):
+    each number within max(2 %, 1 MiB); in the tmpfs scenario, shmem is the
+    largest part of what no kill frees. Global OOMs: not held (their
+    /proc/meminfo is read after the victim gave its memory back)."""
+    dm = ev.get("domain_memory")
+    if not check(dm is not None, "event has domain_memory", None, "present"):
+        return
+    if not check(bool(want), "the kernel's report has memcg counters and stats", want, "some"):
+        return
+    bad = check_domain.off(dm, want)
+    check(not bad, f"domain_memory within max(2 %, 1 MiB) of the kernel's ({len(want)} numbers)",
+          bad, "none off")
+    if rule.get("shmem"):
+        unk = dm.get("unkillable", {})
+        top = max(unk, key=unk.get) if unk else None
+        check(top == "shmem_kb" and dm.get("unkillable_kb", 0) * 2 > dm.get("usage_kb", 0),
+              "over half unkillable, shmem the largest part", (dm.get("unkillable_kb"), unk),
+              "shmem_kb")
 
 
 def check_scenario(sc, sections, meta, ver, modes):
@@ -90,9 +114,12 @@ def check_scenario(sc, sections, meta, ver, modes):
         by_mode[mode] = kills
         check(len(kills) == len(reports), "one event per kernel OOM kill", len(kills), len(reports))
         earlier_victims = set()
+        numbers = check_domain.kernel_reports(text)
         for i, (ev, rep) in enumerate(zip(kills, reports)):
             check.prefix = f"{ver} {sc} {mode} kill {i + 1}: "
             check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims, modes)
+            if rule["memcg"]:
+                check_domain_memory(rule, ev, numbers.get(ev["victim"]["pid"], {}))
             earlier_victims |= {v["pid"] for v in ev.get("victims", [])} | {ev["victim"]["pid"]}
         check.prefix = f"{ver} {sc} {mode}: "
         check_special(sc, mode, kills, reports, after, meta)

@@ -32,7 +32,7 @@ for arg in $(cat /proc/cmdline); do
 	oomtrace.apart=1) APART=1 ;;
 	esac
 done
-SCENARIOS="memcg group shared reaper global"
+SCENARIOS="memcg group shared reaper tmpfs global"
 TRACERS=""
 
 meta() { echo "@@VM meta $*"; }
@@ -251,6 +251,27 @@ scenario_reaper() {
 	finish reaper "$cg"
 	rmdir $fz/oomtrace
 	umount $fz
+}
+
+# --- a tmpfs file charged to the memcg holds most of it (domain_memory) -----
+scenario_tmpfs() {
+	cg=$(memcg_v2 oomtrace-vm-tmpfs 64)
+	mkdir -p /tmp/shm
+	mount -t tmpfs -o size=128m shm /tmp/shm
+	meta tmpfs.limit_pages $((64 << 8))
+	meta tmpfs.path /oomtrace-vm-tmpfs
+	dmesg -c >/dev/null
+	start_tracers tmpfs
+	# the pages are charged to the memcg of the task that writes them
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec dd if=/dev/zero of=/tmp/shm/blob bs=1M count=40' \
+		"$cg" 2>/dev/null
+	hog_in "$cg" /tmp/t-prot -a -1000 1; meta tmpfs.protected $!
+	hog_in "$cg" /tmp/t-c -n "$hostile" 1; meta tmpfs.hostile $!
+	wait_ready /tmp/t-prot /tmp/t-c
+	grow tmpfs "$cg"
+	finish tmpfs "$cg"
+	rm -f /tmp/shm/blob
+	umount /tmp/shm
 }
 
 # --- global: RAM exhausted, no memcg limit anywhere -------------------------

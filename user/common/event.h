@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "domain_memory.h"
+
 #define OOM_COMM_MAX 64		/* kernel comms are 16, log comms can be longer */
 #define OOM_PATH_MAX 512
 
@@ -122,6 +124,7 @@ enum {
 	EV_HAS_KTIME = 1u << 11,	/* ktime_us: the kernel's own printk timestamp */
 	EV_HAS_KMSG_SEQ = 1u << 12,	/* kmsg_seq: /dev/kmsg record number */
 	EV_HAS_UNPARSED = 1u << 13,	/* unparsed_lines is meaningful */
+	EV_HAS_DOMAIN_MEMORY = 1u << 14, /* domain_memory has at least one number */
 	/* the command lines of victim and trigger (victim_cmd, trigger_cmd) */
 	EV_HAS_VICTIM_EXE = 1u << 20,
 	EV_HAS_VICTIM_CMDLINE = 1u << 21,
@@ -222,6 +225,8 @@ struct oom_event {
 	uint64_t kmsg_seq;		/* record number of the report's first line */
 	char log_time[48];		/* the log's own wall-clock stamp, as written */
 	uint64_t unparsed_lines;	/* lines inside the report not understood */
+	/* the OOM domain's memory at the kill (EV_HAS_DOMAIN_MEMORY) */
+	struct oom_domain_memory domain_memory;
 	/*
 	 * Fixed storage (oom_event__new_fixed): the arrays above were allocated
 	 * once with these capacities and appends never allocate; what does not

@@ -26,6 +26,13 @@ struct json_writer;
 /* unit, container_id, pod_uid: the members for what a cgroup path names (none if nothing). */
 void render_origin_json(struct json_writer *w, const char *path);
 
+/*
+ * The memory section of a text block (at most three lines): usage and
+ * limit, the biggest parts, and a verdict when over half of the domain is
+ * unkillable. Also `scores`' view of a domain now.
+ */
+void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm);
+
 /* "64.0 MiB": a byte count for people. */
 void format_bytes(char *buf, size_t size, uint64_t bytes);
 

@@ -210,6 +210,31 @@ static void write_frames(struct json_writer *w, const char *key,
 	jw_array_end(w);
 }
 
+/* "domain_memory":{...,"unkillable_kb":..,"unkillable":{...}}: only the keys given */
+static void write_domain_memory(struct json_writer *w, const struct oom_domain_memory *dm)
+{
+	bool parts = false;
+
+	jw_key(w, "domain_memory");
+	jw_object_start(w);
+	for (int k = 0; k < DM_FIRST_UNK_PART; k++)
+		if (dm_has(dm, k))
+			jw_kv_uint(w, dm_key_name(k), dm->kb[k]);
+	for (int k = DM_FIRST_UNK_PART; k < DM__COUNT; k++) {
+		if (!dm_has(dm, k))
+			continue;
+		if (!parts) {
+			jw_key(w, "unkillable");
+			jw_object_start(w);
+			parts = true;
+		}
+		jw_kv_uint(w, dm_key_name(k), dm->kb[k]);
+	}
+	if (parts)
+		jw_object_end(w);
+	jw_object_end(w);
+}
+
 void render_event_json(FILE *out, const struct oom_event *ev)
 {
 	struct json_writer w;
@@ -290,6 +315,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_array_end(&w);
 		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
 	}
+	if (ev->has & EV_HAS_DOMAIN_MEMORY)
+		write_domain_memory(&w, &ev->domain_memory);
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
 	if (ev->user_stack_stop[0])

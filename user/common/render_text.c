@@ -6,6 +6,7 @@
  */
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "cgroup_names.h"
@@ -260,6 +261,100 @@ static void print_domain(FILE *out, const struct oom_event *ev)
 	fputc('\n', out);
 }
 
+/* The parts of the breakdown worth naming, biggest first. */
+static const enum dm_key dm_parts[] = {
+	DM_ANON, DM_FILE, DM_SHMEM, DM_KERNEL, DM_SLAB_RECLAIMABLE, DM_SLAB_UNRECLAIMABLE,
+	DM_KERNEL_STACK, DM_PAGETABLES, DM_SOCK, DM_PERCPU, DM_HUGETLB, DM_UNEVICTABLE,
+};
+
+#define DM_TOP_PARTS 5
+
+/* lead: what starts the line */
+static void print_memory_parts(FILE *out, const struct oom_domain_memory *dm, const char *lead)
+{
+	bool used[sizeof(dm_parts) / sizeof(dm_parts[0])] = { false };
+	const char *sep = lead;
+	char a[32];
+	int shown = 0;
+
+	while (shown < DM_TOP_PARTS) {
+		size_t best = SIZE_MAX;
+
+		for (size_t i = 0; i < sizeof(dm_parts) / sizeof(dm_parts[0]); i++)
+			if (!used[i] && dm_has(dm, dm_parts[i]) && dm->kb[dm_parts[i]] &&
+			    (best == SIZE_MAX || dm->kb[dm_parts[i]] > dm->kb[dm_parts[best]]))
+				best = i;
+		if (best == SIZE_MAX)
+			break;
+		used[best] = true;
+		format_bytes(a, sizeof(a), dm->kb[dm_parts[best]] * 1024);
+		fprintf(out, "%s%s %s", sep, dm_key_label(dm_parts[best]), a);
+		sep = ", ";
+		shown++;
+	}
+	if (dm_has(dm, DM_FREE)) {
+		format_bytes(a, sizeof(a), dm->kb[DM_FREE] * 1024);
+		fprintf(out, "%sfree %s", shown ? ", " : lead, a);
+		shown++;
+	}
+	if (shown)
+		fputc('\n', out);
+}
+
+/*
+ * At most three lines: usage and limit, the biggest parts, and a verdict
+ * when over half of the domain is memory no kill of a candidate frees.
+ */
+void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
+{
+	const char *lead = "             ";
+	char a[32], b[32];
+	int worst = -1;
+
+	if (dm_has(dm, DM_USAGE) || dm_has(dm, DM_LIMIT)) {
+		fprintf(out, "  memory     usage %s", bytes_or_unknown(a, sizeof(a), dm_has(dm, DM_USAGE),
+								     dm->kb[DM_USAGE] * 1024));
+		if (dm_has(dm, DM_LIMIT)) {
+			format_bytes(b, sizeof(b), dm->kb[DM_LIMIT] * 1024);
+			fprintf(out, " of limit %s", b);
+		}
+		if (dm_has(dm, DM_SWAP_USAGE)) {
+			format_bytes(a, sizeof(a), dm->kb[DM_SWAP_USAGE] * 1024);
+			fprintf(out, ", swap %s", a);
+			if (dm_has(dm, DM_SWAP_LIMIT)) {
+				format_bytes(b, sizeof(b), dm->kb[DM_SWAP_LIMIT] * 1024);
+				fprintf(out, " of %s", b);
+			}
+		}
+		if (dm_has(dm, DM_MEMSW_USAGE) && dm_has(dm, DM_MEMSW_LIMIT)) {
+			format_bytes(a, sizeof(a), dm->kb[DM_MEMSW_USAGE] * 1024);
+			format_bytes(b, sizeof(b), dm->kb[DM_MEMSW_LIMIT] * 1024);
+			fprintf(out, ", memory+swap %s of %s", a, b);
+		}
+		fputc('\n', out);
+	} else {
+		lead = "  memory     ";
+	}
+	print_memory_parts(out, dm, lead);
+	if (!dm_has(dm, DM_UNKILLABLE) || !dm_has(dm, DM_USAGE) ||
+	    dm->kb[DM_UNKILLABLE] * 2 <= dm->kb[DM_USAGE])
+		return;
+	for (int k = DM_FIRST_UNK_PART; k < DM__COUNT; k++)
+		if (dm_has(dm, k) && (worst < 0 || dm->kb[k] > dm->kb[worst]))
+			worst = k;
+	format_bytes(a, sizeof(a), (dm->kb[DM_USAGE] - dm->kb[DM_UNKILLABLE]) * 1024);
+	format_bytes(b, sizeof(b), dm->kb[DM_USAGE] * 1024);
+	fprintf(out, "             killing frees at most %s of %s: ", a, b);
+	if (worst >= 0 && dm->kb[worst]) {
+		format_bytes(a, sizeof(a), dm->kb[worst] * 1024);
+		fprintf(out, "%s %s%s is held by no candidate\n", dm_key_label(worst), a,
+			worst == DM_UNK_SHMEM ? " (tmpfs?)" : "");
+	} else {
+		format_bytes(a, sizeof(a), dm->kb[DM_UNKILLABLE] * 1024);
+		fprintf(out, "%s is held by no candidate\n", a);
+	}
+}
+
 static void print_trigger(FILE *out, const struct oom_event *ev)
 {
 	const struct oom_task *t = &ev->trigger;
@@ -381,6 +476,8 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	print_why(out, ev);
 	print_trigger(out, ev);
 	print_domain(out, ev);
+	if (ev->has & EV_HAS_DOMAIN_MEMORY)
+		render_domain_memory_text(out, &ev->domain_memory);
 	if (ev->ooms_without_kill)
 		fprintf(out, "  waited     %" PRIu64 " OOM invocations before this kill found nothing "
 			"to kill (an earlier victim was still exiting)\n", ev->ooms_without_kill);

@@ -412,6 +412,7 @@ void kmsg_event_finish(struct report *r)
 	if (r->points_version_unknown)
 		kmsg_add_missing(ev, "kernel_release");	/* some rows' points hinge on it */
 	finish_victim(r, ev);
+	kmsg_domain_finish(r);
 	if (!r->victim && !r->no_killable)
 		kmsg_add_missing(ev, "kill_line");
 	if (r->victim_comm_cut)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "kmsg_domain.h"
 #include "kmsg_fields.h"
 #include "kmsg_line.h"
 #include "kmsg_report.h"
@@ -78,6 +79,7 @@ struct report {
 	size_t n_table_pids, cap_table_pids;
 	struct kmsg_reaped reaps[PENDING_REAPS];
 	size_t n_reaps;
+	struct kmsg_domain domain;	/* domain_memory's numbers as printed */
 	uint64_t unknown_run;	/* lines not understood since the last that was */
 	uint64_t unparsed;
 };

@@ -139,6 +139,8 @@ static int keep_candidate(struct kmsg_parser *p, const struct oom_task *t)
 {
 	int err = oom_event__offer_candidate_top(p->r.ev, t, p->keep);
 
+	/* what every row holds, also beyond the kept ones: unkillable_kb needs all */
+	domain_memory_hold(&p->r.ev->domain_memory, t, p->r.ev->page_size);
 	return err < 0 ? err : 0;
 }
 
@@ -813,12 +815,16 @@ static int take(struct kmsg_parser *p, const struct kmsg_fact *f, const struct k
 		return take_trace(r, f);
 	case KMSG_MEMINFO: case KMSG_MEMINFO_RAM: case KMSG_MEMINFO_RESERVED:
 	case KMSG_MEMINFO_SWAP: case KMSG_MEMINFO_BUDDY:
+		kmsg_domain_take(&r->domain, f, l);
 		return take_meminfo(r, f);
 	case KMSG_SLAB: case KMSG_ALLOC_FAIL:
 		return 1;
 	case KMSG_MEMCG_TASK_IN: case KMSG_MEMCG_COUNTER: case KMSG_MEMCG_STATS_FOR:
 	case KMSG_STAT:
-		return take_memcg(r, f);
+		if (take_memcg(r, f) != 1)
+			return 0;
+		kmsg_domain_take(&r->domain, f, l);
+		return 1;
 	case KMSG_TASKS_STATE: case KMSG_TABLE_HEADER: case KMSG_TABLE_ROW:
 		return take_table(p, f, l);
 	case KMSG_SUMMARY: case KMSG_GROUP: case KMSG_KILL_SCORE: case KMSG_KILLED:

@@ -514,6 +514,23 @@ static void exe_path_of(const struct oomt_kill *k, char *buf, size_t size)
 	}
 }
 
+/* The OOM memcg's page counters at the kill (domain_live.c adds the breakdown). */
+static void domain_counters(struct oom_event *ev, const struct oomt_kill *k)
+{
+	uint64_t kb = ev->page_size / 1024;
+	bool v2 = k->flags & OOMT_KILL_V2;
+	struct dm_counters c = {
+		.has_mem = true, .mem_usage = k->mem_usage * kb, .mem_limit = k->mem_max * kb,
+		.has_swap = v2, .swap_usage = k->swap_usage * kb, .swap_limit = k->swap_max * kb,
+		.has_memsw = !v2, .memsw_usage = k->swap_usage * kb,
+		.memsw_limit = k->swap_max * kb,
+		.has_kmem = k->flags & OOMT_KILL_KMEM, .kmem_usage = k->kmem_usage * kb,
+	};
+
+	domain_memory_set_counters(&ev->domain_memory, &c);
+	ev->has |= EV_HAS_DOMAIN_MEMORY;
+}
+
 static void on_kill(struct assembler *a, const struct oomt_kill *k)
 {
 	struct oom_event *ev = a->cur;
@@ -535,6 +552,8 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	}
 	if (k->flags & OOMT_KILL_MEMCG)
 		ev->memcg_id = k->memcg_id;	/* the path is resolved at completion */
+	if (k->flags & OOMT_KILL_COUNTERS)
+		domain_counters(ev, k);
 	if (k->chosen.pid) {
 		task_from_rec(&a->chosen, &k->chosen);
 		ev->chosen_pid = (int32_t)k->chosen.pid;
@@ -691,6 +710,8 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 				v->has |= TASK_HAS_POINTS | (c.has & TASK_POINTS_ESTIMATED);
 			}
 		}
+		/* what every candidate holds, also those not kept: unkillable_kb */
+		domain_memory_hold(&a->cur->domain_memory, &c, a->cur->page_size);
 		if (oom_event__offer_candidate(a->cur, &c) < 0)
 			return -ENOMEM;
 		break;

@@ -24,6 +24,7 @@
 
 #include "cgroup_path.h"
 #include "cmdline.h"
+#include "domain_live.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -41,6 +42,7 @@ struct session {
 	const char *end_reason;
 	sigset_t wait_mask;	/* the signal mask while waiting: ours unblocked */
 	struct exec_hooks *hooks;	/* --exec, or NULL */
+	struct memcg_mount memcg_mount;	/* found once: the event path does not allocate */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -296,6 +298,7 @@ static void on_event(struct oom_event *ev, void *arg)
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
 	loader__refresh_meminfo(&s->loader);
 	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	domain_live_fill(ev, &s->memcg_mount, "");
 	s->sink->event(s, ev, s->sink->arg);
 }
 
@@ -532,6 +535,9 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
 	loader__set_ustack_copy(o->ustack_copy);
+	/* where memory.stat is, for domain_memory (none found: counters alone) */
+	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
+		s.memcg_mount.version = 0;
 	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
 			  sizeof(err))) {
 		log_err("%s", err);

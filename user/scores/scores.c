@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "cgroup_names.h"
+#include "domain_memory_stat.h"
+#include "procfs_read.h"
 #include "scores.h"
 
 #define SYS_FILE 4096
@@ -372,6 +374,83 @@ static void rank(struct score_set *s)
 	}
 }
 
+/* A byte counter file of the domain's memcg, in kB; false if it cannot be read. */
+static bool memcg_kb(const struct score_set *s, const char *file, uint64_t *ret)
+{
+	char path[PATH_MAX], buf[64];
+	uint64_t v;
+
+	if (procfs_path(path, sizeof(path), "%s%s/%s", s->mount.dir,
+			strcmp(s->domain.path, "/") ? s->domain.path : "", file) ||
+	    procfs_read_line(path, buf, sizeof(buf)) < 0 || procfs_parse_u64_prefix(buf, &v))
+		return false;
+	*ret = v / 1024;
+	return true;
+}
+
+static uint64_t limit_kb(uint64_t bytes)
+{
+	return bytes == UINT64_MAX ? UINT64_MAX : bytes / 1024;
+}
+
+/*
+ * The domain's memory now, as an OOM event would show it (domain_memory):
+ * the memcg's counters and memory.stat, or /proc/meminfo; and what no kill
+ * of the ranked tasks would free. Missing files leave it out.
+ */
+static void read_domain_memory(const struct scores_config *cfg, struct score_set *s)
+{
+	struct oom_domain_memory *dm = &s->dmem;
+	char path[PATH_MAX], buf[16384];
+	uint64_t pkb = s->page_size / 1024;
+	struct dm_held h = { 0 };
+
+	if (s->memcg && s->domain_found) {
+		struct dm_counters c = {
+			.has_mem = s->domain.has & MC_HAS_USAGE,
+			.mem_usage = s->domain.usage_bytes / 1024,
+			.mem_limit = limit_kb(s->domain.limit_bytes),
+		};
+
+		if (s->domain.version == 1) {
+			c.has_memsw = s->domain.has & MC_HAS_MEMSW &&
+				      memcg_kb(s, "memory.memsw.usage_in_bytes", &c.memsw_usage);
+			c.memsw_limit = limit_kb(s->domain.memsw_limit_bytes);
+			c.has_kmem = memcg_kb(s, "memory.kmem.usage_in_bytes", &c.kmem_usage);
+		} else {
+			c.has_swap = s->domain.has & MC_HAS_SWAP_MAX &&
+				     memcg_kb(s, "memory.swap.current", &c.swap_usage);
+			c.swap_limit = limit_kb(s->domain.swap_max_bytes);
+		}
+		if (!procfs_path(path, sizeof(path), "%s%s/memory.stat", s->mount.dir,
+				 strcmp(s->domain.path, "/") ? s->domain.path : "") &&
+		    procfs_read_file(path, buf, sizeof(buf)) >= 0)
+			domain_memory_parse_stat(buf, dm);
+		domain_memory_set_counters(dm, &c);
+	} else if (!procfs_path(path, sizeof(path), "%s/proc/meminfo", cfg->root) &&
+		   procfs_read_file(path, buf, sizeof(buf)) >= 0) {
+		domain_memory_parse_meminfo(buf, dm);
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const struct score_task *t = &s->tasks[i];
+
+		h.tasks++;
+		if (t->skip)
+			continue;
+		h.total += t->rss_pages * pkb + t->pgtables_bytes / 1024;	/* not swap */
+		h.pgtables += t->pgtables_bytes / 1024;
+		if (t->p.has & PT_HAS_SHMEM && t->p.has & PT_HAS_RSS_PARTS) {
+			h.shmem += t->p.rss_shmem_kb;
+			h.file += t->p.rss_file_kb;
+		} else {
+			h.no_split = true;
+		}
+	}
+	/* tasks that could not be read hold memory of their own: no verdict then */
+	h.unknown = s->unreadable || s->broken;
+	domain_memory_unkillable_from(dm, &h);
+}
+
 int scores_collect(const struct scores_config *cfg, struct score_set *s, char *err,
 		   size_t err_size)
 {
@@ -395,6 +474,7 @@ int scores_collect(const struct scores_config *cfg, struct score_set *s, char *e
 	}
 	compute(s);
 	rank(s);
+	read_domain_memory(cfg, s);
 	return 0;
 }
 

@@ -86,6 +86,8 @@ struct score_set {
 	char requested[OOM_PATH_MAX];	/* the cgroup asked for */
 	struct memcg_info domain;	/* the OOM domain (domain_found) */
 	struct memcg_info requested_info;
+	/* the domain's memory now: memory.stat or /proc/meminfo (has 0: not read) */
+	struct oom_domain_memory dmem;
 };
 
 /*

@@ -142,6 +142,8 @@ void scores_render_header(FILE *out, const struct score_set *s)
 			fprintf(out, "oom_kill_disable is set: an OOM here makes tasks wait, "
 				"nobody is killed\n");
 	}
+	if (s->dmem.has)
+		render_domain_memory_text(out, &s->dmem);
 	pages(a, sizeof(a), s, (int64_t)s->totalpages);
 	if (s->memcg && s->domain_found)
 		fprintf(out, "ranking for a memcg OOM in %s: totalpages %" PRIu64 " (%s)\n",

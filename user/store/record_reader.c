@@ -628,7 +628,7 @@ static const char *const top_keys[] = {
 	"order", "totalpages", "page_size", "chosen_pid", "chosen_points", "chosen_comm",
 	"chosen_score", "victim", "victim_rank", "victim_from", "victims", "candidates", "candidates_total",
 	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
-	"frames_dropped", "missing", "unparsed_lines", "user_stack_stop",
+	"frames_dropped", "missing", "unparsed_lines", "user_stack_stop", "domain_memory",
 };
 
 /* time, kmsg_seq, kernel_time_us, log_time: when it happened, as the source knows it. */
@@ -734,6 +734,50 @@ static int decode_completeness(const struct jr_doc *d, struct oom_event *ev)
 	return 0;
 }
 
+/* kB members of o named by dm keys [from, to); the writer leaves out an empty object */
+static int decode_dm_keys(const struct jr_doc *d, int o, struct oom_domain_memory *dm,
+			  int from, int to, const char *extra)
+{
+	const char *keys[DM__COUNT + 1];
+	size_t n = 0;
+	uint64_t v;
+	int err;
+
+	for (int k = from; k < to; k++)
+		keys[n++] = dm_key_name(k);
+	if (extra)
+		keys[n++] = extra;
+	if (jr_only_keys(d, o, keys, n) || jr_first(d, o) < 0)
+		return -EINVAL;
+	for (int k = from; k < to; k++) {
+		if ((err = get_u64(d, o, dm_key_name(k), &v)) < 0)
+			return -EINVAL;
+		if (!err)
+			dm_set(dm, k, v);
+	}
+	return 0;
+}
+
+/* "domain_memory":{..,"unkillable":{..}} (render_json.c's write_domain_memory) */
+static int decode_domain_memory(const struct jr_doc *d, struct oom_event *ev)
+{
+	struct oom_domain_memory *dm = &ev->domain_memory;
+	int o = jr_member(d, 0, "domain_memory"), u;
+
+	if (o < 0)
+		return 0;
+	if (decode_dm_keys(d, o, dm, 0, DM_FIRST_UNK_PART, "unkillable"))
+		return -EINVAL;
+	u = jr_member(d, o, "unkillable");
+	if (u >= 0 && (!dm_has(dm, DM_UNKILLABLE) ||
+		       decode_dm_keys(d, u, dm, DM_FIRST_UNK_PART, DM__COUNT, NULL)))
+		return -EINVAL;
+	if (!dm->has)
+		return -EINVAL;	/* only "unkillable" */
+	ev->has |= EV_HAS_DOMAIN_MEMORY;
+	return 0;
+}
+
 static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)
 {
 	uint64_t v;
@@ -749,7 +793,7 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 		return -EINVAL;
 	ev->page_size = (uint32_t)v;
 	if (decode_when(d, ev) || decode_domain(d, ev) || decode_chosen(d, ev) ||
-	    decode_completeness(d, ev))
+	    decode_completeness(d, ev) || decode_domain_memory(d, ev))
 		return -EINVAL;
 	return 0;
 }

@@ -122,6 +122,7 @@ void report_stats__free(struct report_stats *st)
 	tally_free(&st->repeated);
 	tally_free(&st->protected_comms);
 	free(st->kill_times);
+	report_domain__free(&st->domain_mem);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -290,6 +291,8 @@ int report_stats__add_event(struct report_stats *st, const struct oom_event *ev)
 		err = add_victim(st, ev, &ev->victims[i], domain);
 	if (!ev->n_victims && ev->has & EV_HAS_VICTIM && !err)
 		err = add_victim(st, ev, &ev->victim, domain);
+	if (!err)
+		err = report_domain__add(&st->domain_mem, ev, domain);
 	/* beyond the recorder's storage: counted, names unknown */
 	st->kills += ev->victims_dropped;
 	if (!ev->time_ns)
@@ -576,6 +579,7 @@ void report_print_text(FILE *out, const struct report_stats *st)
 	print_repeated(out, st);
 	print_largest(out, st);
 	print_protected(out, st);
+	report_domain__print_text(out, &st->domain_mem);
 }
 
 /* ---- JSON ----------------------------------------------------------------------------------- */
@@ -701,6 +705,7 @@ void report_print_json(FILE *out, const struct report_stats *st)
 	jw_kv_uint(&w, "events_with_cut_candidates", st->truncated_candidates);
 	json_tally(&w, "tasks", "comm", &st->protected_comms, 1);
 	jw_object_end(&w);
+	report_domain__print_json(&w, &st->domain_mem);
 	jw_object_end(&w);
 	fputc('\n', out);
 }

@@ -16,6 +16,7 @@
 
 #include "event.h"
 #include "jsonl_reader.h"
+#include "report_domain.h"
 
 #define REPORT_TOP 10		/* rows per table in text output */
 #define REPORT_NEAR_TOP 3	/* "near the top": among the first 3 by memory */
@@ -66,6 +67,7 @@ struct report_stats {
 	uint64_t reconcile_records;
 	/* parsed kernel logs: reports the kernel's rate limit left out */
 	uint64_t kernel_suppressed;
+	struct report_domain_mem domain_mem;	/* what no kill could free */
 	int64_t run_gap;		/* the gap last reported in the current run */
 	bool in_run, run_stopped;
 };

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Hold the events' domain_memory to the kernel's own report of the same OOM.
+
+usage: check_domain.py EVENTS_JSON DMESG [--shmem-unkillable PID] [--parsed PARSED_JSON]
+
+For every event whose victim's kill the kernel reported (memcg v1: the
+"memory:", "memory+swap:", "kmem:" lines and the memory.stat lines printed
+before the kill), each number must be within max(2 %, 1 MiB) of the
+kernel's. The report is read here with regular expressions of its own, not
+with oomtrace's parser. --shmem-unkillable PID: the event of that victim must
+say that shmem is what no kill frees (unkillable shmem_kb the largest part,
+over half of usage). --parsed: `oomtrace parse --json` of the same log must
+give the same numbers as the live events (the same tolerance).
+Prints one ok line per check; exits 1 with the reason."""
+import json
+import re
+import sys
+
+TS = re.compile(r"^\[\s*[\d.]+\]\s?")
+COUNTER = re.compile(r"^(memory|memory\+swap|kmem|swap): usage (\d+)kB, limit (\d+)kB")
+STAT = re.compile(r"^(\w+) (\d+)$")
+KILLED = re.compile(r"Memory cgroup out of memory: Killed process (\d+) \(")
+# the kernel's key -> domain_memory's, and how to make kB of it
+KEYS = {
+    ("memory", "usage"): "usage_kb",
+    ("memory", "limit"): "limit_kb",
+    ("memory+swap", "usage"): "memsw_usage_kb",
+    ("kmem", "usage"): "kernel_kb",
+    ("swap", "usage"): "swap_usage_kb",
+    ("swap", "limit"): "swap_limit_kb",
+    # cgroup v1's memory.stat: the hierarchical totals
+    "total_rss": "anon_kb",
+    "total_cache": "file_kb",
+    "total_shmem": "shmem_kb",
+}
+# cgroup v2's memory.stat (bytes), when no total_ key says v1
+V2_KEYS = {k: k + "_kb" for k in (
+    "anon", "file", "shmem", "kernel", "kernel_stack", "pagetables", "percpu", "sock",
+    "slab_reclaimable", "slab_unreclaimable")}
+
+
+def kernel_reports(text):
+    """{victim pid: {domain_memory key: kB}} for each complete report."""
+    out, cur, v2 = {}, None, {}
+    for raw in text.splitlines():
+        line = TS.sub("", raw).strip()
+        if "invoked oom-killer:" in line:
+            cur, v2 = {}, {}
+            continue
+        if cur is None:
+            continue
+        m = COUNTER.match(line)
+        if m:
+            for part, v in (("usage", m.group(2)), ("limit", m.group(3))):
+                key = KEYS.get((m.group(1), part))
+                if key and int(v) < 1 << 50:
+                    cur[key] = int(v)
+            continue
+        m = STAT.match(line)
+        if m and m.group(1) in KEYS:
+            cur[KEYS[m.group(1)]] = int(m.group(2)) // 1024
+            continue
+        if m and m.group(1) in V2_KEYS and m.group(1) not in v2:
+            v2[V2_KEYS[m.group(1)]] = int(m.group(2)) // 1024
+            continue
+        m = KILLED.search(line)
+        if m:
+            if not any(k in cur for k in ("anon_kb", "file_kb")):
+                cur.update(v2)
+            out[int(m.group(1))] = cur
+            cur = None
+    return out
+
+
+def close(a, b):
+    return abs(a - b) <= max(0.02 * max(a, b), 1024)
+
+
+def in_flight(want):
+    """kB the kernel's report charges to the group but none of its parts
+    counts: pages an earlier victim unmapped and has not yet uncharged (a
+    second OOM while the first victim's memory is being freed). None when
+    the report lacks the parts to tell."""
+    kernel = want.get("kernel_kb")
+    if kernel is None:
+        parts = [want[k] for k in ("slab_reclaimable_kb", "slab_unreclaimable_kb",
+                                   "kernel_stack_kb", "pagetables_kb", "percpu_kb") if k in want]
+        kernel = sum(parts) if parts else None
+    if kernel is None or "usage_kb" not in want or "anon_kb" not in want or "file_kb" not in want:
+        return None
+    return want["usage_kb"] - want["anon_kb"] - want["file_kb"] - kernel - want.get("sock_kb", 0)
+
+
+def off(dm, want):
+    """{key: (got, kernel's)} for the numbers not within max(2 %, 1 MiB).
+    Live anon is usage at the kill less what a kill does not move, read when
+    the event is complete: memory in flight at the kill (in_flight) counts
+    in it, so with some in flight anon must lie between the kernel's anon
+    and that plus what is in flight."""
+    bad = {}
+    flight = in_flight(want) or 0
+    for key, kv in sorted(want.items()):
+        got = dm.get(key)
+        if got is None:
+            bad[key] = (None, kv)
+        elif key == "anon_kb" and not close(flight, 0):
+            if not (close(got, kv) or kv <= got <= kv + flight) and not close(got, kv + flight):
+                bad[key] = (got, f"{kv} .. {kv + flight} ({flight} kB in flight)")
+        elif not close(got, kv):
+            bad[key] = (got, kv)
+    return bad
+
+
+def events(path):
+    with open(path) as f:
+        return [e for e in map(json.loads, f) if e.get("type") == "oom_kill"]
+
+
+def main():
+    args = sys.argv[1:]
+    shmem_pid = parsed = None
+    if "--shmem-unkillable" in args:
+        i = args.index("--shmem-unkillable")
+        shmem_pid = int(args[i + 1])
+        del args[i:i + 2]
+    if "--parsed" in args:
+        i = args.index("--parsed")
+        parsed = args[i + 1]
+        del args[i:i + 2]
+    evs = events(args[0])
+    with open(args[1], errors="replace") as f:
+        reports = kernel_reports(f.read())
+    checked = 0
+    for ev in evs:
+        pid = ev.get("victim", {}).get("pid")
+        want = reports.get(pid)
+        dm = ev.get("domain_memory")
+        if want is None:
+            continue
+        if dm is None:
+            sys.exit(f"event #{ev['seq']} (victim {pid}) has no domain_memory")
+        bad = off(dm, want)
+        if bad:
+            sys.exit(f"victim {pid}: not the kernel's numbers (got, kernel's): {bad}")
+        print(f"ok: victim {pid}: {len(want)} numbers within max(2 %, 1 MiB) of the "
+              f"kernel's ({', '.join(f'{k} {dm[k]}' for k in sorted(want))})")
+        checked += 1
+        if pid == shmem_pid:
+            unk = dm.get("unkillable", {})
+            parts = sorted(unk.items(), key=lambda kv: -kv[1])
+            if not parts or parts[0][0] != "shmem_kb":
+                sys.exit(f"victim {pid}: shmem is not the largest unkillable part: {unk}")
+            if dm.get("unkillable_kb", 0) * 2 <= dm["usage_kb"]:
+                sys.exit(f"victim {pid}: unkillable {dm.get('unkillable_kb')} kB is not over "
+                         f"half of usage {dm['usage_kb']} kB")
+            if not close(unk["shmem_kb"], want["shmem_kb"]):
+                sys.exit(f"victim {pid}: unkillable shmem {unk['shmem_kb']} kB, the kernel's "
+                         f"shmem {want['shmem_kb']} kB (no candidate maps the tmpfs file)")
+            print(f"ok: victim {pid}: unkillable {dm['unkillable_kb']} kB of "
+                  f"{dm['usage_kb']} kB, shmem {unk['shmem_kb']} kB the largest part")
+            shmem_pid = None
+    if not checked:
+        sys.exit("no event has a kernel report to hold it to")
+    if shmem_pid is not None:
+        sys.exit(f"no reported event of victim {shmem_pid}")
+    if parsed:
+        live = {e["victim"]["pid"]: e.get("domain_memory", {}) for e in evs if "victim" in e}
+        n = 0
+        for pe in events(parsed):
+            pid = pe.get("victim", {}).get("pid")
+            pdm = pe.get("domain_memory")
+            if pid not in live or pid not in reports or pdm is None:
+                continue
+            for key in sorted(set(pdm) & set(live[pid]) - {"unkillable"}):
+                if not close(pdm[key], live[pid][key]):
+                    sys.exit(f"victim {pid}: parsed {key} {pdm[key]} kB, live "
+                             f"{live[pid][key]} kB")
+            n += 1
+        if n == 0:
+            sys.exit("no parsed event to compare with the live ones")
+        print(f"ok: {n} parsed event(s) agree with the live ones")
+
+
+if __name__ == "__main__":
+    main()
