@@ -60,6 +60,10 @@ expect_fail() {
 # start_tracer OUTFILE ARGS... : starts oomtrace in the background, waits for ready
 start_tracer() {
 	_out=$1; shift
+	# emptied here, not only by the job's redirection: the loop below could
+	# otherwise read an earlier tracer's ready line from the same file
+	# before the new job truncates it, and signal a tracer not ready yet
+	: >"$_out.err"
 	"$OOMTRACE" "$@" >"$_out" 2>"$_out.err" &
 	TRACER=$!
 	PIDS="$PIDS $TRACER"
