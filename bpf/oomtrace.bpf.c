@@ -582,7 +582,13 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	fill_hdr(&b->hdr, OOMT_REC_BEGIN, c->oom_id);
 	fill_task_via_scratch(c, &b->trigger, cur);
 	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(cur), cgroup, kn));
-	bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
+	/*
+	 * The one record besides the OOM's last that may wake userspace (it
+	 * does when userspace has read everything before it): the allocating
+	 * process's maps are then read while the OOM is handled, before it
+	 * can exit, so that its user stack's objects are known.
+	 */
+	bpf_ringbuf_submit(b, 0);
 }
 
 /* Is the current task the one handling the open OOM? (oom_badness is also
