@@ -96,7 +96,8 @@ def off(dm, want):
     Live anon is usage at the kill less what a kill does not move, read when
     the event is complete: memory in flight at the kill (in_flight) counts
     in it, so with some in flight anon must lie between the kernel's anon
-    and that plus what is in flight."""
+    and that plus what is in flight, and usage (read at mark_victim, after
+    the report) between the kernel's less what is in flight and it."""
     bad = {}
     flight = in_flight(want) or 0
     for key, kv in sorted(want.items()):
@@ -106,6 +107,11 @@ def off(dm, want):
         elif key == "anon_kb" and not close(flight, 0):
             if not (close(got, kv) or kv <= got <= kv + flight) and not close(got, kv + flight):
                 bad[key] = (got, f"{kv} .. {kv + flight} ({flight} kB in flight)")
+        elif key in ("usage_kb", "memsw_usage_kb") and not close(flight, 0):
+            # read at mark_victim, after the report was printed: what was in
+            # flight then may have been uncharged meanwhile
+            if not (close(got, kv) or kv - flight <= got <= kv) and not close(got, kv - flight):
+                bad[key] = (got, f"{kv - flight} .. {kv} ({flight} kB in flight)")
         elif not close(got, kv):
             bad[key] = (got, kv)
     return bad
