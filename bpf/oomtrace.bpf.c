@@ -56,6 +56,8 @@ __u64 ksym_kill_start[KILL_FUNCS];
 __u64 ksym_kill_end[KILL_FUNCS];
 /* oom_badness() reads exact per-CPU sums of the rss counters (6.17+). */
 const volatile __u32 rss_precise;
+/* --precise-rss: each task also gets those exact sums (OOMT_TASK_EXACT) */
+const volatile __u32 want_exact;
 const volatile __u32 nr_cpu_ids = 1;
 const volatile __u32 page_shift = 12;
 const volatile __u32 max_walk = 1 << 20;
@@ -378,6 +380,40 @@ static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_n
 	OOMT_LOOP(MAX_CGROUP_DEPTH, chain_cb, NULL);
 }
 
+/*
+ * The four rss counters as exact sums of their per-CPU parts (6.2+ keeps
+ * them per CPU; oom_badness() reads only the shared approximation, off by
+ * up to the batch per CPU). False where there is nothing per CPU (before
+ * 6.2), no __per_cpu_offset in kallsyms, or more CPUs than summed.
+ */
+static __always_inline bool mm_counters_exact(struct mm_struct *mm, __s64 v[4])
+{
+	struct mm_struct___old *old = (void *)mm;
+
+	if (bpf_core_field_exists(old->rss_stat.count) || !ksym_per_cpu_offset ||
+	    nr_cpu_ids > 64)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		struct percpu_counter *pc = &((struct mm_struct___new *)mm)->rss_stat[i];
+		__s32 *counters = BPF_CORE_READ(pc, counters);
+		__s64 sum = BPF_CORE_READ(pc, count);
+
+		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
+			__u64 off = 0;
+			__s32 part = 0;
+
+			if (bpf_probe_read_kernel(&off, sizeof(off),
+						  (void *)(ksym_per_cpu_offset + cpu * 8)) ||
+			    bpf_probe_read_kernel(&part, sizeof(part),
+						  (void *)((__u64)counters + off)))
+				return false;
+			sum += part;
+		}
+		v[i] = sum < 0 ? 0 : sum;
+	}
+	return true;
+}
+
 static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm)
 {
 	if (!BPF_CORE_READ(p, vfork_done))
@@ -403,6 +439,7 @@ static __always_inline struct mm_struct *fill_task_in(struct oomt_task *t, struc
 	t->pad = 0;
 	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
 	t->swap = t->pgtables_bytes = 0;
+	t->rss_exact = t->swap_exact = 0;
 	BPF_CORE_READ_STR_INTO(&t->comm, p, comm);
 	t->cgroup_id = cgroup_id ? cgroup_id : css_kn_id(task_memcg_css(p));
 
@@ -423,6 +460,15 @@ static __always_inline struct mm_struct *fill_task_in(struct oomt_task *t, struc
 		t->rss_shmem = v[MM_SHMEMPAGES];
 	}
 	t->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	if (want_exact) {
+		__s64 e[4];
+
+		if (mm_counters_exact(mm, e)) {
+			t->rss_exact = e[MM_FILEPAGES] + e[MM_ANONPAGES] + e[MM_SHMEMPAGES];
+			t->swap_exact = e[MM_SWAPENTS];
+			t->flags |= OOMT_TASK_EXACT;
+		}
+	}
 	if (t->oom_score_adj == -1000)
 		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
 	else if (mm_oom_skip(mm))

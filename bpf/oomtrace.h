@@ -55,6 +55,7 @@ enum {
 	OOMT_TASK_COMPUTED = 1 << 6,	/* points recomputed in BPF, not returned by the kernel */
 	OOMT_TASK_GROUP = 1 << 7,	/* victim killed as a memory.oom.group member */
 	OOMT_TASK_SHARED_MM = 1 << 8,	/* victim killed for sharing the chosen mm */
+	OOMT_TASK_EXACT = 1 << 9,	/* rss_exact, swap_exact: per-CPU sums (--precise-rss) */
 };
 
 /* Bits of oomt_kill.flags */
@@ -96,6 +97,10 @@ struct oomt_task {
 	__u64 swap;
 	__u64 pgtables_bytes;
 	__u64 cgroup_id;	/* kernfs id of the task's memory cgroup; 0 = none */
+	/* rss (file + anon + shmem) and swap as exact sums of the per-CPU
+	 * counters (6.2+), beside the approximate ones oom_badness() reads */
+	__u64 rss_exact;
+	__u64 swap_exact;
 	__u32 flags;		/* OOMT_TASK_* */
 	__u32 pad;
 	char comm[OOMT_COMM_LEN];
@@ -267,7 +272,7 @@ struct oomt_cmdline {
 _Static_assert(sizeof(struct oomt_cmdline) == 8 + OOMT_FILENAME_MAX + OOMT_ARGS_MAX,
 	       "oomt_cmdline ABI");
 _Static_assert(sizeof(struct oomt_hdr) == 24, "oomt_hdr ABI");
-_Static_assert(sizeof(struct oomt_task) == 104, "oomt_task ABI");
+_Static_assert(sizeof(struct oomt_task) == 120, "oomt_task ABI");
 _Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");
 _Static_assert(sizeof(struct oomt_cgroup) % 8 == 0, "oomt_cgroup ABI");
 _Static_assert(sizeof(struct oomt_kill) % 8 == 0, "oomt_kill ABI");

@@ -89,11 +89,23 @@ def check_replays(check, kills, replays, protect=None):
         expect_pick(check, "kernel", k, pids, top, margin, ev, page)
         check(k.get("pid") == rec and k.get("reproduced") is True,
               f"#{seq}: kernel reproduces the recorded victim {rec}", k.get("pid"), rec)
-        # exact per-CPU sums: not recorded by this oomtrace's BPF side
+        # exact per-CPU sums (--precise-rss, 6.2+, __per_cpu_offset in
+        # kallsyms): the kernel formula on them; without them, said so
         if not all("rss_pages_precise" in c for c in elig):
             check(pol.get("precise-rss") == {"unavailable": "no_precise_inputs"},
                   f"#{seq}: precise-rss says it has no exact sums", pol.get("precise-rss"),
                   "no_precise_inputs")
+        else:
+            def exact(c):
+                return (c["rss_pages_precise"] + c["swap_pages_precise"] +
+                        c["pgtables_bytes"] // page +
+                        c["oom_score_adj"] * (ev["totalpages"] // 1000))
+            pids, top, margin = best(elig, exact, rec)
+            expect_pick(check, "precise-rss", pol.get("precise-rss"), pids, top, margin, ev, page)
+            # the approximation is off by at most a batch per CPU and counter
+            far = [c["pid"] for c in elig
+                   if abs(c["rss_pages_precise"] - c["rss_pages"]) > 4 * 64 * 64]
+            check(not far, f"#{seq}: exact rss sums near the approximate counters", far, [])
         # no-adj: adj 0 for all, the -1000 ones included
         noadj = [c for c in cands if c.get("skip") in (None, "oom_score_adj_min")]
         pids, top, margin = best(noadj, lambda c: mem(c, page), rec)

@@ -63,6 +63,17 @@ for sig in TERM INT; do
 	assert_eq "$?" 0 "exit code after SIG$sig"
 done
 
+# --precise-rss: where kallsyms hides __per_cpu_offset (this host) it says
+# so at start and goes on with the approximate counters (VM: the sums)
+"$OOMTRACE" --precise-rss -d 1 >"$WORK/out" 2>"$WORK/err" || fail "--precise-rss: $(cat "$WORK/err")"
+if grep -q ' __per_cpu_offset$' /proc/kallsyms; then
+	grep -q -- '--precise-rss' "$WORK/err" && fail "--precise-rss warned with __per_cpu_offset known"
+else
+	grep -q -- '--precise-rss: __per_cpu_offset is not in /proc/kallsyms' "$WORK/err" ||
+		fail "--precise-rss: no warning without __per_cpu_offset: $(cat "$WORK/err")"
+fi
+echo "ok: --precise-rss starts, and says when it cannot sum"
+
 # doctor names the mode auto picks
 "$OOMTRACE" doctor >"$WORK/doctor" || fail "doctor failed: $(cat "$WORK/doctor")"
 grep -q '^auto mode: \(fentry\|kprobe\|tracepoint\)$' "$WORK/doctor" || fail "doctor: no auto mode"

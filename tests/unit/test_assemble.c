@@ -376,10 +376,48 @@ static void test_malformed_records(void **state)
 	assembler__free(a);
 }
 
+/* --precise-rss: a task's exact per-CPU sums come through, only where sent. */
+static void test_exact_rss_sums(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_candidate c = {};
+	struct oomt_victim v = {};
+	struct oomt_end e = {};
+
+	(void)state;
+	hdr(&c.hdr, OOMT_REC_CANDIDATE, 1);
+	task(&c.task, 100, 120, 0, 0);
+	c.task.rss_exact = 130;
+	c.task.swap_exact = 7;
+	c.task.flags |= OOMT_TASK_EXACT;
+	assert_int_equal(assembler__feed(a, &c, sizeof(c)), 0);
+	task(&c.task, 200, 90, 0, 0);	/* no sums: none shown */
+	c.task.rss_exact = 55;
+	assert_int_equal(assembler__feed(a, &c, sizeof(c)), 0);
+	hdr(&v.hdr, OOMT_REC_VICTIM, 1);
+	task(&v.task, 100, 0, 0, 0);
+	v.task.flags = OOMT_TASK_MEM;
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	hdr(&e.hdr, OOMT_REC_END, 1);
+	e.candidates = 2;
+	e.killed = 1;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assembler__flush(a, 1);
+	assert_int_equal(s.n_cands, 2);
+	assert_int_equal(s.cands[0].pid, 100);
+	assert_true(s.cands[0].has & TASK_HAS_RSS_PRECISE);
+	assert_int_equal(s.cands[0].rss_precise_pages, 130);
+	assert_int_equal(s.cands[0].swap_precise_pages, 7);
+	assert_false(s.cands[1].has & TASK_HAS_RSS_PRECISE);
+	assembler__free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_oom),
+		cmocka_unit_test(test_exact_rss_sums),
 		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),
 		cmocka_unit_test(test_lost_victim_still_reported),
 		cmocka_unit_test(test_totals_map_when_end_is_lost),

@@ -31,6 +31,12 @@ KERNEL = ""
 check = Checker(ok="ok      ", fail="FAIL    ")
 
 
+def kernel_at_least(ver, major, minor):
+    """Is kernel release VER (e.g. 6.12.118+deb12-cloud-amd64) MAJOR.MINOR or later?"""
+    parts = ver.split(".")
+    return (int(parts[0]), int(parts[1])) >= (major, minor)
+
+
 def load(path):
     text = open(path, encoding="utf-8", errors="replace").read().replace("\r", "")
     return text
@@ -130,6 +136,14 @@ def check_scenario(sc, sections, meta, ver, modes):
               "0")
         reps = {r["seq"]: r for r in events(sections, f"{sc}.{mode}.replay")}
         check_replay.check_replays(check, kills, reps)
+        # --precise-rss: 6.2+ keeps the rss counters per CPU and Debian's
+        # kallsyms lists __per_cpu_offset, so every task with memory has
+        # the exact sums (before 6.2 none can: nothing is per CPU)
+        if kernel_at_least(ver, 6, 2):
+            rows = [c for e in kills for c in e.get("candidates", []) if "rss_pages" in c]
+            check(rows and all("rss_pages_precise" in c for c in rows),
+                  "--precise-rss: every candidate has exact rss sums",
+                  [c["pid"] for c in rows if "rss_pages_precise" not in c][:5], "all")
     # the same OOMs through several modes: exact points agree, recomputed ones too
     for i in range(len(reports) if len(modes) > 1 else 0):
         check.prefix = f"{ver} {sc} kill {i + 1}: "

@@ -79,7 +79,10 @@ report_window() {
 start_tracers() {
 	TRACERS=""
 	for m in $MODES; do
-		/bin/oomtrace --json -k 0 --mode "$m" >"/tmp/$1-$m.json" 2>"/tmp/$1-$m.err" &
+		# --precise-rss: exact per-CPU rss sums too, where the kernel keeps
+		# them (6.2+), for replay's precise-rss policy (check_replay.py)
+		/bin/oomtrace --json -k 0 --precise-rss --mode "$m" >"/tmp/$1-$m.json" \
+			2>"/tmp/$1-$m.err" &
 		TRACERS="$TRACERS $!"
 		eval "TRACER_$m=$!"
 	done

@@ -210,6 +210,11 @@ static void task_from_rec(struct oom_task *t, const struct oomt_task *r)
 	}
 	if (r->flags & OOMT_TASK_COMPUTED)
 		t->has |= TASK_POINTS_ESTIMATED;
+	if (r->flags & OOMT_TASK_EXACT && r->flags & OOMT_TASK_MEM) {
+		t->has |= TASK_HAS_RSS_PRECISE;
+		t->rss_precise_pages = r->rss_exact;
+		t->swap_precise_pages = r->swap_exact;
+	}
 	t->cgroup_id = r->cgroup_id;
 }
 

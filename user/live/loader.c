@@ -145,6 +145,13 @@ static struct oomtrace_bpf *open_object(bool compat, const char *btf_path)
 }
 
 static uint32_t ustack_copy = OOMT_USTACK_COPY_DEFAULT;
+static bool precise_rss;
+
+void loader__set_precise_rss(bool on)
+{
+	precise_rss = on;
+}
+
 
 void loader__set_ustack_copy(uint32_t bytes)
 {
@@ -161,6 +168,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
 	ro->ustack_copy = ustack_copy;
+	ro->want_exact = precise_rss;
 	/* tests: the code path of kernels whose mark_victim passes a pid (README, Tests) */
 	ro->mark_victim_pid_only = getenv("OOMTRACE_MARK_VICTIM") &&
 				   !strcmp(getenv("OOMTRACE_MARK_VICTIM"), "pid");

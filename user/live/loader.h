@@ -54,6 +54,8 @@ void loader__stop(struct loader *t);
 /* Bytes of user stack the programs copy per kill (--ustack-copy), for every
  * later loader__start; OOMT_USTACK_COPY_DEFAULT until set. */
 void loader__set_ustack_copy(uint32_t bytes);
+/* --precise-rss: tasks also carry exact per-CPU sums of their rss counters */
+void loader__set_precise_rss(bool on);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */
 void loader__refresh_meminfo(struct loader *t);
 /* Records the BPF side dropped so far (ring buffer full). */

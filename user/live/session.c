@@ -149,6 +149,9 @@ static int session_opts__parse(struct session_opts *o, int c, const char *arg)
 			return -EBADMSG;
 		o->ustack_copy = (uint32_t)v;
 		return 0;
+	case 'E':
+		o->precise_rss = true;
+		return 0;
 	case 'v':
 		log_verbose = true;
 		return 0;
@@ -208,6 +211,10 @@ void session_opts__usage(FILE *out, const char *counted)
 "                          /var/lib/containers/storage)\n"
 "      --ustack-copy BYTES bytes of the allocating task's user stack copied per\n"
 "                          kill for DWARF unwinding (default %u, max %u, 0 = off)\n"
+"      --precise-rss       also record each task's rss and swap as exact sums of\n"
+"                          the kernel's per-CPU counters (6.2+; costs a read per\n"
+"                          CPU and counter, per candidate), for 'replay -P\n"
+"                          precise-rss'\n"
 "  -v, --verbose           libbpf diagnostics on stderr\n"
 "  -h, --help              this help\n",
 		counted, ASSEMBLE_MAX_CANDIDATES, SESSION_DEFAULT_RINGBUF_BYTES >> 10,
@@ -535,6 +542,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* read while the programs load: kallsyms is slow to produce */
 	kas = ksyms__load_async(NULL);
 	loader__set_ustack_copy(o->ustack_copy);
+	loader__set_precise_rss(o->precise_rss);
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
@@ -544,6 +552,9 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	if (o->precise_rss && !s.loader.skel->bss->ksym_per_cpu_offset)
+		log_warn("--precise-rss: __per_cpu_offset is not in /proc/kallsyms "
+			 "(CONFIG_KALLSYMS_ALL): tasks carry the approximate rss counters only");
 	ks = ksyms_async__get(kas);
 	hidden = !ks || ksyms__hidden(ks);
 	if (hidden)

@@ -43,6 +43,7 @@ struct session_opts {
 	const char *docker_dir;
 	const char *podman_dir;
 	uint32_t ustack_copy;	/* --ustack-copy: bytes of user stack copied per kill */
+	bool precise_rss;	/* --precise-rss: exact per-CPU rss sums too */
 };
 
 struct option;
@@ -75,6 +76,7 @@ void session_opts__usage(FILE *out, const char *counted);
 	{ "docker-dir", required_argument, NULL, 'D' },				\
 	{ "podman-dir", required_argument, NULL, 'Q' },				\
 	{ "ustack-copy", required_argument, NULL, 'U' },			\
+	{ "precise-rss", no_argument, NULL, 'E' },				\
 	{ "verbose", no_argument, NULL, 'v' }
 
 /*
