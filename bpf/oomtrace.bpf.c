@@ -743,6 +743,7 @@ static __always_inline void fill_exe(struct oom_ctx *c, struct oomt_kill *k)
 
 	k->exe_depth = 0;
 	k->exe_complete = 0;
+	k->exe_start_code = BPF_CORE_READ(cur, mm, start_code);
 	c->exe.d = (__u64)BPF_CORE_READ(exe, f_path.dentry);
 	c->exe.mnt = (__u64)vm - bpf_core_field_offset(struct mount, mnt);
 	c->exe.depth = 0;

@@ -147,6 +147,9 @@ struct oomt_kill {
 	 * (exe[0] is its name): once the process is gone its user frames can
 	 * still be symbolized from the file whose build id they carry.
 	 */
+	/* mm->start_code: where the executable's code was mapped, so that a
+	 * PIE's frames are placed once the process (and its maps) is gone */
+	__u64 exe_start_code;
 	__u32 exe_depth;	/* components filled */
 	__u32 exe_complete;	/* 1: they reach the root; 0: cut (deep or long) */
 	char exe[OOMT_EXE_DEPTH][OOMT_EXE_NAME];

@@ -76,6 +76,59 @@ static void test_own_frame(void **state)
 	assert_int_equal(s.n, 0);
 }
 
+/*
+ * The executable placed from mm->start_code alone (the process gone, its
+ * maps unread): this test's own start_code (/proc/self/stat, field 26)
+ * must place marker() where it runs, with its name.
+ */
+static void test_exe_from_start_code(void **state)
+{
+	static struct usym_space s;
+	char stat[4096], exe[4096], *p;
+	unsigned long long start_code = 0;
+	struct oom_frame fr[9];
+	struct usym_session *ss;
+	uint64_t pc = (uint64_t)(uintptr_t)&marker;
+	FILE *f;
+	ssize_t len;
+	int n;
+
+	(void)state;
+	f = fopen("/proc/self/stat", "r");
+	assert_non_null(f);
+	assert_non_null(fgets(stat, sizeof(stat), f));
+	fclose(f);
+	p = strrchr(stat, ')');	/* comm may hold spaces: fields count from ") " */
+	assert_non_null(p);
+	/* the space before field N is the (N - 2)th after ')': start_code is 26 */
+	for (int field = 2; field < 26 && p; field++)
+		p = strchr(p + 1, ' ');
+	assert_non_null(p);
+	start_code = strtoull(p + 1, NULL, 10);
+	assert_true(start_code > 0);
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	assert_true(len > 0);
+	exe[len] = '\0';
+	usym_space_init(&s);
+	usym_space_add_exe(&s, 0, exe, start_code);
+	assert_int_equal(s.n, 1);
+	assert_non_null(usym_space_find(&s, pc));
+	assert_int_equal(s.obj[0].build_id_size, 20);
+	usym_space_add_exe(&s, 0, exe, start_code);	/* known: not twice */
+	assert_int_equal(s.n, 1);
+	ss = usym_session_new(&s);
+	assert_non_null(ss);
+	n = usym_session_frames(ss, pc + 1, true, OOM_UNWIND_DWARF, fr, 9);
+	assert_true(n >= 1);
+	assert_string_equal(fr[n - 1].sym, "marker");
+	usym_session_free(ss);
+	usym_space_reset(&s);
+	/* nothing to open, or no executable code below start_code: nothing added */
+	usym_space_add_exe(&s, 0, "/nonexistent/exe", start_code);
+	usym_space_add_exe(&s, 0, exe, 1);
+	assert_int_equal(s.n, 0);
+}
+
 static void test_missing_object(void **state)
 {
 	unsigned char id[20];
@@ -198,6 +251,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_frame),
+		cmocka_unit_test(test_exe_from_start_code),
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_demangle),

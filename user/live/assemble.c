@@ -26,6 +26,7 @@ struct pending_ustack {
 	uint64_t ips[OOMT_USTACK_MAX];
 	struct oomt_ubuild builds[OOMT_USTACK_MAX];
 	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
+	uint64_t exe_start_code;	/* where its code was mapped (mm->start_code) */
 	/* the trigger's objects, captured when its USTACK record came */
 	struct usym_space space;
 	uint64_t space_mono_ns;		/* when it was captured */
@@ -464,8 +465,9 @@ static void complete(struct assembler *a)
 	if (a->ustack.pending) {
 		struct pending_ustack *u = &a->ustack;
 
-		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->ips, u->n_ips, u->builds,
-			    u->n_builds, &u->space, u->have_copy ? u->copy : NULL);
+		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->exe_start_code, u->ips,
+			    u->n_ips, u->builds, u->n_builds, &u->space,
+			    u->have_copy ? u->copy : NULL);
 		u->pending = false;
 	}
 	usym_space_reset(&a->ustack.space);
@@ -584,6 +586,7 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	 */
 	capture_space(a, k->trigger_pid);
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
+	a->ustack.exe_start_code = k->exe_start_code;
 	a->ustack.pid = k->trigger_pid;
 	a->ustack.n_ips = k->ustack_len > 0 ? k->ustack_len / 8 : 0;
 	a->ustack.n_builds = k->ubuild_len > 0 ? k->ubuild_len / (int)sizeof(struct oomt_ubuild) : 0;

@@ -43,8 +43,8 @@ static bool plausible(uint64_t ip)
 	return ip >= 4096 && ip < USER_ADDR_LIMIT;
 }
 
-void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
-		 int n_ips, const struct oomt_ubuild *builds, int n_builds,
+void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t start_code,
+		 const uint64_t *ips, int n_ips, const struct oomt_ubuild *builds, int n_builds,
 		 struct usym_space *space, const struct oomt_ustack *copy)
 {
 	static struct uunwind_result r;
@@ -62,6 +62,9 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint
 		if (builds[i].status == 1 && plausible(ips[i]))
 			usym_space_add_frame(space, pid, exe, ips[i], builds[i].build_id,
 					     OOMT_BUILD_ID_SIZE, builds[i].offset_or_ip);
+	/* the executable (a PIE's place is known to no frame): from start_code */
+	if (exe && start_code)
+		usym_space_add_exe(space, pid, exe, start_code);
 	ss = usym_session_new(space);
 	if (!ss)
 		return;

@@ -20,11 +20,13 @@
 
 /*
  * exe: the process's executable as BPF saw it (NULL if unknown), a hint for
- * the build-id lookup. space: its objects as captured (read now from
- * /proc/PID/maps when empty); copy: the USTACK record, NULL if none.
+ * the build-id lookup, and start_code where its code was mapped (0 if
+ * unknown): it places the executable when its maps could not be read.
+ * space: its objects as captured (read now from /proc/PID/maps when empty);
+ * copy: the USTACK record, NULL if none.
  */
-void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, const uint64_t *ips,
-		 int n_ips, const struct oomt_ubuild *builds, int n_builds,
+void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t start_code,
+		 const uint64_t *ips, int n_ips, const struct oomt_ubuild *builds, int n_builds,
 		 struct usym_space *space, const struct oomt_ustack *copy);
 
 /*

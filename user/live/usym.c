@@ -511,6 +511,72 @@ const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t a
 	return NULL;
 }
 
+void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
+			uint64_t start_code)
+{
+	uint64_t lowest_x = UINT64_MAX;
+	char buf[OOM_PATH_MAX + 32];
+	struct usym_object *o;
+	size_t n;
+	Elf *elf;
+	int fd = -1;
+
+	if (!path || path[0] != '/' || !start_code || usym_space_find(s, start_code) ||
+	    s->n >= USYM_MAX_OBJECTS)
+		return;
+	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, path);
+	if (pid)
+		fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (!elf || elf_getphdrnum(elf, &n)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return;
+	}
+	/* load_elf_binary(): start_code is the lowest vaddr of an executable
+	 * PT_LOAD, plus the load bias */
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+		    ph.p_flags & PF_X && ph.p_vaddr < lowest_x)
+			lowest_x = ph.p_vaddr;
+	}
+	if (lowest_x == UINT64_MAX || lowest_x > start_code) {
+		elf_end(elf);
+		close(fd);
+		return;
+	}
+	o = &s->obj[s->n++];
+	memset(o, 0, sizeof(*o));
+	o->fd = fd;
+	o->bias = start_code - lowest_x;
+	copy_str(o->path, sizeof(o->path), path);
+	o->start = UINT64_MAX;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr + o->bias < o->start)
+			o->start = ph.p_vaddr + o->bias;
+		if (ph.p_vaddr + ph.p_memsz + o->bias > o->end)
+			o->end = ph.p_vaddr + ph.p_memsz + o->bias;
+	}
+	elf_end(elf);
+	{
+		int id = fd_build_id(fd, o->build_id);
+
+		o->build_id_size = id > 0 ? (uint8_t)id : 0;
+	}
+}
+
 void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, uint64_t ip,
 			  const unsigned char *build_id, int build_id_size, uint64_t file_offset)
 {

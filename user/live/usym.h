@@ -65,6 +65,15 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, uint64_t ip,
 			  const unsigned char *build_id, int build_id_size, uint64_t file_offset);
 
+/*
+ * The executable at PATH, whose code the kernel mapped at START_CODE
+ * (mm->start_code: the lowest executable PT_LOAD's address plus the load
+ * bias), unless an object there is known already. A file that cannot be
+ * opened (through /proc/PID/root, or as named) adds nothing.
+ */
+void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
+			uint64_t start_code);
+
 /* The object covering addr, or NULL. */
 const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t addr);
 
