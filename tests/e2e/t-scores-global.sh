@@ -26,7 +26,9 @@ start_hog c -a 300 16
 start_hog d -a 1000 4
 hostile=$(printf 'q"n\nx\033[31mz')
 start_hog e -n "$hostile" 2
-wait_ready "$WORK"/hog-*
+# by name: a glob run before every background job has created its file
+# (a loaded machine) would leave the pattern itself to wait for
+wait_ready "$WORK/hog-a" "$WORK/hog-b" "$WORK/hog-c" "$WORK/hog-d" "$WORK/hog-e"
 note "hogs:$HOGS"
 
 # a vfork child sharing its parent's mm: the kernel skips it (in_vfork)
