@@ -96,8 +96,9 @@ def off(dm, want):
     Live anon is usage at the kill less what a kill does not move, read when
     the event is complete: memory in flight at the kill (in_flight) counts
     in it, so with some in flight anon must lie between the kernel's anon
-    and that plus what is in flight, and usage (read at mark_victim, after
-    the report) between the kernel's less what is in flight and it."""
+    and that plus twice what is in flight, and usage (read at the kill,
+    before or after the report by the mode) within what is in flight of
+    the kernel's."""
     bad = {}
     flight = in_flight(want) or 0
     for key, kv in sorted(want.items()):
@@ -105,13 +106,18 @@ def off(dm, want):
         if got is None:
             bad[key] = (None, kv)
         elif key == "anon_kb" and not close(flight, 0):
-            if not (close(got, kv) or kv <= got <= kv + flight) and not close(got, kv + flight):
-                bad[key] = (got, f"{kv} .. {kv + flight} ({flight} kB in flight)")
+            # usage less the parts: what was in flight, and what was freed
+            # between the usage read and the report (at most that again)
+            if not (close(got, kv) or kv <= got <= kv + 2 * flight) and \
+                    not close(got, kv + 2 * flight):
+                bad[key] = (got, f"{kv} .. {kv + 2 * flight} ({flight} kB in flight)")
         elif key in ("usage_kb", "memsw_usage_kb") and not close(flight, 0):
-            # read at mark_victim, after the report was printed: what was in
-            # flight then may have been uncharged meanwhile
-            if not (close(got, kv) or kv - flight <= got <= kv) and not close(got, kv - flight):
-                bad[key] = (got, f"{kv - flight} .. {kv} ({flight} kB in flight)")
+            # read at the kill: before the report is printed (fentry, kprobe:
+            # oom_kill_process) or after it (tracepoint: mark_victim); what
+            # was in flight may have been uncharged in between, either way
+            if not (close(got, kv) or kv - flight <= got <= kv + flight) and \
+                    not close(got, kv - flight) and not close(got, kv + flight):
+                bad[key] = (got, f"{kv - flight} .. {kv + flight} ({flight} kB in flight)")
         elif not close(got, kv):
             bad[key] = (got, kv)
     return bad
