@@ -225,6 +225,31 @@ static __always_inline void fill_hdr(struct oomt_hdr *h, __u32 type, __u64 oom_i
 /* ---- reading a task ------------------------------------------------------ */
 
 /*
+ * A percpu_counter's exact value: its shared count plus every possible
+ * CPU's part (through __per_cpu_offset from kallsyms). False if a part
+ * could not be read; the parts read are summed all the same.
+ */
+static __always_inline bool pcpu_counter_sum(struct percpu_counter *pc, __s64 *ret_sum)
+{
+	__s32 *counters = BPF_CORE_READ(pc, counters);
+	__s64 sum = BPF_CORE_READ(pc, count);
+	bool ok = true;
+
+	for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
+		__u64 off = 0;
+		__s32 part = 0;
+
+		if (bpf_probe_read_kernel(&off, sizeof(off),
+					  (void *)(ksym_per_cpu_offset + cpu * 8)) ||
+		    bpf_probe_read_kernel(&part, sizeof(part), (void *)((__u64)counters + off)))
+			ok = false;
+		sum += part;
+	}
+	*ret_sum = sum;
+	return ok;
+}
+
+/*
  * One rss counter of the 6.2+ layout as the kernel's get_mm_counter() sees
  * it, or as oom_badness() reads it with exact per-CPU sums (rss_precise).
  */
@@ -232,19 +257,8 @@ static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc)
 {
 	__s64 v = BPF_CORE_READ(pc, count);
 
-	if (rss_precise && ksym_per_cpu_offset) {
-		__s32 *counters = BPF_CORE_READ(pc, counters);
-
-		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
-			__u64 off = 0;
-			__s32 part = 0;
-
-			bpf_probe_read_kernel(&off, sizeof(off),
-					      (void *)(ksym_per_cpu_offset + cpu * 8));
-			bpf_probe_read_kernel(&part, sizeof(part), (void *)((__u64)counters + off));
-			v += part;
-		}
-	}
+	if (rss_precise && ksym_per_cpu_offset)
+		pcpu_counter_sum(pc, &v);
 	return v < 0 ? 0 : v;
 }
 
@@ -394,21 +408,10 @@ static __always_inline bool mm_counters_exact(struct mm_struct *mm, __s64 v[4])
 	    nr_cpu_ids > 64)
 		return false;
 	for (int i = 0; i < 4; i++) {
-		struct percpu_counter *pc = &((struct mm_struct___new *)mm)->rss_stat[i];
-		__s32 *counters = BPF_CORE_READ(pc, counters);
-		__s64 sum = BPF_CORE_READ(pc, count);
+		__s64 sum;
 
-		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
-			__u64 off = 0;
-			__s32 part = 0;
-
-			if (bpf_probe_read_kernel(&off, sizeof(off),
-						  (void *)(ksym_per_cpu_offset + cpu * 8)) ||
-			    bpf_probe_read_kernel(&part, sizeof(part),
-						  (void *)((__u64)counters + off)))
-				return false;
-			sum += part;
-		}
+		if (!pcpu_counter_sum(&((struct mm_struct___new *)mm)->rss_stat[i], &sum))
+			return false;
 		v[i] = sum < 0 ? 0 : sum;
 	}
 	return true;

@@ -511,6 +511,26 @@ const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t a
 	return NULL;
 }
 
+/* An object's extent in the process: its loadable segments, at o->bias. */
+static void set_extent(struct usym_object *o, Elf *elf)
+{
+	size_t n;
+
+	o->start = UINT64_MAX;
+	if (elf_getphdrnum(elf, &n))
+		return;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr + o->bias < o->start)
+			o->start = ph.p_vaddr + o->bias;
+		if (ph.p_vaddr + ph.p_memsz + o->bias > o->end)
+			o->end = ph.p_vaddr + ph.p_memsz + o->bias;
+	}
+}
+
 void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 			uint64_t start_code)
 {
@@ -558,17 +578,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	o->fd = fd;
 	o->bias = start_code - lowest_x;
 	copy_str(o->path, sizeof(o->path), path);
-	o->start = UINT64_MAX;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-			continue;
-		if (ph.p_vaddr + o->bias < o->start)
-			o->start = ph.p_vaddr + o->bias;
-		if (ph.p_vaddr + ph.p_memsz + o->bias > o->end)
-			o->end = ph.p_vaddr + ph.p_memsz + o->bias;
-	}
+	set_extent(o, elf);
 	elf_end(elf);
 	{
 		int id = fd_build_id(fd, o->build_id);
@@ -610,21 +620,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	copy_str(o->path, sizeof(o->path), path);
 	memcpy(o->build_id, build_id, (size_t)build_id_size);
 	o->build_id_size = (uint8_t)build_id_size;
-	/* the extent of its loadable segments */
-	o->start = UINT64_MAX;
-	size_t n;
-
-	if (!elf_getphdrnum(elf, &n))
-		for (size_t i = 0; i < n; i++) {
-			GElf_Phdr ph;
-
-			if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
-				continue;
-			if (ph.p_vaddr + o->bias < o->start)
-				o->start = ph.p_vaddr + o->bias;
-			if (ph.p_vaddr + ph.p_memsz + o->bias > o->end)
-				o->end = ph.p_vaddr + ph.p_memsz + o->bias;
-		}
+	set_extent(o, elf);
 	elf_end(elf);
 }
 
