@@ -31,6 +31,14 @@ KERNEL = ""
 check = Checker(ok="ok      ", fail="FAIL    ")
 
 
+# VM_ONLY (tests/vm/run.sh): only these parts ran, only they are judged
+ONLY = os.environ.get("VM_ONLY", "").split()
+
+
+def wanted(part):
+    return not ONLY or part in ONLY
+
+
 def kernel_at_least(ver, major, minor):
     """Is kernel release VER (e.g. 6.12.118+deb12-cloud-amd64) MAJOR.MINOR or later?"""
     parts = ver.split(".")
@@ -395,6 +403,131 @@ def check_names(sections, meta):
           "names: the hook's environment", hook, "OOMTRACE_POD=cart-7d9")
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.join(HERE, "..", "..")
+USTACK_SRC = os.path.join(TOP, "tests", "e2e", "ustack")
+# the guest's path of each object of the user-stack program
+USTACK_GUEST = {"ustack": "/opt/ustack/ustack", "libustack.so": "/opt/ustack/libustack.so"}
+
+
+def source_line(name, text):
+    """The line of SRC name that holds text (the test program's markers)."""
+    for i, line in enumerate(open(os.path.join(USTACK_SRC, name)), 1):
+        if text in line:
+            return i
+    raise SystemExit(f"check_vm: no '{text}' in {name}")
+
+
+def elf_vaddr(path, off):
+    """The virtual address of file offset off in ELF64 path (its PT_LOADs)."""
+    import struct
+    with open(path, "rb") as f:
+        h = f.read(64)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phentsize, phnum = struct.unpack_from("<HH", h, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    for i in range(phnum):
+        p_type, _, p_offset, p_vaddr, _, p_filesz = struct.unpack_from("<IIQQQQ", ph, i * phentsize)
+        if p_type == 1 and p_offset <= off < p_offset + p_filesz:
+            return off - p_offset + p_vaddr
+    return None
+
+
+def build_id(path):
+    import subprocess
+    out = subprocess.run(["readelf", "-n", path], capture_output=True, text=True).stdout
+    m = re.search(r"Build ID: ([0-9a-f]+)", out)
+    return m and m.group(1)
+
+
+def addr2line(arch, path, addr):
+    """binutils' view of addr: [(function, file basename, line)], innermost first."""
+    import subprocess
+    tool = "addr2line" if arch == "x86_64" else f"{arch}-linux-gnu-addr2line"
+    out = subprocess.run([tool, "-f", "-i", "-e", path, "0x%x" % addr],
+                         capture_output=True, text=True).stdout.split("\n")
+    res = []
+    for fn, loc in zip(out[0::2], out[1::2]):
+        m = re.match(r"(.*):(\d+)(?: \(discriminator \d+\))?$", loc)
+        res.append((fn, os.path.basename(m.group(1)) if m else loc, int(m.group(2)) if m else None))
+    return res
+
+
+def check_ustack_vm(sections, meta, ver):
+    """Issue 16 in the VM: the stack of a program built -O2
+    -fomit-frame-pointer, unwound with DWARF from BPF's copy of its stack,
+    in every mode the kernel allows; as it came, and as if the process
+    were gone before its maps were read. Each frame is held to the source's
+    markers and to binutils' addr2line on the same files on the host."""
+    arch = meta.get("ustack.arch", "?")
+    files = os.path.join(TOP, ".output", "vm", f"ustack-{arch}")
+    host = {USTACK_GUEST[n]: os.path.join(files, n) for n in USTACK_GUEST}
+    ids = {g: build_id(h) for g, h in host.items()}
+    lib, exe = USTACK_GUEST["libustack.so"], USTACK_GUEST["ustack"]
+    want = [("touch", lib, source_line("libustack.c", "ustack-touch-line"), True),
+            ("f3", lib, source_line("libustack.c", "\ttouch(p, len);"), False),
+            ("f2", lib, source_line("libustack.c", "ustack-f2-line"), False),
+            ("f1", lib, source_line("libustack.c", "ustack-f1-line"), False),
+            ("main", exe, source_line("ustack_main.c", "ustack-main-line"), False)]
+    for v in ("live", "gone"):
+        check.prefix = f"{ver} ustack {v}: "
+        pid = int(meta.get(f"ustack.{v}.pid", "0"))
+        ev_text = sections.get(f"ustack.{v}.memory.events", "")
+        kills = re.search(r"^oom_kill (\d+)$", ev_text, re.M)
+        check(meta.get(f"ustack.{v}.exit") == "137" and kills and int(kills.group(1)) == 1,
+              "the kernel killed the program in its memcg (exit 137, memory.events oom_kill 1)",
+              (meta.get(f"ustack.{v}.exit"), ev_text, sections.get(f"ustack.{v}.out", "")[:300]),
+              ("137", "oom_kill 1"))
+        for mode in MODES:
+            check.prefix = f"{ver} ustack {v} {mode}: "
+            check(meta.get(f"ustack.{v}.tracer.{mode}.exit") == "0", "tracer exit 0",
+                  (meta.get(f"ustack.{v}.tracer.{mode}.exit"),
+                   sections.get(f"ustack.{v}.{mode}.err", "")[-300:]), "0")
+            evs = [e for e in events(sections, f"ustack.{v}.{mode}.json")
+                   if e.get("type") == "oom_kill" and e["trigger"]["pid"] == pid]
+            if not check(len(evs) == 1, "one event, triggered by the program", len(evs), 1):
+                continue
+            ev = evs[0]
+            st = ev.get("user_stack", [])
+            names = [f.get("sym") for f in st]
+            print(f"#       {ver} ustack {v} {mode}: " + " <- ".join(
+                f"{f.get('sym', f.get('ip'))}{' (inlined)' if f.get('inlined') else ''}"
+                f"{':%s' % f['line'] if f.get('line') else ''}" for f in st) +
+                (f"; stop: {ev['user_stack_stop']}" if ev.get("user_stack_stop") else ""))
+            got = [(f.get("sym"), f.get("object"), f.get("line"), bool(f.get("inlined"))) for f in st[:5]]
+            check(got == want, "f3 (touch inlined), f2, f1, main: objects and source lines",
+                  got, want)
+            check(all(f.get("unwind") == "dwarf" for f in st[:5]), 'every frame "unwind":"dwarf"',
+                  [f.get("unwind") for f in st[:5]], "dwarf")
+            check(all(f.get("build_id") == ids.get(f.get("object")) for f in st[:5]),
+                  "build ids of the files built on the host",
+                  [f.get("build_id") for f in st[:5]], ids)
+            # binutils on the host: the same address names the same
+            # functions and lines, inlined calls innermost first (a caller's
+            # line is its return address less one, as in a backtrace)
+            a2l, first = [], True
+            for i in range(5):
+                f = st[i] if i < len(st) else {}
+                if f.get("inlined"):
+                    continue
+                obj = host.get(f.get("object"))
+                va = obj and f.get("file_offset") and elf_vaddr(obj, int(f["file_offset"], 16))
+                if va is None:
+                    a2l.append(("?", f.get("object"), f.get("file_offset")))
+                    continue
+                a2l += addr2line(arch, obj, va if first else va - 1)
+                first = False
+            ours = [(f.get("sym"), os.path.basename(f.get("file", "")), f.get("line")) for f in st[:5]]
+            check(ours == a2l[:5], "frames as addr2line names their addresses", ours, a2l[:5])
+            if v == "live" and mode == "tracepoint":
+                # complete only after a quiet spell: the program was gone
+                ex = [e for e in events(sections, f"ustack.{v}.{mode}.json")
+                      if e.get("type") == "victim_exit" and e["pid"] == pid]
+                check(len(ex) == 1 and ex[0]["kill_to_exit_us"] < 100000,
+                      "the program had exited before its event was symbolized", ex, "< 100 ms")
+
+
 def main():
     global MODES, KERNEL
     path, ver = sys.argv[1], sys.argv[2]
@@ -407,7 +540,11 @@ def main():
     parts = re.split(r"^@@VM pass (\S+)\n", text, flags=re.M)
     head_sections, head_meta = parse(parts[0])
     check_doctor(text, head_sections, head_meta, ver)
-    check_names(head_sections, head_meta)
+    if wanted("names"):
+        check_names(head_sections, head_meta)
+    if wanted("ustack"):
+        check_ustack_vm(head_sections, head_meta, ver)
+    check.prefix = f"{ver}: "
     passes = list(zip(parts[1::2], parts[2::2]))
     got = [p for p, _ in passes]
     check(sorted(m for p in got for m in p.split(",")) == sorted(MODES), "every expected mode had a pass",
@@ -418,7 +555,8 @@ def main():
         tag = f"{ver}" if len(passes) == 1 else f"{ver} [{names} pass]"
         check.prefix = f"{tag}: "
         ran = re.findall(r"^@@VM meta scenario (\S+)$", chunk, re.M)
-        check(ran == list(SCENARIOS), "every scenario ran", ran, list(SCENARIOS))
+        want = [sc for sc in SCENARIOS if wanted(sc)]
+        check(ran == want, "every scenario ran", ran, want)
         for sc in ran:
             check_scenario(sc, sections, meta, tag, modes)
         secs = sum(int(meta.get(f"{sc}.seconds", 0)) for sc in ran)

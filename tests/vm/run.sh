@@ -6,6 +6,8 @@
 # kernel's own reports (check_vm.py). Ends with "N passed, N failed".
 #   VM_KERNELS="5.10 6.1 6.12" (substrings of the kernel versions to boot;
 #   "amd64" or "arm64" picks an architecture)
+#   VM_ONLY="ustack names memcg ..." (a quicker run: only these parts of
+#   guest.sh, and only they are judged; the doctor checks always run)
 cd "$(dirname "$0")/../.." || exit 1
 out=.output/vm
 cache=${VM_CACHE:-$out/kernels}
@@ -27,11 +29,55 @@ wanted() {
 	return 1
 }
 
+export VM_ONLY
+only=
+[ -n "${VM_ONLY:-}" ] && only=" oomtrace.only=$(echo $VM_ONLY | tr ' ' ,)"
+
 kernels=$(tests/vm/kernels.sh "$cache") || fail_all "cannot fetch the Debian kernels"
 
-# make_initramfs OUT BUSYBOX OOMTRACE HOG: busybox and its applets, the
-# static tracer and hog, /init. The applet names come from the host's
-# busybox (the same Debian release), as an arm64 one cannot run here.
+# ustack_build ARCH: the user-stack test program (tests/e2e/ustack: main ->
+# libustack.so's f1 -> f2 -> f3, -O2 -fomit-frame-pointer, as
+# t-ustack-dwarf.sh builds it) for the guest's architecture, into
+# $out/ustack-ARCH; check_vm.py reads the same files on the host (addr2line)
+ustack_build() {
+	d=$out/ustack-$1
+	case $1 in
+	x86_64) cc=gcc ;;
+	aarch64) cc=aarch64-linux-gnu-gcc ;;
+	esac
+	command -v $cc >/dev/null || return 1
+	rm -rf "$d"
+	mkdir -p "$d"
+	$cc -O2 -g -fomit-frame-pointer -fPIC -shared -o "$d/libustack.so" tests/e2e/ustack/libustack.c &&
+		$cc -O2 -g -fomit-frame-pointer -o "$d/ustack" tests/e2e/ustack/ustack_main.c \
+			-L"$d" -lustack -Wl,-rpath,/opt/ustack
+}
+
+# ustack_files ARCH ROOT: the program in ROOT/opt/ustack, with the dynamic
+# loader and libc at the paths the program and the loader look for them:
+# the host's own for x86-64 (the same Debian release as the guest's
+# kernels), Debian's arm64 ones from libc6-arm64-cross (the cross
+# compiler's) for arm64
+ustack_files() {
+	mkdir -p "$2/opt/ustack"
+	cp "$out/ustack-$1/ustack" "$out/ustack-$1/libustack.so" "$2/opt/ustack/" || return 1
+	case $1 in
+	x86_64)
+		for f in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6; do
+			mkdir -p "$2$(dirname $f)"
+			cp -L "$f" "$2$f" || return 1
+		done ;;
+	aarch64)
+		mkdir -p "$2/lib/aarch64-linux-gnu"
+		cp -L /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 "$2/lib/" &&
+			cp -L /usr/aarch64-linux-gnu/lib/libc.so.6 "$2/lib/aarch64-linux-gnu/" || return 1 ;;
+	esac
+}
+
+# make_initramfs OUT BUSYBOX OOMTRACE HOG ARCH: busybox and its applets, the
+# static tracer and hog, the user-stack program, /init. The applet names
+# come from the host's busybox (the same Debian release), as an arm64 one
+# cannot run here.
 make_initramfs() {
 	root=$out/initramfs
 	rm -rf "$root"
@@ -45,9 +91,11 @@ make_initramfs() {
 	cp tests/vm/guest.sh "$root/init"
 	cp tests/e2e/oom_window.awk "$root/bin/oom_window.awk"
 	chmod +x "$root/init"
+	ustack_files "$5" "$root" || return 1
 	(cd "$root" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$1"
 }
-make_initramfs "$out/initramfs.cpio.gz" /bin/busybox .output/static/oomtrace .output/helpers/hog ||
+ustack_build x86_64 || fail_all "cannot build the user-stack program"
+make_initramfs "$out/initramfs.cpio.gz" /bin/busybox .output/static/oomtrace .output/helpers/hog x86_64 ||
 	fail_all "cannot build the initramfs"
 
 echo "$kernels" | while read -r ver vmlinuz modes apart; do
@@ -63,7 +111,7 @@ echo "$kernels" | while read -r ver vmlinuz modes apart; do
 	for try in 1 2 3; do
 		timeout 600 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 384 -smp 2 \
 			-nographic -no-reboot -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-			-append "console=ttyS0 quiet loglevel=1 panic=-1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}" \
+			-append "console=ttyS0 quiet loglevel=1 panic=-1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}$only" \
 			</dev/null >"$log" 2>&1
 		grep -aq '@@VM meta kernel ' "$log" && break	# after the terminal's escapes
 		cp "$log" "$out/console-$ver.boot$try.log"
@@ -105,8 +153,9 @@ run_arm64() {
 	fi
 	list=$(tests/vm/kernels-arm64.sh "$cache") || { arm64_fail "cannot fetch the arm64 kernel"; return; }
 	busybox=$(echo "$list" | sed -n 's/^busybox //p')
+	ustack_build aarch64 || { arm64_fail "cannot build the arm64 user-stack program"; return; }
 	make_initramfs "$out/initramfs-arm64.cpio.gz" "$busybox" .output/arm64/oomtrace \
-		.output/arm64/helpers/hog || { arm64_fail "cannot build the arm64 initramfs"; return; }
+		.output/arm64/helpers/hog aarch64 || { arm64_fail "cannot build the arm64 initramfs"; return; }
 	echo "$list" | grep -v '^busybox ' | while read -r ver image; do
 		wanted "$ver" || continue
 		modes=$(arm64_modes "$ver")
@@ -121,7 +170,7 @@ run_arm64() {
 			timeout 900 qemu-system-aarch64 -M virt -accel tcg,thread=multi -cpu max,pauth-impdef=on \
 				-smp 2 -m 384 -nographic -no-reboot -kernel "$image" \
 				-initrd "$out/initramfs-arm64.cpio.gz" \
-				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 oomtrace.modes=$modes oomtrace.apart=0" \
+				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 oomtrace.modes=$modes oomtrace.apart=0$only" \
 				</dev/null >"$log" 2>&1
 			grep -aq '@@VM meta kernel ' "$log" && break
 			cp "$log" "$out/console-$ver.boot$try.log"
