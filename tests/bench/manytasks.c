@@ -2,7 +2,7 @@
 /*
  * manytasks: one memcg OOM with N candidate tasks, and what a tracer's BPF
  * programs spent on it.
- *   manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-g GROWER_MEMCG] [-P TRACER_PID]
+ *   manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-g GROWER_MEMCG] [-P TRACER_PID] [-s STACK_KIB]
  * Puts N tiny sleeping processes in MEMCG_DIR (forked from here, so they
  * share almost nothing but their page tables and kernel stacks), sets the
  * limit EXTRA_MIB (default 8) above what they use, and runs one grower in
@@ -12,6 +12,8 @@
  * With -P, the BPF programs the tracer holds (its prog fds' fdinfo, with
  * kernel.bpf_stats_enabled=1) are read just before the grower starts and
  * just after it is reaped: run_cnt and run_time_ns per program, deltas.
+ * With -s the grower allocates STACK_KIB deeper in its stack (the pages
+ * written first): a copy of the top of the user stack finds that much.
  * Prints one JSON object; the sleepers are killed before it exits.
  */
 #define _GNU_SOURCE
@@ -75,6 +77,16 @@ static int read_progs(int pid, struct prog_stat *ps, int max)
 	return n;
 }
 
+/* The grower, STACK_KIB of written stack below main's frame. */
+static __attribute__((noinline)) void grow_deep(const char *cg, volatile uint64_t *t_last, long kib)
+{
+	char pad[kib > 0 ? kib * 1024 : 1];
+
+	memset(pad, 1, sizeof(pad));
+	__asm__ __volatile__("" : : "r"(pad) : "memory");
+	grow_until_killed(cg, t_last);
+}
+
 /* The memory cgroup this process started in, to go back to it. */
 static int own_memcg_procs(char *buf, size_t size)
 {
@@ -105,7 +117,7 @@ int main(int argc, char **argv)
 	struct prog_stat before[MAX_PROGS], after[MAX_PROGS];
 	char path[512], home[1024], pidbuf[32];
 	const char *cg = NULL, *grower_cg = NULL;
-	long n = -1, extra_mib = 8;
+	long n = -1, extra_mib = 8, stack_kib = 0;
 	int opt, tracer = 0, nb = 0, na = 0, status;
 	uint64_t usage = 0, limit, kills0, t1, sys_tasks = 0;
 	volatile uint64_t *shared;
@@ -113,13 +125,14 @@ int main(int argc, char **argv)
 	DIR *proc;
 	struct dirent *d;
 
-	while ((opt = getopt(argc, argv, "c:N:e:g:P:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:N:e:g:P:s:")) != -1) {
 		switch (opt) {
 		case 'c': cg = optarg; break;
 		case 'g': grower_cg = optarg; break;
 		case 'N': n = atol(optarg); break;
 		case 'e': extra_mib = atol(optarg); break;
 		case 'P': tracer = atoi(optarg); break;
+		case 's': stack_kib = atol(optarg); break;
 		default: goto usage;
 		}
 	}
@@ -175,7 +188,7 @@ int main(int argc, char **argv)
 	if (grower < 0)
 		return perror("manytasks: fork"), 1;
 	if (!grower)
-		grow_until_killed(grower_cg, shared);
+		grow_deep(grower_cg, shared, stack_kib);
 	waitpid(grower, &status, 0);
 	t1 = now_ns();
 	if (tracer)
@@ -206,6 +219,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: manytasks -c MEMCG_DIR -N N [-e EXTRA_MIB] [-g GROWER_MEMCG] "
-		"[-P TRACER_PID]\n");
+		"[-P TRACER_PID] [-s STACK_KIB]\n");
 	return 2;
 }

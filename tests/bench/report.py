@@ -552,6 +552,54 @@ def scale(raw):
     return out
 
 
+def ustack(raw):
+    """BPF time per OOM (N=1) against the size of the user-stack copy; the
+    frames the event got, and why unwinding stopped."""
+    rows = jsonl(os.path.join(raw, "ustack.jsonl"))
+    if not rows:
+        return None
+    events_cache, by_copy, mode = {}, {}, None
+    for r in rows:
+        if not r.get("run"):
+            continue
+        names = {p["id"]: p.get("name", "?") for p in json.load(open(r["progs_file"]))} \
+            if os.path.exists(r["progs_file"]) else {}
+        pt = scale_point(r, names, events_cache)
+        if pt["mark_victim_runs"] not in (1, None):
+            continue
+        ev = None
+        for line in events_cache[r["events"]]:
+            e = json.loads(line)
+            if e.get("memcg") == r["memcg"]:
+                ev = e
+        pt["frames"] = len(ev.get("user_stack", [])) if ev else None
+        pt["stop"] = (ev.get("user_stack_stop") or "").split(":")[0] if ev else None
+        pt["round"] = r.get("round", 1)
+        mode = r["mode"]
+        by_copy.setdefault(r["copy"], {"depth_kib": r.get("depth_kib")})
+        by_copy[r["copy"]].setdefault("pts", []).append(pt)
+    out = {"mode": mode, "copies": []}
+    base = None
+    for copy in sorted(by_copy):
+        pts = by_copy[copy]["pts"]
+        d = {"copy": copy, "depth_kib": by_copy[copy]["depth_kib"], "reps": len(pts),
+             "bpf_us": statistics.median(p["bpf_ns"] for p in pts) / 1e3,
+             "bpf_us_p10": pct([p["bpf_ns"] / 1e3 for p in pts], 0.1),
+             "bpf_us_p90": pct([p["bpf_ns"] / 1e3 for p in pts], 0.9),
+             "rounds_bpf_us": {str(rn): statistics.median(p["bpf_ns"] for p in pts if p["round"] == rn) / 1e3
+                               for rn in sorted({p["round"] for p in pts})},
+             "frames": statistics.median(p["frames"] or 0 for p in pts),
+             "stops": sorted({p["stop"] or "-" for p in pts}),
+             "event_bytes": statistics.median(p["event_bytes"] or 0 for p in pts),
+             "kill_latency_ms": statistics.median(p["kill_latency_us"] for p in pts) / 1e3}
+        if copy == 0:
+            base = d["bpf_us"]
+        if base is not None:
+            d["vs_no_copy_us"] = d["bpf_us"] - base
+        out["copies"].append(d)
+    return out
+
+
 # ---- output --------------------------------------------------------------------------------------
 
 
@@ -801,6 +849,17 @@ def table(res):
                 if fo:
                     w("  fit, all rounds: BPF time = %.1f us + %.3f us x N processes outside (r2 %.4f)" % (
                         fo["intercept"], fo["slope"], fo["r2"]))
+    us = res.get("ustack")
+    if us and us.get("copies"):
+        w("")
+        w("User-stack copy (%s mode, --ustack-copy BPF us/OOM  p10..p90     vs none  frames  stopped by"
+          "           kill ms  reps" % us["mode"])
+        w("  N=1, allocating %d KiB deep)" % (us["copies"][0]["depth_kib"] or 0))
+        for d in us["copies"]:
+            w("  %24s %12.1f  %5.1f..%-5.1f %7s  %6d  %-22s %7.2f %5d" % (
+                "%d KiB" % (d["copy"] // 1024) if d["copy"] else "0 (off)", d["bpf_us"], d["bpf_us_p10"],
+                d["bpf_us_p90"], "%+.1f" % d["vs_no_copy_us"] if "vs_no_copy_us" in d else "-",
+                d["frames"], ",".join(d["stops"]), d["kill_latency_ms"], d["reps"]))
     pa = res.get("parse")
     if pa is not None:
         w("")
@@ -837,7 +896,7 @@ def report(raw, out):
         lines = [l for l in (r.get("output") or "").splitlines() if l.strip()]
         res["modes"][r["label"]] = {"ready": "ready_ms" in r, "why": lines[-1] if lines else None}
     for name, fn in (("startup", startup), ("memory", memory), ("idle_long", idle_long), ("oompath", oompath),
-                     ("storm", storm), ("scale", scale)):
+                     ("storm", storm), ("scale", scale), ("ustack", ustack)):
         v = fn(raw)
         if v is not None:
             res[name] = v

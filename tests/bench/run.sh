@@ -16,6 +16,9 @@
 #            LAT_NS): no tracer, oomtrace, bpftrace, interleaved (each round)
 #   scale    one OOM with N candidates, and with N processes outside its
 #            memcg: BPF time per OOM, event size (each round)
+#   ustack   one OOM (N=1) whose allocating task is USTACK_DEPTH_KIB deep in
+#            its stack, traced with --ustack-copy 0, the default (16 KiB) and
+#            the most (64 KiB): BPF time per OOM, frames unwound (each round)
 #   storm    memcg OOMs in parallel cgroups as fast as they come: nothing lost? (once)
 #   parse    tests/bench/parse.sh, if present (oomtrace parse throughput) (once)
 #   replay   tests/bench/replay.sh (oomtrace replay of 100,000 OOMs: rate, peak memory) (once)
@@ -39,15 +42,17 @@ PIDS=""
 if [ "$QUICK" = 1 ]; then
 	ROUNDS=${BENCH_ROUNDS:-1}
 	START_PER_ROUND=4 IDLE_MS=3000 LONG_IDLE_MS=5000 LAT_PER_BLOCK=8 LAT_PER_BLOCK_BIG=4
-	STORM_TOTAL=200 SCALE_NS="1 100 1000" SCALE_REPS_N1=1 LAT_NS="1 100 1000"
+	STORM_TOTAL=200 SCALE_NS="1 100 1000" SCALE_REPS_N1=1 LAT_NS="1 100 1000" USTACK_REPS=2
 else
 	ROUNDS=${BENCH_ROUNDS:-3}
 	START_PER_ROUND=12 IDLE_MS=10000 LONG_IDLE_MS=65000 LAT_PER_BLOCK=40 LAT_PER_BLOCK_BIG=12
-	STORM_TOTAL=2000 SCALE_NS="1 100 1000 5000" SCALE_REPS_N1=3 LAT_NS="1 100 1000 5000"
+	STORM_TOTAL=2000 SCALE_NS="1 100 1000 5000" SCALE_REPS_N1=3 LAT_NS="1 100 1000 5000" USTACK_REPS=5
 fi
 LAT_WARMUP=2		# first OOMs of each block, not counted
 LAT_LIMIT_MIB=4
 STORM_WORKERS=4
+USTACK_COPIES="0 16384 65536"	# --ustack-copy: none, the default, the most
+USTACK_DEPTH_KIB=52		# beyond the default copy, within the largest
 STORM_LIMIT_MIB=2
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -295,8 +300,37 @@ scale_round() {
 	echo "$STATS_OLD" >/proc/sys/kernel/bpf_stats_enabled
 }
 
+# ---- the user-stack copy (one round) -------------------------------------------------------------
+# One OOM with one candidate, its allocator USTACK_DEPTH_KIB deep in its
+# stack (manytasks -s), USTACK_REPS times per --ustack-copy size in a random
+# order, in the first usable mode (auto's); BPF time per OOM as in scale.
+ustack_round() {
+	_r=$1 _m=${MODES%% *}
+	echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot enable kernel.bpf_stats_enabled"
+	for copy in $(printf '%s\n' $USTACK_COPIES | shuf); do
+		f=$RAW/ustack.$copy.$_r
+		bg_start "$f.events" "oomtrace: ready" "$OOMTRACE" -j -k 0 -m "$_m" --ustack-copy "$copy"
+		tracer=$BG
+		bpftool -j prog show >"$f.progs" 2>/dev/null
+		rep=0
+		while [ $rep -lt "$USTACK_REPS" ]; do
+			rep=$((rep + 1))
+			cg=$(memcg_new "ustack-$copy-$_r-$rep" 1024)
+			line=$("$B/manytasks" -c "$cg" -N 1 -s "$USTACK_DEPTH_KIB" -P "$tracer" </dev/null) ||
+				say "warning: manytasks -s $USTACK_DEPTH_KIB failed"
+			printf '{"round":%d,"mode":"%s","copy":%d,"depth_kib":%d,"rep":%d,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
+				"$_r" "$_m" "$copy" "$USTACK_DEPTH_KIB" "$rep" "$(basename "$cg")" "$f.progs" \
+				"$f.events" "${line:-null}" >>"$RAW/ustack.jsonl"
+			memcg_rm "$cg"
+		done
+		sleep 0.5
+		bg_stop "$tracer"
+	done
+	echo "$STATS_OLD" >/proc/sys/kernel/bpf_stats_enabled
+}
+
 # ---- the rounds ------------------------------------------------------------------------------------
-for f in startup.jsonl memory.jsonl oompath.jsonl scale.jsonl; do : >"$RAW/$f"; done
+for f in startup.jsonl memory.jsonl oompath.jsonl scale.jsonl ustack.jsonl; do : >"$RAW/$f"; done
 # First what makes no OOM (start-ups, memory and idle cost), every round,
 # beside an idle trace and recorder watched over a window longer than the
 # recorder's 60 s reconcile timer (from 1 s after ready, so that they are
@@ -329,10 +363,11 @@ fi
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	skipped oompath && skipped scale && break
-	say "round $r of $ROUNDS, OOMs: kill latency with N in $LAT_NS candidates (none, oomtrace -k 0, bpftrace), BPF time with N in $SCALE_NS"
+	skipped oompath && skipped scale && skipped ustack && break
+	say "round $r of $ROUNDS, OOMs: kill latency with N in $LAT_NS candidates (none, oomtrace -k 0, bpftrace), BPF time with N in $SCALE_NS, user-stack copy of $USTACK_COPIES bytes"
 	skipped oompath || oompath_round $r
 	skipped scale || scale_round $r
+	skipped ustack || ustack_round $r
 done
 skipped startup || startup_profile
 
