@@ -769,9 +769,11 @@ static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
 	    pc >= entry + bias) {
 		copy_name(&out[n], name);
 		out[n].offset = pc - (entry + bias);
-	} else if ((sname = dwfl_module_addrinfo(mod, pc, &soff, &sym, NULL, NULL, NULL))) {
+	} else if ((sname = dwfl_module_addrinfo(mod, lookup, &soff, &sym, NULL, NULL, NULL))) {
+		/* a caller's frame by its call (lookup = pc - 1): the return
+		 * address of a call to a noreturn function is past its end */
 		copy_name(&out[n], sname);
-		out[n].offset = soff;
+		out[n].offset = soff + (pc - lookup);
 	}
 	free(scopes);
 	if (file) {
