@@ -528,6 +528,75 @@ def check_ustack_vm(sections, meta, ver):
                       "the program had exited before its event was symbolized", ex, "< 100 ms")
 
 
+PY_SCRIPT = 'l = []\nwhile True:\n    l.append("x" * 1000 + str(len(l)))\n'
+PY_GDB = """set debuginfod enabled off
+set pagination off
+break PyRun_SimpleStringFlags
+run
+break PyEval_EvalCode
+continue
+bt
+kill
+"""
+
+
+def check_python_vm(sections, meta, ver):
+    """Debian's python3 in the guest, held to gdb's backtrace of the same
+    interpreter and script on the host (as t-ustack-python.sh): from
+    PyEval_EvalCode to _start the same frames, files and lines, through
+    _PyEval_EvalFrameDefault, the C library's frames named by libc6-dbg's
+    debug file, every frame unwound with DWARF."""
+    import subprocess
+    import tempfile
+    py = meta["ustack.python"]
+    libc = os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6")
+    check.prefix = f"{ver} ustack python: "
+    ev_text = sections.get("ustack.python.memory.events", "")
+    kills = re.search(r"^oom_kill (\d+)$", ev_text, re.M)
+    check(meta.get("ustack.python.exit") == "137" and kills and int(kills.group(1)) == 1,
+          "the kernel killed python3 in its memcg (exit 137, memory.events oom_kill 1)",
+          (meta.get("ustack.python.exit"), ev_text, sections.get("ustack.python.out", "")[-300:]),
+          ("137", "oom_kill 1"))
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "py.gdb"), "w") as f:
+            f.write(PY_GDB)
+        gdb = os.path.join(tmp, "gdb.txt")
+        with open(gdb, "w") as f:
+            subprocess.run(["gdb", "-batch", "-x", os.path.join(tmp, "py.gdb"), "--args", py,
+                            "-S", "-I", "-c", PY_SCRIPT], stdout=f, stderr=subprocess.STDOUT)
+        if not check(re.search(r"^#0 .*PyEval_EvalCode", open(gdb).read(), re.M) is not None,
+                     "gdb on the host stopped in PyEval_EvalCode", open(gdb).read()[-500:],
+                     "#0 PyEval_EvalCode"):
+            return
+        for mode in MODES:
+            check.prefix = f"{ver} ustack python {mode}: "
+            evs = os.path.join(tmp, f"{mode}.json")
+            with open(evs, "w") as f:
+                f.write(sections.get(f"ustack.python.{mode}.json", ""))
+            r = subprocess.run([sys.executable, os.path.join(TOP, "tests", "e2e", "check_ustack.py"),
+                                evs, gdb, meta.get("ustack.python.pid", "0"), "--from", "PyEval_EvalCode",
+                                "--to", "_start", "--object", f"Py_BytesMain={py}",
+                                "--object", f"__libc_start_call_main={libc}"],
+                               capture_output=True, text=True)
+            for line in r.stdout.splitlines():
+                if line.startswith("# ours"):
+                    print(f"#       {ver} ustack python {mode}: {line[2:]}")
+            check(r.returncode == 0, "from PyEval_EvalCode to _start as gdb's backtrace on the host",
+                  r.stdout[-600:], "ok")
+            ev = [e for e in events(sections, f"ustack.python.{mode}.json") if e.get("type") == "oom_kill"]
+            st = ev[0].get("user_stack", []) if ev else []
+            names = [f.get("sym") for f in st]
+            check("_PyEval_EvalFrameDefault" in names and "__libc_start_call_main" in names and
+                  names.index("_PyEval_EvalFrameDefault") < names.index("__libc_start_call_main"),
+                  "interpreter frames (_PyEval_EvalFrameDefault) down to __libc_start_call_main",
+                  names, "_PyEval_EvalFrameDefault ... __libc_start_call_main")
+            lc = [f for f in st if f.get("object") == libc]
+            check(lc and all(f.get("sym") and f.get("file") and f.get("line") for f in lc),
+                  "the C library's frames named with their lines (libc6-dbg by build id)", lc, "named")
+            check(st and all(f.get("unwind") == "dwarf" for f in st), 'every frame "unwind":"dwarf"',
+                  [f.get("unwind") for f in st], "dwarf")
+
+
 def main():
     global MODES, KERNEL
     path, ver = sys.argv[1], sys.argv[2]
@@ -544,6 +613,10 @@ def main():
         check_names(head_sections, head_meta)
     if wanted("ustack"):
         check_ustack_vm(head_sections, head_meta, ver)
+        if "ustack.python" in head_meta:
+            check_python_vm(head_sections, head_meta, ver)
+        elif head_meta.get("ustack.arch") == "x86_64":
+            check(False, "python3 in the guest", None, "/usr/bin/python3")
     check.prefix = f"{ver}: "
     passes = list(zip(parts[1::2], parts[2::2]))
     got = [p for p, _ in passes]

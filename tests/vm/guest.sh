@@ -367,54 +367,69 @@ part names && names_check
 # swap, refuse more under heuristic overcommit). Twice: as it comes (the
 # tracers read its maps), and as if it were gone before they could
 # (OOMTRACE_USTACK_NO_MAPS, a test switch: its frames are placed by the
-# build ids and the start of the executable's code the kernel gave). The
-# host holds the frames to addr2line.
-ustack_check() {
-	meta ustack.arch "$(uname -m)"
-	for v in live gone; do
-		pre=
-		[ $v = gone ] && pre="env OOMTRACE_USTACK_NO_MAPS=1"
-		cg=$(memcg_v2 oomtrace-vm-ustack-$v 32)
-		TRACERS=""
-		for m in $MODES; do
-			$pre /bin/oomtrace --json -n 1 --mode "$m" -c "/oomtrace-vm-ustack-$v" \
-				>"/tmp/ustack-$v-$m.json" 2>"/tmp/ustack-$v-$m.err" &
-			TRACERS="$TRACERS $!"
-			eval "TRACER_$m=$!"
-		done
-		for m in $MODES; do
-			i=0
-			eval "pid=\$TRACER_$m"
-			while ! grep -q '^oomtrace: ready' "/tmp/ustack-$v-$m.err" && [ $i -lt 600 ] &&
-				kill -0 "$pid" 2>/dev/null; do
-				sleep 0.1; i=$((i + 1))
-			done
-		done
-		sh -c 'echo $$ >"$0/cgroup.procs" && exec /opt/ustack/ustack 256' "$cg" \
-			>/tmp/ustack-$v.out 2>&1 &
-		p=$!
-		meta "ustack.$v.pid" $p
-		wait $p
-		meta "ustack.$v.exit" $?
-		section "ustack.$v.out" /tmp/ustack-$v.out
-		section "ustack.$v.memory.events" "$cg/memory.events"
-		# -n 1: each tracer ends after its event; one that does not is stopped
+# build ids and the start of the executable's code the kernel gave). Then,
+# where run.sh put Debian's python3 in, it grows a list in a 64 MiB memcg.
+# The host holds the frames to addr2line and to gdb.
+
+# ustack_run NAME LIMIT_MIB ENV CMD...: CMD in a fresh memcg until the kill,
+# traced by one tracer per mode (ENV, e.g. "env X=1", before each)
+ustack_run() {
+	v=$1 lim=$2 pre=$3
+	shift 3
+	cg=$(memcg_v2 "oomtrace-vm-ustack-$v" "$lim")
+	TRACERS=""
+	for m in $MODES; do
+		$pre /bin/oomtrace --json -n 1 --mode "$m" -c "/oomtrace-vm-ustack-$v" \
+			>"/tmp/ustack-$v-$m.json" 2>"/tmp/ustack-$v-$m.err" &
+		TRACERS="$TRACERS $!"
+		eval "TRACER_$m=$!"
+	done
+	for m in $MODES; do
 		i=0
-		while [ $i -lt 100 ]; do
-			alive=0
-			for t in $TRACERS; do kill -0 "$t" 2>/dev/null && alive=1; done
-			[ $alive = 0 ] && break
+		eval "pid=\$TRACER_$m"
+		while ! grep -q '^oomtrace: ready' "/tmp/ustack-$v-$m.err" && [ $i -lt 600 ] &&
+			kill -0 "$pid" 2>/dev/null; do
 			sleep 0.1; i=$((i + 1))
 		done
-		for t in $TRACERS; do kill -INT "$t" 2>/dev/null; done
-		for m in $MODES; do
-			eval "wait \$TRACER_$m"
-			meta "ustack.$v.tracer.$m.exit" $?
-			section "ustack.$v.$m.json" "/tmp/ustack-$v-$m.json"
-			section "ustack.$v.$m.err" "/tmp/ustack-$v-$m.err"
-		done
-		rmdir "$cg"
 	done
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" >/tmp/ustack-$v.out 2>&1 &
+	p=$!
+	meta "ustack.$v.pid" $p
+	wait $p
+	meta "ustack.$v.exit" $?
+	section "ustack.$v.out" /tmp/ustack-$v.out
+	section "ustack.$v.memory.events" "$cg/memory.events"
+	# -n 1: each tracer ends after its event; one that does not is stopped
+	i=0
+	while [ $i -lt 100 ]; do
+		alive=0
+		for t in $TRACERS; do kill -0 "$t" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	for t in $TRACERS; do kill -INT "$t" 2>/dev/null; done
+	for m in $MODES; do
+		eval "wait \$TRACER_$m"
+		meta "ustack.$v.tracer.$m.exit" $?
+		section "ustack.$v.$m.json" "/tmp/ustack-$v-$m.json"
+		section "ustack.$v.$m.err" "/tmp/ustack-$v-$m.err"
+	done
+	rmdir "$cg"
+}
+
+ustack_check() {
+	meta ustack.arch "$(uname -m)"
+	ustack_run live 32 "" /opt/ustack/ustack 256
+	ustack_run gone 32 "env OOMTRACE_USTACK_NO_MAPS=1" /opt/ustack/ustack 256
+	if [ -x /usr/bin/python3 ]; then
+		meta ustack.python "$(readlink -f /usr/bin/python3)"
+		# the same script as t-ustack-python.sh's; -S -I: no site, no
+		# environment (run.sh put in only what the interpreter starts with)
+		ustack_run python 64 "" /usr/bin/python3 -S -I -c 'l = []
+while True:
+    l.append("x" * 1000 + str(len(l)))
+'
+	fi
 }
 part ustack && ustack_check
 

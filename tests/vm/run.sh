@@ -55,18 +55,42 @@ ustack_build() {
 
 # ustack_files ARCH ROOT: the program in ROOT/opt/ustack, with the dynamic
 # loader and libc at the paths the program and the loader look for them:
-# the host's own for x86-64 (the same Debian release as the guest's
-# kernels), Debian's arm64 ones from libc6-arm64-cross (the cross
-# compiler's) for arm64
+# for x86-64 the host's own (the same Debian release as the guest's
+# kernels), laid out as Debian 12's merged /usr, with Debian's python3.11
+# (the interpreter and its libraries, and of its standard library only what
+# -S -I starts with: encodings for UTF-8; 10 MiB in all) and libc6-dbg's
+# debug file for libc (found by build id); for arm64 Debian's arm64 loader
+# and libc from libc6-arm64-cross (the cross compiler's), no python
 ustack_files() {
 	mkdir -p "$2/opt/ustack"
 	cp "$out/ustack-$1/ustack" "$out/ustack-$1/libustack.so" "$2/opt/ustack/" || return 1
 	case $1 in
 	x86_64)
-		for f in /lib64/ld-linux-x86-64.so.2 /lib/x86_64-linux-gnu/libc.so.6; do
-			mkdir -p "$2$(dirname $f)"
-			cp -L "$f" "$2$f" || return 1
-		done ;;
+		mkdir -p "$2/usr/lib/x86_64-linux-gnu" "$2/usr/lib64"
+		ln -s usr/lib "$2/lib"
+		ln -s usr/lib64 "$2/lib64"
+		py=$(readlink -f /usr/bin/python3)
+		set -- "$2" "$(readlink -f /lib64/ld-linux-x86-64.so.2)" /lib/x86_64-linux-gnu/libc.so.6
+		[ -x "$py" ] && set -- "$@" "$py" $(ldd "$py" | sed -n 's|.* => \(/[^ ]*\) .*|\1|p') \
+			"${py%/bin/*}/lib/${py##*/}/os.py" \
+			"${py%/bin/*}/lib/${py##*/}/encodings/__init__.py" \
+			"${py%/bin/*}/lib/${py##*/}/encodings/aliases.py" \
+			"${py%/bin/*}/lib/${py##*/}/encodings/utf_8.py"
+		id=$(readelf -n /lib/x86_64-linux-gnu/libc.so.6 | sed -n 's/.*Build ID: \(..\)\(.*\)/\1\/\2/p')
+		[ -f "/usr/lib/debug/.build-id/$id.debug" ] && set -- "$@" "/usr/lib/debug/.build-id/$id.debug"
+		r=$1
+		shift
+		for f in "$@"; do
+			# under the host's real directory (/lib is /usr/lib there
+			# too), by its own name (a library's soname is a link)
+			d=$(readlink -f "$(dirname "$f")")
+			mkdir -p "$r$d"
+			cp -L "$f" "$r$d/" || return 1
+		done
+		[ -x "$py" ] && ln -s "${py##*/}" "$r/usr/bin/python3"
+		# the ELF interpreter's path: a link, as on the host
+		cp -a /usr/lib64/ld-linux-x86-64.so.2 "$r/usr/lib64/" || return 1
+		;;
 	aarch64)
 		mkdir -p "$2/lib/aarch64-linux-gnu"
 		cp -L /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 "$2/lib/" &&
