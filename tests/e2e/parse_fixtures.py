@@ -44,6 +44,12 @@ Optional facts, checked when present:
                limit suppressed N reports ("callbacks suppressed").
   points       "PID=P, PID=P ...": the first event's candidates' estimated
                points; P "none" means the log cannot tell (no points).
+  user_ip      "[(Nth event)] 0xIP [(notes)]": that event's user stack is the
+               one frame of the report's "RIP: 0033:" line, the others have
+               none (where a directory states it for one log, the logs
+               without it must have no user frame). Parsed again with --symbolize, every fixture gives the
+               same events (no task of theirs runs here), and stderr says for
+               each user frame why it was not named.
 
   source, kernel, kind: provenance and description, not facts the parser
                extracts; not checked.
@@ -288,10 +294,37 @@ def check_points(name, fact, events):
     check(all(est), f"{name}: recomputed points are marked estimated", est, "all true")
 
 
+def check_user_ip(name, fact, events):
+    m = re.match(r"^(?:\((\d+)(?:st|nd|rd|th) event\) )?(0x[0-9a-f]+)(?: \(.*\))?$", str(fact))
+    if not m:
+        return unknown_phrase(name, "user_ip", fact)
+    n = int(m.group(1) or 1) - 1
+    want = [[{"ip": m.group(2)}] if i == n else None for i in range(len(events))]
+    got = [e.get("user_stack") or None for e in events]
+    check(got == want, f"{name}: the user frame of the report's RIP line", got, want)
+
+
+def check_symbolize(oomtrace, path, name, events):
+    """--symbolize: the same events; one line on stderr per unnamed user frame."""
+    out = subprocess.run([oomtrace, "parse", "--json", "-k", "0", "--symbolize", path], capture_output=True)
+    got = [json.loads(l) for l in out.stdout.decode("utf-8").splitlines()]
+    got = [o for o in got if o["type"] == "oom_kill"]
+    check(out.returncode == 0 and got == events, f"{name}: --symbolize changes nothing here",
+          out.returncode, 0)
+    err = out.stderr.decode("utf-8", "replace").strip().splitlines()
+    want = sum(1 for e in events if e.get("user_stack"))
+    notes = [l for l in err if re.match(r"^oomtrace: warning: --symbolize: OOM #\d+: user frame 0x[0-9a-f]+ "
+                                        r"not named: (pid \d+ is gone|pid \d+ is another task now|"
+                                        r"the report names no trigger pid)$", l)]
+    check(len(notes) == want and len(err) == want + 1, f"{name}: --symbolize says why each user frame "
+          "stays unnamed", err, f"{want} notes and the summary")
+
+
 def main():
     oomtrace, fixtures = sys.argv[1:3]
     expected = json.load(open(os.path.join(fixtures, "expected.json"), encoding="utf-8"))
     logs = sorted(f for f in os.listdir(fixtures) if f.endswith(".log"))
+    user_ips = any("user_ip" in f for f in expected.values())
     check(sorted(expected) == logs, "expected.json covers every fixture", sorted(expected), logs)
     for name in logs:
         facts = expected.get(name)
@@ -327,6 +360,12 @@ def main():
                   got, facts["suppressed_reports"])
         if "points" in facts:
             check_points(name, facts["points"], events)
+        if "user_ip" in facts:
+            check_user_ip(name, facts["user_ip"], events)
+        elif user_ips:	# a directory that states them states all of them
+            check(not any(e.get("user_stack") for e in events), f"{name}: no user frame",
+                  [e.get("user_stack") for e in events], None)
+        check_symbolize(oomtrace, os.path.join(fixtures, name), name, events)
     print(f"{check.passed} of {check.checks} checks passed")
     return 1 if check.failed else 0
 

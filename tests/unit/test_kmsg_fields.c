@@ -84,6 +84,32 @@ static void test_dump_stack_lines(void **state)
 	assert_int_equal(kind("RIP: 0033:0x7fdeafb0fe2f"), KMSG_USER_IP);
 	assert_int_equal(f.value, 0x7fdeafb0fe2full);
 	assert_int_equal(kind("RIP: 0010:out_of_memory+0x10/0x20"), KMSG_REGS);
+	/* the bytes around a RIP, the one at it marked (x86 show_opcodes) */
+	assert_int_equal(kind("Code: 60 4c 8b d0 49 83 c2 18 <4c> 89 10 c7"), KMSG_CODE);
+	assert_int_equal(f.code_len, 12);
+	assert_int_equal(f.code_at, 8);
+	assert_int_equal(f.code[0], 0x60);
+	assert_int_equal(f.code[8], 0x4c);
+	assert_int_equal(f.code[11], 0xc7);
+	assert_int_equal(kind("Code: <0f> 0b"), KMSG_CODE);
+	assert_int_equal(f.code_at, 0);
+	/* not bytes to hold a process to: no marker, two, a bad byte, too many */
+	assert_int_equal(kind("Code: 60 4c 8b d0"), KMSG_REGS);
+	assert_int_equal(kind("Code: 60 <4c> <8b> d0"), KMSG_REGS);
+	assert_int_equal(kind("Code: 60 <4c> 8g d0"), KMSG_REGS);
+	assert_int_equal(kind("Code: 60 <4c 8b d0"), KMSG_REGS);
+	{
+		char line[512] = "Code:";
+
+		for (int i = 0; i < 65; i++)
+			strcat(line, i == 42 ? " <90>" : " 90");
+		assert_int_equal(kind(line), KMSG_REGS);
+		line[strlen(line) - 3] = '\0';	/* 64 bytes: the most the kernel prints */
+		assert_int_equal(kind(line), KMSG_CODE);
+		assert_int_equal(f.code_len, 64);
+	}
+	/* arm64 prints words, the one at pc in (): not taken as bytes */
+	assert_int_equal(kind("Code: d503233f a9bd7bfd 910003fd (d4210000)"), KMSG_REGS);
 }
 
 static void test_frames(void **state)

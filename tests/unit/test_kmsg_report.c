@@ -23,6 +23,8 @@
 #define MAX_OUT 16
 
 struct out {
+	uint8_t code[OOM_CODE_MAX];	/* the last event's user_code */
+	int code_len, code_at;
 	char *event[MAX_OUT];
 	char *reaped[MAX_OUT];
 	size_t n, n_reaped;
@@ -36,6 +38,9 @@ static void on_event(struct oom_event *ev, void *arg)
 	FILE *f;
 
 	assert_true(o->n < MAX_OUT);
+	memcpy(o->code, ev->user_code, sizeof(o->code));
+	o->code_len = ev->user_code_len;
+	o->code_at = ev->user_code_at;
 	f = open_memstream(&o->event[o->n], &len);
 	render_event_json(f, ev);
 	fclose(f);
@@ -163,6 +168,50 @@ static void test_full_6x(void **state)
 	HAS(e, "\"user_stack\":[{\"ip\":\"0x4016dc\"}]");
 	HAS(e, "\"unparsed_lines\":0");
 	out_free(o);
+}
+
+/*
+ * The Code line of the user RIP is kept with the event (parse --symbolize
+ * holds the live process to it); a kernel RIP's Code line is not, nor one
+ * that does not follow the user RIP.
+ */
+static void test_user_code(void **state)
+{
+	const char *rip = "[ 3332.685853] RIP: 0033:0x4016dc\n";
+	const char *code = "[ 3332.685855] Code: 48 89 c7 e8 <c6> 04 02 01 48\n";
+	const char *kcode = "[ 3332.685850] RIP: 0010:__memcg_kmem_charge+0x10/0x20\n"
+			    "[ 3332.685851] Code: 0f 1f 44 <00> 00 55\n";
+	const char *rsp = "[ 3332.685859] RSP: 002b:00007ffc7c733e40 EFLAGS: 00010287\n";
+	const char *at = strstr(report_6x, "[ 3332.685853] RIP:");
+	const char *after = strstr(report_6x, "[ 3332.685859] RSP:");
+	char *text;
+	struct out *o;
+
+	(void)state;
+	/* kernel RIP and its Code, then the user RIP, its Code, RSP */
+	assert_int_not_equal(asprintf(&text, "%.*s%s%s%s%s", (int)(at - report_6x), report_6x, kcode,
+				      rip, code, after), -1);
+	o = parse(text, 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"user_stack\":[{\"ip\":\"0x4016dc\"}]");
+	LACKS(o->event[0], "\"code\"");	/* kept, not rendered */
+	HAS(o->event[0], "\"unparsed_lines\":0");
+	assert_int_equal(o->code_len, 9);
+	assert_int_equal(o->code_at, 4);
+	assert_int_equal(o->code[0], 0x48);
+	assert_int_equal(o->code[4], 0xc6);
+	out_free(o);
+	free(text);
+	/* the kernel RIP's Code alone, and a Code line after RSP: none kept */
+	assert_int_equal(strncmp(after, rsp, strlen(rsp)), 0);
+	assert_int_not_equal(asprintf(&text, "%.*s%s%s%s%s%s", (int)(at - report_6x), report_6x, kcode,
+				      rip, rsp, code, after + strlen(rsp)), -1);
+	o = parse(text, 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"user_stack\":[{\"ip\":\"0x4016dc\"}]");
+	assert_int_equal(o->code_len, 0);
+	out_free(o);
+	free(text);
 }
 
 static void test_old_tables_points(void **state)
@@ -699,6 +748,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_6x),
+		cmocka_unit_test(test_user_code),
 		cmocka_unit_test(test_old_tables_points),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_several_and_interleaved),

@@ -21,6 +21,7 @@
 #include "record_reader.h"
 #include "render.h"
 #include "usym.h"
+#include "ustack.h"
 
 static int marker_line;
 
@@ -127,6 +128,78 @@ static void test_exe_from_start_code(void **state)
 	usym_space_add_exe(&s, 0, "/nonexistent/exe", start_code);
 	usym_space_add_exe(&s, 0, exe, 1);
 	assert_int_equal(s.n, 0);
+}
+
+/*
+ * parse --symbolize: a kernel report's user RIP in this process (marker(),
+ * with the bytes there as the report's Code line), named from its maps;
+ * not when the Code bytes differ, the comm is another's, or the pid gone.
+ */
+static void test_kmsg_ip(void **state)
+{
+	static struct oom_event ev;
+	uint64_t pc = (uint64_t)(uintptr_t)&marker + 4;
+	char why[160], comm[OOM_COMM_MAX] = "";
+	FILE *f = fopen("/proc/self/comm", "r");
+	struct oom_frame *fr;
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(fgets(comm, sizeof(comm), f));
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	memset(&ev, 0, sizeof(ev));
+	ev.trigger.tid = (int32_t)getpid();
+	ev.trigger.has = TASK_HAS_TID | TASK_HAS_COMM;
+	strcpy(ev.trigger.comm, comm);
+	fr = oom_event__add_uframe(&ev);
+	assert_non_null(fr);
+	memset(fr, 0, sizeof(*fr));
+	fr->addr = pc;
+	/* as show_opcodes prints them: bytes before the ip, the ip's, after */
+	memcpy(ev.user_code, (const void *)(uintptr_t)(pc - 4), 12);
+	ev.user_code_len = 12;
+	ev.user_code_at = 4;
+	/* another task's comm by that pid: not named */
+	strcpy(ev.trigger.comm, "not-this-one");
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "another task"));
+	strcpy(ev.trigger.comm, comm);
+	/* other bytes at the ip */
+	ev.user_code[4] ^= 0xff;
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "is not the report's Code bytes"));
+	assert_int_equal(ev.n_user_stack, 1);
+	assert_string_equal(ev.user_stack[0].sym, "");
+	ev.user_code[4] ^= 0xff;
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 1);
+	assert_true(ev.n_user_stack >= 1);
+	fr = &ev.user_stack[ev.n_user_stack - 1];
+	assert_string_equal(fr->sym, "marker");
+	assert_int_equal(fr->offset, 4);
+	assert_int_equal(fr->addr, pc);
+	assert_true(fr->build_id_size == 20 && fr->module[0] && fr->file_offset);
+	assert_non_null(strstr(fr->file, "test_usym.c"));
+	assert_int_equal(fr->unwind, OOM_UNWIND_UNKNOWN);
+	/* named already: nothing more to do */
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 0);
+	/* without Code bytes: by the maps and the comm alone */
+	ev.n_user_stack = 0;
+	fr = oom_event__add_uframe(&ev);
+	memset(fr, 0, sizeof(*fr));
+	fr->addr = pc;
+	ev.user_code_len = 0;
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 1);
+	assert_string_equal(ev.user_stack[ev.n_user_stack - 1].sym, "marker");
+	/* a pid that is no process */
+	ev.n_user_stack = 0;
+	fr = oom_event__add_uframe(&ev);
+	memset(fr, 0, sizeof(*fr));
+	fr->addr = pc;
+	ev.trigger.tid = 0x3ffffff0;
+	assert_int_equal(ustack_symbolize_kmsg(&ev, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "is gone"));
+	free(ev.user_stack);
 }
 
 static void test_missing_object(void **state)
@@ -252,6 +325,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_frame),
 		cmocka_unit_test(test_exe_from_start_code),
+		cmocka_unit_test(test_kmsg_ip),
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_demangle),

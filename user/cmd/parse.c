@@ -26,6 +26,7 @@
 #include "kmsg_report.h"
 #include "log.h"
 #include "render.h"
+#include "ustack.h"
 
 #define CMD "oomtrace parse"
 #define DEV_KMSG "/dev/kmsg"
@@ -42,6 +43,7 @@ struct parse_opts {
 	bool json;
 	bool kmsg;
 	bool follow;
+	bool symbolize;		/* --symbolize: name the user RIP from the live process */
 	size_t candidates;
 	const char *cgroup;	/* filter, a cgroup path */
 	int32_t pid;		/* filter, 0 = none */
@@ -85,6 +87,11 @@ static void usage(FILE *out)
 "  -p, --pid PID           only OOMs whose victim or trigger is PID\n"
 "  -k, --candidates K      candidates kept per event (default 10, 0 = all,\n"
 "                          at most 65536; candidates_total counts every row)\n"
+"      --symbolize         name the allocating task's user frame (the report's\n"
+"                          \"RIP: 0033:\" line) from its maps, if it still runs\n"
+"                          as the same task: the report's comm, and its \"Code:\"\n"
+"                          bytes at that address, where printed (root, or\n"
+"                          CAP_SYS_PTRACE); a frame left unnamed says why on stderr\n"
 "  -h, --help              this help\n"
 "\n"
 "Candidate points are recomputed from the task table the way that kernel\n"
@@ -144,6 +151,16 @@ static void on_event(struct oom_event *ev, void *arg)
 
 	if (st->write_failed || !event_wanted(st->o, ev))
 		return;
+	if (st->o->symbolize && ev->n_user_stack) {
+		char why[160];
+		int r = ustack_symbolize_kmsg(ev, why, sizeof(why));
+
+		if (r < 0)
+			log_err("--symbolize: out of memory; the user frame is shown as the report gives it");
+		else if (!r)
+			log_warn("--symbolize: OOM #%" PRIu64 ": user frame 0x%" PRIx64
+				 " not named: %s", ev->seq, ev->user_stack[0].addr, why);
+	}
 	if (st->o->json)
 		render_event_json(stdout, ev);
 	else
@@ -196,6 +213,7 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
 		{ "cgroup", required_argument, NULL, 'c' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "candidates", required_argument, NULL, 'k' },
+		{ "symbolize", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -209,6 +227,7 @@ static int parse_args(int argc, char **argv, struct parse_opts *o)
 		case 'j': o->json = true; break;
 		case 'K': o->kmsg = true; break;
 		case 'f': o->follow = true; break;
+		case 'S': o->symbolize = true; break;
 		case 'c':
 			if (cli_check_cgroup(optarg))
 				return -EINVAL;

@@ -155,6 +155,9 @@ struct oom_cmdline {
 	bool truncated;			/* the command line was longer: the rest is cut */
 };
 
+/* bytes of code a kernel report prints around an instruction ("Code:") */
+#define OOM_CODE_MAX 64
+
 struct oom_frame {
 	uint64_t addr;
 	uint64_t offset;	/* into sym */
@@ -225,6 +228,10 @@ struct oom_event {
 	uint64_t kmsg_seq;		/* record number of the report's first line */
 	char log_time[48];		/* the log's own wall-clock stamp, as written */
 	uint64_t unparsed_lines;	/* lines inside the report not understood */
+	/* the "Code:" line after the user RIP (the user frame's ip): the
+	 * bytes there, user_code[user_code_at] at the ip; not rendered */
+	uint8_t user_code[OOM_CODE_MAX];
+	uint8_t user_code_len, user_code_at;
 	/* the OOM domain's memory at the kill (EV_HAS_DOMAIN_MEMORY) */
 	struct oom_domain_memory domain_memory;
 	/*

@@ -48,6 +48,7 @@ struct report {
 	bool tasks_state, table_header, in_table, table_done, rows_without_header;
 	bool summary, score, victim, group, no_killable, panic, elided, lost;
 	bool victim_comm_cut, user_ip, victims_cut;
+	bool user_code_next;	/* the line before was the user RIP */
 	bool victim_from_reaper;	/* no kill line: the reaper's line named it */
 	struct kmsg_table_layout layout;
 	enum era era;

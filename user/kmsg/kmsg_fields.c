@@ -345,6 +345,53 @@ static bool hex_value(const char *p, int min)
 	return n >= min && (!*p || *p == ' ' || *p == ':' || *p == '(');
 }
 
+static int hex_digit(char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+/*
+ * x86's show_opcodes(): "Code: 60 4c 8b d0 .. <4c> 89 10 ..", the byte at
+ * the instruction pointer in <>, at most OOM_CODE_MAX bytes. "Code: Unable
+ * to access opcode bytes at 0x..", and arm64's words, are not this kind.
+ */
+static bool match_code(const char *s, const char *end, struct kmsg_fact *f)
+{
+	const char *p = s + 6;
+	int n = 0, at = -1;
+
+	while (p < end) {
+		bool mark = false;
+
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p == '<') {
+			mark = true;
+			p++;
+		}
+		if (end - p < 2 || !scan_is_hex(p[0]) || !scan_is_hex(p[1]) || n >= OOM_CODE_MAX)
+			return false;
+		f->code[n] = (uint8_t)(hex_digit(p[0]) << 4 | hex_digit(p[1]));
+		p += 2;
+		if (mark) {
+			if (p >= end || *p != '>' || at >= 0)
+				return false;
+			p++;
+			at = n;
+		}
+		if (p < end && *p != ' ')
+			return false;
+		n++;
+	}
+	if (at < 0)
+		return false;
+	f->code_len = (uint8_t)n;
+	f->code_at = (uint8_t)at;
+	return true;
+}
+
 /* "RAX: 0000..", "RSP: 002b:..", "Code: ..", "pc : ..", "x29: .." */
 static bool match_regs(const char *s, const char *end, struct kmsg_fact *f)
 {
@@ -1071,6 +1118,9 @@ enum kmsg_kind kmsg_classify(const char *text, size_t len, struct kmsg_fact *f)
 		f->after_5_10 = !strcmp(s, "<TASK>") || !strcmp(s, "</TASK>");
 		return f->kind = KMSG_DUMP_INFO;
 	}
+	if (starts(s, "Code: ") && match_code(s, end, f))
+		return f->kind = KMSG_CODE;
+	reset(f);
 	f->kind = KMSG_REGS;
 	if (match_regs(s, end, f))
 		return f->kind;

@@ -28,6 +28,7 @@ enum kmsg_kind {
 	KMSG_FRAME,		/* one call trace frame */
 	KMSG_REGS,		/* registers, "Code:", raw stack words */
 	KMSG_USER_IP,		/* "RIP: 0033:0x4016dc": where user space was */
+	KMSG_CODE,		/* "Code: 48 8b .. <4c> 89 10 ..": the bytes around a RIP */
 	KMSG_MEMINFO,		/* Mem-Info and everything show_mem prints */
 	KMSG_MEMINFO_RAM,	/* "N pages RAM" */
 	KMSG_MEMINFO_RESERVED,	/* "N pages reserved" */
@@ -142,6 +143,8 @@ struct kmsg_fact {
 	/* paths: task in / oom_memcg / group / stats (path), limit of / task_memcg (path2) */
 	bool has_path, path_complete, has_path2, path2_complete;
 	uint64_t offset, addr;		/* a frame */
+	uint8_t code[OOM_CODE_MAX];	/* KMSG_CODE: the bytes, code[code_at] at the RIP */
+	uint8_t code_len, code_at;
 	bool unreliable;
 	struct kmsg_table_layout layout;
 	/* strings last: a reset between matchers clears only their first byte */

@@ -512,7 +512,7 @@ static bool may_open(enum kmsg_kind k)
 {
 	switch (k) {
 	case KMSG_CPUSET: case KMSG_CPU: case KMSG_DUMP_INFO: case KMSG_FRAME: case KMSG_REGS:
-	case KMSG_USER_IP: case KMSG_MEMINFO: case KMSG_MEMINFO_RAM: case KMSG_MEMINFO_RESERVED:
+	case KMSG_CODE: case KMSG_USER_IP: case KMSG_MEMINFO: case KMSG_MEMINFO_RAM: case KMSG_MEMINFO_RESERVED:
 	case KMSG_MEMINFO_SWAP: case KMSG_MEMINFO_BUDDY: case KMSG_STAT: case KMSG_ALLOC_FAIL:
 		return true;
 	default:
@@ -596,7 +596,9 @@ static int take_trace(struct report *r, const struct kmsg_fact *f)
 {
 	struct oom_event *ev = r->ev;
 	struct oom_frame *fr;
+	bool code_next = r->user_code_next;
 
+	r->user_code_next = false;
 	switch (f->kind) {
 	case KMSG_CPU:
 		if (r->cpu)
@@ -626,6 +628,16 @@ static int take_trace(struct report *r, const struct kmsg_fact *f)
 				return -ENOMEM;
 			fr->addr = f->value;
 			r->user_ip = true;
+			r->user_code_next = true;
+		}
+		return 1;
+	case KMSG_CODE:
+		/* the bytes at the user RIP: the line right after it (a
+		 * kernel RIP has its own Code line) */
+		if (code_next) {
+			memcpy(ev->user_code, f->code, f->code_len);
+			ev->user_code_len = f->code_len;
+			ev->user_code_at = f->code_at;
 		}
 		return 1;
 	case KMSG_DUMP_INFO:
@@ -811,7 +823,7 @@ static int take(struct kmsg_parser *p, const struct kmsg_fact *f, const struct k
 	case KMSG_HEADER:
 		return take_header(r, f);
 	case KMSG_CPU: case KMSG_FRAME: case KMSG_USER_IP: case KMSG_CPUSET:
-	case KMSG_DUMP_INFO: case KMSG_REGS:
+	case KMSG_DUMP_INFO: case KMSG_REGS: case KMSG_CODE:
 		return take_trace(r, f);
 	case KMSG_MEMINFO: case KMSG_MEMINFO_RAM: case KMSG_MEMINFO_RESERVED:
 	case KMSG_MEMINFO_SWAP: case KMSG_MEMINFO_BUDDY:
@@ -891,8 +903,9 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 			/* the trace (and its CPU line) belonged to another dump */
 			r->ev->n_kernel_stack = 0;
 			r->ev->n_user_stack = 0;
+			r->ev->user_code_len = 0;
 			r->ev->trigger.has = 0;
-			r->cpu = r->user_ip = false;
+			r->cpu = r->user_ip = r->user_code_next = false;
 			r->has_release = r->after_5_10 = false;
 		}
 	}

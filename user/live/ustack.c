@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The user stack of an event: unwound, merged with the frame-pointer walk, named. */
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ustack.h"
 #include "uunwind.h"
@@ -150,4 +153,117 @@ int ustack_symbolize_offline(struct oom_event *ev)
 	}
 	free(old);
 	return resolved;
+}
+
+/* Do the report's Code bytes match the task's memory at ip now? 1, 0, -errno */
+static int code_matches(uint32_t pid, uint64_t ip, const uint8_t *code, int len, int at)
+{
+	uint8_t now[OOM_CODE_MAX];
+	char path[64];
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%u/mem", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = pread(fd, now, (size_t)len, (off_t)(ip - (uint64_t)at));
+	if (r != len) {
+		/* the bytes before ip may lie on an unmapped page: from ip on */
+		code += at;
+		len -= at;
+		r = pread(fd, now, (size_t)len, (off_t)ip);
+	}
+	close(fd);
+	if (r != len)
+		return r < 0 ? -errno : -EIO;
+	return !memcmp(now, code, (size_t)len);
+}
+
+int ustack_symbolize_kmsg(struct oom_event *ev, char *why, size_t size)
+{
+	struct oom_frame fr[INLINE_MAX + 1];
+	struct usym_space *s;
+	struct usym_session *ss;
+	char path[64], comm[OOM_COMM_MAX] = "";
+	uint32_t pid = 0;
+	uint64_t ip;
+	ssize_t r;
+	int fd, n, err;
+
+	why[0] = '\0';
+	if (ev->n_user_stack != 1 || ev->user_stack[0].module[0] || !ev->user_stack[0].addr) {
+		snprintf(why, size, "no user ip to name");
+		return 0;
+	}
+	ip = ev->user_stack[0].addr;
+	/* the CPU line's PID is the allocating thread's id */
+	if (ev->trigger.has & TASK_HAS_TID)
+		pid = (uint32_t)ev->trigger.tid;
+	else if (ev->trigger.has & TASK_HAS_PID)
+		pid = (uint32_t)ev->trigger.pid;
+	if (!pid) {
+		snprintf(why, size, "the report names no trigger pid");
+		return 0;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, size, "pid %u is gone", pid);
+		return 0;
+	}
+	r = read(fd, comm, sizeof(comm) - 1);
+	close(fd);
+	comm[r > 0 ? r : 0] = '\0';
+	comm[strcspn(comm, "\n")] = '\0';
+	if (ev->trigger.has & TASK_HAS_COMM && strcmp(comm, ev->trigger.comm)) {
+		snprintf(why, size, "pid %u is another task now", pid);
+		return 0;
+	}
+	if (ev->user_code_len) {
+		err = code_matches(pid, ip, ev->user_code, ev->user_code_len, ev->user_code_at);
+		if (err <= 0) {
+			if (err)
+				snprintf(why, size, "cannot read pid %u's code at 0x%" PRIx64 ": %s", pid,
+					 ip, strerror(-err));
+			else
+				snprintf(why, size, "pid %u's code at 0x%" PRIx64
+					 " is not the report's Code bytes", pid, ip);
+			return 0;
+		}
+	}
+	s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	usym_space_init(s);
+	err = usym_space_from_maps(s, pid);
+	if (err < 0 || !usym_space_find(s, ip)) {
+		if (err < 0)
+			snprintf(why, size, "cannot read pid %u's maps: %s", pid, strerror(-err));
+		else
+			snprintf(why, size, "0x%" PRIx64 " is in no object of pid %u", ip, pid);
+		usym_space_reset(s);
+		free(s);
+		return 0;
+	}
+	ss = usym_session_new(s);
+	n = ss ? usym_session_frames(ss, ip, true, OOM_UNWIND_UNKNOWN, fr, INLINE_MAX + 1) : 0;
+	usym_session_free(ss);
+	usym_space_reset(s);
+	free(s);
+	if (n <= 0 || !fr[0].module[0]) {
+		snprintf(why, size, "0x%" PRIx64 " could not be named", ip);
+		return n < 0 ? n : 0;
+	}
+	ev->n_user_stack = 0;
+	for (int i = 0; i < n; i++) {
+		struct oom_frame *f = oom_event__add_uframe(ev);
+
+		if (!f) {
+			ev->frames_dropped += (uint64_t)(n - i);
+			break;
+		}
+		*f = fr[i];
+	}
+	return 1;
 }

@@ -37,4 +37,16 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
  */
 int ustack_symbolize_offline(struct oom_event *ev);
 
+/*
+ * oomtrace parse --symbolize: the one user frame a kernel report gives (its
+ * "RIP: 0033:" line, the trigger's ip) named from the trigger's address
+ * space, when the trigger still runs: /proc/PID/maps places the ip in an
+ * object. The pid may belong to another process by now: the report's comm
+ * must be the task's, and the bytes the report's "Code:" line printed, when
+ * it did, must be the bytes at the ip in its memory now (/proc/PID/mem).
+ * Returns 1 when named (object, build id, file offset, symbol, file:line,
+ * inlined calls), 0 when not, with why in why[size], or -ENOMEM.
+ */
+int ustack_symbolize_kmsg(struct oom_event *ev, char *why, size_t size);
+
 #endif
