@@ -36,6 +36,18 @@ grep -q "^             [a-z].*shmem $((TMPFS_MIB)).0 MiB" "$WORK/scores.txt" &&
 grep -q "killing frees at most .*: shmem $((TMPFS_MIB)).0 MiB (tmpfs?) is held by no candidate" \
 	"$WORK/scores.txt" || { cat "$WORK/scores.txt"; fail "scores does not name the tmpfs file"; }
 echo "ok: scores names the tmpfs file's shmem as what no kill frees"
+# and --json: the same breakdown and verdict, held to memory.stat, on the
+# rows of a small task in the memcg (with none, --json has no rows to carry it)
+sh -c "$IN_CG" "$cg" "$HOG" 1 >"$WORK/small" &
+small=$!
+wait_ready "$WORK/small"
+memcg_snap "$cg" "$WORK/snap-a"
+"$OOMTRACE" scores -c "/$(basename "$cg")" --json --all >"$WORK/scores.json" || fail "scores --json"
+memcg_snap "$cg" "$WORK/snap-b"
+kill -KILL "$small"
+wait "$small" 2>/dev/null
+python3 "$TOP/tests/e2e/check_scores_domain.py" "$WORK/scores.json" memcg "$WORK/snap-a" \
+	"$WORK/snap-b" $((LIMIT_MIB << 10)) shmem || fail "scores --json: domain_memory or verdict"
 sh -c "$IN_CG" "$cg" "$HOG" -r 1 >"$WORK/grower1"
 rc=$?
 assert_eq "$rc" 137 "grower next to the tmpfs file was SIGKILLed"
