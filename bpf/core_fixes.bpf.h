@@ -80,6 +80,52 @@ static __always_inline bool mark_victim_has_task(void)
 }
 
 /*
+ * The counters a global OOM's Mem-Info prints (oomtrace.bpf.c,
+ * fill_kill_vmstat) moved between the zone and node arrays: NR_PAGETABLE
+ * was a zone's until 5.11 ("mm: memcontrol: account pagetables per node"),
+ * NR_KERNEL_STACK_KB until 5.9 ("mm: memcontrol: account kernel stack per
+ * node"), and the slab counters were named without _B before 5.9 ("mm:
+ * memcg: convert vmstat slab counters to bytes"; the node's array keeps
+ * them in pages either way).
+ *
+ * An enumerator the kernel lacks poisons its relocation, and the compiler
+ * hoists an enum value out of the branch that tests for it (it is only a
+ * constant to it). So each value that may be missing is returned by a
+ * function of its own, called only where it exists: the verifier never
+ * walks the poisoned one.
+ */
+enum zone_stat_item___old {
+	NR_PAGETABLE___old,
+	NR_KERNEL_STACK_KB___old,
+};
+
+enum node_stat_item___old {
+	NR_SLAB_RECLAIMABLE___old,
+	NR_SLAB_UNRECLAIMABLE___old,
+};
+
+enum node_stat_item___new {
+	NR_SLAB_RECLAIMABLE_B___new,
+	NR_SLAB_UNRECLAIMABLE_B___new,
+	NR_KERNEL_STACK_KB___new,
+	NR_PAGETABLE___new,
+};
+
+#define OOMT_ENUM_FN(fn, type, name)					\
+	static __noinline __u64 fn(void)				\
+	{								\
+		return bpf_core_enum_value(type, name);			\
+	}
+OOMT_ENUM_FN(node_slab_r, enum node_stat_item___new, NR_SLAB_RECLAIMABLE_B___new)
+OOMT_ENUM_FN(node_slab_u, enum node_stat_item___new, NR_SLAB_UNRECLAIMABLE_B___new)
+OOMT_ENUM_FN(node_slab_r_old, enum node_stat_item___old, NR_SLAB_RECLAIMABLE___old)
+OOMT_ENUM_FN(node_slab_u_old, enum node_stat_item___old, NR_SLAB_UNRECLAIMABLE___old)
+OOMT_ENUM_FN(node_kernel_stack, enum node_stat_item___new, NR_KERNEL_STACK_KB___new)
+OOMT_ENUM_FN(zone_kernel_stack, enum zone_stat_item___old, NR_KERNEL_STACK_KB___old)
+OOMT_ENUM_FN(node_pagetable, enum node_stat_item___new, NR_PAGETABLE___new)
+OOMT_ENUM_FN(zone_pagetable, enum zone_stat_item___old, NR_PAGETABLE___old)
+
+/*
  * BPF features, not layouts: this file is built twice (Makefile). The full
  * object uses bpf_loop() (5.17, "bpf: Add bpf_loop helper") and an atomic
  * fetch-add (5.12, "bpf: Add BPF_FETCH field / create atomic_fetch_add

@@ -59,6 +59,8 @@ const volatile __u32 rss_precise;
 /* --precise-rss: each task also gets those exact sums (OOMT_TASK_EXACT) */
 const volatile __u32 want_exact;
 const volatile __u32 nr_cpu_ids = 1;
+/* NUMA nodes: /sys/devices/system/node/possible's highest + 1 (fill_kill_vmstat) */
+const volatile __u32 nr_nodes = 1;
 const volatile __u32 page_shift = 12;
 const volatile __u32 max_walk = 1 << 20;
 /* MMF_OOM_SKIP bit in mm->flags */
@@ -911,6 +913,87 @@ static __always_inline void fill_kill_counters(struct oomt_kill *k, struct mem_c
 	}
 }
 
+/*
+ * A global OOM's counters at the kill (issue 15), as the kernel's Mem-Info
+ * prints them: the nodes' vm_stat arrays summed (what vm_node_stat holds,
+ * the sum Mem-Info's first lines print), and the zones' free pages. The
+ * nodes are reached without kallsyms (data symbols need
+ * CONFIG_KALLSYMS_ALL, which Debian's arm64 kernel lacks) through the
+ * allocating task's memcg: its per-node info points at each node's
+ * pglist_data. Some 20 reads on one node, once per kill.
+ */
+static __always_inline __s64 atomic_at(void *base, __u64 off)
+{
+	__s64 v = 0;
+
+	bpf_probe_read_kernel(&v, sizeof(v), base + off);
+	return v;
+}
+
+static __always_inline void fill_kill_vmstat(struct oomt_kill *k)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	void *memcg = task_memcg_css(cur), *pn, *pgdat, *zone;
+	__u64 nodeinfo = bpf_core_field_offset(struct mem_cgroup, nodeinfo);
+	__u64 node_vm = bpf_core_field_offset(struct pglist_data, vm_stat);
+	__u64 zones = bpf_core_field_offset(struct pglist_data, node_zones);
+	__u64 zone_size = bpf_core_type_size(struct zone);
+	__u64 zone_vm = bpf_core_field_offset(struct zone, vm_stat);
+	__u32 nr_zones = bpf_core_enum_value(enum zone_type, __MAX_NR_ZONES);
+	bool pt_node = bpf_core_enum_value_exists(enum node_stat_item___new, NR_PAGETABLE___new);
+	bool ks_node = bpf_core_enum_value_exists(enum node_stat_item___new,
+						  NR_KERNEL_STACK_KB___new);
+	bool slab_b = bpf_core_enum_value_exists(enum node_stat_item___new,
+						 NR_SLAB_RECLAIMABLE_B___new);
+	__u64 slab_r, slab_u, ks, pt, free = bpf_core_enum_value(enum zone_stat_item, NR_FREE_PAGES);
+	__s64 *sum = (__s64 *)k->vmstat;
+
+	__builtin_memset(k->vmstat, 0, sizeof(k->vmstat));
+	if (!memcg || nr_nodes > OOMT_NODES_MAX)
+		return;
+	slab_r = slab_b ? node_slab_r() : node_slab_r_old();
+	slab_u = slab_b ? node_slab_u() : node_slab_u_old();
+	ks = ks_node ? node_kernel_stack() : zone_kernel_stack();
+	pt = pt_node ? node_pagetable() : zone_pagetable();
+#define NODE_ADD(slot, idx) (sum[slot] += atomic_at(pgdat, node_vm + (idx) * 8))
+#define ZONE_ADD(slot, idx) (sum[slot] += atomic_at(zone, zone_vm + (idx) * 8))
+	for (__u32 n = 0; n < OOMT_NODES_MAX && n < nr_nodes; n++) {
+		pn = NULL;
+		bpf_probe_read_kernel(&pn, sizeof(pn), memcg + nodeinfo + n * 8);
+		pgdat = pn ? BPF_CORE_READ((struct mem_cgroup_per_node *)pn, lruvec.pgdat) : NULL;
+		if (!pgdat)
+			continue;
+		NODE_ADD(OOMT_VM_ACTIVE_ANON, bpf_core_enum_value(enum node_stat_item, NR_ACTIVE_ANON));
+		NODE_ADD(OOMT_VM_INACTIVE_ANON,
+			 bpf_core_enum_value(enum node_stat_item, NR_INACTIVE_ANON));
+		NODE_ADD(OOMT_VM_ACTIVE_FILE, bpf_core_enum_value(enum node_stat_item, NR_ACTIVE_FILE));
+		NODE_ADD(OOMT_VM_INACTIVE_FILE,
+			 bpf_core_enum_value(enum node_stat_item, NR_INACTIVE_FILE));
+		NODE_ADD(OOMT_VM_UNEVICTABLE, bpf_core_enum_value(enum node_stat_item, NR_UNEVICTABLE));
+		NODE_ADD(OOMT_VM_SHMEM, bpf_core_enum_value(enum node_stat_item, NR_SHMEM));
+		NODE_ADD(OOMT_VM_SLAB_RECLAIMABLE, slab_r);
+		NODE_ADD(OOMT_VM_SLAB_UNRECLAIMABLE, slab_u);
+		if (ks_node)
+			NODE_ADD(OOMT_VM_KERNEL_STACK_KB, ks);
+		if (pt_node)
+			NODE_ADD(OOMT_VM_PAGETABLES, pt);
+		for (__u32 z = 0; z < 8 && z < nr_zones; z++) {
+			zone = pgdat + zones + z * zone_size;
+			ZONE_ADD(OOMT_VM_FREE, free);
+			if (!ks_node)
+				ZONE_ADD(OOMT_VM_KERNEL_STACK_KB, ks);
+			if (!pt_node)
+				ZONE_ADD(OOMT_VM_PAGETABLES, pt);
+		}
+	}
+#undef NODE_ADD
+#undef ZONE_ADD
+	for (int i = 0; i < OOMT_VM__COUNT; i++)
+		if (sum[i] < 0)
+			sum[i] = 0;
+	k->flags |= OOMT_KILL_VMSTAT;
+}
+
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */
 static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgroup *memcg)
 {
@@ -920,6 +1003,8 @@ static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgr
 		k->memcg_id = css_kn_id(&memcg->css);
 		k->flags |= OOMT_KILL_MEMCG;
 		fill_kill_counters(k, memcg);
+	} else {
+		fill_kill_vmstat(k);
 	}
 	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;

@@ -67,7 +67,32 @@ enum {
 	OOMT_KILL_COUNTERS = 1 << 4,	/* mem_* and swap_* read from the OOM memcg */
 	OOMT_KILL_V2 = 1 << 5,		/* ... on cgroup v2: swap_* is swap, not memory+swap */
 	OOMT_KILL_KMEM = 1 << 6,	/* kmem_usage read (cgroup v1's kmem counter) */
+	OOMT_KILL_VMSTAT = 1 << 7,	/* vmstat[] read: a global OOM's counters at the kill */
 };
+
+/*
+ * A global OOM's memory at the kill (oomt_kill.vmstat), summed over every
+ * node and zone as the kernel's Mem-Info sums them: pages, except
+ * kernel_stack in kB (as the kernel keeps it).
+ */
+enum oomt_vmstat {
+	OOMT_VM_FREE,		/* zones' NR_FREE_PAGES */
+	OOMT_VM_ACTIVE_ANON,	/* the nodes' LRU lists (shmem on the anon ones) */
+	OOMT_VM_INACTIVE_ANON,
+	OOMT_VM_ACTIVE_FILE,
+	OOMT_VM_INACTIVE_FILE,
+	OOMT_VM_UNEVICTABLE,
+	OOMT_VM_SHMEM,
+	OOMT_VM_SLAB_RECLAIMABLE,
+	OOMT_VM_SLAB_UNRECLAIMABLE,
+	OOMT_VM_KERNEL_STACK_KB,
+	OOMT_VM_PAGETABLES,	/* a node's since 5.11, a zone's before */
+	OOMT_VM__COUNT,
+};
+
+#define OOMT_VMSTAT_SLOTS 12	/* OOMT_VM__COUNT, rounded up */
+
+#define OOMT_NODES_MAX 16	/* NUMA nodes summed; more: vmstat[] left unread */
 
 enum oomt_reap_kind {
 	OOMT_REAP_WAKE = 1,
@@ -161,6 +186,9 @@ struct oomt_kill {
 	__u64 mem_usage, mem_max;
 	__u64 swap_usage, swap_max;	/* v2: swap; v1: memory+swap (memsw) */
 	__u64 kmem_usage;		/* OOMT_KILL_KMEM */
+	/* A global OOM's (OOMT_KILL_VMSTAT): enum oomt_vmstat, as s64 sums
+	 * clamped at 0 (a counter can dip below while CPUs hold deltas) */
+	__u64 vmstat[OOMT_VMSTAT_SLOTS];
 };
 
 struct oomt_victim {
@@ -279,6 +307,7 @@ _Static_assert(sizeof(struct oomt_task) == 120, "oomt_task ABI");
 _Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");
 _Static_assert(sizeof(struct oomt_cgroup) % 8 == 0, "oomt_cgroup ABI");
 _Static_assert(sizeof(struct oomt_kill) % 8 == 0, "oomt_kill ABI");
+_Static_assert(OOMT_VM__COUNT <= OOMT_VMSTAT_SLOTS, "oomt_kill.vmstat holds every counter");
 #endif
 
 #endif

@@ -5,8 +5,9 @@ usage: check_domain.py EVENTS_JSON DMESG [--shmem-unkillable PID] [--parsed PARS
 
 For every event whose victim's kill the kernel reported (memcg v1: the
 "memory:", "memory+swap:", "kmem:" lines and the memory.stat lines printed
-before the kill), each number must be within max(2 %, 1 MiB) of the
-kernel's. The report is read here with regular expressions of its own, not
+before the kill; a global OOM: Mem-Info's summary in pages, its node lines'
+kernel_stack and hugepages, "pages RAM" less "pages reserved" and the swap
+lines), each number must be within max(2 %, 1 MiB) of the kernel's. The report is read here with regular expressions of its own, not
 with oomtrace's parser. --shmem-unkillable PID: the event of that victim must
 say that shmem is what no kill frees (unkillable shmem_kb the largest part,
 over half of usage). --parsed: `oomtrace parse --json` of the same log must
@@ -19,7 +20,12 @@ import sys
 TS = re.compile(r"^\[\s*[\d.]+\]\s?")
 COUNTER = re.compile(r"^(memory|memory\+swap|kmem|swap): usage (\d+)kB, limit (\d+)kB")
 STAT = re.compile(r"^(\w+) (\d+)$")
-KILLED = re.compile(r"Memory cgroup out of memory: Killed process (\d+) \(")
+KILLED = re.compile(r"(?:Memory cgroup out of memory|^Out of memory): Killed process (\d+) \(")
+# Mem-Info's summary, in pages: "active_anon:1689 inactive_anon:73484 ..."
+PAIR = re.compile(r"(\w+):(\d+)(?=\s|$)")
+MEMINFO = {"active_anon", "inactive_anon", "active_file", "inactive_file", "unevictable",
+           "slab_reclaimable", "slab_unreclaimable", "shmem", "pagetables", "free"}
+BUDDY = re.compile(r"^Node \d+ \w+: (\d+)\*(\d+)kB ")
 # the kernel's key -> domain_memory's, and how to make kB of it
 KEYS = {
     ("memory", "usage"): "usage_kb",
@@ -39,16 +45,81 @@ V2_KEYS = {k: k + "_kb" for k in (
     "slab_reclaimable", "slab_unreclaimable")}
 
 
+def global_numbers(g):
+    """domain_memory's keys from a Mem-Info (g: what global_line gathered).
+    shmem sits on the anon LRU lists: anon without it, file with it, as
+    memory.stat counts them."""
+    pages, out = g.get("pages", {}), {}
+    kb = g.get("page_kb")
+    if kb is None or not pages:
+        return out
+    for key in ("shmem", "slab_reclaimable", "slab_unreclaimable", "pagetables",
+                "unevictable", "free"):
+        if key in pages:
+            out[key + "_kb"] = pages[key] * kb
+    shmem = pages.get("shmem", 0)
+    if "active_anon" in pages and "inactive_anon" in pages:
+        out["anon_kb"] = max(pages["active_anon"] + pages["inactive_anon"] - shmem, 0) * kb
+    if "active_file" in pages and "inactive_file" in pages:
+        out["file_kb"] = (pages["active_file"] + pages["inactive_file"] + shmem) * kb
+    if "kernel_stack" in g:
+        out["kernel_stack_kb"] = g["kernel_stack"]
+    if "hugetlb" in g:
+        out["hugetlb_kb"] = g["hugetlb"]
+    if "ram" in g:
+        out["limit_kb"] = (g["ram"] - g.get("reserved", 0)) * kb
+        if "free" in pages:
+            out["usage_kb"] = out["limit_kb"] - pages["free"] * kb
+    if "swap_free" in g and "swap_total" in g:
+        out["swap_limit_kb"] = g["swap_total"]
+        out["swap_usage_kb"] = g["swap_total"] - g["swap_free"]
+    return out
+
+
+def global_line(g, line):
+    """Gather one line of a global OOM's Mem-Info into g."""
+    if line == "Mem-Info:":
+        g["in"] = True
+        return
+    if not g.get("in"):
+        return
+    m = BUDDY.match(line)
+    if m and "page_kb" not in g:
+        g["page_kb"] = int(m.group(2))
+        return
+    if line.startswith("Node "):
+        m = re.search(r"hugepages_total=(\d+) .*hugepages_size=(\d+)kB", line)
+        if m:
+            g["hugetlb"] = g.get("hugetlb", 0) + int(m.group(1)) * int(m.group(2))
+        m = re.search(r" kernel_stack:(\d+)kB", line)
+        if m:
+            g["kernel_stack"] = g.get("kernel_stack", 0) + int(m.group(1))
+        g["nodes_seen"] = True
+        return
+    if not g.get("nodes_seen"):
+        for k, v in PAIR.findall(line):
+            if k in MEMINFO and k not in g.setdefault("pages", {}):
+                g["pages"][k] = int(v)
+        return
+    for key, rx in (("ram", r"^(\d+) pages RAM$"), ("reserved", r"^(\d+) pages reserved$"),
+                    ("swap_free", r"^Free swap += (\d+)kB$"),
+                    ("swap_total", r"^Total swap += (\d+)kB$")):
+        m = re.match(rx, line)
+        if m:
+            g[key] = int(m.group(1))
+
+
 def kernel_reports(text):
     """{victim pid: {domain_memory key: kB}} for each complete report."""
-    out, cur, v2 = {}, None, {}
+    out, cur, v2, g = {}, None, {}, {}
     for raw in text.splitlines():
         line = TS.sub("", raw).strip()
         if "invoked oom-killer:" in line:
-            cur, v2 = {}, {}
+            cur, v2, g = {}, {}, {}
             continue
         if cur is None:
             continue
+        global_line(g, line)
         m = COUNTER.match(line)
         if m:
             for part, v in (("usage", m.group(2)), ("limit", m.group(3))):
@@ -65,7 +136,9 @@ def kernel_reports(text):
             continue
         m = KILLED.search(line)
         if m:
-            if not any(k in cur for k in ("anon_kb", "file_kb")):
+            if line.startswith("Out of memory"):
+                cur = global_numbers(g)
+            elif not any(k in cur for k in ("anon_kb", "file_kb")):
                 cur.update(v2)
             out[int(m.group(1))] = cur
             cur = None
@@ -80,7 +153,10 @@ def in_flight(want):
     """kB the kernel's report charges to the group but none of its parts
     counts: pages an earlier victim unmapped and has not yet uncharged (a
     second OOM while the first victim's memory is being freed). None when
-    the report lacks the parts to tell."""
+    the report lacks the parts to tell, and for a global OOM (its usage
+    holds much that no part names: reserved and vmalloc memory, buffers)."""
+    if "free_kb" in want:
+        return None
     kernel = want.get("kernel_kb")
     if kernel is None:
         parts = [want[k] for k in ("slab_reclaimable_kb", "slab_unreclaimable_kb",

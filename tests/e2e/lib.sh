@@ -161,3 +161,14 @@ oom_reports_check() {
 # Run a command inside a cgroup, as the same pid (so $! is the command's pid):
 #   sh -c "$IN_CG" CGROUP_DIR COMMAND ARGS... &
 IN_CG='echo $$ > "$0/cgroup.procs" && exec "$@"'
+
+# memcg_snap CG OUT: memory.stat, usage and kmem (when kept) of a v1 memcg,
+# for check_scores_domain.py
+memcg_snap() {
+	{
+		cat "$1/memory.stat"
+		echo "usage $(cat "$1/memory.usage_in_bytes")"
+		[ -r "$1/memory.kmem.usage_in_bytes" ] &&
+			echo "kmem $(cat "$1/memory.kmem.usage_in_bytes" 2>/dev/null)"
+	} >"$2"
+}

@@ -212,6 +212,13 @@ assert any(o["comm"] == 'q"n\nx\x1b[31mz' for o in objs), "hostile comm not roun
 print("ok: hostile comm is valid JSON and round-trips")
 EOF
 
+# the machine's memory in every row, held to /proc/meminfo read around it
+cat /proc/meminfo >"$WORK/meminfo-a"
+"$OOMTRACE" scores --json --all >"$WORK/scores-all.json" || fail "scores --json --all failed"
+cat /proc/meminfo >"$WORK/meminfo-b"
+python3 "$TOP/tests/e2e/check_scores_domain.py" "$WORK/scores-all.json" global "$WORK/meminfo-a" \
+	"$WORK/meminfo-b" || fail "scores --json: domain_memory"
+
 # text: header, the first's lead, the hogs, nothing raw from the hostile name
 "$OOMTRACE" scores >"$WORK/scores.txt" || fail "scores (text) failed"
 grep -q '^ranking for a global OOM: totalpages [0-9]* ' "$WORK/scores.txt" || fail "no domain line"

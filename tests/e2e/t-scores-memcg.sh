@@ -162,6 +162,13 @@ wait_ready "$WORK/a1" "$WORK/b1" "$WORK/c1"
 fill "$cg"
 "$OOMTRACE" scores --cgroup "$name" --json >"$WORK/r1.json" || fail "scores --cgroup failed"
 check_ranking "$WORK/r1.json" "$name" $A $B $C $F
+# the domain's memory in every row, held to memory.stat read around it
+memcg_snap "$cg" "$WORK/snap-a"
+"$OOMTRACE" scores --cgroup "$name" --json --all >"$WORK/r1-all.json" || fail "scores --all failed"
+memcg_snap "$cg" "$WORK/snap-b"
+python3 "$TOP/tests/e2e/check_scores_domain.py" "$WORK/r1-all.json" memcg "$WORK/snap-a" \
+	"$WORK/snap-b" $((LIMIT_MIB << 10)) || fail "scores --json: domain_memory"
+
 assert_eq "$(first_of "$WORK/r1.json")" "$A" "round 1: ranked first"
 "$OOMTRACE" scores --cgroup "$cg" >"$WORK/r1.txt" || fail "scores --cgroup (text) failed"
 grep -q "^ranking for a memcg OOM in $name: totalpages 16384 " "$WORK/r1.txt" || fail "text: no domain"

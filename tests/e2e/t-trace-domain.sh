@@ -36,6 +36,18 @@ grep -q "^             [a-z].*shmem $((TMPFS_MIB)).0 MiB" "$WORK/scores.txt" &&
 grep -q "killing frees at most .*: shmem $((TMPFS_MIB)).0 MiB (tmpfs?) is held by no candidate" \
 	"$WORK/scores.txt" || { cat "$WORK/scores.txt"; fail "scores does not name the tmpfs file"; }
 echo "ok: scores names the tmpfs file's shmem as what no kill frees"
+# and --json: the same breakdown and verdict, held to memory.stat, on the
+# rows of a small task in the memcg (with none, --json has no rows to carry it)
+sh -c "$IN_CG" "$cg" "$HOG" 1 >"$WORK/small" &
+small=$!
+wait_ready "$WORK/small"
+memcg_snap "$cg" "$WORK/snap-a"
+"$OOMTRACE" scores -c "/$(basename "$cg")" --json --all >"$WORK/scores.json" || fail "scores --json"
+memcg_snap "$cg" "$WORK/snap-b"
+kill -KILL "$small"
+wait "$small" 2>/dev/null
+python3 "$TOP/tests/e2e/check_scores_domain.py" "$WORK/scores.json" memcg "$WORK/snap-a" \
+	"$WORK/snap-b" $((LIMIT_MIB << 10)) shmem || fail "scores --json: domain_memory or verdict"
 sh -c "$IN_CG" "$cg" "$HOG" -r 1 >"$WORK/grower1"
 rc=$?
 assert_eq "$rc" 137 "grower next to the tmpfs file was SIGKILLed"
@@ -71,3 +83,26 @@ grep -q '^  memory     usage 64.0 MiB of limit 64.0 MiB' "$WORK/events.txt" ||
 grep -q 'killing frees at most .* of 64.0 MiB: shmem 4[0-9].[0-9] MiB (tmpfs?) is held by no candidate' \
 	"$WORK/events.txt" || { cat "$WORK/events.txt"; fail "no verdict naming shmem in the text block"; }
 echo "ok: the text block says the tmpfs file holds what no kill frees"
+
+# report: the tmpfs OOM is the one mostly unkillable, by shmem; the share
+# fell from it to the plain OOM, so no growth is listed (each event's
+# share is usage less the candidates' memory, as recorded)
+"$OOMTRACE" report "$WORK/events.json" >"$WORK/report.txt" 2>&1 || fail "report failed"
+grep -q "^  1 of 2 OOMs: over half the domain unkillable (1 shmem)$" "$WORK/report.txt" ||
+	{ cat "$WORK/report.txt"; fail "report: not 1 of 2 OOMs mostly unkillable by shmem"; }
+if grep -q "unkillable share grew" "$WORK/report.txt"; then
+	cat "$WORK/report.txt"; fail "report: a growth listed where the share fell"
+fi
+"$OOMTRACE" report --json "$WORK/events.json" >"$WORK/report.json" 2>&1 || fail "report --json failed"
+python3 - "$WORK/report.json" <<'PY' || fail "report --json: domain_memory summary"
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+dm = [o["domain_memory"] for o in objs if "domain_memory" in o]
+assert dm, objs
+d = dm[0]
+assert d["events"] == 2 and d["mostly_unkillable"] == 1, d
+assert d["mostly_unkillable_by_part"] == {"shmem_kb": 1}, d
+assert d["unkillable_share_grew"] == [], d
+print(f"ok: report --json: {d}")
+PY
+echo "ok: report: 1 of 2 OOMs mostly unkillable (shmem), no growth where the share fell"

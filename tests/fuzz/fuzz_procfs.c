@@ -111,6 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 5:
 		procfs_parse_int(text, -1000, 1000, &i);
 		procfs_parse_int(text, INT64_MIN + 1, INT64_MAX, &i);
+		(void)procfs_parse_list_max(text, &v);	/* node/possible */
 		break;
 	case 6:
 		procfs_parse_release(text, &maj, &min);

@@ -85,11 +85,60 @@ static void test_group_gone(void **state)
 	oom_event__free(ev);
 }
 
+/*
+ * A global OOM: what BPF read at the kill stays (free, anon, page tables),
+ * meminfo read afterwards (the victim's 200 MiB back) adds only what a
+ * kill does not change, and usage is MemTotal less the free of the kill.
+ */
+static void test_global_at_the_kill(void **state)
+{
+	char root[] = "/tmp/oomtrace-test-domain-live-XXXXXX", dir[4200], cmd[4300];
+	struct oom_event *ev = oom_event__new();
+	struct oom_domain_memory *dm = &ev->domain_memory;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	put(dir, "meminfo", "MemTotal:         400000 kB\nMemFree:          210000 kB\n"
+			    "Active(anon):       1000 kB\nInactive(anon):     2000 kB\n"
+			    "Active(file):       3000 kB\nInactive(file):     4000 kB\n"
+			    "Unevictable:           0 kB\nShmem:               500 kB\n"
+			    "SReclaimable:       6000 kB\nSUnreclaim:         7000 kB\n"
+			    "KernelStack:        1500 kB\nPageTables:          800 kB\n"
+			    "Percpu:              640 kB\nHugetlb:            2048 kB\n"
+			    "SwapTotal:             0 kB\nSwapFree:              0 kB\n");
+	ev->constraint = OOM_CONSTRAINT_NONE;
+	ev->has = EV_HAS_DOMAIN_MEMORY;
+	/* assemble.c's domain_vmstat: the counters at the kill */
+	dm_set(dm, DM_FREE, 8000);
+	dm_set(dm, DM_ANON, 205000);
+	dm_set(dm, DM_FILE, 7500);
+	dm_set(dm, DM_SHMEM, 500);
+	dm_set(dm, DM_PAGETABLES, 1200);
+	dm_set(dm, DM_KERNEL_STACK, 1600);
+	domain_live_fill(ev, NULL, root);
+	assert_int_equal(dm->kb[DM_FREE], 8000);
+	assert_int_equal(dm->kb[DM_ANON], 205000);
+	assert_int_equal(dm->kb[DM_PAGETABLES], 1200);
+	assert_int_equal(dm->kb[DM_KERNEL_STACK], 1600);
+	assert_int_equal(dm->kb[DM_LIMIT], 400000);
+	assert_int_equal(dm->kb[DM_USAGE], 400000 - 8000);
+	assert_int_equal(dm->kb[DM_HUGETLB], 2048);
+	assert_int_equal(dm->kb[DM_PERCPU], 640);
+	assert_int_equal(dm->kb[DM_SLAB_UNRECLAIMABLE], 7000);
+	assert_int_equal(dm->kb[DM_SWAP_USAGE], 0);
+	oom_event__free(ev);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v2_after_the_kill),
 		cmocka_unit_test(test_group_gone),
+		cmocka_unit_test(test_global_at_the_kill),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -217,16 +217,21 @@ static void test_report(void **state)
 	ev->domain_memory.kb[DM_UNKILLABLE] = 40000;	/* 610 per mille: grew from 15 */
 	ev->domain_memory.kb[DM_UNK_SLAB] = 50000;
 	assert_int_equal(report_domain__add(&r, ev, "/b"), 0);
+	ev->domain_memory.kb[DM_UNKILLABLE] = 39000;	/* 595 per mille */
+	assert_int_equal(report_domain__add(&r, ev, "/d"), 0);
+	ev->domain_memory.kb[DM_UNKILLABLE] = 39500;	/* 602: up by 7 per mille, jitter */
+	assert_int_equal(report_domain__add(&r, ev, "/d"), 0);
 	ev->has &= ~EV_HAS_DOMAIN_MEMORY;		/* not counted */
 	assert_int_equal(report_domain__add(&r, ev, "/c"), 0);
-	assert_int_equal(r.events, 4);
-	assert_int_equal(r.mostly, 3);	/* both of /a, the second of /b */
+	assert_int_equal(r.events, 6);
+	assert_int_equal(r.mostly, 5);	/* both of /a, the second of /b, both of /d */
 	f = open_memstream(&text, &len);
 	report_domain__print_text(f, &r);
 	fclose(f);
-	assert_non_null(strstr(text, "  3 of 4 OOMs: over half the domain unkillable (2 shmem, 1 slab)\n"));
+	assert_non_null(strstr(text, "  5 of 6 OOMs: over half the domain unkillable (2 shmem, 3 slab)\n"));
 	assert_non_null(strstr(text, "  /b: unkillable share grew from 1% to 61% over 2 OOMs\n"));
 	assert_null(strstr(text, "/a:"));
+	assert_null(strstr(text, "/d:"));	/* 59% to 60%: not a growth */
 	free(text);
 	report_domain__free(&r);
 	oom_event__free(ev);

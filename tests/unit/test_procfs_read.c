@@ -71,12 +71,33 @@ static void test_find_key(void **state)
 	assert_int_equal(procfs_find_key_u64("", "oom_kill", &v), -ENOENT);
 }
 
+/* /sys/devices/system/node/possible and its kin */
+static void test_list_max(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(procfs_parse_list_max("0\n", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(procfs_parse_list_max("0-3\n", &v), 0);
+	assert_int_equal(v, 3);
+	assert_int_equal(procfs_parse_list_max("0,2-5,7", &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(procfs_parse_list_max("4-5,1", &v), 0);
+	assert_int_equal(v, 5);
+	assert_int_equal(procfs_parse_list_max("", &v), -EINVAL);
+	assert_int_equal(procfs_parse_list_max("0-", &v), -EINVAL);
+	assert_int_equal(procfs_parse_list_max("0-3x", &v), -EINVAL);
+	assert_int_equal(procfs_parse_list_max("all", &v), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_read_line),
 		cmocka_unit_test(test_find_key),
+		cmocka_unit_test(test_list_max),
 	};
 
 	return cmocka_run_group_tests_name("procfs_read", tests, NULL, NULL);

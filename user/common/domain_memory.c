@@ -69,6 +69,25 @@ const char *dm_key_label(enum dm_key k)
 	return k < DM__COUNT ? labels[k] : "";
 }
 
+bool domain_memory_verdict(const struct oom_domain_memory *dm, struct dm_verdict *ret)
+{
+	int worst = -1;
+
+	if (!dm_has(dm, DM_UNKILLABLE) || !dm_has(dm, DM_USAGE) ||
+	    dm->kb[DM_UNKILLABLE] * 2 <= dm->kb[DM_USAGE])
+		return false;
+	for (int k = DM_FIRST_UNK_PART; k < DM__COUNT; k++)
+		if (dm_has(dm, k) && (worst < 0 || dm->kb[k] > dm->kb[worst]))
+			worst = k;
+	if (worst >= 0 && !dm->kb[worst])
+		worst = -1;
+	ret->usage_kb = dm->kb[DM_USAGE];
+	ret->frees_kb = dm->kb[DM_USAGE] - dm->kb[DM_UNKILLABLE];
+	ret->part = worst;
+	ret->part_kb = worst >= 0 ? dm->kb[worst] : 0;
+	return true;
+}
+
 static uint64_t sub0(uint64_t a, uint64_t b)
 {
 	return a > b ? a - b : 0;

@@ -110,6 +110,21 @@ struct dm_counters {
  */
 void domain_memory_set_counters(struct oom_domain_memory *dm, const struct dm_counters *c);
 
+/*
+ * The verdict on a domain: over half of its usage is memory no kill of a
+ * candidate frees. frees_kb is what killing them all could free at most;
+ * part the largest unkillable part (DM_UNK_*, -1 when none is named or all
+ * are 0).
+ */
+struct dm_verdict {
+	uint64_t frees_kb, usage_kb;
+	int part;
+	uint64_t part_kb;
+};
+
+/* true and *ret filled when the verdict applies (unkillable > usage / 2). */
+bool domain_memory_verdict(const struct oom_domain_memory *dm, struct dm_verdict *ret);
+
 struct oom_event;
 struct oom_task;
 /* Add an evaluated candidate to dm->held (before any top-K cut). */

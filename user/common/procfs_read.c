@@ -41,6 +41,32 @@ int procfs_parse_u64_prefix(const char *s, uint64_t *ret)
 	return 0;
 }
 
+int procfs_parse_list_max(const char *buf, uint64_t *ret)
+{
+	const char *p = buf;
+	uint64_t v, max = 0;
+
+	for (;;) {
+		if (procfs_parse_u64_prefix(p, &v))
+			return -EINVAL;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (v > max)
+			max = v;
+		if (*p != ',' && *p != '-')
+			break;
+		p++;
+	}
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (*p)
+		return -EINVAL;
+	*ret = max;
+	return 0;
+}
+
 const char *procfs_key_value(const char *l, size_t len, const char *key)
 {
 	size_t k = strlen(key);

@@ -64,6 +64,11 @@ int procfs_read_key_u64(const char *path, const char *key, uint64_t *ret);
 
 /* A whole decimal integer, optionally signed, surrounded by whitespace only. */
 int procfs_parse_int(const char *buf, int64_t min, int64_t max, int64_t *ret);
+/*
+ * The highest number of a kernel list ("0", "0-3", "0,2-5\n": a node or
+ * CPU mask as sysfs prints it): 0 or -EINVAL (empty or not a list).
+ */
+int procfs_parse_list_max(const char *buf, uint64_t *ret);
 /* Fills what it finds; -EINVAL when the text is not meminfo (no MemTotal). */
 int procfs_parse_meminfo(const char *buf, struct proc_meminfo *m);
 

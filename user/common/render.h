@@ -33,6 +33,15 @@ void render_origin_json(struct json_writer *w, const char *path);
  */
 void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm);
 
+/* "domain_memory":{...,"unkillable_kb":..,"unkillable":{...}}: only the keys given. */
+void render_domain_memory_json(struct json_writer *w, const struct oom_domain_memory *dm);
+/*
+ * "verdict":{"frees_at_most_kb":..,"usage_kb":..,"largest_unkillable":"shmem",
+ * "largest_unkillable_kb":..}: the text section's third line, when it has one
+ * (nothing otherwise; the part is left out when none is named).
+ */
+void render_domain_verdict_json(struct json_writer *w, const struct oom_domain_memory *dm);
+
 /* "64.0 MiB": a byte count for people. */
 void format_bytes(char *buf, size_t size, uint64_t bytes);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON Lines rendering of an assembled event (the schema in the README, What it prints). */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cgroup_names.h"
@@ -210,8 +211,7 @@ static void write_frames(struct json_writer *w, const char *key,
 	jw_array_end(w);
 }
 
-/* "domain_memory":{...,"unkillable_kb":..,"unkillable":{...}}: only the keys given */
-static void write_domain_memory(struct json_writer *w, const struct oom_domain_memory *dm)
+void render_domain_memory_json(struct json_writer *w, const struct oom_domain_memory *dm)
 {
 	bool parts = false;
 
@@ -232,6 +232,27 @@ static void write_domain_memory(struct json_writer *w, const struct oom_domain_m
 	}
 	if (parts)
 		jw_object_end(w);
+	jw_object_end(w);
+}
+
+void render_domain_verdict_json(struct json_writer *w, const struct oom_domain_memory *dm)
+{
+	struct dm_verdict v;
+
+	if (!domain_memory_verdict(dm, &v))
+		return;
+	jw_key(w, "verdict");
+	jw_object_start(w);
+	jw_kv_uint(w, "frees_at_most_kb", v.frees_kb);
+	jw_kv_uint(w, "usage_kb", v.usage_kb);
+	if (v.part >= 0) {	/* "shmem_kb" in "unkillable" -> "shmem" */
+		char part[32];
+
+		snprintf(part, sizeof(part), "%.*s", (int)(strlen(dm_key_name(v.part)) - 3),
+			 dm_key_name(v.part));
+		jw_kv_string(w, "largest_unkillable", part);
+		jw_kv_uint(w, "largest_unkillable_kb", v.part_kb);
+	}
 	jw_object_end(w);
 }
 
@@ -316,7 +337,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
 	}
 	if (ev->has & EV_HAS_DOMAIN_MEMORY)
-		write_domain_memory(&w, &ev->domain_memory);
+		render_domain_memory_json(&w, &ev->domain_memory);
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
 	if (ev->user_stack_stop[0])

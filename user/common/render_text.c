@@ -308,8 +308,8 @@ static void print_memory_parts(FILE *out, const struct oom_domain_memory *dm, co
 void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
 {
 	const char *lead = "             ";
+	struct dm_verdict v;
 	char a[32], b[32];
-	int worst = -1;
 
 	if (dm_has(dm, DM_USAGE) || dm_has(dm, DM_LIMIT)) {
 		fprintf(out, "  memory     usage %s", bytes_or_unknown(a, sizeof(a), dm_has(dm, DM_USAGE),
@@ -336,19 +336,15 @@ void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
 		lead = "  memory     ";
 	}
 	print_memory_parts(out, dm, lead);
-	if (!dm_has(dm, DM_UNKILLABLE) || !dm_has(dm, DM_USAGE) ||
-	    dm->kb[DM_UNKILLABLE] * 2 <= dm->kb[DM_USAGE])
+	if (!domain_memory_verdict(dm, &v))
 		return;
-	for (int k = DM_FIRST_UNK_PART; k < DM__COUNT; k++)
-		if (dm_has(dm, k) && (worst < 0 || dm->kb[k] > dm->kb[worst]))
-			worst = k;
-	format_bytes(a, sizeof(a), (dm->kb[DM_USAGE] - dm->kb[DM_UNKILLABLE]) * 1024);
-	format_bytes(b, sizeof(b), dm->kb[DM_USAGE] * 1024);
+	format_bytes(a, sizeof(a), v.frees_kb * 1024);
+	format_bytes(b, sizeof(b), v.usage_kb * 1024);
 	fprintf(out, "             killing frees at most %s of %s: ", a, b);
-	if (worst >= 0 && dm->kb[worst]) {
-		format_bytes(a, sizeof(a), dm->kb[worst] * 1024);
-		fprintf(out, "%s %s%s is held by no candidate\n", dm_key_label(worst), a,
-			worst == DM_UNK_SHMEM ? " (tmpfs?)" : "");
+	if (v.part >= 0) {
+		format_bytes(a, sizeof(a), v.part_kb * 1024);
+		fprintf(out, "%s %s%s is held by no candidate\n", dm_key_label(v.part), a,
+			v.part == DM_UNK_SHMEM ? " (tmpfs?)" : "");
 	} else {
 		format_bytes(a, sizeof(a), dm->kb[DM_UNKILLABLE] * 1024);
 		fprintf(out, "%s is held by no candidate\n", a);

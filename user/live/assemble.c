@@ -538,6 +538,33 @@ static void domain_counters(struct oom_event *ev, const struct oomt_kill *k)
 	ev->has |= EV_HAS_DOMAIN_MEMORY;
 }
 
+/*
+ * A global OOM's counters at the kill, made into domain_memory as
+ * kmsg_domain.c makes the kernel's Mem-Info: shmem sits on the anon LRU
+ * lists, so anon is given without it and file with it. domain_live.c adds
+ * what a kill does not change (MemTotal, hugetlb, percpu, swap) and usage.
+ */
+static void domain_vmstat(struct oom_event *ev, const struct oomt_kill *k)
+{
+	static const struct { enum dm_key key; enum oomt_vmstat vm; } same[] = {
+		{ DM_FREE, OOMT_VM_FREE }, { DM_SHMEM, OOMT_VM_SHMEM },
+		{ DM_SLAB_RECLAIMABLE, OOMT_VM_SLAB_RECLAIMABLE },
+		{ DM_SLAB_UNRECLAIMABLE, OOMT_VM_SLAB_UNRECLAIMABLE },
+		{ DM_PAGETABLES, OOMT_VM_PAGETABLES }, { DM_UNEVICTABLE, OOMT_VM_UNEVICTABLE },
+	};
+	struct oom_domain_memory *dm = &ev->domain_memory;
+	uint64_t kb = ev->page_size / 1024, shmem = k->vmstat[OOMT_VM_SHMEM];
+	uint64_t anon = k->vmstat[OOMT_VM_ACTIVE_ANON] + k->vmstat[OOMT_VM_INACTIVE_ANON];
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+		dm_set(dm, same[i].key, k->vmstat[same[i].vm] * kb);
+	dm_set(dm, DM_KERNEL_STACK, k->vmstat[OOMT_VM_KERNEL_STACK_KB]);
+	dm_set(dm, DM_ANON, (anon > shmem ? anon - shmem : 0) * kb);
+	dm_set(dm, DM_FILE, (k->vmstat[OOMT_VM_ACTIVE_FILE] + k->vmstat[OOMT_VM_INACTIVE_FILE] +
+			     shmem) * kb);
+	ev->has |= EV_HAS_DOMAIN_MEMORY;
+}
+
 static void on_kill(struct assembler *a, const struct oomt_kill *k)
 {
 	struct oom_event *ev = a->cur;
@@ -561,6 +588,8 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		ev->memcg_id = k->memcg_id;	/* the path is resolved at completion */
 	if (k->flags & OOMT_KILL_COUNTERS)
 		domain_counters(ev, k);
+	if (k->flags & OOMT_KILL_VMSTAT)
+		domain_vmstat(ev, k);
 	if (k->chosen.pid) {
 		task_from_rec(&a->chosen, &k->chosen);
 		ev->chosen_pid = (int32_t)k->chosen.pid;

@@ -99,19 +99,29 @@ static void fill_memcg(struct oom_event *ev, const struct memcg_mount *m)
 }
 
 /*
- * A global OOM: /proc/meminfo as it is now. No counter of the moment of the
- * kill is read for it: free memory grows by what the victims gave back.
+ * A global OOM. BPF read what a kill changes at the kill (free pages, the
+ * LRU lists, slab, kernel stacks, page tables: assemble.c's domain_vmstat),
+ * as the kernel's Mem-Info prints them; /proc/meminfo, read now, gives what
+ * it does not change (MemTotal, hugetlb, percpu, swap), and everything when
+ * BPF could not read (more nodes than it sums). Usage is MemTotal less free.
  */
 static void fill_global(struct oom_event *ev, const char *proc_root)
 {
+	struct oom_domain_memory *dm = &ev->domain_memory, now = { 0 };
 	char path[4096], buf[STAT_BUF];
 
 	if (ev->has & EV_HAS_MEMCG || ev->constraint == OOM_CONSTRAINT_MEMCG)
 		return;
 	if (procfs_path(path, sizeof(path), "%s/proc/meminfo", proc_root) ||
-	    procfs_read_file(path, buf, sizeof(buf)) < 0)
+	    procfs_read_file(path, buf, sizeof(buf)) < 0 ||
+	    domain_memory_parse_meminfo(buf, &now))
 		return;
-	domain_memory_parse_meminfo(buf, &ev->domain_memory);
+	for (int k = 0; k < DM_UNKILLABLE; k++)
+		if (dm_has(&now, k) && !dm_has(dm, k))
+			dm_set(dm, k, now.kb[k]);
+	if (dm_has(dm, DM_LIMIT) && dm_has(dm, DM_FREE))
+		dm_set(dm, DM_USAGE, dm->kb[DM_LIMIT] > dm->kb[DM_FREE] ?
+				     dm->kb[DM_LIMIT] - dm->kb[DM_FREE] : 0);
 }
 
 void domain_live_fill(struct oom_event *ev, const struct memcg_mount *m, const char *proc_root)

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The OOM domain's memory of a live event. What the kill changes was read
- * on the OOM path: the memcg's page counters (usage, limit, swap or
- * memory+swap, v1's kmem), in the KILL record (assemble.c puts them in the
- * event). The breakdown is read here, when the event is complete, from the
- * memcg's memory.stat or, for a global OOM, /proc/meminfo.
+ * on the OOM path, in the KILL record (assemble.c puts it in the event):
+ * the memcg's page counters (usage, limit, swap or memory+swap, v1's kmem),
+ * or for a global OOM the counters the kernel's Mem-Info prints (free
+ * pages, LRU lists, shmem, slab, kernel stacks, page tables). The rest is
+ * read here, when the event is complete, from the memcg's memory.stat or,
+ * for a global OOM, /proc/meminfo (MemTotal, hugetlb, percpu, swap).
  */
 #ifndef OOMTRACE_DOMAIN_LIVE_H
 #define OOMTRACE_DOMAIN_LIVE_H

@@ -158,6 +158,18 @@ void loader__set_ustack_copy(uint32_t bytes)
 	ustack_copy = bytes;
 }
 
+/* NUMA nodes the kernel may have (nr_node_ids): 1 without NUMA. */
+static uint32_t possible_nodes(void)
+{
+	char buf[256];
+	uint64_t max;
+
+	if (procfs_read_line("/sys/devices/system/node/possible", buf, sizeof(buf)) < 0 ||
+	    procfs_parse_list_max(buf, &max) || max >= UINT32_MAX)
+		return 1;
+	return (uint32_t)max + 1;
+}
+
 static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
@@ -167,6 +179,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
+	ro->nr_nodes = possible_nodes();
 	ro->ustack_copy = ustack_copy;
 	ro->want_exact = precise_rss;
 	/* tests: the code path of kernels whose mark_victim passes a pid (README, Tests) */

@@ -338,6 +338,11 @@ static void json_task(struct json_writer *w, const struct score_set *s,
 		jw_kv_string(w, "domain", s->domain.path);
 	else
 		jw_kv_string(w, "domain", "global");
+	/* the domain's memory now, as the text header shows it */
+	if (s->dmem.has) {
+		render_domain_memory_json(w, &s->dmem);
+		render_domain_verdict_json(w, &s->dmem);
+	}
 	if (t->p.has & PT_HAS_UID)
 		jw_kv_uint(w, "uid", t->p.uid);
 	jw_kv_int(w, "ppid", t->p.ppid);

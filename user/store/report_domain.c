@@ -74,9 +74,15 @@ void report_domain__free(struct report_domain_mem *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * Grew: by 5 points of the domain or more from its first OOM to its last,
+ * not by the jitter of a few pages ("grew from 60% to 60%").
+ */
+#define GREW_PM 50
+
 static bool grew(const struct report_domain_share *s)
 {
-	return s->events > 1 && s->last_pm > s->first_pm;
+	return s->events > 1 && s->last_pm >= s->first_pm + GREW_PM;
 }
 
 void report_domain__print_text(FILE *out, const struct report_domain_mem *r)
