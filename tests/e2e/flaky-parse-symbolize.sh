@@ -1,4 +1,7 @@
 #!/bin/sh
+# NOT in the suite (run.sh runs t-*.sh only): since 6.1 the trigger is often
+# killed by a second OOM (MMF_OOM_SKIP before uncharge), in 1 of 3 rounds or
+# more here. Run by hand; it must become reliable before it returns.
 # parse --symbolize on a real memcg OOM whose allocating task outlives it:
 # a hog with oom_score_adj 1000 is the victim, a second hog (the trigger)
 # touches its memory past the limit and, its victim killed, finishes and
@@ -11,20 +14,38 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v addr2line >/dev/null || skip "no addr2line (binutils)"
-cg=$(memcg_new 48)
-name=/$(basename "$cg")
-mark=$$-$(date +%s%N)
-before=$(memcg_kills "$cg")
-mark_kmsg "$mark"
-sh -c "$IN_CG" "$cg" "$HOG" -a 1000 24 >"$WORK/victim" & VICTIM=$!
-PIDS="$PIDS $VICTIM"
-wait_ready "$WORK/victim"
-oom_report_window
-sh -c "$IN_CG" "$cg" "$HOG" 32 >"$WORK/trigger" & TRIGGER=$!
-PIDS="$PIDS $TRIGGER"
-wait_ready "$WORK/trigger"
-wait $VICTIM
-assert_eq "$?" 137 "the victim was SIGKILLed"
+# Since 6.1 the dying victim's mm is marked MMF_OOM_SKIP before its memory
+# is uncharged; a trigger retrying in that gap is killed by a second OOM
+# (README, Tests). Such a round proves nothing about parse: it is run again
+# in a new memcg, up to 3 times, and a round where it survives is checked.
+round=0
+while :; do
+	round=$((round + 1))
+	cg=$(memcg_new 48)
+	name=/$(basename "$cg")
+	mark=$$-$(date +%s%N)
+	before=$(memcg_kills "$cg")
+	mark_kmsg "$mark"
+	sh -c "$IN_CG" "$cg" "$HOG" -a 1000 24 >"$WORK/victim" & VICTIM=$!
+	PIDS="$PIDS $VICTIM"
+	wait_ready "$WORK/victim"
+	oom_report_window
+	sh -c "$IN_CG" "$cg" "$HOG" 32 >"$WORK/trigger" & TRIGGER=$!
+	PIDS="$PIDS $TRIGGER"
+	_i=0
+	while kill -0 $TRIGGER 2>/dev/null && ! grep -q ready "$WORK/trigger"; do
+		_i=$((_i + 1)); [ $_i -gt 200 ] && fail "$WORK/trigger: hog not ready after 10s"
+		sleep 0.05
+	done
+	wait $VICTIM
+	assert_eq "$?" 137 "the victim was SIGKILLed"
+	if kill -0 $TRIGGER 2>/dev/null && grep -q ready "$WORK/trigger"; then
+		break
+	fi
+	[ $round -lt 3 ] || fail "the trigger was killed too in 3 rounds ($(memcg_kills "$cg") kills)"
+	echo "# round $round: the trigger was killed too ($(memcg_kills "$cg") kills); again"
+	sleep 1
+done
 assert_eq "$(memcg_kills "$cg")" $((before + 1)) "the memcg's kill count"
 kill -0 $TRIGGER || fail "the trigger did not outlive the OOM"
 
