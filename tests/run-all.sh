@@ -25,6 +25,14 @@ for suite in unit fuzz e2e vm; do
 	total_f=$((total_f + f))
 	summary="$summary $suite=$p/$((p + f))($(($(date +%s) - start))s)"
 done
+# CI shows only the end of this output: name what failed again here, with
+# cmocka's "[  FAILED  ]" lines, each runner's "FAIL" lines and the first
+# lines of an e2e failure's log, at most 20 lines in all
+for suite in unit fuzz e2e vm; do
+	[ -f ".output/test-$suite.log" ] || continue
+	grep -E '^(FAIL|\[  FAILED  \] [a-z_]|unit: .* exited|    \| FAIL)' ".output/test-$suite.log" |
+		sed "s/^/=== failed in $suite: /"
+done | head -n 20
 echo "=== summary:$summary"
 echo "$total_p passed, $total_f failed"
 [ "$total_f" -eq 0 ]

@@ -2,6 +2,7 @@
 """Check oomtrace --json events against the kernel's dmesg OOM reports.
 
 usage: check_trace.py EVENTS.jsonl DMESG.txt LIMIT_PAGES GROWER_PID [HOSTILE_PID [MEMCG]]
+With HOSTILE_PID (not 0), the environment's HOSTILE_NAME is that task's name.
 With MEMCG, only the kernel reports whose oom_memcg is MEMCG count.
 Prints one line per check; exit 1 on the first failure."""
 import json
@@ -73,7 +74,9 @@ def main():
           "user stack symbolized from the executable by build id", us[:2], "main in .../hog")
     if hostile:
         c = by_pid.get(hostile)
-        want = open(f"/tmp/oomtrace-hostile-name", "rb").read().decode("utf-8", "replace")
+        # the name the test gave it, from the test itself: nothing shared
+        # between tests, so each runs alone on a fresh machine
+        want = os.environb[b"HOSTILE_NAME"].decode("utf-8", "replace")
         check(c is not None and c["comm"] == want, "hostile comm survives JSON round trip",
               c and c["comm"], want)
     return 1 if check.failed else 0

@@ -55,7 +55,8 @@ mark_kmsg "$mark"
 sh -c "$IN_CG" "$cg" "$HOG" 8 >"$WORK/a" & PIDS="$PIDS $!"
 sh -c "$IN_CG" "$cg" "$HOG" -a 500 4 >"$WORK/b" & PIDS="$PIDS $!"
 sh -c "$IN_CG" "$cg" "$HOG" 12 >"$WORK/c" & PIDS="$PIDS $!"
-sh -c "$IN_CG" "$cg" "$HOG" -n "$(printf 'q"n\nx\033[31mz')" 2 >"$WORK/d" & PIDS="$PIDS $!"
+HOSTILE_NAME=$(printf 'q"n\nx\033[31mz'); export HOSTILE_NAME
+sh -c "$IN_CG" "$cg" "$HOG" -n "$HOSTILE_NAME" 2 >"$WORK/d" & PIDS="$PIDS $!"
 HOSTILE_PID=$!
 wait_ready "$WORK/a" "$WORK/b" "$WORK/c" "$WORK/d"
 sh -c "$IN_CG" "$cg" "$HOG" -r 16 >"$WORK/grower" &

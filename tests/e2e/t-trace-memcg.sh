@@ -24,7 +24,7 @@ sh -c "$IN_CG" "$cg" "$HOG" -a 500 4 >"$WORK/b" & PIDS="$PIDS $!"
 sh -c "$IN_CG" "$cg" "$HOG" 12 >"$WORK/c" & PIDS="$PIDS $!"
 # a name with a quote, a newline and a terminal escape (15 bytes, kernel's max)
 hostile=$(printf 'q"n\nx\033[31mz')
-printf '%s' "$hostile" >/tmp/oomtrace-hostile-name
+HOSTILE_NAME=$hostile; export HOSTILE_NAME
 sh -c "$IN_CG" "$cg" "$HOG" -n "$hostile" 2 >"$WORK/d" & PIDS="$PIDS $!"
 HOSTILE_PID=$!
 wait_ready "$WORK/a" "$WORK/b" "$WORK/c" "$WORK/d"
