@@ -480,9 +480,12 @@ def fit_ci(xs, ys):
     return f
 
 
-def scale_point(r, names, events_cache):
-    """One OOM of the scale section: BPF time, event size, candidates."""
+def scale_point(r, events_cache):
+    """One OOM of a scale or ustack run: BPF time, event size, candidates,
+    and the event itself ("event", None if the tracer printed none)."""
     run = r["run"]
+    names = {p["id"]: p.get("name", "?") for p in json.load(open(r["progs_file"]))} \
+        if os.path.exists(r["progs_file"]) else {}
     if r["events"] not in events_cache:
         events_cache[r["events"]] = [l for l in open(r["events"], "rb") if b'"type":"oom_kill"' in l] \
             if os.path.exists(r["events"]) else []
@@ -502,7 +505,8 @@ def scale_point(r, names, events_cache):
             "mark_victim_runs": per_prog.get("handle_mark_victim", {}).get("run_cnt"),
             "per_prog": per_prog, "kill_latency_us": run["kill_latency_us"],
             "event_bytes": ev[1] if ev else None,
-            "candidates_total": ev[0].get("candidates_total") if ev else None}
+            "candidates_total": ev[0].get("candidates_total") if ev else None,
+            "event": ev[0] if ev else None}
 
 
 def scale(raw):
@@ -515,9 +519,7 @@ def scale(raw):
     for r in rows:
         if not r.get("run") or r["mode"] == "none":
             continue
-        names = {p["id"]: p.get("name", "?") for p in json.load(open(r["progs_file"]))} \
-            if os.path.exists(r["progs_file"]) else {}
-        pt = scale_point(r, names, events_cache)
+        pt = scale_point(r, events_cache)
         # an OOM elsewhere on the machine meanwhile also ran mark_victim: not ours alone
         if pt["mark_victim_runs"] not in (1, None):
             continue
@@ -562,16 +564,10 @@ def ustack(raw):
     for r in rows:
         if not r.get("run"):
             continue
-        names = {p["id"]: p.get("name", "?") for p in json.load(open(r["progs_file"]))} \
-            if os.path.exists(r["progs_file"]) else {}
-        pt = scale_point(r, names, events_cache)
+        pt = scale_point(r, events_cache)
         if pt["mark_victim_runs"] not in (1, None):
             continue
-        ev = None
-        for line in events_cache[r["events"]]:
-            e = json.loads(line)
-            if e.get("memcg") == r["memcg"]:
-                ev = e
+        ev = pt["event"]
         pt["frames"] = len(ev.get("user_stack", [])) if ev else None
         pt["stop"] = (ev.get("user_stack_stop") or "").split(":")[0] if ev else None
         pt["round"] = r.get("round", 1)
