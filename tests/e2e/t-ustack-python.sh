@@ -17,17 +17,7 @@ SCRIPT='l = []
 while True:
     l.append("x" * 1000 + str(len(l)))
 '
-cat >"$WORK/py.gdb" <<'GDB'
-set debuginfod enabled off
-set pagination off
-break PyRun_SimpleStringFlags
-run
-break PyEval_EvalCode
-continue
-bt
-kill
-GDB
-gdb -batch -x "$WORK/py.gdb" --args "$PY" -c "$SCRIPT" >"$WORK/gdb.txt" 2>&1
+gdb -batch -x "$TOP/tests/e2e/ustack/python-bt.gdb" --args "$PY" -c "$SCRIPT" >"$WORK/gdb.txt" 2>&1
 grep -q '^#0 .*PyEval_EvalCode' "$WORK/gdb.txt" || { cat "$WORK/gdb.txt"; fail "gdb did not stop in PyEval_EvalCode"; }
 
 # 256 MiB: its exit, which races with the capture of its maps, takes that long

@@ -571,15 +571,8 @@ def check_ustack_vm(sections, meta, ver):
 
 
 PY_SCRIPT = 'l = []\nwhile True:\n    l.append("x" * 1000 + str(len(l)))\n'
-PY_GDB = """set debuginfod enabled off
-set pagination off
-break PyRun_SimpleStringFlags
-run
-break PyEval_EvalCode
-continue
-bt
-kill
-"""
+# gdb commands shared with t-ustack-python.sh
+PY_GDB = os.path.join(TOP, "tests", "e2e", "ustack", "python-bt.gdb")
 
 
 def check_python_vm(sections, meta, ver):
@@ -600,11 +593,9 @@ def check_python_vm(sections, meta, ver):
           (meta.get("ustack.python.exit"), ev_text, sections.get("ustack.python.out", "")[-300:]),
           ("137", "oom_kill 1"))
     with tempfile.TemporaryDirectory() as tmp:
-        with open(os.path.join(tmp, "py.gdb"), "w") as f:
-            f.write(PY_GDB)
         gdb = os.path.join(tmp, "gdb.txt")
         with open(gdb, "w") as f:
-            subprocess.run(["gdb", "-batch", "-x", os.path.join(tmp, "py.gdb"), "--args", py,
+            subprocess.run(["gdb", "-batch", "-x", PY_GDB, "--args", py,
                             "-S", "-I", "-c", PY_SCRIPT], stdout=f, stderr=subprocess.STDOUT)
         if not check(re.search(r"^#0 .*PyEval_EvalCode", open(gdb).read(), re.M) is not None,
                      "gdb on the host stopped in PyEval_EvalCode", open(gdb).read()[-500:],

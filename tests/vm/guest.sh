@@ -78,6 +78,15 @@ report_window() {
 	meta "$1.report_wait_s" "$w"
 }
 
+# tracer_ready ERRFILE PID: until the tracer says it is ready on stderr, or
+# exits, or 60 s pass (the judge then finds what it printed)
+tracer_ready() {
+	i=0
+	while ! grep -q '^oomtrace: ready' "$1" && [ $i -lt 600 ] && kill -0 "$2" 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+}
+
 # start_tracers SCENARIO: one tracer per mode, -k 0 (every candidate), wait ready
 start_tracers() {
 	TRACERS=""
@@ -90,14 +99,7 @@ start_tracers() {
 		eval "TRACER_$m=$!"
 	done
 	for m in $MODES; do
-		i=0
-		eval "pid=\$TRACER_$m"
-		while ! grep -q '^oomtrace: ready' "/tmp/$1-$m.err"; do
-			i=$((i + 1))
-			[ $i -gt 600 ] && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
+		eval "tracer_ready /tmp/$1-$m.err \$TRACER_$m"
 		eval "meta $1.tracer.$m.pid \$TRACER_$m"
 		eval "meta $1.tracer.$m.adj \$(adj_of \$TRACER_$m)"
 	done
@@ -337,10 +339,7 @@ names_check() {
 	/bin/oomtrace --json -n 1 --mode tracepoint -c /oomtrace-vm-names --k8s-log-dir /tmp/k8s \
 		--exec 'env | grep ^OOMTRACE_ >/tmp/names.hook' >/tmp/names.json 2>/tmp/names.err &
 	t=$!
-	i=0
-	while ! grep -q '^oomtrace: ready' /tmp/names.err && [ $i -lt 600 ] && kill -0 $t; do
-		sleep 0.1; i=$((i + 1))
-	done
+	tracer_ready /tmp/names.err $t
 	hog_in "$ctr" /tmp/n-v -a 1000 8 3600 "two words" "$(printf 'l1\nl2')"
 	meta names.victim $!
 	wait_ready /tmp/n-v
@@ -385,12 +384,7 @@ ustack_run() {
 		eval "TRACER_$m=$!"
 	done
 	for m in $MODES; do
-		i=0
-		eval "pid=\$TRACER_$m"
-		while ! grep -q '^oomtrace: ready' "/tmp/ustack-$v-$m.err" && [ $i -lt 600 ] &&
-			kill -0 "$pid" 2>/dev/null; do
-			sleep 0.1; i=$((i + 1))
-		done
+		eval "tracer_ready /tmp/ustack-$v-$m.err \$TRACER_$m"
 	done
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" >/tmp/ustack-$v.out 2>&1 &
 	p=$!

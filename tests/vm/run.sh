@@ -35,6 +35,19 @@ only=
 
 kernels=$(tests/vm/kernels.sh "$cache") || fail_all "cannot fetch the Debian kernels"
 
+# judge CONSOLE VERSION MODES: check_vm.py's verdict on one guest. A checker
+# that crashed or stopped before its "N passed, N failed" line is a failure
+# of that kernel, not a kernel left out of the sum.
+judge() {
+	python3 tests/vm/check_vm.py "$1" "$2" "$3" >"$out/check-$2.log" 2>&1
+	rc=$?
+	cat "$out/check-$2.log"
+	if ! tail -n1 "$out/check-$2.log" | grep -Eq '^[0-9]+ passed, [0-9]+ failed$'; then
+		echo "FAIL    vm $2: check_vm.py ended without its result line (exit $rc)"
+		echo "0 passed, 1 failed"
+	fi
+}
+
 # ustack_build ARCH: the user-stack test program (tests/e2e/ustack: main ->
 # libustack.so's f1 -> f2 -> f3, -O2 -fomit-frame-pointer, as
 # t-ustack-dwarf.sh builds it) for the guest's architecture, into
@@ -142,8 +155,7 @@ echo "$kernels" | while read -r ver vmlinuz modes apart; do
 		echo "# $ver: the kernel did not reach /init (try $try), console kept in $out/console-$ver.boot$try.log"
 	done
 	echo "# $ver: VM ran $(($(date +%s) - start))s, console in $log"
-	python3 tests/vm/check_vm.py "$log" "$ver" "${modes:-fentry,kprobe,tracepoint}" |
-		tee "$out/check-$ver.log"
+	judge "$log" "$ver" "${modes:-fentry,kprobe,tracepoint}"
 done >"$out/results.log"
 
 # --- arm64: Debian 12's arm64 kernel under qemu-system-aarch64 (TCG) ---------
@@ -201,7 +213,7 @@ run_arm64() {
 			echo "# $ver: the kernel did not reach /init (try $try), console kept in $out/console-$ver.boot$try.log"
 		done
 		echo "# $ver: VM ran $(($(date +%s) - start))s, console in $log"
-		python3 tests/vm/check_vm.py "$log" "$ver" "$modes" | tee "$out/check-$ver.log"
+		judge "$log" "$ver" "$modes"
 	done
 }
 run_arm64 >>"$out/results.log"

@@ -135,8 +135,12 @@ static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
 	return ret;
 }
 
-/* File offset -> ELF vaddr and back, through the PT_LOADs of elf. */
-static int off_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
+/*
+ * File offset -> ELF vaddr (to_vaddr) or back, through the PT_LOAD that
+ * holds it: the file bytes of a segment for an offset, its memory image
+ * (bss too) for a vaddr.
+ */
+static int load_translate(Elf *elf, uint64_t in, bool to_vaddr, uint64_t *out)
 {
 	size_t n;
 
@@ -145,31 +149,28 @@ static int off_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
 	for (size_t i = 0; i < n; i++) {
 		GElf_Phdr ph;
 
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
-		    off >= ph.p_offset && off < ph.p_offset + ph.p_filesz) {
-			*vaddr = off - ph.p_offset + ph.p_vaddr;
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (to_vaddr && in >= ph.p_offset && in < ph.p_offset + ph.p_filesz) {
+			*out = in - ph.p_offset + ph.p_vaddr;
+			return 0;
+		}
+		if (!to_vaddr && in >= ph.p_vaddr && in < ph.p_vaddr + ph.p_memsz) {
+			*out = in - ph.p_vaddr + ph.p_offset;
 			return 0;
 		}
 	}
 	return -1;
 }
 
+static int off_to_vaddr(Elf *elf, uint64_t off, uint64_t *vaddr)
+{
+	return load_translate(elf, off, true, vaddr);
+}
+
 static int vaddr_to_off(Elf *elf, uint64_t vaddr, uint64_t *off)
 {
-	size_t n;
-
-	if (elf_getphdrnum(elf, &n))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
-		    vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_memsz) {
-			*off = vaddr - ph.p_vaddr + ph.p_offset;
-			return 0;
-		}
-	}
-	return -1;
+	return load_translate(elf, vaddr, false, off);
 }
 
 /* Open path if its build id is id: the fd, or -1. */
