@@ -37,7 +37,8 @@ than being skipped, so a new fixture cannot pass unchecked.
                order (constraint, task_rows: every event; oom_memcg: the events
                that have a memcg), for files whose reports differ.
 
-Optional facts, checked when present:
+Optional facts, checked when present (DIR-extra.json, when it exists, adds
+facts per log: the project's own, about a directory copied verbatim):
   victim_from  per event with a victim, ";"-joined: "kill line" (no
                "victim_from" key), "summary" or "oom_reaper".
   suppressed_reports  N: the closing parse_stats record says the kernel's rate
@@ -323,6 +324,13 @@ def check_symbolize(oomtrace, path, name, events):
 def main():
     oomtrace, fixtures = sys.argv[1:3]
     expected = json.load(open(os.path.join(fixtures, "expected.json"), encoding="utf-8"))
+    # DIR-extra.json: the project's own facts about a directory it keeps a
+    # byte-identical copy of (tests/fixtures/kmsg, from shared/), per log
+    extra_path = fixtures.rstrip("/") + "-extra.json"
+    if os.path.exists(extra_path):
+        for name, facts in json.load(open(extra_path, encoding="utf-8")).items():
+            check(name in expected, f"{extra_path} names a fixture", name, "one of expected.json's")
+            expected.setdefault(name, {}).update(facts)
     logs = sorted(f for f in os.listdir(fixtures) if f.endswith(".log"))
     user_ips = any("user_ip" in f for f in expected.values())
     check(sorted(expected) == logs, "expected.json covers every fixture", sorted(expected), logs)

@@ -171,6 +171,49 @@ static void test_full_6x(void **state)
 }
 
 /*
+ * A syslog(2) reader (busybox dmesg, /proc/kmsg) gets a name's newline raw,
+ * the rest of the name on a line of its own with its own stamp: it joins
+ * the row when the two fit a name (15 bytes), and the rows after it count.
+ * A line too long to end a name ends the table, as before.
+ */
+static void test_name_split_by_syslog(void **state)
+{
+	static const char head[] =
+		"[   52.100000] hog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+		"[   52.100100] memory: usage 8192kB, limit 8192kB, failcnt 7\n"
+		"[   52.100200] Tasks state (memory values in pages):\n"
+		"[   52.100210] [  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem "
+		"pgtables_bytes swapents oom_score_adj name\n"
+		"[   52.100220] [    300]     0   300      250      157        0      157         0    36864"
+		"        0             0 q\"n\n";
+	static const char tail[] =
+		"[   52.100240] [    301]     0   301     2500     1900     1800      100         0    40960"
+		"        0             0 hog\n"
+		"[   52.100250] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+		"oom_memcg=/t,task_memcg=/t,task=hog,pid=301,uid=0\n"
+		"[   52.100260] Memory cgroup out of memory: Killed process 301 (hog) total-vm:10000kB, "
+		"anon-rss:7200kB, file-rss:400kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n";
+	char text[2048];
+	struct out *o;
+
+	(void)state;
+	snprintf(text, sizeof(text), "%s%s%s", head, "[   52.100230] x\x1b[31mz\n", tail);
+	o = parse(text, 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"comm\":\"q\\\"n\\nx\\u001b[31mz\"");
+	HAS(o->event[0], "\"candidates_total\":2");
+	HAS(o->event[0], "\"victim_rank\":1");
+	out_free(o);
+	/* 3 + 1 + 13 bytes: no name; the table ended at the row before */
+	snprintf(text, sizeof(text), "%s%s%s", head, "[   52.100230] something else\n", tail);
+	o = parse(text, 0);
+	assert_int_equal(o->n, 1);
+	HAS(o->event[0], "\"comm\":\"q\\\"n\"");
+	HAS(o->event[0], "\"candidates_total\":1");
+	out_free(o);
+}
+
+/*
  * The Code line of the user RIP is kept with the event (parse --symbolize
  * holds the live process to it); a kernel RIP's Code line is not, nor one
  * that does not follow the user RIP.
@@ -748,6 +791,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_6x),
+		cmocka_unit_test(test_name_split_by_syslog),
 		cmocka_unit_test(test_user_code),
 		cmocka_unit_test(test_old_tables_points),
 		cmocka_unit_test(test_truncated),

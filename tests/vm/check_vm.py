@@ -122,8 +122,7 @@ def check_domain_memory(rule, ev, want, parsed):
         pwant = {k: v for k, v in pdm.items() if k != "unkillable"}
         # unkillable_kb is usage less what the candidates hold: comparable
         # only when parse read the same task table rows as BPF saw tasks
-        # (a comm with a newline, as the hostile task's, ends parse's
-        # table today: the rows after it are lost)
+        # (a task may come or go between the two)
         if ptotal != ev.get("candidates_total"):
             pwant.pop("unkillable_kb", None)
             print(f"#       {check.prefix}parse read {ptotal} of {ev.get('candidates_total')} "

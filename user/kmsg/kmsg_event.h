@@ -36,6 +36,8 @@ struct when {
 	char stamp[KMSG_STAMP_MAX];
 };
 
+#define KMSG_ROW_HELD_MAX 512	/* a longer row is taken at once */
+
 struct report {
 	bool open, confirmed;
 	bool foreign;		/* a page allocation failure dump: never an OOM report */
@@ -81,6 +83,14 @@ struct report {
 	struct kmsg_reaped reaps[PENDING_REAPS];
 	size_t n_reaps;
 	struct kmsg_domain domain;	/* domain_memory's numbers as printed */
+	/*
+	 * The last task-table row, held until the next line: a name with a
+	 * newline reaches a syslog(2) reader (busybox dmesg, /proc/kmsg) as
+	 * the row and a line of its own, which joins the held row
+	 */
+	bool row_held;
+	size_t row_len;
+	char row_text[KMSG_ROW_HELD_MAX];
 	uint64_t unknown_run;	/* lines not understood since the last that was */
 	uint64_t unparsed;
 };

@@ -31,6 +31,7 @@
 #define RECENT_VICTIMS 64
 /* task-table pids remembered per report, for a reaper line to find its victim */
 #define TABLE_PIDS_MAX (1u << 20)
+#define KERNEL_COMM_MAX 15	/* TASK_COMM_LEN - 1: the most a table row's name holds */
 
 struct recent {
 	int32_t pid;
@@ -243,6 +244,70 @@ static int add_row(struct kmsg_parser *p, const struct kmsg_line *l)
 	return keep_candidate(p, &t);
 }
 
+/* Take the held row, if any, as a candidate. */
+static int take_held_row(struct kmsg_parser *p)
+{
+	struct report *r = &p->r;
+	struct kmsg_line l = { .text = r->row_text, .len = r->row_len };
+	int err;
+
+	if (!r->row_held)
+		return 0;
+	r->row_held = false;
+	err = add_row(p, &l);
+	return err == -EINVAL ? 0 : err;
+}
+
+/*
+ * Hold a row that fits the table (1), or say it does not (0). Rows the
+ * holding buffer cannot keep are taken at once: they are no name's start.
+ */
+static int hold_row(struct kmsg_parser *p, const struct kmsg_line *l)
+{
+	struct report *r = &p->r;
+	struct kmsg_row row;
+	int err;
+
+	if (kmsg_parse_row(l->text, l->len, &r->layout, &row))
+		return 0;
+	err = take_held_row(p);
+	if (err < 0)
+		return err;
+	if (l->len >= sizeof(r->row_text)) {
+		err = add_row(p, l);
+		return err == -EINVAL ? 0 : err < 0 ? err : 1;
+	}
+	memcpy(r->row_text, l->text, l->len);
+	r->row_text[l->len] = '\0';
+	r->row_len = l->len;
+	r->row_held = true;
+	return 1;
+}
+
+/*
+ * A line no OOM report prints, right after a held row, is the rest of that
+ * row's name if the two fit a name together (TASK_COMM_LEN - 1 bytes, with
+ * the newline): then it joins the row.
+ */
+static bool joins_held_row(struct report *r, const struct kmsg_line *l)
+{
+	struct kmsg_row row;
+	size_t name;
+
+	if (!r->row_held || !r->in_table ||
+	    kmsg_parse_row(r->row_text, r->row_len, &r->layout, &row))
+		return false;
+	name = strlen(row.comm);
+	if (name + 1 + l->len > KERNEL_COMM_MAX || memchr(l->text, '\0', l->len) ||
+	    r->row_len + 1 + l->len >= sizeof(r->row_text))
+		return false;
+	r->row_text[r->row_len++] = '\n';
+	memcpy(r->row_text + r->row_len, l->text, l->len);
+	r->row_len += l->len;
+	r->row_text[r->row_len] = '\0';
+	return true;
+}
+
 static bool is_oom_function(const char *sym)
 {
 	static const char *const names[] = {
@@ -376,6 +441,9 @@ static void report_close(struct kmsg_parser *p)
 		report_reset(r);	/* another kind of dump: not ours, not counted */
 		return;
 	}
+	/* the table's last row (feed took it at once unless the input ended) */
+	if (take_held_row(p) < 0)
+		kmsg_add_missing(ev, "candidates");
 	ev->seq = ++p->seq;
 	kmsg_event_finish(r);
 	p->stats.reports++;
@@ -724,7 +792,6 @@ static int take_table(struct kmsg_parser *p, const struct kmsg_fact *f,
 		      const struct kmsg_line *l)
 {
 	struct report *r = &p->r;
-	int err;
 
 	switch (f->kind) {
 	case KMSG_TASKS_STATE:
@@ -744,8 +811,7 @@ static int take_table(struct kmsg_parser *p, const struct kmsg_fact *f,
 				r->rows_without_header = true;
 			return 0;
 		}
-		err = add_row(p, l);
-		return err == -EINVAL ? 0 : err < 0 ? err : 1;
+		return hold_row(p, l);
 	}
 }
 
@@ -881,6 +947,13 @@ int kmsg_parser__feed(struct kmsg_parser *p, const struct kmsg_line *l)
 		return 0;	/* another program's line: not in the kernel's report */
 	p->stats.kernel_lines++;
 	kmsg_classify(l->text, l->len, &f);
+	if (r->open && r->row_held) {
+		if (f.kind == KMSG_OTHER && joins_held_row(r, l))
+			return 0;
+		ret = take_held_row(p);
+		if (ret < 0)
+			return ret;
+	}
 	if (f.kind == KMSG_REAPED || f.kind == KMSG_REAP_FAILED || f.kind == KMSG_SUPPRESSED)
 		return take_aside(p, &f, l);
 	if (ends_report(r, &f, l))
