@@ -82,7 +82,10 @@ import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
     if e["type"] == "oom_kill":
-        e["user_stack"] = [{k: f[k] for k in ("ip", "object", "build_id", "file_offset", "unwind")}
+        # a frame no object placed (libc, when the victim won the race
+        # with its maps' read) has only its ip: kept so
+        e["user_stack"] = [{k: f[k] for k in ("ip", "object", "build_id", "file_offset", "unwind")
+                            if k in f}
                            for f in e["user_stack"] if not f.get("inlined")]
     print(json.dumps(e))
 PY
