@@ -50,7 +50,7 @@ OOMTRACE=$real
 
 # the kernel reports at most 10 OOMs in 5 s, machine-wide: let an earlier
 # test's burst pass, or the report this test is held to may be suppressed
-sleep 5
+oom_report_window 1
 mark_kmsg "$mark"
 sh -c "$IN_CG" "$cg" "$HOG" 8 >"$WORK/a" & PIDS="$PIDS $!"
 sh -c "$IN_CG" "$cg" "$HOG" -a 500 4 >"$WORK/b" & PIDS="$PIDS $!"
