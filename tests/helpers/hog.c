@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
  * allocating 1 MiB at a time until killed (the OOM trigger).
+ * -l FILE: the MIB MiB are page cache instead: written to FILE (created; it
+ *     must be on a disk file system), synced, mapped, mlocked and unlinked.
+ *     They are charged to our memcg and unevictable while we map them; the
+ *     moment our mm is unmapped (exit_mmap's unmap_vmas, before MMF_OOM_SKIP)
+ *     they are clean page cache that reclaim frees.
  * -g: like -r, but starts growing only on SIGUSR1: a task that sits still
  *     while it is ranked, then becomes the trigger.
  * -s: also start a process that shares this one's mm (clone CLONE_VM, not a
@@ -14,6 +19,7 @@
  *     process from exiting, which brings in the oom_reaper).
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -39,6 +45,37 @@ static void touch(size_t mib)
 	}
 	for (size_t i = 0; i < len; i += 4096)
 		p[i] = 1;
+}
+
+static void lock_file_pages(const char *path, size_t mib)
+{
+	static char buf[64 << 10];
+	size_t len = mib << 20;
+	void *p;
+	int fd;
+
+	memset(buf, 1, sizeof(buf));
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		perror("hog: open");
+		exit(1);
+	}
+	for (size_t done = 0; done < len; done += sizeof(buf))
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+			perror("hog: write");
+			exit(1);
+		}
+	if (fsync(fd)) {
+		perror("hog: fsync");
+		exit(1);
+	}
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED || mlock(p, len)) {
+		perror("hog: mmap, mlock");
+		exit(1);
+	}
+	close(fd);
+	unlink(path);
 }
 
 /*
@@ -96,24 +133,25 @@ int main(int argc, char **argv)
 {
 	int opt, grow = 0, share = 0, thread = 0;
 	bool gated = false;
-	const char *adj = NULL, *name = NULL;
+	const char *adj = NULL, *name = NULL, *file = NULL;
 	sigset_t waitmask;
 
-	while ((opt = getopt(argc, argv, "a:gn:rst")) != -1) {
+	while ((opt = getopt(argc, argv, "a:gl:n:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 'g': grow = 1; gated = true; break;
+		case 'l': file = optarg; break;
 		case 'n': name = optarg; break;
 		case 'r': grow = 1; break;
 		case 's': share = 1; break;
 		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]\n");
 		return 2;
 	}
 	if (gated)
@@ -128,7 +166,10 @@ int main(int argc, char **argv)
 	}
 	if (name)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
-	touch(strtoul(argv[optind], NULL, 10));
+	if (file)
+		lock_file_pages(file, strtoul(argv[optind], NULL, 10));
+	else
+		touch(strtoul(argv[optind], NULL, 10));
 	if (share) {
 		size_t size = 64 << 10;
 		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
