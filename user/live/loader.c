@@ -18,6 +18,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "oomtrace_compat.skel.h"
 #pragma GCC diagnostic pop
+#include "btf_cache.h"
 #include "kfeatures.h"
 #include "ksyms.h"
 #include "loader.h"
@@ -258,10 +259,41 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 	return 0;
 }
 
+/*
+ * The minimal kernel BTF for CO-RE, from the cache or made now (btf_cache.h):
+ * libbpf then relocates against a few hundred types instead of scanning the
+ * whole kernel BTF per type. Not with --btf (that file serves instead).
+ */
+static void core_btf(struct loader *t, const char *btf_path)
+{
+	const char *name = t->compat ? "compat" : "full";
+	size_t size = 0;
+	const void *obj;
+	char why[256];
+	int built;
+
+	if (t->core_tried)
+		return;
+	t->core_tried = true;
+	if (btf_path || !kernel_has_btf())
+		return;
+	obj = t->compat ? oomtrace_compat_bpf__elf_bytes(&size) : oomtrace_bpf__elf_bytes(&size);
+	t->core_fd = btf_cache_open(name, obj, size, &built, why, sizeof(why));
+	if (t->core_fd < 0) {
+		log_debug("CO-RE against the whole kernel BTF: %s", why);
+		t->core_fd = -1;
+		return;
+	}
+	t->core_built = built;
+	log_debug("CO-RE against the minimal kernel BTF %s (%s)", name,
+		  built ? "made and verified now" : "cached");
+}
+
 static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async *kas,
 		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	const struct ksyms *ks;
+	char core_path[64];
 	int ret;
 
 	/* kprobes register a perf PMU: without it, fail before loading anything */
@@ -275,7 +307,10 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 			 "--btf serves the kprobe and tracepoint modes");
 		return -ENOTSUP;
 	}
-	t->skel = open_object(t->compat, btf_path);
+	core_btf(t, btf_path);
+	if (t->core_fd >= 0)
+		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
+	t->skel = open_object(t->compat, t->core_fd >= 0 ? core_path : btf_path);
 	if (!t->skel) {
 		ret = -errno;
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
@@ -283,6 +318,24 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 	}
 	configure(t->skel, mode, ringbuf_bytes);
 	ret = oomtrace_bpf__load(t->skel);
+	if (ret && t->core_fd >= 0) {
+		/* whatever the reason, never because of the cache: again without it */
+		log_debug("cannot load the %s programs with the cached BTF: %s: again with the "
+			  "kernel's", attach_mode__name(mode), strerror(-ret));
+		close(t->core_fd);
+		t->core_fd = -1;
+		oomtrace_bpf__destroy(t->skel);
+		t->skel = open_object(t->compat, btf_path);
+		if (!t->skel) {
+			ret = -errno;
+			snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
+			return ret;
+		}
+		configure(t->skel, mode, ringbuf_bytes);
+		ret = oomtrace_bpf__load(t->skel);
+		if (!ret)	/* it was the cache's BTF */
+			btf_cache_drop(t->compat ? "compat" : "full");
+	}
 	if (ret) {
 		snprintf(err, err_size, "cannot load the %s programs%s: %s%s",
 			 attach_mode__name(mode), t->compat ? " (compat object)" : "", strerror(-ret),
@@ -315,12 +368,13 @@ err:
 	return ret;
 }
 
-int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
-		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
+static int start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
+		 size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
 
 	memset(t, 0, sizeof(*t));
+	t->core_fd = -1;
 	kfeatures__probe(&t->features, KF_START, btf_path);
 	if (btf_path && t->features.have[KF_BTF] != 1) {
 		snprintf(err, err_size, "--btf: cannot read BTF from %s", t->features.detail[KF_BTF]);
@@ -364,6 +418,18 @@ int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *k
 		snprintf(t->why_not[m - 1], sizeof(t->why_not[0]), "%s", err);
 		log_debug("mode %s unavailable: %s", attach_mode__name(m), err);
 	}
+	return ret;
+}
+
+int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
+		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
+{
+	int ret = start(t, want, ks, ringbuf_bytes, btf_path, err, err_size);
+
+	/* libbpf has read it by now */
+	if (t->core_fd >= 0)
+		close(t->core_fd);
+	t->core_fd = -1;
 	return ret;
 }
 

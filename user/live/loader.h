@@ -33,6 +33,11 @@ struct loader {
 	char why_not[3][256];		/* per mode that failed under auto: the reason */
 	struct kfeatures features;	/* what loader__start probed (KF_START) */
 	bool compat;			/* the compat BPF object is loaded */
+	/* the minimal kernel BTF for CO-RE (btf_cache.h): a memfd, -1 if none,
+	 * or not looked for yet (core_tried) */
+	int core_fd;
+	bool core_tried;
+	bool core_built;		/* made at this start, not read from the cache */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */
