@@ -153,7 +153,7 @@ int btf_cache_parse(const void *buf, size_t len, const struct btf_cache_key *key
 	if (len < sizeof(h))
 		return -EINVAL;
 	memcpy(&h, buf, sizeof(h));
-	if (memcmp(h.magic, BTF_CACHE_MAGIC, sizeof(h.magic)) || h.version != 1)
+	if (memcmp(h.magic, BTF_CACHE_MAGIC, sizeof(h.magic)) || h.version != 1 || h.pad)
 		return -EINVAL;
 	if (h.payload_len != len - sizeof(h) || h.payload_len < sizeof(bh) ||
 	    h.payload_len > CACHE_MAX)
