@@ -675,6 +675,23 @@ int btf_min_verify(const void *obj, size_t obj_size, const char *btf_path, char 
 	struct bpf_program *p, *q;
 	size_t n = 0;
 
+	/*
+	 * libbpf 1.1 frees its table of handlers when the last one goes and
+	 * keeps the freed pointer (a second verify then corrupts the heap):
+	 * one handler of a section no program has stays for good.
+	 */
+	static bool anchored;
+
+	if (!anchored) {
+		struct libbpf_prog_handler_opts aopts = { .sz = sizeof(aopts) };
+
+		if (libbpf_register_prog_handler("oomtrace_no_such_section",
+						 BPF_PROG_TYPE_RAW_TRACEPOINT, 0, &aopts) < 0) {
+			snprintf(err, err_size, "cannot register a program handler");
+			return -ENOTSUP;
+		}
+		anchored = true;
+	}
 	for (size_t i = 0; i < N_DRY; i++) {
 		int h = libbpf_register_prog_handler(dry_sections[i], BPF_PROG_TYPE_RAW_TRACEPOINT,
 						     0, &hopts);
