@@ -279,30 +279,23 @@ static int cache_read(const char *path, const struct btf_cache_key *key, int *re
 	return err;
 }
 
-/* Write the cache file whole, or not at all. */
-static int cache_write(const char *path, const struct btf_cache_key *key, const void *btf,
-		       size_t len)
+int cache_file_write(const char *path, const void *data, size_t len, bool sync)
 {
 	char tmp[4200];
-	size_t flen;
-	void *data = btf_cache_format(key, btf, len, &flen);
 	const char *dir = btf_cache_dir();
 	int fd, err = 0;
 
-	if (!data)
-		return -ENOMEM;
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		err = -errno;
-		goto out;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	if (!dir)
+		return -ENOENT;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= sizeof(tmp))
+		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	for (size_t off = 0; off < flen && !err;) {
-		ssize_t n = write(fd, (char *)data + off, flen - off);
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len && !err;) {
+		ssize_t n = write(fd, (const char *)data + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -311,7 +304,7 @@ static int cache_write(const char *path, const struct btf_cache_key *key, const 
 		else
 			off += (size_t)n;
 	}
-	if (!err && fsync(fd))
+	if (!err && sync && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
@@ -319,7 +312,53 @@ static int cache_write(const char *path, const struct btf_cache_key *key, const 
 		err = -errno;
 	if (err)
 		unlink(tmp);
-out:
+	return err;
+}
+
+int cache_dir_writable(void)
+{
+	const char *dir = btf_cache_dir();
+	char probe[4200];
+	int fd;
+
+	if (!dir)
+		return -ENOENT;
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	if ((size_t)snprintf(probe, sizeof(probe), "%s/.probe.%d.tmp", dir, (int)getpid()) >=
+	    sizeof(probe))
+		return -ENAMETOOLONG;
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(probe);
+	return 0;
+}
+
+void cache_warn_unwritable(const char *path, int err)
+{
+	static bool said;
+
+	if (said)
+		return;
+	said = true;
+	log_warn("cannot write the start-up cache %s: %s: each start reads the kernel's BTF and "
+		 "symbols in full, which is slower (OOMTRACE_CACHE_DIR=DIR: another directory)",
+		 path, strerror(-err));
+}
+
+/* Write the cache file whole, or not at all. */
+static int cache_write(const char *path, const struct btf_cache_key *key, const void *btf,
+		       size_t len)
+{
+	size_t flen;
+	void *data = btf_cache_format(key, btf, len, &flen);
+	int err;
+
+	if (!data)
+		return -ENOMEM;
+	err = cache_file_write(path, data, flen, true);
 	free(data);
 	return err;
 }
@@ -360,8 +399,7 @@ static int build(const char *path, const struct btf_cache_key *key, const void *
 		int w = cache_write(path, key, min, len);
 
 		if (w)
-			log_debug("cannot write %s: %s (the next start makes it again)", path,
-				  strerror(-w));
+			cache_warn_unwritable(path, w);
 	}
 	free(min);
 	*ret_fd = fd;

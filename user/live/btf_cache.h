@@ -10,6 +10,7 @@
 #ifndef OOMTRACE_BTF_CACHE_H
 #define OOMTRACE_BTF_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,16 @@ const char *btf_cache_dir(void);
  */
 int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *built, char *err,
 		   size_t err_size);
+/*
+ * Write PATH (in the cache's directory, made if missing) whole or not at
+ * all: a temporary file renamed, fsync'd first if sync. 0 or -errno.
+ */
+int cache_file_write(const char *path, const void *data, size_t len, bool sync);
+/* Whether files can be made in the cache's directory (made if missing): 0 or -errno. */
+int cache_dir_writable(void);
+/* Say once, as a warning, that PATH cannot be written (-errno err) and what that costs. */
+void cache_warn_unwritable(const char *path, int err);
+
 /* Remove NAME's cache file (its BTF did not serve). */
 void btf_cache_drop(const char *name);
 

@@ -20,7 +20,7 @@
 #pragma GCC diagnostic pop
 #include "btf_cache.h"
 #include "kfeatures.h"
-#include "ksyms.h"
+#include "kaddrs.h"
 #include "loader.h"
 #include "log.h"
 #include "procfs_read.h"
@@ -52,6 +52,28 @@ static const char *const kill_funcs[] = {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the loader (and doctor) asks of kallsyms (kaddrs.h) */
+static const struct kaddr_want kernel_symbols[] = {
+	{ "oom_kill_memcg_member", KADDR_END },
+	{ "mem_cgroup_out_of_memory", KADDR_END },
+	/* renamed in 5.16, when the unwinder learned to pass it */
+	{ "kretprobe_trampoline", KADDR_END },
+	{ "__kretprobe_trampoline", KADDR_END },
+	{ "_totalram_pages", KADDR_ADDR },
+	{ "total_swap_pages", KADDR_ADDR },
+	{ "__per_cpu_offset", KADDR_ADDR },
+	{ "__oom_kill_process", KADDR_END },
+	{ "oom_kill_process", KADDR_END | KADDR_FULL },
+	{ "out_of_memory", KADDR_FULL },
+	{ "oom_badness", KADDR_FULL | KADDR_PART },
+};
+
+const struct kaddr_want *loader__kernel_symbols(size_t *ret_n)
+{
+	*ret_n = N(kernel_symbols);
+	return kernel_symbols;
+}
 
 const char *attach_mode__name(enum attach_mode m)
 {
@@ -194,34 +216,29 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 }
 
 /* The kernel addresses the programs compare with: set after load, before attach. */
-static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *ks)
+static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct kaddrs *ka)
 {
 	struct oomtrace_bpf__bss *bss = skel->bss;
-	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
-	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
-	/* renamed in 5.16, when the unwinder learned to pass it */
-	uint64_t kretprobe = ksyms__addr(ks, "kretprobe_trampoline") ?:
-			     ksyms__addr(ks, "__kretprobe_trampoline");
+	const char *kretprobe = kaddrs__addr(ka, "kretprobe_trampoline") ?
+				"kretprobe_trampoline" : "__kretprobe_trampoline";
 
-	bss->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
-	bss->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
-	bss->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
-	bss->ksym_group_member_start = member;
-	bss->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
-	bss->ksym_memcg_oom_start = memcg_oom;
-	bss->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
-	bss->ksym_kretprobe_start = kretprobe;
-	bss->ksym_kretprobe_end = kretprobe ? ksyms__next_addr(ks, kretprobe) : 0;
+	bss->ksym_totalram_pages = kaddrs__addr(ka, "_totalram_pages");
+	bss->ksym_total_swap_pages = kaddrs__addr(ka, "total_swap_pages");
+	bss->ksym_per_cpu_offset = kaddrs__addr(ka, "__per_cpu_offset");
+	bss->ksym_group_member_start = kaddrs__addr(ka, "oom_kill_memcg_member");
+	bss->ksym_group_member_end = kaddrs__end(ka, "oom_kill_memcg_member");
+	bss->ksym_memcg_oom_start = kaddrs__addr(ka, "mem_cgroup_out_of_memory");
+	bss->ksym_memcg_oom_end = kaddrs__end(ka, "mem_cgroup_out_of_memory");
+	bss->ksym_kretprobe_start = kaddrs__addr(ka, kretprobe);
+	bss->ksym_kretprobe_end = kaddrs__end(ka, kretprobe);
 	_Static_assert(N(kill_funcs) == N(bss->ksym_kill_start), "one range per kill function");
 	for (size_t i = 0; i < N(kill_funcs); i++) {
-		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
-
-		bss->ksym_kill_start[i] = a;
-		bss->ksym_kill_end[i] = a ? ksyms__next_addr(ks, a) : 0;
+		bss->ksym_kill_start[i] = kaddrs__addr(ka, kill_funcs[i]);
+		bss->ksym_kill_end[i] = kaddrs__end(ka, kill_funcs[i]);
 	}
 }
 
-static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct ksyms *ks,
+static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
 			     char *err, size_t err_size)
 {
 	int ret;
@@ -238,9 +255,9 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 			const char *fn = NULL;
 
 			if (!strcmp(kprobe_funcs[i], "oom_badness"))
-				fn = ksyms__split_part(ks, kprobe_funcs[i]);
+				fn = kaddrs__part(ka, kprobe_funcs[i]);
 			if (!fn)
-				fn = ksyms__resolve_name(ks, kprobe_funcs[i]);
+				fn = kaddrs__full(ka, kprobe_funcs[i]);
 
 			if (!fn) {
 				snprintf(err, err_size, "cannot attach kprobe %s: not in /proc/kallsyms",
@@ -289,10 +306,10 @@ static void core_btf(struct loader *t, const char *btf_path)
 		  built ? "made and verified now" : "cached");
 }
 
-static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async *kas,
+static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
 		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
-	const struct ksyms *ks;
+	const struct kaddrs *ka;
 	char core_path[64];
 	int ret;
 
@@ -343,21 +360,21 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 		goto err;
 	}
 	/* kallsyms was being read meanwhile; NULL leaves every address unknown */
-	ks = ksyms_async__get(kas);
+	ka = kaddrs_async__get(kas);
 	/*
 	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
 	 * then oom_badness.part.0) leaves fentry blind to the OOM killer's
 	 * calls: the clone has no BTF, so no fentry program can attach to it.
 	 */
-	if (mode == MODE_FENTRY && ksyms__split_part(ks, "oom_badness")) {
+	if (mode == MODE_FENTRY && kaddrs__part(ka, "oom_badness")) {
 		snprintf(err, err_size, "fentry cannot see the candidates: the OOM killer calls %s, "
 			 "a compiler clone without BTF (kprobe mode attaches to it)",
-			 ksyms__split_part(ks, "oom_badness"));
+			 kaddrs__part(ka, "oom_badness"));
 		ret = -ENOTSUP;
 		goto err;
 	}
-	set_kernel_addresses(t->skel, ks);
-	ret = attach_mode_progs(t, mode, ks, err, err_size);
+	set_kernel_addresses(t->skel, ka);
+	ret = attach_mode_progs(t, mode, ka, err, err_size);
 	if (ret)
 		goto err;
 	t->mode = mode;
@@ -368,7 +385,7 @@ err:
 	return ret;
 }
 
-static int start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
+static int start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
 		 size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
@@ -421,7 +438,7 @@ static int start(struct loader *t, enum attach_mode want, struct ksyms_async *ks
 	return ret;
 }
 
-int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
+int loader__start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
 		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = start(t, want, ks, ringbuf_bytes, btf_path, err, err_size);

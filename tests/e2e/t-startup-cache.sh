@@ -1,0 +1,87 @@
+#!/bin/sh
+# The start-up cache (README, Tests: core-btf.*, ksyms.boot) on a fresh
+# machine and on a bad one: a cache directory not there yet is made and
+# filled by the first start, and used by the next; one that cannot be
+# written (a read-only mount, a path under a file) and a cache file that is
+# not whole only cost time: the tracer says so in one warning, and still
+# traces. Each start is held to a real memcg OOM: the event's victim is the
+# process the kernel killed (memory.oom_control counts the kill).
+. "$(dirname "$0")/lib.sh"
+
+cg=$(memcg_new 32)
+name=$(basename "$cg")
+
+# one_oom TAG [OOMTRACE ARGS...]: a start under $OOMTRACE_CACHE_DIR, one OOM
+# in $cg, its event checked against the kernel's kill count; stderr in $WORK/TAG.err
+one_oom() {
+	_tag=$1; shift
+	_k0=$(memcg_kills "$cg")
+	sh -c "$IN_CG" "$cg" "$HOG" -a 1000 8 >"$WORK/$_tag.victim" & _v=$!
+	PIDS="$PIDS $_v"
+	wait_ready "$WORK/$_tag.victim"
+	start_tracer "$WORK/$_tag" --json -v -n 1 -k 0 -c "/$name" "$@"
+	sh -c "$IN_CG" "$cg" "$HOG" -r 1 >/dev/null
+	wait_gone "$_v"
+	wait_gone "$TRACER" 20
+	wait "$TRACER" || { cat "$WORK/$_tag.err"; fail "$_tag: tracer failed"; }
+	assert_eq "$(($(memcg_kills "$cg") - _k0))" 1 "$_tag: the kernel's kills in the memcg"
+	python3 - "$WORK/$_tag" "$_v" <<'PY' || fail "$_tag: event"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if '"oom_kill"' in l]
+assert len(evs) == 1, f"{len(evs)} events"
+assert evs[0]["victim"]["pid"] == int(sys.argv[2]), evs[0]["victim"]
+PY
+	echo "ok: $_tag: the victim $_v traced"
+}
+# warnings TAG: the tracer's warning lines
+warnings() { grep '^oomtrace: warning' "$WORK/$1.err"; }
+
+# 1. fresh: the directory is not there; the start makes it, without a warning
+export OOMTRACE_CACHE_DIR="$WORK/fresh/oomtrace"
+mkdir "$WORK/fresh"
+one_oom fresh
+[ -z "$(warnings fresh)" ] || fail "fresh: warned: $(warnings fresh)"
+for f in core-btf.full ksyms.boot; do
+	[ -s "$OOMTRACE_CACHE_DIR/$f" ] || fail "fresh: $f not written: $(ls -la "$OOMTRACE_CACHE_DIR")"
+done
+grep -q "made and verified now" "$WORK/fresh.err" || fail "fresh: the minimal BTF was not made"
+grep -q "kernel symbols from" "$WORK/fresh.err" && fail "fresh: kernel symbols from a file"
+echo "ok: fresh: $(ls "$OOMTRACE_CACHE_DIR" | tr '\n' ' ')written"
+
+# 2. the next start of this boot: both from the cache
+one_oom again
+grep -q "kernel symbols from $OOMTRACE_CACHE_DIR/ksyms.boot (this boot's)" "$WORK/again.err" ||
+	fail "again: kernel symbols not from the cache: $(grep debug "$WORK/again.err")"
+grep -q "minimal kernel BTF full (cached)" "$WORK/again.err" ||
+	fail "again: the minimal BTF not from the cache"
+echo "ok: again: kernel symbols and BTF from the cache"
+
+# 3. a file not whole: not used, written again
+head -c 100 "$OOMTRACE_CACHE_DIR/ksyms.boot" >"$WORK/cut" && cat "$WORK/cut" >"$OOMTRACE_CACHE_DIR/ksyms.boot"
+one_oom cut
+grep -q "ksyms.boot: not a whole cache file" "$WORK/cut.err" || fail "cut: not said"
+[ "$(stat -c %s "$OOMTRACE_CACHE_DIR/ksyms.boot")" -gt 100 ] || fail "cut: not written again"
+echo "ok: cut: a truncated ksyms.boot read whole again and rewritten"
+
+# 4. read-only: one warning that says so, and what it costs
+mkdir "$WORK/ro"
+trap 'umount "$WORK/ro" 2>/dev/null; cleanup' EXIT INT TERM
+mount -t tmpfs -o ro,size=1m oomtrace-e2e-ro "$WORK/ro" || skip "cannot mount a read-only tmpfs"
+export OOMTRACE_CACHE_DIR="$WORK/ro"
+one_oom ro
+umount "$WORK/ro"
+assert_eq "$(warnings ro | wc -l)" 1 "ro: warning lines"
+warnings ro | grep -q "cannot write the start-up cache $WORK/ro/.*Read-only file system: each start reads" ||
+	fail "ro: warning: $(warnings ro)"
+echo "ok: ro: $(warnings ro)"
+
+# 5. a directory that cannot be made (under a file)
+: >"$WORK/afile"
+export OOMTRACE_CACHE_DIR="$WORK/afile/oomtrace"
+one_oom notdir
+assert_eq "$(warnings notdir | wc -l)" 1 "notdir: warning lines"
+warnings notdir | grep -q "Not a directory" || fail "notdir: warning: $(warnings notdir)"
+"$OOMTRACE" doctor >"$WORK/doctor" 2>&1
+grep -q "start-up cache *no *$WORK/afile/oomtrace: Not a directory" "$WORK/doctor" ||
+	fail "doctor: $(grep -i cache "$WORK/doctor")"
+echo "ok: doctor: $(grep 'start-up cache' "$WORK/doctor")"
