@@ -279,6 +279,28 @@ static int cache_read(const char *path, const struct btf_cache_key *key, int *re
 	return err;
 }
 
+/* mkdir -p DIR (0755): 0 or -errno. A fresh root file system may lack /var/cache itself. */
+static int make_dir(const char *dir)
+{
+	char buf[4096];
+	size_t n = strlen(dir);
+
+	if (!mkdir(dir, 0755) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || n >= sizeof(buf))
+		return -errno;
+	memcpy(buf, dir, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	return mkdir(buf, 0755) && errno != EEXIST ? -errno : 0;
+}
+
 int cache_file_write(const char *path, const void *data, size_t len, bool sync)
 {
 	char tmp[4200];
@@ -287,8 +309,8 @@ int cache_file_write(const char *path, const void *data, size_t len, bool sync)
 
 	if (!dir)
 		return -ENOENT;
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
+	if ((err = make_dir(dir)))
+		return err;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid()) >= sizeof(tmp))
 		return -ENAMETOOLONG;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -323,8 +345,8 @@ int cache_dir_writable(void)
 
 	if (!dir)
 		return -ENOENT;
-	if (mkdir(dir, 0755) && errno != EEXIST)
-		return -errno;
+	if ((fd = make_dir(dir)))
+		return fd;
 	if ((size_t)snprintf(probe, sizeof(probe), "%s/.probe.%d.tmp", dir, (int)getpid()) >=
 	    sizeof(probe))
 		return -ENAMETOOLONG;
