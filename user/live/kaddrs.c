@@ -24,6 +24,7 @@ struct file_hdr {
 	uint32_t version;	/* of this layout */
 	uint32_t crc;		/* CRC-32 of everything after the header */
 	struct kaddrs_key key;
+	uint32_t pad0;
 	struct kaddrs_probe probe;
 	uint32_t hidden;	/* always 0: a hidden kallsyms is never kept */
 	uint32_t pad;
@@ -182,15 +183,18 @@ static bool clean(const char *s, size_t size)
 
 void *kaddrs__format(const struct kaddrs *ka, const struct kaddrs_key *key, size_t *ret_len)
 {
-	struct file_hdr h = { .version = 1 };
+	struct file_hdr h;
 	size_t len = sizeof(h) + ka->n * sizeof(struct kaddr_rec);
 	unsigned char *out;
 
 	if (ka->hidden || ka->n > KADDRS_MAX || !(out = calloc(1, len)))
 		return NULL;
+	memset(&h, 0, sizeof(h));	/* no byte of it undefined: the CRC covers them all */
 	memcpy(h.magic, KADDRS_MAGIC, sizeof(h.magic));
+	h.version = 1;
 	h.key = *key;
 	memset(h.probe.name, 0, sizeof(h.probe.name));
+	h.pad0 = 0;
 	h.probe.addr = ka->probe.addr;
 	snprintf(h.probe.name, sizeof(h.probe.name), "%s", ka->probe.name);
 	for (size_t i = 0; i < ka->n; i++) {
@@ -218,7 +222,7 @@ int kaddrs__parse(struct kaddrs *ka, const struct kaddrs_key *key, const void *b
 	if (len < sizeof(h))
 		return -EINVAL;
 	memcpy(&h, buf, sizeof(h));
-	if (memcmp(h.magic, KADDRS_MAGIC, sizeof(h.magic)) || h.version != 1 || h.pad ||
+	if (memcmp(h.magic, KADDRS_MAGIC, sizeof(h.magic)) || h.version != 1 || h.pad || h.pad0 ||
 	    h.hidden || h.key.n > KADDRS_MAX || len != sizeof(h) + h.key.n * sizeof(struct kaddr_rec))
 		return -EINVAL;
 	crc = (uint32_t)crc32(crc32(0, NULL, 0), p + sizeof(h), (uInt)(len - sizeof(h)));
