@@ -453,6 +453,16 @@ int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *buil
 	if (ret != -ENOENT)
 		log_debug("%s: %s: made again", path, ret == -ESTALE ? "made for another kernel "
 			  "or BPF object" : ret == -EINVAL ? "not a whole cache file" : strerror(-ret));
+	/*
+	 * Made and verified but not kept, it would cost every start more than
+	 * relocating against the whole kernel BTF, which is what an unwritable
+	 * directory then gets (as an empty OOMTRACE_CACHE_DIR does).
+	 */
+	if (have_path && (ret = cache_dir_writable())) {
+		cache_warn_unwritable(path, ret);
+		snprintf(err, err_size, "cannot write %s: %s", path, strerror(-ret));
+		return ret;
+	}
 	ret = build(have_path ? path : NULL, &key, obj, obj_size, &fd, err, err_size);
 	if (ret)
 		return ret;
