@@ -20,7 +20,8 @@ one_oom() {
 	PIDS="$PIDS $_v"
 	wait_ready "$WORK/$_tag.victim"
 	start_tracer "$WORK/$_tag" --json -v -n 1 -k 0 -c "/$name" "$@"
-	sh -c "$IN_CG" "$cg" "$HOG" -r 1 >/dev/null
+	# 28 MiB beside the victim's 8 do not fit in 32: the kernel kills the victim (adj 1000)
+	sh -c "$IN_CG" "$cg" "$HOG" 28 1 >/dev/null
 	wait_gone "$_v"
 	wait_gone "$TRACER" 20
 	wait "$TRACER" || { cat "$WORK/$_tag.err"; fail "$_tag: tracer failed"; }
@@ -38,8 +39,8 @@ PY
 warnings() { grep '^oomtrace: warning: .*cache' "$WORK/$1.err"; }
 
 # 1. fresh: the directory is not there; the start makes it, without a warning
-export OOMTRACE_CACHE_DIR="$WORK/fresh/oomtrace"
-mkdir "$WORK/fresh"
+export OOMTRACE_CACHE_DIR="$WORK/cache-fresh/oomtrace"
+mkdir "$WORK/cache-fresh"
 one_oom fresh
 [ -z "$(warnings fresh)" ] || fail "fresh: warned: $(warnings fresh)"
 for f in core-btf.full ksyms.boot; do
@@ -65,26 +66,26 @@ grep -q "ksyms.boot: not a whole cache file" "$WORK/cut.err" || fail "cut: not s
 echo "ok: cut: a truncated ksyms.boot read whole again and rewritten"
 
 # 4. read-only: one warning that says so, and what it costs
-mkdir "$WORK/ro"
-trap 'umount "$WORK/ro" 2>/dev/null; cleanup' EXIT INT TERM
-mount -t tmpfs -o ro,size=1m oomtrace-e2e-ro "$WORK/ro" || skip "cannot mount a read-only tmpfs"
-export OOMTRACE_CACHE_DIR="$WORK/ro"
+mkdir "$WORK/cache-ro"
+trap 'umount "$WORK/cache-ro" 2>/dev/null; cleanup' EXIT INT TERM
+mount -t tmpfs -o ro,size=1m oomtrace-e2e-ro "$WORK/cache-ro" || skip "cannot mount a read-only tmpfs"
+export OOMTRACE_CACHE_DIR="$WORK/cache-ro"
 one_oom ro
 grep -q "CO-RE against the whole kernel BTF: cannot write" "$WORK/ro.err" ||
 	fail "ro: the minimal BTF was made though it cannot be kept"
-umount "$WORK/ro"
+umount "$WORK/cache-ro"
 assert_eq "$(warnings ro | wc -l)" 1 "ro: warning lines"
-warnings ro | grep -q "cannot write the start-up cache $WORK/ro/core-btf.full: Read-only file system: each start reads" ||
+warnings ro | grep -q "cannot write the start-up cache $WORK/cache-ro/core-btf.full: Read-only file system: each start reads" ||
 	fail "ro: warning: $(warnings ro)"
 echo "ok: ro: $(warnings ro)"
 
 # 5. a directory that cannot be made (under a file)
-: >"$WORK/afile"
-export OOMTRACE_CACHE_DIR="$WORK/afile/oomtrace"
+: >"$WORK/cache-file"
+export OOMTRACE_CACHE_DIR="$WORK/cache-file/oomtrace"
 one_oom notdir
 assert_eq "$(warnings notdir | wc -l)" 1 "notdir: warning lines"
 warnings notdir | grep -q "Not a directory" || fail "notdir: warning: $(warnings notdir)"
 "$OOMTRACE" doctor >"$WORK/doctor" 2>&1
-grep -q "start-up cache *no *$WORK/afile/oomtrace: Not a directory" "$WORK/doctor" ||
+grep -q "start-up cache *no *$WORK/cache-file/oomtrace: Not a directory" "$WORK/doctor" ||
 	fail "doctor: $(grep -i cache "$WORK/doctor")"
 echo "ok: doctor: $(grep 'start-up cache' "$WORK/doctor")"

@@ -359,7 +359,7 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
 		goto err;
 	}
-	/* kallsyms was being read meanwhile; NULL leaves every address unknown */
+	/* this boot's answers, or kallsyms read meanwhile; hidden, every address is 0 */
 	ka = kaddrs_async__get(kas);
 	/*
 	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
