@@ -88,4 +88,4 @@ warnings notdir | grep -q "Not a directory" || fail "notdir: warning: $(warnings
 "$OOMTRACE" doctor >"$WORK/doctor" 2>&1
 grep -q "start-up cache *no *$WORK/cache-file/oomtrace: Not a directory" "$WORK/doctor" ||
 	fail "doctor: $(grep -i cache "$WORK/doctor")"
-echo "ok: doctor: $(grep 'start-up cache' "$WORK/doctor")"
+echo "ok: doctor: $(grep '^  start-up cache' "$WORK/doctor")"
