@@ -16,12 +16,13 @@ name=$(basename "$cg")
 one_oom() {
 	_tag=$1; shift
 	_k0=$(memcg_kills "$cg")
-	sh -c "$IN_CG" "$cg" "$HOG" -a 1000 8 >"$WORK/$_tag.victim" & _v=$!
+	sh -c "$IN_CG" "$cg" "$HOG" -a 1000 10 >"$WORK/$_tag.victim" & _v=$!
 	PIDS="$PIDS $_v"
 	wait_ready "$WORK/$_tag.victim"
 	start_tracer "$WORK/$_tag" --json -v -n 1 -k 0 -c "/$name" "$@"
-	# 28 MiB beside the victim's 8 do not fit in 32: the kernel kills the victim (adj 1000)
-	sh -c "$IN_CG" "$cg" "$HOG" 28 1 >/dev/null
+	# 24 MiB beside the victim's 10 do not fit in 32: the kernel kills the
+	# victim (adj 1000); then they do, with room to spare (no second kill)
+	sh -c "$IN_CG" "$cg" "$HOG" 24 1 >/dev/null
 	wait_gone "$_v"
 	wait_gone "$TRACER" 20
 	wait "$TRACER" || { cat "$WORK/$_tag.err"; fail "$_tag: tracer failed"; }
