@@ -17,7 +17,8 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "kfeatures.h"
-#include "ksyms.h"
+#include "btf_cache.h"
+#include "kaddrs.h"
 #include "loader.h"
 #include "log.h"
 #include "privs.h"
@@ -40,19 +41,41 @@ static void row(const char *what, bool ok, const char *detail)
 	printf("  %-22s %-4s %s\n", what, ok ? "yes" : "no", detail);
 }
 
-static void print_kernel(const struct ksyms *ks)
+/* Whether starts can keep what they make once (btf_cache.h, kaddrs.h): a file is made there. */
+static void print_cache(void)
 {
+	const char *dir = btf_cache_dir();
+	char detail[4300];
+	int ret;
+
+	if (!dir) {
+		row("start-up cache", false, "OOMTRACE_CACHE_DIR is empty: each start reads the "
+		    "kernel's BTF and symbols in full (slower)");
+		return;
+	}
+	ret = cache_dir_writable();
+	if (ret)
+		snprintf(detail, sizeof(detail), "%s: %s: each start reads the kernel's BTF and "
+			 "symbols in full (slower; OOMTRACE_CACHE_DIR=DIR: another directory)",
+			 dir, strerror(-ret));
+	else
+		snprintf(detail, sizeof(detail), "%s", dir);
+	row("start-up cache", !ret, detail);
+}
+
+static void print_kernel(const struct kaddrs *ka)
+{
+	const char *okp = kaddrs__full(ka, "oom_kill_process");
 	char buf[256], detail[300];
 
 	procfs_read_line("/proc/sys/kernel/osrelease", buf, sizeof(buf));
 	printf("kernel %s\n", buf);
-	row("kallsyms readable", !ksyms__hidden(ks),
-	    ksyms__hidden(ks) ? "addresses hidden (kptr_restrict): no symbols, no candidates "
-				"in tracepoint mode" : "/proc/kallsyms");
-	snprintf(detail, sizeof(detail), "%s",
-		 ksyms__resolve_name(ks, "oom_kill_process") ? ksyms__resolve_name(ks, "oom_kill_process") :
-		 "not found");
-	row("oom_kill_process", ksyms__resolve_name(ks, "oom_kill_process") != NULL, detail);
+	row("kallsyms readable", !ka->hidden,
+	    ka->hidden ? "addresses hidden (kptr_restrict): no symbols, no candidates "
+			 "in tracepoint mode" :
+	    ka->cached ? "/proc/kallsyms (its answers kept for this boot)" : "/proc/kallsyms");
+	snprintf(detail, sizeof(detail), "%s", okp ? okp : "not found");
+	row("oom_kill_process", okp != NULL, detail);
 	procfs_read_line("/sys/kernel/security/lockdown", buf, sizeof(buf));
 	row("lockdown", true, buf[0] ? buf : "unknown (securityfs not mounted)");
 }
@@ -111,7 +134,7 @@ static void print_privileges(void)
 }
 
 /* Try each mode for real; returns the first that works (what auto picks). */
-static enum attach_mode try_modes(struct ksyms_async *ks, const char *btf_path)
+static enum attach_mode try_modes(struct kaddrs_async *ks, const char *btf_path)
 {
 	enum attach_mode pick = MODE_AUTO;
 
@@ -158,8 +181,9 @@ int cmd_doctor(int argc, char **argv)
 	enum attach_mode pick = MODE_AUTO;
 	const char *btf_path = NULL;
 	struct kfeatures f;
-	const struct ksyms *ks;
-	struct ksyms_async *kas;
+	const struct kaddr_want *wants;
+	struct kaddrs_async *kas;
+	size_t n_wants;
 	int c;
 
 	optind = 1;
@@ -181,9 +205,14 @@ int cmd_doctor(int argc, char **argv)
 	if (cli_no_operands(argc, argv, optind, CMD))
 		return EXIT_USAGE;
 	libbpf_set_print(quiet_print);
-	kas = ksyms__load_async(NULL);
-	ks = ksyms_async__get(kas);
-	print_kernel(ks);
+	wants = loader__kernel_symbols(&n_wants);
+	kas = kaddrs__open(NULL, wants, n_wants);
+	if (!kas) {
+		log_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	print_kernel(kaddrs_async__get(kas));
+	print_cache();
 	if (can_trace()) {
 		kfeatures__probe(&f, KF_ALL, btf_path);
 		print_features(&f);
@@ -197,7 +226,7 @@ int cmd_doctor(int argc, char **argv)
 		pick = try_modes(kas, btf_path);
 	else
 		printf("  not tried: needs root (CAP_BPF and CAP_PERFMON)\n");
-	ksyms_async__free(kas);
+	kaddrs_async__free(kas);
 	if (pick == MODE_AUTO) {
 		printf("auto mode: none available\n");
 		return EXIT_RUNTIME;

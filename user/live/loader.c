@@ -18,8 +18,9 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "oomtrace_compat.skel.h"
 #pragma GCC diagnostic pop
+#include "btf_cache.h"
 #include "kfeatures.h"
-#include "ksyms.h"
+#include "kaddrs.h"
 #include "loader.h"
 #include "log.h"
 #include "procfs_read.h"
@@ -51,6 +52,28 @@ static const char *const kill_funcs[] = {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What the loader (and doctor) asks of kallsyms (kaddrs.h) */
+static const struct kaddr_want kernel_symbols[] = {
+	{ "oom_kill_memcg_member", KADDR_END },
+	{ "mem_cgroup_out_of_memory", KADDR_END },
+	/* renamed in 5.16, when the unwinder learned to pass it */
+	{ "kretprobe_trampoline", KADDR_END },
+	{ "__kretprobe_trampoline", KADDR_END },
+	{ "_totalram_pages", KADDR_ADDR },
+	{ "total_swap_pages", KADDR_ADDR },
+	{ "__per_cpu_offset", KADDR_ADDR },
+	{ "__oom_kill_process", KADDR_END },
+	{ "oom_kill_process", KADDR_END | KADDR_FULL },
+	{ "out_of_memory", KADDR_FULL },
+	{ "oom_badness", KADDR_FULL | KADDR_PART },
+};
+
+const struct kaddr_want *loader__kernel_symbols(size_t *ret_n)
+{
+	*ret_n = N(kernel_symbols);
+	return kernel_symbols;
+}
 
 const char *attach_mode__name(enum attach_mode m)
 {
@@ -193,34 +216,29 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 }
 
 /* The kernel addresses the programs compare with: set after load, before attach. */
-static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct ksyms *ks)
+static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct kaddrs *ka)
 {
 	struct oomtrace_bpf__bss *bss = skel->bss;
-	uint64_t member = ksyms__addr(ks, "oom_kill_memcg_member");
-	uint64_t memcg_oom = ksyms__addr(ks, "mem_cgroup_out_of_memory");
-	/* renamed in 5.16, when the unwinder learned to pass it */
-	uint64_t kretprobe = ksyms__addr(ks, "kretprobe_trampoline") ?:
-			     ksyms__addr(ks, "__kretprobe_trampoline");
+	const char *kretprobe = kaddrs__addr(ka, "kretprobe_trampoline") ?
+				"kretprobe_trampoline" : "__kretprobe_trampoline";
 
-	bss->ksym_totalram_pages = ksyms__addr(ks, "_totalram_pages");
-	bss->ksym_total_swap_pages = ksyms__addr(ks, "total_swap_pages");
-	bss->ksym_per_cpu_offset = ksyms__addr(ks, "__per_cpu_offset");
-	bss->ksym_group_member_start = member;
-	bss->ksym_group_member_end = member ? ksyms__next_addr(ks, member) : 0;
-	bss->ksym_memcg_oom_start = memcg_oom;
-	bss->ksym_memcg_oom_end = memcg_oom ? ksyms__next_addr(ks, memcg_oom) : 0;
-	bss->ksym_kretprobe_start = kretprobe;
-	bss->ksym_kretprobe_end = kretprobe ? ksyms__next_addr(ks, kretprobe) : 0;
+	bss->ksym_totalram_pages = kaddrs__addr(ka, "_totalram_pages");
+	bss->ksym_total_swap_pages = kaddrs__addr(ka, "total_swap_pages");
+	bss->ksym_per_cpu_offset = kaddrs__addr(ka, "__per_cpu_offset");
+	bss->ksym_group_member_start = kaddrs__addr(ka, "oom_kill_memcg_member");
+	bss->ksym_group_member_end = kaddrs__end(ka, "oom_kill_memcg_member");
+	bss->ksym_memcg_oom_start = kaddrs__addr(ka, "mem_cgroup_out_of_memory");
+	bss->ksym_memcg_oom_end = kaddrs__end(ka, "mem_cgroup_out_of_memory");
+	bss->ksym_kretprobe_start = kaddrs__addr(ka, kretprobe);
+	bss->ksym_kretprobe_end = kaddrs__end(ka, kretprobe);
 	_Static_assert(N(kill_funcs) == N(bss->ksym_kill_start), "one range per kill function");
 	for (size_t i = 0; i < N(kill_funcs); i++) {
-		uint64_t a = ksyms__addr(ks, kill_funcs[i]);
-
-		bss->ksym_kill_start[i] = a;
-		bss->ksym_kill_end[i] = a ? ksyms__next_addr(ks, a) : 0;
+		bss->ksym_kill_start[i] = kaddrs__addr(ka, kill_funcs[i]);
+		bss->ksym_kill_end[i] = kaddrs__end(ka, kill_funcs[i]);
 	}
 }
 
-static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct ksyms *ks,
+static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
 			     char *err, size_t err_size)
 {
 	int ret;
@@ -237,9 +255,9 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 			const char *fn = NULL;
 
 			if (!strcmp(kprobe_funcs[i], "oom_badness"))
-				fn = ksyms__split_part(ks, kprobe_funcs[i]);
+				fn = kaddrs__part(ka, kprobe_funcs[i]);
 			if (!fn)
-				fn = ksyms__resolve_name(ks, kprobe_funcs[i]);
+				fn = kaddrs__full(ka, kprobe_funcs[i]);
 
 			if (!fn) {
 				snprintf(err, err_size, "cannot attach kprobe %s: not in /proc/kallsyms",
@@ -258,10 +276,41 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 	return 0;
 }
 
-static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async *kas,
+/*
+ * The minimal kernel BTF for CO-RE, from the cache or made now (btf_cache.h):
+ * libbpf then relocates against a few hundred types instead of scanning the
+ * whole kernel BTF per type. Not with --btf (that file serves instead).
+ */
+static void core_btf(struct loader *t, const char *btf_path)
+{
+	const char *name = t->compat ? "compat" : "full";
+	size_t size = 0;
+	const void *obj;
+	char why[256];
+	int built;
+
+	if (t->core_tried)
+		return;
+	t->core_tried = true;
+	if (btf_path || !kernel_has_btf())
+		return;
+	obj = t->compat ? oomtrace_compat_bpf__elf_bytes(&size) : oomtrace_bpf__elf_bytes(&size);
+	t->core_fd = btf_cache_open(name, obj, size, &built, why, sizeof(why));
+	if (t->core_fd < 0) {
+		log_debug("CO-RE against the whole kernel BTF: %s", why);
+		t->core_fd = -1;
+		return;
+	}
+	t->core_built = built;
+	log_debug("CO-RE against the minimal kernel BTF %s (%s)", name,
+		  built ? "made and verified now" : "cached");
+}
+
+static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
 		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
-	const struct ksyms *ks;
+	const struct kaddrs *ka;
+	char core_path[64];
 	int ret;
 
 	/* kprobes register a perf PMU: without it, fail before loading anything */
@@ -275,7 +324,10 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 			 "--btf serves the kprobe and tracepoint modes");
 		return -ENOTSUP;
 	}
-	t->skel = open_object(t->compat, btf_path);
+	core_btf(t, btf_path);
+	if (t->core_fd >= 0)
+		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
+	t->skel = open_object(t->compat, t->core_fd >= 0 ? core_path : btf_path);
 	if (!t->skel) {
 		ret = -errno;
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
@@ -283,28 +335,46 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 	}
 	configure(t->skel, mode, ringbuf_bytes);
 	ret = oomtrace_bpf__load(t->skel);
+	if (ret && t->core_fd >= 0) {
+		/* whatever the reason, never because of the cache: again without it */
+		log_debug("cannot load the %s programs with the cached BTF: %s: again with the "
+			  "kernel's", attach_mode__name(mode), strerror(-ret));
+		close(t->core_fd);
+		t->core_fd = -1;
+		oomtrace_bpf__destroy(t->skel);
+		t->skel = open_object(t->compat, btf_path);
+		if (!t->skel) {
+			ret = -errno;
+			snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
+			return ret;
+		}
+		configure(t->skel, mode, ringbuf_bytes);
+		ret = oomtrace_bpf__load(t->skel);
+		if (!ret)	/* it was the cache's BTF */
+			btf_cache_drop(t->compat ? "compat" : "full");
+	}
 	if (ret) {
 		snprintf(err, err_size, "cannot load the %s programs%s: %s%s",
 			 attach_mode__name(mode), t->compat ? " (compat object)" : "", strerror(-ret),
 			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
 		goto err;
 	}
-	/* kallsyms was being read meanwhile; NULL leaves every address unknown */
-	ks = ksyms_async__get(kas);
+	/* this boot's answers, or kallsyms read meanwhile; hidden, every address is 0 */
+	ka = kaddrs_async__get(kas);
 	/*
 	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
 	 * then oom_badness.part.0) leaves fentry blind to the OOM killer's
 	 * calls: the clone has no BTF, so no fentry program can attach to it.
 	 */
-	if (mode == MODE_FENTRY && ksyms__split_part(ks, "oom_badness")) {
+	if (mode == MODE_FENTRY && kaddrs__part(ka, "oom_badness")) {
 		snprintf(err, err_size, "fentry cannot see the candidates: the OOM killer calls %s, "
 			 "a compiler clone without BTF (kprobe mode attaches to it)",
-			 ksyms__split_part(ks, "oom_badness"));
+			 kaddrs__part(ka, "oom_badness"));
 		ret = -ENOTSUP;
 		goto err;
 	}
-	set_kernel_addresses(t->skel, ks);
-	ret = attach_mode_progs(t, mode, ks, err, err_size);
+	set_kernel_addresses(t->skel, ka);
+	ret = attach_mode_progs(t, mode, ka, err, err_size);
 	if (ret)
 		goto err;
 	t->mode = mode;
@@ -315,12 +385,13 @@ err:
 	return ret;
 }
 
-int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ks,
-		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
+static int start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
+		 size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
 
 	memset(t, 0, sizeof(*t));
+	t->core_fd = -1;
 	kfeatures__probe(&t->features, KF_START, btf_path);
 	if (btf_path && t->features.have[KF_BTF] != 1) {
 		snprintf(err, err_size, "--btf: cannot read BTF from %s", t->features.detail[KF_BTF]);
@@ -364,6 +435,18 @@ int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *k
 		snprintf(t->why_not[m - 1], sizeof(t->why_not[0]), "%s", err);
 		log_debug("mode %s unavailable: %s", attach_mode__name(m), err);
 	}
+	return ret;
+}
+
+int loader__start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
+		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
+{
+	int ret = start(t, want, ks, ringbuf_bytes, btf_path, err, err_size);
+
+	/* libbpf has read it by now */
+	if (t->core_fd >= 0)
+		close(t->core_fd);
+	t->core_fd = -1;
 	return ret;
 }
 

@@ -20,8 +20,8 @@ enum attach_mode {
 	MODE_TRACEPOINT,
 };
 
-struct ksyms;
-struct ksyms_async;
+struct kaddr_want;
+struct kaddrs_async;
 struct oomtrace_bpf;
 struct ring_buffer;
 
@@ -33,6 +33,11 @@ struct loader {
 	char why_not[3][256];		/* per mode that failed under auto: the reason */
 	struct kfeatures features;	/* what loader__start probed (KF_START) */
 	bool compat;			/* the compat BPF object is loaded */
+	/* the minimal kernel BTF for CO-RE (btf_cache.h): a memfd, -1 if none,
+	 * or not looked for yet (core_tried) */
+	int core_fd;
+	bool core_tried;
+	bool core_built;		/* made at this start, not read from the cache */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */
@@ -42,15 +47,18 @@ int attach_mode__parse(const char *s, enum attach_mode *ret);
 
 /*
  * Probe the kernel's features, then open, configure, load and attach the
- * full or the compat BPF object. The kernel symbols may still be loading
- * (ksyms__load_async): they are waited for between load and attach.
+ * full or the compat BPF object. The kernel symbols (kaddrs__open, of
+ * loader__kernel_symbols) may still be loading: they are waited for
+ * between load and attach.
  * btf_path: a BTF file for CO-RE (--btf), NULL for the kernel's own. On
  * failure returns -errno and writes one line saying what failed and why
  * into err (the caller prints it).
  */
-int loader__start(struct loader *t, enum attach_mode want, struct ksyms_async *ksyms,
+int loader__start(struct loader *t, enum attach_mode want, struct kaddrs_async *ksyms,
 		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size);
 void loader__stop(struct loader *t);
+/* The kernel symbols loader__start asks for: kaddrs__open()'s wants. */
+const struct kaddr_want *loader__kernel_symbols(size_t *ret_n);
 /* Bytes of user stack the programs copy per kill (--ustack-copy), for every
  * later loader__start; OOMT_USTACK_COPY_DEFAULT until set. */
 void loader__set_ustack_copy(uint32_t bytes);

@@ -25,6 +25,7 @@
 #include "cgroup_path.h"
 #include "cmdline.h"
 #include "domain_live.h"
+#include "kaddrs.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -499,9 +500,11 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction hup = { .sa_handler = on_hup };
-	const struct ksyms *ks = NULL;
-	struct ksyms_async *kas = NULL;
+	const struct kaddrs *ka = NULL;
+	struct kaddrs_async *kas = NULL;
 	struct ksyms_cache *kc = NULL;
+	const struct kaddr_want *wants;
+	size_t n_wants;
 	uint64_t failed_scans = 0;
 	bool hidden;
 	char err[512];
@@ -539,8 +542,14 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* the kallsyms thread allocates too: without this it gets a malloc arena
 	 * of its own, which stays partly resident for as long as we run */
 	mallopt(M_ARENA_MAX, 1);
-	/* read while the programs load: kallsyms is slow to produce */
-	kas = ksyms__load_async(NULL);
+	/* this boot's, or read while the programs load: kallsyms is slow to produce */
+	wants = loader__kernel_symbols(&n_wants);
+	kas = kaddrs__open(NULL, wants, n_wants);
+	if (!kas) {
+		log_err("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
 	loader__set_ustack_copy(o->ustack_copy);
 	loader__set_precise_rss(o->precise_rss);
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
@@ -555,18 +564,18 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	if (o->precise_rss && !s.loader.skel->bss->ksym_per_cpu_offset)
 		log_warn("--precise-rss: __per_cpu_offset is not in /proc/kallsyms "
 			 "(CONFIG_KALLSYMS_ALL): tasks carry the approximate rss counters only");
-	ks = ksyms_async__get(kas);
-	hidden = !ks || ksyms__hidden(ks);
+	ka = kaddrs_async__get(kas);
+	hidden = ka->hidden;
 	if (hidden)
 		log_warn("kernel symbols are hidden (/proc/kallsyms): stacks stay unsymbolized "
 			 "and tracepoint mode cannot tell a memcg OOM from a global one");
 	/*
-	 * The loader needed the whole table for a few addresses; stacks need a
-	 * few dozen functions, resolved on demand into fixed storage. Freed
-	 * before the ring buffer is mapped and memory locked: 0.8 MB less (the
-	 * table of names was 2 MB), for as long as we run.
+	 * The loader needed a few addresses (from the whole table at the
+	 * boot's first start); stacks need a few dozen functions, resolved on
+	 * demand into fixed storage. Freed before the ring buffer is mapped and
+	 * memory locked.
 	 */
-	ksyms_async__free(kas);
+	kaddrs_async__free(kas);
 	kas = NULL;
 	if (!hidden && !(kc = ksyms_cache__new(NULL, SESSION_KSYMS_CACHE))) {
 		log_err("out of memory");
@@ -595,6 +604,6 @@ out:
 	ksyms_cache__free(kc);
 	loader__stop(&s.loader);
 	pthread_sigmask(SIG_SETMASK, &s.wait_mask, NULL);
-	ksyms_async__free(kas);
+	kaddrs_async__free(kas);
 	return ret;
 }
