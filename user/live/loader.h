@@ -33,6 +33,9 @@ struct loader {
 	char why_not[3][256];		/* per mode that failed under auto: the reason */
 	struct kfeatures features;	/* what loader__start probed (KF_START) */
 	bool compat;			/* the compat BPF object is loaded */
+	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
+	bool reclaim_memcg, reclaim_direct;
+	uint64_t reclaim_since_ns;	/* CLOCK_BOOTTIME when they were attached */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */
