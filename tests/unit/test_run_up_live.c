@@ -190,9 +190,10 @@ static void test_live_sequence(void **state)
 	sub(cg, sizeof(cg), m.dir, "grp");
 	put(cg, "memory.events", "high 0\nmax 100\noom 1\noom_kill 1\noom_group_kill 0\n");
 	psi(cg, "memory.pressure", 1000, 500);
+	sub(late, sizeof(late), m.dir, "idle");	/* a cgroup that never OOMs */
 	assert_int_equal(run_up_live__init(&r, &m, root, true, false), 0);
 	assert_true(r.start_complete);
-	assert_int_equal(r.n, 2);	/* the machine and /grp */
+	assert_int_equal(r.n, 3);	/* the machine, /grp and /idle */
 
 	/* 1: since the start; reclaim kept (memcg attached), window cut to the time run */
 	put(cg, "memory.events", "high 0\nmax 160\noom 2\noom_kill 2\noom_group_kill 0\n");
@@ -251,6 +252,36 @@ static void test_live_sequence(void **state)
 	run_up_live__fill(&r, ev);
 	assert_int_equal(ev->run_up.has & (RU_HAS_RECLAIM | RU_HAS_FIRST_HIT), 0);
 	assert_int_equal(ev->run_up.psi_some_us, 1000);
+
+	/* 4: the table full, /idle's start baseline goes: a domain not found is no
+	 * longer taken as new, and gets no deltas but a `missing` word */
+	for (size_t i = 0; r.n < r.cap; i++) {
+		oom_event__clear(ev);
+		ev->has = EV_HAS_MEMCG;
+		snprintf(ev->memcg, sizeof(ev->memcg), "/gone%zu", i);
+		run_up_live__fill(&r, ev);
+	}
+	assert_true(r.start_complete);
+	oom_event__clear(ev);
+	ev->has = EV_HAS_MEMCG;
+	strcpy(ev->memcg, "/one-more");
+	run_up_live__fill(&r, ev);
+	assert_false(r.start_complete);
+	oom_event__clear(ev);
+	ev->has = EV_HAS_MEMCG;
+	strcpy(ev->memcg, "/late");
+	put(late, "memory.events", "high 0\nmax 9\noom 2\noom_kill 2\n");
+	run_up_live__fill(&r, ev);	/* its baseline from event 3 is still there */
+	assert_int_equal(ev->run_up.events[RU_EV_MAX], 4);
+	sub(late, sizeof(late), m.dir, "later");
+	put(late, "memory.events", "high 0\nmax 5\noom 1\noom_kill 1\n");
+	oom_event__clear(ev);
+	ev->has = EV_HAS_MEMCG;
+	strcpy(ev->memcg, "/later");
+	run_up_live__fill(&r, ev);
+	assert_int_equal(ev->run_up.events_has, 0);
+	assert_false(ev->run_up.has & RU_HAS_SINCE);
+	assert_string_equal(ev->missing, "run_up_baseline");
 	run_up_live__free(&r);
 	oom_event__free(ev);
 	rm_tree(root);

@@ -175,7 +175,30 @@ static struct run_up_base *slot_for(struct run_up_live *r, uint64_t key)
 	for (size_t i = 0; i < r->n; i++)
 		if (!oldest || r->b[i].time_ns < oldest->time_ns)
 			oldest = &r->b[i];
+	/* a cgroup of the start loses its baseline: a domain not found is no
+	 * longer one made since, with counters from zero */
+	if (oldest->time_ns == r->start_ns)
+		r->start_complete = false;
 	return oldest;
+}
+
+/* Room for one more baseline while the start is read (the only time it grows). */
+static int grow(struct run_up_live *r, size_t want)
+{
+	struct run_up_base *b;
+	size_t cap = r->cap;
+
+	if (want <= cap)
+		return 0;
+	while (cap < want)
+		cap = cap ? cap * 2 : 64;
+	b = realloc(r->b, cap * sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	memset(b + r->cap, 0, (cap - r->cap) * sizeof(*b));
+	r->b = b;
+	r->cap = cap;
+	return 0;
 }
 
 /* nftw has no argument for its callback */
@@ -190,7 +213,7 @@ static int walk_cb(const char *fpath, const struct stat *sb, int type, struct FT
 	(void)sb;
 	if (type != FTW_D || ftw->level == 0)
 		return 0;
-	if (r->n >= r->cap) {
+	if (r->n >= RUN_UP_START_MAX || grow(r, r->n + 1)) {
 		r->start_complete = false;
 		return 1;
 	}
@@ -209,9 +232,7 @@ int run_up_live__init(struct run_up_live *r, const struct memcg_mount *m, const 
 	snprintf(r->proc_root, sizeof(r->proc_root), "%s", proc_root);
 	r->reclaim_memcg = reclaim_memcg;
 	r->reclaim_direct = reclaim_direct;
-	r->cap = RUN_UP_DOMAINS;
-	r->b = calloc(r->cap, sizeof(*r->b));
-	if (!r->b)
+	if (grow(r, 1))
 		return -ENOMEM;
 	r->start_ns = realtime_ns();
 	r->start_complete = true;
@@ -223,7 +244,8 @@ int run_up_live__init(struct run_up_live *r, const struct memcg_mount *m, const 
 			r->start_complete = false;
 		walking = NULL;
 	}
-	return 0;
+	/* and room for the domains made later, so that the event path never allocates */
+	return grow(r, r->n + RUN_UP_LATER) ? -ENOMEM : 0;
 }
 
 void run_up_live__free(struct run_up_live *r)

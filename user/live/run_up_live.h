@@ -11,7 +11,9 @@
  *
  * At start every memory cgroup's counters are read once (a domain created
  * later started from zero); events find their domain's baseline in a table
- * allocated then, so the event path does not allocate.
+ * allocated then, so the event path does not allocate. A domain whose
+ * baseline is not known (the table was full) gets no deltas, and says so in
+ * `missing` (run_up_baseline).
  */
 #ifndef OOMTRACE_RUN_UP_LIVE_H
 #define OOMTRACE_RUN_UP_LIVE_H
@@ -22,7 +24,10 @@
 #include "event.h"
 #include "memcg_limits.h"
 
-#define RUN_UP_DOMAINS 4096	/* baselines kept: cgroups at start, then domains of events */
+/* baselines kept: every memory cgroup at start (at most RUN_UP_START_MAX),
+ * and RUN_UP_LATER more for domains made since; then the oldest goes */
+#define RUN_UP_START_MAX 65536
+#define RUN_UP_LATER 256
 
 /* One domain's counters at one moment. */
 struct run_up_base {
