@@ -1044,7 +1044,9 @@ static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 
 		}
 	}
 	t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
-	if (t) {
+	/* the task's stall is its own, whatever it reclaimed for: counted only
+	 * when its last episode was for this domain */
+	if (t && t->domain == domain) {
 		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
 			__u32 e = t->epoch[i];
 

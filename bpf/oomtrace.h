@@ -114,7 +114,7 @@ struct oomt_runup {
 	__u64 episodes;
 	__u64 stall_ns;
 	__u64 reclaimed;
-	__u64 trigger_stall_ns;	/* the allocating task's own episodes */
+	__u64 trigger_stall_ns;	/* the allocating task's own, if its last episode was for this domain */
 	__u64 first_hit_ns;	/* same clock as oomt_hdr.ts_ns; 0 = not at its limit in the window */
 };
 
