@@ -123,9 +123,10 @@ def main():
     # fits): every later window (all within 60 s) goes back to that moment
     hit0 = None
     for ev, ru in zip(events, rus):
-        ms = ru.get("first_limit_hit_ms_before")
-        if ms is None:
-            fail("event %d: no first_limit_hit_ms_before: the hog grew into the limit" % ev["seq"])
+        s = ru.get("first_limit_hit_s_before")
+        if s is None:
+            fail("event %d: no first_limit_hit_s_before: the hog grew into the limit" % ev["seq"])
+        ms = round(s * 1000)
         hit = iso_ns(ev["time"]) - ms * 10**6
         ran_ms = (iso_ns(ev["time"]) - a.starts[0]) / 1e6
         if ms > ran_ms + 5:

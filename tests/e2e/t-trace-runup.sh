@@ -75,7 +75,8 @@ for ev, b in zip(events, blocks):
     i = next(n for n, l in enumerate(lines) if l.startswith("  memory "))
     section = [lines[i]] + [l for l in lines[i + 1:i + 3] if l.startswith("             ")]
     ru = ev["run_up"]
-    want = ru.get("first_limit_hit_ms_before", 0) >= 1000 or ru["reclaim_stall_us"] >= 1000000
+    ms = round(ru.get("first_limit_hit_s_before", 0) * 1000)
+    want = ms >= 1000 or ru["reclaim_stall_us"] >= 1000000
     said = any("reclaiming for" in l or "reclaim in the last" in l for l in section)
     print("# memory section of #%d:\n#   %s" % (ev["seq"], "\n#   ".join(section)))
     if want and not said and not any("killing frees at most" in l for l in section):
@@ -83,9 +84,8 @@ for ev, b in zip(events, blocks):
     if said and not want:
         sys.exit("event %d: a verdict line for a short run-up" % ev["seq"])
     if said:
-        ms = ru.get("first_limit_hit_ms_before")
         line = next(l for l in section if "reclaim" in l)
-        if ms is not None and ms >= 1000 and "reclaiming for %d.%d s" % (ms // 1000, ms % 1000 // 100) not in line:
+        if ms >= 1000 and "reclaiming for %d.%d s" % (ms // 1000, ms % 1000 // 100) not in line:
             sys.exit("event %d: verdict %r disagrees with %d ms" % (ev["seq"], line, ms))
 print("ok: memory sections of %d blocks, verdict when the run-up was long" % len(events))
 EOF

@@ -118,6 +118,25 @@ static void test_accessors(void **state)
 	assert_int_equal(jr_get_u64(&d, 0, "last", &u), 0);	/* found past the nesting */
 	assert_int_equal(u, 5);
 	assert_true(jr_get_str_is(&d, 0, "s", "a\xff" "b\xe2\x82\xac\xf0\x9f\x98\x80"));
+	/* seconds to the millisecond (first_limit_hit_s_before) */
+	assert_int_equal(jr_get_milli(&d, 0, "f", &u), 0);
+	assert_int_equal(u, 1500);
+	assert_int_equal(jr_get_milli(&d, 0, "last", &u), 0);
+	assert_int_equal(u, 5000);
+	assert_int_equal(jr_get_milli(&d, 0, "neg", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "s", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "missing", &u), -ENOENT);
+	assert_int_equal(parse(&d, "{\"a\":0.211,\"b\":12.4,\"c\":1.2345,\"d\":1e3,\"e\":18446744073709551.615,"
+			       "\"f\":18446744073709551.616}"), 0);
+	assert_int_equal(jr_get_milli(&d, 0, "a", &u), 0);
+	assert_int_equal(u, 211);
+	assert_int_equal(jr_get_milli(&d, 0, "b", &u), 0);
+	assert_int_equal(u, 12400);
+	assert_int_equal(jr_get_milli(&d, 0, "c", &u), -EINVAL);	/* finer than a ms */
+	assert_int_equal(jr_get_milli(&d, 0, "d", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "e", &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(jr_get_milli(&d, 0, "f", &u), -ERANGE);
 	jr_doc__free(&d);
 }
 

@@ -179,8 +179,8 @@ def check_run_up(sc, rule, kills, sections):
     check(all(1 <= r.get("window_s", 0) <= 60 for r in rus), "window 1..60 s",
           [r.get("window_s") for r in rus], "1..60")
     if rule["memcg"]:
-        check("first_limit_hit_ms_before" in first, "the memcg hit its limit before the first kill",
-              sorted(first), "first_limit_hit_ms_before")
+        check("first_limit_hit_s_before" in first, "the memcg hit its limit before the first kill",
+              sorted(first), "first_limit_hit_s_before")
     check([r.get("since") for r in rus] == ["start"] + ["previous_event"] * (len(rus) - 1),
           "deltas since the start, then the previous event", [r.get("since") for r in rus],
           "start, previous_event...")

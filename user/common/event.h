@@ -115,7 +115,7 @@ struct oom_task {
  */
 enum {
 	RU_HAS_RECLAIM = 1u << 0,	/* window_s, reclaim_*, pages_reclaimed, trigger_stall_us */
-	RU_HAS_FIRST_HIT = 1u << 1,	/* first_limit_hit_ms_before */
+	RU_HAS_FIRST_HIT = 1u << 1,	/* first_limit_hit_s_before */
 	RU_HAS_PSI_SOME = 1u << 2,
 	RU_HAS_PSI_FULL = 1u << 3,
 	RU_PSI_SYSTEM = 1u << 4,	/* the PSI totals are the machine's (/proc/pressure/memory) */
@@ -142,7 +142,8 @@ struct oom_run_up {
 	uint64_t reclaim_stall_us;	/* every task's time in those episodes, summed */
 	uint64_t trigger_stall_us;	/* the allocating task's own */
 	uint64_t pages_reclaimed;
-	uint64_t first_limit_hit_ms_before; /* first episode at the limit, before the kill */
+	uint64_t first_limit_hit_ms_before; /* first episode at the limit, before the kill
+					     * (JSON: first_limit_hit_s_before, s to the ms) */
 	uint64_t psi_some_us, psi_full_us;
 	uint64_t since_ms;		/* what the PSI and events deltas span */
 	uint64_t events[RU_EV__COUNT];

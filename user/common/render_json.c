@@ -272,7 +272,7 @@ static void write_run_up(struct json_writer *w, const struct oom_run_up *ru)
 		jw_kv_uint(w, "pages_reclaimed", ru->pages_reclaimed);
 	}
 	if (ru->has & RU_HAS_FIRST_HIT)
-		jw_kv_uint(w, "first_limit_hit_ms_before", ru->first_limit_hit_ms_before);
+		jw_kv_milli(w, "first_limit_hit_s_before", ru->first_limit_hit_ms_before);
 	if (ru->has & RU_HAS_PSI_SOME)
 		jw_kv_uint(w, "psi_some_us", ru->psi_some_us);
 	if (ru->has & RU_HAS_PSI_FULL)

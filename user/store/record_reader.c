@@ -784,7 +784,7 @@ static int decode_run_up(const struct jr_doc *d, struct oom_event *ev)
 {
 	static const char *const keys[] = {
 		"window_s", "reclaim_episodes", "reclaim_stall_us", "trigger_stall_us",
-		"pages_reclaimed", "first_limit_hit_ms_before", "psi_some_us", "psi_full_us",
+		"pages_reclaimed", "first_limit_hit_s_before", "psi_some_us", "psi_full_us",
 		"psi_scope", "since", "since_ms", "events",
 	};
 	static const char *const reclaim[] = {
@@ -813,9 +813,12 @@ static int decode_run_up(const struct jr_doc *d, struct oom_event *ev)
 	for (size_t i = 0; i < N(reclaim); i++)
 		if (get_u64(d, o, reclaim[i], reclaim_v[i]) != !(ru->has & RU_HAS_RECLAIM))
 			return -EINVAL;
-	if (get_u64_bit(d, o, "first_limit_hit_ms_before", &ru->first_limit_hit_ms_before,
-			&ru->has, RU_HAS_FIRST_HIT) ||
-	    get_u64_bit(d, o, "psi_some_us", &ru->psi_some_us, &ru->has, RU_HAS_PSI_SOME) ||
+	if ((err = jr_get_milli(d, o, "first_limit_hit_s_before", &ru->first_limit_hit_ms_before)) &&
+	    err != -ENOENT)
+		return -EINVAL;
+	if (!err)
+		ru->has |= RU_HAS_FIRST_HIT;
+	if (get_u64_bit(d, o, "psi_some_us", &ru->psi_some_us, &ru->has, RU_HAS_PSI_SOME) ||
 	    get_u64_bit(d, o, "psi_full_us", &ru->psi_full_us, &ru->has, RU_HAS_PSI_FULL))
 		return -EINVAL;
 	if ((sc = get_str(d, o, "psi_scope", buf, sizeof(buf))) < 0 ||
