@@ -127,6 +127,7 @@ struct domain_walk {
 	__u64 css;
 	__u64 found, loose, tightest;
 	__s64 tightest_room;
+	__u64 locked;	/* the highest memcg under the kernel's memcg OOM lock */
 };
 
 struct oom_ctx {
@@ -1291,12 +1292,33 @@ static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
 }
 
 /*
+ * mem_cgroup_oom() holds the memcg OOM lock (memcg->oom_lock, set on the
+ * OOM memcg and every memcg below it, since 4.19 and its stable kernels)
+ * across mem_cgroup_out_of_memory(): a memcg whose lock is held while a
+ * victim is marked is the OOM's, or one below it. A global OOM holds none
+ * (unless a memcg OOM of the victim's memcg waits for oom_lock meanwhile).
+ * v1-only (CONFIG_MEMCG_V1) where the field is gone.
+ */
+static __always_inline bool memcg_oom_locked(struct mem_cgroup *memcg)
+{
+	if (!bpf_core_field_exists(memcg->oom_lock))
+		return false;
+	return BPF_CORE_READ(memcg, oom_lock);
+}
+
+/*
  * Find the memcg whose limit caused this OOM: the lowest ancestor of the
  * victim's memcg without room for the failed charge, as try_charge() found
  * it (page_counter_try_charge fails at the lowest counter over its limit).
  * The charge size is unknown here: prefer a counter short of an order-0
- * charge plus the per-CPU stock (64 pages), else one short of a THP (512).
- * NULL means no memcg was at its limit: a global OOM.
+ * charge plus the per-CPU stock (64 pages), else the highest memcg under
+ * the kernel's memcg OOM lock, else one short of a THP (512).
+ * NULL means no memcg was at its limit or locked: a global OOM.
+ *
+ * The counters alone can be wrong: between the failed charge and the kill
+ * another task may give pages back (the oom_reaper or the exit of an
+ * earlier victim, or of a process that shared its mm, racing this OOM);
+ * then only the lock tells.
  */
 /* One step of find_oom_memcg()'s climb, on the context's c->dom (a global
  * function: see walk_one()). 1 when the climb is over. */
@@ -1316,6 +1338,8 @@ __noinline int domain_one(void)
 	parent = BPF_CORE_READ(css, parent);
 	if (!parent)	/* the root memcg has no limit */
 		return 1;
+	if (memcg_oom_locked(memcg))
+		c->dom.locked = (__u64)memcg;
 	room = counter_headroom(&memcg->memory);
 	if (!memcg_on_v2(memcg) && total_swap()) {
 		__s64 memsw = counter_headroom(&memcg->memsw);
@@ -1354,6 +1378,8 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct oom_ctx *c,
 	OOMT_LOOP(MAX_CGROUP_DEPTH, domain_cb, NULL);
 	if (w->found)
 		return (void *)w->found;
+	if (w->locked)
+		return (void *)w->locked;
 	/* a memcg OOM for certain, but the victim's exit may already have given
 	 * pages back: the ancestor closest to its limit is the domain */
 	if (!w->loose && memcg_oom)
@@ -1708,7 +1734,8 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
 	if (!k) {
-		/* no stack to tell memcg from global: trust the counters alone */
+		/* no stack to tell memcg from global: the counters and the
+		 * memcg OOM lock alone */
 		memcg = find_oom_memcg(c, victim, false);
 		c->totalpages = domain_totalpages(memcg);
 		tp_set_domain(c, memcg);
@@ -1717,7 +1744,8 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	fill_stacks(ctx, c, k);
 	/* mem_cgroup_out_of_memory() on the stack tells memcg from global;
 	 * a stack cut at a kretprobe (someone's on out_of_memory, before
-	 * 5.16) does not reach it, and then the counters alone tell */
+	 * 5.16) does not reach it, and then the counters and the memcg OOM
+	 * lock tell (find_oom_memcg) */
 	memcg_oom = ksym_memcg_oom_start &&
 		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
 	stack_cut = ksym_kretprobe_start &&
