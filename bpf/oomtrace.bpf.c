@@ -1292,21 +1292,6 @@ static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
 }
 
 /*
- * mem_cgroup_oom() holds the memcg OOM lock (memcg->oom_lock, set on the
- * OOM memcg and every memcg below it, since 4.19 and its stable kernels)
- * across mem_cgroup_out_of_memory(): a memcg whose lock is held while a
- * victim is marked is the OOM's, or one below it. A global OOM holds none
- * (unless a memcg OOM of the victim's memcg waits for oom_lock meanwhile).
- * v1-only (CONFIG_MEMCG_V1) where the field is gone.
- */
-static __always_inline bool memcg_oom_locked(struct mem_cgroup *memcg)
-{
-	if (!bpf_core_field_exists(memcg->oom_lock))
-		return false;
-	return BPF_CORE_READ(memcg, oom_lock);
-}
-
-/*
  * Find the memcg whose limit caused this OOM: the lowest ancestor of the
  * victim's memcg without room for the failed charge, as try_charge() found
  * it (page_counter_try_charge fails at the lowest counter over its limit).
