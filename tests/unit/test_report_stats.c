@@ -300,7 +300,7 @@ static void test_run_up(void **state)
 	free(s);
 	s = text(&st, true);
 	assert_non_null(strstr(s, "\"run_up\":{\"events\":4,\"long_at_limit\":2,\"long_stall\":2,"
-				  "\"longest_at_limit_ms\":42000,\"longest_domain\":\"/shop\"}"));
+				  "\"longest_at_limit_s\":42.000,\"longest_domain\":\"/shop\"}"));
 	free(s);
 	report_stats__free(&st);
 }

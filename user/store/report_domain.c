@@ -199,7 +199,7 @@ void report_domain__print_json(struct json_writer *w, const struct report_domain
 	jw_kv_uint(w, "long_at_limit", r->ru_long_at_limit);
 	jw_kv_uint(w, "long_stall", r->ru_long_stall);
 	if (r->ru_longest_domain) {
-		jw_kv_uint(w, "longest_at_limit_ms", r->ru_longest_ms);
+		jw_kv_milli(w, "longest_at_limit_s", r->ru_longest_ms);
 		jw_kv_string(w, "longest_domain", r->ru_longest_domain);
 	}
 	jw_object_end(w);
