@@ -149,6 +149,24 @@ OOMT_ENUM_FN(zone_pagetable, enum zone_stat_item___old, NR_PAGETABLE___old)
 #define OOMT_LOOP(n, cb, data) bpf_loop(n, cb, data, 0)
 #endif
 
+/*
+ * mem_cgroup_oom() holds the memcg OOM lock (memcg->oom_lock, set on the
+ * OOM memcg and every memcg below it) across mem_cgroup_out_of_memory()
+ * since 4.19 ("memcg, oom: notify on oom killer invocation from the charge
+ * path", in the 4.19 and 4.20 stable kernels): a memcg whose lock is held
+ * while a victim is marked is the OOM's, or one below it. A global OOM
+ * holds none (unless a memcg OOM of the victim's memcg waits for oom_lock
+ * meanwhile). 6.12 keeps the field only with CONFIG_MEMCG_V1 ("mm:
+ * memcg: put cgroup v1-specific memcg data under CONFIG_MEMCG_V1"): false
+ * without it.
+ */
+static __always_inline bool memcg_oom_locked(struct mem_cgroup *memcg)
+{
+	if (!bpf_core_field_exists(memcg->oom_lock))
+		return false;
+	return BPF_CORE_READ(memcg, oom_lock);
+}
+
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	struct kernfs_node___old *old = (void *)kn;

@@ -127,6 +127,7 @@ struct domain_walk {
 	__u64 css;
 	__u64 found, loose, tightest;
 	__s64 tightest_room;
+	__u64 locked;	/* the highest memcg under the kernel's memcg OOM lock */
 };
 
 struct oom_ctx {
@@ -994,6 +995,68 @@ static __always_inline void fill_kill_vmstat(struct oomt_kill *k)
 	k->flags |= OOMT_KILL_VMSTAT;
 }
 
+/* ---- run_up: each domain's reclaim over the last minute (issue 15) --------- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OOMT_RUNUP_DOMAINS);
+	__type(key, __u64);
+	__type(value, struct oomt_reclaim_domain);
+} reclaim_domains SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OOMT_RUNUP_TASKS);
+	__type(key, __u32);
+	__type(value, struct oomt_reclaim_task);
+} reclaim_tasks SEC(".maps");
+
+/* A new domain's value: too big for the stack (BPF's 512 bytes) */
+const struct oomt_reclaim_domain reclaim_domain_zero = {};
+
+/*
+ * The KILL record's run_up: the domain's slots of the window summed, and
+ * the allocating task's own stall. Two lookups and two loops of
+ * OOMT_RUNUP_SLOTS: all the kill pays for it.
+ */
+static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 now)
+{
+	struct oomt_runup *r = &k->runup;
+	__u64 epoch = now / OOMT_RUNUP_SLOT_NS;
+	struct oomt_reclaim_domain *d;
+	struct oomt_reclaim_task *t;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	__builtin_memset(r, 0, sizeof(*r));
+	r->domain = domain;
+	k->flags |= OOMT_KILL_RUNUP;
+	d = bpf_map_lookup_elem(&reclaim_domains, &domain);
+	if (d) {
+		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
+			struct oomt_reclaim_slot *s = &d->slot[i];
+
+			if (s->epoch > epoch || epoch - s->epoch >= OOMT_RUNUP_SLOTS)
+				continue;
+			r->episodes += s->episodes;
+			r->stall_ns += s->stall_ns;
+			r->reclaimed += s->reclaimed;
+			if (s->first_hit_ns && (!r->first_hit_ns || s->first_hit_ns < r->first_hit_ns))
+				r->first_hit_ns = s->first_hit_ns;
+		}
+	}
+	t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+	/* the task's stall is its own, whatever it reclaimed for: counted only
+	 * when its last episode was for this domain */
+	if (t && t->domain == domain) {
+		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
+			__u32 e = t->epoch[i];
+
+			if ((__u32)epoch - e < OOMT_RUNUP_SLOTS)
+				r->trigger_stall_ns += (__u64)t->stall_us[i] * 1000;
+		}
+	}
+}
+
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */
 static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgroup *memcg)
 {
@@ -1006,6 +1069,7 @@ static __always_inline void fill_kill_domain(struct oomt_kill *k, struct mem_cgr
 	} else {
 		fill_kill_vmstat(k);
 	}
+	fill_runup(k, k->memcg_id, k->hdr.ts_ns);
 	k->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 	k->trigger_pid = bpf_get_current_pid_tgid() >> 32;
 	k->pad = 0;
@@ -1232,8 +1296,14 @@ static __always_inline __u64 memcg_totalpages(struct mem_cgroup *memcg)
  * victim's memcg without room for the failed charge, as try_charge() found
  * it (page_counter_try_charge fails at the lowest counter over its limit).
  * The charge size is unknown here: prefer a counter short of an order-0
- * charge plus the per-CPU stock (64 pages), else one short of a THP (512).
- * NULL means no memcg was at its limit: a global OOM.
+ * charge plus the per-CPU stock (64 pages), else the highest memcg under
+ * the kernel's memcg OOM lock, else one short of a THP (512).
+ * NULL means no memcg was at its limit or locked: a global OOM.
+ *
+ * The counters alone can be wrong: between the failed charge and the kill
+ * another task may give pages back (the oom_reaper or the exit of an
+ * earlier victim, or of a process that shared its mm, racing this OOM);
+ * then only the lock tells.
  */
 /* One step of find_oom_memcg()'s climb, on the context's c->dom (a global
  * function: see walk_one()). 1 when the climb is over. */
@@ -1253,6 +1323,8 @@ __noinline int domain_one(void)
 	parent = BPF_CORE_READ(css, parent);
 	if (!parent)	/* the root memcg has no limit */
 		return 1;
+	if (memcg_oom_locked(memcg))
+		c->dom.locked = (__u64)memcg;
 	room = counter_headroom(&memcg->memory);
 	if (!memcg_on_v2(memcg) && total_swap()) {
 		__s64 memsw = counter_headroom(&memcg->memsw);
@@ -1291,6 +1363,8 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct oom_ctx *c,
 	OOMT_LOOP(MAX_CGROUP_DEPTH, domain_cb, NULL);
 	if (w->found)
 		return (void *)w->found;
+	if (w->locked)
+		return (void *)w->locked;
 	/* a memcg OOM for certain, but the victim's exit may already have given
 	 * pages back: the ancestor closest to its limit is the domain */
 	if (!w->loose && memcg_oom)
@@ -1645,7 +1719,8 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	open_ctx(c, 0);
 	k = reserve(c, sizeof(*k));
 	if (!k) {
-		/* no stack to tell memcg from global: trust the counters alone */
+		/* no stack to tell memcg from global: the counters and the
+		 * memcg OOM lock alone */
 		memcg = find_oom_memcg(c, victim, false);
 		c->totalpages = domain_totalpages(memcg);
 		tp_set_domain(c, memcg);
@@ -1654,7 +1729,8 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	fill_stacks(ctx, c, k);
 	/* mem_cgroup_out_of_memory() on the stack tells memcg from global;
 	 * a stack cut at a kretprobe (someone's on out_of_memory, before
-	 * 5.16) does not reach it, and then the counters alone tell */
+	 * 5.16) does not reach it, and then the counters and the memcg OOM
+	 * lock tell (find_oom_memcg) */
 	memcg_oom = ksym_memcg_oom_start &&
 		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
 	stack_cut = ksym_kretprobe_start &&
@@ -2033,4 +2109,155 @@ int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
 	tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_delete_elem(&cmdlines, &tgid);
 	return 0;
+}
+
+/*
+ * run_up's counters: the vmscan tracepoints of memcg reclaim (a charge over
+ * a memcg's limit, or memory.high) and of direct reclaim (the page
+ * allocator, the whole machine). They fire only under reclaim; each episode
+ * updates two map entries and sends nothing. Attached where the kernel has
+ * them (CONFIG_MEMCG for the memcg ones): without them run_up has no
+ * reclaim numbers. The soft-limit tracepoints are not used: v1 soft-limit
+ * reclaim runs inside kswapd's or a task's global reclaim, whose stall
+ * direct reclaim already counts.
+ */
+
+/*
+ * The memcg a reclaiming task charges against: the lowest ancestor of its
+ * memcg without room for a charge, as try_charge() found it (the
+ * tracepoints do not name the memcg). No room for an order-0 charge plus
+ * the per-CPU stock (64 pages) is at the limit; short of a THP (512) is the
+ * fallback. None (memory.high, proactive reclaim): the task's own memcg,
+ * not at its limit. Returns the kernfs id; *ret_hit 1 when at the limit.
+ */
+static __always_inline __u64 reclaim_memcg(__u32 *ret_hit)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct cgroup_subsys_state *css = task_memcg_css(cur), *leaf = css;
+	struct cgroup_subsys_state *loose = NULL;
+
+	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
+		struct mem_cgroup *memcg = (void *)css;
+		struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
+		__s64 room;
+
+		if (!parent)	/* the root memcg has no limit */
+			break;
+		room = counter_headroom(&memcg->memory);
+		if (!memcg_on_v2(memcg) && total_swap()) {
+			__s64 memsw = counter_headroom(&memcg->memsw);
+
+			if (memsw < room)
+				room = memsw;
+		}
+		if (room < 64) {
+			*ret_hit = 1;
+			return css_kn_id(css);
+		}
+		if (room < 512 && !loose)
+			loose = css;
+		css = parent;
+	}
+	*ret_hit = loose != NULL;
+	return leaf ? css_kn_id(loose ? loose : leaf) : 0;
+}
+
+static __always_inline int reclaim_begin(bool memcg)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct oomt_reclaim_task *t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+	__u32 hit = 0;
+	__u64 domain = memcg ? reclaim_memcg(&hit) : 0;
+
+	if (!t) {
+		struct oomt_reclaim_task zero = {};
+
+		bpf_map_update_elem(&reclaim_tasks, &tid, &zero, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+		if (!t)
+			return 0;
+	}
+	t->domain = domain;
+	t->hit = memcg ? hit : 0;
+	t->begin_ns = bpf_ktime_get_boot_ns();
+	return 0;
+}
+
+static __always_inline int reclaim_end(__u64 nr_reclaimed)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct oomt_reclaim_task *t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+	struct oomt_reclaim_domain *d;
+	struct oomt_reclaim_slot *s;
+	__u64 now, begin, domain, epoch, stall;
+	__u32 i, hit;
+
+	if (!t || !t->begin_ns)
+		return 0;
+	now = bpf_ktime_get_boot_ns();
+	begin = t->begin_ns;
+	domain = t->domain;
+	hit = t->hit;
+	t->begin_ns = 0;
+	stall = now > begin ? now - begin : 0;
+	epoch = now / OOMT_RUNUP_SLOT_NS;
+	i = (__u32)(epoch % OOMT_RUNUP_SLOTS);
+	/* the compiler knows i < OOMT_RUNUP_SLOTS and drops the test; the
+	 * verifier does not know it: hide i, keep the test */
+	asm volatile("" : "+r"(i));
+	if (i >= OOMT_RUNUP_SLOTS)
+		return 0;
+	if (t->epoch[i] != (__u32)epoch) {
+		t->epoch[i] = (__u32)epoch;
+		t->stall_us[i] = 0;
+	}
+	t->stall_us[i] += (__u32)(stall / 1000);
+
+	d = bpf_map_lookup_elem(&reclaim_domains, &domain);
+	if (!d) {
+		bpf_map_update_elem(&reclaim_domains, &domain, &reclaim_domain_zero, BPF_NOEXIST);
+		d = bpf_map_lookup_elem(&reclaim_domains, &domain);
+		if (!d)
+			return 0;
+	}
+	s = &d->slot[i];
+	/* a slot reused for a newer epoch; two CPUs crossing the boundary at
+	 * once may lose an episode of the old slot's last instant */
+	if (s->epoch != epoch) {
+		s->episodes = 0;
+		s->stall_ns = 0;
+		s->reclaimed = 0;
+		s->first_hit_ns = 0;
+		s->epoch = epoch;
+	}
+	__sync_fetch_and_add(&s->episodes, 1);
+	__sync_fetch_and_add(&s->stall_ns, stall);
+	__sync_fetch_and_add(&s->reclaimed, nr_reclaimed);
+	if (hit && (!s->first_hit_ns || begin < s->first_hit_ns))
+		s->first_hit_ns = begin;
+	return 0;
+}
+
+SEC("raw_tp/mm_vmscan_memcg_reclaim_begin")
+int handle_memcg_reclaim_begin(struct bpf_raw_tracepoint_args *ctx)
+{
+	return reclaim_begin(true);
+}
+
+SEC("raw_tp/mm_vmscan_memcg_reclaim_end")
+int handle_memcg_reclaim_end(struct bpf_raw_tracepoint_args *ctx)
+{
+	return reclaim_end(ctx->args[0]);
+}
+
+SEC("raw_tp/mm_vmscan_direct_reclaim_begin")
+int handle_direct_reclaim_begin(struct bpf_raw_tracepoint_args *ctx)
+{
+	return reclaim_begin(false);
+}
+
+SEC("raw_tp/mm_vmscan_direct_reclaim_end")
+int handle_direct_reclaim_end(struct bpf_raw_tracepoint_args *ctx)
+{
+	return reclaim_end(ctx->args[0]);
 }

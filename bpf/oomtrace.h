@@ -68,6 +68,54 @@ enum {
 	OOMT_KILL_V2 = 1 << 5,		/* ... on cgroup v2: swap_* is swap, not memory+swap */
 	OOMT_KILL_KMEM = 1 << 6,	/* kmem_usage read (cgroup v1's kmem counter) */
 	OOMT_KILL_VMSTAT = 1 << 7,	/* vmstat[] read: a global OOM's counters at the kill */
+	OOMT_KILL_RUNUP = 1 << 8,	/* run_up: the domain's reclaim window was read */
+};
+
+/*
+ * How the OOM domain ran out (issue 15, run_up): the vmscan tracepoints
+ * (memcg and direct reclaim) count each domain's reclaim in BPF maps, in
+ * OOMT_RUNUP_SLOTS slots of OOMT_RUNUP_SLOT_NS by the time an episode
+ * ended; the kill reads the domain's slots of the last 60 s into the KILL
+ * record. Nothing is sent while reclaim runs: no ring buffer, no wake-up.
+ * The window is whole slots: the oldest began 55 to 60 s before the kill.
+ */
+#define OOMT_RUNUP_SLOTS 12
+#define OOMT_RUNUP_SLOT_NS (5ull * 1000000000ull)
+#define OOMT_RUNUP_DOMAINS 1024	/* domains counted (LRU) */
+#define OOMT_RUNUP_TASKS 2048	/* tasks in or recently out of reclaim (LRU) */
+
+/* One slot of a domain: episodes that ended in it. Key: the domain's
+ * memcg kernfs id, 0 for the whole machine (direct reclaim). */
+struct oomt_reclaim_slot {
+	__u64 epoch;		/* ts / OOMT_RUNUP_SLOT_NS of the slot's episodes */
+	__u64 episodes;
+	__u64 stall_ns;		/* summed over every task's episodes */
+	__u64 reclaimed;	/* pages, as the end tracepoint reports them */
+	__u64 first_hit_ns;	/* earliest begin of an episode at the limit, 0 = none */
+};
+
+struct oomt_reclaim_domain {
+	struct oomt_reclaim_slot slot[OOMT_RUNUP_SLOTS];
+};
+
+/* A task's reclaim: the episode under way and its own stall per slot. Key: tid. */
+struct oomt_reclaim_task {
+	__u64 begin_ns;		/* 0: not in reclaim */
+	__u64 domain;		/* where the episode under way is counted */
+	__u32 hit;		/* 1: the domain was at its limit when it began */
+	__u32 pad;
+	__u32 epoch[OOMT_RUNUP_SLOTS];	/* low 32 bits of the slot's epoch */
+	__u32 stall_us[OOMT_RUNUP_SLOTS];
+};
+
+/* The KILL record's run_up (OOMT_KILL_RUNUP): sums over the window. */
+struct oomt_runup {
+	__u64 domain;		/* the key read */
+	__u64 episodes;
+	__u64 stall_ns;
+	__u64 reclaimed;
+	__u64 trigger_stall_ns;	/* the allocating task's own, if its last episode was for this domain */
+	__u64 first_hit_ns;	/* same clock as oomt_hdr.ts_ns; 0 = not at its limit in the window */
 };
 
 /*
@@ -189,6 +237,7 @@ struct oomt_kill {
 	/* A global OOM's (OOMT_KILL_VMSTAT): enum oomt_vmstat, as s64 sums
 	 * clamped at 0 (a counter can dip below while CPUs hold deltas) */
 	__u64 vmstat[OOMT_VMSTAT_SLOTS];
+	struct oomt_runup runup;	/* OOMT_KILL_RUNUP */
 };
 
 struct oomt_victim {
@@ -308,6 +357,8 @@ _Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");
 _Static_assert(sizeof(struct oomt_cgroup) % 8 == 0, "oomt_cgroup ABI");
 _Static_assert(sizeof(struct oomt_kill) % 8 == 0, "oomt_kill ABI");
 _Static_assert(OOMT_VM__COUNT <= OOMT_VMSTAT_SLOTS, "oomt_kill.vmstat holds every counter");
+_Static_assert(sizeof(struct oomt_reclaim_domain) == 40 * OOMT_RUNUP_SLOTS, "reclaim ABI");
+_Static_assert(sizeof(struct oomt_reclaim_task) == 24 + 8 * OOMT_RUNUP_SLOTS, "reclaim ABI");
 #endif
 
 #endif

@@ -39,6 +39,8 @@ static void nested(struct json_writer *w)
 	jw_array_end(w);
 	jw_kv_hex(w, "d", 0xcc0);
 	jw_kv_string(w, "e", "x");
+	jw_kv_milli(w, "s", 12400);
+	jw_kv_milli(w, "t", 7);
 	jw_object_end(w);
 }
 
@@ -47,7 +49,7 @@ static void test_nesting_and_commas(void **state)
 	char *s = capture(nested);
 
 	(void)state;
-	assert_string_equal(s, "{\"a\":-1,\"b\":[1,{\"c\":true},null],\"d\":\"0xcc0\",\"e\":\"x\"}");
+	assert_string_equal(s, "{\"a\":-1,\"b\":[1,{\"c\":true},null],\"d\":\"0xcc0\",\"e\":\"x\",\"s\":12.400,\"t\":0.007}");
 	free(s);
 }
 

@@ -118,6 +118,25 @@ static void test_accessors(void **state)
 	assert_int_equal(jr_get_u64(&d, 0, "last", &u), 0);	/* found past the nesting */
 	assert_int_equal(u, 5);
 	assert_true(jr_get_str_is(&d, 0, "s", "a\xff" "b\xe2\x82\xac\xf0\x9f\x98\x80"));
+	/* seconds to the millisecond (first_limit_hit_s_before) */
+	assert_int_equal(jr_get_milli(&d, 0, "f", &u), 0);
+	assert_int_equal(u, 1500);
+	assert_int_equal(jr_get_milli(&d, 0, "last", &u), 0);
+	assert_int_equal(u, 5000);
+	assert_int_equal(jr_get_milli(&d, 0, "neg", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "s", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "missing", &u), -ENOENT);
+	assert_int_equal(parse(&d, "{\"a\":0.211,\"b\":12.4,\"c\":1.2345,\"d\":1e3,\"e\":18446744073709551.615,"
+			       "\"f\":18446744073709551.616}"), 0);
+	assert_int_equal(jr_get_milli(&d, 0, "a", &u), 0);
+	assert_int_equal(u, 211);
+	assert_int_equal(jr_get_milli(&d, 0, "b", &u), 0);
+	assert_int_equal(u, 12400);
+	assert_int_equal(jr_get_milli(&d, 0, "c", &u), -EINVAL);	/* finer than a ms */
+	assert_int_equal(jr_get_milli(&d, 0, "d", &u), -EINVAL);
+	assert_int_equal(jr_get_milli(&d, 0, "e", &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(jr_get_milli(&d, 0, "f", &u), -ERANGE);
 	jr_doc__free(&d);
 }
 
@@ -281,6 +300,31 @@ static void test_event_round_trip(void **state)
 	assert_int_equal(back->domain_memory.has, ev->domain_memory.has);
 	assert_int_equal(back->domain_memory.kb[DM_UNK_SHMEM], 49152);
 	assert_false(dm_has(&back->domain_memory, DM_ANON));
+	/* run_up: every group, then a partial one (reclaim not attached, v1 events) */
+	ev->has |= EV_HAS_RUN_UP;
+	ev->run_up = (struct oom_run_up){
+		.has = RU_HAS_RECLAIM | RU_HAS_FIRST_HIT | RU_HAS_PSI_SOME | RU_HAS_PSI_FULL |
+		       RU_HAS_SINCE | RU_SINCE_EVENT,
+		.window_s = 60, .reclaim_episodes = 3120, .reclaim_stall_us = 2100000,
+		.trigger_stall_us = 900000, .pages_reclaimed = 0, .first_limit_hit_ms_before = 12400,
+		.psi_some_us = 5017, .psi_full_us = 0, .since_ms = 1500,
+		.events_has = (1u << RU_EV_MAX) | (1u << RU_EV_OOM_KILL) | (1u << RU_EV_OOM_GROUP_KILL),
+		.events = { [RU_EV_MAX] = 233, [RU_EV_OOM_KILL] = 1 },
+	};
+	round_trip(ev, back);
+	assert_int_equal(back->run_up.has, ev->run_up.has);
+	assert_int_equal(back->run_up.events_has, ev->run_up.events_has);
+	assert_int_equal(back->run_up.first_limit_hit_ms_before, 12400);
+	assert_int_equal(back->run_up.events[RU_EV_MAX], 233);
+	assert_int_equal(back->run_up.events[RU_EV_OOM_GROUP_KILL], 0);
+	ev->run_up = (struct oom_run_up){
+		.has = RU_HAS_PSI_SOME | RU_PSI_SYSTEM | RU_HAS_SINCE, .psi_some_us = 7,
+		.since_ms = 20, .events_has = 1u << RU_EV_FAILCNT, .events = { [RU_EV_FAILCNT] = 5 },
+	};
+	oom_event__clear(back);
+	round_trip(ev, back);
+	assert_int_equal(back->run_up.has, ev->run_up.has);
+	assert_int_equal(back->run_up.events[RU_EV_FAILCNT], 5);
 	/* a minimal event: global OOM, no trigger, no candidates */
 	oom_event__clear(ev);
 	ev->seq = 1;
@@ -461,6 +505,12 @@ static void test_event_refused(void **state)
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[\"nonsense\"],\"user_stack\":[],\"lost_events\":0}",
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[{\"build_id\":\"abc\"}],\"lost_events\":0}",
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"time\":\"yesterday\"}",
+		/* run_up: a reclaim group cut short, unknown keys, PSI without its scope, since without since_ms */
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"run_up\":{\"window_s\":60,\"reclaim_episodes\":1}}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"run_up\":{\"events\":{\"low\":1}}}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"run_up\":{\"psi_some_us\":1}}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"run_up\":{\"since\":\"start\"}}",
+		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0,\"run_up\":{}}",
 		"{\"type\":\"oom_kill\",\"seq\":1,\"mode\":\"x\",\"source\":\"bpf\",\"constraint\":\"none\",\"memcg\":null,\"page_size\":4096,\"victims\":[{\"comm\":\"01234567890123456789012345678901234567890123456789012345678901234\"}],\"kernel_stack\":[],\"user_stack\":[],\"lost_events\":0}",
 	};
 

@@ -267,9 +267,48 @@ static void test_empty(void **state)
 	report_stats__free(&st);
 }
 
+/* run_up: OOMs after a second or more at the limit, the longest, and long reclaim stalls */
+static void test_run_up(void **state)
+{
+	static const struct { uint64_t hit_ms, stall_us; bool hit, reclaim; } in[] = {
+		{ 12400, 2100000, true, true },		/* long at the limit, long stall */
+		{ 300, 50000, true, true },		/* short */
+		{ 0, 1500000, false, true },		/* no limit hit, long stall */
+		{ 42000, 10, true, true },		/* the longest */
+		{ 0, 0, false, false },			/* no reclaim numbers: not counted */
+	};
+	struct report_stats st;
+	char *s;
+
+	(void)state;
+	report_stats__init(&st);
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		struct oom_event *ev = event(i + 1, 1000 + i, i == 3 ? "/shop" : "/a", "w", 8);
+
+		ev->has |= EV_HAS_RUN_UP;
+		ev->run_up.has = (in[i].reclaim ? RU_HAS_RECLAIM : 0) | (in[i].hit ? RU_HAS_FIRST_HIT : 0) |
+				 RU_HAS_PSI_SOME;
+		ev->run_up.first_limit_hit_ms_before = in[i].hit_ms;
+		ev->run_up.reclaim_stall_us = in[i].stall_us;
+		add(&st, ev);
+	}
+	report_stats__finish(&st);
+	s = text(&st, false);
+	assert_non_null(strstr(s, "how the domains ran out (run_up)\n"
+				  "  2 of 4 OOMs: at the limit 1 s or more before the kill (longest 42.0 s, /shop)\n"
+				  "  2 of 4 OOMs: tasks stalled 1 s or more in reclaim in the minute before\n"));
+	free(s);
+	s = text(&st, true);
+	assert_non_null(strstr(s, "\"run_up\":{\"events\":4,\"long_at_limit\":2,\"long_stall\":2,"
+				  "\"longest_at_limit_s\":42.000,\"longest_domain\":\"/shop\"}"));
+	free(s);
+	report_stats__free(&st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_run_up),
 		cmocka_unit_test(test_summaries),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_time_unknown_and_partial_memory),

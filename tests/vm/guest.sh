@@ -163,6 +163,10 @@ grow() {
 finish() {
 	stop_tracers "$1"
 	[ -f "$2/memory.events" ] && section "$1.memory.events" "$2/memory.events"
+	# run_up's PSI deltas are held to these (psi=1 on the command line:
+	# Debian's kernels keep PSI off by default)
+	[ -f "$2/memory.pressure" ] && section "$1.memory.pressure" "$2/memory.pressure"
+	[ -f /proc/pressure/memory ] && section "$1.pressure" /proc/pressure/memory
 	dmesg >"/tmp/$1.dmesg"
 	section "$1.dmesg" "/tmp/$1.dmesg"
 	for p in $(cat "$2/cgroup.procs"); do kill -9 "$p"; done

@@ -148,7 +148,7 @@ echo "$kernels" | while read -r ver vmlinuz modes apart; do
 	for try in 1 2 3; do
 		timeout 600 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -m 384 -smp 2 \
 			-nographic -no-reboot -kernel "$vmlinuz" -initrd "$out/initramfs.cpio.gz" \
-			-append "console=ttyS0 quiet loglevel=1 panic=-1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}$only" \
+			-append "console=ttyS0 quiet loglevel=1 panic=-1 psi=1 oomtrace.modes=${modes:-fentry,kprobe,tracepoint} oomtrace.apart=${apart:-0}$only" \
 			</dev/null >"$log" 2>&1
 		grep -aq '@@VM meta kernel ' "$log" && break	# after the terminal's escapes
 		cp "$log" "$out/console-$ver.boot$try.log"
@@ -206,7 +206,7 @@ run_arm64() {
 			timeout 900 qemu-system-aarch64 -M virt -accel tcg,thread=multi -cpu max,pauth-impdef=on \
 				-smp 2 -m 384 -nographic -no-reboot -kernel "$image" \
 				-initrd "$out/initramfs-arm64.cpio.gz" \
-				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 oomtrace.modes=$modes oomtrace.apart=0$only" \
+				-append "console=ttyAMA0 quiet loglevel=1 panic=-1 psi=1 oomtrace.modes=$modes oomtrace.apart=0$only" \
 				</dev/null >"$log" 2>&1
 			grep -aq '@@VM meta kernel ' "$log" && break
 			cp "$log" "$out/console-$ver.boot$try.log"

@@ -383,3 +383,14 @@ void oom_event__add_missing(struct oom_event *ev, const char *what)
 	}
 	snprintf(ev->missing + n, sizeof(ev->missing) - n, "%s%s", n ? "," : "", what);
 }
+
+const char *ru_event_name(enum ru_event e)
+{
+	static const char *const names[RU_EV__COUNT] = {
+		[RU_EV_HIGH] = "high", [RU_EV_MAX] = "max", [RU_EV_OOM] = "oom",
+		[RU_EV_OOM_KILL] = "oom_kill", [RU_EV_OOM_GROUP_KILL] = "oom_group_kill",
+		[RU_EV_FAILCNT] = "failcnt",
+	};
+
+	return (unsigned)e < RU_EV__COUNT ? names[e] : NULL;
+}

@@ -107,6 +107,50 @@ struct oom_task {
 	char cgroup[OOM_PATH_MAX];
 };
 
+/*
+ * How the OOM domain ran out ("run_up"): its reclaim over the last 60 s
+ * (BPF, at the kill), and its pressure-stall and memory.events counters
+ * since the previous event of the same domain or the tracer's start
+ * (userspace, when the event is complete). Each group has its bit in `has`.
+ */
+enum {
+	RU_HAS_RECLAIM = 1u << 0,	/* window_s, reclaim_*, pages_reclaimed, trigger_stall_us */
+	RU_HAS_FIRST_HIT = 1u << 1,	/* first_limit_hit_s_before */
+	RU_HAS_PSI_SOME = 1u << 2,
+	RU_HAS_PSI_FULL = 1u << 3,
+	RU_PSI_SYSTEM = 1u << 4,	/* the PSI totals are the machine's (/proc/pressure/memory) */
+	RU_SINCE_EVENT = 1u << 5,	/* deltas since the domain's previous event, else since start */
+	RU_HAS_SINCE = 1u << 6,		/* since_ms: how long the deltas cover */
+};
+
+/* memory.events keys (v2) and v1's failcnt, in JSON order */
+enum ru_event {
+	RU_EV_HIGH,
+	RU_EV_MAX,
+	RU_EV_OOM,
+	RU_EV_OOM_KILL,
+	RU_EV_OOM_GROUP_KILL,
+	RU_EV_FAILCNT,		/* cgroup v1: memory.failcnt */
+	RU_EV__COUNT,
+};
+
+struct oom_run_up {
+	uint32_t has;			/* RU_* */
+	uint32_t events_has;		/* 1u << enum ru_event */
+	uint32_t window_s;		/* seconds of reclaim counted: 60, or since the tracer started */
+	uint64_t reclaim_episodes;
+	uint64_t reclaim_stall_us;	/* every task's time in those episodes, summed */
+	uint64_t trigger_stall_us;	/* the allocating task's own */
+	uint64_t pages_reclaimed;
+	uint64_t first_limit_hit_ms_before; /* first episode at the limit, before the kill
+					     * (JSON: first_limit_hit_s_before, s to the ms) */
+	uint64_t psi_some_us, psi_full_us;
+	uint64_t since_ms;		/* what the PSI and events deltas span */
+	uint64_t events[RU_EV__COUNT];
+};
+
+const char *ru_event_name(enum ru_event e);
+
 /* Bits of oom_event.has */
 enum {
 	EV_HAS_TRIGGER = 1u << 0,
@@ -125,6 +169,7 @@ enum {
 	EV_HAS_KMSG_SEQ = 1u << 12,	/* kmsg_seq: /dev/kmsg record number */
 	EV_HAS_UNPARSED = 1u << 13,	/* unparsed_lines is meaningful */
 	EV_HAS_DOMAIN_MEMORY = 1u << 14, /* domain_memory has at least one number */
+	EV_HAS_RUN_UP = 1u << 15,	/* run_up has at least one group of numbers */
 	/* the command lines of victim and trigger (victim_cmd, trigger_cmd) */
 	EV_HAS_VICTIM_EXE = 1u << 20,
 	EV_HAS_VICTIM_CMDLINE = 1u << 21,
@@ -234,6 +279,8 @@ struct oom_event {
 	uint8_t user_code_len, user_code_at;
 	/* the OOM domain's memory at the kill (EV_HAS_DOMAIN_MEMORY) */
 	struct oom_domain_memory domain_memory;
+	/* how the domain ran out (EV_HAS_RUN_UP) */
+	struct oom_run_up run_up;
 	/*
 	 * Fixed storage (oom_event__new_fixed): the arrays above were allocated
 	 * once with these capacities and appends never allocate; what does not

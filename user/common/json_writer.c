@@ -177,6 +177,13 @@ void jw_kv_bool(struct json_writer *w, const char *key, bool v)
 	jw_bool(w, v);
 }
 
+void jw_kv_milli(struct json_writer *w, const char *key, uint64_t thousandths)
+{
+	jw_key(w, key);
+	before_value(w);
+	fprintf(w->out, "%" PRIu64 ".%03u", thousandths / 1000, (unsigned)(thousandths % 1000));
+}
+
 void jw_kv_hex(struct json_writer *w, const char *key, uint64_t v)
 {
 	char buf[24];

@@ -38,6 +38,8 @@ void jw_kv_string(struct json_writer *w, const char *key, const char *s);
 void jw_kv_int(struct json_writer *w, const char *key, int64_t v);
 void jw_kv_uint(struct json_writer *w, const char *key, uint64_t v);
 void jw_kv_bool(struct json_writer *w, const char *key, bool v);
+/* key: 12.400, thousandths of a unit as a decimal (seconds to the millisecond) */
+void jw_kv_milli(struct json_writer *w, const char *key, uint64_t thousandths);
 /* key: "0x1f" (addresses and masks are strings: JSON numbers lose 64-bit precision) */
 void jw_kv_hex(struct json_writer *w, const char *key, uint64_t v);
 /*

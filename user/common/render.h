@@ -6,6 +6,7 @@
 #ifndef OOMTRACE_RENDER_H
 #define OOMTRACE_RENDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,14 @@ void render_domain_memory_json(struct json_writer *w, const struct oom_domain_me
  * (nothing otherwise; the part is left out when none is named).
  */
 void render_domain_verdict_json(struct json_writer *w, const struct oom_domain_memory *dm);
+/*
+ * The memory section's verdict on how the domain ran out, when it matters:
+ * "reclaiming for 12.4 s before the kill: 3,120 episodes, 2.1 s stalled"
+ * (at its limit RUN_UP_VERDICT_MS or longer), else the window's reclaim
+ * when it stalled that long. False when there is nothing to say.
+ */
+#define RUN_UP_VERDICT_MS 1000
+bool render_run_up_verdict(char *buf, size_t size, const struct oom_run_up *ru);
 
 /* "64.0 MiB": a byte count for people. */
 void format_bytes(char *buf, size_t size, uint64_t bytes);

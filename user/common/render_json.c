@@ -256,6 +256,44 @@ void render_domain_verdict_json(struct json_writer *w, const struct oom_domain_m
 	jw_object_end(w);
 }
 
+/*
+ * "run_up":{"window_s":..,"reclaim_episodes":..,...,"events":{..}}: the
+ * groups the source gave (event.h, struct oom_run_up)
+ */
+static void write_run_up(struct json_writer *w, const struct oom_run_up *ru)
+{
+	jw_key(w, "run_up");
+	jw_object_start(w);
+	if (ru->has & RU_HAS_RECLAIM) {
+		jw_kv_uint(w, "window_s", ru->window_s);
+		jw_kv_uint(w, "reclaim_episodes", ru->reclaim_episodes);
+		jw_kv_uint(w, "reclaim_stall_us", ru->reclaim_stall_us);
+		jw_kv_uint(w, "trigger_stall_us", ru->trigger_stall_us);
+		jw_kv_uint(w, "pages_reclaimed", ru->pages_reclaimed);
+	}
+	if (ru->has & RU_HAS_FIRST_HIT)
+		jw_kv_milli(w, "first_limit_hit_s_before", ru->first_limit_hit_ms_before);
+	if (ru->has & RU_HAS_PSI_SOME)
+		jw_kv_uint(w, "psi_some_us", ru->psi_some_us);
+	if (ru->has & RU_HAS_PSI_FULL)
+		jw_kv_uint(w, "psi_full_us", ru->psi_full_us);
+	if (ru->has & (RU_HAS_PSI_SOME | RU_HAS_PSI_FULL))
+		jw_kv_string(w, "psi_scope", ru->has & RU_PSI_SYSTEM ? "system" : "domain");
+	if (ru->has & RU_HAS_SINCE) {
+		jw_kv_string(w, "since", ru->has & RU_SINCE_EVENT ? "previous_event" : "start");
+		jw_kv_uint(w, "since_ms", ru->since_ms);
+	}
+	if (ru->events_has) {
+		jw_key(w, "events");
+		jw_object_start(w);
+		for (int e = 0; e < RU_EV__COUNT; e++)
+			if (ru->events_has & (1u << e))
+				jw_kv_uint(w, ru_event_name(e), ru->events[e]);
+		jw_object_end(w);
+	}
+	jw_object_end(w);
+}
+
 void render_event_json(FILE *out, const struct oom_event *ev)
 {
 	struct json_writer w;
@@ -338,6 +376,8 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	}
 	if (ev->has & EV_HAS_DOMAIN_MEMORY)
 		render_domain_memory_json(&w, &ev->domain_memory);
+	if (ev->has & EV_HAS_RUN_UP)
+		write_run_up(&w, &ev->run_up);
 	write_frames(&w, "kernel_stack", ev->kernel_stack, ev->n_kernel_stack, false);
 	write_frames(&w, "user_stack", ev->user_stack, ev->n_user_stack, true);
 	if (ev->user_stack_stop[0])

@@ -270,7 +270,7 @@ static const enum dm_key dm_parts[] = {
 #define DM_TOP_PARTS 5
 
 /* lead: what starts the line */
-static void print_memory_parts(FILE *out, const struct oom_domain_memory *dm, const char *lead)
+static bool print_memory_parts(FILE *out, const struct oom_domain_memory *dm, const char *lead)
 {
 	bool used[sizeof(dm_parts) / sizeof(dm_parts[0])] = { false };
 	const char *sep = lead;
@@ -299,14 +299,56 @@ static void print_memory_parts(FILE *out, const struct oom_domain_memory *dm, co
 	}
 	if (shown)
 		fputc('\n', out);
+	return shown;
+}
+
+/* "3,120": a count with thousands separators, as people read it. */
+static void format_count(char *buf, size_t size, uint64_t v)
+{
+	char digits[24];
+	size_t n = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, v), o = 0;
+
+	for (size_t i = 0; i < n && o + 2 < size; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+}
+
+bool render_run_up_verdict(char *buf, size_t size, const struct oom_run_up *ru)
+{
+	char n[32], a[32];
+	uint64_t stall_ms = ru->reclaim_stall_us / 1000;
+
+	if (!(ru->has & RU_HAS_RECLAIM) || !ru->reclaim_episodes)
+		return false;
+	format_count(n, sizeof(n), ru->reclaim_episodes);
+	if (ru->has & RU_HAS_FIRST_HIT && ru->first_limit_hit_ms_before >= RUN_UP_VERDICT_MS) {
+		snprintf(buf, size, "reclaiming for %" PRIu64 ".%" PRIu64 " s before the kill: "
+			 "%s episode%s, %" PRIu64 ".%" PRIu64 " s stalled",
+			 ru->first_limit_hit_ms_before / 1000, ru->first_limit_hit_ms_before % 1000 / 100,
+			 n, ru->reclaim_episodes == 1 ? "" : "s", stall_ms / 1000, stall_ms % 1000 / 100);
+		return true;
+	}
+	if (stall_ms < RUN_UP_VERDICT_MS)
+		return false;
+	format_count(a, sizeof(a), ru->pages_reclaimed);
+	snprintf(buf, size, "reclaim in the last %u s: %s episode%s, %" PRIu64 ".%" PRIu64
+		 " s stalled, %s pages reclaimed", ru->window_s, n,
+		 ru->reclaim_episodes == 1 ? "" : "s", stall_ms / 1000, stall_ms % 1000 / 100, a);
+	return true;
 }
 
 /*
- * At most three lines: usage and limit, the biggest parts, and a verdict
- * when over half of the domain is memory no kill of a candidate frees.
+ * At most three lines: usage and limit, the biggest parts, and a verdict:
+ * over half of the domain is memory no kill of a candidate frees, or else
+ * (ru not NULL) the domain reclaimed for long before the kill.
  */
-void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
+static void memory_section(FILE *out, const struct oom_domain_memory *dm,
+			   const struct oom_run_up *ru)
 {
+	char verdict[160];
 	const char *lead = "             ";
 	struct dm_verdict v;
 	char a[32], b[32];
@@ -335,9 +377,13 @@ void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
 	} else {
 		lead = "  memory     ";
 	}
-	print_memory_parts(out, dm, lead);
-	if (!domain_memory_verdict(dm, &v))
+	if (print_memory_parts(out, dm, lead))
+		lead = "             ";
+	if (!domain_memory_verdict(dm, &v)) {
+		if (ru && render_run_up_verdict(verdict, sizeof(verdict), ru))
+			fprintf(out, "%s%s\n", lead, verdict);
 		return;
+	}
 	format_bytes(a, sizeof(a), v.frees_kb * 1024);
 	format_bytes(b, sizeof(b), v.usage_kb * 1024);
 	fprintf(out, "             killing frees at most %s of %s: ", a, b);
@@ -349,6 +395,11 @@ void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
 		format_bytes(a, sizeof(a), dm->kb[DM_UNKILLABLE] * 1024);
 		fprintf(out, "%s is held by no candidate\n", a);
 	}
+}
+
+void render_domain_memory_text(FILE *out, const struct oom_domain_memory *dm)
+{
+	memory_section(out, dm, NULL);
 }
 
 static void print_trigger(FILE *out, const struct oom_event *ev)
@@ -472,8 +523,8 @@ void render_event_text(FILE *out, const struct oom_event *ev)
 	print_why(out, ev);
 	print_trigger(out, ev);
 	print_domain(out, ev);
-	if (ev->has & EV_HAS_DOMAIN_MEMORY)
-		render_domain_memory_text(out, &ev->domain_memory);
+	if (ev->has & (EV_HAS_DOMAIN_MEMORY | EV_HAS_RUN_UP))
+		memory_section(out, &ev->domain_memory, &ev->run_up);
 	if (ev->ooms_without_kill)
 		fprintf(out, "  waited     %" PRIu64 " OOM invocations before this kill found nothing "
 			"to kill (an earlier victim was still exiting)\n", ev->ooms_without_kill);

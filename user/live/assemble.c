@@ -565,6 +565,29 @@ static void domain_vmstat(struct oom_event *ev, const struct oomt_kill *k)
 	ev->has |= EV_HAS_DOMAIN_MEMORY;
 }
 
+/*
+ * The domain's reclaim in the window before the kill, as BPF summed it.
+ * Whether its tracepoints were attached (and so whether these numbers
+ * mean anything), and the window's length, run_up_live.c decides.
+ */
+static void run_up_reclaim(struct oom_event *ev, const struct oomt_kill *k)
+{
+	const struct oomt_runup *r = &k->runup;
+	struct oom_run_up *ru = &ev->run_up;
+
+	ru->has |= RU_HAS_RECLAIM;
+	ru->window_s = OOMT_RUNUP_SLOTS * (uint32_t)(OOMT_RUNUP_SLOT_NS / 1000000000ull);
+	ru->reclaim_episodes = r->episodes;
+	ru->reclaim_stall_us = r->stall_ns / 1000;
+	ru->trigger_stall_us = r->trigger_stall_ns / 1000;
+	ru->pages_reclaimed = r->reclaimed;
+	if (r->first_hit_ns && r->first_hit_ns <= k->hdr.ts_ns) {
+		ru->first_limit_hit_ms_before = (k->hdr.ts_ns - r->first_hit_ns) / 1000000;
+		ru->has |= RU_HAS_FIRST_HIT;
+	}
+	ev->has |= EV_HAS_RUN_UP;
+}
+
 static void on_kill(struct assembler *a, const struct oomt_kill *k)
 {
 	struct oom_event *ev = a->cur;
@@ -590,6 +613,8 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		domain_counters(ev, k);
 	if (k->flags & OOMT_KILL_VMSTAT)
 		domain_vmstat(ev, k);
+	if (k->flags & OOMT_KILL_RUNUP)
+		run_up_reclaim(ev, k);
 	if (k->chosen.pid) {
 		task_from_rec(&a->chosen, &k->chosen);
 		ev->chosen_pid = (int32_t)k->chosen.pid;

@@ -34,6 +34,8 @@ const struct kfeature_info kfeature_info[KF__COUNT] = {
 	[KF_KPROBES] = { "kprobes", "kprobes (perf PMU)", "4.17", "no kprobe mode" },
 	[KF_MARK_VICTIM_TASK] = { "mark_victim_task", "mark_victim passes task", "6.9 (Debian 5.10/6.1: backport)",
 				  "victims read from the OOM killer's SIGKILL (signal_generate)" },
+	[KF_RECLAIM_TP] = { "reclaim_tp", "reclaim tracepoints", "2.6.36",
+			    "run_up has no reclaim numbers for the domains without them" },
 };
 
 bool kernel_has_btf(void)
@@ -44,6 +46,28 @@ bool kernel_has_btf(void)
 static struct btf *load_btf(const char *btf_path)
 {
 	return btf_path ? btf__parse(btf_path, NULL) : btf__load_vmlinux_btf();
+}
+
+int kernel_reclaim_tracepoints(const char *btf_path, char *detail, size_t size)
+{
+	static const char *const tps[] = { "memcg", "direct" };
+	struct btf *btf = load_btf(btf_path);
+	char name[64];
+	int found = 0;
+
+	if (!btf)
+		return -errno;
+	detail[0] = '\0';
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "btf_trace_mm_vmscan_%s_reclaim_begin", tps[i]);
+		if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) >= 0)
+			found |= 1 << i;
+	}
+	btf__free(btf);
+	snprintf(detail, size, "%s", found == 3 ? "memcg and direct reclaim" :
+		 found == 2 ? "direct reclaim only (no CONFIG_MEMCG)" :
+		 found == 1 ? "memcg reclaim only" : "none");
+	return found == 3;
 }
 
 int kernel_mark_victim_has_task(const char *btf_path)
@@ -253,6 +277,13 @@ void kfeatures__probe(struct kfeatures *f, unsigned mask, const char *btf_path)
 		snprintf(f->detail[KF_MARK_VICTIM_TASK], sizeof(f->detail[0]), "%s",
 			 r > 0 ? "struct task_struct *" : r == 0 ? "a pid only" :
 			 r == -ENOENT ? "btf_trace_mark_victim not in the BTF" : strerror(-r));
+	}
+	if (mask & (1u << KF_RECLAIM_TP)) {
+		r = kernel_reclaim_tracepoints(btf_path, f->detail[KF_RECLAIM_TP],
+					       sizeof(f->detail[0]));
+		f->have[KF_RECLAIM_TP] = r;
+		if (r < 0)
+			snprintf(f->detail[KF_RECLAIM_TP], sizeof(f->detail[0]), "%s", strerror(-r));
 	}
 	take_off_for_tests(f, mask);
 }

@@ -19,6 +19,7 @@ enum kfeature {
 	KF_FENTRY,		/* BPF trampolines: fentry mode */
 	KF_KPROBES,		/* perf kprobe PMU: kprobe mode */
 	KF_MARK_VICTIM_TASK,	/* mark_victim passes the task, not a pid */
+	KF_RECLAIM_TP,		/* vmscan reclaim tracepoints: run_up's reclaim */
 	KF__COUNT,
 };
 
@@ -64,6 +65,12 @@ int kfeatures__fentry_loads(char *detail, size_t size);
  * 1 or 0; -errno if its BTF (btf_path, or the kernel's) does not say.
  */
 int kernel_mark_victim_has_task(const char *btf_path);
+/*
+ * Does the kernel have the memcg and direct reclaim tracepoints
+ * (mm_vmscan_{memcg,direct}_reclaim_begin)? 1 both, 0 not both (detail
+ * says which), -errno if its BTF does not say.
+ */
+int kernel_reclaim_tracepoints(const char *btf_path, char *detail, size_t size);
 /* Does the kernel have BTF at /sys/kernel/btf/vmlinux? */
 bool kernel_has_btf(void);
 

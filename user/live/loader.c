@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -238,6 +239,38 @@ static void set_kernel_addresses(struct oomtrace_bpf *skel, const struct kaddrs 
 	}
 }
 
+/*
+ * run_up's reclaim tracepoints, begin and end of each kind: optional, as a
+ * kernel without CONFIG_MEMCG has no memcg ones. A pair attaches whole or
+ * not at all; which did is kept in t->reclaim_*.
+ */
+static bool attach_reclaim_pair(struct loader *t, const char *begin, const char *end)
+{
+	char err[256];
+	size_t n = t->n_links;
+
+	if (attach_one(t, begin, NULL, false, err, sizeof(err)) ||
+	    attach_one(t, end, NULL, false, err, sizeof(err))) {
+		log_debug("run_up: %s", err);
+		while (t->n_links > n)
+			bpf_link__destroy(t->links[--t->n_links]);
+		return false;
+	}
+	return true;
+}
+
+static void attach_reclaim(struct loader *t)
+{
+	struct timespec ts;
+
+	t->reclaim_memcg = attach_reclaim_pair(t, "handle_memcg_reclaim_begin",
+					       "handle_memcg_reclaim_end");
+	t->reclaim_direct = attach_reclaim_pair(t, "handle_direct_reclaim_begin",
+						"handle_direct_reclaim_end");
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	t->reclaim_since_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
 			     char *err, size_t err_size)
 {
@@ -273,6 +306,7 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 	for (size_t i = 0; i < N(tracepoint_progs); i++)
 		if ((ret = attach_one(t, tracepoint_progs[i], NULL, false, err, err_size)))
 			return ret;
+	attach_reclaim(t);
 	return 0;
 }
 

@@ -38,6 +38,9 @@ struct loader {
 	int core_fd;
 	bool core_tried;
 	bool core_built;		/* made at this start, not read from the cache */
+	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
+	bool reclaim_memcg, reclaim_direct;
+	uint64_t reclaim_since_ns;	/* CLOCK_BOOTTIME when they were attached */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */

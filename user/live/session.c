@@ -26,6 +26,7 @@
 #include "cmdline.h"
 #include "domain_live.h"
 #include "kaddrs.h"
+#include "run_up_live.h"
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
@@ -44,6 +45,7 @@ struct session {
 	sigset_t wait_mask;	/* the signal mask while waiting: ours unblocked */
 	struct exec_hooks *hooks;	/* --exec, or NULL */
 	struct memcg_mount memcg_mount;	/* found once: the event path does not allocate */
+	struct run_up_live run_up;	/* baselines of run_up's deltas */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -307,6 +309,7 @@ static void on_event(struct oom_event *ev, void *arg)
 	loader__refresh_meminfo(&s->loader);
 	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
 	domain_live_fill(ev, &s->memcg_mount, "");
+	run_up_live__fill(&s->run_up, ev);
 	s->sink->event(s, ev, s->sink->arg);
 }
 
@@ -589,7 +592,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		goto out;
 	}
 	s.a = assembler__new(&ops, o->candidates, kc);
-	if (!s.a) {
+	if (!s.a || run_up_live__init(&s.run_up, &s.memcg_mount, "", s.loader.reclaim_memcg,
+				      s.loader.reclaim_direct)) {
 		log_err("out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
@@ -599,6 +603,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
 			 "events are left as addresses", failed_scans);
 out:
+	run_up_live__free(&s.run_up);
 	exec_hooks__free(s.hooks);
 	assembler__free(s.a);
 	ksyms_cache__free(kc);

@@ -477,6 +477,34 @@ int jr_get_u64(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
 	return i < 0 ? i : jr_u64(d, i, ret);
 }
 
+int jr_get_milli(const struct jr_doc *d, int obj, const char *key, uint64_t *ret)
+{
+	int i = jr_member(d, obj, key), err;
+	const char *s, *dot;
+	size_t n, whole, frac;
+	uint64_t w, f = 0;
+
+	if (i < 0)
+		return i;
+	if (!jr_is(d, i, JR_NUMBER))
+		return -EINVAL;
+	s = d->text + d->toks[i].start;
+	n = d->toks[i].len;
+	dot = memchr(s, '.', n);
+	whole = dot ? (size_t)(dot - s) : n;
+	frac = dot ? n - whole - 1 : 0;
+	if (!whole || (dot && (!frac || frac > 3)))
+		return -EINVAL;
+	if ((err = scan_digits_u64(s, whole, &w)) || (frac && (err = scan_digits_u64(dot + 1, frac, &f))))
+		return err;
+	for (size_t k = frac; k < 3; k++)
+		f *= 10;
+	if (w > (UINT64_MAX - f) / 1000)
+		return -ERANGE;
+	*ret = w * 1000 + f;
+	return 0;
+}
+
 int jr_get_i64(const struct jr_doc *d, int obj, const char *key, int64_t *ret)
 {
 	int i = jr_member(d, obj, key);

@@ -86,6 +86,11 @@ int jr_str(const struct jr_doc *d, int i, char *buf, size_t size, size_t *ret_le
 /* Member helpers: -ENOENT when absent, else as above. */
 int jr_get_u64(const struct jr_doc *d, int obj, const char *key, uint64_t *ret);
 int jr_get_i64(const struct jr_doc *d, int obj, const char *key, int64_t *ret);
+/*
+ * A non-negative decimal with at most 3 fraction digits (12, 12.4, 0.211; no
+ * exponent) in thousandths: seconds read to the millisecond (jw_kv_milli).
+ */
+int jr_get_milli(const struct jr_doc *d, int obj, const char *key, uint64_t *ret);
 int jr_get_str(const struct jr_doc *d, int obj, const char *key, char *buf, size_t size);
 /* Does member key of obj hold exactly the string s? (for the tests) */
 bool jr_get_str_is(const struct jr_doc *d, int obj, const char *key, const char *s);

@@ -629,6 +629,7 @@ static const char *const top_keys[] = {
 	"chosen_score", "victim", "victim_rank", "victim_from", "victims", "candidates", "candidates_total",
 	"kernel_stack", "user_stack", "lost_events", "ooms_without_kill", "victims_dropped",
 	"frames_dropped", "missing", "unparsed_lines", "user_stack_stop", "domain_memory",
+	"run_up",
 };
 
 /* time, kmsg_seq, kernel_time_us, log_time: when it happened, as the source knows it. */
@@ -778,6 +779,77 @@ static int decode_domain_memory(const struct jr_doc *d, struct oom_event *ev)
 	return 0;
 }
 
+/* "run_up":{..} (render_json.c's write_run_up): each group whole or absent */
+static int decode_run_up(const struct jr_doc *d, struct oom_event *ev)
+{
+	static const char *const keys[] = {
+		"window_s", "reclaim_episodes", "reclaim_stall_us", "trigger_stall_us",
+		"pages_reclaimed", "first_limit_hit_s_before", "psi_some_us", "psi_full_us",
+		"psi_scope", "since", "since_ms", "events",
+	};
+	static const char *const reclaim[] = {
+		"reclaim_episodes", "reclaim_stall_us", "trigger_stall_us", "pages_reclaimed",
+	};
+	uint64_t *reclaim_v[] = {
+		&ev->run_up.reclaim_episodes, &ev->run_up.reclaim_stall_us,
+		&ev->run_up.trigger_stall_us, &ev->run_up.pages_reclaimed,
+	};
+	struct oom_run_up *ru = &ev->run_up;
+	const char *ev_keys[RU_EV__COUNT];
+	int o = jr_member(d, 0, "run_up"), e, err, sc, since;
+	char buf[16];
+	uint64_t v;
+
+	if (o < 0)
+		return 0;
+	if (jr_only_keys(d, o, keys, N(keys)) || jr_first(d, o) < 0)
+		return -EINVAL;
+	if ((err = get_u64(d, o, "window_s", &v)) < 0 || (!err && v > 3600))
+		return -EINVAL;
+	if (!err) {
+		ru->window_s = (uint32_t)v;
+		ru->has |= RU_HAS_RECLAIM;
+	}
+	for (size_t i = 0; i < N(reclaim); i++)
+		if (get_u64(d, o, reclaim[i], reclaim_v[i]) != !(ru->has & RU_HAS_RECLAIM))
+			return -EINVAL;
+	if ((err = jr_get_milli(d, o, "first_limit_hit_s_before", &ru->first_limit_hit_ms_before)) &&
+	    err != -ENOENT)
+		return -EINVAL;
+	if (!err)
+		ru->has |= RU_HAS_FIRST_HIT;
+	if (get_u64_bit(d, o, "psi_some_us", &ru->psi_some_us, &ru->has, RU_HAS_PSI_SOME) ||
+	    get_u64_bit(d, o, "psi_full_us", &ru->psi_full_us, &ru->has, RU_HAS_PSI_FULL))
+		return -EINVAL;
+	if ((sc = get_str(d, o, "psi_scope", buf, sizeof(buf))) < 0 ||
+	    !sc != !!(ru->has & (RU_HAS_PSI_SOME | RU_HAS_PSI_FULL)) ||
+	    (!sc && strcmp(buf, "system") && strcmp(buf, "domain")))
+		return -EINVAL;
+	if (!sc && !strcmp(buf, "system"))
+		ru->has |= RU_PSI_SYSTEM;
+	if ((since = get_str(d, o, "since", buf, sizeof(buf))) < 0 ||
+	    (!since && strcmp(buf, "start") && strcmp(buf, "previous_event")) ||
+	    get_u64(d, o, "since_ms", &ru->since_ms) != since)
+		return -EINVAL;
+	if (!since)
+		ru->has |= RU_HAS_SINCE | (!strcmp(buf, "previous_event") ? RU_SINCE_EVENT : 0);
+	e = jr_member(d, o, "events");
+	if (e >= 0) {
+		for (int k = 0; k < RU_EV__COUNT; k++)
+			ev_keys[k] = ru_event_name(k);
+		if (jr_only_keys(d, e, ev_keys, RU_EV__COUNT) || jr_first(d, e) < 0)
+			return -EINVAL;
+		for (int k = 0; k < RU_EV__COUNT; k++) {
+			if ((err = get_u64(d, e, ev_keys[k], &ru->events[k])) < 0)
+				return -EINVAL;
+			if (!err)
+				ru->events_has |= 1u << k;
+		}
+	}
+	ev->has |= EV_HAS_RUN_UP;
+	return 0;
+}
+
 static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct record_strings *rs)
 {
 	uint64_t v;
@@ -793,7 +865,7 @@ static int decode_top(const struct jr_doc *d, struct oom_event *ev, struct recor
 		return -EINVAL;
 	ev->page_size = (uint32_t)v;
 	if (decode_when(d, ev) || decode_domain(d, ev) || decode_chosen(d, ev) ||
-	    decode_completeness(d, ev) || decode_domain_memory(d, ev))
+	    decode_completeness(d, ev) || decode_domain_memory(d, ev) || decode_run_up(d, ev))
 		return -EINVAL;
 	return 0;
 }

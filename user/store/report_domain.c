@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json_writer.h"
+#include "render.h"
 #include "report_domain.h"
 #include "text_escape.h"
 
@@ -36,6 +37,30 @@ static struct report_domain_share *share_of(struct report_domain_mem *r, const c
 	return s;
 }
 
+static int add_run_up(struct report_domain_mem *r, const struct oom_event *ev,
+		      const char *domain)
+{
+	const struct oom_run_up *ru = &ev->run_up;
+
+	if (!(ev->has & EV_HAS_RUN_UP) || !(ru->has & RU_HAS_RECLAIM))
+		return 0;
+	r->ru_events++;
+	r->ru_long_stall += ru->reclaim_stall_us >= RUN_UP_VERDICT_MS * 1000ull;
+	if (!(ru->has & RU_HAS_FIRST_HIT) || ru->first_limit_hit_ms_before < RUN_UP_VERDICT_MS)
+		return 0;
+	r->ru_long_at_limit++;
+	if (ru->first_limit_hit_ms_before > r->ru_longest_ms || !r->ru_longest_domain) {
+		char *d = strdup(domain);
+
+		if (!d)
+			return -ENOMEM;
+		free(r->ru_longest_domain);
+		r->ru_longest_domain = d;
+		r->ru_longest_ms = ru->first_limit_hit_ms_before;
+	}
+	return 0;
+}
+
 int report_domain__add(struct report_domain_mem *r, const struct oom_event *ev,
 		       const char *domain)
 {
@@ -44,6 +69,8 @@ int report_domain__add(struct report_domain_mem *r, const struct oom_event *ev,
 	uint32_t pm;
 	int worst = -1;
 
+	if (add_run_up(r, ev, domain))
+		return -ENOMEM;
 	if (!(ev->has & EV_HAS_DOMAIN_MEMORY) || !dm_has(dm, DM_UNKILLABLE) ||
 	    !dm_has(dm, DM_USAGE) || !dm->kb[DM_USAGE])
 		return 0;
@@ -71,6 +98,7 @@ void report_domain__free(struct report_domain_mem *r)
 	for (size_t i = 0; i < r->n_shares; i++)
 		free(r->shares[i].domain);
 	free(r->shares);
+	free(r->ru_longest_domain);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -85,13 +113,32 @@ static bool grew(const struct report_domain_share *s)
 	return s->events > 1 && s->last_pm >= s->first_pm + GREW_PM;
 }
 
+static void print_run_up_text(FILE *out, const struct report_domain_mem *r)
+{
+	char e[1024];
+
+	if (!r->ru_events)
+		return;
+	fprintf(out, "\nhow the domains ran out (run_up)\n");
+	fprintf(out, "  %" PRIu64 " of %" PRIu64 " OOMs: at the limit %u s or more before the kill",
+		r->ru_long_at_limit, r->ru_events, RUN_UP_VERDICT_MS / 1000);
+	if (r->ru_longest_domain)
+		fprintf(out, " (longest %" PRIu64 ".%" PRIu64 " s, %s)", r->ru_longest_ms / 1000,
+			r->ru_longest_ms % 1000 / 100,
+			text_escape_buf(e, sizeof(e), r->ru_longest_domain));
+	fprintf(out, "\n  %" PRIu64 " of %" PRIu64 " OOMs: tasks stalled %u s or more in reclaim "
+		"in the minute before\n", r->ru_long_stall, r->ru_events, RUN_UP_VERDICT_MS / 1000);
+}
+
 void report_domain__print_text(FILE *out, const struct report_domain_mem *r)
 {
 	char e[1024];
 	bool any = false;
 
-	if (!r->events)
+	if (!r->events) {
+		print_run_up_text(out, r);
 		return;
+	}
 	fprintf(out, "\nmemory no kill could free (domain_memory's unkillable)\n");
 	fprintf(out, "  %" PRIu64 " of %" PRIu64 " OOMs: over half the domain unkillable", r->mostly,
 		r->events);
@@ -111,6 +158,7 @@ void report_domain__print_text(FILE *out, const struct report_domain_mem *r)
 				" OOMs\n", text_escape_buf(e, sizeof(e), s->domain),
 				s->first_pm / 10, s->last_pm / 10, s->events);
 	}
+	print_run_up_text(out, r);
 }
 
 void report_domain__print_json(struct json_writer *w, const struct report_domain_mem *r)
@@ -142,5 +190,17 @@ void report_domain__print_json(struct json_writer *w, const struct report_domain
 		jw_object_end(w);
 	}
 	jw_array_end(w);
+	jw_object_end(w);
+	if (!r->ru_events)
+		return;
+	jw_key(w, "run_up");
+	jw_object_start(w);
+	jw_kv_uint(w, "events", r->ru_events);
+	jw_kv_uint(w, "long_at_limit", r->ru_long_at_limit);
+	jw_kv_uint(w, "long_stall", r->ru_long_stall);
+	if (r->ru_longest_domain) {
+		jw_kv_milli(w, "longest_at_limit_s", r->ru_longest_ms);
+		jw_kv_string(w, "longest_domain", r->ru_longest_domain);
+	}
 	jw_object_end(w);
 }
