@@ -12,7 +12,11 @@ stopped at the same place. Our frames from --from (default: the first) to
 without a name), in the same order, with the same source
 file and line where gdb has one; each frame has its object, build id, file
 offset, and the unwind method asked for. --object SYM=PATH: that frame's
-object. --inlined SYM: that frame is marked inlined. Exit 0 or 1 with why.
+object. --inlined SYM: that frame is marked inlined. --unplaced-after SYM:
+when the event's stack stops at an object nothing placed (user_stack_stop
+no_object: the process exited before its maps were read, and no frame of
+the kernel's named that object), the frames it has, down to SYM at least,
+are held to gdb's, and the rest is said. Exit 0 or 1 with why.
 """
 import argparse
 import json
@@ -45,6 +49,7 @@ def main():
     ap.add_argument("--object", action="append", default=[])
     ap.add_argument("--unwind", default="dwarf")
     ap.add_argument("--inlined", action="append", default=[])
+    ap.add_argument("--unplaced-after", dest="unplaced_after")
     a = ap.parse_args()
 
     ev = None
@@ -77,6 +82,15 @@ def main():
     if a.end not in [g[0] for g in gdb]:
         fail("gdb's backtrace does not reach %s" % a.end)
     gdb = gdb[:[g[0] for g in gdb].index(a.end) + 1]
+    stop = ev.get("user_stack_stop", "")
+    placed = next((i for i, f in enumerate(ours) if not f.get("object")), len(ours))
+    if placed < len(gdb) and a.unplaced_after and stop.startswith("no_object"):
+        gn = [g[0] for g in gdb]
+        if a.unplaced_after not in gn[:placed]:
+            fail("%d frames placed, stopped (%s) before %s" % (placed, stop, a.unplaced_after))
+        print("# the stack's objects end after %d of gdb's %d frames down to %s: %s (the "
+              "process exited before its maps were read)" % (placed, len(gdb), a.end, stop))
+        ours, gdb = ours[:placed], gdb[:placed]
     if len(ours) < len(gdb):
         fail("%d frames, gdb has %d down to %s" % (len(ours), len(gdb), a.end))
     objects = dict(o.split("=", 1) for o in a.object)
@@ -96,7 +110,7 @@ def main():
             fail("%s: object %s, not %s" % (where, f["object"], objects[g[0]]))
         if bool(f.get("inlined")) != (g[0] in a.inlined):
             fail("%s: inlined is %s" % (where, bool(f.get("inlined"))))
-    print("ok: %d frames down to %s match gdb's backtrace" % (len(gdb), a.end))
+    print("ok: %d frames down to %s match gdb's backtrace" % (len(gdb), gdb[-1][0]))
 
 
 main()
