@@ -766,23 +766,6 @@ static __always_inline void fill_exe(struct oom_ctx *c, struct oomt_kill *k)
 }
 
 /*
- * Scratch for the USTACK record, too big for the BPF stack and for a
- * per-CPU value (32 KiB at most). One is enough: every OOM kill runs under
- * the kernel's oom_lock, and so do the programs that call emit_ustack().
- * The page of slack lets each chunk's copy be bounded by the verifier.
- */
-struct ustack_buf {
-	__u8 raw[sizeof(struct oomt_ustack) + OOMT_USTACK_COPY_MAX + 4096];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ustack_buf);
-} ustack_scratch SEC(".maps");
-
-/*
  * The kernel's task_pt_regs(): the user registers at the top of the task's
  * kernel stack. The full object asks bpf_task_pt_regs() (5.15); the compat
  * one computes it (THREAD_SIZE 16 KiB on x86-64 and arm64 without KASAN;
@@ -814,34 +797,44 @@ static __always_inline void *user_regs_of(struct task_struct *cur)
  * USTACK: the current task's user registers and the top of its user stack,
  * page by page from the stack pointer, so that a fault (the end of the
  * stack, a page swapped out) keeps what came before it.
+ *
+ * The pages go straight into the ring buffer: ustack_copy is read-only
+ * data, a constant to the verifier, so the record is reserved at its size,
+ * plus a page of slack that lets each page's copy be bounded (size <
+ * ustack_copy, len <= 4096). Copying into a scratch map and then into the
+ * ring moved every byte twice.
  */
 static __always_inline void emit_ustack(__u64 oom_id)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
-	struct ustack_buf *buf;
 	struct oomt_ustack *b;
-	__u32 zero = 0, size = 0;
+	__u32 size = 0;
 	__u64 sp;
 	void *regs;
 
-	if (!ustack_copy || !BPF_CORE_READ(cur, mm))
+	if (!ustack_copy || ustack_copy > OOMT_USTACK_COPY_MAX || !BPF_CORE_READ(cur, mm))
 		return;
-	buf = bpf_map_lookup_elem(&ustack_scratch, &zero);
-	if (!buf)
+	b = bpf_ringbuf_reserve(&events, sizeof(*b) + ustack_copy + 4096, 0);
+	if (!b) {
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
 		return;
-	b = (void *)buf->raw;
+	}
 	regs = user_regs_of(cur);
 	/* the user_pt_regs / pt_regs layouts are the architectures' ABI */
 #ifdef bpf_target_arm64
-	if (bpf_probe_read_kernel(b->regs, 33 * 8, regs))
+	if (bpf_probe_read_kernel(b->regs, 33 * 8, regs)) {
+		bpf_ringbuf_discard(b, BPF_RB_NO_WAKEUP);
 		return;
+	}
 	sp = b->regs[31];
 #else
 	__u64 r[21];
 	/* pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di orig_ax ip cs flags sp ss,
 	 * the last word of the kernel stack: not one byte more is read */
-	if (bpf_probe_read_kernel(r, sizeof(r), regs) || (r[17] & 3) != 3)
+	if (bpf_probe_read_kernel(r, sizeof(r), regs) || (r[17] & 3) != 3) {
+		bpf_ringbuf_discard(b, BPF_RB_NO_WAKEUP);
 		return;
+	}
 	b->regs[0] = r[10];		/* DWARF order: rax rdx rcx rbx rsi rdi rbp rsp */
 	b->regs[1] = r[12];
 	b->regs[2] = r[11];
@@ -856,30 +849,30 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	sp = r[19];
 #endif
 	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
-		__u32 len = 4096 - ((sp + size) & 4095);
+		__u64 off = size, len;
 
-		if (size >= ustack_copy || size >= OOMT_USTACK_COPY_MAX)
+		/* opaque to the compiler: the bound tested is the one the
+		 * verifier sees on the offset used */
+		barrier_var(off);
+		if (off >= ustack_copy)
 			break;
-		if (len > ustack_copy - size)
-			len = ustack_copy - size;
-		size &= OOMT_USTACK_COPY_MAX - 1;
-		len &= 8191;
+		len = 4096 - ((sp + off) & 4095);
+		if (len > ustack_copy - off)
+			len = ustack_copy - off;
+		barrier_var(len);
 		if (len > 4096)
 			break;
-		if (bpf_probe_read_user(b->data + size, len, (void *)(sp + size)))
+		if (bpf_probe_read_user(b->data + off, len, (void *)(sp + off)))
 			break;
-		size += len;
+		size = off + len;
 	}
 	fill_hdr(&b->hdr, OOMT_REC_USTACK, oom_id);
 	b->pid = bpf_get_current_pid_tgid() >> 32;
 	b->tid = (__u32)bpf_get_current_pid_tgid();
 	b->asked = ustack_copy;
-	if (size > OOMT_USTACK_COPY_MAX)
-		size = OOMT_USTACK_COPY_MAX;
 	b->size = size;
 	/* no wake-up: the record that closes the OOM wakes userspace */
-	if (bpf_ringbuf_output(&events, b, sizeof(*b) + size, BPF_RB_NO_WAKEUP))
-		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+	bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oomt_kill *k)
