@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
@@ -12,6 +12,9 @@
  *     thread), printed as "sharer PID": the OOM killer kills it with us.
  * -t: also start a second thread that only sleeps (a frozen one keeps the
  *     process from exiting, which brings in the oom_reaper).
+ * -p: also touch PAGES base pages one fault at a time (no transparent huge
+ *     pages there): each fault adds 1 to the mm's rss counter, whose per-CPU
+ *     parts (6.2+) then hold up to a batch the shared count does not show.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -24,6 +27,23 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+/* PAGES base pages, one fault each */
+static void touch_pages(size_t pages)
+{
+	size_t len = pages * 4096;
+	char *p;
+
+	if (!len)
+		return;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || madvise(p, len, MADV_NOHUGEPAGE)) {
+		perror("hog: mmap/madvise");
+		exit(1);
+	}
+	for (size_t i = 0; i < len; i += 4096)
+		p[i] = 1;
+}
 
 static void touch(size_t mib)
 {
@@ -95,25 +115,27 @@ static void arm_usr1(sigset_t *waitmask)
 int main(int argc, char **argv)
 {
 	int opt, grow = 0, share = 0, thread = 0;
+	size_t pages = 0;
 	bool gated = false;
 	const char *adj = NULL, *name = NULL;
 	sigset_t waitmask;
 
-	while ((opt = getopt(argc, argv, "a:gn:rst")) != -1) {
+	while ((opt = getopt(argc, argv, "a:gn:p:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 'g': grow = 1; gated = true; break;
 		case 'n': name = optarg; break;
+		case 'p': pages = strtoul(optarg, NULL, 10); break;
 		case 'r': grow = 1; break;
 		case 's': share = 1; break;
 		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]\n");
 		return 2;
 	}
 	if (gated)
@@ -129,6 +151,7 @@ int main(int argc, char **argv)
 	if (name)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 	touch(strtoul(argv[optind], NULL, 10));
+	touch_pages(pages);
 	if (share) {
 		size_t size = 64 << 10;
 		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,

@@ -190,6 +190,23 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
+	bpf_program__set_autoload(skel->progs.pcpu_setup, precise_rss);
+}
+
+/*
+ * --precise-rss: run pcpu_setup once (it fills the per-CPU offsets the
+ * exact sums need, from a per-CPU map or kallsyms' __per_cpu_offset), and
+ * return what it found: enum oomt_pcpu, or -errno.
+ */
+static int pcpu_setup(struct oomtrace_bpf *skel)
+{
+	uint64_t args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int ret = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.pcpu_setup), &opts);
+
+	if (ret)
+		return ret < 0 ? ret : -EINVAL;
+	return (int)opts.retval;
 }
 
 /* The kernel addresses the programs compare with: set after load, before attach. */
@@ -304,6 +321,8 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct ksyms_async 
 		goto err;
 	}
 	set_kernel_addresses(t->skel, ks);
+	if (precise_rss)
+		t->pcpu = pcpu_setup(t->skel);
 	ret = attach_mode_progs(t, mode, ks, err, err_size);
 	if (ret)
 		goto err;

@@ -489,6 +489,32 @@ out:
 	ring_buffer__free(rb);
 	return ret > s->exit_code ? ret : s->exit_code;
 }
+/* --precise-rss where the exact sums cannot be had: say why, once at start */
+static void warn_precise_rss(int pcpu, bool compat)
+{
+	switch (pcpu) {
+	case OOMT_PCPU_OK:
+		return;
+	case OOMT_PCPU_NOT_PER_CPU:
+		log_warn("--precise-rss: this kernel keeps no per-CPU rss counters (before 6.2): "
+			 "nothing to sum, tasks carry its counters only");
+		return;
+	case OOMT_PCPU_TOO_MANY_CPUS:
+		log_warn("--precise-rss: more than 64 possible CPUs: tasks carry the approximate "
+			 "rss counters only");
+		return;
+	case OOMT_PCPU_NO_OFFSETS:
+		log_warn("--precise-rss: no per-CPU offsets (%s, and __per_cpu_offset is not in "
+			 "/proc/kallsyms: CONFIG_KALLSYMS_ALL): tasks carry the approximate rss "
+			 "counters only", compat ? "the compat object does without "
+			 "bpf_map_lookup_percpu_elem" : "bpf_map_lookup_percpu_elem failed");
+		return;
+	default:
+		log_warn("--precise-rss: cannot run the per-CPU setup program (%s): tasks carry "
+			 "the approximate rss counters only", strerror(pcpu < 0 ? -pcpu : EINVAL));
+	}
+}
+
 
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
@@ -552,9 +578,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	if (o->precise_rss && !s.loader.skel->bss->ksym_per_cpu_offset)
-		log_warn("--precise-rss: __per_cpu_offset is not in /proc/kallsyms "
-			 "(CONFIG_KALLSYMS_ALL): tasks carry the approximate rss counters only");
+	if (o->precise_rss)
+		warn_precise_rss(s.loader.pcpu, s.loader.compat);
 	ks = ksyms_async__get(kas);
 	hidden = !ks || ksyms__hidden(ks);
 	if (hidden)
