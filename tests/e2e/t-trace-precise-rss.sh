@@ -23,8 +23,9 @@ grep -q -- '--precise-rss' "$WORK/events.json.err" &&
 
 mark_kmsg "$mark"
 # 8 MiB (huge pages where THP allows) and 2011 base pages: 2011 is no
-# multiple of the counters' batch (32 with 2 CPUs), so some stays per CPU
-sh -c "$IN_CG" "$cg" "$HOG" -n exact -p 2011 8 >"$WORK/a" & PIDS="$PIDS $!"
+# multiple of the counters' batch (32 with 2 CPUs), so some stays per CPU;
+# then all of it mlocked (-l)
+sh -c "$IN_CG" "$cg" "$HOG" -n exact -p 2011 -l 8 >"$WORK/a" & PIDS="$PIDS $!"
 HOGPID=$!
 wait_ready "$WORK/a"
 kill -STOP "$HOGPID"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-l] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
@@ -15,6 +15,9 @@
  * -p: also touch PAGES base pages one fault at a time (no transparent huge
  *     pages there): each fault adds 1 to the mm's rss counter, whose per-CPU
  *     parts (6.2+) then hold up to a batch the shared count does not show.
+ * -l: then lock all its memory (mlockall MCL_CURRENT, which faults in the
+ *     rest of every mapping): memcg reclaim cannot take its file pages, so
+ *     its rss holds still while another task fills the memcg.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -114,28 +117,29 @@ static void arm_usr1(sigset_t *waitmask)
 
 int main(int argc, char **argv)
 {
-	int opt, grow = 0, share = 0, thread = 0;
+	int opt, grow = 0, share = 0, thread = 0, lock = 0;
 	size_t pages = 0;
 	bool gated = false;
 	const char *adj = NULL, *name = NULL;
 	sigset_t waitmask;
 
-	while ((opt = getopt(argc, argv, "a:gn:p:rst")) != -1) {
+	while ((opt = getopt(argc, argv, "a:gln:p:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 'g': grow = 1; gated = true; break;
+		case 'l': lock = 1; break;
 		case 'n': name = optarg; break;
 		case 'p': pages = strtoul(optarg, NULL, 10); break;
 		case 'r': grow = 1; break;
 		case 's': share = 1; break;
 		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-l] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-l] MIB [SECONDS]\n");
 		return 2;
 	}
 	if (gated)
@@ -152,6 +156,10 @@ int main(int argc, char **argv)
 		prctl(PR_SET_NAME, name, 0, 0, 0);
 	touch(strtoul(argv[optind], NULL, 10));
 	touch_pages(pages);
+	if (lock && mlockall(MCL_CURRENT)) {
+		perror("hog: mlockall");
+		return 1;
+	}
 	if (share) {
 		size_t size = 64 << 10;
 		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,
