@@ -239,6 +239,7 @@ static __always_inline void fill_hdr(struct oomt_hdr *h, __u32 type, __u64 oom_i
  */
 __u64 pcpu_offsets[64];
 __u32 pcpu_offsets_known;
+__u32 pcpu_offsets_failed;	/* tried, and neither source had them */
 /* scratch for pointers turned into numbers (a privileged loader may) */
 __u64 pcpu_map_addr;
 
@@ -301,8 +302,9 @@ __noinline int pcpu_offsets_from_kallsyms(void)
 }
 
 /*
- * Fill pcpu_offsets on first use: the offsets are fixed at boot, so one
- * OOM pays for 64 helper calls at most, and later ones for none.
+ * Fill pcpu_offsets on first use (pcpu_setup, at start): the offsets are
+ * fixed at boot, so that pays for 64 helper calls at most, and OOMs for
+ * none; where they cannot be had, later calls give up at once.
  */
 static __always_inline bool pcpu_offsets_ready(void)
 {
@@ -310,8 +312,12 @@ static __always_inline bool pcpu_offsets_ready(void)
 
 	if (pcpu_offsets_known >= n)
 		return true;
-	if (pcpu_offsets_from_map() && pcpu_offsets_from_kallsyms())
+	if (pcpu_offsets_failed)
 		return false;
+	if (pcpu_offsets_from_map() && pcpu_offsets_from_kallsyms()) {
+		pcpu_offsets_failed = 1;
+		return false;
+	}
 	pcpu_offsets_known = n;
 	return true;
 }
