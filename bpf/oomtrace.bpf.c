@@ -302,9 +302,11 @@ __noinline int pcpu_offsets_from_kallsyms(void)
 }
 
 /*
- * Fill pcpu_offsets on first use (pcpu_setup, at start): the offsets are
- * fixed at boot, so that pays for 64 helper calls at most, and OOMs for
- * none; where they cannot be had, later calls give up at once.
+ * pcpu_offsets for an OOM: filled at start by pcpu_setup (--precise-rss),
+ * else here on first use from kallsyms (pcpu_setup did not load); either
+ * way 64 helper calls at most, once. Where they cannot be had, later calls
+ * give up at once. The map's way stays out of these programs: pcpu_setup
+ * alone carries it, and a kernel that refuses it refuses only that one.
  */
 static __always_inline bool pcpu_offsets_ready(void)
 {
@@ -314,7 +316,7 @@ static __always_inline bool pcpu_offsets_ready(void)
 		return true;
 	if (pcpu_offsets_failed)
 		return false;
-	if (pcpu_offsets_from_map() && pcpu_offsets_from_kallsyms()) {
+	if (pcpu_offsets_from_kallsyms()) {
 		pcpu_offsets_failed = 1;
 		return false;
 	}
@@ -1838,18 +1840,32 @@ __noinline int emit_victim(__u64 task, __u32 pid)
 /* ---- every mode: victims, reaper, exit ------------------------------------- */
 
 /*
- * --precise-rss: run once by userspace after load (BPF_PROG_TEST_RUN,
- * never attached), so that the offsets are ready before the first OOM and
- * userspace can say at start whether the sums can work (enum oomt_pcpu).
+ * --precise-rss, run by userspace after load (BPF_PROG_TEST_RUN, never
+ * attached), so that it can say at start whether the sums can work:
+ * pcpu_kind whether there is anything to sum (enum oomt_pcpu), pcpu_setup
+ * fills the offsets before the first OOM, from the per-CPU map or kallsyms.
  */
 SEC("raw_tp")
-int pcpu_setup(void *ctx)
+int pcpu_kind(void *ctx)
 {
 	if (bpf_core_field_exists(((struct mm_struct___old *)0)->rss_stat.count))
 		return OOMT_PCPU_NOT_PER_CPU;
 	if (nr_cpu_ids > 64)
 		return OOMT_PCPU_TOO_MANY_CPUS;
-	return pcpu_offsets_ready() ? OOMT_PCPU_OK : OOMT_PCPU_NO_OFFSETS;
+	return OOMT_PCPU_OK;
+}
+
+SEC("raw_tp")
+int pcpu_setup(void *ctx)
+{
+	__u32 n = nr_cpu_ids < 64 ? nr_cpu_ids : 64;
+
+	if (pcpu_offsets_from_map() && pcpu_offsets_from_kallsyms()) {
+		pcpu_offsets_failed = 1;
+		return OOMT_PCPU_NO_OFFSETS;
+	}
+	pcpu_offsets_known = n;
+	return OOMT_PCPU_OK;
 }
 
 SEC("raw_tp/mark_victim")

@@ -33,9 +33,10 @@ struct loader {
 	char why_not[3][256];		/* per mode that failed under auto: the reason */
 	struct kfeatures features;	/* what loader__start probed (KF_START) */
 	bool compat;			/* the compat BPF object is loaded */
-	/* --precise-rss: enum oomt_pcpu from pcpu_setup, or -errno if it could
-	 * not run; 0 without --precise-rss */
+	/* --precise-rss: enum oomt_pcpu (pcpu_kind, pcpu_setup), or -errno if
+	 * they could not run; 0 without --precise-rss */
 	int pcpu;
+	int pcpu_setup_err;		/* -errno: pcpu_setup did not load, 0: it did */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */

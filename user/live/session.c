@@ -490,9 +490,11 @@ out:
 	return ret > s->exit_code ? ret : s->exit_code;
 }
 /* --precise-rss where the exact sums cannot be had: say why, once at start */
-static void warn_precise_rss(int pcpu, bool compat)
+static void warn_precise_rss(const struct loader *l)
 {
-	switch (pcpu) {
+	char why[160];
+
+	switch (l->pcpu) {
 	case OOMT_PCPU_OK:
 		return;
 	case OOMT_PCPU_NOT_PER_CPU:
@@ -504,14 +506,22 @@ static void warn_precise_rss(int pcpu, bool compat)
 			 "rss counters only");
 		return;
 	case OOMT_PCPU_NO_OFFSETS:
+		if (l->compat)
+			snprintf(why, sizeof(why), "the compat object does without "
+				 "bpf_map_lookup_percpu_elem");
+		else if (l->pcpu_setup_err)
+			snprintf(why, sizeof(why), "the kernel refused the per-CPU setup program: %s",
+				 strerror(-l->pcpu_setup_err));
+		else
+			snprintf(why, sizeof(why), "bpf_map_lookup_percpu_elem failed");
 		log_warn("--precise-rss: no per-CPU offsets (%s, and __per_cpu_offset is not in "
 			 "/proc/kallsyms: CONFIG_KALLSYMS_ALL): tasks carry the approximate rss "
-			 "counters only", compat ? "the compat object does without "
-			 "bpf_map_lookup_percpu_elem" : "bpf_map_lookup_percpu_elem failed");
+			 "counters only", why);
 		return;
 	default:
-		log_warn("--precise-rss: cannot run the per-CPU setup program (%s): tasks carry "
-			 "the approximate rss counters only", strerror(pcpu < 0 ? -pcpu : EINVAL));
+		log_warn("--precise-rss: cannot run the per-CPU setup programs (%s): tasks carry "
+			 "the approximate rss counters only",
+			 strerror(l->pcpu < 0 ? -l->pcpu : EINVAL));
 	}
 }
 
@@ -579,7 +589,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		goto out;
 	}
 	if (o->precise_rss)
-		warn_precise_rss(s.loader.pcpu, s.loader.compat);
+		warn_precise_rss(&s.loader);
 	ks = ksyms_async__get(kas);
 	hidden = !ks || ksyms__hidden(ks);
 	if (hidden)
