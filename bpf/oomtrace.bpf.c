@@ -304,9 +304,11 @@ __noinline int pcpu_offsets_from_kallsyms(void)
 /*
  * pcpu_offsets for an OOM: filled at start by pcpu_setup (--precise-rss),
  * else here on first use from kallsyms (pcpu_setup did not load); either
- * way 64 helper calls at most, once. Where they cannot be had, later calls
- * give up at once. The map's way stays out of these programs: pcpu_setup
- * alone carries it, and a kernel that refuses it refuses only that one.
+ * way 64 reads at most, once, and where they cannot be had later calls give
+ * up at once. Inline, not a call: the OOM path's call chain has no stack
+ * to spare for one more frame (5.10 and 6.1 count 512 bytes across it). The
+ * map's way stays out of these programs: pcpu_setup alone carries it, and a
+ * kernel that refuses it refuses only that one.
  */
 static __always_inline bool pcpu_offsets_ready(void)
 {
@@ -314,11 +316,19 @@ static __always_inline bool pcpu_offsets_ready(void)
 
 	if (pcpu_offsets_known >= n)
 		return true;
-	if (pcpu_offsets_failed)
-		return false;
-	if (pcpu_offsets_from_kallsyms()) {
+	if (pcpu_offsets_failed || !ksym_per_cpu_offset) {
 		pcpu_offsets_failed = 1;
 		return false;
+	}
+	for (__u32 cpu = 0; cpu < 64 && cpu < n; cpu++) {
+		__u64 off = 0;
+
+		if (bpf_probe_read_kernel(&off, sizeof(off),
+					  (void *)(ksym_per_cpu_offset + cpu * 8))) {
+			pcpu_offsets_failed = 1;
+			return false;
+		}
+		pcpu_offsets[cpu & 63] = off;
 	}
 	pcpu_offsets_known = n;
 	return true;
@@ -333,7 +343,7 @@ static __always_inline bool pcpu_counter_sum(struct percpu_counter *pc, __s64 *r
 {
 	__s32 *counters = BPF_CORE_READ(pc, counters);
 	__s64 sum = BPF_CORE_READ(pc, count);
-	bool ok = pcpu_offsets_ready();
+	bool ok = pcpu_offsets_known >= (nr_cpu_ids < 64 ? nr_cpu_ids : 64);
 
 	for (__u32 cpu = 0; ok && cpu < 64 && cpu < nr_cpu_ids; cpu++) {
 		__s32 part = 0;
@@ -355,7 +365,7 @@ static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc)
 {
 	__s64 v = BPF_CORE_READ(pc, count);
 
-	if (rss_precise)
+	if (rss_precise && pcpu_offsets_ready())
 		pcpu_counter_sum(pc, &v);
 	return v < 0 ? 0 : v;
 }
@@ -502,7 +512,8 @@ static __always_inline bool mm_counters_exact(struct mm_struct *mm, __s64 v[4])
 {
 	struct mm_struct___old *old = (void *)mm;
 
-	if (bpf_core_field_exists(old->rss_stat.count) || nr_cpu_ids > 64)
+	if (bpf_core_field_exists(old->rss_stat.count) || nr_cpu_ids > 64 ||
+	    !pcpu_offsets_ready())
 		return false;
 	for (int i = 0; i < 4; i++) {
 		__s64 sum;
