@@ -228,23 +228,129 @@ static __always_inline void fill_hdr(struct oomt_hdr *h, __u32 type, __u64 oom_i
 /* ---- reading a task ------------------------------------------------------ */
 
 /*
+ * __per_cpu_offset[cpu] for the first pcpu_offsets_known CPUs, set once:
+ * per_cpu_ptr(p, cpu) is p + __per_cpu_offset[cpu] on x86 and arm64 alike.
+ * kallsyms lists __per_cpu_offset only with CONFIG_KALLSYMS_ALL, and a
+ * typed __ksym of a per-CPU variable (runqueues) fails to load without it
+ * too (the verifier looks its address up in kallsyms). So the offsets come
+ * from a per-CPU map of our own instead: its element's per-CPU pointer as
+ * allocated (bpf_array's pptrs[0], read from the map itself) against where
+ * bpf_map_lookup_percpu_elem() (5.19+) finds it on each CPU. kallsyms'
+ * __per_cpu_offset is the fallback (the compat object, before 5.19).
+ */
+__u64 pcpu_offsets[64];
+__u32 pcpu_offsets_known;
+__u32 pcpu_offsets_failed;	/* tried, and neither source had them */
+/* scratch for pointers turned into numbers (a privileged loader may) */
+__u64 pcpu_map_addr;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} pcpu_probe SEC(".maps");
+
+/* pcpu_offsets from the per-CPU map: 0 on success (a global function,
+ * verified once; scalars only) */
+__noinline int pcpu_offsets_from_map(void)
+{
+	__u32 n = nr_cpu_ids < 64 ? nr_cpu_ids : 64;
+	__u32 off = bpf_core_field_offset(struct bpf_array, pptrs);
+	__u64 raw = 0, map;
+
+	if (!bpf_core_field_exists(struct bpf_array, pptrs))
+		return -1;
+	/* the map's address: stored as a pointer, read back as a number */
+	*(volatile __u64 *)&pcpu_map_addr = (__u64)&pcpu_probe;
+	map = *(volatile __u64 *)&pcpu_map_addr;
+	if (bpf_probe_read_kernel(&raw, sizeof(raw), (void *)(map + off)) || !raw)
+		return -1;
+	for (__u32 cpu = 0; cpu < 64 && cpu < n; cpu++) {
+#ifdef OOMT_COMPAT
+		/* no bpf_map_lookup_percpu_elem before 5.19 (a global function
+		 * is verified whether called or not) */
+		void *p = NULL;
+#else
+		__u32 zero = 0;
+		void *p = bpf_map_lookup_percpu_elem(&pcpu_probe, &zero, cpu);
+#endif
+
+		if (!p)
+			return -1;
+		*(volatile __u64 *)&pcpu_offsets[cpu & 63] = (__u64)p;
+		pcpu_offsets[cpu & 63] = *(volatile __u64 *)&pcpu_offsets[cpu & 63] - raw;
+	}
+	return 0;
+}
+
+/* pcpu_offsets from kallsyms' __per_cpu_offset: 0 on success */
+__noinline int pcpu_offsets_from_kallsyms(void)
+{
+	__u32 n = nr_cpu_ids < 64 ? nr_cpu_ids : 64;
+
+	if (!ksym_per_cpu_offset)
+		return -1;
+	for (__u32 cpu = 0; cpu < 64 && cpu < n; cpu++) {
+		__u64 off = 0;
+
+		if (bpf_probe_read_kernel(&off, sizeof(off),
+					  (void *)(ksym_per_cpu_offset + cpu * 8)))
+			return -1;
+		pcpu_offsets[cpu & 63] = off;
+	}
+	return 0;
+}
+
+/*
+ * pcpu_offsets for an OOM: filled at start by pcpu_setup (--precise-rss),
+ * else here on first use from kallsyms (pcpu_setup did not load); either
+ * way 64 reads at most, once, and where they cannot be had later calls give
+ * up at once. Inline, not a call: the OOM path's call chain has no stack
+ * to spare for one more frame (5.10 and 6.1 count 512 bytes across it). The
+ * map's way stays out of these programs: pcpu_setup alone carries it, and a
+ * kernel that refuses it refuses only that one.
+ */
+static __always_inline bool pcpu_offsets_ready(void)
+{
+	__u32 n = nr_cpu_ids < 64 ? nr_cpu_ids : 64;
+
+	if (pcpu_offsets_known >= n)
+		return true;
+	if (pcpu_offsets_failed || !ksym_per_cpu_offset) {
+		pcpu_offsets_failed = 1;
+		return false;
+	}
+	for (__u32 cpu = 0; cpu < 64 && cpu < n; cpu++) {
+		__u64 off = 0;
+
+		if (bpf_probe_read_kernel(&off, sizeof(off),
+					  (void *)(ksym_per_cpu_offset + cpu * 8))) {
+			pcpu_offsets_failed = 1;
+			return false;
+		}
+		pcpu_offsets[cpu & 63] = off;
+	}
+	pcpu_offsets_known = n;
+	return true;
+}
+
+/*
  * A percpu_counter's exact value: its shared count plus every possible
- * CPU's part (through __per_cpu_offset from kallsyms). False if a part
- * could not be read; the parts read are summed all the same.
+ * CPU's part. False if the offsets are unknown or a part could not be read;
+ * the parts read are summed all the same.
  */
 static __always_inline bool pcpu_counter_sum(struct percpu_counter *pc, __s64 *ret_sum)
 {
 	__s32 *counters = BPF_CORE_READ(pc, counters);
 	__s64 sum = BPF_CORE_READ(pc, count);
-	bool ok = true;
+	bool ok = pcpu_offsets_known >= (nr_cpu_ids < 64 ? nr_cpu_ids : 64);
 
-	for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++) {
-		__u64 off = 0;
+	for (__u32 cpu = 0; ok && cpu < 64 && cpu < nr_cpu_ids; cpu++) {
 		__s32 part = 0;
 
-		if (bpf_probe_read_kernel(&off, sizeof(off),
-					  (void *)(ksym_per_cpu_offset + cpu * 8)) ||
-		    bpf_probe_read_kernel(&part, sizeof(part), (void *)((__u64)counters + off)))
+		if (bpf_probe_read_kernel(&part, sizeof(part),
+					  (void *)((__u64)counters + pcpu_offsets[cpu & 63])))
 			ok = false;
 		sum += part;
 	}
@@ -260,7 +366,7 @@ static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc)
 {
 	__s64 v = BPF_CORE_READ(pc, count);
 
-	if (rss_precise && ksym_per_cpu_offset)
+	if (rss_precise && pcpu_offsets_ready())
 		pcpu_counter_sum(pc, &v);
 	return v < 0 ? 0 : v;
 }
@@ -401,14 +507,14 @@ static __always_inline void send_cgroup_chain(struct oom_ctx *c, struct kernfs_n
  * The four rss counters as exact sums of their per-CPU parts (6.2+ keeps
  * them per CPU; oom_badness() reads only the shared approximation, off by
  * up to the batch per CPU). False where there is nothing per CPU (before
- * 6.2), no __per_cpu_offset in kallsyms, or more CPUs than summed.
+ * 6.2), no per-CPU offsets (pcpu_offsets_ready), or more CPUs than summed.
  */
 static __always_inline bool mm_counters_exact(struct mm_struct *mm, __s64 v[4])
 {
 	struct mm_struct___old *old = (void *)mm;
 
-	if (bpf_core_field_exists(old->rss_stat.count) || !ksym_per_cpu_offset ||
-	    nr_cpu_ids > 64)
+	if (bpf_core_field_exists(old->rss_stat.count) || nr_cpu_ids > 64 ||
+	    !pcpu_offsets_ready())
 		return false;
 	for (int i = 0; i < 4; i++) {
 		__s64 sum;
@@ -1812,6 +1918,35 @@ __noinline int emit_victim(__u64 task, __u32 pid)
 }
 
 /* ---- every mode: victims, reaper, exit ------------------------------------- */
+
+/*
+ * --precise-rss, run by userspace after load (BPF_PROG_TEST_RUN, never
+ * attached), so that it can say at start whether the sums can work:
+ * pcpu_kind whether there is anything to sum (enum oomt_pcpu), pcpu_setup
+ * fills the offsets before the first OOM, from the per-CPU map or kallsyms.
+ */
+SEC("raw_tp")
+int pcpu_kind(void *ctx)
+{
+	if (bpf_core_field_exists(((struct mm_struct___old *)0)->rss_stat.count))
+		return OOMT_PCPU_NOT_PER_CPU;
+	if (nr_cpu_ids > 64)
+		return OOMT_PCPU_TOO_MANY_CPUS;
+	return OOMT_PCPU_OK;
+}
+
+SEC("raw_tp")
+int pcpu_setup(void *ctx)
+{
+	__u32 n = nr_cpu_ids < 64 ? nr_cpu_ids : 64;
+
+	if (pcpu_offsets_from_map() && pcpu_offsets_from_kallsyms()) {
+		pcpu_offsets_failed = 1;
+		return OOMT_PCPU_NO_OFFSETS;
+	}
+	pcpu_offsets_known = n;
+	return OOMT_PCPU_OK;
+}
 
 SEC("raw_tp/mark_victim")
 int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)

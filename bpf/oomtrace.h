@@ -58,6 +58,14 @@ enum {
 	OOMT_TASK_EXACT = 1 << 9,	/* rss_exact, swap_exact: per-CPU sums (--precise-rss) */
 };
 
+/* What pcpu_setup (--precise-rss, run once after load) found */
+enum oomt_pcpu {
+	OOMT_PCPU_OK = 1,		/* per-CPU offsets known: tasks get exact sums */
+	OOMT_PCPU_NOT_PER_CPU,		/* rss counters are not per CPU (before 6.2) */
+	OOMT_PCPU_TOO_MANY_CPUS,	/* more than 64 possible CPUs */
+	OOMT_PCPU_NO_OFFSETS,		/* neither the per-CPU map nor kallsyms gave offsets */
+};
+
 /* Bits of oomt_kill.flags */
 enum {
 	OOMT_KILL_OC = 1 << 0,		/* gfp/order/constraint/totalpages read from oom_control */

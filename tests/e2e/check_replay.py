@@ -89,8 +89,8 @@ def check_replays(check, kills, replays, protect=None):
         expect_pick(check, "kernel", k, pids, top, margin, ev, page)
         check(k.get("pid") == rec and k.get("reproduced") is True,
               f"#{seq}: kernel reproduces the recorded victim {rec}", k.get("pid"), rec)
-        # exact per-CPU sums (--precise-rss, 6.2+, __per_cpu_offset in
-        # kallsyms): the kernel formula on them; without them, said so
+        # exact per-CPU sums (--precise-rss, 6.2+): the kernel formula on
+        # them; without them, said so
         if not all("rss_pages_precise" in c for c in elig):
             check(pol.get("precise-rss") == {"unavailable": "no_precise_inputs"},
                   f"#{seq}: precise-rss says it has no exact sums", pol.get("precise-rss"),

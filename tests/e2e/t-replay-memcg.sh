@@ -25,7 +25,8 @@ out=$WORK/rec
 kills() { echo $(($(memcg_kills "$cg") + $(memcg_kills "$c1") + $(memcg_kills "$c2"))); }
 before=$(kills)
 
-start_tracer "$WORK/rec.stdout" record -o "$out/" -c "$name" -k 0
+# --precise-rss: the exact per-CPU sums too, for -P precise-rss below
+start_tracer "$WORK/rec.stdout" record -o "$out/" -c "$name" -k 0 --precise-rss
 REC=$TRACER
 
 mark_kmsg "$mark"
@@ -50,6 +51,9 @@ oom_reports_check "$WORK/dmesg" "$cg" $((after - before))
 f=$out/oomtrace.jsonl
 assert_eq "$(count_type "$f" oom_kill)" $((after - before)) "recorded kills = the memcgs' oom_kill counters"
 
+# 6.2+ (the host): every candidate has its exact sums, so check_replay.py
+# holds precise-rss's picks to its definition, not to "no_precise_inputs"
+grep -q '"rss_pages_precise"' "$f" || fail "--precise-rss recorded no exact sums"
 # c2 protected by 32 MiB (8192 pages of 4 KiB)
 "$OOMTRACE" replay --json -P kernel -P precise-rss -P no-adj -P largest-memcg -P protect \
 	-P expr:rss --protect "$name/c2=32M" "$f" >"$WORK/replay.jsonl" 2>"$WORK/replay.err"

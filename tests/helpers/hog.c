@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hog: a process of known size for OOM tests.
- *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]
+ *   hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-L] [-l FILE] MIB [SECONDS]
  * Sets its oom_score_adj (-a) and comm (-n, may hold any bytes: tests use it
  * for hostile names), allocates and touches MIB MiB of anonymous memory, then
  * prints "ready PID" and sleeps SECONDS (default forever). With -r it keeps
@@ -17,6 +17,12 @@
  *     thread), printed as "sharer PID": the OOM killer kills it with us.
  * -t: also start a second thread that only sleeps (a frozen one keeps the
  *     process from exiting, which brings in the oom_reaper).
+ * -p: also touch PAGES base pages one fault at a time (no transparent huge
+ *     pages there): each fault adds 1 to the mm's rss counter, whose per-CPU
+ *     parts (6.2+) then hold up to a batch the shared count does not show.
+ * -L: then lock all its memory (mlockall MCL_CURRENT, which faults in the
+ *     rest of every mapping): memcg reclaim cannot take its file pages, so
+ *     its rss holds still while another task fills the memcg.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -30,6 +36,23 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+/* PAGES base pages, one fault each */
+static void touch_pages(size_t pages)
+{
+	size_t len = pages * 4096;
+	char *p;
+
+	if (!len)
+		return;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED || madvise(p, len, MADV_NOHUGEPAGE)) {
+		perror("hog: mmap/madvise");
+		exit(1);
+	}
+	for (size_t i = 0; i < len; i += 4096)
+		p[i] = 1;
+}
 
 static void touch(size_t mib)
 {
@@ -131,27 +154,30 @@ static void arm_usr1(sigset_t *waitmask)
 
 int main(int argc, char **argv)
 {
-	int opt, grow = 0, share = 0, thread = 0;
+	int opt, grow = 0, share = 0, thread = 0, lock = 0;
+	size_t pages = 0;
 	bool gated = false;
 	const char *adj = NULL, *name = NULL, *file = NULL;
 	sigset_t waitmask;
 
-	while ((opt = getopt(argc, argv, "a:gl:n:rst")) != -1) {
+	while ((opt = getopt(argc, argv, "a:gl:Ln:p:rst")) != -1) {
 		switch (opt) {
 		case 'a': adj = optarg; break;
 		case 'g': grow = 1; gated = true; break;
 		case 'l': file = optarg; break;
+		case 'L': lock = 1; break;
 		case 'n': name = optarg; break;
+		case 'p': pages = strtoul(optarg, NULL, 10); break;
 		case 'r': grow = 1; break;
 		case 's': share = 1; break;
 		case 't': thread = 1; break;
 		default:
-			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]\n");
+			fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-L] [-l FILE] MIB [SECONDS]\n");
 			return 2;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-l FILE] MIB [SECONDS]\n");
+		fprintf(stderr, "usage: hog [-a ADJ] [-n NAME] [-g | -r] [-s] [-t] [-p PAGES] [-L] [-l FILE] MIB [SECONDS]\n");
 		return 2;
 	}
 	if (gated)
@@ -170,6 +196,11 @@ int main(int argc, char **argv)
 		lock_file_pages(file, strtoul(argv[optind], NULL, 10));
 	else
 		touch(strtoul(argv[optind], NULL, 10));
+	touch_pages(pages);
+	if (lock && mlockall(MCL_CURRENT)) {
+		perror("hog: mlockall");
+		return 1;
+	}
 	if (share) {
 		size_t size = 64 << 10;
 		char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE,

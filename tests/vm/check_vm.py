@@ -260,14 +260,22 @@ def check_scenario(sc, sections, meta, ver, modes):
               "0")
         reps = {r["seq"]: r for r in events(sections, f"{sc}.{mode}.replay")}
         check_replay.check_replays(check, kills, reps)
-        # --precise-rss: 6.2+ keeps the rss counters per CPU and Debian's
-        # kallsyms lists __per_cpu_offset, so every task with memory has
-        # the exact sums (before 6.2 none can: nothing is per CPU)
+        # --precise-rss: 6.2+ keeps the rss counters per CPU, and the
+        # offsets come from oomtrace's own per-CPU map (5.19+), so every
+        # task with memory has the exact sums, without a warning; before
+        # 6.2 none can (nothing is per CPU), and the tracer says so
+        err = sections.get(f"{sc}.{mode}.err", "")
+        warned = [l for l in err.splitlines() if "--precise-rss" in l]
         if kernel_at_least(ver, 6, 2):
             rows = [c for e in kills for c in e.get("candidates", []) if "rss_pages" in c]
             check(rows and all("rss_pages_precise" in c for c in rows),
                   "--precise-rss: every candidate has exact rss sums",
                   [c["pid"] for c in rows if "rss_pages_precise" not in c][:5], "all")
+            check(not warned, "--precise-rss: no warning", warned, [])
+        else:
+            check(len(warned) == 1 and "keeps no per-CPU rss counters" in warned[0],
+                  "--precise-rss: says this kernel keeps no per-CPU counters", warned,
+                  "keeps no per-CPU rss counters")
     # the same OOMs through several modes: exact points agree, recomputed ones too
     for i in range(len(reports) if len(modes) > 1 else 0):
         check.prefix = f"{ver} {sc} kill {i + 1}: "

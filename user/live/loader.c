@@ -170,6 +170,8 @@ static struct oomtrace_bpf *open_object(bool compat, const char *btf_path)
 
 static uint32_t ustack_copy = OOMT_USTACK_COPY_DEFAULT;
 static bool precise_rss;
+/* the load is tried again without pcpu_setup where a kernel refuses it */
+static bool pcpu_setup_off;
 
 void loader__set_precise_rss(bool on)
 {
@@ -214,6 +216,37 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
+	bpf_program__set_autoload(skel->progs.pcpu_kind, precise_rss);
+	bpf_program__set_autoload(skel->progs.pcpu_setup, precise_rss && !pcpu_setup_off);
+}
+
+/* Run a never-attached program once: its return value, or -errno. */
+static int run_once(struct bpf_program *prog)
+{
+	uint64_t args[1] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+	int ret = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	if (ret)
+		return ret < 0 ? ret : -EINVAL;
+	return (int)opts.retval;
+}
+
+/*
+ * --precise-rss: whether there is anything to sum (pcpu_kind), then the
+ * per-CPU offsets filled before the first OOM (pcpu_setup). Where
+ * pcpu_setup did not load, the programs take them from kallsyms' list at
+ * the first OOM, if it has __per_cpu_offset. enum oomt_pcpu, or -errno.
+ */
+static int pcpu_start(struct loader *t)
+{
+	int kind = run_once(t->skel->progs.pcpu_kind);
+
+	if (kind != OOMT_PCPU_OK)
+		return kind;
+	if (!t->pcpu_setup_err)
+		return run_once(t->skel->progs.pcpu_setup);
+	return t->skel->bss->ksym_per_cpu_offset ? OOMT_PCPU_OK : OOMT_PCPU_NO_OFFSETS;
 }
 
 /* The kernel addresses the programs compare with: set after load, before attach. */
@@ -340,6 +373,18 @@ static void core_btf(struct loader *t, const char *btf_path)
 		  built ? "made and verified now" : "cached");
 }
 
+/* The object opened and loaded again, against btf_path (NULL: the kernel's). */
+static int reload(struct loader *t, enum attach_mode mode, size_t ringbuf_bytes,
+		  const char *btf_path)
+{
+	oomtrace_bpf__destroy(t->skel);
+	t->skel = open_object(t->compat, btf_path);
+	if (!t->skel)
+		return -errno;
+	configure(t->skel, mode, ringbuf_bytes);
+	return oomtrace_bpf__load(t->skel);
+}
+
 static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
 		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
@@ -361,6 +406,7 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 	core_btf(t, btf_path);
 	if (t->core_fd >= 0)
 		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
+	t->pcpu_setup_err = 0;
 	t->skel = open_object(t->compat, t->core_fd >= 0 ? core_path : btf_path);
 	if (!t->skel) {
 		ret = -errno;
@@ -375,17 +421,19 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 			  "kernel's", attach_mode__name(mode), strerror(-ret));
 		close(t->core_fd);
 		t->core_fd = -1;
-		oomtrace_bpf__destroy(t->skel);
-		t->skel = open_object(t->compat, btf_path);
-		if (!t->skel) {
-			ret = -errno;
-			snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
-			return ret;
-		}
-		configure(t->skel, mode, ringbuf_bytes);
-		ret = oomtrace_bpf__load(t->skel);
+		ret = reload(t, mode, ringbuf_bytes, btf_path);
 		if (!ret)	/* it was the cache's BTF */
 			btf_cache_drop(t->compat ? "compat" : "full");
+	}
+	if (ret && precise_rss) {
+		/* pcpu_setup reads a map's own address, which a kernel may
+		 * refuse: the rest loads without it (offsets from kallsyms) */
+		log_debug("%s mode: load failed (%s): again without pcpu_setup",
+			  attach_mode__name(mode), strerror(-ret));
+		t->pcpu_setup_err = ret;
+		pcpu_setup_off = true;
+		ret = reload(t, mode, ringbuf_bytes, btf_path);
+		pcpu_setup_off = false;
 	}
 	if (ret) {
 		snprintf(err, err_size, "cannot load the %s programs%s: %s%s",
@@ -408,6 +456,8 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 		goto err;
 	}
 	set_kernel_addresses(t->skel, ka);
+	if (precise_rss)
+		t->pcpu = pcpu_start(t);
 	ret = attach_mode_progs(t, mode, ka, err, err_size);
 	if (ret)
 		goto err;

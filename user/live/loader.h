@@ -41,6 +41,10 @@ struct loader {
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
 	bool reclaim_memcg, reclaim_direct;
 	uint64_t reclaim_since_ns;	/* CLOCK_BOOTTIME when they were attached */
+	/* --precise-rss: enum oomt_pcpu (pcpu_kind, pcpu_setup), or -errno if
+	 * they could not run; 0 without --precise-rss */
+	int pcpu;
+	int pcpu_setup_err;		/* -errno: pcpu_setup did not load, 0: it did */
 };
 
 /* "fentry" ... ; NULL for an unknown mode */

@@ -493,6 +493,42 @@ out:
 	ring_buffer__free(rb);
 	return ret > s->exit_code ? ret : s->exit_code;
 }
+/* --precise-rss where the exact sums cannot be had: say why, once at start */
+static void warn_precise_rss(const struct loader *l)
+{
+	char why[160];
+
+	switch (l->pcpu) {
+	case OOMT_PCPU_OK:
+		return;
+	case OOMT_PCPU_NOT_PER_CPU:
+		log_warn("--precise-rss: this kernel keeps no per-CPU rss counters (before 6.2): "
+			 "nothing to sum, tasks carry its counters only");
+		return;
+	case OOMT_PCPU_TOO_MANY_CPUS:
+		log_warn("--precise-rss: more than 64 possible CPUs: tasks carry the approximate "
+			 "rss counters only");
+		return;
+	case OOMT_PCPU_NO_OFFSETS:
+		if (l->compat)
+			snprintf(why, sizeof(why), "the compat object does without "
+				 "bpf_map_lookup_percpu_elem");
+		else if (l->pcpu_setup_err)
+			snprintf(why, sizeof(why), "the kernel refused the per-CPU setup program: %s",
+				 strerror(-l->pcpu_setup_err));
+		else
+			snprintf(why, sizeof(why), "bpf_map_lookup_percpu_elem failed");
+		log_warn("--precise-rss: no per-CPU offsets (%s, and __per_cpu_offset is not in "
+			 "/proc/kallsyms: CONFIG_KALLSYMS_ALL): tasks carry the approximate rss "
+			 "counters only", why);
+		return;
+	default:
+		log_warn("--precise-rss: cannot run the per-CPU setup programs (%s): tasks carry "
+			 "the approximate rss counters only",
+			 strerror(l->pcpu < 0 ? -l->pcpu : EINVAL));
+	}
+}
+
 
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
@@ -564,9 +600,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
-	if (o->precise_rss && !s.loader.skel->bss->ksym_per_cpu_offset)
-		log_warn("--precise-rss: __per_cpu_offset is not in /proc/kallsyms "
-			 "(CONFIG_KALLSYMS_ALL): tasks carry the approximate rss counters only");
+	if (o->precise_rss)
+		warn_precise_rss(&s.loader);
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)
