@@ -101,7 +101,7 @@ def parsed_domains(text):
     return out
 
 
-def check_domain_memory(rule, ev, want, parsed):
+def check_domain_memory(rule, ev, want, parsed, freeing_kb=0):
     """domain_memory against the kernel's report of the same kill: each
     number within max(2 %, 1 MiB) (a memcg OOM: the counters and
     memory.stat lines; a global OOM: Mem-Info); in the tmpfs scenario,
@@ -113,7 +113,7 @@ def check_domain_memory(rule, ev, want, parsed):
     what = "memcg counters and stats" if rule["memcg"] else "Mem-Info"
     if not check(bool(want), f"the kernel's report has {what}", want, "some"):
         return
-    bad = check_domain.off(dm, want)
+    bad = check_domain.off(dm, want, freeing_kb)
     check(not bad, f"domain_memory within max(2 %, 1 MiB) of the kernel's {what} "
           f"({len(want)} numbers: {', '.join(sorted(want))})", bad, "none off")
     pdm, ptotal = parsed.get(ev["victim"]["pid"], (None, None))
@@ -128,7 +128,7 @@ def check_domain_memory(rule, ev, want, parsed):
             print(f"#       {check.prefix}parse read {ptotal} of {ev.get('candidates_total')} "
                   f"candidates: its unkillable_kb {pdm.get('unkillable_kb')} not compared "
                   f"(live {dm.get('unkillable_kb')})")
-        bad = check_domain.off(dm, pwant)
+        bad = check_domain.off(dm, pwant, freeing_kb)
         check(not bad, f"parse's domain_memory agrees with the live event ({len(pwant)} numbers)",
               bad, "none off")
     if rule.get("shmem"):
@@ -245,11 +245,16 @@ def check_scenario(sc, sections, meta, ver, modes):
         earlier_victims = set()
         numbers = check_domain.kernel_reports(text)
         parsed = parsed_domains(text)
+        freeing_kb = 0
         for i, (ev, rep) in enumerate(zip(kills, reports)):
             check.prefix = f"{ver} {sc} {mode} kill {i + 1}: "
             check_event(sc, rule, mode, ev, rep, meta, after, earlier_victims, modes)
-            check_domain_memory(rule, ev, numbers.get(ev["victim"]["pid"], {}), parsed)
+            check_domain_memory(rule, ev, numbers.get(ev["victim"]["pid"], {}), parsed, freeing_kb)
             earlier_victims |= {v["pid"] for v in ev.get("victims", [])} | {ev["victim"]["pid"]}
+            # what this kill's victims hold, which their exit or the reaper
+            # may give back between the next kill's read and its report
+            freeing_kb = sum(v.get("anon_rss_kb", 0) + v.get("file_rss_kb", 0) + v.get("shmem_rss_kb", 0)
+                             for v in ev.get("victims", []) or [ev["victim"]])
         check.prefix = f"{ver} {sc} {mode}: "
         check_special(sc, mode, kills, reports, after, meta)
         check_run_up(sc, rule, kills, sections)
