@@ -171,8 +171,9 @@ def off(dm, want, freeing_kb=0):
     """{key: (got, kernel's)} for the numbers not within max(2 %, 1 MiB).
     freeing_kb: what an earlier victim of the same domain held, which its
     exit or the reaper may uncharge between the read at the kill and the
-    report (fentry and kprobe read before it, tracepoint after): usage and
-    anon may differ from the report's by up to that, either way.
+    report (fentry and kprobe read before it, tracepoint after): usage,
+    anon, what no kill frees, and a global OOM's free memory may differ from
+    the report's by up to that, either way.
     Live anon is usage at the kill less what a kill does not move, read when
     the event is complete: memory in flight at the kill (in_flight) counts
     in it, so with some in flight anon must lie between the kernel's anon
@@ -198,7 +199,7 @@ def off(dm, want, freeing_kb=0):
             if not (close(got, kv) or kv - flight <= got <= kv + flight) and \
                     not close(got, kv - flight) and not close(got, kv + flight):
                 bad[key] = (got, f"{kv - flight} .. {kv + flight} ({flight} kB in flight)")
-        elif not close(got, kv) and not (freeing_kb and key in ("anon_kb", "usage_kb", "memsw_usage_kb", "unkillable_kb")
+        elif not close(got, kv) and not (freeing_kb and key in ("anon_kb", "usage_kb", "memsw_usage_kb", "unkillable_kb", "free_kb")
                                          and abs(got - kv) <= freeing_kb):
             bad[key] = (got, kv)
     return bad
