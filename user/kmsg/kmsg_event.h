@@ -36,8 +36,6 @@ struct when {
 	char stamp[KMSG_STAMP_MAX];
 };
 
-#define KMSG_ROW_HELD_MAX 512	/* a longer row is taken at once */
-
 struct report {
 	bool open, confirmed;
 	bool foreign;		/* a page allocation failure dump: never an OOM report */
@@ -89,8 +87,7 @@ struct report {
 	 * the row and a line of its own, which joins the held row
 	 */
 	bool row_held;
-	size_t row_len;
-	char row_text[KMSG_ROW_HELD_MAX];
+	struct kmsg_row held_row;
 	uint64_t unknown_run;	/* lines not understood since the last that was */
 	uint64_t unparsed;
 };

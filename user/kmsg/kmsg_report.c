@@ -32,6 +32,7 @@
 /* task-table pids remembered per report, for a reaper line to find its victim */
 #define TABLE_PIDS_MAX (1u << 20)
 #define KERNEL_COMM_MAX 15	/* TASK_COMM_LEN - 1: the most a table row's name holds */
+_Static_assert(KERNEL_COMM_MAX < sizeof(((struct kmsg_row *)0)->comm), "a joined name fits a row's comm");
 
 struct recent {
 	int32_t pid;
@@ -177,16 +178,14 @@ static bool in_table(const struct report *r, int32_t pid)
 	return false;
 }
 
-/* A task-table row: a candidate. -EINVAL if it does not fit the header. */
-static int add_row(struct kmsg_parser *p, const struct kmsg_line *l)
+/* A task-table row, parsed by the report's layout: a candidate. */
+static int add_row(struct kmsg_parser *p, const struct kmsg_row *rowp)
 {
 	struct report *r = &p->r;
 	const struct kmsg_table_layout *lay = &r->layout;
+	const struct kmsg_row row = *rowp;
 	struct oom_task t = {};
-	struct kmsg_row row;
 
-	if (kmsg_parse_row(l->text, l->len, lay, &row))
-		return -EINVAL;
 	t.has = TASK_HAS_PID | TASK_HAS_COMM;
 	t.pid = lay->has[KCOL_TGID] ? (int32_t)row.v[KCOL_TGID] : row.pid;
 	if (lay->has[KCOL_TGID]) {
@@ -248,20 +247,14 @@ static int add_row(struct kmsg_parser *p, const struct kmsg_line *l)
 static int take_held_row(struct kmsg_parser *p)
 {
 	struct report *r = &p->r;
-	struct kmsg_line l = { .text = r->row_text, .len = r->row_len };
-	int err;
 
 	if (!r->row_held)
 		return 0;
 	r->row_held = false;
-	err = add_row(p, &l);
-	return err == -EINVAL ? 0 : err;
+	return add_row(p, &r->held_row);
 }
 
-/*
- * Hold a row that fits the table (1), or say it does not (0). Rows the
- * holding buffer cannot keep are taken at once: they are no name's start.
- */
+/* Hold a row that fits the table (1), or say it does not (0). */
 static int hold_row(struct kmsg_parser *p, const struct kmsg_line *l)
 {
 	struct report *r = &p->r;
@@ -273,13 +266,7 @@ static int hold_row(struct kmsg_parser *p, const struct kmsg_line *l)
 	err = take_held_row(p);
 	if (err < 0)
 		return err;
-	if (l->len >= sizeof(r->row_text)) {
-		err = add_row(p, l);
-		return err == -EINVAL ? 0 : err < 0 ? err : 1;
-	}
-	memcpy(r->row_text, l->text, l->len);
-	r->row_text[l->len] = '\0';
-	r->row_len = l->len;
+	r->held_row = row;
 	r->row_held = true;
 	return 1;
 }
@@ -287,24 +274,19 @@ static int hold_row(struct kmsg_parser *p, const struct kmsg_line *l)
 /*
  * A line no OOM report prints, right after a held row, is the rest of that
  * row's name if the two fit a name together (TASK_COMM_LEN - 1 bytes, with
- * the newline): then it joins the row.
+ * the newline): then it joins the row's name.
  */
 static bool joins_held_row(struct report *r, const struct kmsg_line *l)
 {
-	struct kmsg_row row;
-	size_t name;
+	char *comm = r->held_row.comm;
+	size_t name = strlen(comm);
 
-	if (!r->row_held || !r->in_table ||
-	    kmsg_parse_row(r->row_text, r->row_len, &r->layout, &row))
+	if (!r->row_held || !r->in_table || name + 1 + l->len > KERNEL_COMM_MAX ||
+	    memchr(l->text, '\0', l->len))
 		return false;
-	name = strlen(row.comm);
-	if (name + 1 + l->len > KERNEL_COMM_MAX || memchr(l->text, '\0', l->len) ||
-	    r->row_len + 1 + l->len >= sizeof(r->row_text))
-		return false;
-	r->row_text[r->row_len++] = '\n';
-	memcpy(r->row_text + r->row_len, l->text, l->len);
-	r->row_len += l->len;
-	r->row_text[r->row_len] = '\0';
+	comm[name] = '\n';
+	memcpy(comm + name + 1, l->text, l->len);
+	comm[name + 1 + l->len] = '\0';
 	return true;
 }
 
