@@ -76,6 +76,8 @@ struct oomt_drops drops;
  * not list them. */
 __u64 meminfo_ram_pages;
 __u64 meminfo_swap_pages;
+/* _r_debug's vaddr in this machine's dynamic linker, set by userspace (ULINKS) */
+__u64 ldso_r_debug;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -981,6 +983,165 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
 }
 
+/* ELF and auxiliary vector constants (elf.h is not for BPF) */
+#define ULK_AT_PHDR 3
+#define ULK_AT_PHNUM 5
+#define ULK_AT_BASE 7
+#define ULK_PT_DYNAMIC 2
+#define ULK_PT_PHDR 6
+#define ULK_DT_DEBUG 21
+#define ULK_PHDR_SIZE 56	/* Elf64_Phdr */
+#define ULK_PHDRS 32		/* program headers looked at */
+#define ULK_DYNS 64		/* dynamic entries looked at */
+#define ULK_AUXV_MAX 1024	/* bytes of mm->saved_auxv read */
+
+/*
+ * ULINKS (see struct oomt_ulinks): the current task's objects from its
+ * dynamic linker's list. AT_PHDR gives the executable's program headers
+ * in memory, whose PT_PHDR gives its load bias and PT_DYNAMIC its dynamic
+ * section; there the linker left DT_DEBUG pointing at r_debug, whose r_map
+ * starts the link_map chain (l_addr, l_name, l_ld, l_next: the ABI gdb
+ * reads). Some 30 user reads for a dozen objects, only when the stack is
+ * copied. The record's own space is the scratch for the headers. A global
+ * function: verified once.
+ *
+ * The program headers sit in the executable's first page, clean page cache
+ * that a memcg at its limit reclaims first: a read there faults (BPF cannot
+ * fault pages in). So r_debug is first looked for where this machine's
+ * dynamic linker keeps it, AT_BASE + ldso_r_debug, written data that stays
+ * resident; taken only if it names that base (r_ldbase), as a process with
+ * another linker (a container's) would not.
+ */
+__noinline int emit_ulinks(__u64 oom_id)
+{
+	struct task_struct *cur = (void *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(cur, mm);
+	__u64 auxv_size = bpf_core_field_size(mm->saved_auxv);
+	__u64 phdr = 0, phnum = 0, base = 0, bias = 0, dyn = 0, dyn_size = 0, rdebug = 0, l = 0;
+	__u32 flags = 0, n = 0, found = 0;
+	struct oomt_ulinks *r;
+	__u8 *b;
+
+	if (!mm)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+		return 0;
+	}
+	b = (__u8 *)r->obj;
+	if (auxv_size > ULK_AUXV_MAX)
+		auxv_size = ULK_AUXV_MAX;
+	if (bpf_probe_read_kernel(b, auxv_size,
+				  (void *)mm + bpf_core_field_offset(struct mm_struct, saved_auxv))) {
+		flags |= OOMT_ULINKS_NO_AUXV;
+		goto out;
+	}
+	for (__u32 i = 0; i < ULK_AUXV_MAX / 16; i++) {
+		__u64 key = *(__u64 *)(b + i * 16), val = *(__u64 *)(b + i * 16 + 8);
+
+		if (i * 16 + 16 > auxv_size || !key)
+			break;
+		if (key == ULK_AT_PHDR)
+			phdr = val;
+		else if (key == ULK_AT_PHNUM)
+			phnum = val;
+		else if (key == ULK_AT_BASE)
+			base = val;
+	}
+	if (base && ldso_r_debug) {
+		/* r_version (int), r_map, r_brk, r_state (enum), r_ldbase */
+		__u64 rd[5];
+
+		if (!bpf_probe_read_user(rd, sizeof(rd), (void *)(base + ldso_r_debug)) &&
+		    rd[4] == base && (__u32)rd[0] >= 1 && (__u32)rd[0] <= 2 && rd[1]) {
+			l = rd[1];
+			goto objects;
+		}
+	}
+	if (!phdr || !phnum) {
+		flags |= OOMT_ULINKS_NO_AUXV;
+		goto out;
+	}
+	if (phnum > ULK_PHDRS)
+		phnum = ULK_PHDRS;
+	if (bpf_probe_read_user(b, phnum * ULK_PHDR_SIZE, (void *)phdr)) {
+		flags |= OOMT_ULINKS_FAULT;
+		goto out;
+	}
+	for (__u32 i = 0; i < ULK_PHDRS; i++) {
+		__u8 *ph = b + i * ULK_PHDR_SIZE;
+		__u32 type = *(__u32 *)ph;
+
+		if (i >= phnum)
+			break;
+		if (type == ULK_PT_PHDR) {
+			bias = phdr - *(__u64 *)(ph + 16);	/* p_vaddr */
+			found |= 1;
+		} else if (type == ULK_PT_DYNAMIC) {
+			dyn = *(__u64 *)(ph + 16);
+			dyn_size = *(__u64 *)(ph + 40);		/* p_memsz */
+			found |= 2;
+		}
+	}
+	if (found != 3) {
+		flags |= OOMT_ULINKS_NO_DYNAMIC;
+		goto out;
+	}
+	if (dyn_size > ULK_DYNS * 16)
+		dyn_size = ULK_DYNS * 16;
+	dyn_size &= ~15ull;
+	if (!dyn_size || bpf_probe_read_user(b, dyn_size, (void *)(bias + dyn))) {
+		flags |= OOMT_ULINKS_FAULT;
+		goto out;
+	}
+	for (__u32 i = 0; i < ULK_DYNS; i++) {
+		__u64 tag = *(__u64 *)(b + i * 16);
+
+		if (i * 16 >= dyn_size || !tag)
+			break;
+		if (tag == ULK_DT_DEBUG) {
+			rdebug = *(__u64 *)(b + i * 16 + 8);
+			break;
+		}
+	}
+	/* r_debug: int r_version; struct link_map *r_map; ... */
+	if (!rdebug || bpf_probe_read_user(&l, sizeof(l), (void *)(rdebug + 8)) || !l) {
+		flags |= OOMT_ULINKS_NO_DEBUG;
+		goto out;
+	}
+objects:
+	for (__u32 i = 0; i < OOMT_ULINKS_MAX; i++) {
+		struct oomt_ulink *o = &r->obj[i];
+		__u64 lm[4];	/* l_addr, l_name, l_ld, l_next */
+
+		if (!l)
+			break;
+		if (bpf_probe_read_user(lm, sizeof(lm), (void *)l)) {
+			flags |= OOMT_ULINKS_FAULT;
+			break;
+		}
+		o->addr = lm[0];
+		o->ld = lm[2];
+		/* a name in a page not resident (the linker's own: the
+		 * executable's PT_INTERP) is left empty */
+		if (bpf_probe_read_user_str(o->name, sizeof(o->name), (void *)lm[1]) < 0)
+			o->name[0] = '\0';
+		n = i + 1;
+		l = lm[3];
+	}
+	if (l && n == OOMT_ULINKS_MAX)
+		flags |= OOMT_ULINKS_MORE;
+out:
+	fill_hdr(&r->hdr, OOMT_REC_ULINKS, oom_id);
+	r->pid = bpf_get_current_pid_tgid() >> 32;
+	r->n = n;
+	r->flags = flags;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
 static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oomt_kill *k)
 {
 	fill_exe(c, k);
@@ -989,6 +1150,8 @@ static __always_inline void fill_stacks(void *ctx, struct oom_ctx *c, struct oom
 	k->ubuild_len = bpf_get_stack(ctx, k->ubuild, sizeof(k->ubuild),
 				      BPF_F_USER_STACK | BPF_F_USER_BUILD_ID);
 	emit_ustack(c->oom_id);
+	if (ustack_copy)
+		emit_ulinks(c->oom_id);
 }
 
 /*

@@ -34,6 +34,7 @@ enum oomt_rec_type {
 	OOMT_REC_EXIT,		/* a victim's process exited */
 	OOMT_REC_COUNTS,	/* running totals of an OOM still open (tracepoint mode) */
 	OOMT_REC_USTACK,	/* the trigger's user registers and top of its user stack */
+	OOMT_REC_ULINKS,	/* the trigger's shared objects, from the dynamic linker's list */
 };
 
 
@@ -308,6 +309,41 @@ struct oomt_ustack {
 	__u32 asked;		/* bytes asked for (a smaller size: the stack ended or faulted) */
 	__u64 regs[OOMT_UREGS];
 	__u8 data[];
+};
+
+/*
+ * The ULINKS record: the trigger's loaded ELF objects as its dynamic linker
+ * lists them (r_debug's link_map chain, found through the auxiliary
+ * vector's AT_PHDR and the executable's DT_DEBUG), read from its memory at
+ * the OOM. The process is often gone, and its maps with it, before
+ * userspace unwinds its stack: these place the frames of libraries that no
+ * frame-pointer frame named (libc's __libc_start_call_main, below main).
+ * Sent with USTACK (it serves the DWARF unwinding of that copy).
+ */
+#define OOMT_ULINKS_MAX 64	/* objects kept, in the list's order */
+#define OOMT_ULINK_NAME 128	/* bytes of each l_name kept */
+struct oomt_ulink {
+	__u64 addr;		/* l_addr: the load bias (address - ELF vaddr) */
+	__u64 ld;		/* l_ld: the address of its dynamic section */
+	char name[OOMT_ULINK_NAME];	/* l_name: the path it was loaded from */
+};
+
+/* Bits of oomt_ulinks.flags: why the list is short or missing */
+enum {
+	OOMT_ULINKS_MORE = 1 << 0,	/* longer than OOMT_ULINKS_MAX */
+	OOMT_ULINKS_NO_AUXV = 1 << 1,	/* no AT_PHDR / AT_PHNUM */
+	OOMT_ULINKS_NO_DYNAMIC = 1 << 2,	/* no PT_PHDR or PT_DYNAMIC (static) */
+	OOMT_ULINKS_NO_DEBUG = 1 << 3,	/* no DT_DEBUG, or the linker left it 0 */
+	OOMT_ULINKS_FAULT = 1 << 4,	/* a read of its memory failed (not resident) */
+};
+
+struct oomt_ulinks {
+	struct oomt_hdr hdr;
+	__u32 pid;		/* the trigger's tgid */
+	__u32 n;		/* objects in obj */
+	__u32 flags;		/* OOMT_ULINKS_* */
+	__u32 pad;
+	struct oomt_ulink obj[OOMT_ULINKS_MAX];
 };
 
 /*

@@ -372,6 +372,15 @@ static void test_malformed_records(void **state)
 	assert_int_equal(assembler__feed(a, &h, sizeof(h)), -EINVAL);
 	hdr(&h, OOMT_REC_KILL, 1);			/* truncated KILL */
 	assert_int_equal(assembler__feed(a, &h, sizeof(h)), -EINVAL);
+	hdr(&h, OOMT_REC_ULINKS, 1);			/* truncated ULINKS */
+	assert_int_equal(assembler__feed(a, &h, sizeof(h)), -EINVAL);
+	{
+		static struct oomt_ulinks l;		/* more objects than it holds */
+
+		hdr(&l.hdr, OOMT_REC_ULINKS, 1);
+		l.n = OOMT_ULINKS_MAX + 1;
+		assert_int_equal(assembler__feed(a, &l, sizeof(l)), -EINVAL);
+	}
 	assert_int_equal(s.events, 0);
 	assembler__free(a);
 }

@@ -10,7 +10,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +85,75 @@ static void test_own_frame(void **state)
  * maps unread): this test's own start_code (/proc/self/stat, field 26)
  * must place marker() where it runs, with its name.
  */
+/* An object of this process as its dynamic linker lists it, by name part. */
+struct linked {
+	const char *want;
+	char name[512];
+	uint64_t addr, ld;
+};
+
+static int find_linked(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct linked *l = arg;
+
+	(void)size;
+	if (!info->dlpi_name || !strstr(info->dlpi_name, l->want))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		if (info->dlpi_phdr[i].p_type != PT_DYNAMIC)
+			continue;
+		snprintf(l->name, sizeof(l->name), "%s", info->dlpi_name);
+		l->addr = info->dlpi_addr;
+		l->ld = info->dlpi_addr + info->dlpi_phdr[i].p_vaddr;
+		return 1;
+	}
+	return 0;
+}
+
+/* The C library placed from the linker's list alone (the ULINKS record),
+ * as when the process and its maps are gone. */
+static void test_linked(void **state)
+{
+	static struct usym_space s;
+	struct linked l = { .want = "libc.so" };
+	uint64_t pc = (uint64_t)(uintptr_t)&getpid;
+	const struct usym_object *o;
+	char real[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(dl_iterate_phdr(find_linked, &l), 1);
+	usym_space_init(&s);
+	/* not the file loaded: its dynamic section would be elsewhere */
+	assert_int_equal(usym_space_add_linked(&s, 0, l.name, l.addr, l.ld + 16), 0);
+	/* a name, not a path (the vdso's, the executable's empty one) */
+	assert_int_equal(usym_space_add_linked(&s, 0, "libc.so.6", l.addr, l.ld), 0);
+	assert_int_equal(usym_space_add_linked(&s, 0, "", l.addr, l.ld), 0);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(usym_space_add_linked(&s, 0, l.name, l.addr, l.ld), 1);
+	/* known: not twice, nor over it */
+	assert_int_equal(usym_space_add_linked(&s, 0, l.name, l.addr, l.ld), 0);
+	assert_int_equal(s.n, 1);
+	o = usym_space_find(&s, pc);
+	assert_non_null(o);
+	assert_non_null(realpath(l.name, real));
+	assert_string_equal(o->path, real);
+	assert_int_equal(o->bias, l.addr);
+	assert_int_equal(o->build_id_size, 20);
+	usym_space_reset(&s);
+}
+
+/* Where BPF looks for r_debug from AT_BASE: _r_debug's place in ld.so. */
+static void test_ldso_r_debug(void **state)
+{
+	struct linked l = { .want = "ld-linux" };
+	void *rd = dlsym(RTLD_DEFAULT, "_r_debug");
+
+	(void)state;
+	assert_non_null(rd);
+	assert_int_equal(dl_iterate_phdr(find_linked, &l), 1);
+	assert_int_equal(usym_ldso_r_debug(), (uint64_t)(uintptr_t)rd - l.addr);
+}
+
 static void test_exe_from_start_code(void **state)
 {
 	static struct usym_space s;
@@ -325,6 +397,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_frame),
 		cmocka_unit_test(test_exe_from_start_code),
+		cmocka_unit_test(test_linked),
+		cmocka_unit_test(test_ldso_r_debug),
 		cmocka_unit_test(test_kmsg_ip),
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),

@@ -32,6 +32,8 @@ struct pending_ustack {
 	uint64_t space_mono_ns;		/* when it was captured */
 	struct oomt_ustack *copy;	/* OOMT_USTACK_COPY_MAX of stack */
 	bool have_copy;
+	struct oomt_ulinks *links;	/* its objects, as its dynamic linker listed them */
+	bool have_links;
 };
 
 struct assembler {
@@ -111,9 +113,11 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 	 * round trips while events wait (report --symbolize may) */
 	unsetenv("DEBUGINFOD_URLS");
 	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + OOMT_USTACK_COPY_MAX);
+	a->ustack.links = malloc(sizeof(*a->ustack.links));
 	usym_space_init(&a->ustack.space);
-	if (!a->cgroups || !a->ev || !a->ustack.copy) {
+	if (!a->cgroups || !a->ev || !a->ustack.copy || !a->ustack.links) {
 		free(a->ustack.copy);
+		free(a->ustack.links);
 		cgroup_names__free(a->cgroups);
 		oom_event__free(a->ev);
 		free(a);
@@ -133,6 +137,7 @@ void assembler__free(struct assembler *a)
 	cgroup_names__free(a->cgroups);
 	usym_space_reset(&a->ustack.space);
 	free(a->ustack.copy);
+	free(a->ustack.links);
 	free(a->held);
 	free(a);
 }
@@ -234,6 +239,7 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	a->cur_pid_only_victim = false;
 	a->ustack.pending = false;
 	a->ustack.have_copy = false;
+	a->ustack.have_links = false;
 	ev->mode = mode_name(h->mode);
 	ev->source = "bpf";
 	ev->time_ns = boot_to_realtime(h->ts_ns);
@@ -467,11 +473,12 @@ static void complete(struct assembler *a)
 
 		ustack_fill(ev, u->pid, u->exe[0] ? u->exe : NULL, u->exe_start_code, u->ips,
 			    u->n_ips, u->builds, u->n_builds, &u->space,
-			    u->have_copy ? u->copy : NULL);
+			    u->have_copy ? u->copy : NULL, u->have_links ? u->links : NULL);
 		u->pending = false;
 	}
 	usym_space_reset(&a->ustack.space);
 	a->ustack.have_copy = false;
+	a->ustack.have_links = false;
 	oom_event__rank(ev, a->keep);
 	a->ops.event(ev, a->ops.arg);
 	watch_aftermath(a, ev);
@@ -698,6 +705,7 @@ static size_t rec_size(uint32_t type)
 	case OOMT_REC_EXIT: return sizeof(struct oomt_exit);
 	case OOMT_REC_COUNTS: return sizeof(struct oomt_end);
 	case OOMT_REC_USTACK: return sizeof(struct oomt_ustack);
+	case OOMT_REC_ULINKS: return sizeof(struct oomt_ulinks);
 	default: return 0;
 	}
 }
@@ -788,6 +796,15 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 			return -EINVAL;
 		memcpy(a->ustack.copy, u, sizeof(*u) + u->size);
 		a->ustack.have_copy = true;
+		break;
+	}
+	case OOMT_REC_ULINKS: {
+		const struct oomt_ulinks *l = data;
+
+		if (l->n > OOMT_ULINKS_MAX)
+			return -EINVAL;
+		memcpy(a->ustack.links, l, sizeof(*l));
+		a->ustack.have_links = true;
 		break;
 	}
 	case OOMT_REC_VICTIM: {

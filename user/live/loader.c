@@ -563,6 +563,12 @@ void loader__refresh_meminfo(struct loader *t)
 	t->skel->bss->meminfo_swap_pages = mi.swap_total_kb / page_kb;
 }
 
+void loader__set_ldso_r_debug(struct loader *t, uint64_t vaddr)
+{
+	if (t->skel)
+		t->skel->bss->ldso_r_debug = vaddr;
+}
+
 uint64_t loader__dropped(const struct loader *t)
 {
 	return t->skel ? t->skel->bss->drops.ringbuf_full : 0;

@@ -73,6 +73,9 @@ void loader__set_ustack_copy(uint32_t bytes);
 void loader__set_precise_rss(bool on);
 /* Update BPF's copy of MemTotal/SwapTotal (pages). */
 void loader__refresh_meminfo(struct loader *t);
+/* _r_debug's vaddr in this machine's dynamic linker, for BPF's ULINKS (0: unknown) */
+void loader__set_ldso_r_debug(struct loader *t, uint64_t vaddr);
+
 /* Records the BPF side dropped so far (ring buffer full). */
 uint64_t loader__dropped(const struct loader *t);
 /*

@@ -33,6 +33,7 @@
 #include "protect.h"
 #include "cli_args.h"
 #include "session.h"
+#include "usym.h"
 
 struct session {
 	const struct session_opts *o;
@@ -602,6 +603,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	}
 	if (o->precise_rss)
 		warn_precise_rss(&s.loader);
+	if (o->ustack_copy)
+		loader__set_ldso_r_debug(&s.loader, usym_ldso_r_debug());
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)

@@ -48,7 +48,8 @@ static bool plausible(uint64_t ip)
 
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t start_code,
 		 const uint64_t *ips, int n_ips, const struct oomt_ubuild *builds, int n_builds,
-		 struct usym_space *space, const struct oomt_ustack *copy)
+		 struct usym_space *space, const struct oomt_ustack *copy,
+		 const struct oomt_ulinks *links)
 {
 	static struct uunwind_result r;
 	struct usym_session *ss;
@@ -60,6 +61,14 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 		n_builds = n_ips;
 	if (!space->n)
 		usym_space_from_maps(space, pid);
+	/* the objects its dynamic linker listed at the OOM (the maps may be
+	 * gone): a library no frame-pointer frame named, libc below main */
+	for (uint32_t i = 0; links && i < links->n && i < OOMT_ULINKS_MAX; i++) {
+		const struct oomt_ulink *l = &links->obj[i];
+
+		if (memchr(l->name, '\0', sizeof(l->name)))	/* a cut path names no file */
+			usym_space_add_linked(space, pid, l->name, l->addr, l->ld);
+	}
 	/* objects the capture missed (the process was gone): by build id */
 	for (int i = 0; i < n_builds; i++)
 		if (builds[i].status == 1 && plausible(ips[i]))

@@ -23,11 +23,13 @@
  * the build-id lookup, and start_code where its code was mapped (0 if
  * unknown): it places the executable when its maps could not be read.
  * space: its objects as captured (read now from /proc/PID/maps when empty);
- * copy: the USTACK record, NULL if none.
+ * copy: the USTACK record, NULL if none; links: the ULINKS record (the
+ * objects its dynamic linker listed), NULL if none.
  */
 void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t start_code,
 		 const uint64_t *ips, int n_ips, const struct oomt_ubuild *builds, int n_builds,
-		 struct usym_space *space, const struct oomt_ustack *copy);
+		 struct usym_space *space, const struct oomt_ustack *copy,
+		 const struct oomt_ulinks *links);
 
 /*
  * Offline (oomtrace report --symbolize): name the frames recorded with only a

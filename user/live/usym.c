@@ -360,6 +360,52 @@ static int find_by_build_id(const unsigned char *id, int n, const char *hint, ui
 	return -1;
 }
 
+/* ---- the dynamic linker ---------------------------------------------------------- */
+
+/* The host's dynamic linker, as executables name it (PT_INTERP). */
+#if defined(__aarch64__)
+#define LDSO_PATH "/lib/ld-linux-aarch64.so.1"
+#else
+#define LDSO_PATH "/lib64/ld-linux-x86-64.so.2"
+#endif
+
+uint64_t usym_ldso_r_debug(void)
+{
+	uint64_t value = 0;
+	Elf_Scn *scn = NULL;
+	Elf *elf;
+	int fd = open(LDSO_PATH, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	while (elf && !value && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize ||
+		    !(data = elf_getdata(scn, NULL)))
+			continue;
+		for (size_t i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *name;
+
+			if (!gelf_getsym(data, (int)i, &sym))
+				break;
+			name = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (name && !strcmp(name, "_r_debug") && sym.st_shndx != SHN_UNDEF) {
+				value = sym.st_value;
+				break;
+			}
+		}
+	}
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return value;
+}
+
 /* ---- address spaces ------------------------------------------------------------- */
 
 void usym_space_init(struct usym_space *s)
@@ -425,6 +471,17 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 	return n;
 }
 
+/* Whether process pid sees the host's root (not a container's). */
+static bool root_is_host(uint32_t pid)
+{
+	char link[64], root[8];
+	ssize_t r;
+
+	snprintf(link, sizeof(link), "/proc/%u/root", pid);
+	r = readlink(link, root, sizeof(root));
+	return r == 1 && root[0] == '/';
+}
+
 /* Open the file of o as process pid sees it; host: its root is the host's. */
 static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t st,
 		       uint64_t off)
@@ -461,7 +518,7 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	const size_t text_size = 256 << 10;
 	char *text;
 	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
-	char mpath[64], root[8];
+	char mpath[64];
 	size_t len = 0;
 	ssize_t r;
 	bool host;
@@ -471,9 +528,7 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	/* tests: as when the process is gone before its maps could be read */
 	if (getenv("OOMTRACE_USTACK_NO_MAPS") && pid != (uint32_t)getpid())
 		return -ESRCH;
-	snprintf(mpath, sizeof(mpath), "/proc/%u/root", pid);
-	r = readlink(mpath, root, sizeof(root));
-	host = r == 1 && root[0] == '/';
+	host = root_is_host(pid);
 	snprintf(mpath, sizeof(mpath), "/proc/%u/maps", pid);
 	fd = open(mpath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -588,6 +643,90 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	}
 }
 
+/* The ELF vaddr of the file's PT_DYNAMIC, or -1. */
+static int dynamic_vaddr(Elf *elf, uint64_t *vaddr)
+{
+	size_t n;
+
+	if (elf_getphdrnum(elf, &n))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_DYNAMIC) {
+			*vaddr = ph.p_vaddr;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Whether [start, end) overlaps an object of s. */
+static bool overlaps(const struct usym_space *s, uint64_t start, uint64_t end)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->obj[i].start < end && start < s->obj[i].end)
+			return true;
+	return false;
+}
+
+int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, uint64_t addr,
+			  uint64_t ld)
+{
+	char buf[OOM_PATH_MAX + 32], *real = NULL;
+	struct usym_object o = { .fd = -1, .bias = addr };
+	bool pid_root_used = false;
+	uint64_t dyn;
+	Elf *elf = NULL;
+
+	if (path[0] != '/' || s->n >= USYM_MAX_OBJECTS)
+		return 0;
+	elf_version(EV_CURRENT);
+	/* the process's view first (a container's files), then the host's */
+	for (int pass = 0; pass < 2 && !elf; pass++) {
+		if (!pass && !pid)
+			continue;
+		if (!pass)
+			snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, path);
+		o.fd = open(pass ? path : buf, O_RDONLY | O_CLOEXEC);
+		if (o.fd < 0)
+			continue;
+		elf = elf_begin(o.fd, ELF_C_READ_MMAP, NULL);
+		/* the same file as the one loaded: its dynamic section lands
+		 * where the linker saw it */
+		if (!elf || dynamic_vaddr(elf, &dyn) || dyn + addr != ld) {
+			if (elf)
+				elf_end(elf);
+			elf = NULL;
+			close(o.fd);
+			o.fd = -1;
+		}
+		pid_root_used = elf && !pass;
+	}
+	if (!elf)
+		return 0;
+	/* on the host's root, named as its maps name it: the linker's path
+	 * may go through a link (/lib -> usr/lib) */
+	if (!pid_root_used || root_is_host(pid))
+		real = realpath(path, NULL);
+	copy_str(o.path, sizeof(o.path), real && real[0] == '/' ? real : path);
+	free(real);
+	set_extent(&o, elf);
+	elf_end(elf);
+	/* known already (from the maps), or in the way of what is */
+	if (o.start >= o.end || find_path(s, o.path) || overlaps(s, o.start, o.end)) {
+		close(o.fd);
+		return 0;
+	}
+	{
+		int id = fd_build_id(o.fd, o.build_id);
+
+		o.build_id_size = id > 0 ? (uint8_t)id : 0;
+	}
+	s->obj[s->n++] = o;
+	return 1;
+}
+
 void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, uint64_t ip,
 			  const unsigned char *build_id, int build_id_size, uint64_t file_offset)
 {
@@ -662,8 +801,9 @@ struct usym_session *usym_session_new(const struct usym_space *s)
 		 * the base is the load bias */
 		if (fd < 0)
 			continue;
-		if (!dwfl_report_elf(ss->dwfl, o->path, o->path, fd, o->bias, true))
+		if (!dwfl_report_elf(ss->dwfl, o->path, o->path, fd, o->bias, true)) {
 			close(fd);
+		}
 	}
 	dwfl_report_end(ss->dwfl, NULL, NULL);
 	return ss;

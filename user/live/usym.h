@@ -74,6 +74,24 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 			uint64_t start_code);
 
+/*
+ * An object the process's dynamic linker listed (the ULINKS record):
+ * loaded from PATH with load bias ADDR, its dynamic section at LD. The file
+ * is opened through /proc/PID/root, then as named on the host, and kept
+ * only if its PT_DYNAMIC lands at LD: the file loaded, not another one of
+ * that name. Nothing is added for a path known already, an object
+ * overlapping one known, or a file not found. 1 if added, else 0.
+ */
+int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, uint64_t addr,
+			  uint64_t ld);
+
+/*
+ * The ELF vaddr of _r_debug in this machine's dynamic linker (0 if not
+ * found): where BPF finds a process's r_debug from its AT_BASE alone, when
+ * the executable's program headers are not resident (ULINKS).
+ */
+uint64_t usym_ldso_r_debug(void);
+
 /* The object covering addr, or NULL. */
 const struct usym_object *usym_space_find(const struct usym_space *s, uint64_t addr);
 
