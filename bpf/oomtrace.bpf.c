@@ -917,7 +917,7 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct oomt_ustack *b;
 	__u32 size = 0;
-	__u64 sp;
+	__u64 sp, want = ustack_copy, top;
 	void *regs;
 
 	if (!ustack_copy || ustack_copy > OOMT_USTACK_COPY_MAX || !BPF_CORE_READ(cur, mm))
@@ -956,15 +956,26 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	b->regs[16] = r[16];	/* rip */
 	sp = r[19];
 #endif
+	/*
+	 * On the main thread's stack, the frames end at mm->start_stack (argc,
+	 * where _start began): the copy stops a little above it rather than
+	 * at a fault past the stack's top, which costs more here than a page
+	 * read (15 us against 6 us), and leaves the environment's strings out.
+	 */
+	top = BPF_CORE_READ(cur, mm, start_stack) + OOMT_USTACK_TOP_SLACK;
+	if (sp < top && top - sp < want)
+		want = top - sp;
 	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
 		__u64 off = size, len;
 
 		/* opaque to the compiler: the bound tested is the one the
 		 * verifier sees on the offset used */
 		barrier_var(off);
-		if (off >= ustack_copy)
+		if (off >= ustack_copy || off >= want)
 			break;
 		len = 4096 - ((sp + off) & 4095);
+		if (len > want - off)
+			len = want - off;
 		if (len > ustack_copy - off)
 			len = ustack_copy - off;
 		barrier_var(len);

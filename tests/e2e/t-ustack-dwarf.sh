@@ -72,12 +72,15 @@ for l in open(sys.argv[1]):
         sys.exit(0 if e["kill_to_exit_us"] < 100000 else 1)
 sys.exit(1)
 PY
-# the same event read back (report): as text, and as the same JSON
-"$OOMTRACE" report -e 1 "$WORK/dwarf.json" >"$WORK/dwarf.txt" || fail "report -e 1"
+# the same event read back (report): as text, and as the same JSON (its
+# number counts every OOM kill the tracer saw, in any memcg)
+SEQ=$(python3 -c 'import json, sys
+print([e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "oom_kill"][0]["seq"])' "$WORK/dwarf.json")
+"$OOMTRACE" report -e "$SEQ" "$WORK/dwarf.json" >"$WORK/dwarf.txt" || fail "report -e $SEQ"
 grep -q "touch (inlined) \[$B/libustack.so\] .*libustack.c:$line\$" "$WORK/dwarf.txt" ||
 	{ cat "$WORK/dwarf.txt"; fail "text output lacks the inlined frame with its line"; }
 echo "ok: text output names the inlined frame and its line"
-"$OOMTRACE" report -e 1 --json "$WORK/dwarf.json" >"$WORK/back.json" || fail "report -e 1 --json"
+"$OOMTRACE" report -e "$SEQ" --json "$WORK/dwarf.json" >"$WORK/back.json" || fail "report -e $SEQ --json"
 python3 - "$WORK/dwarf.json" "$WORK/back.json" <<'PY' || fail "the user stack does not read back the same"
 import json, sys
 a = [e for e in map(json.loads, open(sys.argv[1])) if e["type"] == "oom_kill"][0]
@@ -100,9 +103,9 @@ for l in open(sys.argv[1]):
                            for f in e["user_stack"] if not f.get("inlined")]
     print(json.dumps(e))
 PY
-"$OOMTRACE" report -e 1 --json "$WORK/bare.json" | head -1 >"$WORK/bare-back.json"
+"$OOMTRACE" report -e "$SEQ" --json "$WORK/bare.json" | head -1 >"$WORK/bare-back.json"
 grep -q '"sym"' "$WORK/bare-back.json" && fail "frames named without --symbolize"
-"$OOMTRACE" report -e 1 --json --symbolize "$WORK/bare.json" | head -1 >"$WORK/sym.json" ||
+"$OOMTRACE" report -e "$SEQ" --json --symbolize "$WORK/bare.json" | head -1 >"$WORK/sym.json" ||
 	fail "report --symbolize"
 python3 - "$WORK/dwarf.json" "$WORK/sym.json" <<'PY' || fail "report --symbolize does not name the frames as the live tracer did"
 import json, sys
