@@ -743,12 +743,13 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	fill_task_via_scratch(c, &b->trigger, cur);
 	send_cgroup_chain(c, BPF_CORE_READ(task_memcg_css(cur), cgroup, kn));
 	/*
-	 * The one record besides the OOM's last that may wake userspace (it
-	 * does when userspace has read everything before it): the allocating
-	 * process's maps are then read while the OOM is handled, before it
-	 * can exit, so that its user stack's objects are known.
+	 * No wake-up: the OOM's last record wakes userspace, once per OOM (a
+	 * wake-up is an interrupt, some 30 us in a VM). BEGIN used to, so
+	 * that the allocating process's maps were read before it could exit;
+	 * its objects now come with the kill (ULINKS, the dynamic linker's
+	 * list read from its memory).
 	 */
-	bpf_ringbuf_submit(b, 0);
+	bpf_ringbuf_submit(b, BPF_RB_NO_WAKEUP);
 }
 
 /* Is the current task the one handling the open OOM? (oom_badness is also
@@ -1060,7 +1061,13 @@ __noinline int emit_ulinks(__u64 oom_id)
 		else if (key == ULK_AT_BASE)
 			base = val;
 	}
-	if (base && ldso_r_debug) {
+	/* no interpreter: a static executable, no linker and no list (the
+	 * program headers, clean page cache, would fault for nothing) */
+	if (!base) {
+		flags |= OOMT_ULINKS_NO_DYNAMIC;
+		goto out;
+	}
+	if (ldso_r_debug) {
 		/* r_version (int), r_map, r_brk, r_state (enum), r_ldbase */
 		__u64 rd[5];
 

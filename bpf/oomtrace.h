@@ -334,7 +334,7 @@ struct oomt_ulink {
 enum {
 	OOMT_ULINKS_MORE = 1 << 0,	/* longer than OOMT_ULINKS_MAX */
 	OOMT_ULINKS_NO_AUXV = 1 << 1,	/* no AT_PHDR / AT_PHNUM */
-	OOMT_ULINKS_NO_DYNAMIC = 1 << 2,	/* no PT_PHDR or PT_DYNAMIC (static) */
+	OOMT_ULINKS_NO_DYNAMIC = 1 << 2,	/* no AT_BASE (static), PT_PHDR or PT_DYNAMIC */
 	OOMT_ULINKS_NO_DEBUG = 1 << 3,	/* no DT_DEBUG, or the linker left it 0 */
 	OOMT_ULINKS_FAULT = 1 << 4,	/* a read of its memory failed (not resident) */
 };

@@ -492,9 +492,12 @@ static void complete(struct assembler *a)
 }
 
 /*
- * The trigger's objects, captured once per process: at BEGIN where the mode
- * has it, else at KILL. They are kept over out_of_memory() calls that kill
- * nothing (the same task retries) and dropped when an event is emitted.
+ * The trigger's objects, captured once per process, at the first of its
+ * records read (the OOM's records come together: only the last wakes
+ * userspace). Often the trigger is gone by then; what its maps no longer
+ * say, the ULINKS record does. They are kept over out_of_memory() calls
+ * that kill nothing (the same task retries) and dropped when an event is
+ * emitted.
  */
 static void capture_space(struct assembler *a, uint32_t pid)
 {
@@ -642,8 +645,7 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	 * trigger's objects are captured now: it is often the victim, gone
 	 * within milliseconds, long before the event completes (in tracepoint
 	 * mode ASSEMBLE_QUIET_MS after its last record). The files are held
-	 * open until then. While the OOM killer holds the task's lock,
-	 * opening its maps waits for it: that delays this reader, not the kill.
+	 * open until then.
 	 */
 	capture_space(a, k->trigger_pid);
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
@@ -760,8 +762,6 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
 		a->cur->trigger.skip = OOM_SKIP_NONE;
 		a->cur->has |= EV_HAS_TRIGGER;
-		/* fentry/kprobe: before the kernel's OOM report, milliseconds
-		 * ahead of the KILL record */
 		capture_space(a, (uint32_t)a->cur->trigger.pid);
 		break;
 	case OOMT_REC_CANDIDATE: {
