@@ -588,3 +588,10 @@ int loader__ringbuf_fd(const struct loader *t)
 {
 	return bpf_map__fd(t->skel->maps.events);
 }
+
+void loader__objects(const void **full, size_t *full_size, const void **compat,
+		     size_t *compat_size)
+{
+	*full = oomtrace_bpf__elf_bytes(full_size);
+	*compat = oomtrace_compat_bpf__elf_bytes(compat_size);
+}

@@ -84,5 +84,11 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int loader__ringbuf_fd(const struct loader *t);
+/*
+ * The ELF bytes of the two BPF objects (full and compat) in our .rodata:
+ * loading reads them, nothing else does (protect_release drops them).
+ */
+void loader__objects(const void **full, size_t *full_size, const void **compat,
+		     size_t *compat_size);
 
 #endif

@@ -413,11 +413,19 @@ static int loop(struct session *s)
 	if (o->protect)
 		protect_self();
 	/*
-	 * What only loading used leaves memory: the BPF object in our .rodata,
-	 * and zlib's code (load_only_libs): locked memory would hold them for
-	 * as long as we run.
+	 * What only loading used leaves memory: the BPF objects in our .rodata
+	 * (both: the one not loaded shares pages with its neighbours, and
+	 * mlockall brings every page in), and zlib's code (load_only_libs):
+	 * locked memory would hold them for as long as we run.
 	 */
-	protect_release(s->loader.skel->skeleton->data, s->loader.skel->skeleton->data_sz);
+	{
+		const void *full, *compat;
+		size_t full_size, compat_size;
+
+		loader__objects(&full, &full_size, &compat, &compat_size);
+		protect_release(full, full_size);
+		protect_release(compat, compat_size);
+	}
 	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
 	/*
 	 * The processes already running, into the exec-time cache: now that
