@@ -33,6 +33,7 @@
 #include "protect.h"
 #include "cli_args.h"
 #include "session.h"
+#include "usym.h"
 
 struct session {
 	const struct session_opts *o;
@@ -403,7 +404,9 @@ static int loop(struct session *s)
 
 	/* loading parsed the kernel's BTF (more than once in auto mode): give
 	 * that heap back before the ring buffer is mapped and memory is locked,
-	 * or both count at once in the peak */
+	 * or both count at once in the peak; the build ids of our own objects
+	 * (usym.h) go into the cache first, through memory freed here too */
+	usym_cache_seed();
 	malloc_trim(0);
 	rb = ring_buffer__new(loader__ringbuf_fd(&s->loader), on_record, s->a, NULL);
 	if (!rb) {

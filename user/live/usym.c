@@ -192,16 +192,22 @@ static int open_checked(const char *path, const unsigned char *id, int n)
  * The objects oomtrace itself maps (the C library, the loader) are the
  * host's most common ones: known by build id from the start.
  */
-static void seed_cache(void)
+void usym_cache_seed(void)
 {
-	static struct usym_space self;
 	static bool seeded;
+	struct usym_space *self;
 
 	if (seeded)
 		return;
 	seeded = true;
-	usym_space_from_maps(&self, (uint32_t)getpid());
-	usym_space_reset(&self);
+	/* once, and freed: the live tracer seeds before it locks its memory */
+	self = malloc(sizeof(*self));
+	if (!self)
+		return;
+	usym_space_init(self);
+	usym_space_from_maps(self, (uint32_t)getpid());
+	usym_space_reset(self);
+	free(self);
 }
 
 /* The library directories of the loader's default search, for DT_NEEDED. */
@@ -327,7 +333,7 @@ static int find_by_build_id(const unsigned char *id, int n, const char *hint, ui
 			return fd;
 		}
 	}
-	seed_cache();
+	usym_cache_seed();
 	for (int pass = 0; pass < 2; pass++) {
 		if (!usym_cache_lookup(id, n, buf, sizeof(buf)) &&
 		    (fd = open_checked(buf, id, n)) >= 0) {
@@ -818,7 +824,7 @@ int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, u
 int usym_offline_frames(const unsigned char *build_id, int build_id_size, const char *object,
 			uint64_t file_offset, bool activation, struct oom_frame *out, int max)
 {
-	static struct usym_space space;
+	struct usym_space *space;
 	char path[OOM_PATH_MAX];
 	struct usym_session *ss;
 	uint64_t vaddr;
@@ -837,18 +843,25 @@ int usym_offline_frames(const unsigned char *build_id, int build_id_size, const 
 		return 0;
 	}
 	elf_end(elf);
+	/* offline (report --symbolize): no locked memory to keep it out of */
+	space = malloc(sizeof(*space));
+	if (!space) {
+		close(fd);
+		return -ENOMEM;
+	}
 	/* the object alone, at bias 0: the address is its vaddr */
-	usym_space_init(&space);
-	space.obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
-	copy_str(space.obj[0].path, sizeof(space.obj[0].path), object && object[0] ? object : path);
-	memcpy(space.obj[0].build_id, build_id, (size_t)build_id_size);
-	space.obj[0].build_id_size = (uint8_t)build_id_size;
-	space.n = 1;
-	ss = usym_session_new(&space);
+	usym_space_init(space);
+	space->obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
+	copy_str(space->obj[0].path, sizeof(space->obj[0].path), object && object[0] ? object : path);
+	memcpy(space->obj[0].build_id, build_id, (size_t)build_id_size);
+	space->obj[0].build_id_size = (uint8_t)build_id_size;
+	space->n = 1;
+	ss = usym_session_new(space);
 	if (ss) {
 		n = usym_session_frames(ss, vaddr, activation, OOM_UNWIND_UNKNOWN, out, max);
 		usym_session_free(ss);
 	}
-	usym_space_reset(&space);
+	usym_space_reset(space);
+	free(space);
 	return n;
 }
