@@ -546,7 +546,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	struct session s = { .o = o, .sink = sink };
 	struct assembler_ops ops = {
 		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
-		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup, .arg = &s,
+		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup,
+		.ustack_copy = o->ustack_copy, .arg = &s,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction hup = { .sa_handler = on_hup };
