@@ -62,6 +62,11 @@ void protect_heap_policy(void)
 	 * its own, gone from the process once freed.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	/*
+	 * The heap grows by what is asked, not 128 KiB more: the free top
+	 * would be locked and resident too, a reserve no one sized.
+	 */
+	mallopt(M_TOP_PAD, 0);
 }
 
 bool protect_adj_min(void)
