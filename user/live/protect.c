@@ -105,6 +105,27 @@ struct skip {
 };
 
 /*
+ * Whether [off, end) of the file lies in a segment loaded neither writable
+ * nor executable: pages that relocation never wrote (a RELRO page, read-only
+ * now, holds relocated data that dropping it would lose).
+ */
+static bool in_readonly_segment(int fd, const ElfW(Ehdr) *eh, uint64_t off, uint64_t end)
+{
+	ElfW(Phdr) ph;
+
+	if (eh->e_phentsize != sizeof(ph))
+		return false;
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return false;
+		if (ph.p_type == PT_LOAD && off >= ph.p_offset && end <= ph.p_offset + ph.p_filesz)
+			return !(ph.p_flags & (PF_W | PF_X));
+	}
+	return false;
+}
+
+/*
  * The file ranges of path's not_read_after_start() sections, if path is
  * still the file mapped (inode ino): their count.
  */
@@ -134,7 +155,8 @@ static int object_skips(const char *path, unsigned long long ino, struct skip *s
 		    sh.sh_name >= strtab.sh_size ||
 		    pread(fd, name, sizeof(name) - 1, (off_t)(strtab.sh_offset + sh.sh_name)) <= 0)
 			continue;
-		if (not_read_after_start(name))
+		if (not_read_after_start(name) &&
+		    in_readonly_segment(fd, &eh, sh.sh_offset, sh.sh_offset + sh.sh_size))
 			skip[n++] = (struct skip){ sh.sh_offset, sh.sh_offset + sh.sh_size };
 	}
 out:
@@ -240,8 +262,10 @@ static __attribute__((noinline)) void touch_stack(void)
  * makes it, but for the stack: that brings in the whole 128 KiB the kernel
  * sets up, where the event path needs a few pages (STACK_HEADROOM, touched
  * before). MCL_ONFAULT locks the stack's pages in use; every other mapping
- * is then locked whole. Kernels before 4.4 have no MCL_ONFAULT: plain
- * mlockall there.
+ * is then locked whole, but for the sections of shared objects nothing reads
+ * after start (not_read_after_start): all code, data, read-only data and
+ * heap stay in. Kernels before 4.4 have no MCL_ONFAULT: plain mlockall
+ * there, sections included.
  */
 static int lock_memory(void)
 {
