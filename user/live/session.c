@@ -308,7 +308,7 @@ static void on_event(struct oom_event *ev, void *arg)
 
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
 	loader__refresh_meminfo(&s->loader);
-	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	cmdline_fill(ev, loader__cmdlines_fd(&s->loader), proc_root());
 	domain_live_fill(ev, &s->memcg_mount, "");
 	run_up_live__fill(&s->run_up, ev);
 	s->sink->event(s, ev, s->sink->arg);
@@ -332,7 +332,7 @@ static void on_forget_cgroup(void *arg, uint64_t id)
 {
 	struct session *s = arg;
 
-	bpf_map__delete_elem(s->loader.skel->maps.sent_cgroups, &id, sizeof(id), 0);
+	loader__forget_cgroup(&s->loader, id);
 }
 
 static uint64_t on_dropped(void *arg)
@@ -435,7 +435,7 @@ static int loop(struct session *s)
 	 * exec fills it (a fresher entry is never overwritten), and while we
 	 * may still read every /proc/PID/exe (the recorder drops that next).
 	 */
-	ret = cmdline_prefill(bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	ret = cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
 	if (ret < 0)
 		log_warn("cannot read %s for command lines: %s: victims that ran before "
 			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
@@ -614,6 +614,11 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	}
 	if (o->precise_rss)
 		warn_precise_rss(&s.loader);
+	/* before what is allocated next, which takes the heap it frees */
+	ret = loader__shed_object(&s.loader);
+	if (ret)
+		log_debug("the BPF object stays open: %s", strerror(-ret));
+	ret = 0;
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)
