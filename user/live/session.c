@@ -362,10 +362,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Shared libraries only loading uses: zlib (libbpf reads /proc/config.gz
- * with it). libelf stays locked: user stacks are symbolized with it.
+ * Shared libraries whose code the event path does not run: libbz2 (libdwfl
+ * opens bzip2-compressed ELF files with it; no process maps one, and user
+ * stacks are symbolized from the files processes map, or their debug files
+ * in /usr/lib/debug, plain ELF). The rest stays locked: libelf, libdw and
+ * liblzma unwind and symbolize user stacks (liblzma: MiniDebugInfo,
+ * .gnu_debugdata), and zlib, which libbpf reads /proc/config.gz with while
+ * loading, inflates compressed DWARF sections for libdw too (debug files
+ * made with --compress-debug-sections, as Debian's dbgsym packages are).
  */
-static const char *const load_only_libs[] = { "libz.so" };
+static const char *const load_only_libs[] = { "libbz2.so" };
 
 /*
  * ring_buffer__poll(), with our signals unblocked only while waiting: a stop
@@ -416,10 +422,10 @@ static int loop(struct session *s)
 	if (o->protect)
 		protect_self();
 	/*
-	 * What only loading used leaves memory: the BPF objects in our .rodata
-	 * (both: the one not loaded shares pages with its neighbours, and
-	 * mlockall brings every page in), and zlib's code (load_only_libs):
-	 * locked memory would hold them for as long as we run.
+	 * What the event path never reads leaves memory: the BPF objects in
+	 * our .rodata (both: locking brought in the one not loaded too), and
+	 * the code of load_only_libs: locked memory would hold them for as
+	 * long as we run.
 	 */
 	{
 		const void *full, *compat;
