@@ -635,9 +635,32 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 
 static char *debuginfo_path;	/* NULL: libdwfl's default, /usr/lib/debug and beside the file */
 
+/*
+ * Separate debug files: libdwfl's standard search (by build id, then by
+ * name and .gnu_debuglink, then the debuginfod servers) where servers are
+ * configured (DEBUGINFOD_URLS: report --symbolize). Without (the live
+ * tracer unsets it, assemble.c), by build id only: elfutils before 0.189
+ * dlopens libdebuginfod, and with it libcurl, gnutls, libcrypto and more
+ * (7 MiB on Debian 12), at the first search past the build id, servers or
+ * not: on the event path, and locked resident for good after.
+ */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+
+	if (urls && urls[0])
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+					    debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
 
