@@ -876,39 +876,49 @@ static void teardown(struct recorder *r)
 
 int cmd_record(int argc, char **argv)
 {
-	static struct recorder r;	/* large: not on the stack */
+	/* large: not on the stack, nor static storage that trace would lock */
+	struct recorder *r = calloc(1, sizeof(*r));
 	struct session_sink sink = {
 		.event = on_event, .aftermath = on_aftermath, .attached = on_attached,
 		.tick = on_tick, .timeout_ms = on_timeout, .stopping = on_stopping,
-		.want_sighup = true, .arg = &r,
+		.want_sighup = true, .arg = r,
 	};
 	int ret;
 
-	memset(&r, 0, sizeof(r));
-	session_opts__init(&r.so);
-	r.output = DEFAULT_OUTPUT;
-	r.max_size = DEFAULT_MAX_SIZE;
-	r.max_files = DEFAULT_MAX_FILES;
-	r.prom_top = PROM_DEFAULT_TOP;
-	r.reconcile_ms = DEFAULT_RECONCILE_S * 1000ull;
-	ret = parse_args(argc, argv, &r);
-	if (ret)
-		return ret > 0 ? EXIT_OK : EXIT_USAGE;
+	if (!r) {
+		log_err("out of memory");
+		return EXIT_RUNTIME;
+	}
+	session_opts__init(&r->so);
+	r->output = DEFAULT_OUTPUT;
+	r->max_size = DEFAULT_MAX_SIZE;
+	r->max_files = DEFAULT_MAX_FILES;
+	r->prom_top = PROM_DEFAULT_TOP;
+	r->reconcile_ms = DEFAULT_RECONCILE_S * 1000ull;
+	ret = parse_args(argc, argv, r);
+	if (ret) {
+		ret = ret > 0 ? EXIT_OK : EXIT_USAGE;
+		goto out;
+	}
 	/* a closed stdout (journald restarted) must cost records, not the recorder */
 	sigaction(SIGPIPE, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 	/* before any file is made */
 	if (!can_trace()) {
 		log_err("need root (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN) to load BPF "
 			"programs: run it with sudo");
-		return EXIT_RUNTIME;
+		ret = EXIT_RUNTIME;
+		goto out;
 	}
-	if (r.so.protect)
+	if (r->so.protect)
 		protect_heap_policy();	/* before setup's scan buffers */
-	if (setup(&r)) {
-		teardown(&r);
-		return EXIT_RUNTIME;
+	if (setup(r)) {
+		teardown(r);
+		ret = EXIT_RUNTIME;
+		goto out;
 	}
-	ret = session__run(&r.so, &sink);
-	teardown(&r);
+	ret = session__run(&r->so, &sink);
+	teardown(r);
+out:
+	free(r);
 	return ret;
 }

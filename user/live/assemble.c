@@ -30,7 +30,8 @@ struct pending_ustack {
 	/* the trigger's objects, captured when its USTACK record came */
 	struct usym_space space;
 	uint64_t space_mono_ns;		/* when it was captured */
-	struct oomt_ustack *copy;	/* OOMT_USTACK_COPY_MAX of stack */
+	struct oomt_ustack *copy;	/* room for copy_max bytes of stack */
+	uint32_t copy_max;
 	bool have_copy;
 	struct oomt_ulinks *links;	/* its objects, as its dynamic linker listed them */
 	bool have_links;
@@ -112,7 +113,10 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 	 * otherwise ask the debuginfod servers of DEBUGINFOD_URLS, network
 	 * round trips while events wait (report --symbolize may) */
 	unsetenv("DEBUGINFOD_URLS");
-	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + OOMT_USTACK_COPY_MAX);
+	/* sized as asked of the BPF side: mlockall keeps all of it resident */
+	a->ustack.copy_max = ops->ustack_copy && ops->ustack_copy < OOMT_USTACK_COPY_MAX ?
+			     ops->ustack_copy : OOMT_USTACK_COPY_MAX;
+	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + a->ustack.copy_max);
 	a->ustack.links = malloc(sizeof(*a->ustack.links));
 	usym_space_init(&a->ustack.space);
 	if (!a->cgroups || !a->ev || !a->ustack.copy || !a->ustack.links) {
@@ -792,7 +796,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 	case OOMT_REC_USTACK: {
 		const struct oomt_ustack *u = data;
 
-		if (u->size > OOMT_USTACK_COPY_MAX || size < sizeof(*u) + u->size)
+		if (u->size > a->ustack.copy_max || size < sizeof(*u) + u->size)
 			return -EINVAL;
 		memcpy(a->ustack.copy, u, sizeof(*u) + u->size);
 		a->ustack.have_copy = true;

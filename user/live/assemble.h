@@ -61,6 +61,11 @@ struct assembler_ops {
 	 * must name that cgroup again when it next sees it. NULL if none.
 	 */
 	void (*forget_cgroup)(void *arg, uint64_t id);
+	/*
+	 * The most stack a USTACK record carries (the BPF side's --ustack-copy),
+	 * the room kept for it; 0: OOMT_USTACK_COPY_MAX.
+	 */
+	uint32_t ustack_copy;
 	void *arg;
 };
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -543,6 +544,73 @@ void loader__stop(struct loader *t)
 	t->n_links = 0;
 	oomtrace_bpf__destroy(t->skel);
 	t->skel = NULL;
+	if (t->shed) {
+		munmap(t->bss, t->bss_size);
+		close(t->fd_events);
+		close(t->fd_cmdlines);
+		close(t->fd_sent_cgroups);
+		close(t->fd_totals);
+		t->bss = NULL;
+		t->shed = false;
+	}
+}
+
+static struct oomtrace_bpf__bss *bss_of(const struct loader *t)
+{
+	return t->shed ? t->bss : t->skel ? t->skel->bss : NULL;
+}
+
+/*
+ * libbpf keeps the object it loaded (its BTF and BTF.ext, the programs'
+ * instructions and relocations: some 300 KiB of heap) for as long as it
+ * is open, but after attaching only its teardown reads it. The programs
+ * stay attached through their links (t->links, independent of the object),
+ * the maps through the programs and the fds kept here; .bss is mapped
+ * again, from its map, since libbpf unmaps its own view. The heap freed is
+ * reused by what the session allocates next (the assembler's storage):
+ * locked memory would otherwise keep it resident for as long as we run.
+ */
+int loader__shed_object(struct loader *t)
+{
+	struct oomtrace_bpf *skel = t->skel;
+	long page = sysconf(_SC_PAGESIZE);
+	int fds[4] = { -1, -1, -1, -1 }, err;
+	void *bss;
+	size_t size;
+
+	if (!skel || t->shed)
+		return -EINVAL;
+	/* a .bss libbpf could not share with the kernel (no mmapable arrays) */
+	if (!skel->bss || !(bpf_map__map_flags(skel->maps.bss) & BPF_F_MMAPABLE))
+		return -EOPNOTSUPP;
+	size = ((size_t)bpf_map__value_size(skel->maps.bss) + (size_t)page - 1) &
+	       ~((size_t)page - 1);
+	bss = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(skel->maps.bss), 0);
+	if (bss == MAP_FAILED)
+		return -errno;
+	fds[0] = fcntl(bpf_map__fd(skel->maps.events), F_DUPFD_CLOEXEC, 3);
+	fds[1] = fcntl(bpf_map__fd(skel->maps.cmdlines), F_DUPFD_CLOEXEC, 3);
+	fds[2] = fcntl(bpf_map__fd(skel->maps.sent_cgroups), F_DUPFD_CLOEXEC, 3);
+	fds[3] = fcntl(bpf_map__fd(skel->maps.totals), F_DUPFD_CLOEXEC, 3);
+	for (int i = 0; i < 4; i++)
+		if (fds[i] < 0) {
+			err = -errno;
+			for (int j = 0; j < 4; j++)
+				if (fds[j] >= 0)
+					close(fds[j]);
+			munmap(bss, size);
+			return err;
+		}
+	t->fd_events = fds[0];
+	t->fd_cmdlines = fds[1];
+	t->fd_sent_cgroups = fds[2];
+	t->fd_totals = fds[3];
+	t->bss = bss;
+	t->bss_size = size;
+	t->shed = true;
+	oomtrace_bpf__destroy(skel);
+	t->skel = NULL;
+	return 0;
 }
 
 /*
@@ -556,22 +624,28 @@ void loader__refresh_meminfo(struct loader *t)
 	struct proc_meminfo mi;
 	char text[8192];
 
-	if (!t->skel || procfs_read_file("/proc/meminfo", text, sizeof(text)) < 0 ||
+	struct oomtrace_bpf__bss *bss = bss_of(t);
+
+	if (!bss || procfs_read_file("/proc/meminfo", text, sizeof(text)) < 0 ||
 	    procfs_parse_meminfo(text, &mi))
 		return;
-	t->skel->bss->meminfo_ram_pages = mi.mem_total_kb / page_kb;
-	t->skel->bss->meminfo_swap_pages = mi.swap_total_kb / page_kb;
+	bss->meminfo_ram_pages = mi.mem_total_kb / page_kb;
+	bss->meminfo_swap_pages = mi.swap_total_kb / page_kb;
 }
 
 void loader__set_ldso_r_debug(struct loader *t, uint64_t vaddr)
 {
-	if (t->skel)
-		t->skel->bss->ldso_r_debug = vaddr;
+	struct oomtrace_bpf__bss *bss = bss_of(t);
+
+	if (bss)
+		bss->ldso_r_debug = vaddr;
 }
 
 uint64_t loader__dropped(const struct loader *t)
 {
-	return t->skel ? t->skel->bss->drops.ringbuf_full : 0;
+	struct oomtrace_bpf__bss *bss = bss_of(t);
+
+	return bss ? bss->drops.ringbuf_full : 0;
 }
 
 int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_candidates,
@@ -580,7 +654,8 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 	uint32_t slot = (uint32_t)(oom_id % OOMT_TOTALS_SLOTS);
 	struct oomt_totals tot;
 
-	if (!t->skel || bpf_map__lookup_elem(t->skel->maps.totals, &slot, sizeof(slot), &tot,
+	if (t->shed ? bpf_map_lookup_elem(t->fd_totals, &slot, &tot) :
+	    !t->skel || bpf_map__lookup_elem(t->skel->maps.totals, &slot, sizeof(slot), &tot,
 					     sizeof(tot), 0))
 		return -ENOENT;
 	if (tot.oom_id != oom_id)	/* never written for it, or reused by a later OOM */
@@ -592,5 +667,23 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 
 int loader__ringbuf_fd(const struct loader *t)
 {
-	return bpf_map__fd(t->skel->maps.events);
+	return t->shed ? t->fd_events : bpf_map__fd(t->skel->maps.events);
+}
+
+int loader__cmdlines_fd(const struct loader *t)
+{
+	return t->shed ? t->fd_cmdlines : bpf_map__fd(t->skel->maps.cmdlines);
+}
+
+void loader__forget_cgroup(const struct loader *t, uint64_t id)
+{
+	bpf_map_delete_elem(t->shed ? t->fd_sent_cgroups : bpf_map__fd(t->skel->maps.sent_cgroups),
+			    &id);
+}
+
+void loader__objects(const void **full, size_t *full_size, const void **compat,
+		     size_t *compat_size)
+{
+	*full = oomtrace_bpf__elf_bytes(full_size);
+	*compat = oomtrace_compat_bpf__elf_bytes(compat_size);
 }

@@ -25,6 +25,8 @@ struct kaddrs_async;
 struct oomtrace_bpf;
 struct ring_buffer;
 
+struct oomtrace_bpf__bss;
+
 struct loader {
 	struct oomtrace_bpf *skel;
 	enum attach_mode mode;		/* the mode in use */
@@ -45,6 +47,14 @@ struct loader {
 	 * they could not run; 0 without --precise-rss */
 	int pcpu;
 	int pcpu_setup_err;		/* -errno: pcpu_setup did not load, 0: it did */
+	/*
+	 * loader__shed_object: the libbpf object closed (skel NULL), the maps
+	 * the session uses held by fds of our own, .bss by a mapping of our own
+	 */
+	bool shed;
+	int fd_events, fd_cmdlines, fd_sent_cgroups, fd_totals;
+	struct oomtrace_bpf__bss *bss;
+	size_t bss_size;
 };
 
 /* "fentry" ... ; NULL for an unknown mode */
@@ -87,5 +97,21 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int loader__ringbuf_fd(const struct loader *t);
+/* The exec-time command line cache's map fd (cmdline.h). */
+int loader__cmdlines_fd(const struct loader *t);
+/* The BPF side is to name cgroup id again (its name was dropped). */
+void loader__forget_cgroup(const struct loader *t, uint64_t id);
+/*
+ * Once attached: close the libbpf object, which only the teardown needs
+ * any more, keeping what the accessors above use. 0, or -errno (then the
+ * object stays, and all goes on as before).
+ */
+int loader__shed_object(struct loader *t);
+/*
+ * The ELF bytes of the two BPF objects (full and compat) in our .rodata:
+ * loading reads them, nothing else does (protect_release drops them).
+ */
+void loader__objects(const void **full, size_t *full_size, const void **compat,
+		     size_t *compat_size);
 
 #endif

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Self-protection against the OOM killer and reclaim. */
+#include <elf.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -59,6 +62,11 @@ void protect_heap_policy(void)
 	 * its own, gone from the process once freed.
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	/*
+	 * The heap grows by what is asked, not 128 KiB more: the free top
+	 * would be locked and resident too, a reserve no one sized.
+	 */
+	mallopt(M_TOP_PAD, 0);
 }
 
 bool protect_adj_min(void)
@@ -74,21 +82,148 @@ bool protect_memory_locked(void)
 }
 
 /*
+ * Sections of a shared object that nothing reads once it is loaded and
+ * relocated: the unwind tables (read only by an unwinder walking our own
+ * frames: C++ exceptions, pthread_cancel, backtrace(), none of which
+ * oomtrace uses; user stacks are unwound from the victim's files, not from
+ * our mappings) and the dynamic relocations (applied at start; a library
+ * dlopen'ed later is relocated from its own). Their pages are left out of
+ * the lock: should something read them after all, they come back from the
+ * page cache on fault, as any unlocked page would.
+ */
+static bool not_read_after_start(const char *name)
+{
+	return !strcmp(name, ".eh_frame") || !strcmp(name, ".eh_frame_hdr") ||
+	       !strcmp(name, ".gcc_except_table") || !strcmp(name, ".rela.dyn") ||
+	       !strcmp(name, ".rel.dyn") || !strcmp(name, ".relr.dyn");
+}
+
+#define SKIP_MAX 8
+
+struct skip {
+	uint64_t off, end;	/* file offsets */
+};
+
+/*
+ * Whether [off, end) of the file lies in a segment loaded neither writable
+ * nor executable: pages that relocation never wrote (a RELRO page, read-only
+ * now, holds relocated data that dropping it would lose).
+ */
+static bool in_readonly_segment(int fd, const ElfW(Ehdr) *eh, uint64_t off, uint64_t end)
+{
+	ElfW(Phdr) ph;
+
+	if (eh->e_phentsize != sizeof(ph))
+		return false;
+	for (unsigned int i = 0; i < eh->e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff + i * sizeof(ph))) !=
+		    (ssize_t)sizeof(ph))
+			return false;
+		if (ph.p_type == PT_LOAD && off >= ph.p_offset && end <= ph.p_offset + ph.p_filesz)
+			return !(ph.p_flags & (PF_W | PF_X));
+	}
+	return false;
+}
+
+/*
+ * The file ranges of path's not_read_after_start() sections, if path is
+ * still the file mapped (inode ino): their count.
+ */
+static int object_skips(const char *path, unsigned long long ino, struct skip *skip)
+{
+	ElfW(Ehdr) eh;
+	ElfW(Shdr) sh, strtab;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || st.st_ino != ino ||
+	    pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+	    eh.e_shentsize != sizeof(sh) || eh.e_shstrndx >= eh.e_shnum ||
+	    pread(fd, &strtab, sizeof(strtab), (off_t)(eh.e_shoff + eh.e_shstrndx * sizeof(sh))) !=
+		    (ssize_t)sizeof(strtab))
+		goto out;
+	for (unsigned int i = 1; i < eh.e_shnum && n < SKIP_MAX; i++) {
+		char name[24] = "";
+
+		if (pread(fd, &sh, sizeof(sh), (off_t)(eh.e_shoff + i * sizeof(sh))) !=
+			    (ssize_t)sizeof(sh) ||
+		    !(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS || !sh.sh_size ||
+		    sh.sh_name >= strtab.sh_size ||
+		    pread(fd, name, sizeof(name) - 1, (off_t)(strtab.sh_offset + sh.sh_name)) <= 0)
+			continue;
+		if (not_read_after_start(name) &&
+		    in_readonly_segment(fd, &eh, sh.sh_offset, sh.sh_offset + sh.sh_size))
+			skip[n++] = (struct skip){ sh.sh_offset, sh.sh_offset + sh.sh_size };
+	}
+out:
+	close(fd);
+	return n;
+}
+
+/*
+ * Lock a read-only file mapping [start, end) of file offset off, but for
+ * the whole pages of skip's sections in it: those are dropped if present
+ * (the fault-around of start-up brings neighbours in).
+ */
+static void lock_but_skips(uintptr_t start, uintptr_t end, uint64_t off, const struct skip *skip,
+			   int n)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), at = start;
+
+	for (;;) {
+		uintptr_t next = end, next_end = end;
+
+		/* the lowest whole-page skipped range at or after at */
+		for (int i = 0; i < n; i++) {
+			uint64_t lo = skip[i].off > off ? skip[i].off - off : 0;
+			uint64_t hi = skip[i].end > off ? skip[i].end - off : 0;
+			uintptr_t s = (start + (uintptr_t)lo + page - 1) & ~(page - 1);
+			uintptr_t e = (start + (uintptr_t)hi) & ~(page - 1);
+
+			if (e > end)
+				e = end;
+			if (s < at)
+				s = at;
+			if (s < e && s < next) {
+				next = s;
+				next_end = e;
+			}
+		}
+		if (next > at)
+			mlock((void *)at, next - at);
+		if (next >= end)
+			return;
+		/* locked with the rest by mlockall(MCL_CURRENT) if present: not any more */
+		munlock((void *)next, next_end - next);
+		madvise((void *)next, next_end - next, MADV_DONTNEED);
+		at = next_end;
+	}
+}
+
+/*
  * Bring in (and lock) every mapping but the stack, [vdso]/[vvar] and the
- * BPF maps (resident already): as plain mlockall would.
+ * BPF maps (resident already): as plain mlockall would, but for the
+ * sections of shared objects nothing reads after start (not_read_after_start).
  */
 static int populate_but_stack(void)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
-	char line[512], perms[8];
+	char line[512], perms[8], last[256] = "";
+	struct skip skip[SKIP_MAX];
+	int n_skip = 0;
 
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end;
+		unsigned long long start, end, off, ino;
 		int name = 0;
 
-		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &start, &end, perms, &name) < 3 || !name)
+		if (sscanf(line, "%llx-%llx %7s %llx %*s %llu %n", &start, &end, perms, &off, &ino,
+			   &name) < 5 || !name)
 			continue;
 		/* no access (guard gaps, a library's padding): nothing to bring in */
 		if (!strncmp(perms, "---", 3) || line[name] == '[' ||
@@ -96,6 +231,16 @@ static int populate_but_stack(void)
 			continue;
 		if (line[name] != '/' && line[name] != '\0')
 			continue;
+		line[strcspn(line, "\n")] = '\0';
+		/* neither written nor run: where such sections are */
+		if (line[name] == '/' && !strcmp(perms, "r--p")) {
+			if (strcmp(last, line + name)) {
+				snprintf(last, sizeof(last), "%s", line + name);
+				n_skip = object_skips(last, ino, skip);
+			}
+			lock_but_skips((uintptr_t)start, (uintptr_t)end, off, skip, n_skip);
+			continue;
+		}
 		/* as mlockall does, a range that cannot be brought in is passed over */
 		mlock((void *)(uintptr_t)start, end - start);
 	}
@@ -117,8 +262,10 @@ static __attribute__((noinline)) void touch_stack(void)
  * makes it, but for the stack: that brings in the whole 128 KiB the kernel
  * sets up, where the event path needs a few pages (STACK_HEADROOM, touched
  * before). MCL_ONFAULT locks the stack's pages in use; every other mapping
- * is then locked whole. Kernels before 4.4 have no MCL_ONFAULT: plain
- * mlockall there.
+ * is then locked whole, but for the sections of shared objects nothing reads
+ * after start (not_read_after_start): all code, data, read-only data and
+ * heap stay in. Kernels before 4.4 have no MCL_ONFAULT: plain mlockall
+ * there, sections included.
  */
 static int lock_memory(void)
 {

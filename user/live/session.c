@@ -308,7 +308,7 @@ static void on_event(struct oom_event *ev, void *arg)
 
 	/* memory may have been hot-(un)plugged: keep the next OOM's totalpages right */
 	loader__refresh_meminfo(&s->loader);
-	cmdline_fill(ev, bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	cmdline_fill(ev, loader__cmdlines_fd(&s->loader), proc_root());
 	domain_live_fill(ev, &s->memcg_mount, "");
 	run_up_live__fill(&s->run_up, ev);
 	s->sink->event(s, ev, s->sink->arg);
@@ -332,7 +332,7 @@ static void on_forget_cgroup(void *arg, uint64_t id)
 {
 	struct session *s = arg;
 
-	bpf_map__delete_elem(s->loader.skel->maps.sent_cgroups, &id, sizeof(id), 0);
+	loader__forget_cgroup(&s->loader, id);
 }
 
 static uint64_t on_dropped(void *arg)
@@ -362,10 +362,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Shared libraries only loading uses: zlib (libbpf reads /proc/config.gz
- * with it). libelf stays locked: user stacks are symbolized with it.
+ * Shared libraries whose code the event path does not run: libbz2 (libdwfl
+ * opens bzip2-compressed ELF files with it; no process maps one, and user
+ * stacks are symbolized from the files processes map, or their debug files
+ * in /usr/lib/debug, plain ELF). The rest stays locked: libelf, libdw and
+ * liblzma unwind and symbolize user stacks (liblzma: MiniDebugInfo,
+ * .gnu_debugdata), and zlib, which libbpf reads /proc/config.gz with while
+ * loading, inflates compressed DWARF sections for libdw too (debug files
+ * made with --compress-debug-sections, as Debian's dbgsym packages are).
  */
-static const char *const load_only_libs[] = { "libz.so" };
+static const char *const load_only_libs[] = { "libbz2.so" };
 
 /*
  * ring_buffer__poll(), with our signals unblocked only while waiting: a stop
@@ -404,7 +410,9 @@ static int loop(struct session *s)
 
 	/* loading parsed the kernel's BTF (more than once in auto mode): give
 	 * that heap back before the ring buffer is mapped and memory is locked,
-	 * or both count at once in the peak */
+	 * or both count at once in the peak; the build ids of our own objects
+	 * (usym.h) go into the cache first, through memory freed here too */
+	usym_cache_seed();
 	malloc_trim(0);
 	rb = ring_buffer__new(loader__ringbuf_fd(&s->loader), on_record, s->a, NULL);
 	if (!rb) {
@@ -414,18 +422,26 @@ static int loop(struct session *s)
 	if (o->protect)
 		protect_self();
 	/*
-	 * What only loading used leaves memory: the BPF object in our .rodata,
-	 * and zlib's code (load_only_libs): locked memory would hold them for
-	 * as long as we run.
+	 * What the event path never reads leaves memory: the BPF objects in
+	 * our .rodata (both: locking brought in the one not loaded too), and
+	 * the code of load_only_libs: locked memory would hold them for as
+	 * long as we run.
 	 */
-	protect_release(s->loader.skel->skeleton->data, s->loader.skel->skeleton->data_sz);
+	{
+		const void *full, *compat;
+		size_t full_size, compat_size;
+
+		loader__objects(&full, &full_size, &compat, &compat_size);
+		protect_release(full, full_size);
+		protect_release(compat, compat_size);
+	}
 	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
 	/*
 	 * The processes already running, into the exec-time cache: now that
 	 * exec fills it (a fresher entry is never overwritten), and while we
 	 * may still read every /proc/PID/exe (the recorder drops that next).
 	 */
-	ret = cmdline_prefill(bpf_map__fd(s->loader.skel->maps.cmdlines), proc_root());
+	ret = cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
 	if (ret < 0)
 		log_warn("cannot read %s for command lines: %s: victims that ran before "
 			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
@@ -536,7 +552,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	struct session s = { .o = o, .sink = sink };
 	struct assembler_ops ops = {
 		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
-		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup, .arg = &s,
+		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup,
+		.ustack_copy = o->ustack_copy, .arg = &s,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct sigaction hup = { .sa_handler = on_hup };
@@ -605,6 +622,11 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		warn_precise_rss(&s.loader);
 	if (o->ustack_copy)
 		loader__set_ldso_r_debug(&s.loader, usym_ldso_r_debug());
+	/* before what is allocated next, which takes the heap it frees */
+	ret = loader__shed_object(&s.loader);
+	if (ret)
+		log_debug("the BPF object stays open: %s", strerror(-ret));
+	ret = 0;
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)

@@ -192,16 +192,22 @@ static int open_checked(const char *path, const unsigned char *id, int n)
  * The objects oomtrace itself maps (the C library, the loader) are the
  * host's most common ones: known by build id from the start.
  */
-static void seed_cache(void)
+void usym_cache_seed(void)
 {
-	static struct usym_space self;
 	static bool seeded;
+	struct usym_space *self;
 
 	if (seeded)
 		return;
 	seeded = true;
-	usym_space_from_maps(&self, (uint32_t)getpid());
-	usym_space_reset(&self);
+	/* once, and freed: the live tracer seeds before it locks its memory */
+	self = malloc(sizeof(*self));
+	if (!self)
+		return;
+	usym_space_init(self);
+	usym_space_from_maps(self, (uint32_t)getpid());
+	usym_space_reset(self);
+	free(self);
 }
 
 /* The library directories of the loader's default search, for DT_NEEDED. */
@@ -327,7 +333,7 @@ static int find_by_build_id(const unsigned char *id, int n, const char *hint, ui
 			return fd;
 		}
 	}
-	seed_cache();
+	usym_cache_seed();
 	for (int pass = 0; pass < 2; pass++) {
 		if (!usym_cache_lookup(id, n, buf, sizeof(buf)) &&
 		    (fd = open_checked(buf, id, n)) >= 0) {
@@ -768,9 +774,32 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 
 static char *debuginfo_path;	/* NULL: libdwfl's default, /usr/lib/debug and beside the file */
 
+/*
+ * Separate debug files: libdwfl's standard search (by build id, then by
+ * name and .gnu_debuglink, then the debuginfod servers) where servers are
+ * configured (DEBUGINFOD_URLS: report --symbolize). Without (the live
+ * tracer unsets it, assemble.c), by build id only: elfutils before 0.189
+ * dlopens libdebuginfod, and with it libcurl, gnutls, libcrypto and more
+ * (7 MiB on Debian 12), at the first search past the build id, servers or
+ * not: on the event path, and locked resident for good after.
+ */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	const char *urls = getenv("DEBUGINFOD_URLS");
+
+	if (urls && urls[0])
+		return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+						    debuglink_file, debuglink_crc,
+						    debuginfo_file_name);
+	return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name,
+					    debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
+	.find_debuginfo = find_debuginfo,
 	.debuginfo_path = &debuginfo_path,
 };
 
@@ -958,7 +987,7 @@ int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, u
 int usym_offline_frames(const unsigned char *build_id, int build_id_size, const char *object,
 			uint64_t file_offset, bool activation, struct oom_frame *out, int max)
 {
-	static struct usym_space space;
+	struct usym_space *space;
 	char path[OOM_PATH_MAX];
 	struct usym_session *ss;
 	uint64_t vaddr;
@@ -977,18 +1006,25 @@ int usym_offline_frames(const unsigned char *build_id, int build_id_size, const 
 		return 0;
 	}
 	elf_end(elf);
+	/* offline (report --symbolize): no locked memory to keep it out of */
+	space = malloc(sizeof(*space));
+	if (!space) {
+		close(fd);
+		return -ENOMEM;
+	}
 	/* the object alone, at bias 0: the address is its vaddr */
-	usym_space_init(&space);
-	space.obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
-	copy_str(space.obj[0].path, sizeof(space.obj[0].path), object && object[0] ? object : path);
-	memcpy(space.obj[0].build_id, build_id, (size_t)build_id_size);
-	space.obj[0].build_id_size = (uint8_t)build_id_size;
-	space.n = 1;
-	ss = usym_session_new(&space);
+	usym_space_init(space);
+	space->obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
+	copy_str(space->obj[0].path, sizeof(space->obj[0].path), object && object[0] ? object : path);
+	memcpy(space->obj[0].build_id, build_id, (size_t)build_id_size);
+	space->obj[0].build_id_size = (uint8_t)build_id_size;
+	space->n = 1;
+	ss = usym_session_new(space);
 	if (ss) {
 		n = usym_session_frames(ss, vaddr, activation, OOM_UNWIND_UNKNOWN, out, max);
 		usym_session_free(ss);
 	}
-	usym_space_reset(&space);
+	usym_space_reset(space);
+	free(space);
 	return n;
 }

@@ -115,12 +115,18 @@ struct Dwfl *usym_session_dwfl(struct usym_session *ss);
  * Offline: frames for an object known only by build id and file offset
  * (oomtrace report --symbolize). object: the path the record names, tried
  * first (its build id must match), may be empty. Frames written, 0 if the
- * object was not found.
+ * object was not found, -ENOMEM.
  */
 int usym_offline_frames(const unsigned char *build_id, int build_id_size, const char *object,
 			uint64_t file_offset, bool activation, struct oom_frame *out, int max);
 
 /* The build ids seen so far, and their files (bounded; least recently used out). */
+/*
+ * The objects oomtrace itself maps, known by build id (done once, at the
+ * first lookup otherwise): the live tracer calls it at start, so that no
+ * event pays for it.
+ */
+void usym_cache_seed(void);
 void usym_cache_note(const unsigned char *id, int n, const char *path);
 int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size);
 

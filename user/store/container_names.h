@@ -22,7 +22,11 @@
 
 #include "event.h"
 
-#define CONTAINER_NAMES_CACHE 256
+/*
+ * Four events' worth of distinct containers (OOM_NAMES_MAX each): the
+ * cache is preallocated and, in the live tracer, locked resident.
+ */
+#define CONTAINER_NAMES_CACHE 64
 #define CONTAINER_NAMES_RETRY_MS 5000
 
 struct container_names;
