@@ -2258,36 +2258,57 @@ int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * fallback. None (memory.high, proactive reclaim): the task's own memcg,
  * not at its limit. Returns the kernfs id; *ret_hit 1 when at the limit.
  */
+/* reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
+ * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch */
+struct reclaim_walk {
+	__u64 css;	/* the memcg's css to look at next */
+	__u64 loose;	/* the lowest short of a THP, or 0 */
+	__u64 found;	/* the lowest short of an order-0 charge, or 0 */
+};
+
+LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+{
+	struct reclaim_walk *w = data;
+	struct cgroup_subsys_state *css = (void *)w->css;
+	struct mem_cgroup *memcg = (void *)css;
+	struct cgroup_subsys_state *parent;
+	__s64 room;
+
+	if (!css)
+		return 1;
+	parent = BPF_CORE_READ(css, parent);
+	if (!parent)	/* the root memcg has no limit */
+		return 1;
+	room = counter_headroom(&memcg->memory);
+	if (!memcg_on_v2(memcg) && total_swap()) {
+		__s64 memsw = counter_headroom(&memcg->memsw);
+
+		if (memsw < room)
+			room = memsw;
+	}
+	if (room < 64) {
+		w->found = (__u64)css;
+		return 1;
+	}
+	if (room < 512 && !w->loose)
+		w->loose = (__u64)css;
+	w->css = (__u64)parent;
+	return 0;
+}
+
 static __always_inline __u64 reclaim_memcg(__u32 *ret_hit)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
-	struct cgroup_subsys_state *css = task_memcg_css(cur), *leaf = css;
-	struct cgroup_subsys_state *loose = NULL;
+	struct cgroup_subsys_state *leaf = task_memcg_css(cur);
+	struct reclaim_walk w = { .css = (__u64)leaf };
 
-	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
-		struct mem_cgroup *memcg = (void *)css;
-		struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
-		__s64 room;
-
-		if (!parent)	/* the root memcg has no limit */
-			break;
-		room = counter_headroom(&memcg->memory);
-		if (!memcg_on_v2(memcg) && total_swap()) {
-			__s64 memsw = counter_headroom(&memcg->memsw);
-
-			if (memsw < room)
-				room = memsw;
-		}
-		if (room < 64) {
-			*ret_hit = 1;
-			return css_kn_id(css);
-		}
-		if (room < 512 && !loose)
-			loose = css;
-		css = parent;
+	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, &w);
+	if (w.found) {
+		*ret_hit = 1;
+		return css_kn_id((void *)w.found);
 	}
-	*ret_hit = loose != NULL;
-	return leaf ? css_kn_id(loose ? loose : leaf) : 0;
+	*ret_hit = w.loose != 0;
+	return leaf ? css_kn_id((void *)(w.loose ? w.loose : (__u64)leaf)) : 0;
 }
 
 static __always_inline int reclaim_begin(bool memcg)
