@@ -159,6 +159,11 @@ struct oom_ctx {
 	struct exe_walk exe;
 	/* fill_scratch()'s result, copied into a record by its caller */
 	struct oomt_task scratch;
+	/* runup_sum()'s result, copied into the KILL record by fill_runup() */
+	struct oomt_runup runup;
+	/* the KILL record's kernel stack, for kstack_has() */
+	__u64 kstack[OOMT_KSTACK_MAX];
+	__s64 kstack_len;
 };
 
 struct {
@@ -1116,44 +1121,86 @@ const struct oomt_reclaim_domain reclaim_domain_zero = {};
 /*
  * The KILL record's run_up: the domain's slots of the window summed, and
  * the allocating task's own stall. Two lookups and two loops of
- * OOMT_RUNUP_SLOTS: all the kill pays for it.
+ * OOMT_RUNUP_SLOTS: all the kill pays for it. Summed into the context by a
+ * global function (scalars in, see walk_one()): verified once, not along
+ * every path of the KILL record's making.
  */
-static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 now)
+/* runup_sum()'s loops: one slot per step (OOMT_LOOP) */
+struct runup_step {
+	__u64 domain;
+	__u64 epoch;
+};
+
+LOOP_CB runup_domain_cb(__u64 idx, void *data)
 {
-	struct oomt_runup *r = &k->runup;
-	__u64 epoch = now / OOMT_RUNUP_SLOT_NS;
-	struct oomt_reclaim_domain *d;
+	struct runup_step *st = data;
+	struct oom_ctx *c = get_ctx();
+	struct oomt_reclaim_domain *d = bpf_map_lookup_elem(&reclaim_domains, &st->domain);
+	struct oomt_reclaim_slot *s;
+	struct oomt_runup *r;
+	__u64 i = idx;
+
+	if (!c || !d || i >= OOMT_RUNUP_SLOTS)
+		return 1;
+	s = &d->slot[i];
+	r = &c->runup;
+	if (s->epoch > st->epoch || st->epoch - s->epoch >= OOMT_RUNUP_SLOTS)
+		return 0;
+	r->episodes += s->episodes;
+	r->stall_ns += s->stall_ns;
+	r->reclaimed += s->reclaimed;
+	if (s->first_hit_ns && (!r->first_hit_ns || s->first_hit_ns < r->first_hit_ns))
+		r->first_hit_ns = s->first_hit_ns;
+	return 0;
+}
+
+LOOP_CB runup_task_cb(__u64 idx, void *data)
+{
+	struct runup_step *st = data;
+	struct oom_ctx *c = get_ctx();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct oomt_reclaim_task *t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+	__u64 i = idx;
+
+	if (!c || !t || i >= OOMT_RUNUP_SLOTS)
+		return 1;
+	if ((__u32)st->epoch - t->epoch[i] < OOMT_RUNUP_SLOTS)
+		c->runup.trigger_stall_ns += (__u64)t->stall_us[i] * 1000;
+	return 0;
+}
+
+__noinline int runup_sum(__u64 domain, __u64 now)
+{
+	struct runup_step st = { .domain = domain, .epoch = now / OOMT_RUNUP_SLOT_NS };
+	struct oom_ctx *c = get_ctx();
 	struct oomt_reclaim_task *t;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	__builtin_memset(r, 0, sizeof(*r));
-	r->domain = domain;
-	k->flags |= OOMT_KILL_RUNUP;
-	d = bpf_map_lookup_elem(&reclaim_domains, &domain);
-	if (d) {
-		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
-			struct oomt_reclaim_slot *s = &d->slot[i];
-
-			if (s->epoch > epoch || epoch - s->epoch >= OOMT_RUNUP_SLOTS)
-				continue;
-			r->episodes += s->episodes;
-			r->stall_ns += s->stall_ns;
-			r->reclaimed += s->reclaimed;
-			if (s->first_hit_ns && (!r->first_hit_ns || s->first_hit_ns < r->first_hit_ns))
-				r->first_hit_ns = s->first_hit_ns;
-		}
-	}
+	if (!c)
+		return 0;
+	__builtin_memset(&c->runup, 0, sizeof(c->runup));
+	c->runup.domain = domain;
+	OOMT_LOOP(OOMT_RUNUP_SLOTS, runup_domain_cb, &st);
 	t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
 	/* the task's stall is its own, whatever it reclaimed for: counted only
 	 * when its last episode was for this domain */
-	if (t && t->domain == domain) {
-		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
-			__u32 e = t->epoch[i];
+	if (t && t->domain == domain)
+		OOMT_LOOP(OOMT_RUNUP_SLOTS, runup_task_cb, &st);
+	return 0;
+}
 
-			if ((__u32)epoch - e < OOMT_RUNUP_SLOTS)
-				r->trigger_stall_ns += (__u64)t->stall_us[i] * 1000;
-		}
-	}
+static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 now)
+{
+	struct oom_ctx *c;
+
+	runup_sum(domain, now);
+	c = get_ctx();
+	if (c)
+		__builtin_memcpy(&k->runup, &c->runup, sizeof(k->runup));
+	else
+		__builtin_memset(&k->runup, 0, sizeof(k->runup));
+	k->runup.domain = domain;
+	k->flags |= OOMT_KILL_RUNUP;
 }
 
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */
@@ -1471,16 +1518,41 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct oom_ctx *c,
 	return (void *)w->loose;
 }
 
-/* Is any of the first frames of a stack in [start, end)? */
-static __always_inline bool stack_has(const __u64 *ips, long len, __u64 start, __u64 end)
+/* kstack_has()'s scan: one frame per step (OOMT_LOOP) */
+struct kstack_find {
+	__u64 start, end;
+	__u32 hit;
+};
+
+LOOP_CB kstack_cb(__u64 idx, void *data)
 {
-	for (int i = 0; i < OOMT_KSTACK_MAX; i++) {
-		if (i * 8 >= len)
-			break;
-		if (ips[i] >= start && ips[i] < end)
-			return true;
+	struct kstack_find *f = data;
+	struct oom_ctx *c = get_ctx();
+	__u64 i = idx;
+	__u64 ip;
+
+	if (!c || i >= OOMT_KSTACK_MAX || (__s64)i * 8 >= c->kstack_len)
+		return 1;
+	ip = c->kstack[i];
+	if (ip >= f->start && ip < f->end) {
+		f->hit = 1;
+		return 1;
 	}
-	return false;
+	return 0;
+}
+
+/*
+ * Is any frame of the context's copy of the KILL record's kernel stack in
+ * [start, end)? A global function (scalars in, see walk_one()) around a
+ * loop of one frame per step: verified once, not along every path that
+ * reaches it, nor once per frame.
+ */
+__noinline int kstack_has(__u64 start, __u64 end)
+{
+	struct kstack_find f = { .start = start, .end = end };
+
+	OOMT_LOOP(OOMT_KSTACK_MAX, kstack_cb, &f);
+	return f.hit;
 }
 
 struct walk_ctx {
@@ -1830,10 +1902,12 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	 * a stack cut at a kretprobe (someone's on out_of_memory, before
 	 * 5.16) does not reach it, and then the counters and the memcg OOM
 	 * lock tell (find_oom_memcg) */
+	__builtin_memcpy(c->kstack, k->kstack, sizeof(c->kstack));
+	c->kstack_len = k->kstack_len;
 	memcg_oom = ksym_memcg_oom_start &&
-		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
+		    kstack_has(ksym_memcg_oom_start, ksym_memcg_oom_end);
 	stack_cut = ksym_kretprobe_start &&
-		    stack_has(k->kstack, k->kstack_len, ksym_kretprobe_start, ksym_kretprobe_end);
+		    kstack_has(ksym_kretprobe_start, ksym_kretprobe_end);
 	memcg = find_oom_memcg(c, victim, memcg_oom);
 	if (ksym_memcg_oom_start && !memcg_oom && !stack_cut)
 		memcg = NULL;
