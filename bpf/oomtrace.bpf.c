@@ -161,6 +161,11 @@ struct oom_ctx {
 	struct exe_walk exe;
 	/* fill_scratch()'s result, copied into a record by its caller */
 	struct oomt_task scratch;
+	/* runup_sum()'s result, copied into the KILL record by fill_runup() */
+	struct oomt_runup runup;
+	/* the KILL record's kernel stack, for kstack_has() */
+	__u64 kstack[OOMT_KSTACK_MAX];
+	__s64 kstack_len;
 };
 
 struct {
@@ -1297,44 +1302,86 @@ const struct oomt_reclaim_domain reclaim_domain_zero = {};
 /*
  * The KILL record's run_up: the domain's slots of the window summed, and
  * the allocating task's own stall. Two lookups and two loops of
- * OOMT_RUNUP_SLOTS: all the kill pays for it.
+ * OOMT_RUNUP_SLOTS: all the kill pays for it. Summed into the context by a
+ * global function (scalars in, see walk_one()): verified once, not along
+ * every path of the KILL record's making.
  */
-static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 now)
+/* runup_sum()'s loops: one slot per step (OOMT_LOOP) */
+struct runup_step {
+	__u64 domain;
+	__u64 epoch;
+};
+
+LOOP_CB runup_domain_cb(__u64 idx, void *data)
 {
-	struct oomt_runup *r = &k->runup;
-	__u64 epoch = now / OOMT_RUNUP_SLOT_NS;
-	struct oomt_reclaim_domain *d;
+	struct runup_step *st = data;
+	struct oom_ctx *c = get_ctx();
+	struct oomt_reclaim_domain *d = bpf_map_lookup_elem(&reclaim_domains, &st->domain);
+	struct oomt_reclaim_slot *s;
+	struct oomt_runup *r;
+	__u64 i = idx;
+
+	if (!c || !d || i >= OOMT_RUNUP_SLOTS)
+		return 1;
+	s = &d->slot[i];
+	r = &c->runup;
+	if (s->epoch > st->epoch || st->epoch - s->epoch >= OOMT_RUNUP_SLOTS)
+		return 0;
+	r->episodes += s->episodes;
+	r->stall_ns += s->stall_ns;
+	r->reclaimed += s->reclaimed;
+	if (s->first_hit_ns && (!r->first_hit_ns || s->first_hit_ns < r->first_hit_ns))
+		r->first_hit_ns = s->first_hit_ns;
+	return 0;
+}
+
+LOOP_CB runup_task_cb(__u64 idx, void *data)
+{
+	struct runup_step *st = data;
+	struct oom_ctx *c = get_ctx();
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct oomt_reclaim_task *t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
+	__u64 i = idx;
+
+	if (!c || !t || i >= OOMT_RUNUP_SLOTS)
+		return 1;
+	if ((__u32)st->epoch - t->epoch[i] < OOMT_RUNUP_SLOTS)
+		c->runup.trigger_stall_ns += (__u64)t->stall_us[i] * 1000;
+	return 0;
+}
+
+__noinline int runup_sum(__u64 domain, __u64 now)
+{
+	struct runup_step st = { .domain = domain, .epoch = now / OOMT_RUNUP_SLOT_NS };
+	struct oom_ctx *c = get_ctx();
 	struct oomt_reclaim_task *t;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
-	__builtin_memset(r, 0, sizeof(*r));
-	r->domain = domain;
-	k->flags |= OOMT_KILL_RUNUP;
-	d = bpf_map_lookup_elem(&reclaim_domains, &domain);
-	if (d) {
-		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
-			struct oomt_reclaim_slot *s = &d->slot[i];
-
-			if (s->epoch > epoch || epoch - s->epoch >= OOMT_RUNUP_SLOTS)
-				continue;
-			r->episodes += s->episodes;
-			r->stall_ns += s->stall_ns;
-			r->reclaimed += s->reclaimed;
-			if (s->first_hit_ns && (!r->first_hit_ns || s->first_hit_ns < r->first_hit_ns))
-				r->first_hit_ns = s->first_hit_ns;
-		}
-	}
+	if (!c)
+		return 0;
+	__builtin_memset(&c->runup, 0, sizeof(c->runup));
+	c->runup.domain = domain;
+	OOMT_LOOP(OOMT_RUNUP_SLOTS, runup_domain_cb, &st);
 	t = bpf_map_lookup_elem(&reclaim_tasks, &tid);
 	/* the task's stall is its own, whatever it reclaimed for: counted only
 	 * when its last episode was for this domain */
-	if (t && t->domain == domain) {
-		for (int i = 0; i < OOMT_RUNUP_SLOTS; i++) {
-			__u32 e = t->epoch[i];
+	if (t && t->domain == domain)
+		OOMT_LOOP(OOMT_RUNUP_SLOTS, runup_task_cb, &st);
+	return 0;
+}
 
-			if ((__u32)epoch - e < OOMT_RUNUP_SLOTS)
-				r->trigger_stall_ns += (__u64)t->stall_us[i] * 1000;
-		}
-	}
+static __always_inline void fill_runup(struct oomt_kill *k, __u64 domain, __u64 now)
+{
+	struct oom_ctx *c;
+
+	runup_sum(domain, now);
+	c = get_ctx();
+	if (c)
+		__builtin_memcpy(&k->runup, &c->runup, sizeof(k->runup));
+	else
+		__builtin_memset(&k->runup, 0, sizeof(k->runup));
+	k->runup.domain = domain;
+	k->flags |= OOMT_KILL_RUNUP;
 }
 
 /* The KILL record's OOM memcg (NULL: global) and the allocating task. */
@@ -1652,16 +1699,41 @@ static __always_inline struct mem_cgroup *find_oom_memcg(struct oom_ctx *c,
 	return (void *)w->loose;
 }
 
-/* Is any of the first frames of a stack in [start, end)? */
-static __always_inline bool stack_has(const __u64 *ips, long len, __u64 start, __u64 end)
+/* kstack_has()'s scan: one frame per step (OOMT_LOOP) */
+struct kstack_find {
+	__u64 start, end;
+	__u32 hit;
+};
+
+LOOP_CB kstack_cb(__u64 idx, void *data)
 {
-	for (int i = 0; i < OOMT_KSTACK_MAX; i++) {
-		if (i * 8 >= len)
-			break;
-		if (ips[i] >= start && ips[i] < end)
-			return true;
+	struct kstack_find *f = data;
+	struct oom_ctx *c = get_ctx();
+	__u64 i = idx;
+	__u64 ip;
+
+	if (!c || i >= OOMT_KSTACK_MAX || (__s64)i * 8 >= c->kstack_len)
+		return 1;
+	ip = c->kstack[i];
+	if (ip >= f->start && ip < f->end) {
+		f->hit = 1;
+		return 1;
 	}
-	return false;
+	return 0;
+}
+
+/*
+ * Is any frame of the context's copy of the KILL record's kernel stack in
+ * [start, end)? A global function (scalars in, see walk_one()) around a
+ * loop of one frame per step: verified once, not along every path that
+ * reaches it, nor once per frame.
+ */
+__noinline int kstack_has(__u64 start, __u64 end)
+{
+	struct kstack_find f = { .start = start, .end = end };
+
+	OOMT_LOOP(OOMT_KSTACK_MAX, kstack_cb, &f);
+	return f.hit;
 }
 
 struct walk_ctx {
@@ -2011,10 +2083,12 @@ __noinline int tp_open_oom(struct bpf_raw_tracepoint_args *ctx, __u64 victim_tas
 	 * a stack cut at a kretprobe (someone's on out_of_memory, before
 	 * 5.16) does not reach it, and then the counters and the memcg OOM
 	 * lock tell (find_oom_memcg) */
+	__builtin_memcpy(c->kstack, k->kstack, sizeof(c->kstack));
+	c->kstack_len = k->kstack_len;
 	memcg_oom = ksym_memcg_oom_start &&
-		    stack_has(k->kstack, k->kstack_len, ksym_memcg_oom_start, ksym_memcg_oom_end);
+		    kstack_has(ksym_memcg_oom_start, ksym_memcg_oom_end);
 	stack_cut = ksym_kretprobe_start &&
-		    stack_has(k->kstack, k->kstack_len, ksym_kretprobe_start, ksym_kretprobe_end);
+		    kstack_has(ksym_kretprobe_start, ksym_kretprobe_end);
 	memcg = find_oom_memcg(c, victim, memcg_oom);
 	if (ksym_memcg_oom_start && !memcg_oom && !stack_cut)
 		memcg = NULL;
@@ -2439,36 +2513,57 @@ int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * fallback. None (memory.high, proactive reclaim): the task's own memcg,
  * not at its limit. Returns the kernfs id; *ret_hit 1 when at the limit.
  */
+/* reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
+ * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch */
+struct reclaim_walk {
+	__u64 css;	/* the memcg's css to look at next */
+	__u64 loose;	/* the lowest short of a THP, or 0 */
+	__u64 found;	/* the lowest short of an order-0 charge, or 0 */
+};
+
+LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+{
+	struct reclaim_walk *w = data;
+	struct cgroup_subsys_state *css = (void *)w->css;
+	struct mem_cgroup *memcg = (void *)css;
+	struct cgroup_subsys_state *parent;
+	__s64 room;
+
+	if (!css)
+		return 1;
+	parent = BPF_CORE_READ(css, parent);
+	if (!parent)	/* the root memcg has no limit */
+		return 1;
+	room = counter_headroom(&memcg->memory);
+	if (!memcg_on_v2(memcg) && total_swap()) {
+		__s64 memsw = counter_headroom(&memcg->memsw);
+
+		if (memsw < room)
+			room = memsw;
+	}
+	if (room < 64) {
+		w->found = (__u64)css;
+		return 1;
+	}
+	if (room < 512 && !w->loose)
+		w->loose = (__u64)css;
+	w->css = (__u64)parent;
+	return 0;
+}
+
 static __always_inline __u64 reclaim_memcg(__u32 *ret_hit)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
-	struct cgroup_subsys_state *css = task_memcg_css(cur), *leaf = css;
-	struct cgroup_subsys_state *loose = NULL;
+	struct cgroup_subsys_state *leaf = task_memcg_css(cur);
+	struct reclaim_walk w = { .css = (__u64)leaf };
 
-	for (int i = 0; i < MAX_CGROUP_DEPTH && css; i++) {
-		struct mem_cgroup *memcg = (void *)css;
-		struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
-		__s64 room;
-
-		if (!parent)	/* the root memcg has no limit */
-			break;
-		room = counter_headroom(&memcg->memory);
-		if (!memcg_on_v2(memcg) && total_swap()) {
-			__s64 memsw = counter_headroom(&memcg->memsw);
-
-			if (memsw < room)
-				room = memsw;
-		}
-		if (room < 64) {
-			*ret_hit = 1;
-			return css_kn_id(css);
-		}
-		if (room < 512 && !loose)
-			loose = css;
-		css = parent;
+	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, &w);
+	if (w.found) {
+		*ret_hit = 1;
+		return css_kn_id((void *)w.found);
 	}
-	*ret_hit = loose != NULL;
-	return leaf ? css_kn_id(loose ? loose : leaf) : 0;
+	*ret_hit = w.loose != 0;
+	return leaf ? css_kn_id((void *)(w.loose ? w.loose : (__u64)leaf)) : 0;
 }
 
 static __always_inline int reclaim_begin(bool memcg)

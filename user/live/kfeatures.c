@@ -169,6 +169,20 @@ static int probe_fentry(char *detail, size_t size, bool attach)
 		snprintf(detail, size, "needs the kernel's own BTF");
 		return 0;
 	}
+	/*
+	 * A kernel that refuses tracing programs whatever they attach to (no
+	 * CAP_PERFMON, an LSM) says so before it looks at the attach target:
+	 * ask that first, with BTF id 1 (no function: otherwise -EINVAL), and
+	 * spare the scan of the kernel's BTF (milliseconds of the start).
+	 */
+	opts.attach_btf_id = 1;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", insns, 2, &opts);
+	if (fd >= 0)
+		close(fd);
+	else if (errno == EPERM) {
+		snprintf(detail, size, "load refused: %s", strerror(EPERM));
+		return 0;
+	}
 	/* one pass over the raw BTF, not libbpf's parse of it (btf_scan.c) */
 	id = btf_scan_file_func_id("/sys/kernel/btf/vmlinux", "out_of_memory");
 	if (id < 0) {
