@@ -299,7 +299,7 @@ struct oomt_exit {
  * stack, as many as the `ustack_copy` setting asks and the stack has.
  */
 #define OOMT_USTACK_COPY_MAX 65536	/* a power of two (the BPF side masks) */
-#define OOMT_USTACK_COPY_DEFAULT 16384
+#define OOMT_USTACK_COPY_DEFAULT 8192	/* perf --call-graph dwarf's default too */
 /* bytes copied above mm->start_stack: _start's frame, where unwinding ends */
 #define OOMT_USTACK_TOP_SLACK 64
 #define OOMT_UREGS 34	/* x86-64: DWARF registers 0-16; arm64: x0-x30, sp, pc */

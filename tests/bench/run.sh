@@ -17,7 +17,7 @@
 #   scale    one OOM with N candidates, and with N processes outside its
 #            memcg: BPF time per OOM, event size (each round)
 #   ustack   one OOM (N=1) whose allocating task is USTACK_DEPTH_KIB deep in
-#            its stack, traced with --ustack-copy 0, the default (16 KiB) and
+#            its stack, traced with --ustack-copy 0, the default (8 KiB) and
 #            the most (64 KiB): BPF time per OOM, frames unwound (each round)
 #   storm    memcg OOMs in parallel cgroups as fast as they come: nothing lost? (once)
 #   parse    tests/bench/parse.sh, if present (oomtrace parse throughput) (once)
@@ -51,7 +51,7 @@ fi
 LAT_WARMUP=2		# first OOMs of each block, not counted
 LAT_LIMIT_MIB=4
 STORM_WORKERS=4
-USTACK_COPIES="0 16384 65536"	# --ustack-copy: none, the default, the most
+USTACK_COPIES="0 8192 65536"	# --ustack-copy: none, the default, the most
 USTACK_DEPTH_KIB=52		# beyond the default copy, within the largest
 STORM_LIMIT_MIB=2
 
