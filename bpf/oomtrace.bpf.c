@@ -923,7 +923,7 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct oomt_ustack *b;
 	__u32 size = 0;
-	__u64 sp, want = ustack_copy, top;
+	__u64 sp, top;
 	void *regs;
 
 	if (!ustack_copy || ustack_copy > OOMT_USTACK_COPY_MAX || !BPF_CORE_READ(cur, mm))
@@ -964,24 +964,23 @@ static __always_inline void emit_ustack(__u64 oom_id)
 #endif
 	/*
 	 * On the main thread's stack, the frames end at mm->start_stack (argc,
-	 * where _start began): the copy stops a little above it rather than
-	 * at a fault past the stack's top, which costs more here than a page
-	 * read (15 us against 6 us), and leaves the environment's strings out.
+	 * where _start began): the copy ends with the page that holds it
+	 * rather than at a fault past the stack's top, which costs more here
+	 * than a page read (15 us against 6 us). Page by page: a byte bound
+	 * would cost the verifier three times the program.
 	 */
 	top = BPF_CORE_READ(cur, mm, start_stack) + OOMT_USTACK_TOP_SLACK;
-	if (sp < top && top - sp < want)
-		want = top - sp;
+	if (top <= sp)
+		top = -1ull;
 	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
 		__u64 off = size, len;
 
 		/* opaque to the compiler: the bound tested is the one the
 		 * verifier sees on the offset used */
 		barrier_var(off);
-		if (off >= ustack_copy || off >= want)
+		if (off >= ustack_copy || sp + off >= top)
 			break;
 		len = 4096 - ((sp + off) & 4095);
-		if (len > want - off)
-			len = want - off;
 		if (len > ustack_copy - off)
 			len = ustack_copy - off;
 		barrier_var(len);
@@ -1012,156 +1011,217 @@ static __always_inline void emit_ustack(__u64 oom_id)
 #define ULK_DYNS 64		/* dynamic entries looked at */
 #define ULK_AUXV_MAX 1024	/* bytes of mm->saved_auxv read */
 
+/* Where the search for the dynamic linker's list stands (scalars only). */
+struct ulink_walk {
+	__u64 auxv;		/* &mm->saved_auxv */
+	__u64 phdr, phnum, base;
+	__u64 bias, dyn, dyn_size;	/* found through the program headers */
+	__u32 found;		/* 1: PT_PHDR, 2: PT_DYNAMIC */
+	__u64 rdebug;
+	__u64 l;		/* the next link_map */
+	__u32 fault;
+};
+
+/*
+ * The ULINKS record being built and the search's state, per CPU: the
+ * stack is the whole call chain's 512 bytes, and the steps are loop
+ * callbacks that find it here.
+ */
+struct ulinks_scratch {
+	struct oomt_ulinks rec;
+	struct ulink_walk w;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ulinks_scratch);
+} ulinks_buf SEC(".maps");
+
+static __always_inline struct ulinks_scratch *ulinks_scratch(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ulinks_buf, &zero);
+}
+
+/* One auxiliary vector entry; 1 at its end (AT_NULL). */
+LOOP_CB ulink_auxv_cb(__u64 i, void *data)
+{
+	struct ulinks_scratch *u = ulinks_scratch();
+	struct ulink_walk *w;
+	__u64 kv[2];
+
+	if (!u)
+		return 1;
+	w = &u->w;
+	if (i * 16 + 16 > bpf_core_field_size(struct mm_struct, saved_auxv) ||
+	    bpf_probe_read_kernel(kv, sizeof(kv), (void *)(w->auxv + i * 16)))
+		return 1;
+	if (kv[0] == ULK_AT_PHDR)
+		w->phdr = kv[1];
+	else if (kv[0] == ULK_AT_PHNUM)
+		w->phnum = kv[1];
+	else if (kv[0] == ULK_AT_BASE)
+		w->base = kv[1];
+	return kv[0] == 0;
+}
+
+/* One program header of the executable, in its memory. */
+LOOP_CB ulink_phdr_cb(__u64 i, void *data)
+{
+	struct ulinks_scratch *u = ulinks_scratch();
+	struct ulink_walk *w;
+	__u64 ph = 0, vaddr = 0;	/* p_type (and p_flags), p_vaddr */
+
+	if (!u)
+		return 1;
+	w = &u->w;
+	if (i >= w->phnum)
+		return 1;
+	ph = w->phdr + i * ULK_PHDR_SIZE;
+	if (bpf_probe_read_user(&vaddr, 8, (void *)(ph + 16)) ||
+	    bpf_probe_read_user(&ph, 8, (void *)ph)) {
+		w->fault = 1;
+		return 1;
+	}
+	if ((__u32)ph == ULK_PT_PHDR) {
+		w->bias = w->phdr - vaddr;
+		w->found |= 1;
+	} else if ((__u32)ph == ULK_PT_DYNAMIC) {
+		w->dyn = vaddr;
+		/* p_memsz */
+		if (bpf_probe_read_user(&w->dyn_size, 8,
+					(void *)(w->phdr + i * ULK_PHDR_SIZE + 40))) {
+			w->fault = 1;
+			return 1;
+		}
+		w->found |= 2;
+	}
+	return 0;
+}
+
+/* One entry of the executable's dynamic section; 1 at DT_DEBUG or its end. */
+LOOP_CB ulink_dyn_cb(__u64 i, void *data)
+{
+	struct ulinks_scratch *u = ulinks_scratch();
+	struct ulink_walk *w;
+	__u64 d[2];
+
+	if (!u)
+		return 1;
+	w = &u->w;
+	if (i * 16 + 16 > w->dyn_size)
+		return 1;
+	if (bpf_probe_read_user(d, sizeof(d), (void *)(w->bias + w->dyn + i * 16))) {
+		w->fault = 1;
+		return 1;
+	}
+	if (d[0] == ULK_DT_DEBUG) {
+		w->rdebug = d[1];
+		return 1;
+	}
+	return d[0] == 0;
+}
+
+/* One link_map: its load bias, dynamic section and path, into ulinks_buf. */
+LOOP_CB ulink_obj_cb(__u64 i, void *data)
+{
+	struct ulinks_scratch *u = ulinks_scratch();
+	struct oomt_ulink *o;
+	__u64 lm[4];	/* l_addr, l_name, l_ld, l_next */
+
+	if (!u || !u->w.l)
+		return 1;
+	if (bpf_probe_read_user(lm, sizeof(lm), (void *)u->w.l)) {
+		u->w.fault = 1;
+		return 1;
+	}
+	o = &u->rec.obj[i & (OOMT_ULINKS_MAX - 1)];
+	o->addr = lm[0];
+	o->ld = lm[2];
+	/* a name in a page not resident (the linker's own: the executable's
+	 * PT_INTERP) is left empty */
+	if (bpf_probe_read_user_str(o->name, sizeof(o->name), (void *)lm[1]) < 0)
+		o->name[0] = '\0';
+	u->rec.n = (i & (OOMT_ULINKS_MAX - 1)) + 1;
+	u->w.l = lm[3];
+	return 0;
+}
+
 /*
  * ULINKS (see struct oomt_ulinks): the current task's objects from its
- * dynamic linker's list. AT_PHDR gives the executable's program headers
- * in memory, whose PT_PHDR gives its load bias and PT_DYNAMIC its dynamic
- * section; there the linker left DT_DEBUG pointing at r_debug, whose r_map
- * starts the link_map chain (l_addr, l_name, l_ld, l_next: the ABI gdb
- * reads). Some 30 user reads for a dozen objects, only when the stack is
- * copied. The record's own space is the scratch for the headers. A global
- * function: verified once.
- *
- * The program headers sit in the executable's first page, clean page cache
- * that a memcg at its limit reclaims first: a read there faults (BPF cannot
- * fault pages in). So r_debug is first looked for where this machine's
- * dynamic linker keeps it, AT_BASE + ldso_r_debug, written data that stays
- * resident; taken only if it names that base (r_ldbase), as a process with
- * another linker (a container's) would not.
+ * dynamic linker's list. r_debug is first looked for where this machine's
+ * dynamic linker keeps it, AT_BASE + ldso_r_debug: written data, resident,
+ * taken only if it names that base (r_ldbase), as a process with another
+ * linker (a container's) would not. Else AT_PHDR gives the executable's
+ * program headers in memory, whose PT_PHDR gives its load bias and
+ * PT_DYNAMIC its dynamic section, where the linker left DT_DEBUG pointing
+ * at r_debug. Those headers sit in the executable's first page, clean page
+ * cache that a memcg at its limit reclaims first: a read there faults (BPF
+ * cannot fault pages in). r_debug's r_map starts the link_map chain
+ * (l_addr, l_name, l_ld, l_next: the ABI gdb reads). A dozen objects cost
+ * some 30 user reads, only when the stack is copied. Each step is a loop
+ * callback, verified once.
  */
 __noinline int emit_ulinks(__u64 oom_id)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(cur, mm);
-	__u64 auxv_size = bpf_core_field_size(mm->saved_auxv);
-	__u64 phdr = 0, phnum = 0, base = 0, bias = 0, dyn = 0, dyn_size = 0, rdebug = 0, l = 0;
-	__u32 flags = 0, n = 0, found = 0;
-	struct oomt_ulinks *r;
-	__u8 *b;
+	struct ulinks_scratch *u = ulinks_scratch();
+	struct ulink_walk *w;
+	__u32 flags = 0;
 
-	if (!mm)
+	if (!mm || !u)
 		return 0;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		__sync_fetch_and_add(&drops.ringbuf_full, 1);
-		return 0;
-	}
-	b = (__u8 *)r->obj;
-	if (auxv_size > ULK_AUXV_MAX)
-		auxv_size = ULK_AUXV_MAX;
-	if (bpf_probe_read_kernel(b, auxv_size,
-				  (void *)mm + bpf_core_field_offset(struct mm_struct, saved_auxv))) {
+	w = &u->w;
+	__builtin_memset(w, 0, sizeof(*w));
+	u->rec.n = 0;
+	w->auxv = (__u64)mm + bpf_core_field_offset(struct mm_struct, saved_auxv);
+	OOMT_LOOP(ULK_AUXV_MAX / 16, ulink_auxv_cb, NULL);
+	if (!w->phdr || !w->phnum) {
 		flags |= OOMT_ULINKS_NO_AUXV;
 		goto out;
 	}
-	for (__u32 i = 0; i < ULK_AUXV_MAX / 16; i++) {
-		__u64 key = *(__u64 *)(b + i * 16), val = *(__u64 *)(b + i * 16 + 8);
-
-		if (i * 16 + 16 > auxv_size || !key)
-			break;
-		if (key == ULK_AT_PHDR)
-			phdr = val;
-		else if (key == ULK_AT_PHNUM)
-			phnum = val;
-		else if (key == ULK_AT_BASE)
-			base = val;
-	}
-	/* no interpreter: a static executable, no linker and no list (the
-	 * program headers, clean page cache, would fault for nothing) */
-	if (!base) {
+	/* no interpreter: a static executable, no linker and no list */
+	if (!w->base) {
 		flags |= OOMT_ULINKS_NO_DYNAMIC;
 		goto out;
 	}
-	if (ldso_r_debug) {
-		/* r_version (int), r_map, r_brk, r_state (enum), r_ldbase */
-		__u64 rd[5];
-
-		if (!bpf_probe_read_user(rd, sizeof(rd), (void *)(base + ldso_r_debug)) &&
-		    rd[4] == base && (__u32)rd[0] >= 1 && (__u32)rd[0] <= 2 && rd[1]) {
-			l = rd[1];
-			goto objects;
+	/* r_debug: r_version (int) at 0, r_map at 8, r_ldbase at 32 */
+	if (ldso_r_debug &&
+	    !bpf_probe_read_user(&w->dyn, 4, (void *)(w->base + ldso_r_debug)) &&
+	    (w->dyn == 1 || w->dyn == 2) &&
+	    !bpf_probe_read_user(&w->rdebug, 8, (void *)(w->base + ldso_r_debug + 32)) &&
+	    w->rdebug == w->base &&
+	    !bpf_probe_read_user(&w->l, 8, (void *)(w->base + ldso_r_debug + 8)) && w->l) {
+		w->dyn = w->rdebug = 0;
+	} else {
+		w->dyn = w->rdebug = w->l = 0;
+		OOMT_LOOP(ULK_PHDRS, ulink_phdr_cb, NULL);
+		if (w->found != 3) {
+			flags |= w->fault ? OOMT_ULINKS_FAULT : OOMT_ULINKS_NO_DYNAMIC;
+			goto out;
+		}
+		OOMT_LOOP(ULK_DYNS, ulink_dyn_cb, NULL);
+		if (!w->rdebug || bpf_probe_read_user(&w->l, 8, (void *)(w->rdebug + 8)) || !w->l) {
+			flags |= w->fault ? OOMT_ULINKS_FAULT : OOMT_ULINKS_NO_DEBUG;
+			goto out;
 		}
 	}
-	if (!phdr || !phnum) {
-		flags |= OOMT_ULINKS_NO_AUXV;
-		goto out;
-	}
-	if (phnum > ULK_PHDRS)
-		phnum = ULK_PHDRS;
-	if (bpf_probe_read_user(b, phnum * ULK_PHDR_SIZE, (void *)phdr)) {
+	OOMT_LOOP(OOMT_ULINKS_MAX, ulink_obj_cb, NULL);
+	if (w->fault)
 		flags |= OOMT_ULINKS_FAULT;
-		goto out;
-	}
-	for (__u32 i = 0; i < ULK_PHDRS; i++) {
-		__u8 *ph = b + i * ULK_PHDR_SIZE;
-		__u32 type = *(__u32 *)ph;
-
-		if (i >= phnum)
-			break;
-		if (type == ULK_PT_PHDR) {
-			bias = phdr - *(__u64 *)(ph + 16);	/* p_vaddr */
-			found |= 1;
-		} else if (type == ULK_PT_DYNAMIC) {
-			dyn = *(__u64 *)(ph + 16);
-			dyn_size = *(__u64 *)(ph + 40);		/* p_memsz */
-			found |= 2;
-		}
-	}
-	if (found != 3) {
-		flags |= OOMT_ULINKS_NO_DYNAMIC;
-		goto out;
-	}
-	if (dyn_size > ULK_DYNS * 16)
-		dyn_size = ULK_DYNS * 16;
-	dyn_size &= ~15ull;
-	if (!dyn_size || bpf_probe_read_user(b, dyn_size, (void *)(bias + dyn))) {
-		flags |= OOMT_ULINKS_FAULT;
-		goto out;
-	}
-	for (__u32 i = 0; i < ULK_DYNS; i++) {
-		__u64 tag = *(__u64 *)(b + i * 16);
-
-		if (i * 16 >= dyn_size || !tag)
-			break;
-		if (tag == ULK_DT_DEBUG) {
-			rdebug = *(__u64 *)(b + i * 16 + 8);
-			break;
-		}
-	}
-	/* r_debug: int r_version; struct link_map *r_map; ... */
-	if (!rdebug || bpf_probe_read_user(&l, sizeof(l), (void *)(rdebug + 8)) || !l) {
-		flags |= OOMT_ULINKS_NO_DEBUG;
-		goto out;
-	}
-objects:
-	for (__u32 i = 0; i < OOMT_ULINKS_MAX; i++) {
-		struct oomt_ulink *o = &r->obj[i];
-		__u64 lm[4];	/* l_addr, l_name, l_ld, l_next */
-
-		if (!l)
-			break;
-		if (bpf_probe_read_user(lm, sizeof(lm), (void *)l)) {
-			flags |= OOMT_ULINKS_FAULT;
-			break;
-		}
-		o->addr = lm[0];
-		o->ld = lm[2];
-		/* a name in a page not resident (the linker's own: the
-		 * executable's PT_INTERP) is left empty */
-		if (bpf_probe_read_user_str(o->name, sizeof(o->name), (void *)lm[1]) < 0)
-			o->name[0] = '\0';
-		n = i + 1;
-		l = lm[3];
-	}
-	if (l && n == OOMT_ULINKS_MAX)
+	else if (w->l)
 		flags |= OOMT_ULINKS_MORE;
 out:
-	fill_hdr(&r->hdr, OOMT_REC_ULINKS, oom_id);
-	r->pid = bpf_get_current_pid_tgid() >> 32;
-	r->n = n;
-	r->flags = flags;
-	r->pad = 0;
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	fill_hdr(&u->rec.hdr, OOMT_REC_ULINKS, oom_id);
+	u->rec.pid = bpf_get_current_pid_tgid() >> 32;
+	u->rec.flags = flags;
+	u->rec.pad = 0;
+	if (bpf_ringbuf_output(&events, &u->rec, sizeof(u->rec), BPF_RB_NO_WAKEUP))
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
 	return 0;
 }
 
