@@ -2,7 +2,6 @@
 /* Load and attach the BPF programs in the chosen attach mode. */
 #include <fcntl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,91 +139,6 @@ static int attach_one(struct loader *t, const char *prog_name, const char *kfunc
 		return ret;
 	}
 	return add_link(t, link);
-}
-
-/*
- * The largest maps made in a thread while the main one probes the kernel,
- * opens the object and prepares its load: the kernel allocates (and
- * zeroes) their memory whole at creation, milliseconds for the command-line
- * cache alone. The skeleton then uses them (bpf_map__reuse_fd) where they
- * match its definitions exactly; otherwise libbpf makes its own, and says
- * why if it cannot.
- */
-struct premade_def {
-	const char *name;
-	enum bpf_map_type type;
-	uint32_t key_size, value_size, max_entries;
-};
-
-#define N_PREMADE 4
-
-struct premade_maps {
-	pthread_t thread;
-	struct premade_def def[N_PREMADE];
-	int fd[N_PREMADE];	/* or -errno */
-};
-
-static void *premake(void *arg)
-{
-	struct premade_maps *pm = arg;
-
-	for (size_t i = 0; i < N_PREMADE; i++) {
-		const struct premade_def *d = &pm->def[i];
-
-		pm->fd[i] = bpf_map_create(d->type, d->name, d->key_size, d->value_size,
-					   d->max_entries, NULL);
-		if (pm->fd[i] < 0)
-			pm->fd[i] = -errno;
-	}
-	return NULL;
-}
-
-/* Start making them: NULL if the thread could not start (libbpf makes them). */
-static struct premade_maps *premade_start(size_t ringbuf_bytes)
-{
-	struct premade_maps *pm = calloc(1, sizeof(*pm));
-	const struct premade_def def[N_PREMADE] = {
-		/* the slowest first */
-		{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
-		  OOMT_CMDLINES },
-		{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0, (uint32_t)ringbuf_bytes },
-		{ "reclaim_domains", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t),
-		  sizeof(struct oomt_reclaim_domain), OOMT_RUNUP_DOMAINS },
-		{ "reclaim_tasks", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t),
-		  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS },
-	};
-
-	if (!pm)
-		return NULL;
-	memcpy(pm->def, def, sizeof(def));
-	if (pthread_create(&pm->thread, NULL, premake, pm)) {
-		free(pm);
-		return NULL;
-	}
-	return pm;
-}
-
-/* Wait for the thread; the maps that match the skeleton's go to it. */
-static void premade_use(struct premade_maps *pm, struct bpf_object *obj)
-{
-	if (!pm)
-		return;
-	pthread_join(pm->thread, NULL);
-	for (size_t i = 0; i < N_PREMADE; i++) {
-		const struct premade_def *d = &pm->def[i];
-		struct bpf_map *m = obj ? bpf_object__find_map_by_name(obj, d->name) : NULL;
-
-		if (pm->fd[i] < 0)
-			continue;
-		if (!m || bpf_map__type(m) != d->type || bpf_map__key_size(m) != d->key_size ||
-		    bpf_map__value_size(m) != d->value_size ||
-		    bpf_map__max_entries(m) != d->max_entries || bpf_map__map_flags(m) ||
-		    bpf_map__reuse_fd(m, pm->fd[i]))
-			log_debug("map %s: the one made ahead is not used", d->name);
-		close(pm->fd[i]);
-		pm->fd[i] = -1;
-	}
-	free(pm);
 }
 
 /*
@@ -501,8 +415,6 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 		return ret;
 	}
 	configure(t->skel, mode, ringbuf_bytes);
-	premade_use(t->premade, t->skel->obj);
-	t->premade = NULL;
 	ret = oomtrace_bpf__load(t->skel);
 	if (ret && t->core_fd >= 0) {
 		/* whatever the reason, never because of the cache: again without it */
@@ -559,14 +471,12 @@ err:
 }
 
 static int start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
-		 size_t ringbuf_bytes, const char *btf_path, struct premade_maps *pm, char *err,
-		 size_t err_size)
+		 size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
 	int ret = -EINVAL;
 
 	memset(t, 0, sizeof(*t));
 	t->core_fd = -1;
-	t->premade = pm;
 	kfeatures__probe(&t->features, KF_START, btf_path);
 	if (btf_path && t->features.have[KF_BTF] != 1) {
 		snprintf(err, err_size, "--btf: cannot read BTF from %s", t->features.detail[KF_BTF]);
@@ -616,12 +526,8 @@ static int start(struct loader *t, enum attach_mode want, struct kaddrs_async *k
 int loader__start(struct loader *t, enum attach_mode want, struct kaddrs_async *ks,
 		  size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
-	struct premade_maps *pm = premade_start(ringbuf_bytes);
-	int ret = start(t, want, ks, ringbuf_bytes, btf_path, pm, err, err_size);
+	int ret = start(t, want, ks, ringbuf_bytes, btf_path, err, err_size);
 
-	/* not used: no load was tried */
-	premade_use(t->premade, NULL);
-	t->premade = NULL;
 	/* libbpf has read it by now */
 	if (t->core_fd >= 0)
 		close(t->core_fd);

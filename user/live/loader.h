@@ -29,8 +29,6 @@ struct oomtrace_bpf__bss;
 
 struct loader {
 	struct oomtrace_bpf *skel;
-	/* maps made in a thread for the first load (loader.c), or NULL */
-	struct premade_maps *premade;
 	enum attach_mode mode;		/* the mode in use */
 	struct bpf_link **links;
 	size_t n_links;
