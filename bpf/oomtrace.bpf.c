@@ -144,6 +144,7 @@ struct oom_ctx {
 	__u32 active;
 	__u32 trigger_tid;
 	__u32 chosen_pid;
+	__u32 kill_entered;	/* fentry/kprobe: oom_kill_process() ran in this OOM */
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
 	__u32 walk_truncated;	/* tracepoint mode: the walk stopped at its bound */
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
@@ -736,6 +737,7 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->active = 1;
 	c->trigger_tid = (__u32)bpf_get_current_pid_tgid();
 	c->chosen_pid = 0;
+	c->kill_entered = 0;
 	c->victim_task = 0;
 	c->victim_pid = 0;
 	c->walk_pending = 0;
@@ -1499,6 +1501,9 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
 	struct mem_cgroup *memcg;
 	struct oomt_kill *k;
 
+	/* before the reservation: a full ring buffer loses the record, not
+	 * the fact that this OOM kills */
+	c->kill_entered = 1;
 	k = reserve(c, sizeof(*k));
 	if (!k)
 		return;
@@ -2263,6 +2268,25 @@ int pcpu_setup(void *ctx)
 	return OOMT_PCPU_OK;
 }
 
+/*
+ * out_of_memory() marks a caller that is exiting anyway (another thread of
+ * a victim, allocating on its way out: task_will_free_mem()) so that it may
+ * use the reserves, and kills nothing: the kernel reports nothing, and
+ * neither does oomtrace (fentry/kprobe count it as an OOM without a kill).
+ * The OOM killer's marks come through oom_kill_process(): in fentry/kprobe
+ * mode this OOM entered it; in tracepoint mode it is on the kernel stack
+ * (where kallsyms names it; if not, every mark is taken as a kill).
+ */
+__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx);
+
+static __always_inline bool marked_exiting_current(struct bpf_raw_tracepoint_args *ctx,
+						   struct oom_ctx *c)
+{
+	if (attach_mode != OOMT_MODE_TRACEPOINT)
+		return c->active && !c->kill_entered;
+	return ksym_kill_start[0] && ksym_kill_start[1] && !sent_by_oom_killer(ctx);
+}
+
 SEC("raw_tp/mark_victim")
 int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -2287,6 +2311,8 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	}
 	pid = task ? BPF_CORE_READ(task, tgid) : tid;
 
+	if (task && (__u64)task == bpf_get_current_task() && marked_exiting_current(ctx, c))
+		return 0;
 	if (attach_mode == OOMT_MODE_TRACEPOINT && task) {
 		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
 
