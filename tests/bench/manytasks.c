@@ -18,6 +18,8 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <linux/bpf.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -30,10 +32,39 @@ struct prog_stat {
 	uint64_t id, run_cnt, run_time_ns, verified_insns;
 };
 
-/* The tracer's programs, from its fds (links name a prog_id too: skipped). */
+/* prog_id and the run statistics of one fdinfo file; 1 if it has run_time_ns. */
+static int parse_fdinfo(const char *path, struct prog_stat *s)
+{
+	char line[256];
+	int has_run = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long v;
+
+		if (sscanf(line, "prog_id: %llu", &v) == 1)
+			s->id = v;
+		else if (sscanf(line, "run_time_ns: %llu", &v) == 1)
+			s->run_time_ns = v, has_run = 1;
+		else if (sscanf(line, "run_cnt: %llu", &v) == 1)
+			s->run_cnt = v;
+		else if (sscanf(line, "verified_insns: %llu", &v) == 1)
+			s->verified_insns = v;
+	}
+	fclose(f);
+	return has_run;
+}
+
+/*
+ * The tracer's programs, from its fds: a program's own fd, or a link's,
+ * which names its prog_id only (the tracer closes its program fds once
+ * attached): then the program is opened by id, and its fdinfo read here.
+ */
 static int read_progs(int pid, struct prog_stat *ps, int max)
 {
-	char path[320], line[256];
+	char path[320];
 	struct dirent *d;
 	int n = 0;
 	DIR *dir;
@@ -44,28 +75,25 @@ static int read_progs(int pid, struct prog_stat *ps, int max)
 		return -errno;
 	while ((d = readdir(dir)) && n < max) {
 		struct prog_stat s = { 0 };
-		int has_run = 0, dup = 0;
-		FILE *f;
+		int has_run, dup = 0;
 
 		if (d->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", pid, d->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			unsigned long long v;
+		has_run = parse_fdinfo(path, &s);
+		if (s.id && !has_run) {
+			union bpf_attr attr;
+			int fd;
 
-			if (sscanf(line, "prog_id: %llu", &v) == 1)
-				s.id = v;
-			else if (sscanf(line, "run_time_ns: %llu", &v) == 1)
-				s.run_time_ns = v, has_run = 1;
-			else if (sscanf(line, "run_cnt: %llu", &v) == 1)
-				s.run_cnt = v;
-			else if (sscanf(line, "verified_insns: %llu", &v) == 1)
-				s.verified_insns = v;
+			memset(&attr, 0, sizeof(attr));
+			attr.prog_id = (uint32_t)s.id;
+			fd = (int)syscall(__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof(attr));
+			if (fd >= 0) {
+				snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+				has_run = parse_fdinfo(path, &s);
+				close(fd);
+			}
 		}
-		fclose(f);
 		if (!s.id || !has_run)
 			continue;
 		for (int i = 0; i < n; i++)
