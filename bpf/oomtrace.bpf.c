@@ -1020,6 +1020,7 @@ struct ulink_walk {
 	__u64 bias, dyn, dyn_size;	/* found through the program headers */
 	__u32 found;		/* 1: PT_PHDR, 2: PT_DYNAMIC */
 	__u64 rdebug;
+	__u64 r_version, r_ldbase;	/* of r_debug at AT_BASE + ldso_r_debug */
 	__u64 l;		/* the next link_map */
 	__u32 fault;
 };
@@ -1048,16 +1049,21 @@ static __always_inline struct ulinks_scratch *ulinks_scratch(void)
 	return bpf_map_lookup_elem(&ulinks_buf, &zero);
 }
 
+static __always_inline struct ulink_walk *ulink_walk(void)
+{
+	struct ulinks_scratch *u = ulinks_scratch();
+
+	return u ? &u->w : NULL;
+}
+
 /* One auxiliary vector entry; 1 at its end (AT_NULL). */
 LOOP_CB ulink_auxv_cb(__u64 i, void *data)
 {
-	struct ulinks_scratch *u = ulinks_scratch();
-	struct ulink_walk *w;
+	struct ulink_walk *w = ulink_walk();
 	__u64 kv[2];
 
-	if (!u)
+	if (!w)
 		return 1;
-	w = &u->w;
 	if (i * 16 + 16 > bpf_core_field_size(struct mm_struct, saved_auxv) ||
 	    bpf_probe_read_kernel(kv, sizeof(kv), (void *)(w->auxv + i * 16)))
 		return 1;
@@ -1073,14 +1079,10 @@ LOOP_CB ulink_auxv_cb(__u64 i, void *data)
 /* One program header of the executable, in its memory. */
 LOOP_CB ulink_phdr_cb(__u64 i, void *data)
 {
-	struct ulinks_scratch *u = ulinks_scratch();
-	struct ulink_walk *w;
+	struct ulink_walk *w = ulink_walk();
 	__u64 ph = 0, vaddr = 0;	/* p_type (and p_flags), p_vaddr */
 
-	if (!u)
-		return 1;
-	w = &u->w;
-	if (i >= w->phnum)
+	if (!w || i >= w->phnum)
 		return 1;
 	ph = w->phdr + i * ULK_PHDR_SIZE;
 	if (bpf_probe_read_user(&vaddr, 8, (void *)(ph + 16)) ||
@@ -1107,14 +1109,10 @@ LOOP_CB ulink_phdr_cb(__u64 i, void *data)
 /* One entry of the executable's dynamic section; 1 at DT_DEBUG or its end. */
 LOOP_CB ulink_dyn_cb(__u64 i, void *data)
 {
-	struct ulinks_scratch *u = ulinks_scratch();
-	struct ulink_walk *w;
+	struct ulink_walk *w = ulink_walk();
 	__u64 d[2];
 
-	if (!u)
-		return 1;
-	w = &u->w;
-	if (i * 16 + 16 > w->dyn_size)
+	if (!w || i * 16 + 16 > w->dyn_size)
 		return 1;
 	if (bpf_probe_read_user(d, sizeof(d), (void *)(w->bias + w->dyn + i * 16))) {
 		w->fault = 1;
@@ -1192,15 +1190,13 @@ __noinline int emit_ulinks(__u64 oom_id)
 		goto out;
 	}
 	/* r_debug: r_version (int) at 0, r_map at 8, r_ldbase at 32 */
-	if (ldso_r_debug &&
-	    !bpf_probe_read_user(&w->dyn, 4, (void *)(w->base + ldso_r_debug)) &&
-	    (w->dyn == 1 || w->dyn == 2) &&
-	    !bpf_probe_read_user(&w->rdebug, 8, (void *)(w->base + ldso_r_debug + 32)) &&
-	    w->rdebug == w->base &&
-	    !bpf_probe_read_user(&w->l, 8, (void *)(w->base + ldso_r_debug + 8)) && w->l) {
-		w->dyn = w->rdebug = 0;
-	} else {
-		w->dyn = w->rdebug = w->l = 0;
+	if (!ldso_r_debug ||
+	    bpf_probe_read_user(&w->r_version, 4, (void *)(w->base + ldso_r_debug)) ||
+	    (w->r_version != 1 && w->r_version != 2) ||
+	    bpf_probe_read_user(&w->r_ldbase, 8, (void *)(w->base + ldso_r_debug + 32)) ||
+	    w->r_ldbase != w->base ||
+	    bpf_probe_read_user(&w->l, 8, (void *)(w->base + ldso_r_debug + 8)) || !w->l) {
+		w->l = 0;
 		OOMT_LOOP(ULK_PHDRS, ulink_phdr_cb, NULL);
 		if (w->found != 3) {
 			flags |= w->fault ? OOMT_ULINKS_FAULT : OOMT_ULINKS_NO_DYNAMIC;
@@ -2274,17 +2270,17 @@ int pcpu_setup(void *ctx)
  * use the reserves, and kills nothing: the kernel reports nothing, and
  * neither does oomtrace (fentry/kprobe count it as an OOM without a kill).
  * The OOM killer's marks come through oom_kill_process(): in fentry/kprobe
- * mode this OOM entered it; in tracepoint mode it is on the kernel stack
- * (where kallsyms names it; if not, every mark is taken as a kill).
+ * mode this OOM entered it; in tracepoint mode __oom_kill_process() has
+ * just sent the task SIGKILL, and handle_signal_generate() took it into
+ * c->snap (where kallsyms names the kill functions; if not, every mark is
+ * taken as a kill).
  */
-__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx);
-
-static __always_inline bool marked_exiting_current(struct bpf_raw_tracepoint_args *ctx,
-						   struct oom_ctx *c)
+static __always_inline bool marked_exiting_current(struct oom_ctx *c, struct task_struct *task)
 {
 	if (attach_mode != OOMT_MODE_TRACEPOINT)
 		return c->active && !c->kill_entered;
-	return ksym_kill_start[0] && ksym_kill_start[1] && !sent_by_oom_killer(ctx);
+	return ksym_kill_start[0] && ksym_kill_start[1] &&
+	       !(c->snap_valid && c->snap.tid == BPF_CORE_READ(task, pid));
 }
 
 SEC("raw_tp/mark_victim")
@@ -2311,7 +2307,7 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	}
 	pid = task ? BPF_CORE_READ(task, tgid) : tid;
 
-	if (task && (__u64)task == bpf_get_current_task() && marked_exiting_current(ctx, c))
+	if (task && (__u64)task == bpf_get_current_task() && marked_exiting_current(c, task))
 		return 0;
 	if (attach_mode == OOMT_MODE_TRACEPOINT && task) {
 		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
