@@ -106,6 +106,14 @@ static int fd_build_id(int fd, unsigned char *id)
 	return (int)n;
 }
 
+/* o's build id, from its open file (size 0 when it has none). */
+static void object_build_id(struct usym_object *o)
+{
+	int n = fd_build_id(o->fd, o->build_id);
+
+	o->build_id_size = n > 0 ? (uint8_t)n : 0;
+}
+
 /*
  * The load bias of a file mapped at start from file offset pgoff: address -
  * ELF vaddr, through the PT_LOAD that covers pgoff. 0 and *bias set, or -1.
@@ -493,7 +501,6 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		       uint64_t off)
 {
 	char buf[OOM_PATH_MAX + 32];
-	int n;
 
 	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, o->path);
 	o->fd = open(buf, O_RDONLY | O_CLOEXEC);
@@ -507,13 +514,10 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		o->fd = -1;
 		return -1;
 	}
-	n = fd_build_id(o->fd, o->build_id);
-	if (n > 0) {
-		o->build_id_size = (uint8_t)n;
-		/* remembered by the host path only when that is the same file */
-		if (host)
-			usym_cache_note(o->build_id, n, o->path);
-	}
+	object_build_id(o);
+	/* remembered by the host path only when that is the same file */
+	if (host && o->build_id_size)
+		usym_cache_note(o->build_id, o->build_id_size, o->path);
 	return 0;
 }
 
@@ -642,11 +646,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	copy_str(o->path, sizeof(o->path), path);
 	set_extent(o, elf);
 	elf_end(elf);
-	{
-		int id = fd_build_id(fd, o->build_id);
-
-		o->build_id_size = id > 0 ? (uint8_t)id : 0;
-	}
+	object_build_id(o);
 }
 
 /* The ELF vaddr of the file's PT_DYNAMIC, or -1. */
@@ -724,11 +724,7 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 		close(o.fd);
 		return 0;
 	}
-	{
-		int id = fd_build_id(o.fd, o.build_id);
-
-		o.build_id_size = id > 0 ? (uint8_t)id : 0;
-	}
+	object_build_id(&o);
 	s->obj[s->n++] = o;
 	return 1;
 }
