@@ -69,6 +69,16 @@ const volatile __u32 mmf_oom_skip_bit = 21;
 const volatile __u32 mark_victim_pid_only;
 /* bytes of the trigger's user stack the USTACK record copies (0: none) */
 const volatile __u32 ustack_copy = OOMT_USTACK_COPY_DEFAULT;
+/*
+ * Tracepoint mode: walk the candidates with direct loads (walk_one_direct()),
+ * the loader having turned every OOMT_KCAST_HELPER call into a call of
+ * bpf_rdonly_cast(); kid_*: the kernel's BTF ids of the types cast to.
+ */
+const volatile __u32 kid_task_struct;
+const volatile __u32 kid_css;
+const volatile __u32 kid_list_head;
+const volatile __u32 kid_refcount;
+const volatile __u32 direct_walk;
 
 struct oomt_drops drops;
 /* /proc/meminfo's MemTotal and SwapTotal in pages, kept current by userspace:
@@ -167,6 +177,8 @@ struct oom_ctx {
 	/* the KILL record's kernel stack, for kstack_has() */
 	__u64 kstack[OOMT_KSTACK_MAX];
 	__s64 kstack_len;
+	/* the direct walk's candidates not sent yet */
+	struct oomt_candidates batch;
 };
 
 struct {
@@ -2072,6 +2084,363 @@ static __always_inline void walk_candidates(struct oom_ctx *c)
 }
 #endif
 
+
+#ifndef OOMT_COMPAT
+/* ---- tracepoint mode: the candidate walk with direct loads (6.2+) ----------- */
+
+/*
+ * judge_task() and its reads cost a bpf_probe_read_kernel() call per field,
+ * some twenty per candidate (50-100 ns each in a guest), most of the
+ * walk's cost. A number made a typed, read-only pointer by bpf_rdonly_cast()
+ * is read with plain loads instead, which the JIT guards with an exception
+ * table (a fault reads 0). The program calls a helper id no kernel has where
+ * it means the kfunc, and the loader turns those calls into the kfunc's
+ * (user/live/direct_walk.c): naming the kfunc would make libbpf parse the
+ * whole kernel BTF at every start, and older verifiers refuse it even
+ * unreached. Where the loader cannot, direct_walk is 0 and every call
+ * below stays behind it, unreachable. The same walk, judgement and
+ * numbers as the walk with reads; candidates go in batches
+ * (struct oomt_candidates).
+ */
+static void *(*const kcast)(const void *obj, __u32 btf_id) = (void *)OOMT_KCAST_HELPER;
+
+#define KCAST(type, id, addr) ((type *)kcast((const void *)(addr), (id)))
+
+static __always_inline __u64 kload_next(__u64 list_head)
+{
+	return (__u64)KCAST(struct list_head, kid_list_head, list_head)->next;
+}
+
+/* mm->flags' first word: an unsigned long, or (6.18) mm_flags_t whose
+ * bitmap starts at the same place */
+static __always_inline bool mm_oom_skip_direct(struct mm_struct *mm)
+{
+	unsigned long *w = (void *)mm + bpf_core_field_offset(struct mm_struct, flags);
+
+	return (*w >> mmf_oom_skip_bit) & 1;
+}
+
+/* An rss counter as get_mm_counter() reads it, or as the exact sum that
+ * oom_badness() reads with rss_precise (6.17+); the per-CPU parts are s32,
+ * read through refcount_struct, a named type with an s32 at offset 0. */
+static __always_inline __s64 kcounter(struct percpu_counter *pc)
+{
+	__s64 v = pc->count;
+
+	if (rss_precise && pcpu_offsets_ready()) {
+		__u64 parts = (__u64)pc->counters;
+
+		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++)
+			v += KCAST(struct refcount_struct, kid_refcount,
+				   parts + pcpu_offsets[cpu & 63])->refs.counter;
+	}
+	return v < 0 ? 0 : v;
+}
+
+/* fill_task_tp() with loads (6.2+ layouts: rss_stat is per-CPU counters) */
+static __always_inline void fill_task_direct(struct oom_ctx *c, struct oomt_task *t,
+					     struct task_struct *p, __u64 cgroup_id)
+{
+	struct mm_struct___new *rss;
+	struct mm_struct *mm;
+
+	t->pid = p->tgid;
+	t->tid = p->pid;
+	t->uid = p->real_cred->uid.val;
+	t->oom_score_adj = p->signal->oom_score_adj;
+	t->points = 0;
+	t->flags = 0;
+	t->pad = 0;
+	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
+	t->swap = t->pgtables_bytes = 0;
+	t->rss_exact = t->swap_exact = 0;
+	/* NUL-padded by the kernel (__set_task_comm) */
+	__builtin_memcpy(t->comm, p->comm, OOMT_COMM_LEN);
+	t->comm[OOMT_COMM_LEN - 1] = 0;
+	t->cgroup_id = cgroup_id;
+	mm = p->mm;
+	if (!mm) {
+		t->flags |= OOMT_TASK_SKIP_NO_MM;
+		return;
+	}
+	t->flags |= OOMT_TASK_MEM;
+	t->total_vm = mm->total_vm;
+	rss = (void *)mm;
+	t->rss_file = kcounter(&rss->rss_stat[MM_FILEPAGES]);
+	t->rss_anon = kcounter(&rss->rss_stat[MM_ANONPAGES]);
+	t->swap = kcounter(&rss->rss_stat[MM_SWAPENTS]);
+	t->rss_shmem = kcounter(&rss->rss_stat[MM_SHMEMPAGES]);
+	t->pgtables_bytes = mm->pgtables_bytes.counter;
+	if (want_exact) {
+		__s64 e[4];
+
+		if (mm_counters_exact(mm, e)) {
+			t->rss_exact = e[MM_FILEPAGES] + e[MM_ANONPAGES] + e[MM_SHMEMPAGES];
+			t->swap_exact = e[MM_SWAPENTS];
+			t->flags |= OOMT_TASK_EXACT;
+		}
+	}
+	if (t->oom_score_adj == -1000)
+		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
+	else if (mm_oom_skip_direct(mm))
+		t->flags |= OOMT_TASK_SKIP_MM_SKIP;
+	else if (p->vfork_done && p->real_parent->mm == mm)
+		t->flags |= OOMT_TASK_SKIP_VFORK;
+	if (!c->snap_valid || c->snap.tid != t->tid)
+		return;
+	t->total_vm = c->snap.total_vm;
+	t->rss_anon = c->snap.rss_anon;
+	t->rss_file = c->snap.rss_file;
+	t->rss_shmem = c->snap.rss_shmem;
+	t->swap = c->snap.swap;
+	t->pgtables_bytes = c->snap.pgtables_bytes;
+}
+
+/* The batch's candidates as one record; one the ring buffer refuses counts
+ * each of them lost, as their own records would have. */
+static __always_inline void flush_candidates(struct oom_ctx *c)
+{
+	struct oomt_candidates *b = &c->batch;
+	__u32 n = b->count;
+
+	if (!n || n > OOMT_CANDIDATES_MAX)
+		return;
+	b->hdr.type = OOMT_REC_CANDIDATES;
+	b->hdr.mode = attach_mode;
+	b->hdr.oom_id = c->oom_id;
+	b->hdr.ts_ns = c->ts_ns;
+	b->pad = 0;
+	if (bpf_ringbuf_output(&events, b, offsetof(struct oomt_candidates, cand) +
+				n * sizeof(struct oomt_cand), BPF_RB_NO_WAKEUP)) {
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+		c->lost += n;
+	}
+	b->count = 0;
+}
+
+static __always_inline bool fits_compact(const struct oomt_task *t)
+{
+	return !(t->flags & OOMT_TASK_EXACT) && t->rss_anon <= 0xffffffffULL &&
+	       t->rss_file <= 0xffffffffULL && t->rss_shmem <= 0xffffffffULL &&
+	       t->swap <= 0xffffffffULL && t->pgtables_bytes <= 0xffffffffULL &&
+	       t->oom_score_adj >= -32768 && t->oom_score_adj <= 32767;
+}
+
+/*
+ * judge_task() and emit_candidate() with loads, the candidate into the
+ * batch; KN, KN_ID: its memcg's kernfs node and id as the walk knows them
+ * (0: read them).
+ */
+static __always_inline void judge_direct(struct oom_ctx *c, __u64 task, bool dying, __u64 kn,
+					 __u64 kn_id)
+{
+	struct task_struct *p = KCAST(struct task_struct, kid_task_struct, task);
+	struct mm_struct *oom_mm;
+	struct oomt_task *t;
+	struct oomt_cand *e;
+	__u32 n;
+
+	/* as judge_task() */
+	if (p->tgid <= 1 || p->flags & PF_KTHREAD)
+		return;
+	if (dying && !p->signal->live.counter)
+		return;
+	oom_mm = p->signal->oom_mm;
+	if (oom_mm && mm_oom_skip_direct(oom_mm))
+		return;
+	/* as emit_candidate(), into the batch */
+	c->candidates++;
+	if (!kn) {
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		struct cgroup *cg = p->cgroups->subsys[id]->cgroup;
+		struct kernfs_node *k = cg ? cg->kn : NULL;
+
+		kn = (__u64)k;
+		kn_id = k ? k->id : 0;
+	}
+	t = &c->scratch;
+	fill_task_direct(c, t, p, kn_id);
+	compute_points(t, c->totalpages);
+	send_cgroup_chain(c, (void *)kn);
+	if (!fits_compact(t)) {	/* a record of its own */
+		struct oomt_candidate *r = reserve(c, sizeof(*r));
+
+		if (!r)
+			return;
+		r->hdr.type = OOMT_REC_CANDIDATE;
+		r->hdr.mode = attach_mode;
+		r->hdr.oom_id = c->oom_id;
+		r->hdr.ts_ns = c->ts_ns;
+		__builtin_memcpy(&r->task, t, sizeof(r->task));
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	n = c->batch.count & (OOMT_CANDIDATES_MAX - 1);
+	e = &c->batch.cand[n];
+	e->points = t->points;
+	e->total_vm = t->total_vm;
+	e->cgroup_id = t->cgroup_id;
+	e->pid = t->pid;
+	e->uid = t->uid;
+	e->rss_anon = t->rss_anon;
+	e->rss_file = t->rss_file;
+	e->rss_shmem = t->rss_shmem;
+	e->swap = t->swap;
+	e->pgtables_bytes = t->pgtables_bytes;
+	e->oom_score_adj = t->oom_score_adj;
+	e->flags = t->flags;
+	__builtin_memcpy(e->comm, t->comm, OOMT_COMM_LEN);
+	c->batch.count = n + 1;
+	if (n + 1 == OOMT_CANDIDATES_MAX)
+		flush_candidates(c);
+}
+
+/* memcg_walk_step() with loads (the same phases; see there) */
+static __always_inline long memcg_walk_step_direct(struct oom_ctx *c, struct walk_state *s)
+{
+	__u64 sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	__u64 children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
+	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	struct cgroup_subsys_state *css = KCAST(struct cgroup_subsys_state, kid_css, s->css);
+	__u64 next;
+
+	switch (s->phase) {
+	case MW_CSS: {
+		struct cgroup *cg = css->cgroup;
+		struct kernfs_node *kn = cg ? cg->kn : NULL;
+
+		s->css_kn = (__u64)kn;
+		s->css_kn_id = kn ? kn->id : 0;
+		s->cset_head = (__u64)cg + bpf_core_field_offset(struct cgroup, e_csets) +
+			       id * sizeof(struct list_head);
+		s->cset_node = cg ? kload_next(s->cset_head) : 0;
+		s->phase = MW_CSET;
+		break;
+	}
+	case MW_CSET:
+		if (!s->cset_node || s->cset_node == s->cset_head) {
+			s->phase = MW_CHILD;
+			break;
+		}
+		s->list = 0;
+		s->head = cset_task_list(cset_of_node(s->cset_node), 0);
+		s->pos = kload_next(s->head);
+		s->phase = MW_TASKS;
+		break;
+	case MW_TASKS:
+		if (s->pos && s->pos != s->head) {
+			__u64 task = s->pos - bpf_core_field_offset(struct task_struct, cg_list);
+			struct task_struct *p = KCAST(struct task_struct, kid_task_struct, task);
+
+			s->pos = kload_next(s->pos);
+			/* CSS_TASK_ITER_PROCS: thread-group leaders only */
+			if ((__u64)p->group_leader == task)
+				judge_direct(c, task, s->list == 2, s->css_kn, s->css_kn_id);
+			break;
+		}
+		if (s->list < 2) {
+			s->list++;
+			s->head = cset_task_list(cset_of_node(s->cset_node), s->list);
+			s->pos = kload_next(s->head);
+			break;
+		}
+		s->cset_node = kload_next(s->cset_node);
+		s->phase = MW_CSET;
+		break;
+	case MW_CHILD:
+		next = kload_next(s->css + children_off);
+		if (next && next != s->css + children_off) {
+			s->css = next - sibling_off;
+			s->phase = MW_CSS;
+		} else {
+			s->phase = MW_UP;
+		}
+		break;
+	default: {	/* MW_UP */
+		__u64 parent;
+
+		if (s->css == s->domain) {
+			s->done = 1;
+			break;
+		}
+		parent = (__u64)css->parent;
+		next = kload_next(s->css + sibling_off);
+		if (!parent || !next) {	/* torn under us: stop rather than wander */
+			s->done = 1;
+			break;
+		}
+		if (next != parent + children_off) {
+			s->css = next - sibling_off;
+			s->phase = MW_CSS;
+		} else {
+			s->css = parent;
+		}
+		break;
+	}
+	}
+	return s->done;
+}
+
+/* global_walk_step() with loads */
+static __always_inline long global_walk_step_direct(struct oom_ctx *c, struct walk_state *s)
+{
+	__u64 task = s->pos;
+	__u64 next = (__u64)KCAST(struct task_struct, kid_task_struct, task)->tasks.next;
+
+	if (!next || next == s->head)
+		s->done = 1;
+	else	/* a constant: the verifier refuses a pointer minus a number it cannot bound */
+		s->pos = next - bpf_core_field_offset(struct task_struct, tasks);
+	judge_direct(c, task, false, 0, 0);
+	return s->done;
+}
+
+/*
+ * One step of the walk with loads, a global function (see walk_one()); a
+ * global function is verified whether called or not, so the switch comes
+ * first: without it the rest is unreachable for the verifier.
+ */
+__noinline int walk_one_direct(void)
+{
+	struct oom_ctx *c;
+
+	if (!direct_walk)
+		return 1;
+	c = get_ctx();
+	if (!c || c->walk.done)
+		return 1;
+	if (c->walk.domain)
+		return memcg_walk_step_direct(c, &c->walk);
+	return global_walk_step_direct(c, &c->walk);
+}
+
+LOOP_CB walk_direct_cb(__u64 idx, void *data)
+{
+	return walk_one_direct() ? 1 : 0;
+}
+
+/* walk_candidates() with loads, the batch sent at the end */
+__noinline int walk_candidates_direct(void)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (!direct_walk || !c)
+		return 0;
+	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
+	c->batch.count = 0;
+	bpf_loop(max_walk, walk_direct_cb, NULL, 0);
+	flush_candidates(c);
+	if (!c->walk.done)
+		walk_cut(c);
+	return 0;
+}
+#else
+/* no bpf_loop and no kfuncs before 5.17: the loader never sets direct_walk
+ * for the compat object (tested here all the same: the objects' read-only
+ * variables must come in the same order) */
+#define walk_candidates_direct() walk_candidates(c)
+#endif
+
 /*
  * The parts of handle_mark_victim are global functions (see
  * emit_candidate()): each is verified once, on its own, instead of along
@@ -2088,7 +2457,10 @@ __noinline int tp_candidates_and_counts(void)
 		return 0;
 	if (c->walk_pending) {
 		c->walk_pending = 0;
-		walk_candidates(c);
+		if (direct_walk)
+			walk_candidates_direct();
+		else
+			walk_candidates(c);
 	}
 	/* out_of_memory's return is not seen: send the totals now */
 	emit_counts(c, OOMT_REC_COUNTS, 0);

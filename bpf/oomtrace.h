@@ -35,6 +35,7 @@ enum oomt_rec_type {
 	OOMT_REC_COUNTS,	/* running totals of an OOM still open (tracepoint mode) */
 	OOMT_REC_USTACK,	/* the trigger's user registers and top of its user stack */
 	OOMT_REC_ULINKS,	/* the trigger's shared objects, from the dynamic linker's list */
+	OOMT_REC_CANDIDATES,	/* up to OOMT_CANDIDATES_MAX candidates in one record */
 };
 
 
@@ -197,6 +198,47 @@ struct oomt_candidate {
 	struct oomt_hdr hdr;
 	struct oomt_task task;
 };
+
+/*
+ * Candidates in one record (tracepoint mode's walk with direct loads). A
+ * ring buffer reservation costs more than reading a candidate, and every
+ * byte written to the ring counts too, so the walk sends candidates in
+ * batches, each in the compact form below: what oom_badness() reads and
+ * the candidate table shows. A task whose numbers do not fit it, or any
+ * task under --precise-rss, comes as a CANDIDATE record of its own. The
+ * record is offsetof(cand) + count entries long.
+ */
+#define OOMT_CANDIDATES_MAX 32	/* a power of two (the BPF side masks) */
+struct oomt_cand {
+	__s64 points;
+	__u64 total_vm;
+	__u64 cgroup_id;
+	__u32 pid;		/* tgid: a thread-group leader, so its tid too */
+	__u32 uid;
+	__u32 rss_anon;		/* pages */
+	__u32 rss_file;
+	__u32 rss_shmem;
+	__u32 swap;
+	__u32 pgtables_bytes;
+	__s16 oom_score_adj;
+	__u16 flags;		/* OOMT_TASK_* (all below 1 << 16) */
+	char comm[OOMT_COMM_LEN];
+};
+
+struct oomt_candidates {
+	struct oomt_hdr hdr;
+	__u32 count;		/* entries in cand[], 1 .. OOMT_CANDIDATES_MAX */
+	__u32 pad;
+	struct oomt_cand cand[OOMT_CANDIDATES_MAX];
+};
+
+/*
+ * The helper id the BPF side calls where it means the bpf_rdonly_cast()
+ * kfunc (6.2+). No kernel has a helper of this id: the loader turns each
+ * such call into the kfunc call, with the kfunc's id in the kernel's BTF
+ * (direct_walk.c), and where it cannot, the calls stay unreachable.
+ */
+#define OOMT_KCAST_HELPER 0x7ea7
 
 /* One frame of a user stack as bpf_get_stack(BPF_F_USER_BUILD_ID) gives it. */
 struct oomt_ubuild {
@@ -400,6 +442,8 @@ _Static_assert(sizeof(struct oomt_cmdline) == 8 + OOMT_FILENAME_MAX + OOMT_ARGS_
 _Static_assert(sizeof(struct oomt_hdr) == 24, "oomt_hdr ABI");
 _Static_assert(sizeof(struct oomt_task) == 120, "oomt_task ABI");
 _Static_assert(sizeof(struct oomt_ubuild) == 32, "oomt_ubuild ABI");
+_Static_assert(sizeof(struct oomt_cand) == 72, "oomt_cand ABI");
+_Static_assert(OOMT_TASK_EXACT < (1 << 16), "oomt_cand.flags holds every task flag");
 _Static_assert(sizeof(struct oomt_cgroup) % 8 == 0, "oomt_cgroup ABI");
 _Static_assert(sizeof(struct oomt_kill) % 8 == 0, "oomt_kill ABI");
 _Static_assert(OOMT_VM__COUNT <= OOMT_VMSTAT_SLOTS, "oomt_kill.vmstat holds every counter");

@@ -422,11 +422,91 @@ static void test_exact_rss_sums(void **state)
 	assembler__free(a);
 }
 
+/* CANDIDATES: a batch of candidates in one record, each in the compact
+ * form, as a CANDIDATE; a count beyond the record or the maximum is refused. */
+static void cand(struct oomt_cand *e, uint32_t pid, int64_t points)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->uid = 1000 + pid;
+	e->points = points;
+	e->oom_score_adj = -17;
+	e->total_vm = 5000000000ull;	/* beyond 32 bits: kept whole */
+	e->rss_anon = 100;
+	e->rss_file = 20;
+	e->rss_shmem = 3;
+	e->swap = 4;
+	e->pgtables_bytes = 8192;
+	e->cgroup_id = 0;
+	e->flags = OOMT_TASK_MEM | OOMT_TASK_POINTS | OOMT_TASK_COMPUTED;
+	snprintf(e->comm, sizeof(e->comm), "task%u", pid);
+}
+
+static void test_candidates_batch(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_candidates *b = calloc(1, sizeof(*b));
+	size_t three = offsetof(struct oomt_candidates, cand) + 3 * sizeof(struct oomt_cand);
+	struct oomt_victim v = {};
+	struct oomt_end e = {};
+
+	(void)state;
+	assert_non_null(b);
+	hdr(&b->hdr, OOMT_REC_CANDIDATES, 1);
+	b->count = 3;
+	cand(&b->cand[0], 100, 50);
+	cand(&b->cand[1], 200, 900);
+	cand(&b->cand[2], 300, 70);
+	assert_int_equal(assembler__feed(a, b, three - 1), -EINVAL);	/* short */
+	b->count = OOMT_CANDIDATES_MAX + 1;
+	assert_int_equal(assembler__feed(a, b, sizeof(*b)), -EINVAL);
+	b->count = 0;
+	assert_int_equal(assembler__feed(a, b, sizeof(*b)), -EINVAL);
+	b->count = 3;
+	assert_int_equal(assembler__feed(a, b, three), 0);
+	b->count = 1;
+	cand(&b->cand[0], 400, 10);
+	assert_int_equal(assembler__feed(a, b, three), 0);	/* room to spare: fine */
+	hdr(&v.hdr, OOMT_REC_VICTIM, 1);
+	task(&v.task, 200, 0, 0, 0);
+	v.task.flags = OOMT_TASK_MEM;
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	hdr(&e.hdr, OOMT_REC_END, 1);
+	e.candidates = 4;
+	e.killed = 1;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assembler__flush(a, 1);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.n_cands, 4);
+	assert_int_equal(s.cands[0].pid, 200);	/* by points */
+	assert_int_equal(s.cands[1].pid, 300);
+	assert_int_equal(s.cands[2].pid, 100);
+	assert_int_equal(s.cands[3].pid, 400);
+	/* every field of the entry, as a CANDIDATE's task would give it */
+	assert_int_equal(s.cands[0].tid, 200);
+	assert_int_equal(s.cands[0].uid, 1200);
+	assert_int_equal(s.cands[0].oom_score_adj, -17);
+	assert_int_equal(s.cands[0].points, 900);
+	assert_true(s.cands[0].has & TASK_HAS_POINTS);
+	assert_true(s.cands[0].has & TASK_POINTS_ESTIMATED);
+	assert_int_equal(s.cands[0].total_vm_pages, 5000000000ull);
+	assert_int_equal(s.cands[0].rss_anon_pages, 100);
+	assert_int_equal(s.cands[0].rss_file_pages, 20);
+	assert_int_equal(s.cands[0].rss_shmem_pages, 3);
+	assert_int_equal(s.cands[0].swap_pages, 4);
+	assert_int_equal(s.cands[0].pgtables_bytes, 8192);
+	assert_string_equal(s.cands[0].comm, "task200");
+	free(b);
+	assembler__free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_oom),
 		cmocka_unit_test(test_exact_rss_sums),
+		cmocka_unit_test(test_candidates_batch),
 		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),
 		cmocka_unit_test(test_lost_victim_still_reported),
 		cmocka_unit_test(test_totals_map_when_end_is_lost),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* btf_scan: a function's BTF id without parsing the whole BTF. */
+/* btf_scan: BTF ids without parsing the whole BTF; the direct walk's kernel ids. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,10 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <stdio.h>
+
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/btf.h>
 
 #include "btf_scan.h"
+#include "direct_walk.h"
 
 #define BTF_INFO_ENC(kind, kflag, vlen) \
 	((!!(kflag) << 31) | ((uint32_t)(kind) << 24) | ((vlen) & 0xffff))
@@ -106,12 +110,95 @@ static void test_agrees_with_libbpf_on_this_kernel(void **state)
 	assert_int_equal(btf_scan_file_func_id("/nonexistent", "out_of_memory"), -ENOENT);
 }
 
+/* Several types of several kinds in one pass; a kind that differs is not a match. */
+static void test_finds_several_ids(void **state)
+{
+	struct btf_scan_want w[] = {
+		{ BTF_KIND_STRUCT, "s", 0 }, { BTF_KIND_FUNC, "out_of_memory", 0 },
+		{ BTF_KIND_STRUCT, "f", 0 }, { BTF_KIND_INT, "int", 0 },
+	};
+	struct raw r;
+	size_t size = build(&r);
+
+	(void)state;
+	assert_int_equal(btf_scan_ids(&r, size, w, 4), 3);
+	assert_int_equal(w[0].id, 2);
+	assert_int_equal(w[1].id, 5);
+	assert_int_equal(w[2].id, -ENOENT);	/* f is a FUNC */
+	assert_int_equal(w[3].id, 1);
+	r.h.magic = 0x1234;
+	assert_int_equal(btf_scan_ids(&r, size, w, 4), -EINVAL);
+}
+
+/*
+ * The direct walk's ids (direct_walk.h) against libbpf's lookups in this
+ * kernel's BTF: scanned, and carried through a minimal BTF as the cache
+ * keeps them.
+ */
+static void test_kernel_ids_agree_with_libbpf(void **state)
+{
+	struct kernel_ids scanned, carried;
+	struct btf *k, *min;
+	const void *raw;
+	uint32_t size = 0;
+	FILE *f;
+
+	(void)state;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		skip();
+		return;
+	}
+	k = btf__load_vmlinux_btf();
+	assert_non_null(k);
+	assert_int_equal(kernel_ids_scan(&scanned), 0);
+	assert_int_equal(scanned.task_struct,
+			 btf__find_by_name_kind(k, "task_struct", BTF_KIND_STRUCT));
+	assert_int_equal(scanned.css,
+			 btf__find_by_name_kind(k, "cgroup_subsys_state", BTF_KIND_STRUCT));
+	assert_int_equal(scanned.list_head, btf__find_by_name_kind(k, "list_head", BTF_KIND_STRUCT));
+	assert_int_equal(scanned.refcount,
+			 btf__find_by_name_kind(k, "refcount_struct", BTF_KIND_STRUCT));
+	if (btf__find_by_name_kind(k, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0)
+		assert_int_equal(scanned.rdonly_cast,
+				 btf__find_by_name_kind(k, "bpf_rdonly_cast", BTF_KIND_FUNC));
+	else
+		assert_int_equal(scanned.rdonly_cast, 0);
+	/* a BTF of one type, plus the ids, through a file as the cache's memfd */
+	min = btf__new_empty();
+	assert_non_null(min);
+	assert_true(btf__add_int(min, "int", 4, BTF_INT_SIGNED) > 0);
+	assert_int_equal(kernel_ids_add(min, k), 0);
+	raw = btf__raw_data(min, &size);
+	assert_non_null(raw);
+	f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(fwrite(raw, 1, size, f), size);
+	fflush(f);
+	assert_int_equal(kernel_ids_from_fd(fileno(f), &carried), 0);
+	assert_memory_equal(&carried, &scanned, sizeof(carried));
+	fclose(f);
+	/* a minimal BTF made without them: none, and the caller scans */
+	f = tmpfile();
+	btf__free(min);
+	min = btf__new_empty();
+	btf__add_int(min, "int", 4, BTF_INT_SIGNED);
+	raw = btf__raw_data(min, &size);
+	assert_int_equal(fwrite(raw, 1, size, f), size);
+	fflush(f);
+	assert_int_equal(kernel_ids_from_fd(fileno(f), &carried), -ENOENT);
+	fclose(f);
+	btf__free(min);
+	btf__free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_functions_by_id),
 		cmocka_unit_test(test_refuses_what_it_cannot_step_through),
 		cmocka_unit_test(test_agrees_with_libbpf_on_this_kernel),
+		cmocka_unit_test(test_finds_several_ids),
+		cmocka_unit_test(test_kernel_ids_agree_with_libbpf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

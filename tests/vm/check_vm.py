@@ -509,6 +509,15 @@ def check_doctor(text, sections, meta, ver):
             print(f"#       {ver}: {mode} mode is impossible here; the tracer says: {lines[0]}{note}")
     check(f"auto mode: {MODES[0]}" in doctor, f"doctor: auto picks {MODES[0]}", doctor[-400:],
           f"auto mode: {MODES[0]}")
+    # tracepoint mode's walk with direct loads: wherever the kernel has
+    # bpf_rdonly_cast() (6.2+) and the full object loads (5.17+)
+    release = re.search(r"^@@VM meta kernel (\d+)\.(\d+)", text, re.M)
+    if "tracepoint" in MODES and release:
+        direct = (int(release.group(1)), int(release.group(2))) >= (6, 2)
+        row = re.search(r"^  tracepoint +yes +(.*)$", doctor, re.M)
+        check(row is not None and ("direct loads" in row.group(1)) == direct,
+              f"doctor: the tracepoint walk {'has' if direct else 'has no'} direct loads here",
+              row and row.group(0), "direct loads" if direct else "reads")
     # mark_victim's prototype: what doctor says against the event's own format
     fmt = sections.get("mark_victim.format", "")
     has_comm = re.search(r"field:__data_loc char\[\] comm;", fmt) is not None

@@ -712,8 +712,53 @@ static size_t rec_size(uint32_t type)
 	case OOMT_REC_COUNTS: return sizeof(struct oomt_end);
 	case OOMT_REC_USTACK: return sizeof(struct oomt_ustack);
 	case OOMT_REC_ULINKS: return sizeof(struct oomt_ulinks);
+	/* at least one candidate; the count is checked against the size read */
+	case OOMT_REC_CANDIDATES:
+		return offsetof(struct oomt_candidates, cand) + sizeof(struct oomt_cand);
 	default: return 0;
 	}
+}
+
+/* A CANDIDATES entry as the task of a CANDIDATE record: a thread-group
+ * leader, its tid its pid; no exact sums (those come as CANDIDATE). */
+static void task_of_cand(struct oomt_task *t, const struct oomt_cand *e)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = t->tid = e->pid;
+	t->uid = e->uid;
+	t->oom_score_adj = e->oom_score_adj;
+	t->points = e->points;
+	t->total_vm = e->total_vm;
+	t->rss_anon = e->rss_anon;
+	t->rss_file = e->rss_file;
+	t->rss_shmem = e->rss_shmem;
+	t->swap = e->swap;
+	t->pgtables_bytes = e->pgtables_bytes;
+	t->cgroup_id = e->cgroup_id;
+	t->flags = e->flags;
+	memcpy(t->comm, e->comm, OOMT_COMM_LEN);
+}
+
+/* One candidate of the open event, from a CANDIDATE record or a CANDIDATES entry. */
+static int offer_candidate(struct assembler *a, const struct oomt_task *rec)
+{
+	struct oom_task c;
+
+	task_from_rec(&c, rec);
+	a->cur_offered++;
+	/* a victim (tracepoint mode sends them first) takes its points now,
+	 * before its row can rank below the kept ones */
+	for (size_t i = 0; i < a->cur->n_victims; i++) {
+		struct oom_task *v = &a->cur->victims[i];
+
+		if (v->pid == c.pid && !(v->has & TASK_HAS_POINTS) && c.has & TASK_HAS_POINTS) {
+			v->points = c.points;
+			v->has |= TASK_HAS_POINTS | (c.has & TASK_POINTS_ESTIMATED);
+		}
+	}
+	/* what every candidate holds, also those not kept: unkillable_kb */
+	domain_memory_hold(&a->cur->domain_memory, &c, a->cur->page_size);
+	return oom_event__offer_candidate(a->cur, &c);
 }
 
 int assembler__feed(struct assembler *a, const void *data, size_t size)
@@ -768,26 +813,24 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->has |= EV_HAS_TRIGGER;
 		capture_space(a, (uint32_t)a->cur->trigger.pid);
 		break;
-	case OOMT_REC_CANDIDATE: {
-		struct oom_task c;
-
-		task_from_rec(&c, &((const struct oomt_candidate *)data)->task);
-		a->cur_offered++;
-		/* a victim (tracepoint mode sends them first) takes its points now,
-		 * before its row can rank below the kept ones */
-		for (size_t i = 0; i < a->cur->n_victims; i++) {
-			struct oom_task *v = &a->cur->victims[i];
-
-			if (v->pid == c.pid && !(v->has & TASK_HAS_POINTS) &&
-			    c.has & TASK_HAS_POINTS) {
-				v->points = c.points;
-				v->has |= TASK_HAS_POINTS | (c.has & TASK_POINTS_ESTIMATED);
-			}
-		}
-		/* what every candidate holds, also those not kept: unkillable_kb */
-		domain_memory_hold(&a->cur->domain_memory, &c, a->cur->page_size);
-		if (oom_event__offer_candidate(a->cur, &c) < 0)
+	case OOMT_REC_CANDIDATE:
+		if (offer_candidate(a, &((const struct oomt_candidate *)data)->task) < 0)
 			return -ENOMEM;
+		break;
+	case OOMT_REC_CANDIDATES: {
+		const struct oomt_candidates *cs = data;
+
+		if (!cs->count || cs->count > OOMT_CANDIDATES_MAX ||
+		    size < offsetof(struct oomt_candidates, cand) +
+			   (size_t)cs->count * sizeof(struct oomt_cand))
+			return -EINVAL;
+		for (uint32_t i = 0; i < cs->count; i++) {
+			struct oomt_task t;
+
+			task_of_cand(&t, &cs->cand[i]);
+			if (offer_candidate(a, &t) < 0)
+				return -ENOMEM;
+		}
 		break;
 	}
 	case OOMT_REC_KILL:

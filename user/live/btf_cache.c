@@ -17,6 +17,7 @@
 
 #include "btf_cache.h"
 #include "btf_min.h"
+#include "direct_walk.h"
 #include "log.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
@@ -385,6 +386,43 @@ static int cache_write(const char *path, const struct btf_cache_key *key, const 
 	return err;
 }
 
+/*
+ * The kernel's ids that the direct candidate walk names (direct_walk.h),
+ * kept with the minimal BTF: the start that finds the cache then needs no
+ * pass over the kernel's BTF. *MIN is replaced.
+ */
+static int add_kernel_ids(void **min, size_t *len, const struct btf *kbtf, char *err,
+			  size_t err_size)
+{
+	struct btf *b = btf__new(*min, (uint32_t)*len);
+	const void *raw;
+	uint32_t size = 0;
+	void *copy;
+	int ret;
+
+	if (!b) {
+		ret = -errno;
+		snprintf(err, err_size, "the minimal BTF does not parse: %s", strerror(-ret));
+		return ret;
+	}
+	ret = kernel_ids_add(b, kbtf);
+	raw = ret ? NULL : btf__raw_data(b, &size);
+	copy = raw ? malloc(size) : NULL;
+	if (!copy) {
+		ret = ret ? ret : -ENOMEM;
+		snprintf(err, err_size, "cannot add the kernel's ids to the minimal BTF: %s",
+			 strerror(-ret));
+		btf__free(b);
+		return ret;
+	}
+	memcpy(copy, raw, size);
+	btf__free(b);
+	free(*min);
+	*min = copy;
+	*len = size;
+	return 0;
+}
+
 /* Make the minimal BTF now, check that it relocates as the kernel's does, and keep it. */
 static int build(const char *path, const struct btf_cache_key *key, const void *obj,
 		 size_t obj_size, int *ret_fd, char *err, size_t err_size)
@@ -401,6 +439,8 @@ static int build(const char *path, const struct btf_cache_key *key, const void *
 		return ret;
 	}
 	ret = btf_min_generate(obj, obj_size, kbtf, &min, &len, err, err_size);
+	if (!ret)
+		ret = add_kernel_ids(&min, &len, kbtf, err, err_size);
 	btf__free(kbtf);
 	if (ret)
 		return ret;

@@ -39,6 +39,7 @@
 #include <bpf/libbpf.h>
 
 #include "btf_min.h"
+#include "direct_walk.h"
 
 /* bpf_core_relo_kind (linux/bpf.h; not in every uapi header) */
 enum {
@@ -728,8 +729,10 @@ int btf_min_verify(const void *obj, size_t obj_size, const char *btf_path, char 
 			goto out;
 		}
 	}
+	direct_walk_dry_run(true);
 	ra = bpf_object__load(full);
 	rb = bpf_object__load(min);
+	direct_walk_dry_run(false);
 	if (ra != -ECANCELED || rb != -ECANCELED) {
 		ret = ra != -ECANCELED ? ra : rb;
 		snprintf(err, err_size, "relocation against the %s BTF failed: %s",

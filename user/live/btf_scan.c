@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A BTF function's type id from the raw BTF, in one pass over the type
- * records: what the fentry probe needs before anything is loaded. libbpf's
+ * BTF type ids from the raw BTF, in one pass over the type records: what
+ * the fentry probe needs before anything is loaded, and the kernel's ids
+ * the direct candidate walk names (direct_walk.c) where no cache has them. libbpf's
  * btf__parse() validates and indexes the whole kernel BTF (over 100,000
  * types) first, which is most of a start-up's cost: `--mode auto` asked it
  * once to learn that fentry is refused, and once more for the mode it got.
@@ -55,13 +56,15 @@ static long kind_extra(unsigned kind, unsigned vlen)
 	}
 }
 
-int btf_scan_func_id(const void *data, size_t size, const char *name)
+int btf_scan_ids(const void *data, size_t size, struct btf_scan_want *want, size_t n)
 {
 	const unsigned char *types, *strs;
-	size_t name_len = strlen(name), off;
 	struct btf_header hb, *h = &hb;
+	size_t off, found = 0;
 	int id = 1;
 
+	for (size_t i = 0; i < n; i++)
+		want[i].id = -ENOENT;
 	if (size < sizeof(hb))
 		return -EINVAL;
 	memcpy(&hb, data, sizeof(hb));	/* the caller's buffer need not be aligned */
@@ -72,7 +75,7 @@ int btf_scan_func_id(const void *data, size_t size, const char *name)
 		return -EINVAL;
 	types = (const unsigned char *)data + h->hdr_len + h->type_off;
 	strs = (const unsigned char *)data + h->hdr_len + h->str_off;
-	for (off = 0; off + sizeof(struct btf_type) <= h->type_len; id++) {
+	for (off = 0; off + sizeof(struct btf_type) <= h->type_len && found < n; id++) {
 		struct btf_type t;
 		long extra;
 
@@ -80,15 +83,29 @@ int btf_scan_func_id(const void *data, size_t size, const char *name)
 		extra = kind_extra(BTF_INFO_KIND(t.info), BTF_INFO_VLEN(t.info));
 		if (extra < 0)
 			return -EINVAL;
-		if (BTF_INFO_KIND(t.info) == BTF_KIND_FUNC && t.name_off < h->str_len &&
-		    h->str_len - t.name_off > name_len &&
-		    !memcmp(strs + t.name_off, name, name_len + 1))
-			return id;
+		for (size_t i = 0; i < n && t.name_off && t.name_off < h->str_len; i++) {
+			size_t len = strlen(want[i].name);
+
+			if (want[i].id < 0 && BTF_INFO_KIND(t.info) == want[i].kind &&
+			    h->str_len - t.name_off > len &&
+			    !memcmp(strs + t.name_off, want[i].name, len + 1)) {
+				want[i].id = id;	/* the first of that name, as libbpf's lookup */
+				found++;
+			}
+		}
 		off += sizeof(struct btf_type) + (size_t)extra;
 		if (id == INT32_MAX)
 			return -EINVAL;
 	}
-	return -ENOENT;
+	return (int)found;
+}
+
+int btf_scan_func_id(const void *data, size_t size, const char *name)
+{
+	struct btf_scan_want w = { BTF_KIND_FUNC, name, 0 };
+	int ret = btf_scan_ids(data, size, &w, 1);
+
+	return ret < 0 ? ret : w.id;
 }
 
 /*
@@ -99,7 +116,7 @@ int btf_scan_func_id(const void *data, size_t size, const char *name)
  * calls are dear (a guest under nested virtualization). -errno if it cannot
  * be mapped (then it is read).
  */
-static int scan_mapped(int fd, const char *name)
+static int scan_mapped(int fd, struct btf_scan_want *want, size_t n)
 {
 	struct stat st;
 	void *p;
@@ -110,13 +127,13 @@ static int scan_mapped(int fd, const char *name)
 	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	ret = btf_scan_func_id(p, (size_t)st.st_size, name);
+	ret = btf_scan_ids(p, (size_t)st.st_size, want, n);
 	munmap(p, (size_t)st.st_size);
 	/* a mapping that showed no BTF: read it (never taken for the answer) */
 	return ret == -EINVAL ? -EIO : ret;
 }
 
-int btf_scan_file_func_id(const char *path, const char *name)
+int btf_scan_file_ids(const char *path, struct btf_scan_want *want, size_t n)
 {
 	size_t cap = 8u << 20, len = 0;
 	char *buf;
@@ -125,8 +142,8 @@ int btf_scan_file_func_id(const char *path, const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	ret = scan_mapped(fd, name);
-	if (ret >= 0 || ret == -ENOENT) {
+	ret = scan_mapped(fd, want, n);
+	if (ret >= 0) {
 		close(fd);
 		return ret;
 	}
@@ -136,7 +153,7 @@ int btf_scan_file_func_id(const char *path, const char *name)
 		return -ENOMEM;
 	}
 	for (;;) {
-		ssize_t n;
+		ssize_t got;
 
 		if (len == cap) {
 			char *bigger = cap < (256u << 20) ? realloc(buf, cap * 2) : NULL;
@@ -148,20 +165,28 @@ int btf_scan_file_func_id(const char *path, const char *name)
 			buf = bigger;
 			cap *= 2;
 		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
+		got = read(fd, buf + len, cap - len);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
+		if (got < 0) {
 			ret = -errno;
 			goto out;
 		}
-		if (n == 0)
+		if (got == 0)
 			break;
-		len += (size_t)n;
+		len += (size_t)got;
 	}
-	ret = btf_scan_func_id(buf, len, name);
+	ret = btf_scan_ids(buf, len, want, n);
 out:
 	close(fd);
 	free(buf);
 	return ret;
+}
+
+int btf_scan_file_func_id(const char *path, const char *name)
+{
+	struct btf_scan_want w = { BTF_KIND_FUNC, name, 0 };
+	int ret = btf_scan_file_ids(path, &w, 1);
+
+	return ret < 0 ? ret : w.id;
 }

@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A function's type id in raw BTF, without parsing the whole BTF (btf_scan.c). */
+/* Type ids in raw BTF, without parsing the whole BTF (btf_scan.c). */
 #ifndef OOMTRACE_BTF_SCAN_H
 #define OOMTRACE_BTF_SCAN_H
 
 #include <stddef.h>
+
+/* One type to find: its kind (BTF_KIND_*) and name; id: the result. */
+struct btf_scan_want {
+	unsigned kind;
+	const char *name;
+	int id;			/* the first type of that kind and name, or -ENOENT */
+};
+
+/* Every WANT's id in one pass over raw BTF DATA: how many were found, or
+ * -EINVAL for data that is not BTF this reader can step through. */
+int btf_scan_ids(const void *data, size_t size, struct btf_scan_want *want, size_t n);
+/* The same for a file, e.g. /sys/kernel/btf/vmlinux; -errno. */
+int btf_scan_file_ids(const char *path, struct btf_scan_want *want, size_t n);
 
 /* The id of BTF_KIND_FUNC NAME in raw BTF DATA; -ENOENT, or -EINVAL for
  * data that is not BTF this reader can step through. */

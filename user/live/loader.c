@@ -21,6 +21,7 @@
 #include "oomtrace_compat.skel.h"
 #pragma GCC diagnostic pop
 #include "btf_cache.h"
+#include "direct_walk.h"
 #include "kfeatures.h"
 #include "kaddrs.h"
 #include "loader.h"
@@ -197,6 +198,49 @@ static uint32_t possible_nodes(void)
 	return (uint32_t)max + 1;
 }
 
+/* The ids the load patches in (direct_walk_arm()), or the walk with reads. */
+static struct kernel_ids walk_ids;
+static bool walk_direct;
+
+static void configure_direct_walk(struct oomtrace_bpf__rodata *ro)
+{
+	ro->direct_walk = walk_direct;
+	ro->kid_task_struct = walk_ids.task_struct;
+	ro->kid_css = walk_ids.css;
+	ro->kid_list_head = walk_ids.list_head;
+	ro->kid_refcount = walk_ids.refcount;
+	direct_walk_arm(walk_direct ? &walk_ids : NULL);
+}
+
+/*
+ * Whether tracepoint mode's walk can use direct loads: the full object on
+ * a kernel whose BTF has bpf_rdonly_cast() (6.2+), with the ids from the
+ * cached minimal BTF (made with them), or from one pass over the kernel's
+ * BTF where there is no cache. OOMTRACE_DIRECT_WALK=0: the walk with reads
+ * (the tests hold both to the kernel's task table).
+ */
+static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char *btf_path)
+{
+	const char *env = getenv("OOMTRACE_DIRECT_WALK");
+	int ret;
+
+	walk_direct = false;
+	memset(&walk_ids, 0, sizeof(walk_ids));
+	if (mode != MODE_TRACEPOINT || t->compat || btf_path || (env && !strcmp(env, "0")))
+		return;
+	if (direct_walk_register()) {
+		log_debug("candidate walk with reads: cannot register the load step");
+		return;
+	}
+	ret = t->core_fd >= 0 ? kernel_ids_from_fd(t->core_fd, &walk_ids) : -ENOENT;
+	if (ret)
+		ret = kernel_ids_scan(&walk_ids);
+	walk_direct = !ret && kernel_ids_complete(&walk_ids);
+	if (!walk_direct)
+		log_debug("candidate walk with reads: %s", ret ? strerror(-ret) :
+			  "no bpf_rdonly_cast() in the kernel's BTF");
+}
+
 static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
@@ -217,6 +261,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
+	configure_direct_walk(ro);
 	bpf_program__set_autoload(skel->progs.pcpu_kind, precise_rss);
 	bpf_program__set_autoload(skel->progs.pcpu_setup, precise_rss && !pcpu_setup_off);
 }
@@ -408,6 +453,7 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 	if (t->core_fd >= 0)
 		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
 	t->pcpu_setup_err = 0;
+	plan_direct_walk(t, mode, btf_path);
 	t->skel = open_object(t->compat, t->core_fd >= 0 ? core_path : btf_path);
 	if (!t->skel) {
 		ret = -errno;
@@ -416,6 +462,13 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 	}
 	configure(t->skel, mode, ringbuf_bytes);
 	ret = oomtrace_bpf__load(t->skel);
+	if (ret && walk_direct) {
+		/* a kernel that refuses the kfunc where its BTF has it: the walk reads */
+		log_debug("cannot load the %s programs with the direct walk: %s: again with reads",
+			  attach_mode__name(mode), strerror(-ret));
+		walk_direct = false;
+		ret = reload(t, mode, ringbuf_bytes, t->core_fd >= 0 ? core_path : btf_path);
+	}
 	if (ret && t->core_fd >= 0) {
 		/* whatever the reason, never because of the cache: again without it */
 		log_debug("cannot load the %s programs with the cached BTF: %s: again with the "
@@ -456,6 +509,10 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 		ret = -ENOTSUP;
 		goto err;
 	}
+	t->direct_walk = walk_direct && direct_walk_patched() > 0;
+	if (mode == MODE_TRACEPOINT)
+		log_debug("candidate walk: %s", t->direct_walk ? "direct loads (bpf_rdonly_cast)" :
+			  "reads (bpf_probe_read_kernel)");
 	set_kernel_addresses(t->skel, ka);
 	if (precise_rss)
 		t->pcpu = pcpu_start(t);

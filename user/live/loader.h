@@ -40,6 +40,8 @@ struct loader {
 	int core_fd;
 	bool core_tried;
 	bool core_built;		/* made at this start, not read from the cache */
+	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
+	bool direct_walk;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
 	bool reclaim_memcg, reclaim_direct;
 	uint64_t reclaim_since_ns;	/* CLOCK_BOOTTIME when they were attached */

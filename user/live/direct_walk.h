@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Tracepoint mode's candidate walk with direct loads (direct_walk.c): the
+ * kernel's BTF ids that bpf_rdonly_cast() (6.2+) needs, found without
+ * parsing the whole kernel BTF, and the loader's step that turns the BPF
+ * side's placeholder calls (OOMT_KCAST_HELPER) into calls of that kfunc.
+ */
+#ifndef OOMTRACE_DIRECT_WALK_H
+#define OOMTRACE_DIRECT_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct btf;
+
+/* The kernel's BTF ids the walk names; 0 = not there. */
+struct kernel_ids {
+	uint32_t rdonly_cast;	/* FUNC bpf_rdonly_cast */
+	uint32_t task_struct;	/* STRUCT */
+	uint32_t css;		/* STRUCT cgroup_subsys_state */
+	uint32_t list_head;	/* STRUCT */
+	uint32_t refcount;	/* STRUCT refcount_struct: an s32 at offset 0 */
+};
+
+/* Whether every id is there. */
+bool kernel_ids_complete(const struct kernel_ids *ids);
+
+/*
+ * Add KERNEL's ids to MIN, the minimal BTF that is cached per kernel
+ * (btf_cache.c), as the values of an enum no BPF type names, so that a
+ * start that finds the cache finds them too. 0 or -errno.
+ */
+int kernel_ids_add(struct btf *min, const struct btf *kernel);
+
+/* The ids from the raw minimal BTF in file descriptor FD (kernel_ids_add()'s
+ * enum): 0, or -ENOENT where it has none. */
+int kernel_ids_from_fd(int fd, struct kernel_ids *ids);
+
+/* The ids from the kernel's BTF file, in one pass: 0, or -errno. */
+int kernel_ids_scan(struct kernel_ids *ids);
+
+/*
+ * Register the loader's handler of SEC("raw_tp/mark_victim") once, before
+ * the first object opens: it patches the placeholder calls at load and
+ * attaches as libbpf's own raw_tp handler does. 0 or -errno.
+ */
+int direct_walk_register(void);
+
+/* The ids the next load patches in (NULL: none; the calls stay unreachable). */
+void direct_walk_arm(const struct kernel_ids *ids);
+
+/*
+ * btf_min_verify()'s relocations without loading: while ON, the handler
+ * stops the load as the verifier's own handlers do (libbpf 1.1 cannot tell
+ * a program's object).
+ */
+void direct_walk_dry_run(bool on);
+
+/* Placeholder calls patched by the last load: 0 where the walk reads. */
+unsigned direct_walk_patched(void);
+
+#endif
