@@ -702,7 +702,7 @@ static __always_inline void save_totals(struct oom_ctx *c, __u64 extra_lost)
  * between: older verifiers (6.1) do not carry "non-NULL" across other code
  * and would follow an impossible path that leaks the reservation.
  */
-static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed)
+static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 killed, __u64 wake)
 {
 	struct oomt_end *e;
 
@@ -716,12 +716,14 @@ static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 kil
 	e->lost = c->lost;
 	e->killed = killed;
 	e->flags = c->walk_truncated ? OOMT_END_WALK_TRUNCATED : 0;
-	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	bpf_ringbuf_submit(e, wake);
 }
 
-static __always_inline void emit_end(struct oom_ctx *c, __u32 killed)
+/* WAKE: BPF_RB_FORCE_WAKEUP, or BPF_RB_NO_WAKEUP where a record of the same
+ * run wakes userspace after it */
+static __always_inline void emit_end(struct oom_ctx *c, __u32 killed, __u64 wake)
 {
-	emit_counts(c, OOMT_REC_END, killed);
+	emit_counts(c, OOMT_REC_END, killed, wake);
 	c->active = 0;
 }
 
@@ -730,8 +732,14 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct oomt_begin *b;
 
-	if (c->active)	/* a context whose close we missed: close it now */
-		emit_end(c, 0);
+	/*
+	 * A context whose close we missed (tracepoint mode: every OOM's, as
+	 * out_of_memory()'s return is not seen): close it now, without a
+	 * wake-up (an interrupt, 20-35 us in a guest): this OOM's last record
+	 * wakes userspace, which reads both.
+	 */
+	if (c->active)
+		emit_end(c, 0, BPF_RB_NO_WAKEUP);
 #ifdef OOMT_COMPAT
 	/* no fetch: OOMs are serialised by oom_lock, so the value read back
 	 * is the one this add made */
@@ -1555,7 +1563,7 @@ int BPF_PROG(fexit_out_of_memory, struct oom_control *oc, bool ret)
 	struct oom_ctx *c = ctx_of_current();
 
 	if (c)
-		emit_end(c, ret);
+		emit_end(c, ret, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -1602,7 +1610,7 @@ int BPF_KRETPROBE(kretprobe_out_of_memory, bool ret)
 	struct oom_ctx *c = ctx_of_current();
 
 	if (c)
-		emit_end(c, ret);
+		emit_end(c, ret, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -2463,7 +2471,7 @@ __noinline int tp_candidates_and_counts(void)
 			walk_candidates(c);
 	}
 	/* out_of_memory's return is not seen: send the totals now */
-	emit_counts(c, OOMT_REC_COUNTS, 0);
+	emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_FORCE_WAKEUP);
 	c->snap_valid = 0;
 	return 0;
 }
@@ -2613,6 +2621,36 @@ __noinline int emit_victim(__u64 task, __u32 pid)
  * pcpu_kind whether there is anything to sum (enum oomt_pcpu), pcpu_setup
  * fills the offsets before the first OOM, from the per-CPU map or kallsyms.
  */
+/*
+ * The ring buffer's pages touched once from the kernel's side, ahead of the
+ * OOMs: where a hypervisor maps a guest kernel page on its first touch
+ * (this build machine: 10-20 us a page), every OOM's records otherwise pay
+ * that for each page of the ring they are the first to reach, and at N
+ * candidates that is a page per 56 of them. A run reserves and discards up
+ * to RING_TOUCH_PAGES records of a page each (reserving writes the record's
+ * header: the page is touched); userspace runs it between reads of the ring
+ * until the ring has gone round once (loader__touch_ring()). Returns the
+ * pages touched (fewer: the ring is full).
+ */
+#define RING_TOUCH_PAGES 64
+#define RING_TOUCH_SIZE (4096 - 8)	/* with its 8-byte header, a record is a page */
+
+SEC("raw_tp")
+int ring_touch(void *ctx)
+{
+	int n = 0;
+
+	for (int i = 0; i < RING_TOUCH_PAGES; i++) {
+		void *r = bpf_ringbuf_reserve(&events, RING_TOUCH_SIZE, 0);
+
+		if (!r)
+			break;
+		bpf_ringbuf_discard(r, BPF_RB_NO_WAKEUP);
+		n++;
+	}
+	return n;
+}
+
 SEC("raw_tp")
 int pcpu_kind(void *ctx)
 {

@@ -511,7 +511,7 @@ def check_doctor(text, sections, meta, ver):
           f"auto mode: {MODES[0]}")
     # tracepoint mode's walk with direct loads: wherever the kernel has
     # bpf_rdonly_cast() (6.2+) and the full object loads (5.17+)
-    release = re.search(r"^@@VM meta kernel (\d+)\.(\d+)", text, re.M)
+    release = re.search(r"@@VM meta kernel (\d+)\.(\d+)", text)
     if "tracepoint" in MODES and release:
         direct = (int(release.group(1)), int(release.group(2))) >= (6, 2)
         row = re.search(r"^  tracepoint +yes +(.*)$", doctor, re.M)

@@ -520,6 +520,7 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 	if (ret)
 		goto err;
 	t->mode = mode;
+	t->ring_bytes = ringbuf_bytes;
 	loader__refresh_meminfo(t);
 	return 0;
 err:
@@ -607,6 +608,8 @@ void loader__stop(struct loader *t)
 		close(t->fd_cmdlines);
 		close(t->fd_sent_cgroups);
 		close(t->fd_totals);
+		if (t->fd_ring_touch >= 0)
+			close(t->fd_ring_touch);
 		t->bss = NULL;
 		t->shed = false;
 	}
@@ -662,6 +665,8 @@ int loader__shed_object(struct loader *t)
 	t->fd_cmdlines = fds[1];
 	t->fd_sent_cgroups = fds[2];
 	t->fd_totals = fds[3];
+	/* a program run after ready (loader__touch_ring); -1: not there */
+	t->fd_ring_touch = fcntl(bpf_program__fd(skel->progs.ring_touch), F_DUPFD_CLOEXEC, 3);
 	t->bss = bss;
 	t->bss_size = size;
 	t->shed = true;
@@ -743,4 +748,26 @@ void loader__objects(const void **full, size_t *full_size, const void **compat,
 {
 	*full = oomtrace_bpf__elf_bytes(full_size);
 	*compat = oomtrace_compat_bpf__elf_bytes(compat_size);
+}
+
+int loader__touch_ring(struct loader *t, int (*consume)(void *), void *arg)
+{
+	int fd = t->shed ? t->fd_ring_touch : bpf_program__fd(t->skel->progs.ring_touch);
+	size_t pages = t->ring_bytes / 4096, done = 0;
+	uint64_t args[1] = { 0 };
+
+	if (fd < 0)
+		return -EBADF;
+	while (done < pages) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = args, .ctx_size_in = sizeof(args));
+		int ret = bpf_prog_test_run_opts(fd, &opts);
+
+		if (ret)
+			return ret < 0 ? ret : -EINVAL;
+		done += opts.retval;
+		consume(arg);
+		if (!opts.retval)	/* full of what is being read: enough */
+			break;
+	}
+	return (int)done;
 }

@@ -55,6 +55,8 @@ struct loader {
 	 */
 	bool shed;
 	int fd_events, fd_cmdlines, fd_sent_cgroups, fd_totals;
+	int fd_ring_touch;		/* the ring_touch program (loader__touch_ring) */
+	size_t ring_bytes;		/* the ring buffer's size */
 	struct oomtrace_bpf__bss *bss;
 	size_t bss_size;
 };
@@ -99,6 +101,14 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int loader__ringbuf_fd(const struct loader *t);
+/*
+ * Touch every page of the ring buffer from the kernel's side once (the
+ * ring_touch program), calling CONSUME(ARG) after each run so that the
+ * discarded records it leaves, and any OOM's records meanwhile, are read:
+ * the ring never holds more than a run's 256 KiB of them. The pages
+ * touched, or -errno.
+ */
+int loader__touch_ring(struct loader *t, int (*consume)(void *), void *arg);
 /* The exec-time command line cache's map fd (cmdline.h). */
 int loader__cmdlines_fd(const struct loader *t);
 /* The BPF side is to name cgroup id again (its name was dropped). */

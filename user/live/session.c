@@ -400,6 +400,32 @@ static int min_timeout(int a, int b)
 	return a < b ? a : b;
 }
 
+static int consume_ring(void *rb)
+{
+	return ring_buffer__consume(rb);
+}
+
+/*
+ * The ring buffer's pages, touched from the kernel's side before the first
+ * OOM needs them (the ring_touch program says why): after ready, as it
+ * serves only the OOMs to come, and reading between runs, so that an OOM
+ * meanwhile finds the ring free but for one run's discarded records.
+ */
+static void touch_ring(struct session *s, struct ring_buffer *rb)
+{
+	struct timespec a, b;
+	int n;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	n = loader__touch_ring(&s->loader, consume_ring, rb);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	if (n < 0)
+		log_debug("ring buffer not touched ahead: %s", strerror(-n));
+	else
+		log_debug("ring buffer: %d pages touched ahead in %.1f ms", n,
+			  (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+}
+
 static int loop(struct session *s)
 {
 	const struct session_opts *o = s->o;
@@ -455,6 +481,7 @@ static int loop(struct session *s)
 	}
 	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->loader.mode));
 	clock_gettime(CLOCK_MONOTONIC, &start);
+	touch_ring(s, rb);
 	while (!session__stopping(s)) {
 		int timeout = assembler__timeout_ms(s->a), err;
 
