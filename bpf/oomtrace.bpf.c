@@ -2119,13 +2119,19 @@ static __always_inline __u64 kload_next(__u64 list_head)
 	return (__u64)KCAST(struct list_head, kid_list_head, list_head)->next;
 }
 
-/* mm->flags' first word: an unsigned long, or (6.18) mm_flags_t whose
- * bitmap starts at the same place */
+/* mm_flags_word() with a load: an unsigned long, or (6.18) mm_flags_t whose
+ * bitmap starts at the same place; each layout's relocation is dead code on
+ * the other's kernels */
 static __always_inline bool mm_oom_skip_direct(struct mm_struct *mm)
 {
-	unsigned long *w = (void *)mm + bpf_core_field_offset(struct mm_struct, flags);
+	struct mm_struct___ulong_flags *old = (void *)mm;
+	unsigned long w;
 
-	return (*w >> mmf_oom_skip_bit) & 1;
+	if (bpf_core_field_exists(old->flags))
+		w = old->flags;
+	else
+		w = *(unsigned long *)((void *)mm + bpf_core_field_offset(struct mm_struct, flags));
+	return (w >> mmf_oom_skip_bit) & 1;
 }
 
 /* An rss counter as get_mm_counter() reads it, or as the exact sum that
