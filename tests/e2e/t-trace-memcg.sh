@@ -10,6 +10,10 @@ cg=$(memcg_new $LIMIT_MIB)
 mark=$$-$(date +%s%N)
 before=$(memcg_kills "$cg")
 
+# the kernel times BPF programs while kernel.bpf_stats_enabled is 1: the
+# tracer then says at exit what its programs cost
+stats_old=$(cat /proc/sys/kernel/bpf_stats_enabled)
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
 # filtered to this test's memcg: OOMs elsewhere on the machine must not count
 start_tracer "$WORK/events.json" --json --mode tracepoint -k 0 -c "/$(basename "$cg")"
 start_tracer "$WORK/events.txt" --mode tracepoint -c "/$(basename "$cg")"
@@ -39,6 +43,11 @@ assert_eq "$rc" 137 "grower was SIGKILLed"
 sleep 0.3
 kill -INT "$JSON_TRACER" "$TEXT_TRACER"
 wait "$JSON_TRACER" "$TEXT_TRACER"
+echo "$stats_old" >/proc/sys/kernel/bpf_stats_enabled
+cost=$(grep '^oomtrace: BPF programs ran' "$WORK/events.json.err")
+echo "$cost" | grep -Eq 'ran [1-9][0-9]* times in [0-9.]+ ms .* per OOM over [1-9][0-9]* OOMs; costliest: handle_mark_vic' ||
+	fail "no BPF run time at exit with kernel.bpf_stats_enabled: '$cost'"
+echo "ok: BPF run time at exit (${cost#oomtrace: })"
 dmesg_since "$mark" >"$WORK/dmesg"
 oom_reports_check "$WORK/dmesg" "$cg" $(($(memcg_kills "$cg") - before))
 

@@ -233,6 +233,12 @@ def check_scenario(sc, sections, meta, ver, modes):
         check.prefix = f"{ver} {sc} {mode}: "
         err = sections.get(f"{sc}.{mode}.err", "")
         check(f"oomtrace: ready (mode={mode})" in err, "ready line names the mode", err[:200], mode)
+        # kernel.bpf_stats_enabled is on in the guest: the tracer's exit line
+        cost = re.search(r"^oomtrace: BPF programs ran .*$", err, re.M)
+        check(cost is not None, "the tracer reports its programs' run time (bpf_stats)",
+              err[-300:], "oomtrace: BPF programs ran ...")
+        if cost:
+            print(f"#       {ver} {sc} {mode}: {cost.group(0)[len('oomtrace: '):]} (TCG)")
         check(meta.get(f"{sc}.tracer.{mode}.exit") == "0", "tracer exited 0 on SIGINT",
               meta.get(f"{sc}.tracer.{mode}.exit"), "0")
         check(meta.get(f"{sc}.tracer.{mode}.adj") == "-1000", "tracer protected itself (oom_score_adj)",

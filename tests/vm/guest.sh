@@ -22,6 +22,9 @@ echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 echo 1 >/proc/sys/vm/oom_dump_tasks
 # no kernel chatter on the console between the markers
 echo 1 >/proc/sys/kernel/printk
+# the kernel times every BPF program run: each tracer says at exit what its
+# programs cost per OOM (check_vm.py prints it per mode)
+echo 1 >/proc/sys/kernel/bpf_stats_enabled
 
 ALL_MODES="fentry kprobe tracepoint"
 MODES=$ALL_MODES

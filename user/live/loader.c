@@ -771,3 +771,36 @@ int loader__touch_ring(struct loader *t, int (*consume)(void *), void *arg)
 	}
 	return (int)done;
 }
+
+int loader__bpf_time(const struct loader *t, struct bpf_time *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < t->n_links; i++) {
+		struct bpf_link_info li = {};
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(li);
+		int fd;
+
+		if (bpf_obj_get_info_by_fd(bpf_link__fd(t->links[i]), &li, &len))
+			return -errno;
+		fd = bpf_prog_get_fd_by_id(li.prog_id);
+		if (fd < 0)
+			return -errno;
+		len = sizeof(pi);
+		if (bpf_obj_get_info_by_fd(fd, &pi, &len)) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		close(fd);
+		ret->run_ns += pi.run_time_ns;
+		ret->runs += pi.run_cnt;
+		if (pi.run_time_ns > ret->top_ns) {
+			ret->top_ns = pi.run_time_ns;
+			snprintf(ret->top, sizeof(ret->top), "%s", pi.name);
+		}
+	}
+	ret->ooms = t->shed ? t->bss->next_oom_id : t->skel->bss->next_oom_id;
+	return 0;
+}

@@ -101,6 +101,16 @@ int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_ca
 		       uint64_t *ret_lost);
 /* The ring buffer's map fd, for ring_buffer__new(). */
 int loader__ringbuf_fd(const struct loader *t);
+/* What the attached programs cost so far (kernel.bpf_stats_enabled counts it). */
+struct bpf_time {
+	uint64_t run_ns, runs;		/* all programs */
+	uint64_t top_ns;		/* the costliest program's */
+	char top[16];			/* its name (the kernel keeps 15 characters) */
+	uint64_t ooms;			/* OOM contexts the programs opened */
+};
+/* The programs' run time and counts, through their links: 0 or -errno. */
+int loader__bpf_time(const struct loader *t, struct bpf_time *ret);
+
 /*
  * Touch every page of the ring buffer from the kernel's side once (the
  * ring_touch program), calling CONSUME(ARG) after each run so that the

@@ -30,6 +30,7 @@
 #include "ksyms.h"
 #include "log.h"
 #include "privs.h"
+#include "procfs_read.h"
 #include "protect.h"
 #include "cli_args.h"
 #include "session.h"
@@ -400,6 +401,26 @@ static int min_timeout(int a, int b)
 	return a < b ? a : b;
 }
 
+/*
+ * With kernel.bpf_stats_enabled=1 (the kernel then times every BPF program
+ * run), say at exit what the programs cost: what an always-on tracer is
+ * paid in. Nothing without it: the kernel counts nothing.
+ */
+static void report_bpf_time(struct session *s)
+{
+	struct bpf_time bt;
+	char buf[8];
+
+	if (procfs_read_line("/proc/sys/kernel/bpf_stats_enabled", buf, sizeof(buf)) < 0 ||
+	    buf[0] != '1' || loader__bpf_time(&s->loader, &bt) || !bt.runs)
+		return;
+	fprintf(stderr, "oomtrace: BPF programs ran %" PRIu64 " times in %.3f ms "
+		"(kernel.bpf_stats_enabled), %.1f us per OOM over %" PRIu64 " OOMs; "
+		"costliest: %s, %.3f ms\n", bt.runs, (double)bt.run_ns / 1e6,
+		bt.ooms ? (double)bt.run_ns / 1e3 / (double)bt.ooms : 0.0, bt.ooms, bt.top,
+		(double)bt.top_ns / 1e6);
+}
+
 static int consume_ring(void *rb)
 {
 	return ring_buffer__consume(rb);
@@ -529,6 +550,7 @@ static int loop(struct session *s)
 	if (assembler__unmatched(s->a))
 		log_warn("%" PRIu64 " victim exit/reaper records matched no event still known "
 			 "and were not printed", assembler__unmatched(s->a));
+	report_bpf_time(s);
 	/* hooks of the last events finish (or time out) before the summary */
 	exec_hooks__wait(s->hooks);
 	if (sink->stopping)
