@@ -134,9 +134,12 @@ $(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# -z now: every symbol bound at start, none on the event path's first calls
+# (a lazy binding searches the hash tables of every loaded library, also
+# those left out of the memory lock: user/live/session.c, unlocked_libs)
 oomtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Wl,-z,now $^ $(LDLIBS) -o $@
 
 # Static build for the qemu VM tests: no shared libraries in the initramfs.
 $(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/static

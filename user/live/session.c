@@ -362,16 +362,27 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Shared libraries whose code the event path does not run: libbz2 (libdwfl
- * opens bzip2-compressed ELF files with it; no process maps one, and user
- * stacks are symbolized from the files processes map, or their debug files
- * in /usr/lib/debug, plain ELF). The rest stays locked: libelf, libdw and
- * liblzma unwind and symbolize user stacks (liblzma: MiniDebugInfo,
- * .gnu_debugdata), and zlib, which libbpf reads /proc/config.gz with while
- * loading, inflates compressed DWARF sections for libdw too (debug files
- * made with --compress-debug-sections, as Debian's dbgsym packages are).
+ * Shared libraries left out of the memory lock (protect_self): those that
+ * unwind and symbolize user stacks, and nothing else on the event path:
+ * libdw (libdwfl: DWARF unwinding over the copied stack, symbols,
+ * file:line), liblzma (MiniDebugInfo, .gnu_debugdata), zlib (compressed
+ * DWARF sections; libbpf's /proc/config.gz while loading), libbz2
+ * (bzip2-compressed files). About 1 MiB of code that would otherwise be
+ * resident for as long as we run.
+ *
+ * What must not wait stays locked: the ring buffer's consumer (libbpf),
+ * the assembler, the renderers and writers (ours, libc), and the capture of
+ * a process's objects while it may be exiting (/proc/PID/maps, the files'
+ * build ids: libelf, usym.c reads the notes without libdw). Symbolizing
+ * runs once an event's records are all in our storage: the records are
+ * not lost if it waits, they are in the (kernel-resident) ring buffer or
+ * in the assembler's locked storage. Its input is unlocked anyway: libdw
+ * reads the processes' ELF and debug files through the page cache, so under
+ * pressure it waits on file pages with or without its code locked; reading
+ * the code back is more of the same, bounded by these libraries' size.
  */
-static const char *const load_only_libs[] = { "libbz2.so" };
+static const char *const unlocked_libs[] = { "libdw.so", "libdw-", "liblzma.so", "libz.so",
+					      "libbz2.so" };
 
 /*
  * ring_buffer__poll(), with our signals unblocked only while waiting: a stop
@@ -420,12 +431,11 @@ static int loop(struct session *s)
 		return EXIT_RUNTIME;
 	}
 	if (o->protect)
-		protect_self();
+		protect_self(unlocked_libs, sizeof(unlocked_libs) / sizeof(unlocked_libs[0]));
 	/*
 	 * What the event path never reads leaves memory: the BPF objects in
-	 * our .rodata (both: locking brought in the one not loaded too), and
-	 * the code of load_only_libs: locked memory would hold them for as
-	 * long as we run.
+	 * our .rodata (both: locking brought in the one not loaded too):
+	 * locked memory would hold them for as long as we run.
 	 */
 	{
 		const void *full, *compat;
@@ -435,7 +445,6 @@ static int loop(struct session *s)
 		protect_release(full, full_size);
 		protect_release(compat, compat_size);
 	}
-	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
 	/*
 	 * The processes already running, into the exec-time cache: now that
 	 * exec fills it (a fresher entry is never overwritten), and while we

@@ -2,7 +2,6 @@
 /* User-space symbolization through libdwfl (see usym.h). */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -86,24 +85,60 @@ const char *usym_demangle(const char *name, char *buf, size_t size)
 
 /* ---- ELF helpers ---------------------------------------------------------------- */
 
-/* The GNU build id of an open ELF file; its length, or -1. */
+/* The NT_GNU_BUILD_ID note's bytes in data (notes); their length, or -1. */
+static int notes_build_id(Elf_Data *data, unsigned char *id)
+{
+	size_t off = 0, next, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (data && (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= 20 && !memcmp((const char *)data->d_buf + name_off, "GNU", 4)) {
+			memcpy(id, (const char *)data->d_buf + desc_off, nh.n_descsz);
+			return (int)nh.n_descsz;
+		}
+		off = next;
+	}
+	return -1;
+}
+
+/*
+ * The GNU build id of an open ELF file; its length, or -1. Read with libelf
+ * alone, from the PT_NOTE segments, else the SHT_NOTE sections (a file
+ * without program headers, or notes outside them): this runs when a process's objects
+ * are captured, while it may be exiting, and libdw's code is not locked
+ * (session.c, unlocked_libs), libelf's is.
+ */
 static int fd_build_id(int fd, unsigned char *id)
 {
-	const void *p;
-	ssize_t n = -1;
+	size_t n_ph = 0;
+	int n = -1;
 	Elf *elf;
 
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf)
 		return -1;
-	n = dwelf_elf_gnu_build_id(elf, &p);
-	if (n > 0 && n <= 20)
-		memcpy(id, p, (size_t)n);
-	else
-		n = -1;
+	if (!elf_getphdrnum(elf, &n_ph) && n_ph) {
+		for (size_t i = 0; i < n_ph && n < 0; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE && ph.p_filesz)
+				n = notes_build_id(elf_getdata_rawchunk(elf, (int64_t)ph.p_offset,
+									ph.p_filesz,
+									ph.p_align == 8 ? ELF_T_NHDR8
+											: ELF_T_NHDR),
+						   id);
+		}
+	}
+	for (Elf_Scn *scn = NULL; n < 0 && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			n = notes_build_id(elf_getdata(scn, NULL), id);
+	}
 	elf_end(elf);
-	return (int)n;
+	return n;
 }
 
 /* o's build id, from its open file (size 0 when it has none). */
