@@ -308,6 +308,49 @@ static void test_cache(void **state)
 	assert_int_equal(usym_cache_lookup(id, 16, path, sizeof(path)), -ENOENT);
 }
 
+/* Paths share one pool: long ones push the least recently used out, and
+ * what stays keeps its path through the pool's compactions. */
+static void test_cache_long_paths(void **state)
+{
+	unsigned char keep[20] = { 7, 7, 7 };
+	char path[600], want[600];
+	int kept = 0;
+
+	(void)state;
+	usym_cache_note(keep, 20, "/kept/while/used");
+	for (int i = 0; i < 1000; i++) {
+		unsigned char id[20] = { 5, (unsigned char)i, (unsigned char)(i >> 8) };
+
+		/* 300 to 510 bytes, each its own */
+		snprintf(want, sizeof(want), "/p%04d/%0*d", i, 300 + (i * 7) % 210, i);
+		usym_cache_note(id, 20, want);
+		assert_int_equal(usym_cache_lookup(id, 20, path, sizeof(path)), 0);
+		assert_string_equal(path, want);
+		/* used all along: never the least recent */
+		assert_int_equal(usym_cache_lookup(keep, 20, path, sizeof(path)), 0);
+		assert_string_equal(path, "/kept/while/used");
+	}
+	/* the latest are there, whole; the earliest are gone */
+	for (int i = 999; i >= 0; i--) {
+		unsigned char id[20] = { 5, (unsigned char)i, (unsigned char)(i >> 8) };
+
+		if (usym_cache_lookup(id, 20, path, sizeof(path)))
+			break;
+		snprintf(want, sizeof(want), "/p%04d/%0*d", i, 300 + (i * 7) % 210, i);
+		assert_string_equal(path, want);
+		kept++;
+	}
+	assert_true(kept >= 32);	/* CACHE_POOL / 512 at least */
+	assert_true(kept < 1000);
+	/* a path longer than a frame's: cut where it always was */
+	memset(want, 'x', sizeof(want) - 1);
+	want[0] = '/';
+	want[sizeof(want) - 1] = '\0';
+	usym_cache_note(keep, 20, want);
+	assert_int_equal(usym_cache_lookup(keep, 20, path, sizeof(path)), 0);
+	assert_int_equal(strlen(path), OOM_PATH_MAX - 1);
+}
+
 static void test_demangle(void **state)
 {
 	char buf[256];
@@ -402,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_kmsg_ip),
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_long_paths),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_frame_records),
 	};

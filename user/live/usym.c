@@ -27,34 +27,98 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 /* ---- build id -> file cache ---------------------------------------------------- */
 
+/*
+ * CACHE_SLOTS build ids, least recently used out; their paths packed in
+ * one pool rather than a path-sized slot each (256 x 512 bytes, resident
+ * for as long as the tracer runs, for paths of 40 to 100 bytes). A path
+ * that does not fit pushes the least recently used out too, so the pool
+ * holds CACHE_SLOTS paths of CACHE_POOL / CACHE_SLOTS bytes on average.
+ */
 #define CACHE_SLOTS 256
+#define CACHE_POOL (CACHE_SLOTS * 128)
 
 static struct {
 	unsigned char id[20];
-	uint8_t n;
+	uint8_t n;		/* 0: free slot */
+	uint16_t len;		/* of the path at pool[off], NUL not counted */
+	uint32_t off;
 	uint64_t used;
-	char path[OOM_PATH_MAX];
 } cache[CACHE_SLOTS];
+static char cache_pool[CACHE_POOL];
+static uint32_t cache_pool_end;	/* bytes of the pool used, freed paths included */
 static uint64_t cache_clock;
+
+/* The live paths moved to the front of the pool, in their order there. */
+static void cache_compact(void)
+{
+	uint32_t end = 0;
+
+	for (;;) {
+		int next = -1;
+
+		for (int i = 0; i < CACHE_SLOTS; i++)
+			if (cache[i].n && cache[i].off >= end &&
+			    (next < 0 || cache[i].off < cache[next].off))
+				next = i;
+		if (next < 0)
+			break;
+		memmove(cache_pool + end, cache_pool + cache[next].off, cache[next].len + 1u);
+		cache[next].off = end;
+		end += cache[next].len + 1u;
+	}
+	cache_pool_end = end;
+}
+
+/* The least recently used slot in use, or -1. */
+static int cache_lru(void)
+{
+	int lru = -1;
+
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].n && (lru < 0 || cache[i].used < cache[lru].used))
+			lru = i;
+	return lru;
+}
 
 void usym_cache_note(const unsigned char *id, int n, const char *path)
 {
-	int victim = 0;
+	size_t len = strnlen(path, OOM_PATH_MAX - 1);
+	int slot = -1;
 
 	if (n <= 0 || n > 20 || !path[0])
 		return;
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
-			victim = i;
+	/* the same id: replaced, not added */
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n))
+			cache[i].n = 0;
+	for (;;) {
+		int used = 0, lru;
+
+		slot = -1;
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (cache[i].n)
+				used += cache[i].len + 1;
+			else if (slot < 0)
+				slot = i;
+		}
+		if (slot >= 0 && (size_t)used + len + 1 <= CACHE_POOL) {
+			if (cache_pool_end + len + 1 > CACHE_POOL)
+				cache_compact();
 			break;
 		}
-		if (cache[i].used < cache[victim].used)
-			victim = i;
+		lru = cache_lru();
+		if (lru < 0)
+			return;		/* (cannot be: one path always fits) */
+		cache[lru].n = 0;
 	}
-	memcpy(cache[victim].id, id, (size_t)n);
-	cache[victim].n = (uint8_t)n;
-	cache[victim].used = ++cache_clock;
-	copy_str(cache[victim].path, sizeof(cache[victim].path), path);
+	memcpy(cache_pool + cache_pool_end, path, len);
+	cache_pool[cache_pool_end + len] = '\0';
+	memcpy(cache[slot].id, id, (size_t)n);
+	cache[slot].n = (uint8_t)n;
+	cache[slot].off = cache_pool_end;
+	cache[slot].len = (uint16_t)len;
+	cache[slot].used = ++cache_clock;
+	cache_pool_end += (uint32_t)len + 1;
 }
 
 int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size)
@@ -62,7 +126,7 @@ int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size)
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		if (cache[i].n && cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
 			cache[i].used = ++cache_clock;
-			copy_str(path, size, cache[i].path);
+			copy_str(path, size, cache_pool + cache[i].off);
 			return 0;
 		}
 	}
