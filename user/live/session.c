@@ -381,6 +381,14 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
  * pressure it waits on file pages with or without its code locked; reading
  * the code back is more of the same, bounded by these libraries' size.
  */
+/*
+ * Our own code that `trace` and `record` never run: the other commands',
+ * gathered in one section by the Makefile (OFFLINE_SRCS; absent from the
+ * static build and the tests' builds: nothing is released there).
+ */
+extern const char __start_oomt_offline_text[] __attribute__((weak));
+extern const char __stop_oomt_offline_text[] __attribute__((weak));
+
 static const char *const unlocked_libs[] = { "libdw.so", "libdw-", "liblzma.so", "libz.so",
 					      "libbz2.so" };
 
@@ -434,8 +442,9 @@ static int loop(struct session *s)
 		protect_self(unlocked_libs, sizeof(unlocked_libs) / sizeof(unlocked_libs[0]));
 	/*
 	 * What the event path never reads leaves memory: the BPF objects in
-	 * our .rodata (both: locking brought in the one not loaded too):
-	 * locked memory would hold them for as long as we run.
+	 * our .rodata (both: locking brought in the one not loaded too), and
+	 * the other commands' code: locked memory would hold them for as long
+	 * as we run.
 	 */
 	{
 		const void *full, *compat;
@@ -444,6 +453,11 @@ static int loop(struct session *s)
 		loader__objects(&full, &full_size, &compat, &compat_size);
 		protect_release(full, full_size);
 		protect_release(compat, compat_size);
+		uintptr_t off_start = (uintptr_t)__start_oomt_offline_text;
+		uintptr_t off_stop = (uintptr_t)__stop_oomt_offline_text;
+
+		if (off_start && off_stop > off_start)
+			protect_release((const void *)off_start, off_stop - off_start);
 	}
 	/*
 	 * The processes already running, into the exec-time cache: now that
