@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -570,6 +571,73 @@ static void warn_precise_rss(const struct loader *l)
 }
 
 
+/* Loading, and what needs the BPF object before it is shed. */
+struct load_job {
+	struct session *s;
+	struct kaddrs_async *kas;
+	char *err;
+	size_t err_size;
+	int ret;
+};
+
+static void *load_job_run(void *arg)
+{
+	struct load_job *j = arg;
+	const struct session_opts *o = j->s->o;
+	int err;
+
+	j->ret = loader__start(&j->s->loader, o->mode, j->kas, o->ringbuf_bytes, o->btf_path, j->err,
+			       j->err_size);
+	if (j->ret)
+		return NULL;
+	if (o->precise_rss)
+		warn_precise_rss(&j->s->loader);
+	if (o->ustack_copy)
+		loader__set_ldso_r_debug(&j->s->loader, usym_ldso_r_debug());
+	/* before what is allocated next, which takes the heap it frees */
+	err = loader__shed_object(&j->s->loader);
+	if (err)
+		log_debug("the BPF object stays open: %s", strerror(-err));
+	return NULL;
+}
+
+#define LOAD_STACK_SIZE (8u << 20)	/* as the main thread's usual limit; touched pages only */
+
+/*
+ * load_job_run on a thread of its own, on a stack mapped for it and
+ * unmapped after: what loading frees (libbpf's object, the kernel's BTF,
+ * the ELF) goes to that thread's malloc cache, given back to the heap when
+ * the thread ends, and the stack depth it reaches leaves with it. On the
+ * main thread both stayed for as long as we run, locked: glibc's per-thread
+ * cache (tcache) keeps up to 7 freed blocks of every size up to 1 KiB,
+ * 50 to 150 KiB here, which no malloc_trim gives back; and a stack never
+ * shrinks. Run inline if the thread cannot be had.
+ */
+static int load(struct load_job *j)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *stack = mmap(NULL, LOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	pthread_attr_t attr;
+	pthread_t t;
+	bool ran = false;
+
+	if (stack != MAP_FAILED && !mprotect(stack, (size_t)page, PROT_NONE) &&
+	    !pthread_attr_init(&attr)) {
+		if (!pthread_attr_setstack(&attr, stack, LOAD_STACK_SIZE) &&
+		    !pthread_create(&t, &attr, load_job_run, j)) {
+			pthread_join(t, NULL);
+			ran = true;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (stack != MAP_FAILED)
+		munmap(stack, LOAD_STACK_SIZE);
+	if (!ran)
+		load_job_run(j);
+	return j->ret;
+}
+
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
 	struct session s = { .o = o, .sink = sink };
@@ -635,21 +703,15 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
-	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
-			  sizeof(err))) {
-		log_err("%s", err);
-		ret = EXIT_RUNTIME;
-		goto out;
+	{
+		struct load_job job = { &s, kas, err, sizeof(err), 0 };
+
+		if (load(&job)) {
+			log_err("%s", err);
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
 	}
-	if (o->precise_rss)
-		warn_precise_rss(&s.loader);
-	if (o->ustack_copy)
-		loader__set_ldso_r_debug(&s.loader, usym_ldso_r_debug());
-	/* before what is allocated next, which takes the heap it frees */
-	ret = loader__shed_object(&s.loader);
-	if (ret)
-		log_debug("the BPF object stays open: %s", strerror(-ret));
-	ret = 0;
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)
