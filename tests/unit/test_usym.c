@@ -351,6 +351,37 @@ static void test_cache_long_paths(void **state)
 	assert_int_equal(strlen(path), OOM_PATH_MAX - 1);
 }
 
+/* Paths are packed in the space: those that do not fit are not kept, and
+ * those kept are whole. */
+static void test_maps_paths_pool(void **state)
+{
+	static struct usym_space s;
+	static uint64_t st[USYM_MAX_OBJECTS], off[USYM_MAX_OBJECTS];
+	size_t cap = 200 * 520, len = 0;
+	char *text = malloc(cap), want[512];
+	int n, fit = USYM_PATHS_BYTES / 401;
+
+	(void)state;
+	assert_non_null(text);
+	/* 200 executable mappings of 400-byte paths: 40 fit in 16 KiB */
+	for (int i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"%x000-%x000 r-xp 00000000 fe:00 1 /%04d%0395d\n", 0x100 + i,
+					0x101 + i, i, i);
+	usym_space_init(&s);
+	n = usym_maps_parse(&s, text, st, off);
+	assert_int_equal(n, fit);
+	assert_int_equal(s.n, fit);
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "/%04d%0395d", i, i);
+		assert_string_equal(s.obj[i].path, want);
+		assert_int_equal(s.obj[i].start, (uint64_t)(0x100 + i) << 12);
+	}
+	usym_space_reset(&s);
+	assert_int_equal(s.paths_used, 0);
+	free(text);
+}
+
 static void test_demangle(void **state)
 {
 	char buf[256];
@@ -446,6 +477,7 @@ int main(void)
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_long_paths),
+		cmocka_unit_test(test_maps_paths_pool),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_frame_records),
 	};

@@ -525,6 +525,22 @@ void usym_space_init(struct usym_space *s)
 {
 	s->n = 0;
 	s->pid = 0;
+	s->paths_used = 0;
+}
+
+/* path (cut at OOM_PATH_MAX - 1, as ever) into s's paths; NULL if full. */
+static const char *space_path(struct usym_space *s, const char *path)
+{
+	size_t len = strnlen(path, OOM_PATH_MAX - 1);
+	char *p;
+
+	if (s->paths_used + len + 1 > sizeof(s->paths))
+		return NULL;
+	p = s->paths + s->paths_used;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	s->paths_used += (uint32_t)len + 1;
+	return p;
 }
 
 void usym_space_reset(struct usym_space *s)
@@ -534,6 +550,7 @@ void usym_space_reset(struct usym_space *s)
 			close(s->obj[i].fd);
 	s->n = 0;
 	s->pid = 0;
+	s->paths_used = 0;
 }
 
 static struct usym_object *find_path(struct usym_space *s, const char *path)
@@ -552,6 +569,7 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 		unsigned long long st, en, off;
 		char perms[8] = "", file[OOM_PATH_MAX] = "";
 		struct usym_object *o;
+		const char *kept;
 
 		next = strchr(line, '\n');
 		if (next)
@@ -567,14 +585,14 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 				o->end = en;
 			continue;
 		}
-		if (s->n >= USYM_MAX_OBJECTS)
+		if (s->n >= USYM_MAX_OBJECTS || !(kept = space_path(s, file)))
 			break;
 		o = &s->obj[s->n];
 		memset(o, 0, sizeof(*o));
 		o->fd = -1;
 		o->start = st;
 		o->end = en;
-		copy_str(o->path, sizeof(o->path), file);
+		o->path = kept;
 		first_st[n] = st;
 		first_off[n] = off;
 		n++;
@@ -702,6 +720,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	uint64_t lowest_x = UINT64_MAX;
 	char buf[OOM_PATH_MAX + 32];
 	struct usym_object *o;
+	const char *kept;
 	size_t n;
 	Elf *elf;
 	int fd = -1;
@@ -733,7 +752,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 		    ph.p_flags & PF_X && ph.p_vaddr < lowest_x)
 			lowest_x = ph.p_vaddr;
 	}
-	if (lowest_x == UINT64_MAX || lowest_x > start_code) {
+	if (lowest_x == UINT64_MAX || lowest_x > start_code || !(kept = space_path(s, path))) {
 		elf_end(elf);
 		close(fd);
 		return;
@@ -742,7 +761,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
 	o->bias = start_code - lowest_x;
-	copy_str(o->path, sizeof(o->path), path);
+	o->path = kept;
 	set_extent(o, elf);
 	elf_end(elf);
 	object_build_id(o);
@@ -778,8 +797,8 @@ static bool overlaps(const struct usym_space *s, uint64_t start, uint64_t end)
 int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, uint64_t addr,
 			  uint64_t ld)
 {
-	char buf[OOM_PATH_MAX + 32], *real = NULL;
-	struct usym_object o = { .fd = -1, .bias = addr };
+	char buf[OOM_PATH_MAX + 32], opath[OOM_PATH_MAX], *real = NULL;
+	struct usym_object o = { .fd = -1, .path = opath, .bias = addr };
 	bool pid_root_used = false;
 	uint64_t dyn;
 	Elf *elf = NULL;
@@ -814,12 +833,13 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 	 * may go through a link (/lib -> usr/lib) */
 	if (!pid_root_used || root_is_host(pid))
 		real = realpath(path, NULL);
-	copy_str(o.path, sizeof(o.path), real && real[0] == '/' ? real : path);
+	copy_str(opath, sizeof(opath), real && real[0] == '/' ? real : path);
 	free(real);
 	set_extent(&o, elf);
 	elf_end(elf);
 	/* known already (from the maps), or in the way of what is */
-	if (o.start >= o.end || find_path(s, o.path) || overlaps(s, o.start, o.end)) {
+	if (o.start >= o.end || find_path(s, opath) || overlaps(s, o.start, o.end) ||
+	    !(o.path = space_path(s, opath))) {
 		close(o.fd);
 		return 0;
 	}
@@ -833,6 +853,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 {
 	char path[OOM_PATH_MAX];
 	struct usym_object *o;
+	const char *kept;
 	uint64_t vaddr;
 	Elf *elf;
 	int fd;
@@ -848,7 +869,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	if (fd < 0)
 		return;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || off_to_vaddr(elf, file_offset, &vaddr)) {
+	if (!elf || off_to_vaddr(elf, file_offset, &vaddr) || !(kept = space_path(s, path))) {
 		if (elf)
 			elf_end(elf);
 		close(fd);
@@ -858,7 +879,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
 	o->bias = ip - vaddr;
-	copy_str(o->path, sizeof(o->path), path);
+	o->path = kept;
 	memcpy(o->build_id, build_id, (size_t)build_id_size);
 	o->build_id_size = (uint8_t)build_id_size;
 	set_extent(o, elf);
@@ -1110,7 +1131,7 @@ int usym_offline_frames(const unsigned char *build_id, int build_id_size, const 
 	/* the object alone, at bias 0: the address is its vaddr */
 	usym_space_init(space);
 	space->obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
-	copy_str(space->obj[0].path, sizeof(space->obj[0].path), object && object[0] ? object : path);
+	space->obj[0].path = space_path(space, object && object[0] ? object : path);
 	memcpy(space->obj[0].build_id, build_id, (size_t)build_id_size);
 	space->obj[0].build_id_size = (uint8_t)build_id_size;
 	space->n = 1;
