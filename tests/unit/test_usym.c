@@ -12,11 +12,13 @@
 #include <cmocka.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -351,6 +353,47 @@ static void test_cache_long_paths(void **state)
 	assert_int_equal(strlen(path), OOM_PATH_MAX - 1);
 }
 
+/*
+ * A maps file longer than the piece it is read in (usym_space_from_maps):
+ * 200 more executable mappings of our own file, each a line of its own;
+ * the object's extent covers them all, however the lines fell into pieces.
+ */
+static void test_maps_pieces(void **state)
+{
+	static struct usym_space s;
+	char exe[PATH_MAX];
+	void *map[200];
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	const struct usym_object *o = NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(realpath("/proc/self/exe", exe));
+	for (int i = 0; i < 200; i++) {
+		map[i] = mmap(NULL, (size_t)page, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		assert_true(map[i] != MAP_FAILED);
+		if ((uintptr_t)map[i] < lo)
+			lo = (uintptr_t)map[i];
+		if ((uintptr_t)map[i] + (uintptr_t)page > hi)
+			hi = (uintptr_t)map[i] + (uintptr_t)page;
+	}
+	usym_space_init(&s);
+	assert_int_equal(usym_space_from_maps(&s, (uint32_t)getpid()), 0);
+	for (int i = 0; i < s.n; i++)
+		if (!strcmp(s.obj[i].path, exe))
+			o = &s.obj[i];
+	assert_non_null(o);
+	assert_true(o->start <= lo && o->end >= hi);
+	/* and our own code, found through it */
+	assert_ptr_equal(usym_space_find(&s, (uint64_t)(uintptr_t)&marker), o);
+	usym_space_reset(&s);
+	for (int i = 0; i < 200; i++)
+		munmap(map[i], (size_t)page);
+	close(fd);
+}
+
 /* Paths are packed in the space: those that do not fit are not kept, and
  * those kept are whole. */
 static void test_maps_paths_pool(void **state)
@@ -478,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_cache),
 		cmocka_unit_test(test_cache_long_paths),
 		cmocka_unit_test(test_maps_paths_pool),
+		cmocka_unit_test(test_maps_pieces),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_frame_records),
 	};

@@ -638,17 +638,23 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 	return 0;
 }
 
+#define MAPS_PIECE 8192	/* a maps line is at most a path (4095) and 80 bytes more */
+
 int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 {
-	/* the whole file, read first: a dying process's maps empty fast
-	 * (allocated per call: a resident buffer would stay locked) */
-	const size_t text_size = 256 << 10;
-	char *text;
+	/*
+	 * Read and parsed a piece at a time, in fixed storage: this runs when
+	 * a process's first record arrives, on the event path, where nothing
+	 * may allocate (it took a 256 KiB block per call, and cut the file
+	 * there). Each piece's lines are parsed as it comes, microseconds
+	 * against a dying process's maps emptying.
+	 */
+	static char piece[MAPS_PIECE];
 	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
+	bool skip_line = false, host;
 	char mpath[64];
-	size_t len = 0;
+	size_t have = 0;
 	ssize_t r;
-	bool host;
 	int fd, n = 0;
 
 	elf_version(EV_CURRENT);
@@ -660,18 +666,45 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	fd = open(mpath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	text = malloc(text_size);
-	if (!text) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < text_size - 1 && (r = read(fd, text + len, text_size - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	text[len] = '\0';
 	s->pid = pid;
-	n = usym_maps_parse(s, text, first_st, first_off);
-	free(text);
+	while (s->n < USYM_MAX_OBJECTS) {
+		char *end;
+
+		r = read(fd, piece + have, sizeof(piece) - 1 - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0)
+			have += (size_t)r;
+		piece[have] = '\0';
+		/* (a line longer than a piece: not a file mapping we could
+		 * open; dropped up to its end) */
+		if (skip_line) {
+			char *nl = strchr(piece, '\n');
+
+			if (nl) {
+				have -= (size_t)(nl + 1 - piece);
+				memmove(piece, nl + 1, have + 1);
+				skip_line = false;
+			} else {
+				have = 0;
+			}
+		}
+		end = r > 0 ? strrchr(piece, '\n') : piece + have;
+		if (end) {
+			size_t used = (size_t)(end - piece) + (r > 0);
+
+			*end = '\0';
+			n += usym_maps_parse(s, piece, first_st + n, first_off + n);
+			have -= used;
+			memmove(piece, piece + used, have);
+		} else if (have == sizeof(piece) - 1) {
+			have = 0;
+			skip_line = true;
+		}
+		if (r <= 0)
+			break;
+	}
+	close(fd);
 	/* then the files, keeping those that open and map as seen */
 	int kept = s->n - n;
 
