@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -830,6 +831,8 @@ static bool overlaps(const struct usym_space *s, uint64_t start, uint64_t end)
 int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, uint64_t addr,
 			  uint64_t ld)
 {
+	/* (static: realpath(path, NULL) allocated, on the event path) */
+	static char resolved[PATH_MAX];
 	char buf[OOM_PATH_MAX + 32], opath[OOM_PATH_MAX], *real = NULL;
 	struct usym_object o = { .fd = -1, .path = opath, .bias = addr };
 	bool pid_root_used = false;
@@ -865,9 +868,8 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 	/* on the host's root, named as its maps name it: the linker's path
 	 * may go through a link (/lib -> usr/lib) */
 	if (!pid_root_used || root_is_host(pid))
-		real = realpath(path, NULL);
+		real = realpath(path, resolved);
 	copy_str(opath, sizeof(opath), real && real[0] == '/' ? real : path);
-	free(real);
 	set_extent(&o, elf);
 	elf_end(elf);
 	/* known already (from the maps), or in the way of what is */
