@@ -280,8 +280,16 @@ struct unlocked_map {
  * reads the objects' program headers, in their first mapping, and reading
  * one just dropped would fault it back in.
  */
+/* the unlocked libraries' pages dropped at start, to drop again (protect_drop_unlocked) */
+static struct unlocked_map dropped[UNLOCKED_MAX];
+static int n_dropped;
+
 static void leave_unlocked(struct unlocked_map *m, int n)
 {
+	n_dropped = 0;
+	for (int i = 0; i < n; i++)
+		if (m[i].drop)
+			dropped[n_dropped++] = m[i];
 	for (int i = 0; i < n; i++)
 		if (!m[i].drop)
 			mlock((void *)m[i].start, m[i].end - m[i].start);
@@ -408,6 +416,12 @@ int protect_self(const char *const *unlocked, size_t n_unlocked)
 		memory_locked = true;
 	}
 	return ret;
+}
+
+void protect_drop_unlocked(void)
+{
+	for (int i = 0; i < n_dropped; i++)
+		madvise((void *)dropped[i].start, dropped[i].end - dropped[i].start, MADV_DONTNEED);
 }
 
 void protect_release(const void *p, size_t len)

@@ -21,6 +21,13 @@
  * run, their written pages stay locked.
  */
 int protect_self(const char *const *unlocked, size_t n_unlocked);
+/*
+ * The unlocked libraries' code and read-only data that running them
+ * brought back in, out again (as protect_self left them): after an event,
+ * so that symbolizing one does not leave them resident for as long as we
+ * run. Nothing without protect_self's lock.
+ */
+void protect_drop_unlocked(void);
 /* Before the first large allocation: keep freed large blocks out of the
  * heap, so a later mlockall() does not make them resident again. */
 void protect_heap_policy(void);

@@ -426,6 +426,7 @@ static int loop(struct session *s)
 	const struct session_sink *sink = s->sink;
 	struct ring_buffer *rb;
 	struct timespec start;
+	uint64_t events_seen = 0;
 	int ret = 0;
 
 	/* loading parsed the kernel's BTF (more than once in auto mode): give
@@ -508,6 +509,11 @@ static int loop(struct session *s)
 			break;
 		}
 		assembler__flush(s->a, 0);
+		/* symbolizing its user stack ran the unlocked libraries */
+		if (assembler__events(s->a) != events_seen) {
+			events_seen = assembler__events(s->a);
+			protect_drop_unlocked();
+		}
 		exec_hooks__poll(s->hooks);
 		if (sink->tick)
 			sink->tick(s, sink->arg);
