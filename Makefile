@@ -130,13 +130,32 @@ $(ARM64_OUT)/oomtrace_compat.skel.h: $(ARM64_OUT)/oomtrace_compat.bpf.o
 	$(call bpf_skeleton,oomtrace_compat_bpf)
 
 # --- userspace ----------------------------------------------------------------
+# The code that `trace` and `record` never run (the other commands, kernel-log
+# parsing, reports, scores, replay): its .text is renamed oomt_offline_text, so
+# that the linker puts it in one range (__start_/__stop_oomt_offline_text)
+# that the live tracer leaves out of its memory lock (session.c). Nothing
+# else may call into it (but main.c's dispatch): scripts/check-offline.sh,
+# after linking.
+OFFLINE_SRCS := user/cmd/doctor.c user/cmd/parse.c user/cmd/replay.c user/cmd/report.c \
+	user/cmd/scores_cmd.c $(wildcard user/kmsg/*.c user/replay/*.c) \
+	user/store/report_domain.c user/store/report_stats.c \
+	user/scores/scores.c user/scores/scores_render.c user/scores/scores_watch.c
+OFFLINE_OBJS := $(patsubst %.c,$(OUTPUT)/user/%.o,$(notdir $(OFFLINE_SRCS)))
+OBJCOPY ?= objcopy
+
 $(OUTPUT)/user/%.o: %.c $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(WARN) $(CPPFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(if $(filter $@,$(OFFLINE_OBJS)),$(Q)$(OBJCOPY) --rename-section .text=oomt_offline_text $@)
 
+# -z now: every symbol bound at start, none on the event path's first calls
+# (a lazy binding searches the hash tables of every loaded library, also
+# those left out of the memory lock: user/live/session.c, unlocked_libs)
 oomtrace: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)scripts/check-offline.sh $(OFFLINE_OBJS) -- $(filter-out $(OFFLINE_OBJS) \
+		$(OUTPUT)/user/main.o,$(USER_OBJS))
+	$(Q)$(CC) $(CFLAGS) -Wl,-z,now $^ $(LDLIBS) -o $@
 
 # Static build for the qemu VM tests: no shared libraries in the initramfs.
 $(OUTPUT)/static/oomtrace: $(USER_SRCS) $(OUTPUT)/oomtrace.skel.h | $(OUTPUT)/static

@@ -3,7 +3,8 @@
  * Fuzz the /proc/PID/maps parser behind user-stack symbolization: any
  * process names its mappings' files (memfd names, paths with spaces or
  * newlines escaped, " (deleted)"), and the parser keeps at most
- * USYM_MAX_OBJECTS objects, each a terminated absolute path with start < end.
+ * USYM_MAX_OBJECTS objects, each a terminated absolute path (in the space's
+ * pool of paths) with start < end.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,8 +30,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int i = 0; i < n; i++) {
 		const struct usym_object *o = &s.obj[i];
 
+		/* its path in the space's pool, terminated there */
+		if (o->path < s.paths || o->path >= s.paths + s.paths_used)
+			abort();
 		if (o->fd != -1 || o->path[0] != '/' || o->start >= o->end || st[i] < o->start ||
-		    strnlen(o->path, sizeof(o->path)) == sizeof(o->path) ||
+		    strnlen(o->path, (size_t)(s.paths + s.paths_used - o->path)) ==
+			    (size_t)(s.paths + s.paths_used - o->path) ||
 		    usym_space_find(&s, o->start) == NULL)
 			abort();
 	}

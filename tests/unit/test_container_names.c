@@ -79,6 +79,52 @@ static void test_podman(void **state)
 	assert_int_equal(podman_containers_names("{}", 2, ID, &n), -EINVAL);
 }
 
+/* The scanner's edges: structure, escapes, depth, and what it does not take. */
+static int dcn(const char *text, struct oom_names *n)
+{
+	return docker_config_names(text, strlen(text), n);
+}
+
+static void test_scan_edges(void **state)
+{
+	struct oom_names n;
+	char deep[200] = "";
+
+	(void)state;
+	/* escapes decoded as jsonl_reader decodes them; whitespace anywhere */
+	assert_int_equal(dcn(" { \"Name\" : \"\\/web\\u002d1\" } \n", &n), 0);
+	assert_string_equal(n.container, "web-1");
+	/* one value only, whole, and an object */
+	assert_int_equal(dcn("{\"Name\":\"/a\"} x", &n), -EINVAL);
+	assert_int_equal(dcn("{\"Name\":\"/a\"}{}", &n), -EINVAL);
+	assert_int_equal(dcn("{\"Name\":\"/a\",}", &n), -EINVAL);
+	assert_int_equal(dcn("{\"Name\" \"/a\"}", &n), -EINVAL);
+	assert_int_equal(dcn("{\"Name\":[\"/a\"}]", &n), -EINVAL);
+	assert_int_equal(dcn("{\"Name\":\"/a\\u00zz\"}", &n), -EINVAL);
+	assert_int_equal(dcn("\"x\"", &n), -EINVAL);
+	/* numbers and literals skipped, the name still found; "Name" elsewhere is not it */
+	assert_int_equal(dcn("{\"A\":[1,-2.5e+3,true,null,{\"Name\":\"/no\"}],"
+					     "\"Name\":\"/yes\",\"Z\":false}", &n), 0);
+	assert_string_equal(n.container, "yes");
+	/* Labels that are not an object, or labels elsewhere, name nothing */
+	assert_int_equal(dcn("{\"Config\":{\"Labels\":[\"io.kubernetes.pod.name\"]}}", &n), -ENOENT);
+	assert_int_equal(dcn("{\"X\":{\"Labels\":{\"io.kubernetes.pod.name\":\"p\"}}}", &n), -ENOENT);
+	/* deeper than JR_MAX_DEPTH: refused */
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "[");
+	assert_int_equal(podman_containers_names(deep, strlen(deep), ID, &n), -EINVAL);
+	/* an entry whose names come before its id; the first entry of id decides */
+	assert_int_equal(podman_containers_names("[{\"names\":[\"b\"],\"id\":\"" ID "\"},"
+						 "{\"id\":\"" ID "\",\"names\":[\"c\"]}]",
+						 strlen("[{\"names\":[\"b\"],\"id\":\"" ID "\"},"
+							"{\"id\":\"" ID "\",\"names\":[\"c\"]}]"), ID, &n), 0);
+	assert_string_equal(n.container, "b");
+	/* an id in a nested object is not the entry's */
+	assert_int_equal(podman_containers_names("[{\"x\":{\"id\":\"" ID "\"},\"names\":[\"b\"]}]",
+						 strlen("[{\"x\":{\"id\":\"" ID "\"},\"names\":[\"b\"]}]"),
+						 ID, &n), -ENOENT);
+}
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -86,6 +132,68 @@ static void write_text(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+}
+
+/*
+ * Files far larger than the piece they are read in: docker's name after
+ * 40 KiB of environment, with strings cut across pieces; podman's entry
+ * of ID after 400 others.
+ */
+static void test_lookup_large_files(void **state)
+{
+	char dir[] = "/tmp/oomtrace-names-big.XXXXXX", path[1024], docker[256], podman[256];
+	struct container_names *cn;
+	struct oom_names n;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(docker, sizeof(docker), "%s/docker", dir);
+	assert_int_equal(mkdir(docker, 0755), 0);
+	snprintf(path, sizeof(path), "%s/containers", docker);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/containers/" ID2, docker);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/containers/" ID2 "/config.v2.json", docker);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"Config\":{\"Env\":[", f);
+	for (int i = 0; i < 400; i++)
+		fprintf(f, "%s\"VAR%d=%0*d \\\"quoted\\\" \\u00e9\"", i ? "," : "", i, 60 + i % 37, i);
+	fputs("],\"Labels\":{\"io.kubernetes.pod.namespace\":\"shop\",\"other\":{\"a\":[1,2]},"
+	      "\"io.kubernetes.pod.name\":\"cart-7d9\",\"io.kubernetes.container.name\":\"app\"}},"
+	      "\"Name\":\"/k8s_app\"}\n", f);
+	fclose(f);
+	snprintf(podman, sizeof(podman), "%s/podman", dir);
+	assert_int_equal(mkdir(podman, 0755), 0);
+	snprintf(path, sizeof(path), "%s/overlay-containers", podman);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/overlay-containers/containers.json", podman);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputc('[', f);
+	for (int i = 0; i < 400; i++)
+		fprintf(f, "{\"id\":\"%064x\",\"names\":[\"n%d\"],\"metadata\":\"{\\\"x\\\":%d}\"},", i + 1,
+			i, i);
+	fputs("{\"names\":[\"db\",\"alias\"],\"id\":\"" ID "\"}]", f);
+	fclose(f);
+	cn = container_names__new(NULL, docker, podman);
+	assert_non_null(cn);
+	assert_int_equal(container_names__lookup(cn, ID2, &n), 0);
+	assert_string_equal(n.ns, "shop");
+	assert_string_equal(n.pod, "cart-7d9");
+	assert_string_equal(n.container, "app");
+	assert_int_equal(container_names__lookup(cn, ID, &n), 0);
+	assert_string_equal(n.container, "db");
+	container_names__free(cn);
+	/* cut short: not JSON, no name */
+	assert_int_equal(truncate(path, 30000), 0);
+	cn = container_names__new(NULL, NULL, podman);
+	assert_non_null(cn);
+	assert_int_equal(container_names__lookup(cn, ID, &n), -ENOENT);
+	container_names__free(cn);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
 }
 
 /* A laid-out node: a kubelet link for ID, a docker container ID2; the event names both. */
@@ -203,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_k8s_link),
 		cmocka_unit_test(test_docker),
 		cmocka_unit_test(test_podman),
+		cmocka_unit_test(test_scan_edges),
+		cmocka_unit_test(test_lookup_large_files),
 		cmocka_unit_test(test_lookup_and_render),
 	};
 

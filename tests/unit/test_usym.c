@@ -12,11 +12,13 @@
 #include <cmocka.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -308,6 +310,121 @@ static void test_cache(void **state)
 	assert_int_equal(usym_cache_lookup(id, 16, path, sizeof(path)), -ENOENT);
 }
 
+/* Paths share one pool: long ones push the least recently used out, and
+ * what stays keeps its path through the pool's compactions. */
+static void test_cache_long_paths(void **state)
+{
+	unsigned char keep[20] = { 7, 7, 7 };
+	char path[600], want[600];
+	int kept = 0;
+
+	(void)state;
+	usym_cache_note(keep, 20, "/kept/while/used");
+	for (int i = 0; i < 1000; i++) {
+		unsigned char id[20] = { 5, (unsigned char)i, (unsigned char)(i >> 8) };
+
+		/* 300 to 510 bytes, each its own */
+		snprintf(want, sizeof(want), "/p%04d/%0*d", i, 300 + (i * 7) % 210, i);
+		usym_cache_note(id, 20, want);
+		assert_int_equal(usym_cache_lookup(id, 20, path, sizeof(path)), 0);
+		assert_string_equal(path, want);
+		/* used all along: never the least recent */
+		assert_int_equal(usym_cache_lookup(keep, 20, path, sizeof(path)), 0);
+		assert_string_equal(path, "/kept/while/used");
+	}
+	/* the latest are there, whole; the earliest are gone */
+	for (int i = 999; i >= 0; i--) {
+		unsigned char id[20] = { 5, (unsigned char)i, (unsigned char)(i >> 8) };
+
+		if (usym_cache_lookup(id, 20, path, sizeof(path)))
+			break;
+		snprintf(want, sizeof(want), "/p%04d/%0*d", i, 300 + (i * 7) % 210, i);
+		assert_string_equal(path, want);
+		kept++;
+	}
+	assert_true(kept >= 32);	/* CACHE_POOL / 512 at least */
+	assert_true(kept < 1000);
+	/* a path longer than a frame's: cut where it always was */
+	memset(want, 'x', sizeof(want) - 1);
+	want[0] = '/';
+	want[sizeof(want) - 1] = '\0';
+	usym_cache_note(keep, 20, want);
+	assert_int_equal(usym_cache_lookup(keep, 20, path, sizeof(path)), 0);
+	assert_int_equal(strlen(path), OOM_PATH_MAX - 1);
+}
+
+/*
+ * A maps file longer than the piece it is read in (usym_space_from_maps):
+ * 200 more executable mappings of our own file, each a line of its own;
+ * the object's extent covers them all, however the lines fell into pieces.
+ */
+static void test_maps_pieces(void **state)
+{
+	static struct usym_space s;
+	char exe[PATH_MAX];
+	void *map[200];
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	const struct usym_object *o = NULL;
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_non_null(realpath("/proc/self/exe", exe));
+	for (int i = 0; i < 200; i++) {
+		map[i] = mmap(NULL, (size_t)page, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+		assert_true(map[i] != MAP_FAILED);
+		if ((uintptr_t)map[i] < lo)
+			lo = (uintptr_t)map[i];
+		if ((uintptr_t)map[i] + (uintptr_t)page > hi)
+			hi = (uintptr_t)map[i] + (uintptr_t)page;
+	}
+	usym_space_init(&s);
+	assert_int_equal(usym_space_from_maps(&s, (uint32_t)getpid()), 0);
+	for (int i = 0; i < s.n; i++)
+		if (!strcmp(s.obj[i].path, exe))
+			o = &s.obj[i];
+	assert_non_null(o);
+	assert_true(o->start <= lo && o->end >= hi);
+	/* and our own code, found through it */
+	assert_ptr_equal(usym_space_find(&s, (uint64_t)(uintptr_t)&marker), o);
+	usym_space_reset(&s);
+	for (int i = 0; i < 200; i++)
+		munmap(map[i], (size_t)page);
+	close(fd);
+}
+
+/* Paths are packed in the space: those that do not fit are not kept, and
+ * those kept are whole. */
+static void test_maps_paths_pool(void **state)
+{
+	static struct usym_space s;
+	static uint64_t st[USYM_MAX_OBJECTS], off[USYM_MAX_OBJECTS];
+	size_t cap = 200 * 520, len = 0;
+	char *text = malloc(cap), want[512];
+	int n, fit = USYM_PATHS_BYTES / 401;
+
+	(void)state;
+	assert_non_null(text);
+	/* 200 executable mappings of 400-byte paths: 40 fit in 16 KiB */
+	for (int i = 0; i < 200; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"%x000-%x000 r-xp 00000000 fe:00 1 /%04d%0395d\n", 0x100 + i,
+					0x101 + i, i, i);
+	usym_space_init(&s);
+	n = usym_maps_parse(&s, text, st, off);
+	assert_int_equal(n, fit);
+	assert_int_equal(s.n, fit);
+	for (int i = 0; i < n; i++) {
+		snprintf(want, sizeof(want), "/%04d%0395d", i, i);
+		assert_string_equal(s.obj[i].path, want);
+		assert_int_equal(s.obj[i].start, (uint64_t)(0x100 + i) << 12);
+	}
+	usym_space_reset(&s);
+	assert_int_equal(s.paths_used, 0);
+	free(text);
+}
+
 static void test_demangle(void **state)
 {
 	char buf[256];
@@ -402,6 +519,9 @@ int main(void)
 		cmocka_unit_test(test_kmsg_ip),
 		cmocka_unit_test(test_missing_object),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cache_long_paths),
+		cmocka_unit_test(test_maps_paths_pool),
+		cmocka_unit_test(test_maps_pieces),
 		cmocka_unit_test(test_demangle),
 		cmocka_unit_test(test_frame_records),
 	};

@@ -119,7 +119,11 @@ struct assembler *assembler__new(const struct assembler_ops *ops, size_t keep_ca
 	a->ustack.copy = malloc(sizeof(*a->ustack.copy) + a->ustack.copy_max);
 	a->ustack.links = malloc(sizeof(*a->ustack.links));
 	usym_space_init(&a->ustack.space);
-	if (!a->cgroups || !a->ev || !a->ustack.copy || !a->ustack.links) {
+	/* the first held aftermath record allocated on the event path */
+	a->held = malloc(ASSEMBLE_HELD_PREALLOC * sizeof(*a->held));
+	a->cap_held = a->held ? ASSEMBLE_HELD_PREALLOC : 0;
+	if (!a->cgroups || !a->ev || !a->ustack.copy || !a->ustack.links || !a->held) {
+		free(a->held);
 		free(a->ustack.copy);
 		free(a->ustack.links);
 		cgroup_names__free(a->cgroups);

@@ -39,6 +39,12 @@
 #define ASSEMBLE_MAX_CANDIDATES 4096
 /* user stack frames kept (UUNWIND_MAX unwound, with their inlined calls) */
 #define ASSEMBLE_MAX_USER_FRAMES 160
+/*
+ * Aftermath records held while their event is pending (a victim's exit
+ * and reaper stages), in storage allocated with the assembler: more grow
+ * it, and one that cannot be held for want of memory is counted unmatched.
+ */
+#define ASSEMBLE_HELD_PREALLOC 64
 /* cgroup names held (the least recently used make room; BPF sends them again) */
 #define ASSEMBLE_CGROUP_NAMES 256
 

@@ -204,17 +204,116 @@ static void lock_but_skips(uintptr_t start, uintptr_t end, uint64_t off, const s
 	}
 }
 
+/* shared libraries left out of the lock (protect_self's unlocked) */
+static const char *const *unlocked_libs;
+static size_t n_unlocked_libs;
+
+static bool is_unlocked_lib(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	for (size_t i = 0; i < n_unlocked_libs; i++)
+		if (!strncmp(base, unlocked_libs[i], strlen(unlocked_libs[i])))
+			return true;
+	return false;
+}
+
+struct written_probe {
+	uintptr_t start, end;	/* a mapping */
+	bool written;		/* it holds pages of a writable segment */
+};
+
+static int probe_written(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct written_probe *w = arg;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo, hi;
+
+		if (!(ph->p_type == PT_LOAD && (ph->p_flags & PF_W)) && ph->p_type != PT_GNU_RELRO)
+			continue;
+		lo = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		hi = (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
+		if (lo < w->end && w->start < hi) {
+			w->written = true;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Whether the mapping [start, end) (perms as in maps) holds only pages
+ * never written: code, or read-only data that shares no page with a
+ * writable segment or RELRO (relocated, then made read-only). Those can be
+ * dropped and read back from the file. By address, through the loaded
+ * objects' program headers: in the file a read-only segment's last page
+ * may be the writable one's first.
+ */
+static bool mapping_unwritten(uintptr_t start, uintptr_t end, const char *perms)
+{
+	struct written_probe w = { start, end, false };
+
+	if (strcmp(perms, "r-xp") && strcmp(perms, "r--p"))
+		return false;
+	dl_iterate_phdr(probe_written, &w);
+	return !w.written;
+}
+
+#define UNLOCKED_MAX 32	/* mappings of unlocked libraries (5 or so each) */
+
+struct unlocked_map {
+	uintptr_t start, end;
+	bool drop;
+};
+
+/*
+ * Mappings of unlocked libraries: out of the lock (mlockall's MCL_ONFAULT
+ * would lock their pages as they fault in), and their unwritten pages that
+ * start-up brought in dropped. Their writable and RELRO pages stay locked:
+ * they hold what the library wrote, and are few. Whether a mapping is
+ * unwritten is decided for all of them before any is dropped: deciding
+ * reads the objects' program headers, in their first mapping, and reading
+ * one just dropped would fault it back in.
+ */
+/* the unlocked libraries' pages dropped at start, to drop again (protect_drop_unlocked) */
+static struct unlocked_map dropped[UNLOCKED_MAX];
+static int n_dropped;
+
+static void leave_unlocked(struct unlocked_map *m, int n)
+{
+	n_dropped = 0;
+	for (int i = 0; i < n; i++)
+		if (m[i].drop)
+			dropped[n_dropped++] = m[i];
+	for (int i = 0; i < n; i++)
+		if (!m[i].drop)
+			mlock((void *)m[i].start, m[i].end - m[i].start);
+	for (int i = 0; i < n; i++) {
+		if (!m[i].drop)
+			continue;
+		munlock((void *)m[i].start, m[i].end - m[i].start);
+		madvise((void *)m[i].start, m[i].end - m[i].start, MADV_DONTNEED);
+	}
+}
+
 /*
  * Bring in (and lock) every mapping but the stack, [vdso]/[vvar] and the
  * BPF maps (resident already): as plain mlockall would, but for the
- * sections of shared objects nothing reads after start (not_read_after_start).
+ * sections of shared objects nothing reads after start (not_read_after_start)
+ * and the unlocked libraries' code and read-only data.
  */
 static int populate_but_stack(void)
 {
 	FILE *f = fopen("/proc/self/maps", "re");
 	char line[512], perms[8], last[256] = "";
 	struct skip skip[SKIP_MAX];
-	int n_skip = 0;
+	struct unlocked_map unlocked[UNLOCKED_MAX];
+	int n_skip = 0, n_unlocked = 0;
 
 	if (!f)
 		return -1;
@@ -232,6 +331,14 @@ static int populate_but_stack(void)
 		if (line[name] != '/' && line[name] != '\0')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
+		/* (more than UNLOCKED_MAX: the rest are locked) */
+		if (line[name] == '/' && is_unlocked_lib(line + name) && n_unlocked < UNLOCKED_MAX) {
+			unlocked[n_unlocked++] = (struct unlocked_map){
+				(uintptr_t)start, (uintptr_t)end,
+				mapping_unwritten((uintptr_t)start, (uintptr_t)end, perms)
+			};
+			continue;
+		}
 		/* neither written nor run: where such sections are */
 		if (line[name] == '/' && !strcmp(perms, "r--p")) {
 			if (strcmp(last, line + name)) {
@@ -245,6 +352,7 @@ static int populate_but_stack(void)
 		mlock((void *)(uintptr_t)start, end - start);
 	}
 	fclose(f);
+	leave_unlocked(unlocked, n_unlocked);
 	return 0;
 }
 
@@ -285,9 +393,12 @@ static int lock_memory(void)
 	return 0;
 }
 
-int protect_self(void)
+int protect_self(const char *const *unlocked, size_t n_unlocked)
 {
 	int ret = 0, err;
+
+	unlocked_libs = unlocked;
+	n_unlocked_libs = n_unlocked;
 
 	err = protect_adj_min() ? 0 : write_adj("-1000");
 	if (err) {
@@ -307,6 +418,12 @@ int protect_self(void)
 	return ret;
 }
 
+void protect_drop_unlocked(void)
+{
+	for (int i = 0; i < n_dropped; i++)
+		madvise((void *)dropped[i].start, dropped[i].end - dropped[i].start, MADV_DONTNEED);
+}
+
 void protect_release(const void *p, size_t len)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -319,29 +436,4 @@ void protect_release(const void *p, size_t len)
 	if (memory_locked)
 		munlock((void *)start, end - start);
 	madvise((void *)start, end - start, MADV_DONTNEED);
-}
-
-void protect_release_code(const char *const *libs, size_t n)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	char line[512];
-
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long start, end;
-		char perms[8];
-		const char *base;
-		int name = 0;
-
-		if (sscanf(line, "%llx-%llx %7s %*s %*s %*s %n", &start, &end, perms, &name) < 3 ||
-		    !name || line[name] != '/' || strcmp(perms, "r-xp"))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		base = strrchr(line + name, '/') + 1;
-		for (size_t i = 0; i < n; i++)
-			if (!strncmp(base, libs[i], strlen(libs[i])))
-				protect_release((void *)(uintptr_t)start, end - start);
-	}
-	fclose(f);
 }

@@ -13,8 +13,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Returns 0 if fully protected, -errno of the first refusal otherwise. */
-int protect_self(void);
+/*
+ * Returns 0 if fully protected, -errno of the first refusal otherwise.
+ * The shared libraries whose file names start with one of unlocked (the
+ * array must outlive the process's lock) are left out of the lock: their
+ * code and read-only data are dropped now and read back from the file when
+ * run, their written pages stay locked.
+ */
+int protect_self(const char *const *unlocked, size_t n_unlocked);
+/*
+ * The unlocked libraries' code and read-only data that running them
+ * brought back in, out again (as protect_self left them): after an event,
+ * so that symbolizing one does not leave them resident for as long as we
+ * run. Nothing without protect_self's lock.
+ */
+void protect_drop_unlocked(void);
 /* Before the first large allocation: keep freed large blocks out of the
  * heap, so a later mlockall() does not make them resident again. */
 void protect_heap_policy(void);
@@ -26,12 +39,6 @@ bool protect_memory_locked(void);
  * do not count for as long as it runs. Touching them again reads them back.
  */
 void protect_release(const void *p, size_t len);
-/*
- * The code (r-x mappings, never written, so dropping loses nothing) of the
- * shared libraries whose names start with one of libs: those only loading
- * uses. Called again, their code is read back from the file.
- */
-void protect_release_code(const char *const *libs, size_t n);
 /* Is our oom_score_adj -1000 (protect_self's doing or inherited)? */
 bool protect_adj_min(void);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -363,16 +364,35 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Shared libraries whose code the event path does not run: libbz2 (libdwfl
- * opens bzip2-compressed ELF files with it; no process maps one, and user
- * stacks are symbolized from the files processes map, or their debug files
- * in /usr/lib/debug, plain ELF). The rest stays locked: libelf, libdw and
- * liblzma unwind and symbolize user stacks (liblzma: MiniDebugInfo,
- * .gnu_debugdata), and zlib, which libbpf reads /proc/config.gz with while
- * loading, inflates compressed DWARF sections for libdw too (debug files
- * made with --compress-debug-sections, as Debian's dbgsym packages are).
+ * Shared libraries left out of the memory lock (protect_self): those that
+ * unwind and symbolize user stacks, and nothing else on the event path:
+ * libdw (libdwfl: DWARF unwinding over the copied stack, symbols,
+ * file:line), liblzma (MiniDebugInfo, .gnu_debugdata), zlib (compressed
+ * DWARF sections; libbpf's /proc/config.gz while loading), libbz2
+ * (bzip2-compressed files). About 1 MiB of code that would otherwise be
+ * resident for as long as we run.
+ *
+ * What must not wait stays locked: the ring buffer's consumer (libbpf),
+ * the assembler, the renderers and writers (ours, libc), and the capture of
+ * a process's objects while it may be exiting (/proc/PID/maps, the files'
+ * build ids: libelf, usym.c reads the notes without libdw). Symbolizing
+ * runs once an event's records are all in our storage: the records are
+ * not lost if it waits, they are in the (kernel-resident) ring buffer or
+ * in the assembler's locked storage. Its input is unlocked anyway: libdw
+ * reads the processes' ELF and debug files through the page cache, so under
+ * pressure it waits on file pages with or without its code locked; reading
+ * the code back is more of the same, bounded by these libraries' size.
  */
-static const char *const load_only_libs[] = { "libbz2.so" };
+/*
+ * Our own code that `trace` and `record` never run: the other commands',
+ * gathered in one section by the Makefile (OFFLINE_SRCS; absent from the
+ * static build and the tests' builds: nothing is released there).
+ */
+extern const char __start_oomt_offline_text[] __attribute__((weak));
+extern const char __stop_oomt_offline_text[] __attribute__((weak));
+
+static const char *const unlocked_libs[] = { "libdw.so", "libdw-", "liblzma.so", "libz.so",
+					      "libbz2.so" };
 
 /*
  * ring_buffer__poll(), with our signals unblocked only while waiting: a stop
@@ -453,6 +473,7 @@ static int loop(struct session *s)
 	const struct session_sink *sink = s->sink;
 	struct ring_buffer *rb;
 	struct timespec start;
+	uint64_t events_seen = 0;
 	int ret = 0;
 
 	/* loading parsed the kernel's BTF (more than once in auto mode): give
@@ -467,12 +488,12 @@ static int loop(struct session *s)
 		return EXIT_RUNTIME;
 	}
 	if (o->protect)
-		protect_self();
+		protect_self(unlocked_libs, sizeof(unlocked_libs) / sizeof(unlocked_libs[0]));
 	/*
 	 * What the event path never reads leaves memory: the BPF objects in
 	 * our .rodata (both: locking brought in the one not loaded too), and
-	 * the code of load_only_libs: locked memory would hold them for as
-	 * long as we run.
+	 * the other commands' code: locked memory would hold them for as long
+	 * as we run.
 	 */
 	{
 		const void *full, *compat;
@@ -481,8 +502,12 @@ static int loop(struct session *s)
 		loader__objects(&full, &full_size, &compat, &compat_size);
 		protect_release(full, full_size);
 		protect_release(compat, compat_size);
+		uintptr_t off_start = (uintptr_t)__start_oomt_offline_text;
+		uintptr_t off_stop = (uintptr_t)__stop_oomt_offline_text;
+
+		if (off_start && off_stop > off_start)
+			protect_release((const void *)off_start, off_stop - off_start);
 	}
-	protect_release_code(load_only_libs, sizeof(load_only_libs) / sizeof(load_only_libs[0]));
 	/*
 	 * The processes already running, into the exec-time cache: now that
 	 * exec fills it (a fresher entry is never overwritten), and while we
@@ -532,6 +557,11 @@ static int loop(struct session *s)
 			break;
 		}
 		assembler__flush(s->a, 0);
+		/* symbolizing its user stack ran the unlocked libraries */
+		if (assembler__events(s->a) != events_seen) {
+			events_seen = assembler__events(s->a);
+			protect_drop_unlocked();
+		}
 		exec_hooks__poll(s->hooks);
 		if (sink->tick)
 			sink->tick(s, sink->arg);
@@ -595,6 +625,73 @@ static void warn_precise_rss(const struct loader *l)
 	}
 }
 
+
+/* Loading, and what needs the BPF object before it is shed. */
+struct load_job {
+	struct session *s;
+	struct kaddrs_async *kas;
+	char *err;
+	size_t err_size;
+	int ret;
+};
+
+static void *load_job_run(void *arg)
+{
+	struct load_job *j = arg;
+	const struct session_opts *o = j->s->o;
+	int err;
+
+	j->ret = loader__start(&j->s->loader, o->mode, j->kas, o->ringbuf_bytes, o->btf_path, j->err,
+			       j->err_size);
+	if (j->ret)
+		return NULL;
+	if (o->precise_rss)
+		warn_precise_rss(&j->s->loader);
+	if (o->ustack_copy)
+		loader__set_ldso_r_debug(&j->s->loader, usym_ldso_r_debug());
+	/* before what is allocated next, which takes the heap it frees */
+	err = loader__shed_object(&j->s->loader);
+	if (err)
+		log_debug("the BPF object stays open: %s", strerror(-err));
+	return NULL;
+}
+
+#define LOAD_STACK_SIZE (8u << 20)	/* as the main thread's usual limit; touched pages only */
+
+/*
+ * load_job_run on a thread of its own, on a stack mapped for it and
+ * unmapped after: what loading frees (libbpf's object, the kernel's BTF,
+ * the ELF) goes to that thread's malloc cache, given back to the heap when
+ * the thread ends, and the stack depth it reaches leaves with it. On the
+ * main thread both stayed for as long as we run, locked: glibc's per-thread
+ * cache (tcache) keeps up to 7 freed blocks of every size up to 1 KiB,
+ * 50 to 150 KiB here, which no malloc_trim gives back; and a stack never
+ * shrinks. Run inline if the thread cannot be had.
+ */
+static int load(struct load_job *j)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *stack = mmap(NULL, LOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
+	pthread_attr_t attr;
+	pthread_t t;
+	bool ran = false;
+
+	if (stack != MAP_FAILED && !mprotect(stack, (size_t)page, PROT_NONE) &&
+	    !pthread_attr_init(&attr)) {
+		if (!pthread_attr_setstack(&attr, stack, LOAD_STACK_SIZE) &&
+		    !pthread_create(&t, &attr, load_job_run, j)) {
+			pthread_join(t, NULL);
+			ran = true;
+		}
+		pthread_attr_destroy(&attr);
+	}
+	if (stack != MAP_FAILED)
+		munmap(stack, LOAD_STACK_SIZE);
+	if (!ran)
+		load_job_run(j);
+	return j->ret;
+}
 
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
@@ -661,21 +758,15 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
-	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
-			  sizeof(err))) {
-		log_err("%s", err);
-		ret = EXIT_RUNTIME;
-		goto out;
+	{
+		struct load_job job = { &s, kas, err, sizeof(err), 0 };
+
+		if (load(&job)) {
+			log_err("%s", err);
+			ret = EXIT_RUNTIME;
+			goto out;
+		}
 	}
-	if (o->precise_rss)
-		warn_precise_rss(&s.loader);
-	if (o->ustack_copy)
-		loader__set_ldso_r_debug(&s.loader, usym_ldso_r_debug());
-	/* before what is allocated next, which takes the heap it frees */
-	ret = loader__shed_object(&s.loader);
-	if (ret)
-		log_debug("the BPF object stays open: %s", strerror(-ret));
-	ret = 0;
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)

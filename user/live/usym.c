@@ -2,12 +2,12 @@
 /* User-space symbolization through libdwfl (see usym.h). */
 #include <dwarf.h>
 #include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,34 +28,98 @@ static void copy_str(char *dst, size_t size, const char *src)
 
 /* ---- build id -> file cache ---------------------------------------------------- */
 
+/*
+ * CACHE_SLOTS build ids, least recently used out; their paths packed in
+ * one pool rather than a path-sized slot each (256 x 512 bytes, resident
+ * for as long as the tracer runs, for paths of 40 to 100 bytes). A path
+ * that does not fit pushes the least recently used out too, so the pool
+ * holds CACHE_SLOTS paths of CACHE_POOL / CACHE_SLOTS bytes on average.
+ */
 #define CACHE_SLOTS 256
+#define CACHE_POOL (CACHE_SLOTS * 128)
 
 static struct {
 	unsigned char id[20];
-	uint8_t n;
+	uint8_t n;		/* 0: free slot */
+	uint16_t len;		/* of the path at pool[off], NUL not counted */
+	uint32_t off;
 	uint64_t used;
-	char path[OOM_PATH_MAX];
 } cache[CACHE_SLOTS];
+static char cache_pool[CACHE_POOL];
+static uint32_t cache_pool_end;	/* bytes of the pool used, freed paths included */
 static uint64_t cache_clock;
+
+/* The live paths moved to the front of the pool, in their order there. */
+static void cache_compact(void)
+{
+	uint32_t end = 0;
+
+	for (;;) {
+		int next = -1;
+
+		for (int i = 0; i < CACHE_SLOTS; i++)
+			if (cache[i].n && cache[i].off >= end &&
+			    (next < 0 || cache[i].off < cache[next].off))
+				next = i;
+		if (next < 0)
+			break;
+		memmove(cache_pool + end, cache_pool + cache[next].off, cache[next].len + 1u);
+		cache[next].off = end;
+		end += cache[next].len + 1u;
+	}
+	cache_pool_end = end;
+}
+
+/* The least recently used slot in use, or -1. */
+static int cache_lru(void)
+{
+	int lru = -1;
+
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].n && (lru < 0 || cache[i].used < cache[lru].used))
+			lru = i;
+	return lru;
+}
 
 void usym_cache_note(const unsigned char *id, int n, const char *path)
 {
-	int victim = 0;
+	size_t len = strnlen(path, OOM_PATH_MAX - 1);
+	int slot = -1;
 
 	if (n <= 0 || n > 20 || !path[0])
 		return;
-	for (int i = 0; i < CACHE_SLOTS; i++) {
-		if (cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
-			victim = i;
+	/* the same id: replaced, not added */
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n))
+			cache[i].n = 0;
+	for (;;) {
+		int used = 0, lru;
+
+		slot = -1;
+		for (int i = 0; i < CACHE_SLOTS; i++) {
+			if (cache[i].n)
+				used += cache[i].len + 1;
+			else if (slot < 0)
+				slot = i;
+		}
+		if (slot >= 0 && (size_t)used + len + 1 <= CACHE_POOL) {
+			if (cache_pool_end + len + 1 > CACHE_POOL)
+				cache_compact();
 			break;
 		}
-		if (cache[i].used < cache[victim].used)
-			victim = i;
+		lru = cache_lru();
+		if (lru < 0)
+			return;		/* (cannot be: one path always fits) */
+		cache[lru].n = 0;
 	}
-	memcpy(cache[victim].id, id, (size_t)n);
-	cache[victim].n = (uint8_t)n;
-	cache[victim].used = ++cache_clock;
-	copy_str(cache[victim].path, sizeof(cache[victim].path), path);
+	memcpy(cache_pool + cache_pool_end, path, len);
+	cache_pool[cache_pool_end + len] = '\0';
+	memcpy(cache[slot].id, id, (size_t)n);
+	cache[slot].n = (uint8_t)n;
+	cache[slot].off = cache_pool_end;
+	cache[slot].len = (uint16_t)len;
+	cache[slot].used = ++cache_clock;
+	cache_pool_end += (uint32_t)len + 1;
 }
 
 int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size)
@@ -63,7 +127,7 @@ int usym_cache_lookup(const unsigned char *id, int n, char *path, size_t size)
 	for (int i = 0; i < CACHE_SLOTS; i++) {
 		if (cache[i].n && cache[i].n == n && !memcmp(cache[i].id, id, (size_t)n)) {
 			cache[i].used = ++cache_clock;
-			copy_str(path, size, cache[i].path);
+			copy_str(path, size, cache_pool + cache[i].off);
 			return 0;
 		}
 	}
@@ -86,24 +150,60 @@ const char *usym_demangle(const char *name, char *buf, size_t size)
 
 /* ---- ELF helpers ---------------------------------------------------------------- */
 
-/* The GNU build id of an open ELF file; its length, or -1. */
+/* The NT_GNU_BUILD_ID note's bytes in data (notes); their length, or -1. */
+static int notes_build_id(Elf_Data *data, unsigned char *id)
+{
+	size_t off = 0, next, name_off, desc_off;
+	GElf_Nhdr nh;
+
+	while (data && (next = gelf_getnote(data, off, &nh, &name_off, &desc_off)) > 0) {
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && nh.n_descsz > 0 &&
+		    nh.n_descsz <= 20 && !memcmp((const char *)data->d_buf + name_off, "GNU", 4)) {
+			memcpy(id, (const char *)data->d_buf + desc_off, nh.n_descsz);
+			return (int)nh.n_descsz;
+		}
+		off = next;
+	}
+	return -1;
+}
+
+/*
+ * The GNU build id of an open ELF file; its length, or -1. Read with libelf
+ * alone, from the PT_NOTE segments, else the SHT_NOTE sections (a file
+ * without program headers, or notes outside them): this runs when a process's objects
+ * are captured, while it may be exiting, and libdw's code is not locked
+ * (session.c, unlocked_libs), libelf's is.
+ */
 static int fd_build_id(int fd, unsigned char *id)
 {
-	const void *p;
-	ssize_t n = -1;
+	size_t n_ph = 0;
+	int n = -1;
 	Elf *elf;
 
 	elf_version(EV_CURRENT);
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf)
 		return -1;
-	n = dwelf_elf_gnu_build_id(elf, &p);
-	if (n > 0 && n <= 20)
-		memcpy(id, p, (size_t)n);
-	else
-		n = -1;
+	if (!elf_getphdrnum(elf, &n_ph) && n_ph) {
+		for (size_t i = 0; i < n_ph && n < 0; i++) {
+			GElf_Phdr ph;
+
+			if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_NOTE && ph.p_filesz)
+				n = notes_build_id(elf_getdata_rawchunk(elf, (int64_t)ph.p_offset,
+									ph.p_filesz,
+									ph.p_align == 8 ? ELF_T_NHDR8
+											: ELF_T_NHDR),
+						   id);
+		}
+	}
+	for (Elf_Scn *scn = NULL; n < 0 && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+
+		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
+			n = notes_build_id(elf_getdata(scn, NULL), id);
+	}
 	elf_end(elf);
-	return (int)n;
+	return n;
 }
 
 /* o's build id, from its open file (size 0 when it has none). */
@@ -426,6 +526,22 @@ void usym_space_init(struct usym_space *s)
 {
 	s->n = 0;
 	s->pid = 0;
+	s->paths_used = 0;
+}
+
+/* path (cut at OOM_PATH_MAX - 1, as ever) into s's paths; NULL if full. */
+static const char *space_path(struct usym_space *s, const char *path)
+{
+	size_t len = strnlen(path, OOM_PATH_MAX - 1);
+	char *p;
+
+	if (s->paths_used + len + 1 > sizeof(s->paths))
+		return NULL;
+	p = s->paths + s->paths_used;
+	memcpy(p, path, len);
+	p[len] = '\0';
+	s->paths_used += (uint32_t)len + 1;
+	return p;
 }
 
 void usym_space_reset(struct usym_space *s)
@@ -435,6 +551,7 @@ void usym_space_reset(struct usym_space *s)
 			close(s->obj[i].fd);
 	s->n = 0;
 	s->pid = 0;
+	s->paths_used = 0;
 }
 
 static struct usym_object *find_path(struct usym_space *s, const char *path)
@@ -453,6 +570,7 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 		unsigned long long st, en, off;
 		char perms[8] = "", file[OOM_PATH_MAX] = "";
 		struct usym_object *o;
+		const char *kept;
 
 		next = strchr(line, '\n');
 		if (next)
@@ -468,14 +586,14 @@ int usym_maps_parse(struct usym_space *s, char *text, uint64_t *first_st, uint64
 				o->end = en;
 			continue;
 		}
-		if (s->n >= USYM_MAX_OBJECTS)
+		if (s->n >= USYM_MAX_OBJECTS || !(kept = space_path(s, file)))
 			break;
 		o = &s->obj[s->n];
 		memset(o, 0, sizeof(*o));
 		o->fd = -1;
 		o->start = st;
 		o->end = en;
-		copy_str(o->path, sizeof(o->path), file);
+		o->path = kept;
 		first_st[n] = st;
 		first_off[n] = off;
 		n++;
@@ -521,17 +639,23 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 	return 0;
 }
 
+#define MAPS_PIECE 8192	/* a maps line is at most a path (4095) and 80 bytes more */
+
 int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 {
-	/* the whole file, read first: a dying process's maps empty fast
-	 * (allocated per call: a resident buffer would stay locked) */
-	const size_t text_size = 256 << 10;
-	char *text;
+	/*
+	 * Read and parsed a piece at a time, in fixed storage: this runs when
+	 * a process's first record arrives, on the event path, where nothing
+	 * may allocate (it took a 256 KiB block per call, and cut the file
+	 * there). Each piece's lines are parsed as it comes, microseconds
+	 * against a dying process's maps emptying.
+	 */
+	static char piece[MAPS_PIECE];
 	static uint64_t first_st[USYM_MAX_OBJECTS], first_off[USYM_MAX_OBJECTS];
+	bool skip_line = false, host;
 	char mpath[64];
-	size_t len = 0;
+	size_t have = 0;
 	ssize_t r;
-	bool host;
 	int fd, n = 0;
 
 	elf_version(EV_CURRENT);
@@ -543,18 +667,45 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	fd = open(mpath, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	text = malloc(text_size);
-	if (!text) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < text_size - 1 && (r = read(fd, text + len, text_size - 1 - len)) > 0)
-		len += (size_t)r;
-	close(fd);
-	text[len] = '\0';
 	s->pid = pid;
-	n = usym_maps_parse(s, text, first_st, first_off);
-	free(text);
+	while (s->n < USYM_MAX_OBJECTS) {
+		char *end;
+
+		r = read(fd, piece + have, sizeof(piece) - 1 - have);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0)
+			have += (size_t)r;
+		piece[have] = '\0';
+		/* (a line longer than a piece: not a file mapping we could
+		 * open; dropped up to its end) */
+		if (skip_line) {
+			char *nl = strchr(piece, '\n');
+
+			if (nl) {
+				have -= (size_t)(nl + 1 - piece);
+				memmove(piece, nl + 1, have + 1);
+				skip_line = false;
+			} else {
+				have = 0;
+			}
+		}
+		end = r > 0 ? strrchr(piece, '\n') : piece + have;
+		if (end) {
+			size_t used = (size_t)(end - piece) + (r > 0);
+
+			*end = '\0';
+			n += usym_maps_parse(s, piece, first_st + n, first_off + n);
+			have -= used;
+			memmove(piece, piece + used, have);
+		} else if (have == sizeof(piece) - 1) {
+			have = 0;
+			skip_line = true;
+		}
+		if (r <= 0)
+			break;
+	}
+	close(fd);
 	/* then the files, keeping those that open and map as seen */
 	int kept = s->n - n;
 
@@ -603,6 +754,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	uint64_t lowest_x = UINT64_MAX;
 	char buf[OOM_PATH_MAX + 32];
 	struct usym_object *o;
+	const char *kept;
 	size_t n;
 	Elf *elf;
 	int fd = -1;
@@ -634,7 +786,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 		    ph.p_flags & PF_X && ph.p_vaddr < lowest_x)
 			lowest_x = ph.p_vaddr;
 	}
-	if (lowest_x == UINT64_MAX || lowest_x > start_code) {
+	if (lowest_x == UINT64_MAX || lowest_x > start_code || !(kept = space_path(s, path))) {
 		elf_end(elf);
 		close(fd);
 		return;
@@ -643,7 +795,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
 	o->bias = start_code - lowest_x;
-	copy_str(o->path, sizeof(o->path), path);
+	o->path = kept;
 	set_extent(o, elf);
 	elf_end(elf);
 	object_build_id(o);
@@ -679,8 +831,10 @@ static bool overlaps(const struct usym_space *s, uint64_t start, uint64_t end)
 int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, uint64_t addr,
 			  uint64_t ld)
 {
-	char buf[OOM_PATH_MAX + 32], *real = NULL;
-	struct usym_object o = { .fd = -1, .bias = addr };
+	/* (static: realpath(path, NULL) allocated, on the event path) */
+	static char resolved[PATH_MAX];
+	char buf[OOM_PATH_MAX + 32], opath[OOM_PATH_MAX], *real = NULL;
+	struct usym_object o = { .fd = -1, .path = opath, .bias = addr };
 	bool pid_root_used = false;
 	uint64_t dyn;
 	Elf *elf = NULL;
@@ -714,13 +868,13 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 	/* on the host's root, named as its maps name it: the linker's path
 	 * may go through a link (/lib -> usr/lib) */
 	if (!pid_root_used || root_is_host(pid))
-		real = realpath(path, NULL);
-	copy_str(o.path, sizeof(o.path), real && real[0] == '/' ? real : path);
-	free(real);
+		real = realpath(path, resolved);
+	copy_str(opath, sizeof(opath), real && real[0] == '/' ? real : path);
 	set_extent(&o, elf);
 	elf_end(elf);
 	/* known already (from the maps), or in the way of what is */
-	if (o.start >= o.end || find_path(s, o.path) || overlaps(s, o.start, o.end)) {
+	if (o.start >= o.end || find_path(s, opath) || overlaps(s, o.start, o.end) ||
+	    !(o.path = space_path(s, opath))) {
 		close(o.fd);
 		return 0;
 	}
@@ -734,6 +888,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 {
 	char path[OOM_PATH_MAX];
 	struct usym_object *o;
+	const char *kept;
 	uint64_t vaddr;
 	Elf *elf;
 	int fd;
@@ -749,7 +904,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	if (fd < 0)
 		return;
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf || off_to_vaddr(elf, file_offset, &vaddr)) {
+	if (!elf || off_to_vaddr(elf, file_offset, &vaddr) || !(kept = space_path(s, path))) {
 		if (elf)
 			elf_end(elf);
 		close(fd);
@@ -759,7 +914,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	memset(o, 0, sizeof(*o));
 	o->fd = fd;
 	o->bias = ip - vaddr;
-	copy_str(o->path, sizeof(o->path), path);
+	o->path = kept;
 	memcpy(o->build_id, build_id, (size_t)build_id_size);
 	o->build_id_size = (uint8_t)build_id_size;
 	set_extent(o, elf);
@@ -1011,7 +1166,7 @@ int usym_offline_frames(const unsigned char *build_id, int build_id_size, const 
 	/* the object alone, at bias 0: the address is its vaddr */
 	usym_space_init(space);
 	space->obj[0] = (struct usym_object){ .fd = fd, .start = vaddr, .end = vaddr + 1 };
-	copy_str(space->obj[0].path, sizeof(space->obj[0].path), object && object[0] ? object : path);
+	space->obj[0].path = space_path(space, object && object[0] ? object : path);
 	memcpy(space->obj[0].build_id, build_id, (size_t)build_id_size);
 	space->obj[0].build_id_size = (uint8_t)build_id_size;
 	space->n = 1;

@@ -19,11 +19,18 @@
 #include "event.h"
 
 #define USYM_MAX_OBJECTS 128	/* objects of one address space kept */
+/*
+ * Their paths, packed: 128 bytes each on average (those seen are 20 to 100;
+ * a path-sized slot each was 64 KiB, resident for as long as the tracer
+ * runs). An object whose path does not fit is not kept, as one beyond
+ * USYM_MAX_OBJECTS is not: its frames stay unsymbolized.
+ */
+#define USYM_PATHS_BYTES (USYM_MAX_OBJECTS * 128)
 
 /* One ELF object mapped into a process: its file held open. */
 struct usym_object {
 	int fd;				/* -1: slot unused */
-	char path[OOM_PATH_MAX];	/* as the process names it (maps) */
+	const char *path;		/* as the process names it (maps), in its space's paths */
 	uint64_t start, end;		/* lowest and highest executable mapping */
 	uint64_t bias;			/* address - ELF vaddr */
 	unsigned char build_id[20];
@@ -35,6 +42,8 @@ struct usym_space {
 	uint32_t pid;
 	int n;
 	struct usym_object obj[USYM_MAX_OBJECTS];
+	uint32_t paths_used;
+	char paths[USYM_PATHS_BYTES];
 };
 
 void usym_space_init(struct usym_space *s);

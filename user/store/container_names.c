@@ -17,9 +17,7 @@
 
 #define ID_LEN 64
 #define DOCKER_MAX_BYTES (1u << 20)
-#define DOCKER_MAX_TOKENS (1u << 15)
 #define PODMAN_MAX_BYTES (16u << 20)
-#define PODMAN_MAX_TOKENS (1u << 20)
 
 struct cached {
 	char id[ID_LEN + 1];	/* "" = free */
@@ -85,12 +83,6 @@ void container_names__free(struct container_names *cn)
 	free(cn);
 }
 
-/* Tokens len bytes of JSON can hold (a value and its comma take two), at most cap. */
-static size_t tokens_for(size_t len, size_t cap)
-{
-	return len / 2 + 2 < cap ? len / 2 + 2 : cap;
-}
-
 /* Copy [s, s+len) into a field: -EINVAL when empty or too long (a cut name misleads). */
 static int set_field(char *dst, size_t size, const char *s, size_t len)
 {
@@ -128,120 +120,404 @@ int k8s_log_link_names(const char *file_name, const char *id, struct oom_names *
 	return 0;
 }
 
-/* A string member, decoded; "" when absent or not a string that fits. */
-static void get_name(const struct jr_doc *d, int obj, const char *key, char *buf, size_t size)
+/*
+ * docker's and podman's files are read a piece at a time through a
+ * streaming scanner in fixed storage: the lookups run where events are
+ * written, and nothing there may allocate (they took the whole file, up to
+ * 1 or 16 MiB, and a token array for it). The scanner checks the structure
+ * (brackets, commas, colons, strings, where values may be) and hands the
+ * string values it meets, with their keys and array positions, to the
+ * caller; the strings are decoded as jsonl_reader decodes them (jr_str).
+ * Not shared between threads: the storage is static.
+ */
+#define JS_DEPTH JR_MAX_DEPTH
+#define JS_KEY_MAX 48		/* longer keys match none of ours */
+#define JS_STR 1536		/* a raw string value (escapes intact) longer is one that fits nowhere */
+
+enum js_state {
+	JS_VALUE,		/* a value expected */
+	JS_ARR_FIRST,		/* after '[': a value or ']' */
+	JS_OBJ_FIRST,		/* after '{': a key or '}' */
+	JS_KEY,			/* after ',' in an object: a key */
+	JS_COLON,
+	JS_AFTER,		/* after a value: ',' or a closing bracket (or the end) */
+	JS_STRING,
+	JS_ESC,
+	JS_UHEX,
+	JS_LITERAL,		/* numbers, true, false, null: skipped */
+};
+
+struct jscan {
+	int depth;		/* containers open */
+	char type[JS_DEPTH];	/* 'o' or 'a' */
+	uint32_t idx[JS_DEPTH];	/* arrays: the element's index */
+	char key[JS_DEPTH][JS_KEY_MAX];	/* objects: the member's key, decoded ("" if none of ours) */
+	char root;		/* the root value's type: 'o', 'a', or 0 for a scalar */
+	bool done, bad, str_is_key, str_over;
+	enum js_state state;
+	int hex_left;
+	size_t str_len;
+	char str[JS_STR];
+	/* a string value inside the open containers (depth, type, idx, key) */
+	void (*on_str)(struct jscan *js, const char *raw, size_t len, bool over);
+	/* a container closes; depth is still its own */
+	void (*on_close)(struct jscan *js);
+	void *arg;
+};
+
+/* raw (a string's bytes between the quotes) decoded into buf, as jr_str does. */
+static int js_decode(const char *raw, size_t len, char *buf, size_t size)
 {
-	if (obj < 0 || jr_get_str(d, obj, key, buf, size))
+	struct jr_tok tok = { .type = JR_STRING, .start = 0, .len = (uint32_t)len };
+	struct jr_doc d = { .text = raw, .toks = &tok, .n_toks = 1, .cap = 1 };
+
+	return jr_str(&d, 0, buf, size, NULL);
+}
+
+static void js_init(struct jscan *js, void (*on_str)(struct jscan *, const char *, size_t, bool),
+		    void (*on_close)(struct jscan *), void *arg)
+{
+	js->depth = 0;
+	js->root = 0;
+	js->done = js->bad = false;
+	js->state = JS_VALUE;
+	js->on_str = on_str;
+	js->on_close = on_close;
+	js->arg = arg;
+}
+
+static void js_value_end(struct jscan *js)
+{
+	if (!js->depth)
+		js->done = true;
+	js->state = JS_AFTER;
+}
+
+static void js_open(struct jscan *js, char type)
+{
+	if (js->depth >= JS_DEPTH) {
+		js->bad = true;
+		return;
+	}
+	if (!js->depth)
+		js->root = type;
+	js->type[js->depth] = type;
+	js->idx[js->depth] = 0;
+	js->key[js->depth][0] = '\0';
+	js->depth++;
+	js->state = type == 'o' ? JS_OBJ_FIRST : JS_ARR_FIRST;
+}
+
+static void js_close(struct jscan *js, char type)
+{
+	if (!js->depth || js->type[js->depth - 1] != type) {
+		js->bad = true;
+		return;
+	}
+	if (js->on_close)
+		js->on_close(js);
+	js->depth--;
+	js_value_end(js);
+}
+
+static void js_string_end(struct jscan *js)
+{
+	if (js->str_is_key) {
+		char *k = js->key[js->depth - 1];
+
+		if (js->str_over || js_decode(js->str, js->str_len, k, JS_KEY_MAX))
+			k[0] = '\0';
+		js->state = JS_COLON;
+		return;
+	}
+	if (js->on_str)
+		js->on_str(js, js->str, js->str_len, js->str_over);
+	js_value_end(js);
+}
+
+static void js_byte(struct jscan *js, char c)
+{
+	switch (js->state) {
+	case JS_STRING:
+		if (c == '"') {
+			js_string_end(js);
+			return;
+		}
+		if (c == '\\')
+			js->state = JS_ESC;
+		break;
+	case JS_ESC:
+		js->state = c == 'u' ? JS_UHEX : JS_STRING;
+		js->hex_left = 4;
+		break;
+	case JS_UHEX:
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+			js->bad = true;
+			return;
+		}
+		if (!--js->hex_left)
+			js->state = JS_STRING;
+		break;
+	case JS_LITERAL:
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '+' ||
+		    c == '-' || c == 'E')
+			return;
+		js_value_end(js);
+		js_byte(js, c);
+		return;
+	default:
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			return;
+		switch (js->state) {
+		case JS_ARR_FIRST:
+			if (c == ']') {
+				js_close(js, 'a');
+				return;
+			}
+			/* fall through */
+		case JS_VALUE:
+			if (js->done) {
+				js->bad = true;
+			} else if (c == '"') {
+				js->state = JS_STRING;
+				js->str_is_key = false;
+				js->str_len = 0;
+				js->str_over = false;
+			} else if (c == '{' || c == '[') {
+				js_open(js, c == '{' ? 'o' : 'a');
+			} else if ((c >= '0' && c <= '9') || c == '-' || c == 't' || c == 'f' ||
+				   c == 'n') {
+				js->state = JS_LITERAL;
+			} else {
+				js->bad = true;
+			}
+			return;
+		case JS_OBJ_FIRST:
+			if (c == '}') {
+				js_close(js, 'o');
+				return;
+			}
+			/* fall through */
+		case JS_KEY:
+			if (c != '"') {
+				js->bad = true;
+				return;
+			}
+			js->state = JS_STRING;
+			js->str_is_key = true;
+			js->str_len = 0;
+			js->str_over = false;
+			return;
+		case JS_COLON:
+			if (c != ':')
+				js->bad = true;
+			js->state = JS_VALUE;
+			return;
+		case JS_AFTER:
+			if (!js->depth) {
+				js->bad = true;
+			} else if (c == ',') {
+				if (js->type[js->depth - 1] == 'a') {
+					js->idx[js->depth - 1]++;
+					js->state = JS_VALUE;
+				} else {
+					js->state = JS_KEY;
+				}
+			} else if (c == '}' || c == ']') {
+				js_close(js, c == '}' ? 'o' : 'a');
+			} else {
+				js->bad = true;
+			}
+			return;
+		default:
+			return;
+		}
+	}
+	/* inside a string: its raw bytes, kept while they fit */
+	if (js->str_len < sizeof(js->str))
+		js->str[js->str_len++] = c;
+	else
+		js->str_over = true;
+}
+
+/* Feed len bytes; false once the text cannot be JSON. */
+static bool js_feed(struct jscan *js, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len && !js->bad; i++)
+		js_byte(js, s[i]);
+	return !js->bad;
+}
+
+/* At the end of the text: was it one whole JSON value? */
+static bool js_end(struct jscan *js)
+{
+	if (js->state == JS_LITERAL)
+		js_value_end(js);
+	return !js->bad && js->done && !js->depth && js->state == JS_AFTER;
+}
+
+/* The open containers are these, outermost first ('o'/'a', and "key" for objects). */
+static bool js_at(const struct jscan *js, int depth, const char *key0, const char *key1,
+		  const char *key2)
+{
+	const char *keys[3] = { key0, key1, key2 };
+
+	if (js->depth != depth)
+		return false;
+	for (int i = 0; i < depth && i < 3; i++)
+		if (keys[i] && (js->type[i] != 'o' || strcmp(js->key[i], keys[i])))
+			return false;
+	return true;
+}
+
+/* What docker's config.v2.json names, as it is scanned. */
+struct docker_scan {
+	struct oom_names n;
+	bool have_ns, have_pod, have_ctr, have_name;
+	char name[sizeof(((struct oom_names *)0)->container) + 1];
+};
+
+/* A string field, decoded, the first time its key comes; "" when it does not fit. */
+static void js_take(const char *raw, size_t len, bool over, char *buf, size_t size, bool *have)
+{
+	if (*have)
+		return;
+	*have = true;
+	if (over || js_decode(raw, len, buf, size))
 		buf[0] = '\0';
 }
 
-int docker_config_names(const char *text, size_t len, struct oom_names *ret)
+static void docker_str(struct jscan *js, const char *raw, size_t len, bool over)
 {
-	struct oom_names n = {};
-	struct jr_doc d;
-	char name[sizeof(n.container) + 1];
-	int cfg, labels = -1, err;
+	struct docker_scan *d = js->arg;
 
-	if (jr_doc__init(&d, tokens_for(len, DOCKER_MAX_TOKENS)))
-		return -ENOMEM;
-	err = jr_parse(&d, text, len);
-	if (err || !jr_is(&d, 0, JR_OBJECT)) {
-		err = -EINVAL;
-		goto out;
+	if (js_at(js, 1, "Name", NULL, NULL)) {
+		js_take(raw, len, over, d->name, sizeof(d->name), &d->have_name);
+		return;
 	}
 	/* a pod's container run by the kubelet through docker: its labels say all */
-	cfg = jr_member(&d, 0, "Config");
-	if (cfg >= 0 && jr_is(&d, cfg, JR_OBJECT))
-		labels = jr_member(&d, cfg, "Labels");
-	if (labels >= 0 && jr_is(&d, labels, JR_OBJECT)) {
-		get_name(&d, labels, "io.kubernetes.pod.namespace", n.ns, sizeof(n.ns));
-		get_name(&d, labels, "io.kubernetes.pod.name", n.pod, sizeof(n.pod));
-		get_name(&d, labels, "io.kubernetes.container.name", n.container,
-			 sizeof(n.container));
-	}
-	if (!n.container[0]) {
-		/* docker's own: "/web-1" */
-		const char *p = name;
+	if (!js_at(js, 3, "Config", "Labels", NULL) || js->type[2] != 'o')
+		return;
+	if (!strcmp(js->key[2], "io.kubernetes.pod.namespace"))
+		js_take(raw, len, over, d->n.ns, sizeof(d->n.ns), &d->have_ns);
+	else if (!strcmp(js->key[2], "io.kubernetes.pod.name"))
+		js_take(raw, len, over, d->n.pod, sizeof(d->n.pod), &d->have_pod);
+	else if (!strcmp(js->key[2], "io.kubernetes.container.name"))
+		js_take(raw, len, over, d->n.container, sizeof(d->n.container), &d->have_ctr);
+}
 
-		get_name(&d, 0, "Name", name, sizeof(name));
+static int docker_result(struct jscan *js, struct docker_scan *d, struct oom_names *ret)
+{
+	if (!js_end(js) || js->root != 'o')
+		return -EINVAL;
+	if (!d->n.container[0]) {
+		/* docker's own: "/web-1" */
+		const char *p = d->name;
+
 		if (*p == '/')
 			p++;
-		if (set_field(n.container, sizeof(n.container), p, strlen(p)))
-			n.container[0] = '\0';
+		if (set_field(d->n.container, sizeof(d->n.container), p, strlen(p)))
+			d->n.container[0] = '\0';
 	}
-	err = n.container[0] || n.pod[0] ? 0 : -ENOENT;
-	if (!err)
-		*ret = n;
-out:
-	jr_doc__free(&d);
-	return err;
+	if (!d->n.container[0] && !d->n.pod[0])
+		return -ENOENT;
+	*ret = d->n;
+	return 0;
+}
+
+/* containers/storage's containers.json, as it is scanned: the entry of id. */
+struct podman_scan {
+	const char *id;
+	/* the entry being scanned */
+	char eid[ID_LEN + 1];
+	bool have_eid, eid_ok, have_name, name_ok;
+	char name[sizeof(((struct oom_names *)0)->container)];
+	/* the first entry of id */
+	bool matched;
+	struct oom_names n;
+	bool found;
+};
+
+static void podman_str(struct jscan *js, const char *raw, size_t len, bool over)
+{
+	struct podman_scan *p = js->arg;
+
+	/* [{"id":"<64 hex>","names":["web"],...}, ...] */
+	if (js->depth < 2 || js->type[0] != 'a' || js->type[1] != 'o')
+		return;
+	if (js->depth == 2 && !strcmp(js->key[1], "id") && !p->have_eid) {
+		p->have_eid = true;
+		p->eid_ok = !over && !js_decode(raw, len, p->eid, sizeof(p->eid));
+	} else if (js->depth == 3 && !strcmp(js->key[1], "names") && js->type[2] == 'a' &&
+		   js->idx[2] == 0 && !p->have_name) {
+		p->have_name = true;
+		p->name_ok = !over && !js_decode(raw, len, p->name, sizeof(p->name)) && p->name[0];
+	}
+}
+
+static void podman_close(struct jscan *js)
+{
+	struct podman_scan *p = js->arg;
+
+	/* an entry ends: the first of id decides */
+	if (js->depth != 2 || js->type[0] != 'a' || js->type[1] != 'o')
+		return;
+	if (!p->matched && p->eid_ok && !strcmp(p->eid, p->id)) {
+		p->matched = true;
+		if (p->name_ok) {
+			memcpy(p->n.container, p->name, sizeof(p->name));
+			p->found = true;
+		}
+	}
+	p->have_eid = p->eid_ok = p->have_name = p->name_ok = false;
+}
+
+static int podman_result(struct jscan *js, struct podman_scan *p, struct oom_names *ret)
+{
+	if (!js_end(js) || js->root != 'a')
+		return -EINVAL;
+	if (!p->found)
+		return -ENOENT;
+	*ret = p->n;
+	return 0;
+}
+
+static struct jscan scanner;
+
+int docker_config_names(const char *text, size_t len, struct oom_names *ret)
+{
+	struct docker_scan d = {};
+
+	js_init(&scanner, docker_str, NULL, &d);
+	js_feed(&scanner, text, len);
+	return docker_result(&scanner, &d, ret);
 }
 
 int podman_containers_names(const char *text, size_t len, const char *id,
 			    struct oom_names *ret)
 {
-	struct oom_names n = {};
-	struct jr_doc d;
-	int err = -ENOENT;
+	struct podman_scan p = { .id = id };
 
-	if (jr_doc__init(&d, tokens_for(len, PODMAN_MAX_TOKENS)))
-		return -ENOMEM;
-	if (jr_parse(&d, text, len) || !jr_is(&d, 0, JR_ARRAY)) {
-		err = -EINVAL;
-		goto out;
-	}
-	/* [{"id":"<64 hex>","names":["web"],...}, ...] */
-	for (int e = jr_first(&d, 0); e >= 0; e = jr_next(&d, 0, e)) {
-		char eid[ID_LEN + 1];
-		int names;
-
-		if (!jr_is(&d, e, JR_OBJECT) || jr_get_str(&d, e, "id", eid, sizeof(eid)) ||
-		    strcmp(eid, id))
-			continue;
-		names = jr_member(&d, e, "names");
-		if (names >= 0 && jr_is(&d, names, JR_ARRAY) && jr_first(&d, names) >= 0 &&
-		    !jr_str(&d, jr_first(&d, names), n.container, sizeof(n.container), NULL) &&
-		    n.container[0]) {
-			err = 0;
-			*ret = n;
-		}
-		break;
-	}
-out:
-	jr_doc__free(&d);
-	return err;
+	js_init(&scanner, podman_str, podman_close, &p);
+	js_feed(&scanner, text, len);
+	return podman_result(&scanner, &p, ret);
 }
 
-/* A whole small file, NUL-terminated: its length, or -errno (-EFBIG past max). */
-static ssize_t read_file(const char *path, size_t max, char **ret)
+/*
+ * The file at path through the scanner, a piece at a time: 0, or -errno
+ * (-EFBIG past max bytes, -EINVAL once it cannot be JSON).
+ */
+static int scan_file(struct jscan *js, const char *path, size_t max)
 {
-	size_t cap = 4096, len = 0;
-	char *buf = NULL, *nb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t err = 0;
+	static char piece[4096];
+	size_t total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t n;
+		ssize_t n = read(fd, piece, sizeof(piece));
 
-		if (!buf || len + 1 >= cap) {
-			if (buf)
-				cap *= 2;
-			if (cap > max + 1)
-				cap = max + 1;
-			if (buf && len + 1 >= cap) {
-				err = -EFBIG;
-				break;
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -250,16 +526,18 @@ static ssize_t read_file(const char *path, size_t max, char **ret)
 		}
 		if (!n)
 			break;
-		len += (size_t)n;
+		total += (size_t)n;
+		if (total > max) {
+			err = -EFBIG;
+			break;
+		}
+		if (!js_feed(js, piece, (size_t)n)) {
+			err = -EINVAL;
+			break;
+		}
 	}
 	close(fd);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	return (ssize_t)len;
+	return err;
 }
 
 static int from_k8s(const struct container_names *cn, const char *id, struct oom_names *ret)
@@ -279,38 +557,32 @@ static int from_k8s(const struct container_names *cn, const char *id, struct oom
 
 static int from_docker(const struct container_names *cn, const char *id, struct oom_names *ret)
 {
-	char path[4096], *text;
-	ssize_t len;
-	int err;
+	struct docker_scan d = {};
+	char path[4096];
 
 	if (!cn->docker_dir ||
 	    snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json", cn->docker_dir, id) >=
 	    (int)sizeof(path))
 		return -ENOENT;
-	len = read_file(path, DOCKER_MAX_BYTES, &text);
-	if (len < 0)
+	js_init(&scanner, docker_str, NULL, &d);
+	if (scan_file(&scanner, path, DOCKER_MAX_BYTES))
 		return -ENOENT;
-	err = docker_config_names(text, (size_t)len, ret);
-	free(text);
-	return err;
+	return docker_result(&scanner, &d, ret);
 }
 
 static int from_podman(const struct container_names *cn, const char *id, struct oom_names *ret)
 {
-	char path[4096], *text;
-	ssize_t len;
-	int err;
+	struct podman_scan p = { .id = id };
+	char path[4096];
 
 	if (!cn->podman_dir ||
 	    snprintf(path, sizeof(path), "%s/overlay-containers/containers.json",
 		     cn->podman_dir) >= (int)sizeof(path))
 		return -ENOENT;
-	len = read_file(path, PODMAN_MAX_BYTES, &text);
-	if (len < 0)
+	js_init(&scanner, podman_str, podman_close, &p);
+	if (scan_file(&scanner, path, PODMAN_MAX_BYTES))
 		return -ENOENT;
-	err = podman_containers_names(text, (size_t)len, id, ret);
-	free(text);
-	return err;
+	return podman_result(&scanner, &p, ret);
 }
 
 static struct cached *cache_slot(struct container_names *cn, const char *id)

@@ -13,7 +13,9 @@
  * Lookups are cached (CONTAINER_NAMES_CACHE ids, least recently used
  * replaced), and an id found nowhere is looked up again at most every
  * CONTAINER_NAMES_RETRY_MS: an OOM storm in one container reads the disk
- * once. The reads are small and local (a directory listing, one file).
+ * once. The reads are small and local (a directory listing, one file),
+ * and allocate nothing: they run where events are written, under memory
+ * pressure (files are scanned a piece at a time, in fixed storage).
  */
 #ifndef OOMTRACE_CONTAINER_NAMES_H
 #define OOMTRACE_CONTAINER_NAMES_H
@@ -45,7 +47,9 @@ int container_names__lookup(struct container_names *cn, const char *id, struct o
 
 /*
  * The parsers, on their input only (fuzzed): 0 with *ret filled, -ENOENT
- * (not this id / no name in it), -EINVAL (malformed).
+ * (not this id / no name in it), -EINVAL (malformed). docker's and
+ * podman's go through the streaming scanner the lookups read files with:
+ * no allocation, one thread at a time (its storage is static).
  * A kubelet log link's file name for id.
  */
 int k8s_log_link_names(const char *file_name, const char *id, struct oom_names *ret);
