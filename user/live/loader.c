@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -772,34 +775,68 @@ int loader__touch_ring(struct loader *t, int (*consume)(void *), void *arg)
 	return (int)done;
 }
 
+/* Add program ID's run time and count to RET: 0 or -errno. */
+static int add_prog_time(uint32_t id, struct bpf_time *ret)
+{
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
+	int fd = bpf_prog_get_fd_by_id(id), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &pi, &len))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	ret->run_ns += pi.run_time_ns;
+	ret->runs += pi.run_cnt;
+	if (pi.run_time_ns > ret->top_ns) {
+		ret->top_ns = pi.run_time_ns;
+		snprintf(ret->top, sizeof(ret->top), "%s", pi.name);
+	}
+	return 0;
+}
+
+/*
+ * The program ids behind one link: a BPF link's, or, where libbpf attached
+ * a kprobe through a perf event (before 5.15 the kernel has no BPF link
+ * for those), the perf event's (PERF_EVENT_IOC_QUERY_BPF). The number of
+ * ids, or -errno.
+ */
+static int link_prog_ids(struct bpf_link *link, uint32_t *ids, uint32_t max)
+{
+	struct bpf_link_info li = {};
+	__u32 len = sizeof(li);
+	int fd = bpf_link__fd(link);
+	struct {
+		struct perf_event_query_bpf q;
+		uint32_t ids[8];
+	} pq = { .q.ids_len = 8 };
+
+	if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
+		ids[0] = li.prog_id;
+		return 1;
+	}
+	if (ioctl(fd, PERF_EVENT_IOC_QUERY_BPF, &pq.q))
+		return -errno;
+	for (uint32_t i = 0; i < pq.q.prog_cnt && i < max && i < 8; i++)
+		ids[i] = pq.ids[i];
+	return (int)(pq.q.prog_cnt < max ? pq.q.prog_cnt : max);
+}
+
 int loader__bpf_time(const struct loader *t, struct bpf_time *ret)
 {
 	memset(ret, 0, sizeof(*ret));
 	for (size_t i = 0; i < t->n_links; i++) {
-		struct bpf_link_info li = {};
-		struct bpf_prog_info pi = {};
-		__u32 len = sizeof(li);
-		int fd;
+		uint32_t ids[8];
+		int n = link_prog_ids(t->links[i], ids, 8), err;
 
-		if (bpf_obj_get_info_by_fd(bpf_link__fd(t->links[i]), &li, &len))
-			return -errno;
-		fd = bpf_prog_get_fd_by_id(li.prog_id);
-		if (fd < 0)
-			return -errno;
-		len = sizeof(pi);
-		if (bpf_obj_get_info_by_fd(fd, &pi, &len)) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		close(fd);
-		ret->run_ns += pi.run_time_ns;
-		ret->runs += pi.run_cnt;
-		if (pi.run_time_ns > ret->top_ns) {
-			ret->top_ns = pi.run_time_ns;
-			snprintf(ret->top, sizeof(ret->top), "%s", pi.name);
-		}
+		if (n < 0)
+			return n;
+		for (int j = 0; j < n; j++)
+			if ((err = add_prog_time(ids[j], ret)))
+				return err;
 	}
 	ret->ooms = t->shed ? t->bss->next_oom_id : t->skel->bss->next_oom_id;
 	return 0;
