@@ -924,7 +924,7 @@ static __always_inline void emit_ustack(__u64 oom_id)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct oomt_ustack *b;
-	__u32 size = 0;
+	__u32 size = 0, pages;
 	__u64 sp, top;
 	void *regs;
 
@@ -969,12 +969,16 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	 * where _start began): the copy ends with the page that holds it
 	 * rather than at a fault past the stack's top, which costs more here
 	 * than a page read (15 us against 6 us). Page by page: a byte bound
-	 * would cost the verifier three times the program.
+	 * would cost the verifier three times the program. ustack_copy bytes
+	 * span at most that many pages plus one: a bound the verifier knows
+	 * (ustack_copy is read-only data), so that it follows 3 turns of the
+	 * loop at the default setting, not the 17 of the largest.
 	 */
 	top = BPF_CORE_READ(cur, mm, start_stack) + OOMT_USTACK_TOP_SLACK;
 	if (top <= sp)
 		top = -1ull;
-	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
+	pages = (ustack_copy + 4095) / 4096 + 1;
+	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1 && i < pages; i++) {
 		__u64 off = size, len;
 
 		/* opaque to the compiler: the bound tested is the one the
@@ -1982,11 +1986,28 @@ LOOP_CB walk_step(__u64 idx, void *data)
 	return global_walk_step(w);
 }
 
+/*
+ * One step up from *data (a struct task_struct * as a number) to its
+ * parent; 1 at the top. A loop callback: the verifier checks the step once
+ * instead of 64 times (it costs it some 900 instructions inline).
+ */
+LOOP_CB climb_cb(__u64 idx, void *data)
+{
+	__u64 *pos = data;
+	struct task_struct *t = (void *)*pos;
+	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+
+	if (!parent || parent == t)
+		return 1;
+	*pos = (__u64)parent;
+	return 0;
+}
+
 /* Where the walk starts, for the OOM domain memcg (NULL: global). */
 static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *memcg,
 				       __u64 totalpages)
 {
-	struct task_struct *start = (void *)bpf_get_current_task();
+	__u64 start = bpf_get_current_task();
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->totalpages = totalpages;
@@ -1998,14 +2019,8 @@ static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *
 	}
 	/* init_task heads the list and is never unhashed: climb to it (it is
 	 * its own parent) rather than start at a leader that may be exiting */
-	for (int i = 0; i < 64; i++) {
-		struct task_struct *parent = BPF_CORE_READ(start, real_parent);
-
-		if (!parent || parent == start)
-			break;
-		start = parent;
-	}
-	s->pos = (__u64)start;
+	OOMT_LOOP(64, climb_cb, &start);
+	s->pos = start;
 	s->tasks_off = bpf_core_field_offset(struct task_struct, tasks);
 	s->head = s->pos + s->tasks_off;
 }
