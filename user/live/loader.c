@@ -25,6 +25,7 @@
 #include "kaddrs.h"
 #include "loader.h"
 #include "log.h"
+#include "map_early.h"
 #include "procfs_read.h"
 
 /* Programs per mode; the tracepoint programs below are in every mode. */
@@ -202,6 +203,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
 	int cpus = libbpf_num_possible_cpus();
 	long page = sysconf(_SC_PAGESIZE);
+
+	map_early_use(skel->obj);
 
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;

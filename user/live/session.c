@@ -29,6 +29,7 @@
 #include "run_up_live.h"
 #include "ksyms.h"
 #include "log.h"
+#include "map_early.h"
 #include "privs.h"
 #include "protect.h"
 #include "cli_args.h"
@@ -593,6 +594,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		pthread_sigmask(SIG_BLOCK, &ours, &s.wait_mask);
 	}
 	libbpf_set_print(libbpf_print);
+	/* the large maps, made while the rest of start-up runs (map_early.h) */
+	map_early_start();
 	if (o->protect)
 		protect_heap_policy();
 
@@ -618,6 +621,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	map_early_done();
 	if (o->precise_rss)
 		warn_precise_rss(&s.loader);
 	if (o->ustack_copy)
@@ -663,6 +667,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
 			 "events are left as addresses", failed_scans);
 out:
+	map_early_done();
 	run_up_live__free(&s.run_up);
 	exec_hooks__free(s.hooks);
 	assembler__free(s.a);
