@@ -204,8 +204,6 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	int cpus = libbpf_num_possible_cpus();
 	long page = sysconf(_SC_PAGESIZE);
 
-	map_early_use(skel->obj);
-
 	ro->attach_mode = mode == MODE_FENTRY ? OOMT_MODE_FENTRY :
 			  mode == MODE_KPROBE ? OOMT_MODE_KPROBE : OOMT_MODE_TRACEPOINT;
 	ro->nr_cpu_ids = cpus > 0 ? (uint32_t)cpus : 1;
@@ -218,6 +216,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
+	/* the maps made meanwhile, for those defined as made (the ring's size set) */
+	map_early_use(skel->obj);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
 	bpf_program__set_autoload(skel->progs.pcpu_kind, precise_rss);

@@ -595,7 +595,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	}
 	libbpf_set_print(libbpf_print);
 	/* the large maps, made while the rest of start-up runs (map_early.h) */
-	map_early_start();
+	map_early_start((uint32_t)o->ringbuf_bytes);
 	if (o->protect)
 		protect_heap_policy();
 
