@@ -2343,19 +2343,38 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
  * functions? A global function, so that its frame array is not on the
  * stack together with fill_scratch()'s (BPF's 512 bytes cover a call chain).
  */
-__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u64 ips[KILL_STACK_FRAMES] = {};
-	long n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
+struct kill_frames {
+	__u64 ips[KILL_STACK_FRAMES];
+	long n;		/* bytes of ips filled */
+	long hit;
+};
 
-	for (int i = 0; i < KILL_STACK_FRAMES; i++) {
-		if (i * 8 >= n)
-			break;
-		for (int j = 0; j < KILL_FUNCS; j++)
-			if (ips[i] >= ksym_kill_start[j] && ips[i] < ksym_kill_end[j])
-				return 1;
+/* One frame of sent_by_oom_killer()'s stack: a loop callback, checked by
+ * the verifier once rather than once per frame (some 600 instructions) */
+LOOP_CB kill_frame_cb(__u64 idx, void *data)
+{
+	struct kill_frames *f = data;
+	__u64 ip;
+
+	if (idx >= KILL_STACK_FRAMES || (long)idx * 8 >= f->n)
+		return 1;
+	ip = f->ips[idx];
+	for (int j = 0; j < KILL_FUNCS; j++) {
+		if (ip >= ksym_kill_start[j] && ip < ksym_kill_end[j]) {
+			f->hit = 1;
+			return 1;
+		}
 	}
 	return 0;
+}
+
+__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct kill_frames f = {};
+
+	f.n = bpf_get_stack(ctx, f.ips, sizeof(f.ips), 0);
+	OOMT_LOOP(KILL_STACK_FRAMES, kill_frame_cb, &f);
+	return f.hit ? 1 : 0;
 }
 
 /*
@@ -2610,22 +2629,40 @@ int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * fallback. None (memory.high, proactive reclaim): the task's own memcg,
  * not at its limit. Returns the kernfs id; *ret_hit 1 when at the limit.
  */
-/* reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
- * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch */
+/*
+ * reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
+ * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch.
+ * The step is a global function with its state in a per-CPU slot (a
+ * tracepoint's program runs with preemption off and does not nest on a
+ * CPU): checked once, where a loop callback was checked again for every
+ * state the climb could carry into it (some 1,200 instructions, 6.8+).
+ */
 struct reclaim_walk {
 	__u64 css;	/* the memcg's css to look at next */
 	__u64 loose;	/* the lowest short of a THP, or 0 */
 	__u64 found;	/* the lowest short of an order-0 charge, or 0 */
 };
 
-LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct reclaim_walk);
+} reclaim_walks SEC(".maps");
+
+/* One memcg of the climb; 1 when it is over. */
+__noinline int reclaim_step(void)
 {
-	struct reclaim_walk *w = data;
-	struct cgroup_subsys_state *css = (void *)w->css;
-	struct mem_cgroup *memcg = (void *)css;
-	struct cgroup_subsys_state *parent;
+	__u32 zero = 0;
+	struct reclaim_walk *w = bpf_map_lookup_elem(&reclaim_walks, &zero);
+	struct cgroup_subsys_state *css, *parent;
+	struct mem_cgroup *memcg;
 	__s64 room;
 
+	if (!w)
+		return 1;
+	css = (void *)w->css;
+	memcg = (void *)css;
 	if (!css)
 		return 1;
 	parent = BPF_CORE_READ(css, parent);
@@ -2648,19 +2685,32 @@ LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
 	return 0;
 }
 
+LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+{
+	/* a callback returns 0 or 1; a global function's result is unknown */
+	return reclaim_step() ? 1 : 0;
+}
+
 static __always_inline __u64 reclaim_memcg(__u32 *ret_hit)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct cgroup_subsys_state *leaf = task_memcg_css(cur);
-	struct reclaim_walk w = { .css = (__u64)leaf };
+	__u32 zero = 0;
+	struct reclaim_walk *w = bpf_map_lookup_elem(&reclaim_walks, &zero);
 
-	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, &w);
-	if (w.found) {
+	*ret_hit = 0;
+	if (!w)
+		return leaf ? css_kn_id(leaf) : 0;
+	w->css = (__u64)leaf;
+	w->loose = 0;
+	w->found = 0;
+	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, NULL);
+	if (w->found) {
 		*ret_hit = 1;
-		return css_kn_id((void *)w.found);
+		return css_kn_id((void *)w->found);
 	}
-	*ret_hit = w.loose != 0;
-	return leaf ? css_kn_id((void *)(w.loose ? w.loose : (__u64)leaf)) : 0;
+	*ret_hit = w->loose != 0;
+	return leaf ? css_kn_id((void *)(w->loose ? w->loose : (__u64)leaf)) : 0;
 }
 
 static __always_inline int reclaim_begin(bool memcg)
