@@ -548,6 +548,55 @@ static void warn_precise_rss(const struct loader *l)
 }
 
 
+/*
+ * Start-up work the programs' load does not need, run meanwhile by a
+ * thread of its own (the verifier keeps one CPU busy): run_up's baselines
+ * of every memcg (a walk of the hierarchy, a few files per memcg) and the
+ * build ids of our own objects. Both only serve events, none of which
+ * comes before the programs are attached; the baselines are taken a few
+ * milliseconds earlier than they were, before attaching rather than after.
+ */
+struct side_work {
+	struct session *s;
+	pthread_t thread;
+	bool started;
+	int run_up_err;
+};
+
+static void *side_run(void *arg)
+{
+	struct side_work *w = arg;
+
+	w->run_up_err = run_up_live__init(&w->s->run_up, &w->s->memcg_mount, "", false, false);
+	usym_cache_seed();
+	return NULL;
+}
+
+static void side_start(struct side_work *w, struct session *s)
+{
+	pthread_attr_t attr;
+
+	w->s = s;
+	if (pthread_attr_init(&attr))
+		return;
+	/* nftw() and a file's read deep: far from the default 8 MiB */
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	w->started = !pthread_create(&w->thread, &attr, side_run, w);
+	pthread_attr_destroy(&attr);
+}
+
+/* The side work done (here, if no thread could do it): its error. */
+static int side_finish(struct side_work *w)
+{
+	if (w->started)
+		pthread_join(w->thread, NULL);
+	else if (w->s)
+		side_run(w);
+	w->started = false;
+	w->s = NULL;
+	return w->run_up_err;
+}
+
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
 	struct session s = { .o = o, .sink = sink };
@@ -561,6 +610,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	const struct kaddrs *ka = NULL;
 	struct kaddrs_async *kas = NULL;
 	struct ksyms_cache *kc = NULL;
+	struct side_work side = { 0 };
 	const struct kaddr_want *wants;
 	size_t n_wants;
 	uint64_t failed_scans = 0;
@@ -615,12 +665,21 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
+	side_start(&side, &s);
 	if (loader__start(&s.loader, o->mode, kas, o->ringbuf_bytes, o->btf_path, err,
 			  sizeof(err))) {
+		side_finish(&side);
 		log_err("%s", err);
 		ret = EXIT_RUNTIME;
 		goto out;
 	}
+	if (side_finish(&side)) {
+		log_err("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	s.run_up.reclaim_memcg = s.loader.reclaim_memcg;
+	s.run_up.reclaim_direct = s.loader.reclaim_direct;
 	map_early_done();
 	if (o->precise_rss)
 		warn_precise_rss(&s.loader);
@@ -656,8 +715,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		goto out;
 	}
 	s.a = assembler__new(&ops, o->candidates, kc);
-	if (!s.a || run_up_live__init(&s.run_up, &s.memcg_mount, "", s.loader.reclaim_memcg,
-				      s.loader.reclaim_direct)) {
+	if (!s.a) {
 		log_err("out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
