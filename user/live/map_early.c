@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The large maps created early, in parallel (map_early.h). */
 #include <errno.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +13,7 @@
 #include "log.h"
 #include "map_early.h"
 #include "oomtrace.h"
+#include "tmp_thread.h"
 
 /*
  * As bpf/oomtrace.bpf.c defines them; map_early_use() hands over only those
@@ -43,7 +43,7 @@ static struct early_map {
 #define N_MAPS (sizeof(maps) / sizeof(maps[0]))
 
 static atomic_uint next;
-static pthread_t thread;
+static struct tmp_thread thread;
 static bool started, joined;
 
 /* Make the next map nobody has taken: false when none is left. */
@@ -70,19 +70,13 @@ static void *run(void *arg)
 
 void map_early_start(uint32_t ringbuf_bytes)
 {
-	pthread_attr_t attr;
-
 	if (started)
 		return;
 	for (size_t i = 0; i < N_MAPS; i++)
 		if (maps[i].type == BPF_MAP_TYPE_RINGBUF)
 			maps[i].entries = ringbuf_bytes;
-	/* a few frames deep: no need for the default 8 MiB of address space */
-	if (pthread_attr_init(&attr))
-		return;
-	pthread_attr_setstacksize(&attr, 64 << 10);
-	started = !pthread_create(&thread, &attr, run, NULL);
-	pthread_attr_destroy(&attr);
+	/* a few frames deep: no need for the default 8 MiB */
+	started = !tmp_thread_start(&thread, 64 << 10, run, NULL);
 }
 
 static bool same_definition(const struct bpf_map *m, const struct early_map *e)
@@ -100,7 +94,7 @@ void map_early_use(struct bpf_object *obj)
 		/* what the thread has not taken yet is made here meanwhile */
 		while (make_next())
 			;
-		pthread_join(thread, NULL);
+		tmp_thread_join(&thread);
 		joined = true;
 	}
 	for (size_t i = 0; i < N_MAPS; i++) {
@@ -123,7 +117,7 @@ void map_early_use(struct bpf_object *obj)
 void map_early_done(void)
 {
 	if (started && !joined) {
-		pthread_join(thread, NULL);
+		tmp_thread_join(&thread);
 		joined = true;
 	}
 	for (size_t i = 0; i < N_MAPS; i++) {

@@ -34,6 +34,7 @@
 #include "protect.h"
 #include "cli_args.h"
 #include "session.h"
+#include "tmp_thread.h"
 #include "usym.h"
 
 struct session {
@@ -558,8 +559,7 @@ static void warn_precise_rss(const struct loader *l)
  */
 struct side_work {
 	struct session *s;
-	pthread_t thread;
-	bool started;
+	struct tmp_thread thread;
 	int run_up_err;
 };
 
@@ -574,25 +574,18 @@ static void *side_run(void *arg)
 
 static void side_start(struct side_work *w, struct session *s)
 {
-	pthread_attr_t attr;
-
 	w->s = s;
-	if (pthread_attr_init(&attr))
-		return;
 	/* nftw() and a file's read deep: far from the default 8 MiB */
-	pthread_attr_setstacksize(&attr, 256 << 10);
-	w->started = !pthread_create(&w->thread, &attr, side_run, w);
-	pthread_attr_destroy(&attr);
+	tmp_thread_start(&w->thread, 256 << 10, side_run, w);
 }
 
 /* The side work done (here, if no thread could do it): its error. */
 static int side_finish(struct side_work *w)
 {
-	if (w->started)
-		pthread_join(w->thread, NULL);
+	if (w->thread.running)
+		tmp_thread_join(&w->thread);
 	else if (w->s)
 		side_run(w);
-	w->started = false;
 	w->s = NULL;
 	return w->run_up_err;
 }
