@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The load/attach/ring-buffer/assembler loop shared by `trace` and `record`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
@@ -49,6 +50,9 @@ struct session {
 	struct exec_hooks *hooks;	/* --exec, or NULL */
 	struct memcg_mount memcg_mount;	/* found once: the event path does not allocate */
 	struct run_up_live run_up;	/* baselines of run_up's deltas */
+	/* cmdline_prefill(), run while the rest of start-up is (prefill_start()) */
+	struct tmp_thread prefill;
+	int prefill_fd, prefill_ret;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -393,6 +397,42 @@ static int wait_records(struct session *s, struct ring_buffer *rb, int timeout_m
 	return ring_buffer__consume(rb);
 }
 
+static void *prefill_run(void *arg)
+{
+	struct session *s = arg;
+
+	s->prefill_ret = cmdline_prefill(s->prefill_fd, proc_root());
+	return NULL;
+}
+
+/*
+ * The processes already running, into the exec-time cache (cmdline.h),
+ * read by a thread of its own from the moment the programs are attached
+ * (exec fills the cache from then on, and a fresher entry is never
+ * overwritten) while the main thread finishes start-up: the other half
+ * of a 2-CPU machine reads /proc meanwhile. Through an fd of its own:
+ * the object's is closed when the loader sheds it.
+ */
+static void prefill_start(struct session *s)
+{
+	s->prefill_fd = fcntl(loader__cmdlines_fd(&s->loader), F_DUPFD_CLOEXEC, 3);
+	if (s->prefill_fd >= 0 && tmp_thread_start(&s->prefill, 64 << 10, prefill_run, s)) {
+		close(s->prefill_fd);
+		s->prefill_fd = -1;
+	}
+}
+
+/* The prefill done, here if no thread did it: cmdline_prefill()'s result. */
+static int prefill_finish(struct session *s)
+{
+	if (!s->prefill.running)
+		return cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
+	tmp_thread_join(&s->prefill);
+	close(s->prefill_fd);
+	s->prefill_fd = -1;
+	return s->prefill_ret;
+}
+
 static int min_timeout(int a, int b)
 {
 	if (a < 0)
@@ -443,7 +483,7 @@ static int loop(struct session *s)
 	 * exec fills it (a fresher entry is never overwritten), and while we
 	 * may still read every /proc/PID/exe (the recorder drops that next).
 	 */
-	ret = cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
+	ret = prefill_finish(s);
 	if (ret < 0)
 		log_warn("cannot read %s for command lines: %s: victims that ran before "
 			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
@@ -592,7 +632,7 @@ static int side_finish(struct side_work *w)
 
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
-	struct session s = { .o = o, .sink = sink };
+	struct session s = { .o = o, .sink = sink, .prefill_fd = -1 };
 	struct assembler_ops ops = {
 		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
 		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup,
@@ -673,6 +713,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	}
 	s.run_up.reclaim_memcg = s.loader.reclaim_memcg;
 	s.run_up.reclaim_direct = s.loader.reclaim_direct;
+	prefill_start(&s);
 	map_early_done();
 	if (o->precise_rss)
 		warn_precise_rss(&s.loader);
@@ -718,6 +759,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
 			 "events are left as addresses", failed_scans);
 out:
+	if (s.prefill.running)
+		prefill_finish(&s);
 	map_early_done();
 	run_up_live__free(&s.run_up);
 	exec_hooks__free(s.hooks);
