@@ -2491,10 +2491,8 @@ int handle_skip_task_reaping(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* A victim's process is gone when its last thread exits (signal->live == 0). */
-SEC("raw_tp/sched_process_exit")
-int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline void victim_exit(struct task_struct *task)
 {
-	struct task_struct *task = (void *)ctx->args[0];
 	struct victim_info *vi;
 	struct oomt_exit *e;
 	__u32 pid;
@@ -2502,9 +2500,9 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	pid = BPF_CORE_READ(task, tgid);
 	vi = bpf_map_lookup_elem(&victims, &pid);
 	if (!vi)
-		return 0;
+		return;
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
+		return;
 
 	e = reserve(NULL, sizeof(*e));
 	if (e) {
@@ -2515,7 +2513,6 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	}
 	bpf_map_delete_elem(&victims, &pid);
-	return 0;
 }
 
 /* ---- command lines cached at exec (oomtrace.h, OOMT_CMDLINES) ---------------- */
@@ -2596,17 +2593,30 @@ int handle_fork_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * OOM victims (signal->oom_mm set by mark_oom_victim, 4.10+): userspace
  * reads theirs after the kill, usually after the exit, and deletes it.
  */
-SEC("raw_tp/sched_process_exit")
-int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline void cmdline_exit(struct task_struct *task)
 {
-	struct task_struct *task = (void *)ctx->args[0];
 	__u32 tgid;
 
 	if (BPF_CORE_READ(task, signal, live.counter) != 0 ||
 	    BPF_CORE_READ(task, signal, oom_mm))
-		return 0;
+		return;
 	tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_delete_elem(&cmdlines, &tgid);
+}
+
+/*
+ * Every exit: a victim's end, then the command-line cache's entry. One
+ * program for both: one more attach to the same tracepoint cost start-up
+ * a load and a live patch of the kernel's text, and every exit a second
+ * program run.
+ */
+SEC("raw_tp/sched_process_exit")
+int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+
+	victim_exit(task);
+	cmdline_exit(task);
 	return 0;
 }
 

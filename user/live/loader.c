@@ -45,8 +45,8 @@ static const char *const tracepoint_progs[] = {
 	"handle_mark_victim", "handle_wake_reaper", "handle_start_task_reaping",
 	"handle_finish_task_reaping", "handle_skip_task_reaping", "handle_process_exit",
 	"handle_signal_generate",
-	/* the command-line cache (cmdline.h) */
-	"handle_exec_cmdline", "handle_fork_cmdline", "handle_exit_cmdline",
+	/* the command-line cache (cmdline.h); handle_process_exit keeps it too */
+	"handle_exec_cmdline", "handle_fork_cmdline",
 };
 
 /* Functions that send the OOM killer's SIGKILLs (any may be inlined away). */
