@@ -944,7 +944,7 @@ static __always_inline void emit_ustack(__u64 oom_id)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct oomt_ustack *b;
-	__u32 size = 0;
+	__u32 size = 0, pages;
 	__u64 sp, top;
 	void *regs;
 
@@ -989,12 +989,16 @@ static __always_inline void emit_ustack(__u64 oom_id)
 	 * where _start began): the copy ends with the page that holds it
 	 * rather than at a fault past the stack's top, which costs more here
 	 * than a page read (15 us against 6 us). Page by page: a byte bound
-	 * would cost the verifier three times the program.
+	 * would cost the verifier three times the program. ustack_copy bytes
+	 * span at most that many pages plus one: a bound the verifier knows
+	 * (ustack_copy is read-only data), so that it follows 3 turns of the
+	 * loop at the default setting, not the 17 of the largest.
 	 */
 	top = BPF_CORE_READ(cur, mm, start_stack) + OOMT_USTACK_TOP_SLACK;
 	if (top <= sp)
 		top = -1ull;
-	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1; i++) {
+	pages = (ustack_copy + 4095) / 4096 + 1;
+	for (int i = 0; i < OOMT_USTACK_COPY_MAX / 4096 + 1 && i < pages; i++) {
 		__u64 off = size, len;
 
 		/* opaque to the compiler: the bound tested is the one the
@@ -2002,11 +2006,28 @@ LOOP_CB walk_step(__u64 idx, void *data)
 	return global_walk_step(w);
 }
 
+/*
+ * One step up from *data (a struct task_struct * as a number) to its
+ * parent; 1 at the top. A loop callback: the verifier checks the step once
+ * instead of 64 times (it costs it some 900 instructions inline).
+ */
+LOOP_CB climb_cb(__u64 idx, void *data)
+{
+	__u64 *pos = data;
+	struct task_struct *t = (void *)*pos;
+	struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+
+	if (!parent || parent == t)
+		return 1;
+	*pos = (__u64)parent;
+	return 0;
+}
+
 /* Where the walk starts, for the OOM domain memcg (NULL: global). */
 static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *memcg,
 				       __u64 totalpages)
 {
-	struct task_struct *start = (void *)bpf_get_current_task();
+	__u64 start = bpf_get_current_task();
 
 	__builtin_memset(s, 0, sizeof(*s));
 	s->totalpages = totalpages;
@@ -2018,14 +2039,8 @@ static __always_inline void walk_start(struct walk_state *s, struct mem_cgroup *
 	}
 	/* init_task heads the list and is never unhashed: climb to it (it is
 	 * its own parent) rather than start at a leader that may be exiting */
-	for (int i = 0; i < 64; i++) {
-		struct task_struct *parent = BPF_CORE_READ(start, real_parent);
-
-		if (!parent || parent == start)
-			break;
-		start = parent;
-	}
-	s->pos = (__u64)start;
+	OOMT_LOOP(64, climb_cb, &start);
+	s->pos = start;
 	s->tasks_off = bpf_core_field_offset(struct task_struct, tasks);
 	s->head = s->pos + s->tasks_off;
 }
@@ -2744,19 +2759,38 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
  * functions? A global function, so that its frame array is not on the
  * stack together with fill_scratch()'s (BPF's 512 bytes cover a call chain).
  */
-__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx)
-{
-	__u64 ips[KILL_STACK_FRAMES] = {};
-	long n = bpf_get_stack(ctx, ips, sizeof(ips), 0);
+struct kill_frames {
+	__u64 ips[KILL_STACK_FRAMES];
+	long n;		/* bytes of ips filled */
+	long hit;
+};
 
-	for (int i = 0; i < KILL_STACK_FRAMES; i++) {
-		if (i * 8 >= n)
-			break;
-		for (int j = 0; j < KILL_FUNCS; j++)
-			if (ips[i] >= ksym_kill_start[j] && ips[i] < ksym_kill_end[j])
-				return 1;
+/* One frame of sent_by_oom_killer()'s stack: a loop callback, checked by
+ * the verifier once rather than once per frame (some 600 instructions) */
+LOOP_CB kill_frame_cb(__u64 idx, void *data)
+{
+	struct kill_frames *f = data;
+	__u64 ip;
+
+	if (idx >= KILL_STACK_FRAMES || (long)idx * 8 >= f->n)
+		return 1;
+	ip = f->ips[idx];
+	for (int j = 0; j < KILL_FUNCS; j++) {
+		if (ip >= ksym_kill_start[j] && ip < ksym_kill_end[j]) {
+			f->hit = 1;
+			return 1;
+		}
 	}
 	return 0;
+}
+
+__noinline int sent_by_oom_killer(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct kill_frames f = {};
+
+	f.n = bpf_get_stack(ctx, f.ips, sizeof(f.ips), 0);
+	OOMT_LOOP(KILL_STACK_FRAMES, kill_frame_cb, &f);
+	return f.hit ? 1 : 0;
 }
 
 /*
@@ -2873,10 +2907,8 @@ int handle_skip_task_reaping(struct bpf_raw_tracepoint_args *ctx)
 }
 
 /* A victim's process is gone when its last thread exits (signal->live == 0). */
-SEC("raw_tp/sched_process_exit")
-int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline void victim_exit(struct task_struct *task)
 {
-	struct task_struct *task = (void *)ctx->args[0];
 	struct victim_info *vi;
 	struct oomt_exit *e;
 	__u32 pid;
@@ -2884,9 +2916,9 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	pid = BPF_CORE_READ(task, tgid);
 	vi = bpf_map_lookup_elem(&victims, &pid);
 	if (!vi)
-		return 0;
+		return;
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
-		return 0;
+		return;
 
 	e = reserve(NULL, sizeof(*e));
 	if (e) {
@@ -2897,7 +2929,6 @@ int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	}
 	bpf_map_delete_elem(&victims, &pid);
-	return 0;
 }
 
 /* ---- command lines cached at exec (oomtrace.h, OOMT_CMDLINES) ---------------- */
@@ -2978,17 +3009,30 @@ int handle_fork_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * OOM victims (signal->oom_mm set by mark_oom_victim, 4.10+): userspace
  * reads theirs after the kill, usually after the exit, and deletes it.
  */
-SEC("raw_tp/sched_process_exit")
-int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
+static __always_inline void cmdline_exit(struct task_struct *task)
 {
-	struct task_struct *task = (void *)ctx->args[0];
 	__u32 tgid;
 
 	if (BPF_CORE_READ(task, signal, live.counter) != 0 ||
 	    BPF_CORE_READ(task, signal, oom_mm))
-		return 0;
+		return;
 	tgid = BPF_CORE_READ(task, tgid);
 	bpf_map_delete_elem(&cmdlines, &tgid);
+}
+
+/*
+ * Every exit: a victim's end, then the command-line cache's entry. One
+ * program for both: one more attach to the same tracepoint cost start-up
+ * a load and a live patch of the kernel's text, and every exit a second
+ * program run.
+ */
+SEC("raw_tp/sched_process_exit")
+int handle_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = (void *)ctx->args[0];
+
+	victim_exit(task);
+	cmdline_exit(task);
 	return 0;
 }
 
@@ -3011,22 +3055,40 @@ int handle_exit_cmdline(struct bpf_raw_tracepoint_args *ctx)
  * fallback. None (memory.high, proactive reclaim): the task's own memcg,
  * not at its limit. Returns the kernfs id; *ret_hit 1 when at the limit.
  */
-/* reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
- * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch */
+/*
+ * reclaim_memcg()'s climb: one memcg per step (OOMT_LOOP), so that the
+ * verifier sees one step, not MAX_CGROUP_DEPTH of them with every branch.
+ * The step is a global function with its state in a per-CPU slot (a
+ * tracepoint's program runs with preemption off and does not nest on a
+ * CPU): checked once, where a loop callback was checked again for every
+ * state the climb could carry into it (some 1,200 instructions, 6.8+).
+ */
 struct reclaim_walk {
 	__u64 css;	/* the memcg's css to look at next */
 	__u64 loose;	/* the lowest short of a THP, or 0 */
 	__u64 found;	/* the lowest short of an order-0 charge, or 0 */
 };
 
-LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct reclaim_walk);
+} reclaim_walks SEC(".maps");
+
+/* One memcg of the climb; 1 when it is over. */
+__noinline int reclaim_step(void)
 {
-	struct reclaim_walk *w = data;
-	struct cgroup_subsys_state *css = (void *)w->css;
-	struct mem_cgroup *memcg = (void *)css;
-	struct cgroup_subsys_state *parent;
+	__u32 zero = 0;
+	struct reclaim_walk *w = bpf_map_lookup_elem(&reclaim_walks, &zero);
+	struct cgroup_subsys_state *css, *parent;
+	struct mem_cgroup *memcg;
 	__s64 room;
 
+	if (!w)
+		return 1;
+	css = (void *)w->css;
+	memcg = (void *)css;
 	if (!css)
 		return 1;
 	parent = BPF_CORE_READ(css, parent);
@@ -3049,19 +3111,32 @@ LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
 	return 0;
 }
 
+LOOP_CB reclaim_memcg_cb(__u64 idx, void *data)
+{
+	/* a callback returns 0 or 1; a global function's result is unknown */
+	return reclaim_step() ? 1 : 0;
+}
+
 static __always_inline __u64 reclaim_memcg(__u32 *ret_hit)
 {
 	struct task_struct *cur = (void *)bpf_get_current_task();
 	struct cgroup_subsys_state *leaf = task_memcg_css(cur);
-	struct reclaim_walk w = { .css = (__u64)leaf };
+	__u32 zero = 0;
+	struct reclaim_walk *w = bpf_map_lookup_elem(&reclaim_walks, &zero);
 
-	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, &w);
-	if (w.found) {
+	*ret_hit = 0;
+	if (!w)
+		return leaf ? css_kn_id(leaf) : 0;
+	w->css = (__u64)leaf;
+	w->loose = 0;
+	w->found = 0;
+	OOMT_LOOP(MAX_CGROUP_DEPTH, reclaim_memcg_cb, NULL);
+	if (w->found) {
 		*ret_hit = 1;
-		return css_kn_id((void *)w.found);
+		return css_kn_id((void *)w->found);
 	}
-	*ret_hit = w.loose != 0;
-	return leaf ? css_kn_id((void *)(w.loose ? w.loose : (__u64)leaf)) : 0;
+	*ret_hit = w->loose != 0;
+	return leaf ? css_kn_id((void *)(w->loose ? w->loose : (__u64)leaf)) : 0;
 }
 
 static __always_inline int reclaim_begin(bool memcg)

@@ -29,6 +29,7 @@
 #include "kaddrs.h"
 #include "loader.h"
 #include "log.h"
+#include "map_early.h"
 #include "procfs_read.h"
 
 /* Programs per mode; the tracepoint programs below are in every mode. */
@@ -48,8 +49,8 @@ static const char *const tracepoint_progs[] = {
 	"handle_mark_victim", "handle_wake_reaper", "handle_start_task_reaping",
 	"handle_finish_task_reaping", "handle_skip_task_reaping", "handle_process_exit",
 	"handle_signal_generate",
-	/* the command-line cache (cmdline.h) */
-	"handle_exec_cmdline", "handle_fork_cmdline", "handle_exit_cmdline",
+	/* the command-line cache (cmdline.h); handle_process_exit keeps it too */
+	"handle_exec_cmdline", "handle_fork_cmdline",
 };
 
 /* Functions that send the OOM killer's SIGKILLs (any may be inlined away). */
@@ -262,6 +263,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
+	/* the maps made meanwhile, for those defined as made (the ring's size set) */
+	map_early_use(skel->obj);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
 	configure_direct_walk(ro);

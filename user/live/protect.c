@@ -104,60 +104,72 @@ struct skip {
 	uint64_t off, end;	/* file offsets */
 };
 
+/* Section and program headers read at once (a shared object has some 30 and 10). */
+#define SHDRS_MAX 128
+#define PHDRS_MAX 32
+#define SHSTRTAB_MAX 4096
+
 /*
  * Whether [off, end) of the file lies in a segment loaded neither writable
  * nor executable: pages that relocation never wrote (a RELRO page, read-only
  * now, holds relocated data that dropping it would lose).
  */
-static bool in_readonly_segment(int fd, const ElfW(Ehdr) *eh, uint64_t off, uint64_t end)
+static bool in_readonly_segment(const ElfW(Phdr) *ph, int n, uint64_t off, uint64_t end)
 {
-	ElfW(Phdr) ph;
-
-	if (eh->e_phentsize != sizeof(ph))
-		return false;
-	for (unsigned int i = 0; i < eh->e_phnum; i++) {
-		if (pread(fd, &ph, sizeof(ph), (off_t)(eh->e_phoff + i * sizeof(ph))) !=
-		    (ssize_t)sizeof(ph))
-			return false;
-		if (ph.p_type == PT_LOAD && off >= ph.p_offset && end <= ph.p_offset + ph.p_filesz)
-			return !(ph.p_flags & (PF_W | PF_X));
-	}
+	for (int i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD && off >= ph[i].p_offset &&
+		    end <= ph[i].p_offset + ph[i].p_filesz)
+			return !(ph[i].p_flags & (PF_W | PF_X));
 	return false;
+}
+
+/* n bytes at off, all of them: 0, or -1 */
+static int pread_all(int fd, void *buf, size_t n, uint64_t off)
+{
+	return pread(fd, buf, n, (off_t)off) == (ssize_t)n ? 0 : -1;
 }
 
 /*
  * The file ranges of path's not_read_after_start() sections, if path is
- * still the file mapped (inode ino): their count.
+ * still the file mapped (inode ino): their count. The headers and the
+ * section names in four reads (about 60 per object, read one by one).
  */
 static int object_skips(const char *path, unsigned long long ino, struct skip *skip)
 {
+	/* on the stack, within what touch_stack() brought in: nothing stays */
+	ElfW(Shdr) sh[SHDRS_MAX];
+	ElfW(Phdr) ph[PHDRS_MAX];
+	char names[SHSTRTAB_MAX];
 	ElfW(Ehdr) eh;
-	ElfW(Shdr) sh, strtab;
 	struct stat st;
+	size_t names_len;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), n = 0;
 
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) || st.st_ino != ino ||
-	    pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh) ||
+	if (fstat(fd, &st) || st.st_ino != ino || pread_all(fd, &eh, sizeof(eh), 0) ||
 	    memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
-	    eh.e_shentsize != sizeof(sh) || eh.e_shstrndx >= eh.e_shnum ||
-	    pread(fd, &strtab, sizeof(strtab), (off_t)(eh.e_shoff + eh.e_shstrndx * sizeof(sh))) !=
-		    (ssize_t)sizeof(strtab))
+	    eh.e_shentsize != sizeof(sh[0]) || eh.e_shnum > SHDRS_MAX ||
+	    eh.e_shstrndx >= eh.e_shnum || eh.e_phentsize != sizeof(ph[0]) ||
+	    eh.e_phnum > PHDRS_MAX ||
+	    pread_all(fd, sh, eh.e_shnum * sizeof(sh[0]), eh.e_shoff) ||
+	    pread_all(fd, ph, eh.e_phnum * sizeof(ph[0]), eh.e_phoff))
 		goto out;
+	names_len = sh[eh.e_shstrndx].sh_size < sizeof(names) ? sh[eh.e_shstrndx].sh_size :
+								   sizeof(names);
+	if (!names_len || pread(fd, names, names_len, (off_t)sh[eh.e_shstrndx].sh_offset) !=
+			  (ssize_t)names_len)
+		goto out;
+	names[names_len - 1] = '\0';
 	for (unsigned int i = 1; i < eh.e_shnum && n < SKIP_MAX; i++) {
-		char name[24] = "";
-
-		if (pread(fd, &sh, sizeof(sh), (off_t)(eh.e_shoff + i * sizeof(sh))) !=
-			    (ssize_t)sizeof(sh) ||
-		    !(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS || !sh.sh_size ||
-		    sh.sh_name >= strtab.sh_size ||
-		    pread(fd, name, sizeof(name) - 1, (off_t)(strtab.sh_offset + sh.sh_name)) <= 0)
+		if (!(sh[i].sh_flags & SHF_ALLOC) || sh[i].sh_type == SHT_NOBITS || !sh[i].sh_size ||
+		    sh[i].sh_name >= names_len)
 			continue;
-		if (not_read_after_start(name) &&
-		    in_readonly_segment(fd, &eh, sh.sh_offset, sh.sh_offset + sh.sh_size))
-			skip[n++] = (struct skip){ sh.sh_offset, sh.sh_offset + sh.sh_size };
+		if (not_read_after_start(names + sh[i].sh_name) &&
+		    in_readonly_segment(ph, eh.e_phnum, sh[i].sh_offset,
+					sh[i].sh_offset + sh[i].sh_size))
+			skip[n++] = (struct skip){ sh[i].sh_offset, sh[i].sh_offset + sh[i].sh_size };
 	}
 out:
 	close(fd);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The load/attach/ring-buffer/assembler loop shared by `trace` and `record`. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <malloc.h>
@@ -30,11 +31,13 @@
 #include "run_up_live.h"
 #include "ksyms.h"
 #include "log.h"
+#include "map_early.h"
 #include "privs.h"
 #include "procfs_read.h"
 #include "protect.h"
 #include "cli_args.h"
 #include "session.h"
+#include "tmp_thread.h"
 #include "usym.h"
 
 struct session {
@@ -49,6 +52,9 @@ struct session {
 	struct exec_hooks *hooks;	/* --exec, or NULL */
 	struct memcg_mount memcg_mount;	/* found once: the event path does not allocate */
 	struct run_up_live run_up;	/* baselines of run_up's deltas */
+	/* cmdline_prefill(), run while the rest of start-up is (prefill_start()) */
+	struct tmp_thread prefill;
+	int prefill_fd, prefill_ret;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -412,6 +418,42 @@ static int wait_records(struct session *s, struct ring_buffer *rb, int timeout_m
 	return ring_buffer__consume(rb);
 }
 
+static void *prefill_run(void *arg)
+{
+	struct session *s = arg;
+
+	s->prefill_ret = cmdline_prefill(s->prefill_fd, proc_root());
+	return NULL;
+}
+
+/*
+ * The processes already running, into the exec-time cache (cmdline.h),
+ * read by a thread of its own from the moment the programs are attached
+ * (exec fills the cache from then on, and a fresher entry is never
+ * overwritten) while the main thread finishes start-up: the other half
+ * of a 2-CPU machine reads /proc meanwhile. Through an fd of its own:
+ * the object's is closed when the loader sheds it.
+ */
+static void prefill_start(struct session *s)
+{
+	s->prefill_fd = fcntl(loader__cmdlines_fd(&s->loader), F_DUPFD_CLOEXEC, 3);
+	if (s->prefill_fd >= 0 && tmp_thread_start(&s->prefill, 64 << 10, prefill_run, s)) {
+		close(s->prefill_fd);
+		s->prefill_fd = -1;
+	}
+}
+
+/* The prefill done, here if no thread did it: cmdline_prefill()'s result. */
+static int prefill_finish(struct session *s)
+{
+	if (!s->prefill.running)
+		return cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
+	tmp_thread_join(&s->prefill);
+	close(s->prefill_fd);
+	s->prefill_fd = -1;
+	return s->prefill_ret;
+}
+
 static int min_timeout(int a, int b)
 {
 	if (a < 0)
@@ -513,7 +555,7 @@ static int loop(struct session *s)
 	 * exec fills it (a fresher entry is never overwritten), and while we
 	 * may still read every /proc/PID/exe (the recorder drops that next).
 	 */
-	ret = cmdline_prefill(loader__cmdlines_fd(&s->loader), proc_root());
+	ret = prefill_finish(s);
 	if (ret < 0)
 		log_warn("cannot read %s for command lines: %s: victims that ran before "
 			 "oomtrace may lack theirs", proc_root(), strerror(-ret));
@@ -670,32 +712,59 @@ static void *load_job_run(void *arg)
  */
 static int load(struct load_job *j)
 {
-	long page = sysconf(_SC_PAGESIZE);
-	void *stack = mmap(NULL, LOAD_STACK_SIZE, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
-	pthread_attr_t attr;
-	pthread_t t;
-	bool ran = false;
+	struct tmp_thread t = {};
 
-	if (stack != MAP_FAILED && !mprotect(stack, (size_t)page, PROT_NONE) &&
-	    !pthread_attr_init(&attr)) {
-		if (!pthread_attr_setstack(&attr, stack, LOAD_STACK_SIZE) &&
-		    !pthread_create(&t, &attr, load_job_run, j)) {
-			pthread_join(t, NULL);
-			ran = true;
-		}
-		pthread_attr_destroy(&attr);
-	}
-	if (stack != MAP_FAILED)
-		munmap(stack, LOAD_STACK_SIZE);
-	if (!ran)
+	if (!tmp_thread_start(&t, LOAD_STACK_SIZE, load_job_run, j))
+		tmp_thread_join(&t);
+	else
 		load_job_run(j);
 	return j->ret;
 }
 
+/*
+ * Start-up work the programs' load does not need, run meanwhile by a
+ * thread of its own (the verifier keeps one CPU busy): run_up's baselines
+ * of every memcg (a walk of the hierarchy, a few files per memcg) and the
+ * build ids of our own objects. Both only serve events, none of which
+ * comes before the programs are attached; the baselines are taken a few
+ * milliseconds earlier than they were, before attaching rather than after.
+ */
+struct side_work {
+	struct session *s;
+	struct tmp_thread thread;
+	int run_up_err;
+};
+
+static void *side_run(void *arg)
+{
+	struct side_work *w = arg;
+
+	w->run_up_err = run_up_live__init(&w->s->run_up, &w->s->memcg_mount, "", false, false);
+	usym_cache_seed();
+	return NULL;
+}
+
+static void side_start(struct side_work *w, struct session *s)
+{
+	w->s = s;
+	/* nftw() and a file's read deep: far from the default 8 MiB */
+	tmp_thread_start(&w->thread, 256 << 10, side_run, w);
+}
+
+/* The side work done (here, if no thread could do it): its error. */
+static int side_finish(struct side_work *w)
+{
+	if (w->thread.running)
+		tmp_thread_join(&w->thread);
+	else if (w->s)
+		side_run(w);
+	w->s = NULL;
+	return w->run_up_err;
+}
+
 int session__run(const struct session_opts *o, const struct session_sink *sink)
 {
-	struct session s = { .o = o, .sink = sink };
+	struct session s = { .o = o, .sink = sink, .prefill_fd = -1 };
 	struct assembler_ops ops = {
 		.event = on_event, .aftermath = on_aftermath, .totals = on_totals,
 		.dropped = on_dropped, .forget_cgroup = on_forget_cgroup,
@@ -706,6 +775,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	const struct kaddrs *ka = NULL;
 	struct kaddrs_async *kas = NULL;
 	struct ksyms_cache *kc = NULL;
+	struct side_work side = { 0 };
 	const struct kaddr_want *wants;
 	size_t n_wants;
 	uint64_t failed_scans = 0;
@@ -739,6 +809,8 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		pthread_sigmask(SIG_BLOCK, &ours, &s.wait_mask);
 	}
 	libbpf_set_print(libbpf_print);
+	/* the large maps, made while the rest of start-up runs (map_early.h) */
+	map_early_start((uint32_t)o->ringbuf_bytes);
 	if (o->protect)
 		protect_heap_policy();
 
@@ -758,15 +830,26 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
+	side_start(&side, &s);
 	{
 		struct load_job job = { &s, kas, err, sizeof(err), 0 };
 
 		if (load(&job)) {
+			side_finish(&side);
 			log_err("%s", err);
 			ret = EXIT_RUNTIME;
 			goto out;
 		}
 	}
+	if (side_finish(&side)) {
+		log_err("out of memory");
+		ret = EXIT_RUNTIME;
+		goto out;
+	}
+	s.run_up.reclaim_memcg = s.loader.reclaim_memcg;
+	s.run_up.reclaim_direct = s.loader.reclaim_direct;
+	prefill_start(&s);
+	map_early_done();
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
 	if (hidden)
@@ -792,8 +875,7 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		goto out;
 	}
 	s.a = assembler__new(&ops, o->candidates, kc);
-	if (!s.a || run_up_live__init(&s.run_up, &s.memcg_mount, "", s.loader.reclaim_memcg,
-				      s.loader.reclaim_direct)) {
+	if (!s.a) {
 		log_err("out of memory");
 		ret = EXIT_RUNTIME;
 		goto out;
@@ -803,6 +885,9 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 		log_warn("%" PRIu64 " reads of /proc/kallsyms failed: kernel stacks of those "
 			 "events are left as addresses", failed_scans);
 out:
+	if (s.prefill.running)
+		prefill_finish(&s);
+	map_early_done();
 	run_up_live__free(&s.run_up);
 	exec_hooks__free(s.hooks);
 	assembler__free(s.a);

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <libiberty/demangle.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,26 +297,125 @@ static int open_checked(const char *path, const unsigned char *id, int n)
 	return fd;
 }
 
+static bool root_is_host(uint32_t pid);
+
+/* Our own maps, for the paths of the objects loaded (usym_cache_seed()). */
+struct seed_maps {
+	const char *text;
+	long page;
+};
+
+/* The GNU build id in a loaded PT_NOTE segment [p, p + size): its length, or -1. */
+static int note_build_id(const unsigned char *p, size_t size, size_t align, unsigned char *id)
+{
+	size_t off = 0;
+
+	while (off + 12 <= size) {
+		uint32_t namesz, descsz, type;
+		size_t name_off = off + 12, desc_off;
+
+		memcpy(&namesz, p + off, 4);
+		memcpy(&descsz, p + off + 4, 4);
+		memcpy(&type, p + off + 8, 4);
+		if (namesz > size || descsz > size)
+			return -1;
+		desc_off = name_off + ((namesz + align - 1) & ~(align - 1));
+		if (desc_off + descsz > size)
+			return -1;
+		if (type == NT_GNU_BUILD_ID && namesz == 4 && !memcmp(p + name_off, "GNU", 4)) {
+			if (!descsz || descsz > 20)
+				return -1;
+			memcpy(id, p + desc_off, descsz);
+			return (int)descsz;
+		}
+		off = desc_off + ((descsz + align - 1) & ~(align - 1));
+	}
+	return -1;
+}
+
+/*
+ * One object of ours (dl_iterate_phdr): its build id from its notes in
+ * memory, its path from the maps line that maps its first segment (the
+ * path the maps of a process give, as usym_space_from_maps() notes them).
+ */
+static int seed_one(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	const struct seed_maps *m = arg;
+	unsigned char id[20];
+	uint64_t first = UINT64_MAX;
+	char key[32], path[OOM_PATH_MAX];
+	const char *line;
+	int n = -1;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type == PT_LOAD && ph->p_vaddr < first)
+			first = ph->p_vaddr;
+		if (ph->p_type == PT_NOTE && n < 0)
+			n = note_build_id((const unsigned char *)(info->dlpi_addr + ph->p_vaddr),
+					  ph->p_memsz, ph->p_align == 8 ? 8 : 4, id);
+	}
+	if (n <= 0 || first == UINT64_MAX)
+		return 0;
+	snprintf(key, sizeof(key), "%" PRIx64 "-",
+		 (uint64_t)(info->dlpi_addr + first) & ~(uint64_t)(m->page - 1));
+	for (line = m->text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *file;
+		size_t len;
+
+		if (strncmp(line, key, strlen(key)))
+			continue;
+		file = strchr(line, '/');
+		len = strcspn(file ? file : "", "\n");
+		if (!file || file > strchr(line, '\n') || len >= sizeof(path))
+			return 0;
+		memcpy(path, file, len);
+		path[len] = '\0';
+		usym_cache_note(id, n, path);
+		return 0;
+	}
+	return 0;
+}
+
 /*
  * The objects oomtrace itself maps (the C library, the loader) are the
- * host's most common ones: known by build id from the start.
+ * host's most common ones: known by build id from the start. Their build
+ * ids from their notes, loaded with them: no file to open or parse.
  */
 void usym_cache_seed(void)
 {
 	static bool seeded;
-	struct usym_space *self;
+	/* some 60 lines; once, and freed: the live tracer seeds before it
+	 * locks its memory */
+	const size_t text_size = 64 << 10;
+	struct seed_maps m = { .page = sysconf(_SC_PAGESIZE) };
+	size_t len = 0;
+	ssize_t r;
+	char *text;
+	int fd;
 
 	if (seeded)
 		return;
 	seeded = true;
-	/* once, and freed: the live tracer seeds before it locks its memory */
-	self = malloc(sizeof(*self));
-	if (!self)
+	if (!root_is_host((uint32_t)getpid()))
 		return;
-	usym_space_init(self);
-	usym_space_from_maps(self, (uint32_t)getpid());
-	usym_space_reset(self);
-	free(self);
+	fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	text = malloc(text_size);
+	if (!text) {
+		close(fd);
+		return;
+	}
+	while (len < text_size - 1 && (r = read(fd, text + len, text_size - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	text[len] = '\0';
+	m.text = text;
+	dl_iterate_phdr(seed_one, &m);
+	free(text);
 }
 
 /* The library directories of the loader's default search, for DT_NEEDED. */

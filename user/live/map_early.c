@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The large maps created early, in parallel (map_early.h). */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "map_early.h"
+#include "oomtrace.h"
+#include "tmp_thread.h"
+
+/*
+ * As bpf/oomtrace.bpf.c defines them; map_early_use() hands over only those
+ * whose definition is the object's own, so a change there costs start-up
+ * time, never a wrong map. The largest first.
+ */
+static struct early_map {
+	const char *name;
+	enum bpf_map_type type;
+	uint32_t key, value, entries;	/* events: entries set by map_early_start() */
+	int fd;			/* -1: not made (yet), or failed */
+	atomic_bool made;	/* fd is final */
+} maps[] = {
+	{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
+	  OOMT_CMDLINES, -1 },
+	/* the ring buffer's pages, zeroed: 0.7 ms for 4 MiB on a quiet guest,
+	 * several when other work competes for memory */
+	{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0, -1 },
+	{ "sent_cgroups", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t), 1, 8192, -1 },
+	{ "reclaim_domains", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t),
+	  sizeof(struct oomt_reclaim_domain), OOMT_RUNUP_DOMAINS, -1 },
+	{ "victims", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), 16, 4096, -1 },
+	{ "reclaim_tasks", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t),
+	  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS, -1 },
+};
+
+#define N_MAPS (sizeof(maps) / sizeof(maps[0]))
+
+static atomic_uint next;
+static struct tmp_thread thread;
+static bool started, joined;
+
+/* Make the next map nobody has taken: false when none is left. */
+static bool make_next(void)
+{
+	unsigned int i = atomic_fetch_add(&next, 1);
+
+	if (i >= N_MAPS)
+		return false;
+	if (maps[i].entries)
+		maps[i].fd = bpf_map_create(maps[i].type, maps[i].name, maps[i].key,
+					    maps[i].value, maps[i].entries, NULL);
+	atomic_store(&maps[i].made, true);
+	return true;
+}
+
+static void *run(void *arg)
+{
+	(void)arg;
+	while (make_next())
+		;
+	return NULL;
+}
+
+void map_early_start(uint32_t ringbuf_bytes)
+{
+	if (started)
+		return;
+	for (size_t i = 0; i < N_MAPS; i++)
+		if (maps[i].type == BPF_MAP_TYPE_RINGBUF)
+			maps[i].entries = ringbuf_bytes;
+	/* a few frames deep: no need for the default 8 MiB */
+	started = !tmp_thread_start(&thread, 64 << 10, run, NULL);
+}
+
+static bool same_definition(const struct bpf_map *m, const struct early_map *e)
+{
+	return bpf_map__type(m) == e->type && bpf_map__key_size(m) == e->key &&
+	       bpf_map__value_size(m) == e->value && bpf_map__max_entries(m) == e->entries &&
+	       bpf_map__map_flags(m) == 0;
+}
+
+void map_early_use(struct bpf_object *obj)
+{
+	if (!started)
+		return;
+	if (!joined) {
+		/* what the thread has not taken yet is made here meanwhile */
+		while (make_next())
+			;
+		tmp_thread_join(&thread);
+		joined = true;
+	}
+	for (size_t i = 0; i < N_MAPS; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, maps[i].name);
+		int err;
+
+		if (!atomic_load(&maps[i].made) || maps[i].fd < 0 || !m)
+			continue;
+		if (!same_definition(m, &maps[i])) {
+			log_debug("map %s: not as made early: libbpf makes it", maps[i].name);
+			continue;
+		}
+		err = bpf_map__reuse_fd(m, maps[i].fd);
+		if (err)
+			log_debug("map %s: cannot use the one made early: %s", maps[i].name,
+				  strerror(-err));
+	}
+}
+
+void map_early_done(void)
+{
+	if (started && !joined) {
+		tmp_thread_join(&thread);
+		joined = true;
+	}
+	for (size_t i = 0; i < N_MAPS; i++) {
+		if (maps[i].fd >= 0)
+			close(maps[i].fd);
+		maps[i].fd = -1;
+	}
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The BPF object's large maps (its LRU hash maps and the ring buffer),
+ * created by a thread while start-up does its other work, and handed to
+ * libbpf (bpf_map__reuse_fd) before it loads the object. A preallocated
+ * LRU map costs its creation about a microsecond per element here
+ * (cmdlines: 4096 x 776 bytes, some 5 ms of a 2-CPU guest's start-up; the
+ * five together some 9 ms), the ring buffer its zeroed pages: created by
+ * libbpf, one after the other, they sat on the path to the ready line.
+ */
+#ifndef OOMTRACE_MAP_EARLY_H
+#define OOMTRACE_MAP_EARLY_H
+
+#include <stdint.h>
+
+struct bpf_object;
+
+/* Start creating them (a thread), the ring buffer of ringbuf_bytes;
+ * harmless if it cannot. */
+void map_early_start(uint32_t ringbuf_bytes);
+/*
+ * The maps made, into obj's maps of the same name and definition (type,
+ * key, value, entries, flags): libbpf creates the others, and any that
+ * differ, itself. Waits for the thread, helping it with the maps it has
+ * not started. Any number of times (a load tried again, another mode).
+ */
+void map_early_use(struct bpf_object *obj);
+/* Our fds closed: the loaded programs hold the maps they use. */
+void map_early_done(void);
+
+#endif
