@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-#include <linux/perf_event.h>
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -142,6 +139,19 @@ static int attach_one(struct loader *t, const char *prog_name, const char *kfunc
 		snprintf(err, err_size, "cannot attach %s%s%s: %s", kfunc ? "kprobe " : "",
 			 kfunc ? kfunc : bpf_program__section_name(p), "", strerror(-ret));
 		return ret;
+	}
+	/*
+	 * Its id, for loader__bpf_time(): a link does not always tell (a
+	 * kprobe attached through a perf event before 5.15 has no BPF link,
+	 * and the perf event's query answers for tracepoints only).
+	 */
+	{
+		struct bpf_prog_info pi = {};
+		__u32 len = sizeof(pi);
+
+		if (t->n_prog_ids < sizeof(t->prog_ids) / sizeof(t->prog_ids[0]) &&
+		    !bpf_obj_get_info_by_fd(bpf_program__fd(p), &pi, &len))
+			t->prog_ids[t->n_prog_ids++] = pi.id;
 	}
 	return add_link(t, link);
 }
@@ -606,6 +616,7 @@ void loader__stop(struct loader *t)
 	free(t->links);
 	t->links = NULL;
 	t->n_links = 0;
+	t->n_prog_ids = 0;
 	oomtrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	if (t->shed) {
@@ -801,46 +812,14 @@ static int add_prog_time(uint32_t id, struct bpf_time *ret)
 	return 0;
 }
 
-/*
- * The program ids behind one link: a BPF link's, or, where libbpf attached
- * a kprobe through a perf event (before 5.15 the kernel has no BPF link
- * for those), the perf event's (PERF_EVENT_IOC_QUERY_BPF). The number of
- * ids, or -errno.
- */
-static int link_prog_ids(struct bpf_link *link, uint32_t *ids, uint32_t max)
-{
-	struct bpf_link_info li = {};
-	__u32 len = sizeof(li);
-	int fd = bpf_link__fd(link);
-	struct {
-		struct perf_event_query_bpf q;
-		uint32_t ids[8];
-	} pq = { .q.ids_len = 8 };
-
-	if (!bpf_obj_get_info_by_fd(fd, &li, &len)) {
-		ids[0] = li.prog_id;
-		return 1;
-	}
-	if (ioctl(fd, PERF_EVENT_IOC_QUERY_BPF, &pq.q))
-		return -errno;
-	for (uint32_t i = 0; i < pq.q.prog_cnt && i < max && i < 8; i++)
-		ids[i] = pq.ids[i];
-	return (int)(pq.q.prog_cnt < max ? pq.q.prog_cnt : max);
-}
-
 int loader__bpf_time(const struct loader *t, struct bpf_time *ret)
 {
-	memset(ret, 0, sizeof(*ret));
-	for (size_t i = 0; i < t->n_links; i++) {
-		uint32_t ids[8];
-		int n = link_prog_ids(t->links[i], ids, 8), err;
+	int err;
 
-		if (n < 0)
-			return n;
-		for (int j = 0; j < n; j++)
-			if ((err = add_prog_time(ids[j], ret)))
-				return err;
-	}
+	memset(ret, 0, sizeof(*ret));
+	for (size_t i = 0; i < t->n_prog_ids; i++)
+		if ((err = add_prog_time(t->prog_ids[i], ret)))
+			return err;
 	ret->ooms = t->shed ? t->bss->next_oom_id : t->skel->bss->next_oom_id;
 	return 0;
 }

@@ -40,6 +40,9 @@ struct loader {
 	int core_fd;
 	bool core_tried;
 	bool core_built;		/* made at this start, not read from the cache */
+	/* the attached programs' ids (loader__bpf_time) */
+	uint32_t prog_ids[32];
+	size_t n_prog_ids;
 	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
 	bool direct_walk;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
@@ -108,7 +111,7 @@ struct bpf_time {
 	char top[16];			/* its name (the kernel keeps 15 characters) */
 	uint64_t ooms;			/* OOM contexts the programs opened */
 };
-/* The programs' run time and counts, through their links: 0 or -errno. */
+/* The attached programs' run time and counts: 0 or -errno. */
 int loader__bpf_time(const struct loader *t, struct bpf_time *ret);
 
 /*
