@@ -23,9 +23,9 @@
 int protect_self(const char *const *unlocked, size_t n_unlocked);
 /*
  * The unlocked libraries' code and read-only data that running them
- * brought back in, out again (as protect_self left them): after an event,
- * so that symbolizing one does not leave them resident for as long as we
- * run. Nothing without protect_self's lock.
+ * brought back in, out again (as protect_self left them): once events have
+ * been quiet a while, so that symbolizing does not leave them resident for
+ * as long as we run. Nothing without protect_self's lock.
  */
 void protect_drop_unlocked(void);
 /* Before the first large allocation: keep freed large blocks out of the
