@@ -125,7 +125,8 @@ def strace_calls(path):
 
 
 def strace_profile(path):
-    """Where one start's time went, on the main thread's path to ready.
+    """Where one start's time went, on the path to ready: the main thread's
+    and the loading thread's (which the main thread waits for).
 
     The main thread reads the kernel's BTF (the open..close of
     /sys/kernel/btf/vmlinux; libbpf parses it afterwards), loads the programs
@@ -139,6 +140,10 @@ def strace_profile(path):
         return None
     main = calls[0]["pid"]
     t0 = calls[0]["t"]
+    # the main thread, and the thread it loads the programs on (it waits
+    # for that thread: its loads and attaches are on the path to ready)
+    path = {main} | {c["pid"] for c in calls
+                     if c["call"] == "bpf" and c["args"].startswith("BPF_PROG_LOAD")}
     ready = next((c["t"] for c in calls if c["call"] == "write" and "oomtrace: ready" in c["args"]), None)
     if ready is None:
         return None
@@ -149,6 +154,7 @@ def strace_profile(path):
     loads = []
     last_load_end = None
     attaches = []
+    waits = []
     for c in calls:
         if c["t"] > ready:
             break
@@ -162,21 +168,28 @@ def strace_profile(path):
             o = opened.pop((c["pid"], fd.group(1)), None) if fd else None
             if o and o[0] == "/proc/kallsyms":
                 prof["kallsyms_thread_ms"] += (c["t"] - o[1]) * 1e3
-            elif o and o[0] == "/sys/kernel/btf/vmlinux" and c["pid"] == main:
+            elif o and o[0] == "/sys/kernel/btf/vmlinux" and c["pid"] in path:
                 prof["vmlinux_btf_reads"] += 1
                 prof["vmlinux_btf_ms"] += (c["t"] - o[1]) * 1e3
-        elif c["call"] == "bpf" and c["args"].startswith("BPF_PROG_LOAD") and c["pid"] == main:
+        elif c["call"] == "bpf" and c["args"].startswith("BPF_PROG_LOAD") and c["pid"] in path:
             name = re.search(r'prog_name="([^"]*)"', c["args"])
             prof["prog_loads"] += 1
             prof["verifier_ms"] += c["dur"] * 1e3
             loads.append({"prog": name.group(1) if name else "?", "ms": c["dur"] * 1e3})
             last_load_end = c["t"] + c["dur"]
-        elif c["call"] == "bpf" and c["pid"] == main and \
+        elif c["call"] == "bpf" and c["pid"] in path and \
                 (c["args"].startswith("BPF_RAW_TRACEPOINT_OPEN") or c["args"].startswith("BPF_LINK_CREATE")):
             attaches.append(c)
-        elif c["call"] == "futex" and c["pid"] == main and "WAIT" in c["args"] and \
-                last_load_end is not None and not attaches:
-            prof["wait_kallsyms_ms"] += c["dur"] * 1e3
+        elif c["call"] == "futex" and c["pid"] == main and "WAIT" in c["args"]:
+            waits.append(c)
+    # the main thread's waits between the last load and the first attach
+    # (kallsyms; with loading on a thread, the attach follows on that thread)
+    if last_load_end is not None:
+        until = attaches[0]["t"] if attaches else ready
+        for c in waits:
+            lo, hi = max(c["t"], last_load_end), min(c["t"] + c["dur"], until)
+            if hi > lo:
+                prof["wait_kallsyms_ms"] += (hi - lo) * 1e3
     if attaches:
         first, last = attaches[0], attaches[-1]
         prof["attach_ms"] = (last["t"] + last["dur"] - first["t"]) * 1e3
@@ -749,7 +762,7 @@ def table(res):
                 "%.2f" % rb["ratio"] if rb else ""))
         for mode, p in st.get("profile_under_strace", {}).items():
             sl = ", ".join("%s %.0f" % (x["prog"], x["ms"]) for x in p["slowest_loads"][:2])
-            w("  where (one start of %s under strace, main thread, ms): total %.1f = kernel BTF read %.0f"
+            w("  where (one start of %s under strace, main and loading threads, ms): total %.1f = kernel BTF read %.0f"
               " (%d reads) + verifier %.0f (%d loads; slowest %s) + waiting for kallsyms %.0f + attach %.0f"
               " + attached to ready %.0f + other %.0f (libbpf parsing BTF, relocating; linking; argument"
               " parsing); beside it, the kallsyms thread %.0f" % (
