@@ -64,6 +64,18 @@ grep -q "kernel symbols from $OOMTRACE_CACHE_DIR/ksyms.boot (this boot's)" "$WOR
 grep -q "minimal kernel BTF full (cached)" "$WORK/again.err" ||
 	fail "again: the minimal BTF not from the cache"
 echo "ok: again: kernel symbols and BTF from the cache"
+# the cached BTF carries the kernel's ids for the walk with direct loads
+# (README, Attach modes): where the kernel has bpf_rdonly_cast() (6.2+),
+# the start that finds the cache walks with direct loads
+if grep -aq 'bpf_rdonly_cast' /sys/kernel/btf/vmlinux; then
+	grep -q "candidate walk: direct loads" "$WORK/again.err" ||
+		fail "again: no direct walk: $(grep 'candidate walk' "$WORK/again.err")"
+	echo "ok: again: the candidate walk with direct loads"
+fi
+# the ring buffer's pages touched ahead, after ready: all 1024 of 4 MiB
+grep -q "ring buffer: 1024 pages touched ahead" "$WORK/again.err" ||
+	fail "again: ring not touched ahead: $(grep 'ring buffer' "$WORK/again.err")"
+echo "ok: again: $(grep -o 'ring buffer: .*' "$WORK/again.err")"
 
 # 3. a file not whole: not used, written again
 head -c 100 "$OOMTRACE_CACHE_DIR/ksyms.boot" >"$WORK/cut" && cat "$WORK/cut" >"$OOMTRACE_CACHE_DIR/ksyms.boot"
