@@ -111,15 +111,28 @@ static void set_autoload(struct bpf_object *obj, const char *const *names, size_
 	}
 }
 
-static int add_link(struct loader *t, struct bpf_link *link)
+#define MAX_PROG_IDS (sizeof(((struct loader *)0)->prog_ids) / sizeof(uint32_t))
+
+/*
+ * Keep LINK, and the id of PROG it runs beside it, for loader__bpf_time():
+ * a link does not always tell (a kprobe attached through a perf event
+ * before 5.15 has no BPF link, and the perf event's query answers for
+ * tracepoints only). An id that cannot be had is 0, skipped.
+ */
+static int add_link(struct loader *t, struct bpf_link *link, const struct bpf_program *prog)
 {
 	struct bpf_link **links = realloc(t->links, (t->n_links + 1) * sizeof(*links));
+	struct bpf_prog_info pi = {};
+	__u32 len = sizeof(pi);
 
 	if (!links) {
 		bpf_link__destroy(link);
 		return -ENOMEM;
 	}
 	t->links = links;
+	if (t->n_links < MAX_PROG_IDS)
+		t->prog_ids[t->n_links] =
+			bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pi, &len) ? 0 : pi.id;
 	t->links[t->n_links++] = link;
 	return 0;
 }
@@ -140,20 +153,7 @@ static int attach_one(struct loader *t, const char *prog_name, const char *kfunc
 			 kfunc ? kfunc : bpf_program__section_name(p), "", strerror(-ret));
 		return ret;
 	}
-	/*
-	 * Its id, for loader__bpf_time(): a link does not always tell (a
-	 * kprobe attached through a perf event before 5.15 has no BPF link,
-	 * and the perf event's query answers for tracepoints only).
-	 */
-	{
-		struct bpf_prog_info pi = {};
-		__u32 len = sizeof(pi);
-
-		if (t->n_prog_ids < sizeof(t->prog_ids) / sizeof(t->prog_ids[0]) &&
-		    !bpf_obj_get_info_by_fd(bpf_program__fd(p), &pi, &len))
-			t->prog_ids[t->n_prog_ids++] = pi.id;
-	}
-	return add_link(t, link);
+	return add_link(t, link, p);
 }
 
 /*
@@ -616,7 +616,6 @@ void loader__stop(struct loader *t)
 	free(t->links);
 	t->links = NULL;
 	t->n_links = 0;
-	t->n_prog_ids = 0;
 	oomtrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	if (t->shed) {
@@ -817,8 +816,8 @@ int loader__bpf_time(const struct loader *t, struct bpf_time *ret)
 	int err;
 
 	memset(ret, 0, sizeof(*ret));
-	for (size_t i = 0; i < t->n_prog_ids; i++)
-		if ((err = add_prog_time(t->prog_ids[i], ret)))
+	for (size_t i = 0; i < t->n_links && i < MAX_PROG_IDS; i++)
+		if (t->prog_ids[i] && (err = add_prog_time(t->prog_ids[i], ret)))
 			return err;
 	ret->ooms = t->shed ? t->bss->next_oom_id : t->skel->bss->next_oom_id;
 	return 0;

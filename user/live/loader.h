@@ -40,9 +40,8 @@ struct loader {
 	int core_fd;
 	bool core_tried;
 	bool core_built;		/* made at this start, not read from the cache */
-	/* the attached programs' ids (loader__bpf_time) */
+	/* the program each of the first 32 links runs, by id (loader__bpf_time) */
 	uint32_t prog_ids[32];
-	size_t n_prog_ids;
 	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
 	bool direct_walk;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
