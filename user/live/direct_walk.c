@@ -28,7 +28,6 @@
 #include "../../bpf/oomtrace.h"
 #include "btf_scan.h"
 #include "direct_walk.h"
-#include "log.h"
 
 #define KERNEL_BTF "/sys/kernel/btf/vmlinux"
 /* the enum in the minimal BTF that carries the ids (no BPF type names it) */

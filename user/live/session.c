@@ -506,17 +506,16 @@ static int consume_ring(void *rb)
  */
 static void touch_ring(struct session *s, struct ring_buffer *rb)
 {
-	struct timespec a, b;
+	struct timespec since;
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_MONOTONIC, &since);
 	n = loader__touch_ring(&s->loader, consume_ring, rb);
-	clock_gettime(CLOCK_MONOTONIC, &b);
 	if (n < 0)
 		log_debug("ring buffer not touched ahead: %s", strerror(-n));
 	else
-		log_debug("ring buffer: %d pages touched ahead in %.1f ms", n,
-			  (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6);
+		log_debug("ring buffer: %d pages touched ahead in %" PRId64 " ms", n,
+			  ms_since(&since));
 }
 
 static int loop(struct session *s)
@@ -594,13 +593,8 @@ static int loop(struct session *s)
 			timeout = min_timeout(timeout, left > 0 ? (int)left : 0);
 		}
 		if (o->duration_s) {
-			struct timespec now;
-			int64_t left_ms;
+			int64_t left_ms = (int64_t)o->duration_s * 1000 - ms_since(&start);
 
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			left_ms = (int64_t)o->duration_s * 1000 -
-				  ((now.tv_sec - start.tv_sec) * 1000 +
-				   (now.tv_nsec - start.tv_nsec) / 1000000);
 			if (left_ms <= 0) {
 				s->end_reason = "duration";
 				break;
