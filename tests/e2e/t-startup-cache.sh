@@ -72,6 +72,12 @@ if grep -aq 'bpf_rdonly_cast' /sys/kernel/btf/vmlinux; then
 		fail "again: no direct walk: $(grep 'candidate walk' "$WORK/again.err")"
 	echo "ok: again: the candidate walk with direct loads"
 fi
+# handle_mark_victim verified alone while the other programs load and attach
+grep -q "programs loaded as two objects at once, handle_mark_victim alone" \
+	"$WORK/again.err" ||
+	fail "again: not loaded as two objects: $(grep 'two objects' "$WORK/again.err")"
+echo "ok: again: handle_mark_victim loaded alone, beside the other programs"
+
 # the ring buffer's pages touched ahead, after ready: all 1024 of 4 MiB
 grep -q "ring buffer: 1024 pages touched ahead" "$WORK/again.err" ||
 	fail "again: ring not touched ahead: $(grep 'ring buffer' "$WORK/again.err")"

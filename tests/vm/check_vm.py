@@ -500,6 +500,11 @@ def check_doctor(text, sections, meta, ver):
         if mode in MODES:
             check(row is not None and row.group(1) == "yes", f"doctor: {mode} loads and attaches",
                   row and row.group(0), f"{mode} yes")
+            # handle_mark_victim's object loads beside the other programs'
+            # (loader.c, load_split); a split that fails loads whole, slower
+            check(row is not None and "handle_mark_victim verified beside the rest" in row.group(0),
+                  f"doctor: {mode} loads as two objects at once", row and row.group(0),
+                  "handle_mark_victim verified beside the rest")
             continue
         check(row is not None and row.group(1) == "no", f"doctor: {mode} is not available here",
               row and row.group(0), f"{mode} no")

@@ -142,12 +142,13 @@ static enum attach_mode try_modes(struct kaddrs_async *ks, const char *btf_path)
 		struct loader t;
 		char err[512];
 		int ret = loader__start(&t, m, ks, 1 << 16, btf_path, err, sizeof(err));
-		const char *ok = m != MODE_TRACEPOINT ? "loads and attaches" :
-				 t.direct_walk ? "loads and attaches; walks the candidates with direct "
-						 "loads (bpf_rdonly_cast)" :
-				 "loads and attaches; walks the candidates with reads "
-				 "(bpf_probe_read_kernel)";
+		char ok[256];
 
+		snprintf(ok, sizeof(ok), "loads and attaches%s%s",
+			 ret || !t.split ? "" : "; handle_mark_victim verified beside the rest",
+			 m != MODE_TRACEPOINT || ret ? "" :
+			 t.direct_walk ? "; walks the candidates with direct loads (bpf_rdonly_cast)" :
+			 "; walks the candidates with reads (bpf_probe_read_kernel)");
 		row(attach_mode__name(m), ret == 0, ret ? err : ok);
 		if (!ret) {
 			loader__stop(&t);

@@ -138,6 +138,14 @@ static struct kernel_ids armed;
 static bool is_armed;
 static unsigned patched;
 static bool dry;
+static void (*before_load)(void *);
+static void *before_load_arg;
+
+void direct_walk_before_load(void (*fn)(void *arg), void *arg)
+{
+	before_load = fn;
+	before_load_arg = arg;
+}
 
 void direct_walk_dry_run(bool on)
 {
@@ -173,6 +181,8 @@ static int patch_casts(struct bpf_program *prog, struct bpf_prog_load_opts *opts
 	(void)opts, (void)cookie;
 	if (dry)
 		return -ECANCELED;
+	if (before_load)
+		before_load(before_load_arg);
 	patched = 0;
 	if (!is_armed || !insns || !n)
 		return 0;

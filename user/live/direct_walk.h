@@ -56,6 +56,13 @@ void direct_walk_arm(const struct kernel_ids *ids);
  */
 void direct_walk_dry_run(bool on);
 
+/*
+ * fn(arg) called where libbpf is about to load a mark_victim program: its
+ * object's maps are made by then (the loader's split load starts the other
+ * object's load there). NULL: none.
+ */
+void direct_walk_before_load(void (*fn)(void *arg), void *arg);
+
 /* Placeholder calls patched by the last load: 0 where the walk reads. */
 unsigned direct_walk_patched(void);
 

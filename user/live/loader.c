@@ -2,6 +2,7 @@
 /* Load and attach the BPF programs in the chosen attach mode. */
 #include <fcntl.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "log.h"
 #include "map_early.h"
 #include "procfs_read.h"
+#include "tmp_thread.h"
 
 /* Programs per mode; the tracepoint programs below are in every mode. */
 static const char *const fentry_progs[] = {
@@ -56,6 +58,14 @@ static const char *const kill_funcs[] = {
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The program whose verification is most of the load (see load_split()). */
+#define HEAVY_PROG "handle_mark_victim"
+/* maps HEAVY_PROG does not use: its object leaves them to the other one
+ * (one that it used would fail its load, and the split with it) */
+static const char *const heavy_unused_maps[] = {
+	"cmdlines", "cmdline_scratch", "reclaim_walks", "pcpu_probe",
+};
 
 /* What the loader (and doctor) asks of kallsyms (kaddrs.h) */
 static const struct kaddr_want kernel_symbols[] = {
@@ -137,10 +147,20 @@ static int add_link(struct loader *t, struct bpf_link *link, const struct bpf_pr
 	return 0;
 }
 
+/* PROG_NAME as loaded: from the split load's heavy object if it loaded it there. */
+static struct bpf_program *loaded_prog(const struct loader *t, const char *prog_name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, prog_name);
+
+	if (p && bpf_program__fd(p) < 0 && t->heavy)
+		p = bpf_object__find_program_by_name(t->heavy->obj, prog_name);
+	return p;
+}
+
 static int attach_one(struct loader *t, const char *prog_name, const char *kfunc,
 		      bool retprobe, char *err, size_t err_size)
 {
-	struct bpf_program *p = bpf_object__find_program_by_name(t->skel->obj, prog_name);
+	struct bpf_program *p = loaded_prog(t, prog_name);
 	struct bpf_link *link;
 	int ret;
 
@@ -185,6 +205,14 @@ static struct oomtrace_bpf *open_object(bool compat, const char *btf_path)
 }
 
 static uint32_t ustack_copy = OOMT_USTACK_COPY_DEFAULT;
+static void (*on_attached)(void *arg);
+static void *on_attached_arg;
+
+void loader__on_attached(void (*fn)(void *arg), void *arg)
+{
+	on_attached = fn;
+	on_attached_arg = arg;
+}
 static bool precise_rss;
 /* the load is tried again without pcpu_setup where a kernel refuses it */
 static bool pcpu_setup_off;
@@ -223,7 +251,6 @@ static void configure_direct_walk(struct oomtrace_bpf__rodata *ro)
 	ro->kid_css = walk_ids.css;
 	ro->kid_list_head = walk_ids.list_head;
 	ro->kid_refcount = walk_ids.refcount;
-	direct_walk_arm(walk_direct ? &walk_ids : NULL);
 }
 
 /*
@@ -255,7 +282,9 @@ static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char
 			  "no bpf_rdonly_cast() in the kernel's BTF");
 }
 
-static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes)
+/* EARLY_MAPS: take the maps map_early made (not for an object that takes another's). */
+static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes,
+		      bool early_maps)
 {
 	struct oomtrace_bpf__rodata *ro = skel->rodata;
 	int cpus = libbpf_num_possible_cpus();
@@ -274,7 +303,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
 	/* the maps made meanwhile, for those defined as made (the ring's size set) */
-	map_early_use(skel->obj);
+	if (early_maps)
+		map_early_use(skel->obj);
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
 	configure_direct_walk(ro);
@@ -367,7 +397,7 @@ static void attach_reclaim(struct loader *t)
 }
 
 static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
-			     char *err, size_t err_size)
+			     bool skip_heavy, char *err, size_t err_size)
 {
 	int ret;
 
@@ -398,11 +428,47 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 				return ret;
 		}
 	}
-	for (size_t i = 0; i < N(tracepoint_progs); i++)
+	for (size_t i = 0; i < N(tracepoint_progs); i++) {
+		if (skip_heavy && !strcmp(tracepoint_progs[i], HEAVY_PROG))
+			continue;
 		if ((ret = attach_one(t, tracepoint_progs[i], NULL, false, err, err_size)))
 			return ret;
+	}
 	attach_reclaim(t);
 	return 0;
+}
+
+/*
+ * After the load: the kernel's addresses into .bss, then the programs
+ * attached (all but HEAVY_PROG if SKIP_HEAVY: the split load attaches it
+ * once its own object has loaded), then loader__on_attached()'s
+ * callback told.
+ */
+static int arm_and_attach(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
+			  bool skip_heavy, char *err, size_t err_size)
+{
+	/* this boot's answers, or kallsyms read meanwhile; hidden, every address is 0 */
+	const struct kaddrs *ka = kaddrs_async__get(kas);
+	int ret;
+
+	/*
+	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
+	 * then oom_badness.part.0) leaves fentry blind to the OOM killer's
+	 * calls: the clone has no BTF, so no fentry program can attach to it.
+	 */
+	if (mode == MODE_FENTRY && kaddrs__part(ka, "oom_badness")) {
+		snprintf(err, err_size, "fentry cannot see the candidates: the OOM killer calls %s, "
+			 "a compiler clone without BTF (kprobe mode attaches to it)",
+			 kaddrs__part(ka, "oom_badness"));
+		return -ENOTSUP;
+	}
+	set_kernel_addresses(t->skel, ka);
+	if (precise_rss)
+		t->pcpu = pcpu_start(t);
+	ret = attach_mode_progs(t, mode, ka, skip_heavy, err, err_size);
+	if (!ret && on_attached)
+		on_attached(on_attached_arg);
+	return ret;
 }
 
 /*
@@ -439,18 +505,181 @@ static void core_btf(struct loader *t, const char *btf_path)
 static int reload(struct loader *t, enum attach_mode mode, size_t ringbuf_bytes,
 		  const char *btf_path)
 {
+	oomtrace_bpf__destroy(t->heavy);
+	t->heavy = NULL;
 	oomtrace_bpf__destroy(t->skel);
 	t->skel = open_object(t->compat, btf_path);
 	if (!t->skel)
 		return -errno;
-	configure(t->skel, mode, ringbuf_bytes);
+	configure(t->skel, mode, ringbuf_bytes, true);
+	direct_walk_arm(walk_direct ? &walk_ids : NULL);
 	return oomtrace_bpf__load(t->skel);
+}
+
+/*
+ * The split load. handle_mark_victim's verification is most of the load
+ * (some 15 ms of 20 on this 2-CPU guest, one CPU busy, the other idle), so
+ * it loads alone in an object of its own (t->heavy) while a second thread
+ * opens, loads and attaches every other program, in t->skel, at the same
+ * time. The heavy object makes the maps; where libbpf is about to load its
+ * program (direct_walk_before_load(): the maps are made), the other object
+ * takes them all (bpf_map__reuse_fd: the same maps, .rodata frozen with the
+ * same values, .bss shared) and loads. Each object relocates and verifies
+ * only its own programs, and the other programs' attaching, and whatever
+ * loader__on_attached()'s callback starts, overlap the heavy
+ * verification too.
+ */
+struct split_load {
+	struct loader *t;
+	enum attach_mode mode;
+	size_t ringbuf_bytes;
+	const char *btf_path;
+	struct kaddrs_async *kas;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool maps_made, abandoned;
+	int ret;		/* the other object's open, load and attach */
+	char err[256];
+};
+
+static void split_maps_made(void *arg)
+{
+	struct split_load *sp = arg;
+
+	pthread_mutex_lock(&sp->lock);
+	sp->maps_made = true;
+	pthread_cond_signal(&sp->cond);
+	pthread_mutex_unlock(&sp->lock);
+}
+
+/* The other programs: t->skel opened, loaded with the heavy object's maps, attached. */
+static int split_rest(struct split_load *sp)
+{
+	struct loader *t = sp->t;
+	struct bpf_map *m;
+	bool go;
+
+	t->skel = open_object(t->compat, sp->btf_path);
+	if (!t->skel)
+		return -errno;
+	configure(t->skel, sp->mode, sp->ringbuf_bytes, false);
+	bpf_program__set_autoload(bpf_object__find_program_by_name(t->skel->obj, HEAVY_PROG),
+				  false);
+	pthread_mutex_lock(&sp->lock);
+	while (!sp->maps_made && !sp->abandoned)
+		pthread_cond_wait(&sp->cond, &sp->lock);
+	go = sp->maps_made;
+	pthread_mutex_unlock(&sp->lock);
+	if (!go)
+		return -ECANCELED;
+	/* the heavy object's maps, then those it did not make from map_early */
+	bpf_object__for_each_map(m, t->skel->obj) {
+		struct bpf_map *h = bpf_object__find_map_by_name(t->heavy->obj, bpf_map__name(m));
+		int err;
+
+		if (!h || bpf_map__fd(h) < 0)
+			continue;
+		err = bpf_map__reuse_fd(m, bpf_map__fd(h));
+		if (err) {
+			log_debug("split load: map %s: %s", bpf_map__name(m), strerror(-err));
+			return err;
+		}
+	}
+	map_early_use(t->skel->obj);
+	int ret = oomtrace_bpf__load(t->skel);
+
+	if (ret)
+		return ret;
+	return arm_and_attach(t, sp->mode, sp->kas, true, sp->err, sizeof(sp->err));
+}
+
+static void *split_rest_run(void *arg)
+{
+	struct split_load *sp = arg;
+
+	sp->ret = split_rest(sp);
+	return NULL;
+}
+
+#define SPLIT_STACK_SIZE (1u << 20)	/* libbpf's load; touched pages only */
+
+static void drop_links(struct loader *t)
+{
+	for (size_t i = 0; i < t->n_links; i++)
+		bpf_link__destroy(t->links[i]);
+	free(t->links);
+	t->links = NULL;
+	t->n_links = 0;
+}
+
+/*
+ * The split load, every program attached: 0, or -errno with nothing left
+ * open or attached (*attach_failed: it loaded, and an attach failed, in
+ * ERR: the one-object load would fail the same way).
+ */
+static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_bytes,
+		      const char *btf_path, struct kaddrs_async *kas, bool *attach_failed,
+		      char *err, size_t err_size)
+{
+	struct split_load sp = { .t = t, .mode = mode, .ringbuf_bytes = ringbuf_bytes,
+				 .btf_path = btf_path, .kas = kas,
+				 .lock = PTHREAD_MUTEX_INITIALIZER,
+				 .cond = PTHREAD_COND_INITIALIZER };
+	struct tmp_thread rest = {};
+	struct bpf_program *p;
+	int ret;
+
+	*attach_failed = false;
+	/* the handler that calls split_maps_made() (and patches the direct walk) */
+	if ((ret = direct_walk_register()))
+		return ret;
+	t->heavy = open_object(t->compat, btf_path);
+	if (!t->heavy)
+		return -errno;
+	direct_walk_arm(walk_direct ? &walk_ids : NULL);
+	direct_walk_before_load(split_maps_made, &sp);
+	ret = tmp_thread_start(&rest, SPLIT_STACK_SIZE, split_rest_run, &sp);
+	if (!ret) {
+		for (size_t i = 0; i < N(heavy_unused_maps); i++) {
+			struct bpf_map *m = bpf_object__find_map_by_name(t->heavy->obj,
+									 heavy_unused_maps[i]);
+
+			if (m)
+				bpf_map__set_autocreate(m, false);
+		}
+		configure(t->heavy, mode, ringbuf_bytes, true);
+		bpf_object__for_each_program(p, t->heavy->obj)
+			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), HEAVY_PROG));
+		ret = oomtrace_bpf__load(t->heavy);
+		pthread_mutex_lock(&sp.lock);
+		sp.abandoned = true;
+		pthread_cond_signal(&sp.cond);
+		pthread_mutex_unlock(&sp.lock);
+		tmp_thread_join(&rest);
+		if (!ret && sp.ret) {
+			ret = sp.ret;
+			/* loaded but not attached: said as the one-object load would */
+			*attach_failed = sp.err[0] != '\0';
+			snprintf(err, err_size, "%s", sp.err);
+		}
+	}
+	direct_walk_before_load(NULL, NULL);
+	if (!ret)
+		ret = attach_one(t, HEAVY_PROG, NULL, false, err, err_size);
+	if (!ret)
+		return 0;
+	drop_links(t);
+	oomtrace_bpf__destroy(t->heavy);
+	t->heavy = NULL;
+	oomtrace_bpf__destroy(t->skel);
+	t->skel = NULL;
+	return ret;
 }
 
 static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
 		    size_t ringbuf_bytes, const char *btf_path, char *err, size_t err_size)
 {
-	const struct kaddrs *ka;
+	bool attach_failed;
 	char core_path[64];
 	int ret;
 
@@ -470,14 +699,24 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
 	t->pcpu_setup_err = 0;
 	plan_direct_walk(t, mode, btf_path);
-	t->skel = open_object(t->compat, t->core_fd >= 0 ? core_path : btf_path);
+	ret = load_split(t, mode, ringbuf_bytes, t->core_fd >= 0 ? core_path : btf_path, kas,
+			 &attach_failed, err, err_size);
+	if (!ret) {
+		log_debug("%s programs loaded as two objects at once, %s alone",
+			  attach_mode__name(mode), HEAVY_PROG);
+		t->split = true;
+		goto loaded;
+	}
+	if (attach_failed)
+		goto err;
+	/* whatever the reason: one object, and the fallbacks below */
+	log_debug("cannot load the %s programs as two objects at once: %s: as one",
+		  attach_mode__name(mode), strerror(-ret));
+	ret = reload(t, mode, ringbuf_bytes, t->core_fd >= 0 ? core_path : btf_path);
 	if (!t->skel) {
-		ret = -errno;
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
 		return ret;
 	}
-	configure(t->skel, mode, ringbuf_bytes);
-	ret = oomtrace_bpf__load(t->skel);
 	if (ret && walk_direct) {
 		/* a kernel that refuses the kfunc where its BTF has it: the walk reads */
 		log_debug("cannot load the %s programs with the direct walk: %s: again with reads",
@@ -511,30 +750,14 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 			 ret == -EPERM ? " (this kernel forbids it, or missing CAP_BPF/CAP_PERFMON)" : "");
 		goto err;
 	}
-	/* this boot's answers, or kallsyms read meanwhile; hidden, every address is 0 */
-	ka = kaddrs_async__get(kas);
-	/*
-	 * A compiler that split oom_badness() (5.10 on Debian: an inlined head,
-	 * then oom_badness.part.0) leaves fentry blind to the OOM killer's
-	 * calls: the clone has no BTF, so no fentry program can attach to it.
-	 */
-	if (mode == MODE_FENTRY && kaddrs__part(ka, "oom_badness")) {
-		snprintf(err, err_size, "fentry cannot see the candidates: the OOM killer calls %s, "
-			 "a compiler clone without BTF (kprobe mode attaches to it)",
-			 kaddrs__part(ka, "oom_badness"));
-		ret = -ENOTSUP;
+	ret = arm_and_attach(t, mode, kas, false, err, err_size);
+	if (ret)
 		goto err;
-	}
+loaded:
 	t->direct_walk = walk_direct && direct_walk_patched() > 0;
 	if (mode == MODE_TRACEPOINT)
 		log_debug("candidate walk: %s", t->direct_walk ? "direct loads (bpf_rdonly_cast)" :
 			  "reads (bpf_probe_read_kernel)");
-	set_kernel_addresses(t->skel, ka);
-	if (precise_rss)
-		t->pcpu = pcpu_start(t);
-	ret = attach_mode_progs(t, mode, ka, err, err_size);
-	if (ret)
-		goto err;
 	t->mode = mode;
 	t->ring_bytes = ringbuf_bytes;
 	loader__refresh_meminfo(t);
@@ -611,11 +834,9 @@ int loader__start(struct loader *t, enum attach_mode want, struct kaddrs_async *
 
 void loader__stop(struct loader *t)
 {
-	for (size_t i = 0; i < t->n_links; i++)
-		bpf_link__destroy(t->links[i]);
-	free(t->links);
-	t->links = NULL;
-	t->n_links = 0;
+	drop_links(t);
+	oomtrace_bpf__destroy(t->heavy);
+	t->heavy = NULL;
 	oomtrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 	if (t->shed) {
@@ -686,6 +907,8 @@ int loader__shed_object(struct loader *t)
 	t->bss = bss;
 	t->bss_size = size;
 	t->shed = true;
+	oomtrace_bpf__destroy(t->heavy);
+	t->heavy = NULL;
 	oomtrace_bpf__destroy(skel);
 	t->skel = NULL;
 	return 0;

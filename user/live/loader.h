@@ -29,6 +29,8 @@ struct oomtrace_bpf__bss;
 
 struct loader {
 	struct oomtrace_bpf *skel;
+	/* the split load's (loader.c): handle_mark_victim alone; NULL if none */
+	struct oomtrace_bpf *heavy;
 	enum attach_mode mode;		/* the mode in use */
 	struct bpf_link **links;
 	size_t n_links;
@@ -42,6 +44,8 @@ struct loader {
 	bool core_built;		/* made at this start, not read from the cache */
 	/* the program each of the first 32 links runs, by id (loader__bpf_time) */
 	uint32_t prog_ids[32];
+	/* loaded as two objects at once, handle_mark_victim alone (loader.c) */
+	bool split;
 	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
 	bool direct_walk;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
@@ -62,6 +66,15 @@ struct loader {
 	struct oomtrace_bpf__bss *bss;
 	size_t bss_size;
 };
+
+/*
+ * fn(arg), called by the next loads once every program but
+ * handle_mark_victim is attached (the exec hook among them), from the
+ * thread that attached them, while that one may still be loading; called
+ * again by a load that follows one that failed after attaching (new maps).
+ * NULL: none.
+ */
+void loader__on_attached(void (*fn)(void *arg), void *arg);
 
 /* "fentry" ... ; NULL for an unknown mode */
 const char *attach_mode__name(enum attach_mode m);

@@ -18,7 +18,11 @@
 /*
  * As bpf/oomtrace.bpf.c defines them; map_early_use() hands over only those
  * whose definition is the object's own, so a change there costs start-up
- * time, never a wrong map. The largest first.
+ * time, never a wrong map. In the order the load needs them: those of
+ * handle_mark_victim first (the split load's heavy object waits for those
+ * alone, loader.c), the ring buffer the first of them; the command lines'
+ * cache, the largest (4096 x 776 bytes preallocated: some 5 ms), last, as
+ * only the other programs use it.
  */
 static struct early_map {
 	const char *name;
@@ -27,8 +31,6 @@ static struct early_map {
 	int fd;			/* -1: not made (yet), or failed */
 	atomic_bool made;	/* fd is final */
 } maps[] = {
-	{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
-	  OOMT_CMDLINES, -1 },
 	/* the ring buffer's pages, zeroed: 0.7 ms for 4 MiB on a quiet guest,
 	 * several when other work competes for memory */
 	{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0, -1 },
@@ -38,6 +40,8 @@ static struct early_map {
 	{ "victims", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), 16, 4096, -1 },
 	{ "reclaim_tasks", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t),
 	  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS, -1 },
+	{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
+	  OOMT_CMDLINES, -1 },
 };
 
 #define N_MAPS (sizeof(maps) / sizeof(maps[0]))
@@ -86,14 +90,36 @@ static bool same_definition(const struct bpf_map *m, const struct early_map *e)
 	       bpf_map__map_flags(m) == 0;
 }
 
+/* obj creates m itself, unless it has its fd already or creates none. */
+static bool wants(const struct bpf_map *m)
+{
+	return m && bpf_map__autocreate(m) && bpf_map__fd(m) < 0;
+}
+
 void map_early_use(struct bpf_object *obj)
 {
+	bool all_made;
+
 	if (!started)
 		return;
-	if (!joined) {
-		/* what the thread has not taken yet is made here meanwhile */
-		while (make_next())
-			;
+	/* the ones obj wants, made here if the thread has not taken them yet,
+	 * else waited for; the thread goes on with the rest meanwhile */
+	for (;;) {
+		bool waiting = false;
+
+		for (size_t i = 0; i < N_MAPS; i++)
+			if (!atomic_load(&maps[i].made) &&
+			    wants(bpf_object__find_map_by_name(obj, maps[i].name)))
+				waiting = true;
+		if (!waiting)
+			break;
+		if (!make_next())
+			usleep(50);	/* the thread is making it */
+	}
+	all_made = true;
+	for (size_t i = 0; i < N_MAPS; i++)
+		all_made = all_made && atomic_load(&maps[i].made);
+	if (all_made && !joined) {
 		tmp_thread_join(&thread);
 		joined = true;
 	}
@@ -101,7 +127,7 @@ void map_early_use(struct bpf_object *obj)
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, maps[i].name);
 		int err;
 
-		if (!atomic_load(&maps[i].made) || maps[i].fd < 0 || !m)
+		if (!atomic_load(&maps[i].made) || maps[i].fd < 0 || !wants(m))
 			continue;
 		if (!same_definition(m, &maps[i])) {
 			log_debug("map %s: not as made early: libbpf makes it", maps[i].name);

@@ -20,9 +20,11 @@ struct bpf_object;
 void map_early_start(uint32_t ringbuf_bytes);
 /*
  * The maps made, into obj's maps of the same name and definition (type,
- * key, value, entries, flags): libbpf creates the others, and any that
- * differ, itself. Waits for the thread, helping it with the maps it has
- * not started. Any number of times (a load tried again, another mode).
+ * key, value, entries, flags) that obj would create (autocreate, and no fd
+ * set yet): libbpf creates the others, and any that differ, itself. Waits
+ * for those, helping the thread with the ones it has not started; the rest
+ * it goes on making. Any number of times (a load tried again, another mode,
+ * the split load's second object).
  */
 void map_early_use(struct bpf_object *obj);
 /* Our fds closed: the loaded programs hold the maps they use. */

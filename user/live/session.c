@@ -428,19 +428,32 @@ static void *prefill_run(void *arg)
 
 /*
  * The processes already running, into the exec-time cache (cmdline.h),
- * read by a thread of its own from the moment the programs are attached
- * (exec fills the cache from then on, and a fresher entry is never
- * overwritten) while the main thread finishes start-up: the other half
- * of a 2-CPU machine reads /proc meanwhile. Through an fd of its own:
- * the object's is closed when the loader sheds it.
+ * read by a thread of its own from the moment the exec hook is attached
+ * (loader__on_attached(): exec fills the cache from then on, and a
+ * fresher entry is never overwritten) while start-up goes on: the other
+ * half of a 2-CPU machine reads /proc while the verifier checks the
+ * largest program. Through an fd of its own: the object's is closed when
+ * the loader sheds it. Attached again (a load that failed after attaching,
+ * then another): the maps are new, so the prefill starts again.
  */
 static void prefill_start(struct session *s)
 {
+	if (s->prefill.running) {
+		tmp_thread_join(&s->prefill);
+		close(s->prefill_fd);
+		s->prefill_fd = -1;
+	}
 	s->prefill_fd = fcntl(loader__cmdlines_fd(&s->loader), F_DUPFD_CLOEXEC, 3);
 	if (s->prefill_fd >= 0 && tmp_thread_start(&s->prefill, 64 << 10, prefill_run, s)) {
 		close(s->prefill_fd);
 		s->prefill_fd = -1;
 	}
+}
+
+/* loader__on_attached()'s callback: the exec hook is in place, the prefill can start. */
+static void prefill_on_attached(void *arg)
+{
+	prefill_start(arg);
 }
 
 /* The prefill done, here if no thread did it: cmdline_prefill()'s result. */
@@ -854,16 +867,19 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
 	side_start(&side, &s);
+	loader__on_attached(prefill_on_attached, &s);
 	{
 		struct load_job job = { &s, kas, err, sizeof(err), 0 };
 
 		if (load(&job)) {
+			loader__on_attached(NULL, NULL);
 			side_finish(&side);
 			log_err("%s", err);
 			ret = EXIT_RUNTIME;
 			goto out;
 		}
 	}
+	loader__on_attached(NULL, NULL);
 	if (side_finish(&side)) {
 		log_err("out of memory");
 		ret = EXIT_RUNTIME;
@@ -871,7 +887,6 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	}
 	s.run_up.reclaim_memcg = s.loader.reclaim_memcg;
 	s.run_up.reclaim_direct = s.loader.reclaim_direct;
-	prefill_start(&s);
 	map_early_done();
 	ka = kaddrs_async__get(kas);
 	hidden = ka->hidden;
