@@ -157,6 +157,10 @@ struct oom_ctx {
 	__u32 kill_entered;	/* fentry/kprobe: oom_kill_process() ran in this OOM */
 	__u32 walk_pending;	/* tracepoint mode: candidates still to list */
 	__u32 walk_truncated;	/* tracepoint mode: the walk stopped at its bound */
+	/* tracepoint mode: handle_mark_victim_walk, run next, lists the
+	 * candidates (if walk_pending) and sends the totals */
+	__u32 walk_next;
+	__u32 walk_next_pad;
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
 	struct walk_state walk;	/* tracepoint mode: the walk between calls of walk_one() */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
@@ -762,6 +766,7 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->victim_pid = 0;
 	c->walk_pending = 0;
 	c->walk_truncated = 0;
+	c->walk_next = 0;
 
 	b = reserve(c, sizeof(*b));
 	if (!b)
@@ -2748,9 +2753,29 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	}
 	emit_victim((__u64)task, pid);
 	if (attach_mode == OOMT_MODE_TRACEPOINT && c->active)
-		tp_candidates_and_counts();
+		c->walk_next = 1;	/* handle_mark_victim_walk's, next */
 	else
 		c->snap_valid = 0;
+	return 0;
+}
+
+/*
+ * Tracepoint mode: the rest of handle_mark_victim's work, the candidates
+ * and the totals, in a program of its own on the same tracepoint, attached
+ * after it (a tracepoint calls its probes in the order they came), so that
+ * the same kill's records keep their order. Apart, the two verify at the
+ * same time, each on its CPU, where together they were one program whose
+ * verification was most of the start-up (loader.c, load_split()).
+ */
+SEC("raw_tp/mark_victim")
+int handle_mark_victim_walk(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (!c || !c->walk_next)
+		return 0;
+	c->walk_next = 0;
+	tp_candidates_and_counts();
 	return 0;
 }
 

@@ -141,9 +141,16 @@ def strace_profile(path):
     main = calls[0]["pid"]
     t0 = calls[0]["t"]
     # the main thread, and the thread it loads the programs on (it waits
-    # for that thread: its loads and attaches are on the path to ready)
-    path = {main} | {c["pid"] for c in calls
-                     if c["call"] == "bpf" and c["args"].startswith("BPF_PROG_LOAD")}
+    # for that thread: its loads and attaches are on the path to ready):
+    # the one that attaches mark_victim's programs, which it loads itself
+    # while a second thread loads the others beside it (loader.c's split
+    # load; that one's loads and attaches are off the path)
+    path = {main} | {c["pid"] for c in calls if c["call"] == "bpf" and
+                     c["args"].startswith("BPF_RAW_TRACEPOINT_OPEN") and
+                     'name="mark_victim"' in c["args"]}
+    if len(path) == 1:
+        path |= {c["pid"] for c in calls
+                 if c["call"] == "bpf" and c["args"].startswith("BPF_PROG_LOAD")}
     ready = next((c["t"] for c in calls if c["call"] == "write" and "oomtrace: ready" in c["args"]), None)
     if ready is None:
         return None
@@ -512,9 +519,12 @@ def scale_point(r, events_cache):
         n = names.get(p["id"], str(p["id"]))
         per_prog[n] = {"run_cnt": p["run_cnt"], "run_time_ns": p["run_time_ns"]}
         VERIFIED.setdefault(r["mode"], {})[n] = p.get("verified_insns")
+    # mark_victim's work: handle_mark_victim and, right after it on the same
+    # tracepoint, handle_mark_victim_walk (tracepoint mode's candidates)
+    mv = [per_prog[n] for n in ("handle_mark_victim", "handle_mark_victim_walk") if n in per_prog]
     return {"n": run["n"], "processes_on_system": run["processes_on_system"],
             "bpf_ns": sum(p["run_time_ns"] for p in run["progs"]),
-            "mark_victim_ns": per_prog.get("handle_mark_victim", {}).get("run_time_ns"),
+            "mark_victim_ns": sum(p["run_time_ns"] for p in mv) if mv else None,
             "mark_victim_runs": per_prog.get("handle_mark_victim", {}).get("run_cnt"),
             "per_prog": per_prog, "kill_latency_us": run["kill_latency_us"],
             "event_bytes": ev[1] if ev else None,

@@ -16,6 +16,7 @@
  * proves the calls unreachable and drops them, and the walk reads.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -136,7 +137,9 @@ int kernel_ids_scan(struct kernel_ids *ids)
 
 static struct kernel_ids armed;
 static bool is_armed;
-static unsigned patched;
+/* summed over the mark_victim programs of a load, which may be two at
+ * once (loader.c's split load); reset when armed */
+static atomic_uint patched;
 static bool dry;
 static void (*before_load)(void *);
 static void *before_load_arg;
@@ -154,6 +157,7 @@ void direct_walk_dry_run(bool on)
 
 void direct_walk_arm(const struct kernel_ids *ids)
 {
+	atomic_store(&patched, 0);
 	is_armed = ids && kernel_ids_complete(ids);
 	if (is_armed)
 		armed = *ids;
@@ -161,7 +165,7 @@ void direct_walk_arm(const struct kernel_ids *ids)
 
 unsigned direct_walk_patched(void)
 {
-	return patched;
+	return atomic_load(&patched);
 }
 
 /*
@@ -183,7 +187,6 @@ static int patch_casts(struct bpf_program *prog, struct bpf_prog_load_opts *opts
 		return -ECANCELED;
 	if (before_load)
 		before_load(before_load_arg);
-	patched = 0;
 	if (!is_armed || !insns || !n)
 		return 0;
 	copy = malloc(n * sizeof(*copy));
@@ -205,7 +208,7 @@ static int patch_casts(struct bpf_program *prog, struct bpf_prog_load_opts *opts
 	free(copy);
 	if (ret)
 		return ret;
-	patched = count;
+	atomic_fetch_add(&patched, count);
 	return 0;
 }
 

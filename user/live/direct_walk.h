@@ -63,7 +63,7 @@ void direct_walk_dry_run(bool on);
  */
 void direct_walk_before_load(void (*fn)(void *arg), void *arg);
 
-/* Placeholder calls patched by the last load: 0 where the walk reads. */
+/* Placeholder calls patched by the loads since direct_walk_arm(): 0 where the walk reads. */
 unsigned direct_walk_patched(void);
 
 #endif

@@ -45,7 +45,8 @@ static const char *const kprobe_funcs[] = {
 	"out_of_memory", "out_of_memory", "oom_badness", "oom_badness", "oom_kill_process",
 };
 static const char *const tracepoint_progs[] = {
-	"handle_mark_victim", "handle_wake_reaper", "handle_start_task_reaping",
+	/* in this order: a tracepoint calls its programs in the order attached */
+	"handle_mark_victim", "handle_mark_victim_walk", "handle_wake_reaper", "handle_start_task_reaping",
 	"handle_finish_task_reaping", "handle_skip_task_reaping", "handle_process_exit",
 	"handle_signal_generate",
 	/* the command-line cache (cmdline.h); handle_process_exit keeps it too */
@@ -61,6 +62,8 @@ static const char *const kill_funcs[] = {
 
 /* The program whose verification is most of the load (see load_split()). */
 #define HEAVY_PROG "handle_mark_victim"
+/* the rest of its work, right after it on the same tracepoint (tracepoint mode) */
+#define WALK_PROG "handle_mark_victim_walk"
 /* maps HEAVY_PROG does not use: its object leaves them to the other one
  * (one that it used would fail its load, and the split with it) */
 static const char *const heavy_unused_maps[] = {
@@ -308,6 +311,8 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	set_autoload(skel->obj, fentry_progs, N(fentry_progs), mode == MODE_FENTRY);
 	set_autoload(skel->obj, kprobe_progs, N(kprobe_progs), mode == MODE_KPROBE);
 	configure_direct_walk(ro);
+	/* the candidates it lists are tracepoint mode's own */
+	bpf_program__set_autoload(skel->progs.handle_mark_victim_walk, mode == MODE_TRACEPOINT);
 	bpf_program__set_autoload(skel->progs.pcpu_kind, precise_rss);
 	bpf_program__set_autoload(skel->progs.pcpu_setup, precise_rss && !pcpu_setup_off);
 }
@@ -429,7 +434,10 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 		}
 	}
 	for (size_t i = 0; i < N(tracepoint_progs); i++) {
-		if (skip_heavy && !strcmp(tracepoint_progs[i], HEAVY_PROG))
+		bool walk = !strcmp(tracepoint_progs[i], WALK_PROG);
+
+		if ((skip_heavy && (walk || !strcmp(tracepoint_progs[i], HEAVY_PROG))) ||
+		    (walk && mode != MODE_TRACEPOINT))
 			continue;
 		if ((ret = attach_one(t, tracepoint_progs[i], NULL, false, err, err_size)))
 			return ret;
@@ -440,9 +448,9 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 
 /*
  * After the load: the kernel's addresses into .bss, then the programs
- * attached (all but HEAVY_PROG if SKIP_HEAVY: the split load attaches it
- * once its own object has loaded), then loader__on_attached()'s
- * callback told.
+ * attached (all but HEAVY_PROG and WALK_PROG if SKIP_HEAVY: the split load
+ * attaches them, in that order, once HEAVY_PROG's object has loaded), then
+ * loader__on_attached()'s callback told.
  */
 static int arm_and_attach(struct loader *t, enum attach_mode mode, struct kaddrs_async *kas,
 			  bool skip_heavy, char *err, size_t err_size)
@@ -633,12 +641,14 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 	/* the handler that calls split_maps_made() (and patches the direct walk) */
 	if ((ret = direct_walk_register()))
 		return ret;
-	t->heavy = open_object(t->compat, btf_path);
-	if (!t->heavy)
-		return -errno;
 	direct_walk_arm(walk_direct ? &walk_ids : NULL);
 	direct_walk_before_load(split_maps_made, &sp);
+	/* first: its open owes nothing to the heavy object's, and both take a while */
 	ret = tmp_thread_start(&rest, SPLIT_STACK_SIZE, split_rest_run, &sp);
+	if (!ret) {
+		t->heavy = open_object(t->compat, btf_path);
+		ret = t->heavy ? 0 : -errno;
+	}
 	if (!ret) {
 		for (size_t i = 0; i < N(heavy_unused_maps); i++) {
 			struct bpf_map *m = bpf_object__find_map_by_name(t->heavy->obj,
@@ -651,6 +661,9 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 		bpf_object__for_each_program(p, t->heavy->obj)
 			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), HEAVY_PROG));
 		ret = oomtrace_bpf__load(t->heavy);
+	}
+	if (rest.running) {
+		/* the other thread, waiting for maps that will not come, stops */
 		pthread_mutex_lock(&sp.lock);
 		sp.abandoned = true;
 		pthread_cond_signal(&sp.cond);
@@ -664,8 +677,11 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 		}
 	}
 	direct_walk_before_load(NULL, NULL);
+	/* handle_mark_victim, then the program that follows it on its tracepoint */
 	if (!ret)
 		ret = attach_one(t, HEAVY_PROG, NULL, false, err, err_size);
+	if (!ret && mode == MODE_TRACEPOINT)
+		ret = attach_one(t, WALK_PROG, NULL, false, err, err_size);
 	if (!ret)
 		return 0;
 	drop_links(t);
