@@ -105,6 +105,10 @@ static void on_event(struct session *s, struct oom_event *ev, void *arg)
 {
 	struct trace_state *st = arg;
 
+	/* --count reached: one read of the ring buffer can complete two events
+	 * (the first when the second opens), and the stop comes after both */
+	if (st->o.count && st->printed >= st->o.count)
+		return;
 	if (!session_opts__wanted(&st->o, ev))
 		return;
 	container_names__fill(st->names, ev);
