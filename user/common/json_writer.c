@@ -108,6 +108,31 @@ static void put_u00(struct json_writer *w, unsigned char c)
 	put_n(w, e, sizeof(e));
 }
 
+/* Printable ASCII but the quote (0x22) and the backslash (0x5c): written as it is. */
+static const unsigned char plain_byte[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static bool plain(unsigned char c)
+{
+	return plain_byte[c];
+}
+
 static void escape(struct json_writer *w, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -118,8 +143,7 @@ static void escape(struct json_writer *w, const char *str, size_t len)
 		size_t run = 0;
 
 		/* printable ASCII needs no escape: write it in one go */
-		while (i + run < len && s[i + run] >= 0x20 && s[i + run] < 0x7f &&
-		       s[i + run] != '"' && s[i + run] != '\\')
+		while (i + run < len && plain(s[i + run]))
 			run++;
 		if (run) {
 			put_n(w, s + i, run);
@@ -163,8 +187,20 @@ void json_escape(FILE *out, const char *s, size_t len)
 
 void jw_key(struct json_writer *w, const char *key)
 {
+	const unsigned char *k = (const unsigned char *)key;
+	size_t n = 0;
+
 	before_value(w);
-	escape(w, key, strlen(key));
+	/* keys are names like "rss_pages": plain to their end, one copy */
+	while (plain(k[n]))
+		n++;
+	if (k[n]) {
+		escape(w, key, strlen(key));
+	} else {
+		put(w, '"');
+		put_n(w, key, n);
+		put(w, '"');
+	}
 	put(w, ':');
 	/* the value that follows must not write another comma */
 	w->need_comma[w->depth] = false;
