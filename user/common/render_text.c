@@ -23,6 +23,19 @@ static char *dec_digits(char *end, uint64_t v)
 	return end;
 }
 
+/* s into buf, cut to fit as snprintf cuts it */
+static void copy_cut(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
 /*
  * "12.0 MiB": what snprintf's "%.1f" makes of bytes / 1024^u as a double,
  * in integer arithmetic: below 2^53 bytes the double is exact, and so is
@@ -39,10 +52,6 @@ void format_bytes(char *buf, size_t size, uint64_t bytes)
 
 	while (u < 4 && bytes >> (10 * (u + 1)))
 		u++;
-	if (u == 0) {
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
-		return;
-	}
 	if (bytes >= 1ull << 53) {
 		double v = (double)bytes;
 
@@ -51,21 +60,25 @@ void format_bytes(char *buf, size_t size, uint64_t bytes)
 		snprintf(buf, size, "%.1f %s", v, units[u]);
 		return;
 	}
-	shift = 10u * (unsigned)u;
-	tenths = bytes * 10 >> shift;
-	rest = bytes * 10 & ((1ull << shift) - 1);
-	half = 1ull << (shift - 1);
-	if (rest > half || (rest == half && tenths & 1))
-		tenths++;
 	p = tmp + sizeof(tmp) - 1;
 	*p = '\0';
 	p -= strlen(units[u]);
 	memcpy(p, units[u], strlen(units[u]));
 	*--p = ' ';
-	*--p = (char)('0' + tenths % 10);
-	*--p = '.';
-	p = dec_digits(p, tenths / 10);
-	snprintf(buf, size, "%s", p);
+	if (u == 0) {
+		p = dec_digits(p, bytes);	/* "%" PRIu64 " B" */
+	} else {
+		shift = 10u * (unsigned)u;
+		tenths = bytes * 10 >> shift;
+		rest = bytes * 10 & ((1ull << shift) - 1);
+		half = 1ull << (shift - 1);
+		if (rest > half || (rest == half && tenths & 1))
+			tenths++;
+		*--p = (char)('0' + tenths % 10);
+		*--p = '.';
+		p = dec_digits(p, tenths / 10);
+	}
+	copy_cut(buf, size, p);
 }
 
 static const char *esc(char *buf, size_t size, const char *s)
@@ -539,7 +552,7 @@ static void print_candidates(FILE *out, const struct oom_event *ev)
 				*--p = '-';
 			memmove(points, p, strlen(p) + 1);
 		} else {
-			snprintf(points, sizeof(points), "%s", t->skip ? "skip" : "?");
+			copy_cut(points, sizeof(points), t->skip ? "skip" : "?");
 		}
 		estimated |= t->has & TASK_POINTS_ESTIMATED;
 		line_pad(&l, 4);
