@@ -169,22 +169,17 @@ static int notes_build_id(Elf_Data *data, unsigned char *id)
 }
 
 /*
- * The GNU build id of an open ELF file; its length, or -1. Read with libelf
+ * The GNU build id of an ELF file; its length, or -1. Read with libelf
  * alone, from the PT_NOTE segments, else the SHT_NOTE sections (a file
  * without program headers, or notes outside them): this runs when a process's objects
  * are captured, while it may be exiting, and libdw's code is not locked
  * (session.c, unlocked_libs), libelf's is.
  */
-static int fd_build_id(int fd, unsigned char *id)
+static int elf_build_id(Elf *elf, unsigned char *id)
 {
 	size_t n_ph = 0;
 	int n = -1;
-	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf)
-		return -1;
 	if (!elf_getphdrnum(elf, &n_ph) && n_ph) {
 		for (size_t i = 0; i < n_ph && n < 0; i++) {
 			GElf_Phdr ph;
@@ -203,6 +198,29 @@ static int fd_build_id(int fd, unsigned char *id)
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
 			n = notes_build_id(elf_getdata(scn, NULL), id);
 	}
+	return n;
+}
+
+/*
+ * An ELF file opened to read a few headers and notes: read as asked
+ * (pread), not mapped whole. A mapping costs its munmap's TLB shootdown,
+ * tens of microseconds on a paravirtualized machine, for each object of
+ * each OOM's trigger, twice.
+ */
+static Elf *elf_headers(int fd)
+{
+	elf_version(EV_CURRENT);
+	return elf_begin(fd, ELF_C_READ, NULL);
+}
+
+static int fd_build_id(int fd, unsigned char *id)
+{
+	Elf *elf = elf_headers(fd);
+	int n;
+
+	if (!elf)
+		return -1;
+	n = elf_build_id(elf, id);
 	elf_end(elf);
 	return n;
 }
@@ -219,14 +237,11 @@ static void object_build_id(struct usym_object *o)
  * The load bias of a file mapped at start from file offset pgoff: address -
  * ELF vaddr, through the PT_LOAD that covers pgoff. 0 and *bias set, or -1.
  */
-static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
+static int elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
 {
 	size_t n;
 	int ret = -1;
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 
-	if (!elf)
-		return -1;
 	if (!elf_getphdrnum(elf, &n)) {
 		for (size_t i = 0; i < n && ret; i++) {
 			GElf_Phdr ph;
@@ -240,7 +255,6 @@ static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
 			ret = 0;
 		}
 	}
-	elf_end(elf);
 	return ret;
 }
 
@@ -719,6 +733,8 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		       uint64_t off)
 {
 	char buf[OOM_PATH_MAX + 32];
+	Elf *elf;
+	int n;
 
 	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, o->path);
 	o->fd = open(buf, O_RDONLY | O_CLOEXEC);
@@ -727,12 +743,18 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (o->fd < 0)
 		return -1;
-	if (fd_bias(o->fd, st, off, &o->bias)) {
+	/* its bias and build id from one reading of its headers */
+	elf = elf_headers(o->fd);
+	if (!elf || elf_bias(elf, st, off, &o->bias)) {
+		if (elf)
+			elf_end(elf);
 		close(o->fd);
 		o->fd = -1;
 		return -1;
 	}
-	object_build_id(o);
+	n = elf_build_id(elf, o->build_id);
+	o->build_id_size = n > 0 ? (uint8_t)n : 0;
+	elf_end(elf);
 	/* remembered by the host path only when that is the same file */
 	if (host && o->build_id_size)
 		usym_cache_note(o->build_id, o->build_id_size, o->path);
