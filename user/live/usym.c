@@ -225,14 +225,6 @@ static int fd_build_id(int fd, unsigned char *id)
 	return n;
 }
 
-/* o's build id, from its open file (size 0 when it has none). */
-static void object_build_id(struct usym_object *o)
-{
-	int n = fd_build_id(o->fd, o->build_id);
-
-	o->build_id_size = n > 0 ? (uint8_t)n : 0;
-}
-
 /*
  * The load bias of a file mapped at start from file offset pgoff: address -
  * ELF vaddr, through the PT_LOAD that covers pgoff. 0 and *bias set, or -1.
@@ -879,7 +871,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	const char *kept;
 	size_t n;
 	Elf *elf;
-	int fd = -1;
+	int fd = -1, bid;
 
 	if (!path || path[0] != '/' || !start_code || usym_space_find(s, start_code) ||
 	    s->n >= USYM_MAX_OBJECTS)
@@ -891,8 +883,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_headers(fd);
 	if (!elf || elf_getphdrnum(elf, &n)) {
 		if (elf)
 			elf_end(elf);
@@ -919,8 +910,9 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	o->bias = start_code - lowest_x;
 	o->path = kept;
 	set_extent(o, elf);
+	bid = elf_build_id(elf, o->build_id);
+	o->build_id_size = bid > 0 ? (uint8_t)bid : 0;
 	elf_end(elf);
-	object_build_id(o);
 }
 
 /* The ELF vaddr of the file's PT_DYNAMIC, or -1. */
@@ -960,10 +952,10 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 	bool pid_root_used = false;
 	uint64_t dyn;
 	Elf *elf = NULL;
+	int bid;
 
 	if (path[0] != '/' || s->n >= USYM_MAX_OBJECTS)
 		return 0;
-	elf_version(EV_CURRENT);
 	/* the process's view first (a container's files), then the host's */
 	for (int pass = 0; pass < 2 && !elf; pass++) {
 		if (!pass && !pid)
@@ -973,7 +965,7 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 		o.fd = open(pass ? path : buf, O_RDONLY | O_CLOEXEC);
 		if (o.fd < 0)
 			continue;
-		elf = elf_begin(o.fd, ELF_C_READ_MMAP, NULL);
+		elf = elf_headers(o.fd);
 		/* the same file as the one loaded: its dynamic section lands
 		 * where the linker saw it */
 		if (!elf || dynamic_vaddr(elf, &dyn) || dyn + addr != ld) {
@@ -993,14 +985,16 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 		real = realpath(path, resolved);
 	copy_str(opath, sizeof(opath), real && real[0] == '/' ? real : path);
 	set_extent(&o, elf);
-	elf_end(elf);
 	/* known already (from the maps), or in the way of what is */
 	if (o.start >= o.end || find_path(s, opath) || overlaps(s, o.start, o.end) ||
 	    !(o.path = space_path(s, opath))) {
+		elf_end(elf);
 		close(o.fd);
 		return 0;
 	}
-	object_build_id(&o);
+	bid = elf_build_id(elf, o.build_id);
+	o.build_id_size = bid > 0 ? (uint8_t)bid : 0;
+	elf_end(elf);
 	s->obj[s->n++] = o;
 	return 1;
 }
@@ -1025,7 +1019,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	fd = find_by_build_id(build_id, build_id_size, hint, pid, path, sizeof(path));
 	if (fd < 0)
 		return;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_headers(fd);
 	if (!elf || off_to_vaddr(elf, file_offset, &vaddr) || !(kept = space_path(s, path))) {
 		if (elf)
 			elf_end(elf);
