@@ -45,7 +45,7 @@ struct oom_event *oom_event__new_fixed(const struct oom_event_caps *caps)
 	ev->candidates = alloc_touched(ev->cap_candidates, sizeof(*ev->candidates));
 	ev->kernel_stack = alloc_touched(ev->cap_kernel_stack, sizeof(*ev->kernel_stack));
 	ev->user_stack = alloc_touched(ev->cap_user_stack, sizeof(*ev->user_stack));
-	ev->rank_order = alloc_touched(ev->cap_candidates, sizeof(*ev->rank_order));
+	ev->rank_order = alloc_touched(2 * ev->cap_candidates, sizeof(*ev->rank_order));
 	ev->cap_rank_order = ev->cap_candidates;
 	if (!ev->victims || !ev->candidates || !ev->kernel_stack || !ev->user_stack ||
 	    !ev->rank_order) {
@@ -283,7 +283,7 @@ int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
 
 		if (more) {
 			uint32_t *order = realloc(ev->rank_order,
-						  2 * ev->cap_candidates * sizeof(*order));
+						  4 * ev->cap_candidates * sizeof(*order));
 
 			ev->candidates = more;
 			ev->cap_candidates *= 2;
@@ -312,44 +312,36 @@ static bool order_before(const struct oom_task *c, uint32_t a, uint32_t b)
 	return d < 0 || (d == 0 && a < b);
 }
 
-static void order_sift(const struct oom_task *c, uint32_t *o, size_t n, size_t i)
-{
-	uint32_t x = o[i];
-
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, last = l;
-
-		if (l >= n)
-			break;
-		if (r < n && order_before(c, o[l], o[r]))
-			last = r;
-		if (!order_before(c, x, o[last]))
-			break;
-		o[i] = o[last];
-		i = last;
-	}
-	o[i] = x;
-}
-
 /*
- * Sort the candidates through o (n indexes, no allocation): a heapsort of
- * the indexes, then each task moved once along the permutation's cycles.
+ * Sort the candidates through o (2 n indexes: the order, then room to
+ * merge into; no allocation): a merge sort of the indexes, then each task
+ * moved once along the permutation's cycles.
  */
 static void rank_by_order(struct oom_task *c, uint32_t *o, size_t n)
 {
+	uint32_t *a = o, *b = o + n, *x;
 	struct oom_task t;
 
 	for (size_t i = 0; i < n; i++)
 		o[i] = (uint32_t)i;
-	for (size_t i = n / 2; i-- > 0;)
-		order_sift(c, o, n, i);
-	for (size_t end = n; end-- > 1;) {
-		uint32_t x = o[0];
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = mid + w < n ? mid + w : n;
+			size_t i = lo, j = mid, k = lo;
 
-		o[0] = o[end];
-		o[end] = x;
-		order_sift(c, o, end, 0);
+			while (i < mid && j < hi)
+				b[k++] = order_before(c, a[j], a[i]) ? a[j++] : a[i++];
+			while (i < mid)
+				b[k++] = a[i++];
+			while (j < hi)
+				b[k++] = a[j++];
+		}
+		x = a;
+		a = b;
+		b = x;
 	}
+	if (a != o)
+		memcpy(o, a, n * sizeof(*o));
 	/* o[k]: the task that belongs at k */
 	for (size_t k = 0; k < n; k++) {
 		size_t j = k;
@@ -379,7 +371,7 @@ void oom_event__rank(struct oom_event *ev, size_t keep)
 		/* a fixed event's index array grew with its candidates (or
 		 * could not: qsort then) and is not allocated here */
 		if (!ev->fixed && ev->cap_rank_order < ev->n_candidates) {
-			o = realloc(ev->rank_order, ev->n_candidates * sizeof(*o));
+			o = realloc(ev->rank_order, 2 * ev->n_candidates * sizeof(*o));
 			if (o) {
 				ev->rank_order = o;
 				ev->cap_rank_order = ev->n_candidates;

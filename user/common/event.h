@@ -292,8 +292,9 @@ struct oom_event {
 	/*
 	 * Candidates are kept in the order offered until more are offered
 	 * than kept; from then on they are a heap (cand_heap). Ranking sorts
-	 * rank_order, an index per candidate (cap_rank_order of them), and
-	 * moves each task once, instead of sorting the large tasks themselves.
+	 * rank_order, an index per candidate (room for cap_rank_order
+	 * candidates, two indexes each: it merges), and moves each task once,
+	 * instead of sorting the large tasks themselves.
 	 */
 	bool cand_heap;
 	uint32_t *rank_order;
