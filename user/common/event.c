@@ -247,7 +247,11 @@ static int heap_offer(struct oom_event *ev, const struct oom_task *t, size_t cap
 	struct oom_task *slot;
 
 	if (ev->n_candidates < cap) {
-		slot = oom_event__add_candidate(ev);
+		/* (a fixed slot is not zeroed first: t covers it whole) */
+		if (ev->fixed && ev->n_candidates < ev->cap_candidates)
+			slot = &ev->candidates[ev->n_candidates++];
+		else
+			slot = oom_event__add_candidate(ev);
 		if (!slot)
 			return -ENOMEM;
 		*slot = *t;
