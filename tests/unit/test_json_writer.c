@@ -112,7 +112,10 @@ static void test_string_n_stops_at_len(void **state)
  */
 static void test_buffered_records_in_order(void **state)
 {
-	char *buf = NULL, want[8192];
+	/* each record some 3 x JSON_BUF long */
+	enum { KEYS = 3 * JSON_BUF / 24 };
+	static char want[2 * 48 * KEYS + 256];
+	char *buf = NULL;
 	size_t len = 0, n = 0;
 	FILE *f = open_memstream(&buf, &len);
 	struct json_writer w;
@@ -122,7 +125,7 @@ static void test_buffered_records_in_order(void **state)
 		jw_init(&w, f);
 		jw_object_start(&w);
 		n += (size_t)snprintf(want + n, sizeof(want) - n, "{");
-		for (int i = 0; i < 100; i++) {
+		for (int i = 0; i < KEYS; i++) {
 			jw_kv_int(&w, "key_of_some_length", (int64_t)i * -1000003);
 			n += (size_t)snprintf(want + n, sizeof(want) - n, "%s\"key_of_some_length\":%d",
 					      i ? "," : "", i * -1000003);

@@ -14,7 +14,7 @@
 
 #define JSON_MAX_DEPTH 16
 /* text gathered before it goes to the stream: one fwrite for many values */
-#define JSON_BUF 512
+#define JSON_BUF 16384
 
 /*
  * The text reaches `out` at the latest when a top-level value is complete
