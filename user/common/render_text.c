@@ -481,9 +481,13 @@ static void print_trigger(FILE *out, const struct oom_event *ev)
 		print_where(out, "             ", t->cgroup);
 }
 
-/* A line built in memory: one fwrite, not a printf of ten conversions, a row. */
+/*
+ * A line built in memory: one fwrite, not a printf of ten conversions, a
+ * row. The longest candidate row is some 390 bytes (a comm of 63 escaped
+ * bytes is 252 of them).
+ */
 struct line {
-	char buf[384];
+	char buf[512];
 	size_t len;
 };
 
