@@ -501,10 +501,58 @@ static void test_candidates_batch(void **state)
 	assembler__free(a);
 }
 
+/*
+ * Candidates in runs of one cgroup, then another, then one not named (its
+ * record lost): each row has its own cgroup's path, or none.
+ */
+static void test_candidate_cgroups_by_run(void **state)
+{
+	static const struct { uint32_t pid; int64_t points; uint64_t cg; const char *path; } c[] = {
+		{ 101, 90, 5, "/oomtest" }, { 102, 80, 5, "/oomtest" }, { 103, 70, 6, "/oomtest/sub" },
+		{ 104, 60, 6, "/oomtest/sub" }, { 105, 50, 9, NULL }, { 106, 40, 9, NULL },
+		{ 107, 30, 5, "/oomtest" },
+	};
+	struct oomt_candidate r;
+	struct oomt_victim v;
+	struct oomt_end e = {};
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	feed_cgroup(a, 1, 0, "");
+	feed_cgroup(a, 5, 1, "oomtest");
+	feed_cgroup(a, 6, 5, "sub");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		hdr(&r.hdr, OOMT_REC_CANDIDATE, 1);
+		task(&r.task, c[i].pid, c[i].points, 0, c[i].cg);
+		assert_int_equal(assembler__feed(a, &r, sizeof(r)), 0);
+	}
+	hdr(&v.hdr, OOMT_REC_VICTIM, 1);
+	task(&v.task, 101, 0, 0, 5);
+	v.task.flags = OOMT_TASK_MEM;
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	hdr(&e.hdr, OOMT_REC_END, 1);
+	e.candidates = 7;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.n_cands, 7);
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(s.cands[i].pid, c[i].pid);
+		if (c[i].path) {
+			assert_true(s.cands[i].has & TASK_HAS_CGROUP);
+			assert_string_equal(s.cands[i].cgroup, c[i].path);
+		} else {
+			assert_false(s.cands[i].has & TASK_HAS_CGROUP);
+		}
+	}
+	assembler__free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_oom),
+		cmocka_unit_test(test_candidate_cgroups_by_run),
 		cmocka_unit_test(test_exact_rss_sums),
 		cmocka_unit_test(test_candidates_batch),
 		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),

@@ -105,6 +105,43 @@ static void test_string_n_stops_at_len(void **state)
 	free(buf);
 }
 
+/*
+ * The writer gathers text: a record longer than its buffer comes out whole
+ * and in order, and reaches the stream when the top-level value closes, so
+ * that the caller's own newline follows it.
+ */
+static void test_buffered_records_in_order(void **state)
+{
+	/* each record some 3 x JSON_BUF long */
+	enum { KEYS = 3 * JSON_BUF / 24 };
+	static char want[2 * 48 * KEYS + 256];
+	char *buf = NULL;
+	size_t len = 0, n = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct json_writer w;
+
+	(void)state;
+	for (int rec = 0; rec < 2; rec++) {
+		jw_init(&w, f);
+		jw_object_start(&w);
+		n += (size_t)snprintf(want + n, sizeof(want) - n, "{");
+		for (int i = 0; i < KEYS; i++) {
+			jw_kv_int(&w, "key_of_some_length", (int64_t)i * -1000003);
+			n += (size_t)snprintf(want + n, sizeof(want) - n, "%s\"key_of_some_length\":%d",
+					      i ? "," : "", i * -1000003);
+		}
+		jw_kv_int(&w, "min", INT64_MIN);
+		jw_kv_uint(&w, "max", UINT64_MAX);
+		jw_object_end(&w);
+		fputc('\n', f);
+		n += (size_t)snprintf(want + n, sizeof(want) - n,
+				      ",\"min\":-9223372036854775808,\"max\":18446744073709551615}\n");
+	}
+	fclose(f);
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_escapes_controls_and_quotes),
 		cmocka_unit_test(test_utf8_kept_invalid_escaped),
 		cmocka_unit_test(test_string_n_stops_at_len),
+		cmocka_unit_test(test_buffered_records_in_order),
 	};
 
 	return cmocka_run_group_tests_name("json_writer", tests, NULL, NULL);

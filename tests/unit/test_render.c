@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,94 @@ static void test_text_why(void **state)
 	oom_event__free(ev);
 }
 
+/* format_bytes as it was written with printf: the integer version must match it. */
+static void printf_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, size, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, size, "%.1f %s", v, units[u]);
+}
+
+static void expect_bytes(uint64_t bytes)
+{
+	char got[64], want[64];
+
+	format_bytes(got, sizeof(got), bytes);
+	printf_bytes(want, sizeof(want), bytes);
+	if (strcmp(got, want))
+		fail_msg("format_bytes(%" PRIu64 "): \"%s\", printf: \"%s\"", bytes, got, want);
+}
+
+static void test_format_bytes_as_printf(void **state)
+{
+	/* 1280 B is 1.25 KiB exactly: printf rounds the tie to even, 1.2 */
+	static const uint64_t edges[] = {
+		0, 1, 1023, 1024, 1025, 1126, 1127, 1152, 1280, 1331, 3328, 1048575, 1048576,
+		(1ull << 30) - 1, 1ull << 40, (1ull << 50) - 1, (1ull << 53) - 1, 1ull << 53,
+		(1ull << 53) + 1, UINT64_MAX,
+	};
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	char buf[64];
+
+	(void)state;
+	format_bytes(buf, sizeof(buf), 1280);
+	assert_string_equal(buf, "1.2 KiB");
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		expect_bytes(edges[i]);
+	/* every half-tenth of each unit, and its neighbours */
+	for (int u = 1; u <= 4; u++)
+		for (uint64_t k = 0; k < 20480; k++) {
+			uint64_t b = (k << (10 * u)) / 20 + (k & 1);
+
+			expect_bytes(b);
+			expect_bytes(b + 1);
+			if (b)
+				expect_bytes(b - 1);
+		}
+	for (int i = 0; i < 200000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		expect_bytes(x >> (x % 64));
+	}
+}
+
+/* A candidate row, with the printf format it was written with. */
+static void test_text_candidate_row(void **state)
+{
+	struct oom_event *ev = sample();
+	char *s, want[512];
+	struct oom_task *t = &ev->candidates[1];
+
+	(void)state;
+	t->pid = -5;
+	t->points = -123456789012;
+	t->oom_score_adj = -1000;
+	t->pgtables_bytes = 1280;
+	t->swap_pages = 3;
+	t->has |= TASK_POINTS_ESTIMATED;
+	ev->candidates[2].has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM);
+	ev->candidates[2].skip = OOM_SKIP_ADJ_MIN;
+	s = render(render_event_text, ev);
+	snprintf(want, sizeof(want), "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n", (size_t)2, -5,
+		 "hog", "-123456789012*", "3.9 MiB", "12.0 KiB", "1.2 KiB", -1000, "", "");
+	assert_non_null(strstr(s, want));
+	snprintf(want, sizeof(want), "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n", (size_t)3, 200,
+		 "q\"n\\nx\\x1b[31mz", "skip", "?", "?", "?", 0, "  ", "oom_score_adj_min");
+	assert_non_null(strstr(s, want));
+	free(s);
+	oom_event__free(ev);
+}
+
 static char *render_am(void (*fn)(FILE *, const struct oom_aftermath *),
 		       const struct oom_aftermath *am)
 {
@@ -195,6 +284,8 @@ int main(void)
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_absent_facts),
 		cmocka_unit_test(test_text_why),
+		cmocka_unit_test(test_format_bytes_as_printf),
+		cmocka_unit_test(test_text_candidate_row),
 		cmocka_unit_test(test_aftermath_live),
 		cmocka_unit_test(test_aftermath_kmsg),
 	};

@@ -45,7 +45,10 @@ struct oom_event *oom_event__new_fixed(const struct oom_event_caps *caps)
 	ev->candidates = alloc_touched(ev->cap_candidates, sizeof(*ev->candidates));
 	ev->kernel_stack = alloc_touched(ev->cap_kernel_stack, sizeof(*ev->kernel_stack));
 	ev->user_stack = alloc_touched(ev->cap_user_stack, sizeof(*ev->user_stack));
-	if (!ev->victims || !ev->candidates || !ev->kernel_stack || !ev->user_stack) {
+	ev->rank_order = alloc_touched(2 * ev->cap_candidates, sizeof(*ev->rank_order));
+	ev->cap_rank_order = ev->cap_candidates;
+	if (!ev->victims || !ev->candidates || !ev->kernel_stack || !ev->user_stack ||
+	    !ev->rank_order) {
 		oom_event__free(ev);
 		return NULL;
 	}
@@ -61,6 +64,7 @@ void oom_event__clear(struct oom_event *ev)
 		free(ev->candidates);
 		free(ev->kernel_stack);
 		free(ev->user_stack);
+		free(ev->rank_order);
 	}
 	memset(ev, 0, sizeof(*ev));
 	ev->constraint = OOM_CONSTRAINT_UNKNOWN;
@@ -72,6 +76,8 @@ void oom_event__clear(struct oom_event *ev)
 	ev->candidates = keep.candidates;
 	ev->kernel_stack = keep.kernel_stack;
 	ev->user_stack = keep.user_stack;
+	ev->rank_order = keep.rank_order;
+	ev->cap_rank_order = keep.cap_rank_order;
 	ev->cap_victims = keep.cap_victims;
 	ev->cap_candidates = keep.cap_candidates;
 	ev->cap_kernel_stack = keep.cap_kernel_stack;
@@ -87,6 +93,7 @@ void oom_event__free(struct oom_event *ev)
 	free(ev->candidates);
 	free(ev->kernel_stack);
 	free(ev->user_stack);
+	free(ev->rank_order);
 	free(ev);
 }
 
@@ -178,59 +185,87 @@ static bool ranks_below(const struct oom_task *a, const struct oom_task *b)
 	return cmp_candidates(a, b) > 0;
 }
 
-static void swap_tasks(struct oom_task *a, struct oom_task *b)
-{
-	struct oom_task t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
+/*
+ * The heap's moves copy each task once per level (a hole moves, not a
+ * swapped pair): a task is some 700 bytes.
+ */
 static void sift_up(struct oom_task *h, size_t i)
 {
-	while (i > 0 && ranks_below(&h[i], &h[(i - 1) / 2])) {
-		swap_tasks(&h[i], &h[(i - 1) / 2]);
+	struct oom_task t;
+
+	if (!i || !ranks_below(&h[i], &h[(i - 1) / 2]))
+		return;
+	t = h[i];
+	do {
+		h[i] = h[(i - 1) / 2];
 		i = (i - 1) / 2;
-	}
+	} while (i > 0 && ranks_below(&t, &h[(i - 1) / 2]));
+	h[i] = t;
 }
 
-static void sift_down(struct oom_task *h, size_t n, size_t i)
+/* Put t (not in h) at i, moving it down past the children that rank lower. */
+static void sift_down(struct oom_task *h, size_t n, size_t i, const struct oom_task *t)
 {
 	for (;;) {
 		size_t l = 2 * i + 1, r = l + 1, worst = i;
+		const struct oom_task *w = t;
 
-		if (l < n && ranks_below(&h[l], &h[worst]))
+		if (l < n && ranks_below(&h[l], w)) {
 			worst = l;
-		if (r < n && ranks_below(&h[r], &h[worst]))
+			w = &h[l];
+		}
+		if (r < n && ranks_below(&h[r], w))
 			worst = r;
 		if (worst == i)
-			return;
-		swap_tasks(&h[i], &h[worst]);
+			break;
+		h[i] = h[worst];
 		i = worst;
 	}
+	h[i] = *t;
+}
+
+/* The kept candidates, in the order offered, made a heap (once an event). */
+static void heapify(struct oom_event *ev)
+{
+	struct oom_task t;
+
+	for (size_t i = ev->n_candidates / 2; i-- > 0;) {
+		t = ev->candidates[i];
+		sift_down(ev->candidates, ev->n_candidates, i, &t);
+	}
+	ev->cand_heap = true;
 }
 
 /*
- * Keep the best `cap` candidates in a heap, the lowest-ranked at the root:
- * appended while fewer, then a better one replaces the root. 0 kept, 1 too
- * low, -ENOMEM (a growable event could not grow).
+ * Keep the best `cap` candidates: appended while fewer (a heap only once
+ * one had to be dropped), then a better one replaces the heap's root, the
+ * lowest-ranked. 0 kept, 1 too low, -ENOMEM (a growable event could not
+ * grow).
  */
 static int heap_offer(struct oom_event *ev, const struct oom_task *t, size_t cap)
 {
 	struct oom_task *slot;
 
 	if (ev->n_candidates < cap) {
-		slot = oom_event__add_candidate(ev);
+		/* (a fixed slot is not zeroed first: t covers it whole) */
+		if (ev->fixed && ev->n_candidates < ev->cap_candidates)
+			slot = &ev->candidates[ev->n_candidates++];
+		else
+			slot = oom_event__add_candidate(ev);
 		if (!slot)
 			return -ENOMEM;
 		*slot = *t;
-		sift_up(ev->candidates, ev->n_candidates - 1);
+		if (ev->cand_heap)
+			sift_up(ev->candidates, ev->n_candidates - 1);
 		return 0;
 	}
-	if (!ev->n_candidates || !ranks_below(&ev->candidates[0], t))
+	if (!ev->n_candidates)
 		return 1;
-	ev->candidates[0] = *t;
-	sift_down(ev->candidates, ev->n_candidates, 0);
+	if (!ev->cand_heap)
+		heapify(ev);
+	if (!ranks_below(&ev->candidates[0], t))
+		return 1;
+	sift_down(ev->candidates, ev->n_candidates, 0, t);
 	return 0;
 }
 
@@ -251,8 +286,16 @@ int oom_event__offer_candidate(struct oom_event *ev, const struct oom_task *t)
 						2 * ev->cap_candidates * sizeof(*more));
 
 		if (more) {
+			uint32_t *order = realloc(ev->rank_order,
+						  4 * ev->cap_candidates * sizeof(*order));
+
 			ev->candidates = more;
 			ev->cap_candidates *= 2;
+			/* without it, ranking falls back to qsort */
+			if (order) {
+				ev->rank_order = order;
+				ev->cap_rank_order = ev->cap_candidates;
+			}
 		}
 	}
 	return heap_offer(ev, t, ev->cap_candidates);
@@ -265,11 +308,86 @@ int oom_event__offer_candidate_top(struct oom_event *ev, const struct oom_task *
 	return heap_offer(ev, t, keep);
 }
 
+/* Index a ranks before index b: cmp_candidates, ties in storage order. */
+static bool order_before(const struct oom_task *c, uint32_t a, uint32_t b)
+{
+	int d = cmp_candidates(&c[a], &c[b]);
+
+	return d < 0 || (d == 0 && a < b);
+}
+
+/*
+ * Sort the candidates through o (2 n indexes: the order, then room to
+ * merge into; no allocation): a merge sort of the indexes, then each task
+ * moved once along the permutation's cycles.
+ */
+static void rank_by_order(struct oom_task *c, uint32_t *o, size_t n)
+{
+	uint32_t *a = o, *b = o + n, *x;
+	struct oom_task t;
+
+	for (size_t i = 0; i < n; i++)
+		o[i] = (uint32_t)i;
+	for (size_t w = 1; w < n; w *= 2) {
+		for (size_t lo = 0; lo < n; lo += 2 * w) {
+			size_t mid = lo + w < n ? lo + w : n, hi = mid + w < n ? mid + w : n;
+			size_t i = lo, j = mid, k = lo;
+
+			while (i < mid && j < hi)
+				b[k++] = order_before(c, a[j], a[i]) ? a[j++] : a[i++];
+			while (i < mid)
+				b[k++] = a[i++];
+			while (j < hi)
+				b[k++] = a[j++];
+		}
+		x = a;
+		a = b;
+		b = x;
+	}
+	if (a != o)
+		memcpy(o, a, n * sizeof(*o));
+	/* o[k]: the task that belongs at k */
+	for (size_t k = 0; k < n; k++) {
+		size_t j = k;
+
+		if (o[k] == k)
+			continue;
+		t = c[k];
+		for (;;) {
+			size_t src = o[j];
+
+			o[j] = (uint32_t)j;
+			if (src == k) {
+				c[j] = t;
+				break;
+			}
+			c[j] = c[src];
+			j = src;
+		}
+	}
+}
+
 void oom_event__rank(struct oom_event *ev, size_t keep)
 {
-	if (ev->n_candidates > 1)
-		qsort(ev->candidates, ev->n_candidates, sizeof(*ev->candidates),
-		      cmp_candidates);
+	uint32_t *o;
+
+	if (ev->n_candidates > 1 && ev->n_candidates <= UINT32_MAX) {
+		/* a fixed event's index array grew with its candidates (or
+		 * could not: qsort then) and is not allocated here */
+		if (!ev->fixed && ev->cap_rank_order < ev->n_candidates) {
+			o = realloc(ev->rank_order, 2 * ev->n_candidates * sizeof(*o));
+			if (o) {
+				ev->rank_order = o;
+				ev->cap_rank_order = ev->n_candidates;
+			}
+		}
+		if (ev->cap_rank_order >= ev->n_candidates)
+			rank_by_order(ev->candidates, ev->rank_order, ev->n_candidates);
+		else
+			qsort(ev->candidates, ev->n_candidates, sizeof(*ev->candidates),
+			      cmp_candidates);
+	}
+	ev->cand_heap = false;
 	if (keep && ev->n_candidates > keep)
 		ev->n_candidates = keep;
 }

@@ -289,6 +289,16 @@ struct oom_event {
 	bool fixed;
 	bool grow_candidates;	/* fixed, but candidates may grow (keep all) */
 	size_t cap_victims, cap_candidates, cap_kernel_stack, cap_user_stack;
+	/*
+	 * Candidates are kept in the order offered until more are offered
+	 * than kept; from then on they are a heap (cand_heap). Ranking sorts
+	 * rank_order, an index per candidate (room for cap_rank_order
+	 * candidates, two indexes each: it merges), and moves each task once,
+	 * instead of sorting the large tasks themselves.
+	 */
+	bool cand_heap;
+	uint32_t *rank_order;
+	size_t cap_rank_order;
 	uint64_t victims_dropped;	/* victims beyond cap_victims */
 	uint64_t frames_dropped;	/* stack frames beyond their cap */
 };

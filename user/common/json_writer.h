@@ -13,14 +13,25 @@
 #include <stdio.h>
 
 #define JSON_MAX_DEPTH 16
+/* text gathered before it goes to the stream: one fwrite for many values */
+#define JSON_BUF 16384
 
+/*
+ * The text reaches `out` at the latest when a top-level value is complete
+ * (its closing brace): only then may the caller write to `out` itself (the
+ * newline after a record), or call jw_flush() first.
+ */
 struct json_writer {
 	FILE *out;
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
+	size_t len;		/* of buf, not yet written */
+	char buf[JSON_BUF];
 };
 
 void jw_init(struct json_writer *w, FILE *out);
+/* Write out what is gathered (a top-level value's end does it). */
+void jw_flush(struct json_writer *w);
 void jw_object_start(struct json_writer *w);
 void jw_object_end(struct json_writer *w);
 void jw_array_start(struct json_writer *w);

@@ -19,27 +19,48 @@ static void kv_kb(struct json_writer *w, const char *key, uint64_t pages, uint32
 	jw_kv_uint(w, key, pages * (page_size / 1024));
 }
 
+static void write_origin_of(struct json_writer *w, const struct cgroup_origin *o)
+{
+	if (o->unit[0])
+		jw_kv_string(w, "unit", o->unit);
+	if (o->container_id[0])
+		jw_kv_string(w, "container_id", o->container_id);
+	if (o->pod_uid[0])
+		jw_kv_string(w, "pod_uid", o->pod_uid);
+}
+
 void render_origin_json(struct json_writer *w, const char *path)
 {
 	struct cgroup_origin o;
 
 	cgroup_origin_from_path(path, &o);
-	if (o.unit[0])
-		jw_kv_string(w, "unit", o.unit);
-	if (o.container_id[0])
-		jw_kv_string(w, "container_id", o.container_id);
-	if (o.pod_uid[0])
-		jw_kv_string(w, "pod_uid", o.pod_uid);
+	write_origin_of(w, &o);
 }
+
+/*
+ * What the last task's cgroup path said (its origin and names): the
+ * candidates of one OOM mostly share a cgroup, and the path is parsed once.
+ */
+struct origin_memo {
+	const char *path;	/* NULL: nothing yet */
+	struct cgroup_origin o;
+	const struct oom_names *n;
+};
 
 /* cgroup, unit, container_id, pod_uid, and the names: where the task runs. */
 static void write_origin(struct json_writer *w, const struct oom_event *ev,
-			 const struct oom_task *t)
+			 const struct oom_task *t, struct origin_memo *m)
 {
-	const struct oom_names *n = oom_event__names_of(ev, t);
+	const struct oom_names *n;
 
+	if (!m->path || strcmp(m->path, t->cgroup)) {
+		cgroup_origin_from_path(t->cgroup, &m->o);
+		m->n = oom_event__names_of(ev, t);
+		m->path = t->cgroup;
+	}
+	n = m->n;
 	jw_kv_string(w, "cgroup", t->cgroup);
-	render_origin_json(w, t->cgroup);
+	write_origin_of(w, &m->o);
 	if (n && n->ns[0])
 		jw_kv_string(w, "namespace", n->ns);
 	if (n && n->pod[0])
@@ -98,7 +119,7 @@ static void write_cmd(struct json_writer *w, const struct oom_cmdline *cmd, bool
 
 /* victim-style task: memory in kB */
 static void write_victim(struct json_writer *w, const struct oom_task *t,
-			 const struct oom_event *ev, bool with_reason)
+			 const struct oom_event *ev, bool with_reason, struct origin_memo *m)
 {
 	jw_object_start(w);
 	write_identity(w, t);
@@ -120,7 +141,7 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 	if (has_mem(t, TASK_HAS_SWAP))
 		kv_kb(w, "swap_kb", t->swap_pages, ev->page_size);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, ev, t);
+		write_origin(w, ev, t, m);
 	if (t == &ev->victim)
 		write_cmd(w, &ev->victim_cmd, ev->has & EV_HAS_VICTIM_EXE,
 			  ev->has & EV_HAS_VICTIM_CMDLINE);
@@ -131,7 +152,7 @@ static void write_victim(struct json_writer *w, const struct oom_task *t,
 
 /* candidate-style task: memory in pages, as oom_badness counts it */
 static void write_candidate(struct json_writer *w, const struct oom_event *ev,
-			    const struct oom_task *t)
+			    const struct oom_task *t, struct origin_memo *m)
 {
 	jw_object_start(w);
 	write_identity(w, t);
@@ -158,7 +179,7 @@ static void write_candidate(struct json_writer *w, const struct oom_event *ev,
 	if (t->has & TASK_HAS_TOTAL_VM)
 		jw_kv_uint(w, "total_vm_pages", t->total_vm_pages);
 	if (t->has & TASK_HAS_CGROUP)
-		write_origin(w, ev, t);
+		write_origin(w, ev, t, m);
 	jw_object_end(w);
 }
 
@@ -296,6 +317,7 @@ static void write_run_up(struct json_writer *w, const struct oom_run_up *ru)
 
 void render_event_json(FILE *out, const struct oom_event *ev)
 {
+	struct origin_memo memo = { .path = NULL };
 	struct json_writer w;
 	char buf[64];
 
@@ -320,7 +342,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 		jw_object_start(&w);
 		write_identity(&w, &ev->trigger);
 		if (ev->trigger.has & TASK_HAS_CGROUP)
-			write_origin(&w, ev, &ev->trigger);
+			write_origin(&w, ev, &ev->trigger, &memo);
 		write_cmd(&w, &ev->trigger_cmd, ev->has & EV_HAS_TRIGGER_EXE,
 			  ev->has & EV_HAS_TRIGGER_CMDLINE);
 		jw_object_end(&w);
@@ -355,7 +377,7 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	}
 	if (ev->has & EV_HAS_VICTIM) {
 		jw_key(&w, "victim");
-		write_victim(&w, &ev->victim, ev, false);
+		write_victim(&w, &ev->victim, ev, false, &memo);
 		if (ev->victim.has & TASK_HAS_POINTS)
 			jw_kv_uint(&w, "victim_rank", oom_event__rank_of(ev, ev->victim.pid));
 		if (oom_victim_from__name(ev->victim_from))
@@ -364,13 +386,13 @@ void render_event_json(FILE *out, const struct oom_event *ev)
 	jw_key(&w, "victims");
 	jw_array_start(&w);
 	for (size_t i = 0; i < ev->n_victims; i++)
-		write_victim(&w, &ev->victims[i], ev, true);
+		write_victim(&w, &ev->victims[i], ev, true, &memo);
 	jw_array_end(&w);
 	if (ev->has & EV_HAS_CANDIDATES) {
 		jw_key(&w, "candidates");
 		jw_array_start(&w);
 		for (size_t i = 0; i < ev->n_candidates; i++)
-			write_candidate(&w, ev, &ev->candidates[i]);
+			write_candidate(&w, ev, &ev->candidates[i], &memo);
 		jw_array_end(&w);
 		jw_kv_uint(&w, "candidates_total", ev->candidates_total);
 	}

@@ -13,20 +13,72 @@
 #include "render.h"
 #include "text_escape.h"
 
+/* v's decimal digits at the end of buf (size >= 21); returns where they start. */
+static char *dec_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* s into buf, cut to fit as snprintf cuts it */
+static void copy_cut(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!size)
+		return;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+/*
+ * "12.0 MiB": what snprintf's "%.1f" makes of bytes / 1024^u as a double,
+ * in integer arithmetic: below 2^53 bytes the double is exact, and so is
+ * the rounding here, to nearest, ties to even (a candidate table formats
+ * three of these a row).
+ */
 void format_bytes(char *buf, size_t size, uint64_t bytes)
 {
 	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)bytes;
+	char tmp[48], *p;
+	uint64_t tenths, rest, half;
+	unsigned shift;
 	int u = 0;
 
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
+	while (u < 4 && bytes >> (10 * (u + 1)))
 		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%" PRIu64 " B", bytes);
-	else
+	if (bytes >= 1ull << 53) {
+		double v = (double)bytes;
+
+		for (int i = 0; i < u; i++)
+			v /= 1024;
 		snprintf(buf, size, "%.1f %s", v, units[u]);
+		return;
+	}
+	p = tmp + sizeof(tmp) - 1;
+	*p = '\0';
+	p -= strlen(units[u]);
+	memcpy(p, units[u], strlen(units[u]));
+	*--p = ' ';
+	if (u == 0) {
+		p = dec_digits(p, bytes);	/* "%" PRIu64 " B" */
+	} else {
+		shift = 10u * (unsigned)u;
+		tenths = bytes * 10 >> shift;
+		rest = bytes * 10 & ((1ull << shift) - 1);
+		half = 1ull << (shift - 1);
+		if (rest > half || (rest == half && tenths & 1))
+			tenths++;
+		*--p = (char)('0' + tenths % 10);
+		*--p = '.';
+		p = dec_digits(p, tenths / 10);
+	}
+	copy_cut(buf, size, p);
 }
 
 static const char *esc(char *buf, size_t size, const char *s)
@@ -429,6 +481,53 @@ static void print_trigger(FILE *out, const struct oom_event *ev)
 		print_where(out, "             ", t->cgroup);
 }
 
+/*
+ * A line built in memory: one fwrite, not a printf of ten conversions, a
+ * row. The longest candidate row is some 390 bytes (a comm of 63 escaped
+ * bytes is 252 of them).
+ */
+struct line {
+	char buf[512];
+	size_t len;
+};
+
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	if (n > sizeof(l->buf) - l->len)
+		n = sizeof(l->buf) - l->len;
+	memcpy(l->buf + l->len, s, n);
+	l->len += n;
+}
+
+static void line_pad(struct line *l, size_t n)
+{
+	while (n-- && l->len < sizeof(l->buf))
+		l->buf[l->len++] = ' ';
+}
+
+/* printf's "%*s" (width > 0: right-aligned) and "%-*s" (width < 0) */
+static void line_str(struct line *l, int width, const char *s)
+{
+	size_t n = strlen(s), w = (size_t)(width < 0 ? -width : width);
+
+	if (width > 0 && n < w)
+		line_pad(l, w - n);
+	line_put(l, s, n);
+	if (width < 0 && n < w)
+		line_pad(l, w - n);
+}
+
+/* printf's "%*d": v right-aligned in width */
+static void line_int(struct line *l, int width, int64_t v)
+{
+	char tmp[24], *p = dec_digits(tmp + sizeof(tmp) - 1, v < 0 ? -(uint64_t)v : (uint64_t)v);
+
+	tmp[sizeof(tmp) - 1] = '\0';
+	if (v < 0)
+		*--p = '-';
+	line_str(l, width, p);
+}
+
 static void print_candidates(FILE *out, const struct oom_event *ev)
 {
 	char e[256], rss[32], swap[32], pt[32];
@@ -442,23 +541,49 @@ static void print_candidates(FILE *out, const struct oom_event *ev)
 		"points", "rss", "swap", "pgtables", "adj");
 	for (size_t i = 0; i < ev->n_candidates; i++) {
 		const struct oom_task *t = &ev->candidates[i];
+		/* "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n" */
+		struct line l = { .len = 0 };
 		char points[24];
 
-		if (t->has & TASK_HAS_POINTS)
-			snprintf(points, sizeof(points), "%" PRId64 "%s", t->points,
-				 t->has & TASK_POINTS_ESTIMATED ? "*" : "");
-		else
-			snprintf(points, sizeof(points), t->skip ? "skip" : "?");
+		if (t->has & TASK_HAS_POINTS) {
+			char *p = points + sizeof(points) - 2;
+
+			p[0] = t->has & TASK_POINTS_ESTIMATED ? '*' : '\0';
+			p[1] = '\0';
+			p = dec_digits(p, t->points < 0 ? -(uint64_t)t->points :
+					  (uint64_t)t->points);
+			if (t->points < 0)
+				*--p = '-';
+			memmove(points, p, strlen(p) + 1);
+		} else {
+			copy_cut(points, sizeof(points), t->skip ? "skip" : "?");
+		}
 		estimated |= t->has & TASK_POINTS_ESTIMATED;
-		fprintf(out, "    %4zu %8d %-16s %12s %10s %10s %10s %6d%s%s\n", i + 1, t->pid,
-			esc(e, sizeof(e), t->comm), points,
-			bytes_or_unknown(rss, sizeof(rss), rss_known(t),
-					 task_rss(t) * ev->page_size),
-			bytes_or_unknown(swap, sizeof(swap), has_mem(t, TASK_HAS_SWAP),
-					 t->swap_pages * ev->page_size),
-			bytes_or_unknown(pt, sizeof(pt), has_mem(t, TASK_HAS_PGTABLES),
-					 t->pgtables_bytes),
-			t->oom_score_adj, t->skip ? "  " : "", t->skip ? oom_skip__name(t->skip) : "");
+		line_pad(&l, 4);
+		line_int(&l, 4, (int64_t)(i + 1));
+		line_pad(&l, 1);
+		line_int(&l, 8, t->pid);
+		line_pad(&l, 1);
+		line_str(&l, -16, esc(e, sizeof(e), t->comm));
+		line_pad(&l, 1);
+		line_str(&l, 12, points);
+		line_pad(&l, 1);
+		line_str(&l, 10, bytes_or_unknown(rss, sizeof(rss), rss_known(t),
+						  task_rss(t) * ev->page_size));
+		line_pad(&l, 1);
+		line_str(&l, 10, bytes_or_unknown(swap, sizeof(swap), has_mem(t, TASK_HAS_SWAP),
+						  t->swap_pages * ev->page_size));
+		line_pad(&l, 1);
+		line_str(&l, 10, bytes_or_unknown(pt, sizeof(pt), has_mem(t, TASK_HAS_PGTABLES),
+						  t->pgtables_bytes));
+		line_pad(&l, 1);
+		line_int(&l, 6, t->oom_score_adj);
+		if (t->skip) {
+			line_put(&l, "  ", 2);
+			line_str(&l, 0, oom_skip__name(t->skip));
+		}
+		line_put(&l, "\n", 1);
+		fwrite(l.buf, 1, l.len, out);
 	}
 	if (estimated && from_log(ev))
 		fprintf(out, "    * points recomputed from the task table as that kernel did "

@@ -416,8 +416,18 @@ static void complete(struct assembler *a)
 	/* every task offered was evaluated, kept or not */
 	if (ev->candidates_total < a->cur_offered)
 		ev->candidates_total = a->cur_offered;
-	for (size_t i = 0; i < ev->n_candidates; i++)
-		resolve_task_cgroup(a, &ev->candidates[i]);
+	for (size_t i = 0; i < ev->n_candidates; i++) {
+		struct oom_task *c = &ev->candidates[i], *prev = i ? c - 1 : NULL;
+
+		/* the candidates of an OOM mostly share their cgroup: its path
+		 * is made once for a run of them */
+		if (prev && prev->has & TASK_HAS_CGROUP && prev->cgroup_id == c->cgroup_id) {
+			memcpy(c->cgroup, prev->cgroup, strlen(prev->cgroup) + 1);
+			c->has |= TASK_HAS_CGROUP;
+			continue;
+		}
+		resolve_task_cgroup(a, c);
+	}
 	for (size_t i = 0; i < ev->n_victims; i++) {
 		struct oom_task *v = &ev->victims[i];
 

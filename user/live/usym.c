@@ -169,22 +169,17 @@ static int notes_build_id(Elf_Data *data, unsigned char *id)
 }
 
 /*
- * The GNU build id of an open ELF file; its length, or -1. Read with libelf
+ * The GNU build id of an ELF file; its length, or -1. Read with libelf
  * alone, from the PT_NOTE segments, else the SHT_NOTE sections (a file
  * without program headers, or notes outside them): this runs when a process's objects
  * are captured, while it may be exiting, and libdw's code is not locked
  * (session.c, unlocked_libs), libelf's is.
  */
-static int fd_build_id(int fd, unsigned char *id)
+static int elf_build_id(Elf *elf, unsigned char *id)
 {
 	size_t n_ph = 0;
 	int n = -1;
-	Elf *elf;
 
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf)
-		return -1;
 	if (!elf_getphdrnum(elf, &n_ph) && n_ph) {
 		for (size_t i = 0; i < n_ph && n < 0; i++) {
 			GElf_Phdr ph;
@@ -203,30 +198,42 @@ static int fd_build_id(int fd, unsigned char *id)
 		if (gelf_getshdr(scn, &sh) && sh.sh_type == SHT_NOTE)
 			n = notes_build_id(elf_getdata(scn, NULL), id);
 	}
-	elf_end(elf);
 	return n;
 }
 
-/* o's build id, from its open file (size 0 when it has none). */
-static void object_build_id(struct usym_object *o)
+/*
+ * An ELF file opened to read a few headers and notes: read as asked
+ * (pread), not mapped whole. A mapping costs its munmap's TLB shootdown,
+ * tens of microseconds on a paravirtualized machine, for each object of
+ * each OOM's trigger, twice.
+ */
+static Elf *elf_headers(int fd)
 {
-	int n = fd_build_id(o->fd, o->build_id);
+	elf_version(EV_CURRENT);
+	return elf_begin(fd, ELF_C_READ, NULL);
+}
 
-	o->build_id_size = n > 0 ? (uint8_t)n : 0;
+static int fd_build_id(int fd, unsigned char *id)
+{
+	Elf *elf = elf_headers(fd);
+	int n;
+
+	if (!elf)
+		return -1;
+	n = elf_build_id(elf, id);
+	elf_end(elf);
+	return n;
 }
 
 /*
  * The load bias of a file mapped at start from file offset pgoff: address -
  * ELF vaddr, through the PT_LOAD that covers pgoff. 0 and *bias set, or -1.
  */
-static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
+static int elf_bias(Elf *elf, uint64_t start, uint64_t pgoff, uint64_t *bias)
 {
 	size_t n;
 	int ret = -1;
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 
-	if (!elf)
-		return -1;
 	if (!elf_getphdrnum(elf, &n)) {
 		for (size_t i = 0; i < n && ret; i++) {
 			GElf_Phdr ph;
@@ -240,7 +247,6 @@ static int fd_bias(int fd, uint64_t start, uint64_t pgoff, uint64_t *bias)
 			ret = 0;
 		}
 	}
-	elf_end(elf);
 	return ret;
 }
 
@@ -719,6 +725,8 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		       uint64_t off)
 {
 	char buf[OOM_PATH_MAX + 32];
+	Elf *elf;
+	int n;
 
 	snprintf(buf, sizeof(buf), "/proc/%u/root%s", pid, o->path);
 	o->fd = open(buf, O_RDONLY | O_CLOEXEC);
@@ -727,12 +735,18 @@ static int open_object(struct usym_object *o, uint32_t pid, bool host, uint64_t 
 		o->fd = open(o->path, O_RDONLY | O_CLOEXEC);
 	if (o->fd < 0)
 		return -1;
-	if (fd_bias(o->fd, st, off, &o->bias)) {
+	/* its bias and build id from one reading of its headers */
+	elf = elf_headers(o->fd);
+	if (!elf || elf_bias(elf, st, off, &o->bias)) {
+		if (elf)
+			elf_end(elf);
 		close(o->fd);
 		o->fd = -1;
 		return -1;
 	}
-	object_build_id(o);
+	n = elf_build_id(elf, o->build_id);
+	o->build_id_size = n > 0 ? (uint8_t)n : 0;
+	elf_end(elf);
 	/* remembered by the host path only when that is the same file */
 	if (host && o->build_id_size)
 		usym_cache_note(o->build_id, o->build_id_size, o->path);
@@ -857,7 +871,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	const char *kept;
 	size_t n;
 	Elf *elf;
-	int fd = -1;
+	int fd = -1, bid;
 
 	if (!path || path[0] != '/' || !start_code || usym_space_find(s, start_code) ||
 	    s->n >= USYM_MAX_OBJECTS)
@@ -869,8 +883,7 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_headers(fd);
 	if (!elf || elf_getphdrnum(elf, &n)) {
 		if (elf)
 			elf_end(elf);
@@ -897,8 +910,9 @@ void usym_space_add_exe(struct usym_space *s, uint32_t pid, const char *path,
 	o->bias = start_code - lowest_x;
 	o->path = kept;
 	set_extent(o, elf);
+	bid = elf_build_id(elf, o->build_id);
+	o->build_id_size = bid > 0 ? (uint8_t)bid : 0;
 	elf_end(elf);
-	object_build_id(o);
 }
 
 /* The ELF vaddr of the file's PT_DYNAMIC, or -1. */
@@ -938,10 +952,10 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 	bool pid_root_used = false;
 	uint64_t dyn;
 	Elf *elf = NULL;
+	int bid;
 
 	if (path[0] != '/' || s->n >= USYM_MAX_OBJECTS)
 		return 0;
-	elf_version(EV_CURRENT);
 	/* the process's view first (a container's files), then the host's */
 	for (int pass = 0; pass < 2 && !elf; pass++) {
 		if (!pass && !pid)
@@ -951,7 +965,7 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 		o.fd = open(pass ? path : buf, O_RDONLY | O_CLOEXEC);
 		if (o.fd < 0)
 			continue;
-		elf = elf_begin(o.fd, ELF_C_READ_MMAP, NULL);
+		elf = elf_headers(o.fd);
 		/* the same file as the one loaded: its dynamic section lands
 		 * where the linker saw it */
 		if (!elf || dynamic_vaddr(elf, &dyn) || dyn + addr != ld) {
@@ -971,14 +985,16 @@ int usym_space_add_linked(struct usym_space *s, uint32_t pid, const char *path, 
 		real = realpath(path, resolved);
 	copy_str(opath, sizeof(opath), real && real[0] == '/' ? real : path);
 	set_extent(&o, elf);
-	elf_end(elf);
 	/* known already (from the maps), or in the way of what is */
 	if (o.start >= o.end || find_path(s, opath) || overlaps(s, o.start, o.end) ||
 	    !(o.path = space_path(s, opath))) {
+		elf_end(elf);
 		close(o.fd);
 		return 0;
 	}
-	object_build_id(&o);
+	bid = elf_build_id(elf, o.build_id);
+	o.build_id_size = bid > 0 ? (uint8_t)bid : 0;
+	elf_end(elf);
 	s->obj[s->n++] = o;
 	return 1;
 }
@@ -1003,7 +1019,7 @@ void usym_space_add_frame(struct usym_space *s, uint32_t pid, const char *hint, 
 	fd = find_by_build_id(build_id, build_id_size, hint, pid, path, sizeof(path));
 	if (fd < 0)
 		return;
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	elf = elf_headers(fd);
 	if (!elf || off_to_vaddr(elf, file_offset, &vaddr) || !(kept = space_path(s, path))) {
 		if (elf)
 			elf_end(elf);
