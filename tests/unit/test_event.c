@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "event.h"
+#include "sat_math.h"
 #include "text_escape.h"
 
 static void add(struct oom_event *ev, int32_t pid, int64_t points, bool has_points)
@@ -228,12 +229,29 @@ static void test_text_escape(void **state)
 	assert_string_equal(text_escape_buf(buf, 1, "abc"), "");
 }
 
+/* oom_badness's sum at the ends of its inputs: the limits, never a wrap */
+static void test_points_saturate(void **state)
+{
+	(void)state;
+	assert_true(oom_points(UINT64_MAX, UINT64_MAX, 0, 0, 0, 4096) == INT64_MAX);
+	assert_true(oom_points(0, 0, 0, -1000, UINT64_MAX, 4096) == INT64_MIN);
+	assert_true(oom_points_adj_part(INT32_MAX, UINT64_MAX) == INT64_MAX);
+	assert_true(oom_points(10, 5, 8192, 0, 0, 4096) == 17);
+	assert_true(sat_sub64(INT64_MIN, 1) == INT64_MIN);
+	assert_true(sat_sub64(INT64_MAX, -1) == INT64_MAX);
+	assert_true(sat_sub64(5, 7) == -2);
+	assert_true(abs_u64(INT64_MIN) == (uint64_t)INT64_MAX + 1);
+	assert_true(sat_mul_u64(UINT64_MAX / 2, 3) == UINT64_MAX);
+	assert_true(sat_mul_u64(3, 4096) == 12288);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rank_orders_by_points_skipped_last),
 		cmocka_unit_test(test_many_candidates_grow),
 		cmocka_unit_test(test_fixed_offer_keeps_top_k),
+		cmocka_unit_test(test_points_saturate),
 		cmocka_unit_test(test_offer_top_keeps_top_k),
 		cmocka_unit_test(test_fixed_grows_when_all_are_wanted),
 		cmocka_unit_test(test_fixed_appends_stop_at_cap),

@@ -122,6 +122,29 @@ static void test_text_why(void **state)
 	oom_event__free(ev);
 }
 
+/*
+ * Points at the ends of int64 (a garbage log or record file): the "why"
+ * lines saturate, and the sanitizers would catch an overflow on the way.
+ */
+static void test_text_why_extreme_points(void **state)
+{
+	struct oom_event *ev = sample();
+	char *s;
+
+	(void)state;
+	ev->candidates[0].points = ev->victim.points = INT64_MAX;
+	ev->candidates[1].points = INT64_MIN;
+	ev->victim.oom_score_adj = -1000;
+	ev->totalpages = UINT64_MAX;
+	ev->page_size = 4096;
+	s = render(render_event_text, ev);
+	assert_non_null(strstr(s, "runner-up pid 100"));
+	assert_non_null(strstr(s, "margin 9223372036854775807 points"));
+	assert_non_null(strstr(s, "= memory 9223372036854775807 + adj -"));
+	free(s);
+	oom_event__free(ev);
+}
+
 /* format_bytes as it was written with printf: the integer version must match it. */
 static void printf_bytes(char *buf, size_t size, uint64_t bytes)
 {
@@ -284,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_json_keys),
 		cmocka_unit_test(test_json_absent_facts),
 		cmocka_unit_test(test_text_why),
+		cmocka_unit_test(test_text_why_extreme_points),
 		cmocka_unit_test(test_format_bytes_as_printf),
 		cmocka_unit_test(test_text_candidate_row),
 		cmocka_unit_test(test_aftermath_live),

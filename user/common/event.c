@@ -7,6 +7,7 @@
 
 #include "cgroup_names.h"
 #include "event.h"
+#include "sat_math.h"
 
 struct oom_event *oom_event__new(void)
 {
@@ -444,17 +445,17 @@ const char *oom_victim_from__name(enum oom_victim_from f)
 
 int64_t oom_points_adj_part(int32_t adj, uint64_t totalpages)
 {
-	return (int64_t)adj * (int64_t)(totalpages / 1000);
+	return sat_mul64(adj, sat_i64(totalpages / 1000));
 }
 
 int64_t oom_points(uint64_t rss_pages, uint64_t swap_pages,
 		   uint64_t pgtables_bytes, int32_t adj, uint64_t totalpages,
 		   uint32_t page_size)
 {
-	int64_t points = (int64_t)(rss_pages + swap_pages +
-				   pgtables_bytes / (page_size ? page_size : 4096));
+	int64_t points = sat_add64(sat_add64(sat_i64(rss_pages), sat_i64(swap_pages)),
+				   sat_i64(pgtables_bytes / (page_size ? page_size : 4096)));
 
-	return points + oom_points_adj_part(adj, totalpages);
+	return sat_add64(points, oom_points_adj_part(adj, totalpages));
 }
 
 const struct oom_names *oom_event__names_of(const struct oom_event *ev,

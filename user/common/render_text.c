@@ -11,6 +11,7 @@
 
 #include "cgroup_names.h"
 #include "render.h"
+#include "sat_math.h"
 #include "text_escape.h"
 
 /* v's decimal digits at the end of buf (size >= 21); returns where they start. */
@@ -269,7 +270,7 @@ static void print_why(FILE *out, const struct oom_event *ev)
 
 		fprintf(out, "  why        points %" PRId64 " = memory %" PRId64
 			" + adj %" PRId64 " (oom_score_adj %d x totalpages %" PRIu64 "/1000)\n",
-			v->points, v->points - adj, adj, v->oom_score_adj, ev->totalpages);
+			v->points, sat_sub64(v->points, adj), adj, v->oom_score_adj, ev->totalpages);
 	}
 	for (size_t i = 0; i < ev->n_candidates; i++) {
 		if (ev->candidates[i].pid != v->pid) {
@@ -278,10 +279,9 @@ static void print_why(FILE *out, const struct oom_event *ev)
 		}
 	}
 	if (runner && runner->has & TASK_HAS_POINTS) {
-		int64_t margin = v->points - runner->points;
+		int64_t margin = sat_sub64(v->points, runner->points);
 
-		format_bytes(a, sizeof(a),
-			     (uint64_t)(margin < 0 ? -margin : margin) * ev->page_size);
+		format_bytes(a, sizeof(a), sat_mul_u64(abs_u64(margin), ev->page_size));
 		fprintf(out, "             runner-up pid %d \"%s\" points %" PRId64
 			", margin %" PRId64 " points (%s%s)\n", runner->pid,
 			esc(e, sizeof(e), runner->comm), runner->points, margin,

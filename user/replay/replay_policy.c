@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "replay_policy.h"
+#include "sat_math.h"
 
 struct replay_group {
 	const char *key;	/* the child cgroup's path, NULL: a task in the domain itself */
@@ -354,7 +355,7 @@ static bool pick_best(struct replay_ctx *cx, const struct oom_event *ev, int32_t
 	if (s >= 0) {
 		r->has_margin = true;
 		r->runner_up = (size_t)s;
-		r->margin = cx->scores[b] - cx->scores[s];
+		r->margin = sat_sub64(cx->scores[b], cx->scores[s]);
 		r->tie = !r->margin;
 	}
 	return true;
@@ -526,7 +527,7 @@ static enum replay_unavail largest_memcg(struct replay_ctx *cx, const struct oom
 	if (second_top >= 0) {
 		r->has_margin = true;
 		r->runner_up = (size_t)second_top;
-		r->margin = (int64_t)(best_use - second_use);
+		r->margin = sat_i64(best_use - second_use);
 		r->tie = !r->margin;
 	}
 	return RU_NONE;

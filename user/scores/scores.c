@@ -10,6 +10,7 @@
 #include "cgroup_names.h"
 #include "domain_memory_stat.h"
 #include "procfs_read.h"
+#include "sat_math.h"
 #include "scores.h"
 
 #define SYS_FILE 4096
@@ -555,9 +556,9 @@ void scores_flip_below(const struct score_set *s, const struct score_task *t, in
 		}
 	}
 	/* freeing memory helps only as far as the task has memory to free */
-	if (t->points - target + 1 <= t->mem_points) {
+	if (sat_add64(sat_sub64(t->points, target), 1) <= t->mem_points) {
 		ret->by_memory = true;
-		ret->mem_pages = -(t->points - target + 1);
+		ret->mem_pages = sat_sub64(0, sat_add64(sat_sub64(t->points, target), 1));
 	}
 }
 

@@ -7,6 +7,7 @@
 #include "cgroup_names.h"
 #include "json_writer.h"
 #include "render.h"
+#include "sat_math.h"
 #include "scores_render.h"
 #include "text_escape.h"
 
@@ -27,7 +28,7 @@ static void kb(char *buf, size_t size, uint64_t kbytes)
 
 static void pages(char *buf, size_t size, const struct score_set *s, int64_t n)
 {
-	uint64_t bytes = (uint64_t)(n < 0 ? -n : n) * s->page_size;
+	uint64_t bytes = sat_mul_u64(abs_u64(n), s->page_size);
 
 	if (n < 0) {
 		buf[0] = '-';
@@ -162,7 +163,7 @@ void scores_render_header(FILE *out, const struct score_set *s)
 				s->oom_kill_allocating_task);
 	}
 	if (first && second) {
-		int64_t margin = first->points - second->points;
+		int64_t margin = sat_sub64(first->points, second->points);
 
 		pages(a, sizeof(a), s, margin);
 		fprintf(out, "first: pid %d \"%s\", %s pid %d \"%s\" by %" PRId64 " points (%s)%s\n",
