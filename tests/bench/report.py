@@ -190,7 +190,8 @@ def strace_profile(path):
         elif c["call"] == "futex" and c["pid"] == main and "WAIT" in c["args"]:
             waits.append(c)
     # the main thread's waits between the last load and the first attach
-    # (kallsyms; with loading on a thread, the attach follows on that thread)
+    # (kallsyms, or the second loading thread the split load waits for:
+    # with loading on a thread, the attach follows on that thread)
     if last_load_end is not None:
         until = attaches[0]["t"] if attaches else ready
         for c in waits:
@@ -773,7 +774,7 @@ def table(res):
         for mode, p in st.get("profile_under_strace", {}).items():
             sl = ", ".join("%s %.0f" % (x["prog"], x["ms"]) for x in p["slowest_loads"][:2])
             w("  where (one start of %s under strace, main and loading threads, ms): total %.1f = kernel BTF read %.0f"
-              " (%d reads) + verifier %.0f (%d loads; slowest %s) + waiting for kallsyms %.0f + attach %.0f"
+              " (%d reads) + verifier %.0f (%d loads; slowest %s) + waiting for kallsyms or the second loading thread %.0f + attach %.0f"
               " + attached to ready %.0f + other %.0f (libbpf parsing BTF, relocating; linking; argument"
               " parsing); beside it, the kallsyms thread %.0f" % (
                   mode, p["total_ms"], p["vmlinux_btf_ms"], p["vmlinux_btf_reads"], p["verifier_ms"],
