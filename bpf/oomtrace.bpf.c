@@ -181,7 +181,7 @@ struct oom_ctx {
 	/* the KILL record's kernel stack, for kstack_has() */
 	__u64 kstack[OOMT_KSTACK_MAX];
 	__s64 kstack_len;
-	/* the direct walk's candidates not sent yet */
+	/* candidates not sent yet (send_candidate(); the full object) */
 	struct oomt_candidates batch;
 };
 
@@ -700,6 +700,89 @@ static __always_inline void save_totals(struct oom_ctx *c, __u64 extra_lost)
 }
 
 /*
+ * Candidates go 32 to a CANDIDATES record, in a compact form (struct
+ * oomt_cand), in every mode: a record a candidate cost each its ring
+ * buffer reservation and commit. The batch is sent when full, and before
+ * any record that must follow the candidates (KILL, COUNTS, END). The
+ * compat object (kernels before 5.17) sends one CANDIDATE record each.
+ */
+#ifndef OOMT_COMPAT
+/* The batch's candidates as one record; one the ring buffer refuses counts
+ * each of them lost, as their own records would have. */
+static __always_inline void flush_candidates(struct oom_ctx *c)
+{
+	struct oomt_candidates *b = &c->batch;
+	__u32 n = b->count;
+
+	if (!n || n > OOMT_CANDIDATES_MAX)
+		return;
+	b->hdr.type = OOMT_REC_CANDIDATES;
+	b->hdr.mode = attach_mode;
+	b->hdr.oom_id = c->oom_id;
+	b->hdr.ts_ns = c->ts_ns;
+	b->pad = 0;
+	if (bpf_ringbuf_output(&events, b, offsetof(struct oomt_candidates, cand) +
+				n * sizeof(struct oomt_cand), BPF_RB_NO_WAKEUP)) {
+		__sync_fetch_and_add(&drops.ringbuf_full, 1);
+		c->lost += n;
+	}
+	b->count = 0;
+}
+
+/* A task the compact form holds whole: a thread-group leader (its tid its
+ * pid), numbers in 32 bits, no exact sums. */
+static __always_inline bool fits_compact(const struct oomt_task *t)
+{
+	return !(t->flags & OOMT_TASK_EXACT) && t->tid == t->pid &&
+	       t->rss_anon <= 0xffffffffULL && t->rss_file <= 0xffffffffULL &&
+	       t->rss_shmem <= 0xffffffffULL && t->swap <= 0xffffffffULL &&
+	       t->pgtables_bytes <= 0xffffffffULL &&
+	       t->oom_score_adj >= -32768 && t->oom_score_adj <= 32767;
+}
+
+/* Candidate T into the batch, or, where it does not fit, a record of its own. */
+static __always_inline void send_candidate(struct oom_ctx *c, const struct oomt_task *t)
+{
+	struct oomt_cand *e;
+	__u32 n;
+
+	if (!fits_compact(t)) {
+		struct oomt_candidate *r = reserve(c, sizeof(*r));
+
+		if (!r)
+			return;
+		r->hdr.type = OOMT_REC_CANDIDATE;
+		r->hdr.mode = attach_mode;
+		r->hdr.oom_id = c->oom_id;
+		r->hdr.ts_ns = c->ts_ns;
+		__builtin_memcpy(&r->task, t, sizeof(r->task));
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
+	n = c->batch.count & (OOMT_CANDIDATES_MAX - 1);
+	e = &c->batch.cand[n];
+	e->points = t->points;
+	e->total_vm = t->total_vm;
+	e->cgroup_id = t->cgroup_id;
+	e->pid = t->pid;
+	e->uid = t->uid;
+	e->rss_anon = t->rss_anon;
+	e->rss_file = t->rss_file;
+	e->rss_shmem = t->rss_shmem;
+	e->swap = t->swap;
+	e->pgtables_bytes = t->pgtables_bytes;
+	e->oom_score_adj = t->oom_score_adj;
+	e->flags = t->flags;
+	__builtin_memcpy(e->comm, t->comm, OOMT_COMM_LEN);
+	c->batch.count = n + 1;
+	if (n + 1 == OOMT_CANDIDATES_MAX)
+		flush_candidates(c);
+}
+#else
+#define flush_candidates(c) do { } while (0)
+#endif
+
+/*
  * END closes the OOM; COUNTS reports the same totals while it stays open.
  * The slot is written first as if this record were lost, and corrected once
  * it is not. A reservation is tested right after it is made, with nothing in
@@ -710,6 +793,8 @@ static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 kil
 {
 	struct oomt_end *e;
 
+	/* the candidates come before the totals that count them */
+	flush_candidates(c);
 	save_totals(c, 1);
 	e = reserve(c, sizeof(*e));
 	if (!e)
@@ -767,6 +852,9 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->walk_pending = 0;
 	c->walk_truncated = 0;
 	c->walk_next = 0;
+#ifndef OOMT_COMPAT
+	c->batch.count = 0;
+#endif
 
 	b = reserve(c, sizeof(*b));
 	if (!b)
@@ -806,11 +894,31 @@ __noinline int emit_candidate(__u64 task, __s64 points, __u32 exact, __u64 kn, _
 {
 	struct task_struct *p = (void *)task;
 	struct oom_ctx *c = get_ctx();
+#ifdef OOMT_COMPAT
 	struct oomt_candidate *r;
+#endif
 
 	if (!c)
 		return 0;
 	c->candidates++;
+#ifndef OOMT_COMPAT
+	/* into the batch (send_candidate()), read through the context's
+	 * scratch task: the record is reserved only for a task that does not
+	 * fit the compact form */
+	fill_task_tp(c, &c->scratch, p, kn ? kn_id : 0);
+	if (exact) {
+		c->scratch.points = points;
+		if (points != LONG_MIN_VAL)
+			c->scratch.flags |= OOMT_TASK_POINTS;
+	} else {
+		compute_points(&c->scratch, c->totalpages);
+	}
+	if (!kn)
+		kn = (__u64)BPF_CORE_READ(task_memcg_css(p), cgroup, kn);
+	send_cgroup_chain(c, (void *)kn);
+	send_candidate(c, &c->scratch);
+	return 0;
+#else
 	r = reserve(c, sizeof(*r));
 	if (!r)
 		return 0;
@@ -831,6 +939,7 @@ __noinline int emit_candidate(__u64 task, __s64 points, __u32 exact, __u64 kn, _
 	send_cgroup_chain(c, (void *)kn);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
+#endif
 }
 
 /* One step up the executable's path, c->exe (struct exe_walk); a global
@@ -1529,6 +1638,8 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
 	/* before the reservation: a full ring buffer loses the record, not
 	 * the fact that this OOM kills */
 	c->kill_entered = 1;
+	/* the candidates the kernel weighed come before its choice */
+	flush_candidates(c);
 	k = reserve(c, sizeof(*k));
 	if (!k)
 		return;
@@ -2106,7 +2217,9 @@ LOOP_CB walk_cb(__u64 idx, void *data)
 static __always_inline void walk_candidates(struct oom_ctx *c)
 {
 	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
+	c->batch.count = 0;
 	OOMT_LOOP(max_walk, walk_cb, NULL);
+	flush_candidates(c);
 	if (!c->walk.done)
 		walk_cut(c);
 }
@@ -2230,36 +2343,6 @@ static __always_inline void fill_task_direct(struct oom_ctx *c, struct oomt_task
 	t->pgtables_bytes = c->snap.pgtables_bytes;
 }
 
-/* The batch's candidates as one record; one the ring buffer refuses counts
- * each of them lost, as their own records would have. */
-static __always_inline void flush_candidates(struct oom_ctx *c)
-{
-	struct oomt_candidates *b = &c->batch;
-	__u32 n = b->count;
-
-	if (!n || n > OOMT_CANDIDATES_MAX)
-		return;
-	b->hdr.type = OOMT_REC_CANDIDATES;
-	b->hdr.mode = attach_mode;
-	b->hdr.oom_id = c->oom_id;
-	b->hdr.ts_ns = c->ts_ns;
-	b->pad = 0;
-	if (bpf_ringbuf_output(&events, b, offsetof(struct oomt_candidates, cand) +
-				n * sizeof(struct oomt_cand), BPF_RB_NO_WAKEUP)) {
-		__sync_fetch_and_add(&drops.ringbuf_full, 1);
-		c->lost += n;
-	}
-	b->count = 0;
-}
-
-static __always_inline bool fits_compact(const struct oomt_task *t)
-{
-	return !(t->flags & OOMT_TASK_EXACT) && t->rss_anon <= 0xffffffffULL &&
-	       t->rss_file <= 0xffffffffULL && t->rss_shmem <= 0xffffffffULL &&
-	       t->swap <= 0xffffffffULL && t->pgtables_bytes <= 0xffffffffULL &&
-	       t->oom_score_adj >= -32768 && t->oom_score_adj <= 32767;
-}
-
 /*
  * judge_task() and emit_candidate() with loads, the candidate into the
  * batch; KN, KN_ID: its memcg's kernfs node and id as the walk knows them
@@ -2271,8 +2354,6 @@ static __always_inline void judge_direct(struct oom_ctx *c, __u64 task, bool dyi
 	struct task_struct *p = KCAST(struct task_struct, kid_task_struct, task);
 	struct mm_struct *oom_mm;
 	struct oomt_task *t;
-	struct oomt_cand *e;
-	__u32 n;
 
 	/* as judge_task() */
 	if (p->tgid <= 1 || p->flags & PF_KTHREAD)
@@ -2296,37 +2377,7 @@ static __always_inline void judge_direct(struct oom_ctx *c, __u64 task, bool dyi
 	fill_task_direct(c, t, p, kn_id);
 	compute_points(t, c->totalpages);
 	send_cgroup_chain(c, (void *)kn);
-	if (!fits_compact(t)) {	/* a record of its own */
-		struct oomt_candidate *r = reserve(c, sizeof(*r));
-
-		if (!r)
-			return;
-		r->hdr.type = OOMT_REC_CANDIDATE;
-		r->hdr.mode = attach_mode;
-		r->hdr.oom_id = c->oom_id;
-		r->hdr.ts_ns = c->ts_ns;
-		__builtin_memcpy(&r->task, t, sizeof(r->task));
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-		return;
-	}
-	n = c->batch.count & (OOMT_CANDIDATES_MAX - 1);
-	e = &c->batch.cand[n];
-	e->points = t->points;
-	e->total_vm = t->total_vm;
-	e->cgroup_id = t->cgroup_id;
-	e->pid = t->pid;
-	e->uid = t->uid;
-	e->rss_anon = t->rss_anon;
-	e->rss_file = t->rss_file;
-	e->rss_shmem = t->rss_shmem;
-	e->swap = t->swap;
-	e->pgtables_bytes = t->pgtables_bytes;
-	e->oom_score_adj = t->oom_score_adj;
-	e->flags = t->flags;
-	__builtin_memcpy(e->comm, t->comm, OOMT_COMM_LEN);
-	c->batch.count = n + 1;
-	if (n + 1 == OOMT_CANDIDATES_MAX)
-		flush_candidates(c);
+	send_candidate(c, t);
 }
 
 /* memcg_walk_step() with loads (the same phases; see there) */
