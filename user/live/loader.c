@@ -22,6 +22,7 @@
 #include "oomtrace_compat.skel.h"
 #pragma GCC diagnostic pop
 #include "btf_cache.h"
+#include "clock_now.h"
 #include "direct_walk.h"
 #include "kfeatures.h"
 #include "kaddrs.h"
@@ -391,14 +392,11 @@ static bool attach_reclaim_pair(struct loader *t, const char *begin, const char 
 
 static void attach_reclaim(struct loader *t)
 {
-	struct timespec ts;
-
 	t->reclaim_memcg = attach_reclaim_pair(t, "handle_memcg_reclaim_begin",
 					       "handle_memcg_reclaim_end");
 	t->reclaim_direct = attach_reclaim_pair(t, "handle_direct_reclaim_begin",
 						"handle_direct_reclaim_end");
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	t->reclaim_since_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	t->reclaim_since_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
 static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
