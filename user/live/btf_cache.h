@@ -54,7 +54,9 @@ struct btf_cache_got {
 	/*
 	 * The kernel's ids for the direct walk, as the minimal BTF carries
 	 * them (kernel_ids_from_raw() on the bytes in the memfd): ids_err 0,
-	 * or -ENOENT where it carries none (then ids are all 0).
+	 * or -ENOENT where it carries none, -EINVAL where the scan cannot
+	 * step through it (then ids are all 0, and the loader scans the
+	 * kernel's BTF for them).
 	 */
 	int ids_err;
 	struct kernel_ids ids;
