@@ -6,12 +6,21 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 
+#include "oomtrace.h"
+/* only for its ELF bytes, as the loader hands them to btf_cache_open() */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function"
+#include "oomtrace.skel.h"
+#pragma GCC diagnostic pop
 #include "btf_cache.h"
+#include "direct_walk.h"
 
 /* A real raw BTF: int, and struct s { int a; } */
 static void *sample_btf(size_t *len)
@@ -141,6 +150,65 @@ static void test_payload_not_btf(void **state)
 	free(f);
 }
 
+/* btf_cache_open()'s ids against libbpf's parse of the memfd it returns, and one kernel scan. */
+static void check_open(const void *obj, size_t size, bool want_built,
+		       const struct kernel_ids *scanned)
+{
+	struct btf_cache_got got;
+	struct kernel_ids parsed;
+	char err[256] = "";
+	int fd;
+
+	memset(&got, 0xff, sizeof(got));
+	fd = btf_cache_open("full", obj, size, &got, err, sizeof(err));
+	if (fd < 0)
+		fail_msg("btf_cache_open: %s: %s", strerror(-fd), err);
+	assert_int_equal(got.built, want_built);
+	assert_int_equal(got.ids_err, 0);
+	assert_int_equal(kernel_ids_from_fd(fd, &parsed), 0);
+	assert_memory_equal(&got.ids, &parsed, sizeof(parsed));
+	assert_memory_equal(&got.ids, scanned, sizeof(*scanned));
+	close(fd);
+}
+
+/*
+ * The kernel's ids for the direct walk come back with the minimal BTF,
+ * freshly made and then from the cache, as libbpf reads them from the
+ * memfd it is handed (the loader parses it no more).
+ */
+static void test_open_hands_back_the_ids(void **state)
+{
+	char dir[] = "/tmp/oomtrace-test-btf-cache.XXXXXX", path[128];
+	struct btf_cache_got got;
+	struct kernel_ids scanned;
+	const void *obj;
+	size_t size = 0;
+	char err[256];
+
+	(void)state;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		skip();
+		return;
+	}
+	obj = oomtrace_bpf__elf_bytes(&size);
+	libbpf_set_print(NULL);	/* the dry runs' stops (btf_min_verify()) are not news */
+	assert_non_null(mkdtemp(dir));
+	setenv("OOMTRACE_CACHE_DIR", dir, 1);
+	assert_int_equal(kernel_ids_scan(&scanned), 0);
+	check_open(obj, size, true, &scanned);		/* made now, and written */
+	check_open(obj, size, false, &scanned);		/* read from the cache */
+	/* no cache: nothing, and no ids (the loader scans the kernel's BTF) */
+	setenv("OOMTRACE_CACHE_DIR", "", 1);
+	memset(&got, 0xff, sizeof(got));
+	assert_int_equal(btf_cache_open("full", obj, size, &got, err, sizeof(err)), -ENOENT);
+	assert_false(got.built);
+	assert_int_equal(got.ids_err, -ENOENT);
+	unsetenv("OOMTRACE_CACHE_DIR");
+	snprintf(path, sizeof(path), "%s/core-btf.full", dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -148,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_stale_key),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_payload_not_btf),
+		cmocka_unit_test(test_open_hands_back_the_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

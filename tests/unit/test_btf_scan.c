@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -130,6 +131,79 @@ static void test_finds_several_ids(void **state)
 	assert_int_equal(btf_scan_ids(&r, size, w, 4), -EINVAL);
 }
 
+/* Raw BTF of B, copied: libbpf writes the header, the types, then the strings. */
+static void *raw_copy(const struct btf *b, uint32_t *size)
+{
+	const void *raw = btf__raw_data(b, size);
+	void *copy = raw ? malloc(*size) : NULL;
+
+	assert_non_null(copy);
+	memcpy(copy, raw, *size);
+	return copy;
+}
+
+/* An enum's members by name, the first enum of its name, as libbpf's lookup finds it. */
+static void test_enum_values(void **state)
+{
+	static const char *const names[] = { "a", "b", "c", "missing" };
+	struct btf *b = btf__new_empty();
+	int32_t vals[4] = { 0, 0, 0, 77 };
+	uint32_t size;
+	void *raw;
+
+	(void)state;
+	assert_non_null(b);
+	assert_true(btf__add_int(b, "int", 4, BTF_INT_SIGNED) > 0);
+	/* another enum with the same member names first: not the one asked for */
+	assert_true(btf__add_enum(b, "other", 4) > 0);
+	assert_int_equal(btf__add_enum_value(b, "a", 1), 0);
+	assert_true(btf__add_enum(b, "ids", 4) > 0);
+	assert_int_equal(btf__add_enum_value(b, "a", 5), 0);
+	assert_int_equal(btf__add_enum_value(b, "b", -3), 0);
+	assert_int_equal(btf__add_enum_value(b, "c", 70000), 0);
+	assert_true(btf__add_enum(b, "ids", 4) > 0);	/* a second of that name */
+	assert_int_equal(btf__add_enum_value(b, "a", 9), 0);
+	raw = raw_copy(b, &size);
+	assert_int_equal(btf_scan_enum(raw, size, "ids", names, vals, 4), 0);
+	assert_int_equal(vals[0], 5);
+	assert_int_equal(vals[1], -3);
+	assert_int_equal(vals[2], 70000);
+	assert_int_equal(vals[3], 77);	/* not a member: left as it was */
+	/* a struct's name, a prefix, an enum that is not there */
+	assert_int_equal(btf_scan_enum(raw, size, "int", names, vals, 4), -ENOENT);
+	assert_int_equal(btf_scan_enum(raw, size, "id", names, vals, 4), -ENOENT);
+	assert_int_equal(btf_scan_enum(raw, size, "none", names, vals, 4), -ENOENT);
+	assert_int_equal(btf_scan_enum(raw, 10, "ids", names, vals, 4), -EINVAL);
+	free(raw);
+	btf__free(b);
+}
+
+/* An enum whose members run past the type section is refused, not read past it. */
+static void test_enum_cut_short(void **state)
+{
+	static const char *const names[] = { "a", "b" };
+	struct btf *b = btf__new_empty();
+	struct btf_header *h;
+	int32_t vals[2] = { 0, 0 };
+	uint32_t size;
+	void *raw;
+
+	(void)state;
+	assert_true(btf__add_enum(b, "ids", 4) > 0);
+	assert_int_equal(btf__add_enum_value(b, "a", 5), 0);
+	assert_int_equal(btf__add_enum_value(b, "b", 6), 0);
+	raw = raw_copy(b, &size);
+	assert_int_equal(btf_scan_enum(raw, size, "ids", names, vals, 2), 0);
+	assert_int_equal(vals[1], 6);
+	h = raw;
+	h->type_len -= 4;	/* b's value outside the types */
+	vals[1] = 0;
+	assert_int_equal(btf_scan_enum(raw, size, "ids", names, vals, 2), -EINVAL);
+	assert_int_equal(vals[1], 0);
+	free(raw);
+	btf__free(b);
+}
+
 /*
  * The direct walk's ids (direct_walk.h) against libbpf's lookups in this
  * kernel's BTF: scanned, and carried through a minimal BTF as the cache
@@ -177,6 +251,10 @@ static void test_kernel_ids_agree_with_libbpf(void **state)
 	assert_int_equal(kernel_ids_from_fd(fileno(f), &carried), 0);
 	assert_memory_equal(&carried, &scanned, sizeof(carried));
 	fclose(f);
+	/* the same read off the bytes, as btf_cache_open() hands them over */
+	memset(&carried, 0xff, sizeof(carried));
+	assert_int_equal(kernel_ids_from_raw(raw, size, &carried), 0);
+	assert_memory_equal(&carried, &scanned, sizeof(carried));
 	/* a minimal BTF made without them: none, and the caller scans */
 	f = tmpfile();
 	btf__free(min);
@@ -186,6 +264,7 @@ static void test_kernel_ids_agree_with_libbpf(void **state)
 	assert_int_equal(fwrite(raw, 1, size, f), size);
 	fflush(f);
 	assert_int_equal(kernel_ids_from_fd(fileno(f), &carried), -ENOENT);
+	assert_int_equal(kernel_ids_from_raw(raw, size, &carried), -ENOENT);
 	fclose(f);
 	btf__free(min);
 	btf__free(k);
@@ -198,6 +277,8 @@ int main(void)
 		cmocka_unit_test(test_refuses_what_it_cannot_step_through),
 		cmocka_unit_test(test_agrees_with_libbpf_on_this_kernel),
 		cmocka_unit_test(test_finds_several_ids),
+		cmocka_unit_test(test_enum_values),
+		cmocka_unit_test(test_enum_cut_short),
 		cmocka_unit_test(test_kernel_ids_agree_with_libbpf),
 	};
 

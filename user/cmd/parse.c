@@ -20,6 +20,7 @@
 
 #include "cgroup_path.h"
 #include "cli_args.h"
+#include "clock_now.h"
 #include "json_writer.h"
 #include "commands.h"
 #include "kmsg_input.h"
@@ -267,12 +268,9 @@ bad:
 /* The wall-clock time of printk's clock at 0 (it runs with CLOCK_MONOTONIC). */
 static uint64_t boot_wall_ns(void)
 {
-	struct timespec real, mono;
+	uint64_t real = clock_now_ns(CLOCK_REALTIME);
 
-	clock_gettime(CLOCK_REALTIME, &real);
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	return (uint64_t)real.tv_sec * 1000000000ull + (uint64_t)real.tv_nsec -
-	       ((uint64_t)mono.tv_sec * 1000000000ull + (uint64_t)mono.tv_nsec);
+	return real - mono_ns();
 }
 
 /* Open every input before reading any: a bad one fails the run before output. */
@@ -300,14 +298,6 @@ static int open_inputs(const struct parse_opts *o, int *fds)
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Read one input to its end (or, following, until a signal). 0 or -errno. */
 static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, const char *name,
 		     bool devkmsg)
@@ -318,7 +308,7 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 	struct stat sb;
 	bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 	uint64_t bytes_at_eof = UINT64_MAX;
-	int64_t last_kernel_ms = now_ms();
+	int64_t last_kernel_ms = (int64_t)mono_ms();
 	int ret = 0, n, timeout;
 
 	in = kmsg_input__new(fd, devkmsg, devkmsg ? boot_wall_ns() : 0);
@@ -332,7 +322,7 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 		} else if (!kmsg_parser__pending(p)) {
 			timeout = -1;
 		} else {
-			timeout = (int)(last_kernel_ms + QUIET_MS - now_ms());
+			timeout = (int)(last_kernel_ms + QUIET_MS - (int64_t)mono_ms());
 			if (timeout <= 0 && (o->follow || !regular)) {
 				/* a live source: quiet, though others' lines still come */
 				kmsg_parser__flush(p);
@@ -344,7 +334,7 @@ static int run_input(struct parse_state *st, struct kmsg_parser *p, int fd, cons
 		n = kmsg_input__next(in, &line, timeout);
 		if (n == 1) {
 			if (line.kernel && !line.meta)
-				last_kernel_ms = now_ms();
+				last_kernel_ms = (int64_t)mono_ms();
 			if (kmsg_parser__feed(p, &line)) {
 				log_err("out of memory");
 				ret = -ENOMEM;

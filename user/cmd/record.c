@@ -30,6 +30,7 @@
 
 #include "caps.h"
 #include "cli_args.h"
+#include "clock_now.h"
 #include "commands.h"
 #include "container_names.h"
 #include "journal.h"
@@ -101,19 +102,6 @@ struct recorder {
 	bool count_reached;
 };
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t mono_ms(void)
-{
-	return now_ns(CLOCK_MONOTONIC) / 1000000ull;
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -159,7 +147,7 @@ static void own_start(struct json_writer *w, struct recorder *r, const char *typ
 {
 	char when[64];
 
-	format_time_iso(when, sizeof(when), now_ns(CLOCK_REALTIME));
+	format_time_iso(when, sizeof(when), clock_now_ns(CLOCK_REALTIME));
 	jw_object_start(w);
 	jw_kv_string(w, "type", type);
 	jw_kv_string(w, "time", when);
@@ -201,7 +189,7 @@ static void write_record(struct recorder *r, const char *data, size_t len)
 		err = write_gap_record(r);
 		if (!err) {
 			r->gap_records = 0;	/* told; a new failure starts a new count */
-			r->gap_since_ns = now_ns(CLOCK_REALTIME);
+			r->gap_since_ns = clock_now_ns(CLOCK_REALTIME);
 		}
 	}
 	if (!err)
@@ -217,7 +205,7 @@ static void write_record(struct recorder *r, const char *data, size_t len)
 		log_err("cannot write %s: %s: records go to stdout until it can be written "
 			"(retried at every record and on SIGHUP)", r->rf.path, strerror(-err));
 		r->file_failing = true;
-		r->gap_since_ns = now_ns(CLOCK_REALTIME);
+		r->gap_since_ns = clock_now_ns(CLOCK_REALTIME);
 	}
 	r->file_err = err;
 	r->gap_records++;
@@ -711,7 +699,7 @@ static void read_identity(struct recorder *r)
 	struct utsname u;
 
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-		uint64_t t = now_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
+		uint64_t t = clock_now_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 32;
 
 		memcpy(rnd, &t, sizeof(t));
 	}
@@ -816,7 +804,7 @@ static int setup(struct recorder *r)
 		log_err("out of memory");
 		return -ENOMEM;
 	}
-	r->prom.start_time_s = now_ns(CLOCK_REALTIME) / 1000000000ull;
+	r->prom.start_time_s = clock_now_ns(CLOCK_REALTIME) / 1000000000ull;
 	if (r->use_journal) {
 		/* tests: a journald of their own (OOMTRACE_JOURNAL_SOCKET) */
 		const char *sock = getenv("OOMTRACE_JOURNAL_SOCKET");
@@ -843,7 +831,7 @@ static int setup(struct recorder *r)
 			"(retried at every record and on SIGHUP)", r->rf.path, strerror(-err));
 		r->file_failing = true;
 		r->file_err = err;
-		r->gap_since_ns = now_ns(CLOCK_REALTIME);
+		r->gap_since_ns = clock_now_ns(CLOCK_REALTIME);
 	}
 	prev_run__scan(&r->prev, r->rf.path);
 	/* before attaching: a kill while we load counts as missed, as it is */

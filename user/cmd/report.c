@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli_args.h"
+#include "clock_now.h"
 #include "commands.h"
 #include "jsonl_reader.h"
 #include "log.h"
@@ -129,12 +130,9 @@ static int parse_args(int argc, char **argv, struct report_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	struct timespec ts;
-	uint64_t now;
+	uint64_t now = clock_now_ns(CLOCK_REALTIME);
 	int c;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":s:u:e:jh", longopts, NULL)) != -1) {

@@ -11,6 +11,7 @@
 #include "oomtrace.h"
 #include "assemble.h"
 #include "cgroup_names.h"
+#include "clock_now.h"
 #include "ksyms.h"
 #include "ustack.h"
 
@@ -67,18 +68,10 @@ struct assembler {
 	uint64_t reaper_until_mono_ns;
 };
 
-static uint64_t now_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* BPF timestamps are CLOCK_BOOTTIME; events carry wall-clock time. */
 static uint64_t boot_to_realtime(uint64_t boot_ns)
 {
-	return boot_ns + now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME);
+	return boot_ns + clock_now_ns(CLOCK_REALTIME) - clock_now_ns(CLOCK_BOOTTIME);
 }
 
 /* A name dropped to make room: the BPF side must send it again. */
@@ -382,7 +375,7 @@ static void account_drops(struct assembler *a, struct oom_event *ev)
 /* An emitted event's victims: their exits (and the reaper) are awaited. */
 static void watch_aftermath(struct assembler *a, const struct oom_event *ev)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = mono_ns();
 
 	a->reaper_until_mono_ns = now + ASSEMBLE_REAPER_WATCH_MS * 1000000ull;
 	for (size_t i = 0; i < ev->n_victims && a->n_awaiting < ASSEMBLE_EXIT_WATCH_MAX; i++) {
@@ -395,7 +388,7 @@ static void watch_aftermath(struct assembler *a, const struct oom_event *ev)
 /* Forget awaited exits that came (PID) or are overdue (PID 0: only those). */
 static void unwatch_exits(struct assembler *a, int32_t pid)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = mono_ns();
 	size_t kept = 0;
 
 	for (size_t i = 0; i < a->n_awaiting; i++) {
@@ -520,7 +513,7 @@ static void complete(struct assembler *a)
 static void capture_space(struct assembler *a, uint32_t pid)
 {
 	struct usym_space *s = &a->ustack.space;
-	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	uint64_t now = mono_ns();
 
 	/* a second is long for a retry, short for a library to be loaded */
 	if (!pid || (s->n && s->pid == pid && now - a->ustack.space_mono_ns < 1000000000ull))
@@ -817,7 +810,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		complete(a);
 		open_event(a, h);
 	}
-	a->cur_last_mono_ns = now_ns(CLOCK_MONOTONIC);
+	a->cur_last_mono_ns = mono_ns();
 
 	switch (h->type) {
 	case OOMT_REC_BEGIN:
@@ -907,7 +900,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 
 int assembler__timeout_ms(struct assembler *a)
 {
-	uint64_t now = now_ns(CLOCK_MONOTONIC), due;
+	uint64_t now = mono_ns(), due;
 
 	if (a->cur) {
 		due = a->cur_last_mono_ns + ASSEMBLE_QUIET_MS * 1000000ull;

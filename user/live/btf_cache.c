@@ -247,7 +247,8 @@ static int memfd_of(const void *data, size_t len)
 }
 
 /* Read the cache file: 0 and a memfd of its BTF in *ret_fd, or -errno. */
-static int cache_read(const char *path, const struct btf_cache_key *key, int *ret_fd)
+static int cache_read(const char *path, const struct btf_cache_key *key, int *ret_fd,
+		      struct btf_cache_got *got)
 {
 	const void *payload;
 	size_t len = 0, payload_len;
@@ -276,6 +277,8 @@ static int cache_read(const char *path, const struct btf_cache_key *key, int *re
 		if (*ret_fd < 0)
 			err = *ret_fd;
 	}
+	if (!err)
+		got->ids_err = kernel_ids_from_raw(payload, payload_len, &got->ids);
 	free(buf);
 	return err;
 }
@@ -425,7 +428,7 @@ static int add_kernel_ids(void **min, size_t *len, const struct btf *kbtf, char 
 
 /* Make the minimal BTF now, check that it relocates as the kernel's does, and keep it. */
 static int build(const char *path, const struct btf_cache_key *key, const void *obj,
-		 size_t obj_size, int *ret_fd, char *err, size_t err_size)
+		 size_t obj_size, int *ret_fd, struct btf_cache_got *got, char *err, size_t err_size)
 {
 	struct btf *kbtf = btf__load_vmlinux_btf();
 	char fdpath[64];
@@ -463,20 +466,22 @@ static int build(const char *path, const struct btf_cache_key *key, const void *
 		if (w)
 			cache_warn_unwritable(path, w);
 	}
+	got->ids_err = kernel_ids_from_raw(min, len, &got->ids);
 	free(min);
 	*ret_fd = fd;
 	return 0;
 }
 
-int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *built, char *err,
-		   size_t err_size)
+int btf_cache_open(const char *name, const void *obj, size_t obj_size,
+		   struct btf_cache_got *ret_got, char *err, size_t err_size)
 {
 	struct btf_cache_key key;
 	char path[4096];
 	bool have_path;
 	int ret, fd = -1;
 
-	*built = 0;
+	memset(ret_got, 0, sizeof(*ret_got));
+	ret_got->ids_err = -ENOENT;
 	if (!btf_cache_dir()) {
 		snprintf(err, err_size, "OOMTRACE_CACHE_DIR is empty");
 		return -ENOENT;
@@ -487,7 +492,7 @@ int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *buil
 		return ret;
 	}
 	have_path = !cache_path(name, path, sizeof(path));
-	ret = have_path ? cache_read(path, &key, &fd) : -ENOENT;
+	ret = have_path ? cache_read(path, &key, &fd, ret_got) : -ENOENT;
 	if (!ret)
 		return fd;
 	if (ret != -ENOENT)
@@ -503,9 +508,9 @@ int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *buil
 		snprintf(err, err_size, "cannot write %s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = build(have_path ? path : NULL, &key, obj, obj_size, &fd, err, err_size);
+	ret = build(have_path ? path : NULL, &key, obj, obj_size, &fd, ret_got, err, err_size);
 	if (ret)
 		return ret;
-	*built = 1;
+	ret_got->built = true;
 	return fd;
 }

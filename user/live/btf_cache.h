@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "direct_walk.h"
+
 struct btf_cache_key {
 	uint64_t btf_size;	/* of /sys/kernel/btf/vmlinux */
 	uint64_t obj_size;
@@ -46,15 +48,29 @@ void *btf_cache_format(const struct btf_cache_key *key, const void *payload, siz
 /* The cache's directory: OOMTRACE_CACHE_DIR, or BTF_CACHE_DIR; NULL if disabled. */
 const char *btf_cache_dir(void);
 
+/* What btf_cache_open() hands back besides the BTF. */
+struct btf_cache_got {
+	bool built;		/* made now (and verified, and written), not read from the cache */
+	/*
+	 * The kernel's ids for the direct walk, as the minimal BTF carries
+	 * them (kernel_ids_from_raw() on the bytes in the memfd): ids_err 0,
+	 * or -ENOENT where it carries none, -EINVAL where the scan cannot
+	 * step through it (then ids are all 0, and the loader scans the
+	 * kernel's BTF for them).
+	 */
+	int ids_err;
+	struct kernel_ids ids;
+};
+
 /*
  * The minimal BTF of object OBJ (named NAME in the cache), from the cache
  * or made now (and verified, and written): a memfd holding the raw BTF,
- * for libbpf's btf_custom_path as /proc/self/fd/N; -errno with the reason
- * in err when the start must relocate against the whole kernel BTF.
- * *built tells whether it was made now.
+ * for libbpf's btf_custom_path as /proc/self/fd/N, and *ret_got; -errno with
+ * the reason in err when the start must relocate against the whole kernel
+ * BTF.
  */
-int btf_cache_open(const char *name, const void *obj, size_t obj_size, int *built, char *err,
-		   size_t err_size);
+int btf_cache_open(const char *name, const void *obj, size_t obj_size,
+		   struct btf_cache_got *ret_got, char *err, size_t err_size);
 /*
  * Write PATH (in the cache's directory, made if missing) whole or not at
  * all: a temporary file renamed, fsync'd first if sync. 0 or -errno.

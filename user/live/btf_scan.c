@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,48 +57,118 @@ static long kind_extra(unsigned kind, unsigned vlen)
 	}
 }
 
+/* A pass over raw BTF's type records. */
+struct scan {
+	const unsigned char *types, *strs;
+	size_t type_len, str_len, off;
+	int id;			/* the next record's */
+};
+
+/* Start a pass over DATA: 0, or -EINVAL for data that is not BTF. */
+static int scan_begin(struct scan *s, const void *data, size_t size)
+{
+	struct btf_header h;
+
+	if (size < sizeof(h))
+		return -EINVAL;
+	memcpy(&h, data, sizeof(h));	/* the caller's buffer need not be aligned */
+	if (h.magic != BTF_MAGIC || h.hdr_len < sizeof(h) || h.hdr_len > size)
+		return -EINVAL;
+	if ((size_t)h.type_off + h.type_len > size - h.hdr_len ||
+	    (size_t)h.str_off + h.str_len > size - h.hdr_len)
+		return -EINVAL;
+	s->types = (const unsigned char *)data + h.hdr_len + h.type_off;
+	s->strs = (const unsigned char *)data + h.hdr_len + h.str_off;
+	s->type_len = h.type_len;
+	s->str_len = h.str_len;
+	s->off = 0;
+	s->id = 1;
+	return 0;
+}
+
+/*
+ * The next record: its id, with *t and the offset in s->types of the bytes
+ * its kind adds (*extra_off; *extra_len of them, which may run past the
+ * type section: the caller that reads them checks); 0 past the last
+ * record; -EINVAL for a kind this reader cannot step over.
+ */
+static int scan_next(struct scan *s, struct btf_type *t, size_t *extra_off, size_t *extra_len)
+{
+	long extra;
+
+	if (s->off + sizeof(*t) > s->type_len)
+		return 0;
+	if (s->id == INT32_MAX)
+		return -EINVAL;
+	memcpy(t, s->types + s->off, sizeof(*t));
+	extra = kind_extra(BTF_INFO_KIND(t->info), BTF_INFO_VLEN(t->info));
+	if (extra < 0)
+		return -EINVAL;
+	*extra_off = s->off + sizeof(*t);
+	*extra_len = (size_t)extra;
+	s->off += sizeof(*t) + (size_t)extra;
+	return s->id++;
+}
+
+/* Whether string OFF of the pass's BTF is NAME (0, the empty name, is none). */
+static bool name_is(const struct scan *s, uint32_t off, const char *name)
+{
+	size_t len = strlen(name);
+
+	return off && off < s->str_len && s->str_len - off > len &&
+	       !memcmp(s->strs + off, name, len + 1);
+}
+
 int btf_scan_ids(const void *data, size_t size, struct btf_scan_want *want, size_t n)
 {
-	const unsigned char *types, *strs;
-	struct btf_header hb, *h = &hb;
-	size_t off, found = 0;
-	int id = 1;
+	size_t found = 0, extra_off, extra_len;
+	struct btf_type t;
+	struct scan s;
+	int id = 0;
 
 	for (size_t i = 0; i < n; i++)
 		want[i].id = -ENOENT;
-	if (size < sizeof(hb))
+	if (scan_begin(&s, data, size))
 		return -EINVAL;
-	memcpy(&hb, data, sizeof(hb));	/* the caller's buffer need not be aligned */
-	if (h->magic != BTF_MAGIC || h->hdr_len < sizeof(*h) || h->hdr_len > size)
-		return -EINVAL;
-	if ((size_t)h->type_off + h->type_len > size - h->hdr_len ||
-	    (size_t)h->str_off + h->str_len > size - h->hdr_len)
-		return -EINVAL;
-	types = (const unsigned char *)data + h->hdr_len + h->type_off;
-	strs = (const unsigned char *)data + h->hdr_len + h->str_off;
-	for (off = 0; off + sizeof(struct btf_type) <= h->type_len && found < n; id++) {
-		struct btf_type t;
-		long extra;
-
-		memcpy(&t, types + off, sizeof(t));
-		extra = kind_extra(BTF_INFO_KIND(t.info), BTF_INFO_VLEN(t.info));
-		if (extra < 0)
-			return -EINVAL;
-		for (size_t i = 0; i < n && t.name_off && t.name_off < h->str_len; i++) {
-			size_t len = strlen(want[i].name);
-
+	while (found < n && (id = scan_next(&s, &t, &extra_off, &extra_len)) > 0) {
+		for (size_t i = 0; i < n; i++) {
 			if (want[i].id < 0 && BTF_INFO_KIND(t.info) == want[i].kind &&
-			    h->str_len - t.name_off > len &&
-			    !memcmp(strs + t.name_off, want[i].name, len + 1)) {
+			    name_is(&s, t.name_off, want[i].name)) {
 				want[i].id = id;	/* the first of that name, as libbpf's lookup */
 				found++;
 			}
 		}
-		off += sizeof(struct btf_type) + (size_t)extra;
-		if (id == INT32_MAX)
-			return -EINVAL;
 	}
-	return (int)found;
+	return id < 0 ? id : (int)found;
+}
+
+int btf_scan_enum(const void *data, size_t size, const char *enum_name, const char *const *names,
+		  int32_t *vals, size_t n)
+{
+	size_t extra_off, extra_len;
+	struct btf_type t;
+	struct scan s;
+	int id;
+
+	if (scan_begin(&s, data, size))
+		return -EINVAL;
+	while ((id = scan_next(&s, &t, &extra_off, &extra_len)) > 0) {
+		if (BTF_INFO_KIND(t.info) != BTF_KIND_ENUM || !name_is(&s, t.name_off, enum_name))
+			continue;
+		/* the first enum of that name, as libbpf's lookup; its members all there */
+		if (extra_len > s.type_len - extra_off)
+			return -EINVAL;
+		for (size_t v = 0; v < BTF_INFO_VLEN(t.info); v++) {
+			struct btf_enum e;
+
+			memcpy(&e, s.types + extra_off + v * sizeof(e), sizeof(e));
+			for (size_t i = 0; i < n; i++)
+				if (name_is(&s, e.name_off, names[i]))
+					vals[i] = e.val;
+		}
+		return 0;
+	}
+	return id < 0 ? id : -ENOENT;
 }
 
 int btf_scan_func_id(const void *data, size_t size, const char *name)

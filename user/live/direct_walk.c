@@ -116,6 +116,24 @@ int kernel_ids_from_fd(int fd, struct kernel_ids *ids)
 	return ret;
 }
 
+int kernel_ids_from_raw(const void *data, size_t size, struct kernel_ids *ids)
+{
+	const char *names[N_IDS];
+	int32_t vals[N_IDS] = { 0 };
+	int ret;
+
+	memset(ids, 0, sizeof(*ids));
+	for (size_t i = 0; i < N_IDS; i++)
+		names[i] = id_names[i].name;
+	ret = btf_scan_enum(data, size, IDS_ENUM, names, vals, N_IDS);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < N_IDS; i++)
+		if (vals[i] > 0)
+			*id_slot(ids, i) = (uint32_t)vals[i];
+	return 0;
+}
+
 int kernel_ids_scan(struct kernel_ids *ids)
 {
 	struct btf_scan_want want[N_IDS];

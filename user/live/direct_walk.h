@@ -9,6 +9,7 @@
 #define OOMTRACE_DIRECT_WALK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct btf;
@@ -32,8 +33,16 @@ bool kernel_ids_complete(const struct kernel_ids *ids);
  */
 int kernel_ids_add(struct btf *min, const struct btf *kernel);
 
-/* The ids from the raw minimal BTF in file descriptor FD (kernel_ids_add()'s
- * enum): 0, or -ENOENT where it has none. */
+/*
+ * The ids from raw minimal BTF (kernel_ids_add()'s enum) in DATA, in one
+ * pass over its bytes (btf_scan_enum()), without libbpf's parse: what the
+ * cache hands the loader (btf_cache_open()). 0, -ENOENT where it has none,
+ * or -EINVAL.
+ */
+int kernel_ids_from_raw(const void *data, size_t size, struct kernel_ids *ids);
+
+/* The same from the raw minimal BTF in file descriptor FD, through libbpf's
+ * parse (the tests' reference): 0, or -ENOENT where it has none. */
 int kernel_ids_from_fd(int fd, struct kernel_ids *ids);
 
 /* The ids from the kernel's BTF file, in one pass: 0, or -errno. */

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_now.h"
 #include "exec_hook.h"
 #include "log.h"
 
@@ -38,14 +39,6 @@ struct exec_hooks {
 	struct hook *slots;
 	struct exec_hook_counts counts;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct exec_hooks *exec_hooks__new(const char *cmd, unsigned int max, unsigned int timeout_s)
 {

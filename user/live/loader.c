@@ -22,6 +22,7 @@
 #include "oomtrace_compat.skel.h"
 #pragma GCC diagnostic pop
 #include "btf_cache.h"
+#include "clock_now.h"
 #include "direct_walk.h"
 #include "kfeatures.h"
 #include "kaddrs.h"
@@ -266,7 +267,7 @@ static void configure_direct_walk(struct oomtrace_bpf__rodata *ro)
 static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char *btf_path)
 {
 	const char *env = getenv("OOMTRACE_DIRECT_WALK");
-	int ret;
+	int ret = 0;
 
 	walk_direct = false;
 	memset(&walk_ids, 0, sizeof(walk_ids));
@@ -276,8 +277,10 @@ static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char
 		log_debug("candidate walk with reads: cannot register the load step");
 		return;
 	}
-	ret = t->core_fd >= 0 ? kernel_ids_from_fd(t->core_fd, &walk_ids) : -ENOENT;
-	if (ret)
+	/* as btf_cache_open() read them off the minimal BTF's bytes: no parse again */
+	if (t->core_fd >= 0 && !t->core_got.ids_err)
+		walk_ids = t->core_got.ids;
+	else
 		ret = kernel_ids_scan(&walk_ids);
 	walk_direct = !ret && kernel_ids_complete(&walk_ids);
 	if (!walk_direct)
@@ -391,14 +394,11 @@ static bool attach_reclaim_pair(struct loader *t, const char *begin, const char 
 
 static void attach_reclaim(struct loader *t)
 {
-	struct timespec ts;
-
 	t->reclaim_memcg = attach_reclaim_pair(t, "handle_memcg_reclaim_begin",
 					       "handle_memcg_reclaim_end");
 	t->reclaim_direct = attach_reclaim_pair(t, "handle_direct_reclaim_begin",
 						"handle_direct_reclaim_end");
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	t->reclaim_since_ns = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	t->reclaim_since_ns = clock_now_ns(CLOCK_BOOTTIME);
 }
 
 static int attach_mode_progs(struct loader *t, enum attach_mode mode, const struct kaddrs *ka,
@@ -490,7 +490,6 @@ static void core_btf(struct loader *t, const char *btf_path)
 	size_t size = 0;
 	const void *obj;
 	char why[256];
-	int built;
 
 	if (t->core_tried)
 		return;
@@ -498,15 +497,14 @@ static void core_btf(struct loader *t, const char *btf_path)
 	if (btf_path || !kernel_has_btf())
 		return;
 	obj = t->compat ? oomtrace_compat_bpf__elf_bytes(&size) : oomtrace_bpf__elf_bytes(&size);
-	t->core_fd = btf_cache_open(name, obj, size, &built, why, sizeof(why));
+	t->core_fd = btf_cache_open(name, obj, size, &t->core_got, why, sizeof(why));
 	if (t->core_fd < 0) {
 		log_debug("CO-RE against the whole kernel BTF: %s", why);
 		t->core_fd = -1;
 		return;
 	}
-	t->core_built = built;
 	log_debug("CO-RE against the minimal kernel BTF %s (%s)", name,
-		  built ? "made and verified now" : "cached");
+		  t->core_got.built ? "made and verified now" : "cached");
 }
 
 /* The object opened and loaded again, against btf_path (NULL: the kernel's). */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "btf_cache.h"
 #include "kfeatures.h"
 
 enum attach_mode {
@@ -41,7 +42,9 @@ struct loader {
 	 * or not looked for yet (core_tried) */
 	int core_fd;
 	bool core_tried;
-	bool core_built;		/* made at this start, not read from the cache */
+	/* what came with it: made at this start or read from the cache, and
+	 * the kernel's ids it carries for the direct walk */
+	struct btf_cache_got core_got;
 	/* the program each of the first 32 links runs, by id (loader__bpf_time) */
 	uint32_t prog_ids[32];
 	/* loaded as two objects at once, handle_mark_victim alone (loader.c) */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cgroup_path.h"
+#include "clock_now.h"
 #include "procfs.h"
 #include "procfs_read.h"
 #include "run_up_live.h"
@@ -25,14 +26,6 @@ uint64_t run_up_key(const char *memcg_path)
 		h *= 0x100000001b3ull;
 	}
 	return h ? h : 1;
-}
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static void read_psi(const char *path, struct run_up_base *ret)
@@ -234,7 +227,7 @@ int run_up_live__init(struct run_up_live *r, const struct memcg_mount *m, const 
 	r->reclaim_direct = reclaim_direct;
 	if (grow(r, 1))
 		return -ENOMEM;
-	r->start_ns = realtime_ns();
+	r->start_ns = clock_now_ns(CLOCK_REALTIME);
 	r->start_complete = true;
 	run_up_read(&r->m, r->proc_root, NULL, &r->b[r->n]);
 	r->b[r->n++].time_ns = r->start_ns;
@@ -281,7 +274,7 @@ void run_up_live__fill(struct run_up_live *r, struct oom_event *ev)
 		return;
 	}
 	run_up_read(&r->m, r->proc_root, path, &now);
-	now.time_ns = realtime_ns();
+	now.time_ns = clock_now_ns(CLOCK_REALTIME);
 	base = find(r, now.key);
 	if (!base && r->start_complete) {
 		/* not in the table of a complete start: created since, its

@@ -25,6 +25,7 @@
 #pragma GCC diagnostic pop
 
 #include "cgroup_path.h"
+#include "clock_now.h"
 #include "cmdline.h"
 #include "domain_live.h"
 #include "kaddrs.h"
@@ -498,14 +499,6 @@ static void report_bpf_time(struct session *s)
 
 #define DROP_QUIET_MS 5000	/* events quiet this long: protect_drop_unlocked() */
 
-static int64_t ms_since(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (int64_t)(now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 static int consume_ring(void *rb)
 {
 	return ring_buffer__consume(rb);
@@ -519,16 +512,15 @@ static int consume_ring(void *rb)
  */
 static void touch_ring(struct session *s, struct ring_buffer *rb)
 {
-	struct timespec since;
+	uint64_t since = mono_ns();
 	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &since);
 	n = loader__touch_ring(&s->loader, consume_ring, rb);
 	if (n < 0)
 		log_debug("ring buffer not touched ahead: %s", strerror(-n));
 	else
 		log_debug("ring buffer: %d pages touched ahead in %" PRId64 " ms", n,
-			  ms_since(&since));
+			  mono_ms_since(since));
 }
 
 static int loop(struct session *s)
@@ -536,9 +528,7 @@ static int loop(struct session *s)
 	const struct session_opts *o = s->o;
 	const struct session_sink *sink = s->sink;
 	struct ring_buffer *rb;
-	struct timespec start;
-	uint64_t events_seen = 0;
-	struct timespec last_event = {};
+	uint64_t start, events_seen = 0, last_event = 0;
 	bool drop_pending = false;
 	int ret = 0;
 
@@ -592,7 +582,7 @@ static int loop(struct session *s)
 			goto out;
 	}
 	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->loader.mode));
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	start = mono_ns();
 	touch_ring(s, rb);
 	while (!session__stopping(s)) {
 		int timeout = assembler__timeout_ms(s->a), err;
@@ -601,12 +591,12 @@ static int loop(struct session *s)
 			timeout = min_timeout(timeout, sink->timeout_ms(s, sink->arg));
 		timeout = min_timeout(timeout, exec_hooks__timeout_ms(s->hooks));
 		if (drop_pending) {
-			int64_t left = DROP_QUIET_MS - ms_since(&last_event);
+			int64_t left = DROP_QUIET_MS - mono_ms_since(last_event);
 
 			timeout = min_timeout(timeout, left > 0 ? (int)left : 0);
 		}
 		if (o->duration_s) {
-			int64_t left_ms = (int64_t)o->duration_s * 1000 - ms_since(&start);
+			int64_t left_ms = (int64_t)o->duration_s * 1000 - mono_ms_since(start);
 
 			if (left_ms <= 0) {
 				s->end_reason = "duration";
@@ -634,9 +624,9 @@ static int loop(struct session *s)
 		 */
 		if (assembler__events(s->a) != events_seen) {
 			events_seen = assembler__events(s->a);
-			clock_gettime(CLOCK_MONOTONIC, &last_event);
+			last_event = mono_ns();
 			drop_pending = true;
-		} else if (drop_pending && ms_since(&last_event) >= DROP_QUIET_MS) {
+		} else if (drop_pending && mono_ms_since(last_event) >= DROP_QUIET_MS) {
 			protect_drop_unlocked();
 			drop_pending = false;
 		}

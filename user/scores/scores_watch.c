@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock_now.h"
 #include "log.h"
 #include "scores_watch.h"
 #include "write_all.h"
@@ -194,16 +195,13 @@ out:
 static bool wait_key(int ms)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
-	struct timespec start, now;
+	uint64_t start = mono_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
 		int left, r;
 		char c;
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
-				  (now.tv_nsec - start.tv_nsec) / 1000000);
+		left = ms - (int)mono_ms_since(start);
 		if (left <= 0 || quit_signal || resized)
 			return quit_signal != 0;
 		r = poll(&pfd, 1, left);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup_names.h"
+#include "clock_now.h"
 #include "container_names.h"
 #include "jsonl_reader.h"
 
@@ -32,14 +33,6 @@ struct container_names {
 	struct cached *cache;
 	uint64_t clock;
 };
-
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static char *dup_or_null(const char *s, bool *failed)
 {
