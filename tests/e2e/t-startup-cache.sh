@@ -50,7 +50,11 @@ export OOMTRACE_CACHE_DIR="$WORK/cache-fresh/oomtrace"
 mkdir "$WORK/cache-fresh"
 one_oom fresh
 [ -z "$(warnings fresh)" ] || fail "fresh: warned: $(warnings fresh)"
-for f in core-btf.full ksyms.boot; do
+# the minimal BTF is the object's own file: core-btf.full.CRC32
+BTF_FILE=$(cd "$OOMTRACE_CACHE_DIR" && ls core-btf.full.* 2>/dev/null)
+echo "$BTF_FILE" | grep -Eqx 'core-btf\.full\.[0-9a-f]{8}' ||
+	fail "fresh: not one core-btf.full.CRC: $(ls -la "$OOMTRACE_CACHE_DIR")"
+for f in "$BTF_FILE" ksyms.boot; do
 	[ -s "$OOMTRACE_CACHE_DIR/$f" ] || fail "fresh: $f not written: $(ls -la "$OOMTRACE_CACHE_DIR")"
 done
 grep -q "made and verified now" "$WORK/fresh.err" || fail "fresh: the minimal BTF was not made"
@@ -83,6 +87,27 @@ grep -q "ring buffer: 1024 pages touched ahead" "$WORK/again.err" ||
 	fail "again: ring not touched ahead: $(grep 'ring buffer' "$WORK/again.err")"
 echo "ok: again: $(grep -o 'ring buffer: .*' "$WORK/again.err")"
 
+# 2b. other objects' files stay beside this one's (README, Start-up cache):
+# the newest 4 are kept as one is written, and the one file of versions
+# before one per object goes
+for i in 1 2 3 4; do
+	printf 'other object %s' $i >"$OOMTRACE_CACHE_DIR/core-btf.full.0000000$i"
+	touch -d "2026-01-0$i" "$OOMTRACE_CACHE_DIR/core-btf.full.0000000$i"
+done
+printf 'before' >"$OOMTRACE_CACHE_DIR/core-btf.full"
+rm "$OOMTRACE_CACHE_DIR/$BTF_FILE"
+one_oom others
+grep -q "minimal kernel BTF full (made and verified now)" "$WORK/others.err" ||
+	fail "others: the minimal BTF was not made again"
+[ -s "$OOMTRACE_CACHE_DIR/$BTF_FILE" ] || fail "others: $BTF_FILE not written again"
+[ -e "$OOMTRACE_CACHE_DIR/core-btf.full" ] && fail "others: the old single file stayed"
+[ -e "$OOMTRACE_CACHE_DIR/core-btf.full.00000001" ] && fail "others: the oldest other file stayed"
+for i in 2 3 4; do
+	assert_eq "$(cat "$OOMTRACE_CACHE_DIR/core-btf.full.0000000$i")" "other object $i" \
+		"others: core-btf.full.0000000$i"
+done
+echo "ok: others: $(cd "$OOMTRACE_CACHE_DIR" && ls core-btf.* | tr '\n' ' ')kept"
+
 # 3. a file not whole: not used, written again
 head -c 100 "$OOMTRACE_CACHE_DIR/ksyms.boot" >"$WORK/cut" && cat "$WORK/cut" >"$OOMTRACE_CACHE_DIR/ksyms.boot"
 one_oom cut
@@ -100,7 +125,7 @@ grep -q "CO-RE against the whole kernel BTF: cannot write" "$WORK/ro.err" ||
 	fail "ro: the minimal BTF was made though it cannot be kept"
 umount "$WORK/cache-ro"
 assert_eq "$(warnings ro | wc -l)" 1 "ro: warning lines"
-warnings ro | grep -q "cannot write the start-up cache $WORK/cache-ro/core-btf.full: Read-only file system: each start reads" ||
+warnings ro | grep -Eq "cannot write the start-up cache $WORK/cache-ro/core-btf\.full\.[0-9a-f]{8}: Read-only file system: each start reads" ||
 	fail "ro: warning: $(warnings ro)"
 echo "ok: ro: $(warnings ro)"
 

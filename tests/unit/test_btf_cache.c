@@ -6,6 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,8 +207,92 @@ static void test_open_hands_back_the_ids(void **state)
 	assert_false(got.built);
 	assert_int_equal(got.ids_err, -ENOENT);
 	unsetenv("OOMTRACE_CACHE_DIR");
-	snprintf(path, sizeof(path), "%s/core-btf.full", dir);
+	/* the file is the object's own: named by its CRC-32 */
+	{
+		struct btf_cache_key k;
+
+		assert_int_equal(btf_cache_key_now(obj, size, &k), 0);
+		snprintf(path, sizeof(path), "%s/core-btf.full.%08x", dir, k.obj_crc);
+	}
 	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* An empty file DIR/ENTRY last modified at second SEC. */
+static void file_at(const char *dir, const char *entry, time_t sec)
+{
+	struct timespec t[2] = { { sec, 0 }, { sec, 0 } };
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, entry);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(futimens(fd, t), 0);
+	close(fd);
+}
+
+static bool exists(const char *dir, const char *entry)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, entry);
+	return !access(path, F_OK);
+}
+
+/*
+ * Pruning keeps the newest files of one name's objects and removes the one
+ * file of before, and leaves everything else: another name's files, a
+ * writer's temporary file, a directory, names that only look alike.
+ */
+static void test_prune(void **state)
+{
+	char dir[] = "/tmp/oomtrace-test-btf-prune.XXXXXX", sub[128];
+	static const char *const others[] = {
+		"core-btf.compat.0000aaaa", "core-btf.full.12345678.99.tmp", "ksyms.boot",
+		"core-btf.fullx.00000001", "core-btf.full.0000000g", "core-btf.full.000000001",
+	};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	file_at(dir, "core-btf.full", 1000);
+	for (int i = 0; i < 5; i++) {
+		char entry[64];
+
+		snprintf(entry, sizeof(entry), "core-btf.full.0000000%d", i);
+		file_at(dir, entry, 2000 + i);	/* 4 the newest */
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		file_at(dir, others[i], 500);
+	snprintf(sub, sizeof(sub), "%s/core-btf.full.deadbeef", dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+
+	assert_int_equal(btf_cache_prune(dir, "full", 3), 3);
+	assert_false(exists(dir, "core-btf.full"));
+	assert_false(exists(dir, "core-btf.full.00000000"));
+	assert_false(exists(dir, "core-btf.full.00000001"));
+	for (int i = 2; i < 5; i++) {
+		char entry[64];
+
+		snprintf(entry, sizeof(entry), "core-btf.full.0000000%d", i);
+		assert_true(exists(dir, entry));
+	}
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		assert_true(exists(dir, others[i]));
+	assert_true(exists(dir, "core-btf.full.deadbeef"));
+	/* as many as kept: nothing more goes; none kept: all of them */
+	assert_int_equal(btf_cache_prune(dir, "full", 3), 0);
+	assert_int_equal(btf_cache_prune(dir, "full", 0), 3);
+	assert_int_equal(btf_cache_prune(dir, "compat", 0), 1);
+	assert_int_equal(btf_cache_prune(NULL, "full", 0), 0);
+
+	assert_int_equal(rmdir(sub), 0);
+	for (size_t i = 1; i < sizeof(others) / sizeof(others[0]); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, others[i]);
+		assert_int_equal(unlink(path), 0);
+	}
 	assert_int_equal(rmdir(dir), 0);
 }
 
@@ -217,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_payload_not_btf),
 		cmocka_unit_test(test_open_hands_back_the_ids),
+		cmocka_unit_test(test_prune),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The cache of minimal kernel BTF (btf_cache.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -203,23 +204,99 @@ const char *btf_cache_dir(void)
 	return *dir ? dir : NULL;
 }
 
-static int cache_path(const char *name, char *buf, size_t size)
+/*
+ * One file per object (its CRC-32 in the name), so that binaries with
+ * different objects on one machine (a recorder and a newer copy run by
+ * hand, a rollback) keep a file each instead of remaking one in turn.
+ */
+static int cache_path(const char *name, uint32_t obj_crc, char *buf, size_t size)
 {
 	const char *dir = btf_cache_dir();
 
 	if (!dir)
 		return -ENOENT;
-	if ((size_t)snprintf(buf, size, "%s/core-btf.%s", dir, name) >= size)
+	if ((size_t)snprintf(buf, size, "%s/core-btf.%s.%08x", dir, name, obj_crc) >= size)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
+/* What becomes of a directory entry, for NAME's files (btf_cache_prune). */
+enum cache_entry { ENTRY_OTHER, ENTRY_OBJECT, ENTRY_LEGACY };
+
+static enum cache_entry cache_entry_of(const char *entry, const char *name)
+{
+	size_t n = strlen(name), len = strlen(entry);
+
+	if (strncmp(entry, "core-btf.", 9) || strncmp(entry + 9, name, n))
+		return ENTRY_OTHER;
+	if (!entry[9 + n])
+		return ENTRY_LEGACY;	/* before one file per object */
+	/* core-btf.NAME.XXXXXXXX; a writer's core-btf.NAME.XXXXXXXX.PID.tmp is its own */
+	if (entry[9 + n] != '.' || len != 9 + n + 9 ||
+	    strspn(entry + 10 + n, "0123456789abcdef") != 8)
+		return ENTRY_OTHER;
+	return ENTRY_OBJECT;
+}
+
+struct cache_file {
+	char entry[256];
+	struct timespec mtime;
+};
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct timespec *x = &((const struct cache_file *)a)->mtime;
+	const struct timespec *y = &((const struct cache_file *)b)->mtime;
+
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? 1 : -1;
+	return x->tv_nsec < y->tv_nsec ? 1 : x->tv_nsec > y->tv_nsec ? -1 : 0;
+}
+
+int btf_cache_prune(const char *dir, const char *name, size_t keep)
+{
+	struct cache_file *files = NULL, *grown;
+	size_t n = 0, cap = 0;
+	struct dirent *d;
+	int removed = 0;
+	DIR *dp;
+
+	if (!dir || !(dp = opendir(dir)))
+		return 0;
+	while ((d = readdir(dp))) {
+		enum cache_entry kind = cache_entry_of(d->d_name, name);
+		struct stat st;
+
+		if (kind == ENTRY_OTHER || strlen(d->d_name) >= sizeof(files->entry) ||
+		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;
+		if (kind == ENTRY_LEGACY) {
+			removed += !unlinkat(dirfd(dp), d->d_name, 0);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(files, cap * sizeof(*files));
+			if (!grown)
+				break;
+			files = grown;
+		}
+		snprintf(files[n].entry, sizeof(files[n].entry), "%s", d->d_name);
+		files[n++].mtime = st.st_mtim;
+	}
+	if (n > keep) {
+		qsort(files, n, sizeof(*files), newest_first);
+		for (size_t i = keep; i < n; i++)
+			removed += !unlinkat(dirfd(dp), files[i].entry, 0);
+	}
+	free(files);
+	closedir(dp);
+	return removed;
+}
+
 void btf_cache_drop(const char *name)
 {
-	char path[4096];
-
-	if (!cache_path(name, path, sizeof(path)))
-		unlink(path);
+	btf_cache_prune(btf_cache_dir(), name, 0);
 }
 
 /* A memfd holding len bytes of data. */
@@ -427,8 +504,9 @@ static int add_kernel_ids(void **min, size_t *len, const struct btf *kbtf, char 
 }
 
 /* Make the minimal BTF now, check that it relocates as the kernel's does, and keep it. */
-static int build(const char *path, const struct btf_cache_key *key, const void *obj,
-		 size_t obj_size, int *ret_fd, struct btf_cache_got *got, char *err, size_t err_size)
+static int build(const char *name, const char *path, const struct btf_cache_key *key,
+		 const void *obj, size_t obj_size, int *ret_fd, struct btf_cache_got *got, char *err,
+		 size_t err_size)
 {
 	struct btf *kbtf = btf__load_vmlinux_btf();
 	char fdpath[64];
@@ -465,6 +543,8 @@ static int build(const char *path, const struct btf_cache_key *key, const void *
 
 		if (w)
 			cache_warn_unwritable(path, w);
+		else
+			btf_cache_prune(btf_cache_dir(), name, BTF_CACHE_KEEP);
 	}
 	got->ids_err = kernel_ids_from_raw(min, len, &got->ids);
 	free(min);
@@ -491,7 +571,7 @@ int btf_cache_open(const char *name, const void *obj, size_t obj_size,
 		snprintf(err, err_size, "no kernel BTF: %s", strerror(-ret));
 		return ret;
 	}
-	have_path = !cache_path(name, path, sizeof(path));
+	have_path = !cache_path(name, key.obj_crc, path, sizeof(path));
 	ret = have_path ? cache_read(path, &key, &fd, ret_got) : -ENOENT;
 	if (!ret)
 		return fd;
@@ -508,7 +588,8 @@ int btf_cache_open(const char *name, const void *obj, size_t obj_size,
 		snprintf(err, err_size, "cannot write %s: %s", path, strerror(-ret));
 		return ret;
 	}
-	ret = build(have_path ? path : NULL, &key, obj, obj_size, &fd, ret_got, err, err_size);
+	ret = build(name, have_path ? path : NULL, &key, obj, obj_size, &fd, ret_got, err,
+		    err_size);
 	if (ret)
 		return ret;
 	ret_got->built = true;

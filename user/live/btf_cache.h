@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The cache of minimal kernel BTF (btf_min.h), one file per BPF object
- * under /var/cache/oomtrace (OOMTRACE_CACHE_DIR; empty: no cache), each
+ * (core-btf.NAME.CRC, BTF_CACHE_KEEP of each NAME kept) under
+ * /var/cache/oomtrace (OOMTRACE_CACHE_DIR; empty: no cache), each
  * keyed by the kernel it was made for (build id, BTF size, release and
  * version) and the object's bytes (size and CRC-32). A file that does not
  * parse, fails its CRC or was made for another kernel or object is not
@@ -81,7 +82,19 @@ int cache_dir_writable(void);
 /* Say once, as a warning, that PATH cannot be written (-errno err) and what that costs. */
 void cache_warn_unwritable(const char *path, int err);
 
-/* Remove NAME's cache file (its BTF did not serve). */
+/*
+ * The files of NAME's objects kept in the cache's directory: the newest
+ * (by when they were made) past that many are removed as another is
+ * written, so that a machine that ran many builds keeps a few.
+ */
+#define BTF_CACHE_KEEP 4
+/*
+ * Remove from DIR all but the KEEP newest core-btf.NAME.* files, and the
+ * single core-btf.NAME of versions before one file per object (another
+ * writer's temporary files are left alone): how many were removed.
+ */
+int btf_cache_prune(const char *dir, const char *name, size_t keep);
+/* Remove NAME's cache files (a BTF of them did not serve). */
 void btf_cache_drop(const char *name);
 
 #endif
