@@ -109,7 +109,9 @@ static void *(*const kcast)(const void *obj, __u32 btf_id) = (void *)OOMT_KCAST_
 	((direct) ? KCAST(type, id, addr) : (type *)(void *)(addr))
 
 /* SRC->A->...: loads through SRC (a KPTR, or a pointer loaded through one),
- * or BPF_CORE_READ() of the same chain */
+ * or BPF_CORE_READ() of the same chain. ___arrow() is bpf_core_read.h's own
+ * (it types BPF_CORE_READ()'s result), so the two arms take the same
+ * arguments and have the same type. */
 #define KREAD(direct, src, a, ...) \
 	((direct) ? ___arrow(src, a, ##__VA_ARGS__) : BPF_CORE_READ(src, a, ##__VA_ARGS__))
 
