@@ -4,6 +4,7 @@
 OUTPUT ?= .output
 CLANG ?= clang
 LLVM_STRIP ?= llvm-strip
+LLVM_OBJDUMP ?= llvm-objdump
 BPFTOOL ?= bpftool
 CC ?= cc
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
@@ -95,6 +96,15 @@ define bpf_object
 	$(Q)$(CLANG) $(BPF_CFLAGS) -D__TARGET_ARCH_$(1) $(3) -I$(dir $(2)) -Ibpf -c $< -o $@.tmp
 	$(Q)$(BPFTOOL) gen object $@ $@.tmp && rm -f $@.tmp
 endef
+# The compat object's kernels have no kfuncs, and the loader patches no
+# call in it: not one call of the placeholder helper (OOMT_KCAST_HELPER)
+# may be left in it, even unreachable (the walk's loads are chosen at
+# compile time: bpf/oomtrace.bpf.c, KREAD).
+define bpf_no_kcast
+	$(Q)id=$$(printf '%d' $$(sed -n 's/^#define OOMT_KCAST_HELPER //p' bpf/oomtrace.h)) && \
+	if $(LLVM_OBJDUMP) -d $@ | grep -q "call $$id$$"; then \
+		echo "$@: calls helper $$id (OOMT_KCAST_HELPER)" >&2; rm -f $@; exit 1; fi
+endef
 #   $(call bpf_skeleton,NAME)
 define bpf_skeleton
 	$(call msg,GEN-SKEL,$@)
@@ -105,10 +115,12 @@ $(OUTPUT)/oomtrace.bpf.o: $(BPF_SRCS) $(VMLINUX) | $(OUTPUT)
 	$(call bpf_object,$(ARCH),$(VMLINUX),)
 $(OUTPUT)/oomtrace_compat.bpf.o: $(BPF_SRCS) $(VMLINUX) | $(OUTPUT)
 	$(call bpf_object,$(ARCH),$(VMLINUX),-DOOMT_COMPAT)
+	$(call bpf_no_kcast)
 $(ARM64_OUT)/oomtrace.bpf.o: $(BPF_SRCS) $(ARM64_VMLINUX)
 	$(call bpf_object,arm64,$(ARM64_VMLINUX),)
 $(ARM64_OUT)/oomtrace_compat.bpf.o: $(BPF_SRCS) $(ARM64_VMLINUX)
 	$(call bpf_object,arm64,$(ARM64_VMLINUX),-DOOMT_COMPAT)
+	$(call bpf_no_kcast)
 
 # the host's full skeleton, once its layout is checked against the compat one's
 $(OUTPUT)/oomtrace.skel.h: $(OUTPUT)/oomtrace.bpf.o $(OUTPUT)/oomtrace_compat.skel.h

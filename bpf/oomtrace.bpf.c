@@ -80,6 +80,41 @@ const volatile __u32 kid_list_head;
 const volatile __u32 kid_refcount;
 const volatile __u32 direct_walk;
 
+/*
+ * The candidate walk and what it reads of a task are written once, for both
+ * ways of reading the kernel: DIRECT, a literal at every call (the callers'
+ * `const bool direct` parameters are all __always_inline), picks a plain
+ * load through a pointer that bpf_rdonly_cast() made typed and read-only,
+ * or bpf_probe_read_kernel() (BPF_CORE_READ) of the same chain. clang drops
+ * the other arm, so the walk with reads (walk_one(): 6.1, the compat
+ * object, kernels that refuse the kfunc) holds no kcast call, and the walk
+ * with loads (walk_one_direct()) no read.
+ *
+ * A load costs a few instructions where a read is a helper call, 50-100 ns
+ * in a guest, some twenty per candidate; the JIT guards the loads with an
+ * exception table (a fault reads 0). The program calls a helper id no
+ * kernel has where it means the kfunc, and the loader turns those calls
+ * into the kfunc's (user/live/direct_walk.c): naming the kfunc would make
+ * libbpf parse the whole kernel BTF at every start, and older verifiers
+ * refuse it even unreached. Where the loader cannot, direct_walk is 0 and
+ * every such call stays behind it, unreachable.
+ */
+static void *(*const kcast)(const void *obj, __u32 btf_id) = (void *)OOMT_KCAST_HELPER;
+
+#define KCAST(type, id, addr) ((type *)kcast((const void *)(addr), (id)))
+
+/* The number ADDR as a struct TYPE *: typed for loads (DIRECT), or as it
+ * is, for reads. ID: the kernel's BTF id of TYPE (kid_*). */
+#define KPTR(direct, type, id, addr) \
+	((direct) ? KCAST(type, id, addr) : (type *)(void *)(addr))
+
+/* SRC->A->...: loads through SRC (a KPTR, or a pointer loaded through one),
+ * or BPF_CORE_READ() of the same chain. ___arrow() is bpf_core_read.h's own
+ * (it types BPF_CORE_READ()'s result), so the two arms take the same
+ * arguments and have the same type. */
+#define KREAD(direct, src, a, ...) \
+	((direct) ? ___arrow(src, a, ##__VA_ARGS__) : BPF_CORE_READ(src, a, ##__VA_ARGS__))
+
 struct oomt_drops drops;
 /* /proc/meminfo's MemTotal and SwapTotal in pages, kept current by userspace:
  * the stand-in for totalram_pages() and total_swap_pages when kallsyms does
@@ -385,13 +420,24 @@ static __always_inline bool pcpu_counter_sum(struct percpu_counter *pc, __s64 *r
 /*
  * One rss counter of the 6.2+ layout as the kernel's get_mm_counter() sees
  * it, or as oom_badness() reads it with exact per-CPU sums (rss_precise).
+ * DIRECT (see KREAD): loads; the per-CPU parts are s32, loaded through
+ * refcount_struct, a named type with an s32 at offset 0.
  */
-static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc)
+static __always_inline __s64 pcpu_counter_value(struct percpu_counter *pc, const bool direct)
 {
-	__s64 v = BPF_CORE_READ(pc, count);
+	__s64 v = KREAD(direct, pc, count);
 
-	if (rss_precise && pcpu_offsets_ready())
-		pcpu_counter_sum(pc, &v);
+	if (rss_precise && pcpu_offsets_ready()) {
+		if (direct) {
+			__u64 parts = (__u64)pc->counters;
+
+			for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++)
+				v += KCAST(struct refcount_struct, kid_refcount,
+					   parts + pcpu_offsets[cpu & 63])->refs.counter;
+		} else {
+			pcpu_counter_sum(pc, &v);
+		}
+	}
 	return v < 0 ? 0 : v;
 }
 
@@ -413,13 +459,24 @@ struct {
  * The four rss counters (MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS,
  * MM_SHMEMPAGES) in one read where they sit together and no per-CPU sums
  * are wanted: a kernel read is most of a candidate's cost, and the task
- * walk makes one per candidate. Otherwise one counter at a time.
+ * walk makes one per candidate. Otherwise one counter at a time. DIRECT
+ * (see KREAD): four loads, one a counter; only 6.2+ kernels have the kfunc,
+ * so only the per-CPU layout.
  */
-static __always_inline void mm_counters(struct mm_struct *mm, __s64 v[4])
+static __always_inline void mm_counters(struct mm_struct *mm, __s64 v[4], const bool direct)
 {
 	struct mm_struct___old *old = (void *)mm;
 	__u32 size = bpf_core_type_size(struct percpu_counter);
 
+	if (direct) {
+		/* unrolled: a loop costs the verifier a pass per counter all the same,
+		 * and more for the loop's own state */
+#pragma unroll
+		for (int i = 0; i < 4; i++)
+			v[i] = pcpu_counter_value(&((struct mm_struct___new *)mm)->rss_stat[i],
+						  true);
+		return;
+	}
 	if (bpf_core_field_exists(old->rss_stat.count)) {
 		struct mm_rss_stat___old rs = {};
 
@@ -444,12 +501,24 @@ static __always_inline void mm_counters(struct mm_struct *mm, __s64 v[4])
 		}
 	}
 	for (int i = 0; i < 4; i++)
-		v[i] = pcpu_counter_value(&((struct mm_struct___new *)mm)->rss_stat[i]);
+		v[i] = pcpu_counter_value(&((struct mm_struct___new *)mm)->rss_stat[i], false);
 }
 
-static __always_inline bool mm_oom_skip(struct mm_struct *mm)
+/* MMF_OOM_SKIP. DIRECT: mm_flags_word() with a load: an unsigned long, or
+ * (6.18) mm_flags_t whose bitmap starts at the same place; each layout's
+ * relocation is dead code on the other's kernels. */
+static __always_inline bool mm_oom_skip(struct mm_struct *mm, const bool direct)
 {
-	return (mm_flags_word(mm) >> mmf_oom_skip_bit) & 1;
+	struct mm_struct___ulong_flags *old = (void *)mm;
+	unsigned long w;
+
+	if (!direct)
+		w = mm_flags_word(mm);
+	else if (bpf_core_field_exists(old->flags))
+		w = old->flags;
+	else
+		w = *(unsigned long *)((void *)mm + bpf_core_field_offset(struct mm_struct, flags));
+	return (w >> mmf_oom_skip_bit) & 1;
 }
 
 static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *p)
@@ -550,52 +619,60 @@ static __always_inline bool mm_counters_exact(struct mm_struct *mm, __s64 v[4])
 	return true;
 }
 
-static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm)
+static __always_inline bool in_vfork(struct task_struct *p, struct mm_struct *mm,
+				     const bool direct)
 {
-	if (!BPF_CORE_READ(p, vfork_done))
+	if (!KREAD(direct, p, vfork_done))
 		return false;
-	return BPF_CORE_READ(p, real_parent, mm) == mm;
+	return KREAD(direct, p, real_parent, mm) == mm;
 }
 
 /*
- * Fill t from task p: identity, memory parts, adj, memcg. The skip flags
- * mirror oom_badness()'s LONG_MIN conditions so userspace can say why.
+ * Fill t from task p: identity, memory parts, adj, its memcg's id CGROUP_ID.
+ * The skip flags mirror oom_badness()'s LONG_MIN conditions so userspace
+ * can say why. DIRECT (see KREAD): P is a KPTR, and every field is loaded.
  */
 static __always_inline struct mm_struct *fill_task_in(struct oomt_task *t, struct task_struct *p,
-						     __u64 cgroup_id)
+						     __u64 cgroup_id, const bool direct)
 {
 	struct mm_struct *mm;
 
-	t->pid = BPF_CORE_READ(p, tgid);
-	t->tid = BPF_CORE_READ(p, pid);
-	t->uid = BPF_CORE_READ(p, real_cred, uid.val);
-	t->oom_score_adj = BPF_CORE_READ(p, signal, oom_score_adj);
+	t->pid = KREAD(direct, p, tgid);
+	t->tid = KREAD(direct, p, pid);
+	t->uid = KREAD(direct, p, real_cred, uid.val);
+	t->oom_score_adj = KREAD(direct, p, signal, oom_score_adj);
 	t->points = 0;
 	t->flags = 0;
 	t->pad = 0;
 	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
 	t->swap = t->pgtables_bytes = 0;
 	t->rss_exact = t->swap_exact = 0;
-	BPF_CORE_READ_STR_INTO(&t->comm, p, comm);
-	t->cgroup_id = cgroup_id ? cgroup_id : css_kn_id(task_memcg_css(p));
+	if (direct) {
+		/* NUL-padded by the kernel (__set_task_comm) */
+		__builtin_memcpy(t->comm, p->comm, OOMT_COMM_LEN);
+		t->comm[OOMT_COMM_LEN - 1] = 0;
+	} else {
+		BPF_CORE_READ_STR_INTO(&t->comm, p, comm);
+	}
+	t->cgroup_id = cgroup_id;
 
-	mm = BPF_CORE_READ(p, mm);
+	mm = KREAD(direct, p, mm);
 	if (!mm) {
 		t->flags |= OOMT_TASK_SKIP_NO_MM;
 		return NULL;
 	}
 	t->flags |= OOMT_TASK_MEM;
-	t->total_vm = BPF_CORE_READ(mm, total_vm);
+	t->total_vm = KREAD(direct, mm, total_vm);
 	{
 		__s64 v[4];
 
-		mm_counters(mm, v);
+		mm_counters(mm, v, direct);
 		t->rss_file = v[MM_FILEPAGES];
 		t->rss_anon = v[MM_ANONPAGES];
 		t->swap = v[MM_SWAPENTS];
 		t->rss_shmem = v[MM_SHMEMPAGES];
 	}
-	t->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	t->pgtables_bytes = KREAD(direct, mm, pgtables_bytes.counter);
 	if (want_exact) {
 		__s64 e[4];
 
@@ -607,17 +684,17 @@ static __always_inline struct mm_struct *fill_task_in(struct oomt_task *t, struc
 	}
 	if (t->oom_score_adj == -1000)
 		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
-	else if (mm_oom_skip(mm))
+	else if (mm_oom_skip(mm, direct))
 		t->flags |= OOMT_TASK_SKIP_MM_SKIP;
-	else if (in_vfork(p, mm))
+	else if (in_vfork(p, mm, direct))
 		t->flags |= OOMT_TASK_SKIP_VFORK;
 	return mm;
 }
 
-/* fill_task_in() of a task whose memory cgroup is not known yet. */
+/* fill_task_in() with reads of a task whose memory cgroup is not known yet. */
 static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct task_struct *p)
 {
-	return fill_task_in(t, p, 0);
+	return fill_task_in(t, p, css_kn_id(task_memcg_css(p)), false);
 }
 
 #define OOMT_TASK_SKIPS (OOMT_TASK_SKIP_ADJ_MIN | OOMT_TASK_SKIP_MM_SKIP | \
@@ -629,9 +706,9 @@ static __always_inline struct mm_struct *fill_task(struct oomt_task *t, struct t
  * oom_badness() and the kernel's task table saw.
  */
 static __always_inline void fill_task_tp(struct oom_ctx *c, struct oomt_task *t,
-					 struct task_struct *p, __u64 cgroup_id)
+					 struct task_struct *p, __u64 cgroup_id, const bool direct)
 {
-	fill_task_in(t, p, cgroup_id);
+	fill_task_in(t, p, cgroup_id, direct);
 	if (!c->snap_valid || c->snap.tid != t->tid)
 		return;
 	t->total_vm = c->snap.total_vm;
@@ -655,7 +732,8 @@ __noinline int fill_scratch(__u64 task)
 
 	if (!c)
 		return 0;
-	fill_task_tp(c, &c->scratch, (void *)task, 0);
+	fill_task_tp(c, &c->scratch, (void *)task,
+		     css_kn_id(task_memcg_css((void *)task)), false);
 	return 0;
 }
 
@@ -884,8 +962,52 @@ static __always_inline struct oom_ctx *ctx_of_current(void)
 }
 
 /*
- * A candidate record of the open OOM. KN: the task's memory cgroup's
- * kernfs node when the walk knows it, else 0 (read from the task). A
+ * Candidate P of the open OOM into T: its task, points (EXACT: POINTS, as
+ * oom_badness() returned them; else computed from the task), its memcg's
+ * chain named. KN, KN_ID: the task's memory cgroup's kernfs node and id
+ * when the walk knows them, else 0 (found from the task). DIRECT (see
+ * KREAD): P is a KPTR, and every field is loaded.
+ */
+static __always_inline void fill_candidate(struct oom_ctx *c, struct oomt_task *t,
+					   struct task_struct *p, __s64 points, __u32 exact,
+					   __u64 kn, __u64 kn_id, const bool direct)
+{
+	/* looked up once, for the record's cgroup_id and the chain */
+	if (!kn) {
+		int memcg = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		struct cgroup *cg = KREAD(direct, p, cgroups, subsys[memcg], cgroup);
+		struct kernfs_node *k = cg ? KREAD(direct, cg, kn) : NULL;
+
+		kn = (__u64)k;
+		kn_id = k ? KREAD(direct, k, id) : 0;
+	}
+	fill_task_tp(c, t, p, kn_id, direct);
+	if (exact) {
+		t->points = points;
+		if (points != LONG_MIN_VAL)
+			t->flags |= OOMT_TASK_POINTS;
+	} else {
+		compute_points(t, c->totalpages);
+	}
+	send_cgroup_chain(c, (void *)kn);
+}
+
+#ifndef OOMT_COMPAT
+/* fill_candidate() into the batch (send_candidate()), through the context's
+ * scratch task: the record is reserved only for a task that does not fit
+ * the compact form */
+static __always_inline void batch_candidate(struct oom_ctx *c, struct task_struct *p,
+					    __s64 points, __u32 exact, __u64 kn, __u64 kn_id,
+					    const bool direct)
+{
+	c->candidates++;
+	fill_candidate(c, &c->scratch, p, points, exact, kn, kn_id, direct);
+	send_candidate(c, &c->scratch);
+}
+#endif
+
+/*
+ * A candidate record of the open OOM, with reads (see fill_candidate()). A
  * global function: the verifier checks it once, on its own, rather than
  * once per caller and path (pointers are passed as numbers: a global
  * function's arguments are scalars on the older kernels).
@@ -900,25 +1022,10 @@ __noinline int emit_candidate(__u64 task, __s64 points, __u32 exact, __u64 kn, _
 
 	if (!c)
 		return 0;
-	c->candidates++;
 #ifndef OOMT_COMPAT
-	/* into the batch (send_candidate()), read through the context's
-	 * scratch task: the record is reserved only for a task that does not
-	 * fit the compact form */
-	fill_task_tp(c, &c->scratch, p, kn ? kn_id : 0);
-	if (exact) {
-		c->scratch.points = points;
-		if (points != LONG_MIN_VAL)
-			c->scratch.flags |= OOMT_TASK_POINTS;
-	} else {
-		compute_points(&c->scratch, c->totalpages);
-	}
-	if (!kn)
-		kn = (__u64)BPF_CORE_READ(task_memcg_css(p), cgroup, kn);
-	send_cgroup_chain(c, (void *)kn);
-	send_candidate(c, &c->scratch);
-	return 0;
+	batch_candidate(c, p, points, exact, kn, kn_id, false);
 #else
+	c->candidates++;
 	r = reserve(c, sizeof(*r));
 	if (!r)
 		return 0;
@@ -926,20 +1033,10 @@ __noinline int emit_candidate(__u64 task, __s64 points, __u32 exact, __u64 kn, _
 	r->hdr.mode = attach_mode;
 	r->hdr.oom_id = c->oom_id;
 	r->hdr.ts_ns = c->ts_ns;
-	fill_task_tp(c, &r->task, p, kn ? kn_id : 0);
-	if (exact) {
-		r->task.points = points;
-		if (points != LONG_MIN_VAL)
-			r->task.flags |= OOMT_TASK_POINTS;
-	} else {
-		compute_points(&r->task, c->totalpages);
-	}
-	if (!kn)
-		kn = (__u64)BPF_CORE_READ(task_memcg_css(p), cgroup, kn);
-	send_cgroup_chain(c, (void *)kn);
+	fill_candidate(c, &r->task, p, points, exact, kn, kn_id, false);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-	return 0;
 #endif
+	return 0;
 }
 
 /* One step up the executable's path, c->exe (struct exe_walk); a global
@@ -1937,35 +2034,55 @@ __noinline int kstack_has(__u64 start, __u64 end)
 	return f.hit;
 }
 
-struct walk_ctx {
-	struct oom_ctx *c;
-	struct walk_state *s;	/* &c->walk */
-};
-
 /*
  * Judge one task as oom_evaluate_task() does and list it as a candidate.
- * DYING: it was found on a css_set's dying_tasks list.
+ * TASK: a struct task_struct * as a number; DYING: it was found on a
+ * css_set's dying_tasks list; KN, KN_ID: its memcg's kernfs node and id as
+ * the walk knows them (0: found from the task). DIRECT: see KREAD.
  */
-static __always_inline void judge_task(struct walk_ctx *w, struct task_struct *p, bool dying)
+static __always_inline void judge_task(struct oom_ctx *c, __u64 task, bool dying, __u64 kn,
+				       __u64 kn_id, const bool direct)
 {
+	struct task_struct *p = KPTR(direct, struct task_struct, kid_task_struct, task);
 	struct mm_struct *oom_mm;
 	__u32 tgid;
 
 	/* oom_unkillable_task(): kernel threads and the global init; tgid 0 is
 	 * init_task, the idle task */
-	tgid = BPF_CORE_READ(p, tgid);
-	if (tgid <= 1 || BPF_CORE_READ(p, flags) & PF_KTHREAD)
+	tgid = KREAD(direct, p, tgid);
+	if (tgid <= 1 || KREAD(direct, p, flags) & PF_KTHREAD)
 		return;
 	/* css_task_iter (CSS_TASK_ITER_PROCS) passes over a dying leader
 	 * whose threads have all exited */
-	if (dying && !BPF_CORE_READ(p, signal, live.counter))
+	if (dying && !KREAD(direct, p, signal, live.counter))
 		return;
 	/* an earlier victim whose mm is already reaped or gone (MMF_OOM_SKIP)
 	 * is passed over without calling oom_badness() */
-	oom_mm = BPF_CORE_READ(p, signal, oom_mm);
-	if (oom_mm && mm_oom_skip(oom_mm))
+	oom_mm = KREAD(direct, p, signal, oom_mm);
+	if (oom_mm && mm_oom_skip(oom_mm, direct))
 		return;
-	emit_candidate((__u64)p, 0, 0, w->s->css_kn, w->s->css_kn_id);
+#ifndef OOMT_COMPAT
+	/* with loads, inline: a global function takes numbers only, and
+	 * would cast the task again */
+	if (direct) {
+		batch_candidate(c, p, 0, 0, kn, kn_id, true);
+		return;
+	}
+#endif
+	/* with reads, the global function the fentry and kprobe modes call:
+	 * verified once for all of them */
+	emit_candidate(task, 0, 0, kn, kn_id);
+}
+
+/* The next entry of a list: LIST_HEAD's next (DIRECT: see KREAD). */
+static __always_inline __u64 list_next(__u64 list_head, const bool direct)
+{
+	__u64 next = 0;
+
+	if (direct)
+		return (__u64)KCAST(struct list_head, kid_list_head, list_head)->next;
+	bpf_probe_read_kernel(&next, sizeof(next), (void *)list_head);
+	return next;
 }
 
 /*
@@ -1973,18 +2090,19 @@ static __always_inline void judge_task(struct walk_ctx *w, struct task_struct *p
  * through every thread-group leader (init_task included), so the walk
  * starts anywhere and ends when it is back.
  */
-static __always_inline long global_walk_step(struct walk_ctx *w)
+static __always_inline long global_walk_step(struct oom_ctx *c, struct walk_state *s,
+					     const bool direct)
 {
-	struct task_struct *p = (void *)w->s->pos;
-	struct list_head *next;
+	__u64 task = s->pos;
+	__u64 next = (__u64)KREAD(direct, KPTR(direct, struct task_struct, kid_task_struct, task),
+				  tasks.next);
 
-	next = BPF_CORE_READ(p, tasks.next);
-	if (!next || (__u64)next == w->s->head)
-		w->s->done = 1;
-	else
-		w->s->pos = (__u64)next - w->s->tasks_off;
-	judge_task(w, p, false);
-	return w->s->done;
+	if (!next || next == s->head)
+		s->done = 1;
+	else	/* a constant: the verifier refuses a pointer minus a number it cannot bound */
+		s->pos = next - bpf_core_field_offset(struct task_struct, tasks);
+	judge_task(c, task, false, 0, 0, direct);
+	return s->done;
 }
 
 /*
@@ -2004,14 +2122,6 @@ enum memcg_walk_phase {
 	MW_UP,		/* no child: the next sibling of s.css or of an ancestor */
 };
 
-static __always_inline __u64 read_next(__u64 list_head)
-{
-	__u64 next = 0;
-
-	bpf_probe_read_kernel(&next, sizeof(next), (void *)list_head);
-	return next;
-}
-
 static __always_inline __u64 cset_of_node(__u64 node)
 {
 	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
@@ -2029,25 +2139,28 @@ static __always_inline __u64 cset_task_list(__u64 cset, __u32 list)
 	return cset + bpf_core_field_offset(struct css_set, dying_tasks);
 }
 
-static __always_inline long memcg_walk_step(struct walk_ctx *w)
+static __always_inline long memcg_walk_step(struct oom_ctx *c, struct walk_state *s,
+					    const bool direct)
 {
-	struct walk_state *s = w->s;
-	struct cgroup_subsys_state *css = (void *)s->css;
 	__u64 sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
+	__u64 children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
 	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct task_struct *p;
+	struct cgroup_subsys_state *css = KPTR(direct, struct cgroup_subsys_state, kid_css, s->css);
 	__u64 next;
 
 	switch (s->phase) {
-	case MW_CSS:
-		s->css_kn = (__u64)BPF_CORE_READ(css, cgroup, kn);
-		s->css_kn_id = css_kn_id(css);
-		s->cset_head = (__u64)BPF_CORE_READ(css, cgroup) +
-			       bpf_core_field_offset(struct cgroup, e_csets) +
+	case MW_CSS: {
+		struct cgroup *cg = KREAD(direct, css, cgroup);
+		struct kernfs_node *kn = cg ? KREAD(direct, cg, kn) : NULL;
+
+		s->css_kn = (__u64)kn;
+		s->css_kn_id = kn ? KREAD(direct, kn, id) : 0;
+		s->cset_head = (__u64)cg + bpf_core_field_offset(struct cgroup, e_csets) +
 			       id * sizeof(struct list_head);
-		s->cset_node = read_next(s->cset_head);
+		s->cset_node = cg ? list_next(s->cset_head, direct) : 0;
 		s->phase = MW_CSET;
 		break;
+	}
 	case MW_CSET:
 		if (!s->cset_node || s->cset_node == s->cset_head) {
 			s->phase = MW_CHILD;
@@ -2055,32 +2168,33 @@ static __always_inline long memcg_walk_step(struct walk_ctx *w)
 		}
 		s->list = 0;
 		s->head = cset_task_list(cset_of_node(s->cset_node), 0);
-		s->pos = read_next(s->head);
+		s->pos = list_next(s->head, direct);
 		s->phase = MW_TASKS;
 		break;
 	case MW_TASKS:
 		if (s->pos && s->pos != s->head) {
-			p = (void *)(s->pos - bpf_core_field_offset(struct task_struct, cg_list));
-			s->pos = read_next(s->pos);
+			__u64 task = s->pos - bpf_core_field_offset(struct task_struct, cg_list);
+			struct task_struct *p = KPTR(direct, struct task_struct, kid_task_struct,
+						     task);
+
+			s->pos = list_next(s->pos, direct);
 			/* CSS_TASK_ITER_PROCS: thread-group leaders only */
-			if (BPF_CORE_READ(p, group_leader) == p)
-				judge_task(w, p, s->list == 2);
+			if ((__u64)KREAD(direct, p, group_leader) == task)
+				judge_task(c, task, s->list == 2, s->css_kn, s->css_kn_id, direct);
 			break;
 		}
 		if (s->list < 2) {
 			s->list++;
 			s->head = cset_task_list(cset_of_node(s->cset_node), s->list);
-			s->pos = read_next(s->head);
+			s->pos = list_next(s->head, direct);
 			break;
 		}
-		s->cset_node = read_next(s->cset_node);
+		s->cset_node = list_next(s->cset_node, direct);
 		s->phase = MW_CSET;
 		break;
 	case MW_CHILD:
-		next = read_next((__u64)css + bpf_core_field_offset(struct cgroup_subsys_state,
-								     children));
-		if (next && next != (__u64)css + bpf_core_field_offset(struct cgroup_subsys_state,
-									children)) {
+		next = list_next(s->css + children_off, direct);
+		if (next && next != s->css + children_off) {
 			s->css = next - sibling_off;
 			s->phase = MW_CSS;
 		} else {
@@ -2088,24 +2202,23 @@ static __always_inline long memcg_walk_step(struct walk_ctx *w)
 		}
 		break;
 	default: {	/* MW_UP */
-		struct cgroup_subsys_state *parent;
+		__u64 parent;
 
 		if (s->css == s->domain) {
 			s->done = 1;
 			break;
 		}
-		parent = BPF_CORE_READ(css, parent);
-		next = read_next(s->css + sibling_off);
+		parent = (__u64)KREAD(direct, css, parent);
+		next = list_next(s->css + sibling_off, direct);
 		if (!parent || !next) {	/* torn under us: stop rather than wander */
 			s->done = 1;
 			break;
 		}
-		if (next != (__u64)parent + bpf_core_field_offset(struct cgroup_subsys_state,
-								   children)) {
+		if (next != parent + children_off) {
 			s->css = next - sibling_off;
 			s->phase = MW_CSS;
 		} else {
-			s->css = (__u64)parent;
+			s->css = parent;
 		}
 		break;
 	}
@@ -2113,13 +2226,16 @@ static __always_inline long memcg_walk_step(struct walk_ctx *w)
 	return s->done;
 }
 
-LOOP_CB walk_step(__u64 idx, void *data)
+/* One step of the open OOM's walk; 1 when it is done (DIRECT: see KREAD). */
+static __always_inline int walk_step(const bool direct)
 {
-	struct walk_ctx *w = data;
+	struct oom_ctx *c = get_ctx();
 
-	if (w->s->domain)
-		return memcg_walk_step(w);
-	return global_walk_step(w);
+	if (!c || c->walk.done)
+		return 1;
+	if (c->walk.domain)
+		return memcg_walk_step(c, &c->walk, direct);
+	return global_walk_step(c, &c->walk, direct);
 }
 
 /*
@@ -2171,18 +2287,13 @@ static __always_inline void walk_cut(struct oom_ctx *c)
  * One step of the walk, a global function: the verifier checks it once, on
  * its own, instead of once per loop iteration (compat) or with the
  * callback's repeated passes (bpf_loop, 6.8+). The walk's state is in the
- * context.
+ * context. With reads; walk_one_direct() is the same step with loads, a
+ * function of its own so that each is verified once, with its own
+ * switch.
  */
 __noinline int walk_one(void)
 {
-	struct oom_ctx *c = get_ctx();
-	struct walk_ctx w;
-
-	if (!c || c->walk.done)
-		return 1;
-	w.c = c;
-	w.s = &c->walk;
-	return walk_step(0, &w);
+	return walk_step(false);
 }
 
 #ifdef OOMT_COMPAT
@@ -2191,7 +2302,8 @@ __noinline int walk_one(void)
  * few instructions a step. The loop runs in runs of WALK_RUN calls that
  * return at once when the walk is done, so that the verifier keeps one
  * pending branch per run, not per step; the steps past
- * OOMT_COMPAT_WALK_MAX are cut (oomtrace.h).
+ * OOMT_COMPAT_WALK_MAX are cut (oomtrace.h). No bpf_loop and no kfuncs
+ * before 5.17: the walk with reads only.
  */
 #define WALK_RUN 64
 
@@ -2206,297 +2318,30 @@ static __always_inline void walk_candidates(struct oom_ctx *c)
 	}
 	walk_cut(c);
 }
+
+/* the loader never sets direct_walk for the compat object (tested here
+ * all the same: the objects' read-only variables must come in the same
+ * order) */
+#define walk_candidates_direct() walk_candidates(c)
 #else
-LOOP_CB walk_cb(__u64 idx, void *data)
-{
-	/* a callback returns 0 or 1, and the verifier knows nothing of a
-	 * global function's result */
-	return walk_one() ? 1 : 0;
-}
-
-static __always_inline void walk_candidates(struct oom_ctx *c)
-{
-	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
-	c->batch.count = 0;
-	OOMT_LOOP(max_walk, walk_cb, NULL);
-	flush_candidates(c);
-	if (!c->walk.done)
-		walk_cut(c);
-}
-#endif
-
-
-#ifndef OOMT_COMPAT
-/* ---- tracepoint mode: the candidate walk with direct loads (6.2+) ----------- */
-
 /*
- * judge_task() and its reads cost a bpf_probe_read_kernel() call per field,
- * some twenty per candidate (50-100 ns each in a guest), most of the
- * walk's cost. A number made a typed, read-only pointer by bpf_rdonly_cast()
- * is read with plain loads instead, which the JIT guards with an exception
- * table (a fault reads 0). The program calls a helper id no kernel has where
- * it means the kfunc, and the loader turns those calls into the kfunc's
- * (user/live/direct_walk.c): naming the kfunc would make libbpf parse the
- * whole kernel BTF at every start, and older verifiers refuse it even
- * unreached. Where the loader cannot, direct_walk is 0 and every call
- * below stays behind it, unreachable. The same walk, judgement and
- * numbers as the walk with reads; candidates go in batches
- * (struct oomt_candidates).
- */
-static void *(*const kcast)(const void *obj, __u32 btf_id) = (void *)OOMT_KCAST_HELPER;
-
-#define KCAST(type, id, addr) ((type *)kcast((const void *)(addr), (id)))
-
-static __always_inline __u64 kload_next(__u64 list_head)
-{
-	return (__u64)KCAST(struct list_head, kid_list_head, list_head)->next;
-}
-
-/* mm_flags_word() with a load: an unsigned long, or (6.18) mm_flags_t whose
- * bitmap starts at the same place; each layout's relocation is dead code on
- * the other's kernels */
-static __always_inline bool mm_oom_skip_direct(struct mm_struct *mm)
-{
-	struct mm_struct___ulong_flags *old = (void *)mm;
-	unsigned long w;
-
-	if (bpf_core_field_exists(old->flags))
-		w = old->flags;
-	else
-		w = *(unsigned long *)((void *)mm + bpf_core_field_offset(struct mm_struct, flags));
-	return (w >> mmf_oom_skip_bit) & 1;
-}
-
-/* An rss counter as get_mm_counter() reads it, or as the exact sum that
- * oom_badness() reads with rss_precise (6.17+); the per-CPU parts are s32,
- * read through refcount_struct, a named type with an s32 at offset 0. */
-static __always_inline __s64 kcounter(struct percpu_counter *pc)
-{
-	__s64 v = pc->count;
-
-	if (rss_precise && pcpu_offsets_ready()) {
-		__u64 parts = (__u64)pc->counters;
-
-		for (__u32 cpu = 0; cpu < 64 && cpu < nr_cpu_ids; cpu++)
-			v += KCAST(struct refcount_struct, kid_refcount,
-				   parts + pcpu_offsets[cpu & 63])->refs.counter;
-	}
-	return v < 0 ? 0 : v;
-}
-
-/* fill_task_tp() with loads (6.2+ layouts: rss_stat is per-CPU counters) */
-static __always_inline void fill_task_direct(struct oom_ctx *c, struct oomt_task *t,
-					     struct task_struct *p, __u64 cgroup_id)
-{
-	struct mm_struct___new *rss;
-	struct mm_struct *mm;
-
-	t->pid = p->tgid;
-	t->tid = p->pid;
-	t->uid = p->real_cred->uid.val;
-	t->oom_score_adj = p->signal->oom_score_adj;
-	t->points = 0;
-	t->flags = 0;
-	t->pad = 0;
-	t->total_vm = t->rss_anon = t->rss_file = t->rss_shmem = 0;
-	t->swap = t->pgtables_bytes = 0;
-	t->rss_exact = t->swap_exact = 0;
-	/* NUL-padded by the kernel (__set_task_comm) */
-	__builtin_memcpy(t->comm, p->comm, OOMT_COMM_LEN);
-	t->comm[OOMT_COMM_LEN - 1] = 0;
-	t->cgroup_id = cgroup_id;
-	mm = p->mm;
-	if (!mm) {
-		t->flags |= OOMT_TASK_SKIP_NO_MM;
-		return;
-	}
-	t->flags |= OOMT_TASK_MEM;
-	t->total_vm = mm->total_vm;
-	rss = (void *)mm;
-	t->rss_file = kcounter(&rss->rss_stat[MM_FILEPAGES]);
-	t->rss_anon = kcounter(&rss->rss_stat[MM_ANONPAGES]);
-	t->swap = kcounter(&rss->rss_stat[MM_SWAPENTS]);
-	t->rss_shmem = kcounter(&rss->rss_stat[MM_SHMEMPAGES]);
-	t->pgtables_bytes = mm->pgtables_bytes.counter;
-	if (want_exact) {
-		__s64 e[4];
-
-		if (mm_counters_exact(mm, e)) {
-			t->rss_exact = e[MM_FILEPAGES] + e[MM_ANONPAGES] + e[MM_SHMEMPAGES];
-			t->swap_exact = e[MM_SWAPENTS];
-			t->flags |= OOMT_TASK_EXACT;
-		}
-	}
-	if (t->oom_score_adj == -1000)
-		t->flags |= OOMT_TASK_SKIP_ADJ_MIN;
-	else if (mm_oom_skip_direct(mm))
-		t->flags |= OOMT_TASK_SKIP_MM_SKIP;
-	else if (p->vfork_done && p->real_parent->mm == mm)
-		t->flags |= OOMT_TASK_SKIP_VFORK;
-	if (!c->snap_valid || c->snap.tid != t->tid)
-		return;
-	t->total_vm = c->snap.total_vm;
-	t->rss_anon = c->snap.rss_anon;
-	t->rss_file = c->snap.rss_file;
-	t->rss_shmem = c->snap.rss_shmem;
-	t->swap = c->snap.swap;
-	t->pgtables_bytes = c->snap.pgtables_bytes;
-}
-
-/*
- * judge_task() and emit_candidate() with loads, the candidate into the
- * batch; KN, KN_ID: its memcg's kernfs node and id as the walk knows them
- * (0: read them).
- */
-static __always_inline void judge_direct(struct oom_ctx *c, __u64 task, bool dying, __u64 kn,
-					 __u64 kn_id)
-{
-	struct task_struct *p = KCAST(struct task_struct, kid_task_struct, task);
-	struct mm_struct *oom_mm;
-	struct oomt_task *t;
-
-	/* as judge_task() */
-	if (p->tgid <= 1 || p->flags & PF_KTHREAD)
-		return;
-	if (dying && !p->signal->live.counter)
-		return;
-	oom_mm = p->signal->oom_mm;
-	if (oom_mm && mm_oom_skip_direct(oom_mm))
-		return;
-	/* as emit_candidate(), into the batch */
-	c->candidates++;
-	if (!kn) {
-		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-		struct cgroup *cg = p->cgroups->subsys[id]->cgroup;
-		struct kernfs_node *k = cg ? cg->kn : NULL;
-
-		kn = (__u64)k;
-		kn_id = k ? k->id : 0;
-	}
-	t = &c->scratch;
-	fill_task_direct(c, t, p, kn_id);
-	compute_points(t, c->totalpages);
-	send_cgroup_chain(c, (void *)kn);
-	send_candidate(c, t);
-}
-
-/* memcg_walk_step() with loads (the same phases; see there) */
-static __always_inline long memcg_walk_step_direct(struct oom_ctx *c, struct walk_state *s)
-{
-	__u64 sibling_off = bpf_core_field_offset(struct cgroup_subsys_state, sibling);
-	__u64 children_off = bpf_core_field_offset(struct cgroup_subsys_state, children);
-	int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	struct cgroup_subsys_state *css = KCAST(struct cgroup_subsys_state, kid_css, s->css);
-	__u64 next;
-
-	switch (s->phase) {
-	case MW_CSS: {
-		struct cgroup *cg = css->cgroup;
-		struct kernfs_node *kn = cg ? cg->kn : NULL;
-
-		s->css_kn = (__u64)kn;
-		s->css_kn_id = kn ? kn->id : 0;
-		s->cset_head = (__u64)cg + bpf_core_field_offset(struct cgroup, e_csets) +
-			       id * sizeof(struct list_head);
-		s->cset_node = cg ? kload_next(s->cset_head) : 0;
-		s->phase = MW_CSET;
-		break;
-	}
-	case MW_CSET:
-		if (!s->cset_node || s->cset_node == s->cset_head) {
-			s->phase = MW_CHILD;
-			break;
-		}
-		s->list = 0;
-		s->head = cset_task_list(cset_of_node(s->cset_node), 0);
-		s->pos = kload_next(s->head);
-		s->phase = MW_TASKS;
-		break;
-	case MW_TASKS:
-		if (s->pos && s->pos != s->head) {
-			__u64 task = s->pos - bpf_core_field_offset(struct task_struct, cg_list);
-			struct task_struct *p = KCAST(struct task_struct, kid_task_struct, task);
-
-			s->pos = kload_next(s->pos);
-			/* CSS_TASK_ITER_PROCS: thread-group leaders only */
-			if ((__u64)p->group_leader == task)
-				judge_direct(c, task, s->list == 2, s->css_kn, s->css_kn_id);
-			break;
-		}
-		if (s->list < 2) {
-			s->list++;
-			s->head = cset_task_list(cset_of_node(s->cset_node), s->list);
-			s->pos = kload_next(s->head);
-			break;
-		}
-		s->cset_node = kload_next(s->cset_node);
-		s->phase = MW_CSET;
-		break;
-	case MW_CHILD:
-		next = kload_next(s->css + children_off);
-		if (next && next != s->css + children_off) {
-			s->css = next - sibling_off;
-			s->phase = MW_CSS;
-		} else {
-			s->phase = MW_UP;
-		}
-		break;
-	default: {	/* MW_UP */
-		__u64 parent;
-
-		if (s->css == s->domain) {
-			s->done = 1;
-			break;
-		}
-		parent = (__u64)css->parent;
-		next = kload_next(s->css + sibling_off);
-		if (!parent || !next) {	/* torn under us: stop rather than wander */
-			s->done = 1;
-			break;
-		}
-		if (next != parent + children_off) {
-			s->css = next - sibling_off;
-			s->phase = MW_CSS;
-		} else {
-			s->css = parent;
-		}
-		break;
-	}
-	}
-	return s->done;
-}
-
-/* global_walk_step() with loads */
-static __always_inline long global_walk_step_direct(struct oom_ctx *c, struct walk_state *s)
-{
-	__u64 task = s->pos;
-	__u64 next = (__u64)KCAST(struct task_struct, kid_task_struct, task)->tasks.next;
-
-	if (!next || next == s->head)
-		s->done = 1;
-	else	/* a constant: the verifier refuses a pointer minus a number it cannot bound */
-		s->pos = next - bpf_core_field_offset(struct task_struct, tasks);
-	judge_direct(c, task, false, 0, 0);
-	return s->done;
-}
-
-/*
- * One step of the walk with loads, a global function (see walk_one()); a
- * global function is verified whether called or not, so the switch comes
- * first: without it the rest is unreachable for the verifier.
+ * The step with loads (see KREAD), tracepoint mode on 6.2+. A global
+ * function is verified whether called or not, so the switch comes first:
+ * without it the rest is unreachable for the verifier, and where the
+ * loader could not make the kfunc calls, unreached.
  */
 __noinline int walk_one_direct(void)
 {
-	struct oom_ctx *c;
-
 	if (!direct_walk)
 		return 1;
-	c = get_ctx();
-	if (!c || c->walk.done)
-		return 1;
-	if (c->walk.domain)
-		return memcg_walk_step_direct(c, &c->walk);
-	return global_walk_step_direct(c, &c->walk);
+	return walk_step(true);
+}
+
+/* a callback returns 0 or 1, and the verifier knows nothing of a global
+ * function's result */
+LOOP_CB walk_cb(__u64 idx, void *data)
+{
+	return walk_one() ? 1 : 0;
 }
 
 LOOP_CB walk_direct_cb(__u64 idx, void *data)
@@ -2504,26 +2349,37 @@ LOOP_CB walk_direct_cb(__u64 idx, void *data)
 	return walk_one_direct() ? 1 : 0;
 }
 
-/* walk_candidates() with loads, the batch sent at the end */
+/* The walk, candidates in batches (struct oomt_candidates), the last sent
+ * at the end. DIRECT: see KREAD. */
+static __always_inline void walk_candidates_in(struct oom_ctx *c, const bool direct)
+{
+	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
+	c->batch.count = 0;
+	if (direct)
+		OOMT_LOOP(max_walk, walk_direct_cb, NULL);
+	else
+		OOMT_LOOP(max_walk, walk_cb, NULL);
+	flush_candidates(c);
+	if (!c->walk.done)
+		walk_cut(c);
+}
+
+static __always_inline void walk_candidates(struct oom_ctx *c)
+{
+	walk_candidates_in(c, false);
+}
+
+/* The walk with loads, a global function behind the switch (see
+ * walk_one_direct()). */
 __noinline int walk_candidates_direct(void)
 {
 	struct oom_ctx *c = get_ctx();
 
 	if (!direct_walk || !c)
 		return 0;
-	walk_start(&c->walk, (void *)c->walk_memcg, c->totalpages);
-	c->batch.count = 0;
-	bpf_loop(max_walk, walk_direct_cb, NULL, 0);
-	flush_candidates(c);
-	if (!c->walk.done)
-		walk_cut(c);
+	walk_candidates_in(c, true);
 	return 0;
 }
-#else
-/* no bpf_loop and no kfuncs before 5.17: the loader never sets direct_walk
- * for the compat object (tested here all the same: the objects' read-only
- * variables must come in the same order) */
-#define walk_candidates_direct() walk_candidates(c)
 #endif
 
 /*
@@ -3314,3 +3170,4 @@ int handle_direct_reclaim_end(struct bpf_raw_tracepoint_args *ctx)
 {
 	return reclaim_end(ctx->args[0]);
 }
+
