@@ -195,7 +195,13 @@ struct oom_ctx {
 	/* tracepoint mode: handle_mark_victim_walk, run next, lists the
 	 * candidates (if walk_pending) and sends the totals */
 	__u32 walk_next;
-	__u32 walk_next_pad;
+	/* fentry/kprobe: the task the OOM killer sent SIGKILL last in this OOM
+	 * (handle_signal_generate), whose mark is a kill (marked_not_killed) */
+	__u32 killed_tid;
+	/* fentry/kprobe: oom_kill_process() marked the task it chose without a
+	 * kill, that task exiting already (OOMT_END_MARKED_ONLY) */
+	__u32 marked_only;
+	__u32 marked_only_pad;
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
 	struct walk_state walk;	/* tracepoint mode: the walk between calls of walk_one() */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
@@ -882,7 +888,8 @@ static __always_inline void emit_counts(struct oom_ctx *c, __u32 type, __u32 kil
 	e->candidates = c->candidates;
 	e->lost = c->lost;
 	e->killed = killed;
-	e->flags = c->walk_truncated ? OOMT_END_WALK_TRUNCATED : 0;
+	e->flags = (c->walk_truncated ? OOMT_END_WALK_TRUNCATED : 0) |
+		   (c->marked_only ? OOMT_END_MARKED_ONLY : 0);
 	bpf_ringbuf_submit(e, wake);
 }
 
@@ -930,6 +937,8 @@ static __always_inline void open_ctx(struct oom_ctx *c, __u64 oc)
 	c->walk_pending = 0;
 	c->walk_truncated = 0;
 	c->walk_next = 0;
+	c->killed_tid = 0;
+	c->marked_only = 0;
 #ifndef OOMT_COMPAT
 	c->batch.count = 0;
 #endif
@@ -2608,22 +2617,35 @@ int pcpu_setup(void *ctx)
 }
 
 /*
- * out_of_memory() marks a caller that is exiting anyway (another thread of
- * a victim, allocating on its way out: task_will_free_mem()) so that it may
- * use the reserves, and kills nothing: the kernel reports nothing, and
- * neither does oomtrace (fentry/kprobe count it as an OOM without a kill).
- * The OOM killer's marks come through oom_kill_process(): in fentry/kprobe
- * mode this OOM entered it; in tracepoint mode __oom_kill_process() has
- * just sent the task SIGKILL, and handle_signal_generate() took it into
- * c->snap (where kallsyms names the kill functions; if not, every mark is
- * taken as a kill).
+ * A mark without a kill? out_of_memory() marks a caller that is exiting
+ * anyway (another thread of a victim, allocating on its way out), and
+ * oom_kill_process() a task it chose that is exiting already (one killed
+ * earlier for sharing a victim's mm, say), both task_will_free_mem(), so
+ * that they may use the reserves: neither is sent SIGKILL, the kernel
+ * kills and reports nothing, and neither does oomtrace (fentry/kprobe
+ * count it as an OOM without a kill). A kill's mark follows the OOM
+ * killer's SIGKILL to that task (handle_signal_generate(): c->snap in
+ * tracepoint mode, c->killed_tid in fentry/kprobe), where kallsyms names
+ * the kill functions; where it does not, only the caller's case is told
+ * (fentry/kprobe: before oom_kill_process() ran) and every other mark is
+ * taken as a kill.
  */
-static __always_inline bool marked_exiting_current(struct oom_ctx *c, struct task_struct *task)
+static __always_inline bool marked_not_killed(struct oom_ctx *c, struct task_struct *task)
 {
-	if (attach_mode != OOMT_MODE_TRACEPOINT)
-		return c->active && !c->kill_entered;
-	return ksym_kill_start[0] && ksym_kill_start[1] &&
-	       !(c->snap_valid && c->snap.tid == BPF_CORE_READ(task, pid));
+	bool kills_known = ksym_kill_start[0] && ksym_kill_start[1];
+	__u32 tid = BPF_CORE_READ(task, pid);
+
+	if (attach_mode == OOMT_MODE_TRACEPOINT)
+		return kills_known && !(c->snap_valid && c->snap.tid == tid);
+	if (!c->active)
+		return false;
+	if (!c->kill_entered)
+		return (__u64)task == bpf_get_current_task();
+	if (!kills_known || c->killed_tid == tid)
+		return false;
+	/* the KILL record named it the chosen: the totals say it was not killed */
+	c->marked_only = 1;
+	return true;
 }
 
 SEC("raw_tp/mark_victim")
@@ -2650,7 +2672,7 @@ int handle_mark_victim(struct bpf_raw_tracepoint_args *ctx)
 	}
 	pid = task ? BPF_CORE_READ(task, tgid) : tid;
 
-	if (task && (__u64)task == bpf_get_current_task() && marked_exiting_current(c, task))
+	if (task && marked_not_killed(c, task))
 		return 0;
 	if (attach_mode == OOMT_MODE_TRACEPOINT && task) {
 		bool same = c->active && c->trigger_tid == (__u32)bpf_get_current_pid_tgid();
@@ -2787,6 +2809,8 @@ int handle_signal_generate(struct bpf_raw_tracepoint_args *ctx)
 		emit_shared_mm_victim(c, task);
 		return 0;
 	}
+	/* its mark is a kill (marked_not_killed()) */
+	c->killed_tid = BPF_CORE_READ(task, pid);
 	/* tracepoint mode reads the victim's memory from it; a kernel whose
 	 * mark_victim passes only a pid finds the victim's task in it */
 	if (attach_mode == OOMT_MODE_TRACEPOINT || !mark_victim_has_task() || mark_victim_pid_only) {

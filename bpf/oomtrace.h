@@ -309,6 +309,9 @@ struct oomt_end {
 enum {
 	/* tracepoint mode: the task walk stopped at its bound (drops.walk_truncated) */
 	OOMT_END_WALK_TRUNCATED = 1 << 0,
+	/* fentry/kprobe: oom_kill_process() marked the task it chose (the KILL
+	 * record's) without killing it, that task exiting already: no kill */
+	OOMT_END_MARKED_ONLY = 1 << 1,
 };
 
 struct oomt_cgroup {

@@ -229,6 +229,43 @@ static void test_lost_victim_still_reported(void **state)
 	assembler__free(a);
 }
 
+/*
+ * oom_kill_process() chose a task exiting already and only marked it
+ * (OOMT_END_MARKED_ONLY, no VICTIM record): no kill to report, though the
+ * KILL record names the chosen; it counts as an OOM without a kill, onto
+ * the next event. Without the flag, the same records are a kill whose
+ * VICTIM record was lost.
+ */
+static void test_marked_only_is_no_kill(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_end e = {};
+
+	(void)state;
+	feed_oom(a, 1, false, false);
+	hdr(&e.hdr, OOMT_REC_END, 1);
+	e.candidates = 3;
+	e.killed = 1;
+	e.flags = OOMT_END_MARKED_ONLY;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assert_int_equal(s.events, 0);
+	feed_oom(a, 2, true, true);			/* the next OOM kills */
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.seq, 1);
+	assert_int_equal(s.last.victim.pid, 300);
+	assert_int_equal(s.last.ooms_without_kill, 1);
+	/* no flag: the chosen stands for the lost VICTIM record */
+	feed_oom(a, 3, false, false);
+	e.hdr.oom_id = 3;
+	e.flags = 0;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.last.victim.pid, 300);
+	assert_int_equal(s.last.ooms_without_kill, 0);
+	assembler__free(a);
+}
+
 /* END lost with most candidates: the totals map still has the real counts. */
 static void test_totals_map_when_end_is_lost(void **state)
 {
@@ -557,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_candidates_batch),
 		cmocka_unit_test(test_tracepoint_mode_flushes_on_quiet_or_next),
 		cmocka_unit_test(test_lost_victim_still_reported),
+		cmocka_unit_test(test_marked_only_is_no_kill),
 		cmocka_unit_test(test_totals_map_when_end_is_lost),
 		cmocka_unit_test(test_aftermath_after_its_event),
 		cmocka_unit_test(test_malformed_records),

@@ -50,6 +50,7 @@ struct assembler {
 	uint64_t cur_oom_id;
 	bool cur_walk_cut;		/* its task walk stopped at the bound (compat object) */
 	bool cur_pid_only_victim;	/* a victim known by its pid alone */
+	bool cur_marked_only;		/* its chosen was marked, not killed (OOMT_END_MARKED_ONLY) */
 	struct pending_ustack ustack;	/* of the event being assembled */
 	uint64_t cur_last_mono_ns;	/* when its last record arrived */
 	uint64_t seq;
@@ -238,6 +239,7 @@ static struct oom_event *open_event(struct assembler *a, const struct oomt_hdr *
 	a->cur_offered = 0;
 	a->cur_walk_cut = false;
 	a->cur_pid_only_victim = false;
+	a->cur_marked_only = false;
 	a->ustack.pending = false;
 	a->ustack.have_copy = false;
 	a->ustack.have_links = false;
@@ -448,8 +450,9 @@ static void complete(struct assembler *a)
 	if (ev->n_victims) {
 		ev->victim = ev->victims[0];
 		ev->has |= EV_HAS_VICTIM;
-	} else if (a->chosen.pid) {
-		/* the VICTIM record was lost: the kernel's choice still names it */
+	} else if (a->chosen.pid && !a->cur_marked_only) {
+		/* the VICTIM record was lost: the kernel's choice still names it
+		 * (unless the kernel only marked it, exiting already) */
 		ev->victim = a->chosen;
 		resolve_task_cgroup(a, &ev->victim);
 		ev->has |= EV_HAS_VICTIM;
@@ -890,6 +893,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->lost_events = e->lost;
 		a->cur->candidates_total = e->candidates;
 		a->cur_walk_cut = e->flags & OOMT_END_WALK_TRUNCATED;
+		a->cur_marked_only = e->flags & OOMT_END_MARKED_ONLY;
 		if (h->type == OOMT_REC_END)
 			complete(a);
 		break;
