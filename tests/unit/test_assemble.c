@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "oomtrace.h"
 #include "assemble.h"
@@ -19,6 +20,7 @@ struct seen {
 	struct oom_task cands[8];
 	size_t n_cands;
 	char victim_cgroup[OOM_PATH_MAX];
+	char ustack_sym0[128];		/* the first user frame's name, "" if none */
 	int aftermaths;
 	struct oom_aftermath am;
 	uint64_t dropped;
@@ -35,6 +37,7 @@ static void on_event(struct oom_event *ev, void *arg)
 	s->n_cands = ev->n_candidates < 8 ? ev->n_candidates : 8;
 	memcpy(s->cands, ev->candidates, s->n_cands * sizeof(*ev->candidates));
 	strcpy(s->victim_cgroup, ev->victim.cgroup);
+	strcpy(s->ustack_sym0, ev->n_user_stack ? ev->user_stack[0].sym : "");
 	s->last.candidates = NULL;
 	s->last.victims = NULL;
 }
@@ -263,6 +266,69 @@ static void test_marked_only_is_no_kill(void **state)
 	assert_int_equal(s.events, 2);
 	assert_int_equal(s.last.victim.pid, 300);
 	assert_int_equal(s.last.ooms_without_kill, 0);
+	assembler__free(a);
+}
+
+/* A frame of this process's own code: named from its maps alone (no
+ * ULINKS, no executable path in the records below). */
+__attribute__((noinline)) static int assemble_test_own_code(int x)
+{
+	return x * 3 + (int)getpid() % 7;
+}
+
+/* The OOM's trigger (this process) with one user frame; with killed, the
+ * OOM killed it too. */
+static void feed_trigger_oom(struct assembler *a, uint64_t oom, bool killed)
+{
+	uint32_t self = (uint32_t)getpid(), victim = killed ? self : 300;
+	struct oomt_begin b;
+	struct oomt_kill *k = calloc(1, sizeof(*k));
+	struct oomt_victim v;
+	struct oomt_end e = {};
+
+	hdr(&b.hdr, OOMT_REC_BEGIN, oom);
+	task(&b.trigger, self, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
+	hdr(&k->hdr, OOMT_REC_KILL, oom);
+	task(&k->chosen, victim, 900, 0, 5);
+	k->trigger_pid = self;
+	k->ustack_len = 8;
+	k->ustack[0] = (uint64_t)(uintptr_t)assemble_test_own_code + 1;
+	assert_int_equal(assembler__feed(a, k, sizeof(*k)), 0);
+	free(k);
+	hdr(&v.hdr, OOMT_REC_VICTIM, oom);
+	task(&v.task, victim, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	hdr(&e.hdr, OOMT_REC_END, oom);
+	e.candidates = 1;
+	e.killed = 1;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+}
+
+/*
+ * The trigger's maps are read when its OOM's records have come, unless the
+ * OOM killed it: a /proc/PID lookup of an exiting task spins on its lock,
+ * and its maps are going anyway (its objects come with the kill).
+ */
+static void test_killed_trigger_maps_not_read(void **state)
+{
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+
+	(void)state;
+	assert_true(assemble_test_own_code(1) > 0);
+	unsetenv("OOMTRACE_USTACK_NO_MAPS");
+	feed_trigger_oom(a, 1, false);
+	assert_int_equal(s.events, 1);
+	assert_string_equal(s.ustack_sym0, "assemble_test_own_code");
+	feed_trigger_oom(a, 2, true);
+	assert_int_equal(s.events, 2);
+	assert_int_equal(s.last.victim.pid, getpid());
+	assert_string_equal(s.ustack_sym0, "");
+	/* the next OOM, by a trigger not killed, reads them again */
+	feed_trigger_oom(a, 3, false);
+	assert_int_equal(s.events, 3);
+	assert_string_equal(s.ustack_sym0, "assemble_test_own_code");
 	assembler__free(a);
 }
 
@@ -601,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_victim_points_survive_top_k),
 		cmocka_unit_test(test_victims_beyond_cap_counted),
 		cmocka_unit_test(test_pending),
+		cmocka_unit_test(test_killed_trigger_maps_not_read),
 	};
 
 	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);

@@ -28,7 +28,8 @@ struct pending_ustack {
 	struct oomt_ubuild builds[OOMT_USTACK_MAX];
 	char exe[OOMT_EXE_DEPTH * (OOMT_EXE_NAME + 1) + 1];
 	uint64_t exe_start_code;	/* where its code was mapped (mm->start_code) */
-	/* the trigger's objects, captured when its USTACK record came */
+	/* the trigger's objects, read from its maps when its OOM's records came */
+	uint32_t capture_pid;		/* the trigger whose maps are to be read */
 	struct usym_space space;
 	uint64_t space_mono_ns;		/* when it was captured */
 	struct oomt_ustack *copy;	/* room for copy_max bytes of stack */
@@ -68,6 +69,8 @@ struct assembler {
 	size_t n_awaiting;
 	uint64_t reaper_until_mono_ns;
 };
+
+static void capture_trigger(struct assembler *a, const struct oom_event *ev);
 
 /* BPF timestamps are CLOCK_BOOTTIME; events carry wall-clock time. */
 static uint64_t boot_to_realtime(uint64_t boot_ns)
@@ -482,6 +485,7 @@ static void complete(struct assembler *a)
 		missing_add(ev, "candidates_past_walk_bound");
 	if (a->cur_pid_only_victim)
 		missing_add(ev, "victim_task_fields");
+	capture_trigger(a, ev);	/* its COUNTS or END lost */
 	if (a->ustack.pending) {
 		struct pending_ustack *u = &a->ustack;
 
@@ -506,12 +510,15 @@ static void complete(struct assembler *a)
 }
 
 /*
- * The trigger's objects, captured once per process, at the first of its
- * records read (the OOM's records come together: only the last wakes
- * userspace). Often the trigger is gone by then; what its maps no longer
- * say, the ULINKS record does. They are kept over out_of_memory() calls
- * that kill nothing (the same task retries) and dropped when an event is
- * emitted.
+ * The trigger's objects, read from its maps once per process, when the
+ * OOM's records have come (they come together: only the last wakes
+ * userspace; capture_trigger() runs at it). A trigger the OOM killed is
+ * left alone: it is exiting, its maps are going, and a lookup of
+ * /proc/PID while it exits spins on its task lock (measured here: 0.5-2.7
+ * ms of the tracer's CPU per OOM, a third to a half of all of it); its
+ * objects come with the kill (the ULINKS record, the executable's path and
+ * the build ids). The objects are kept over out_of_memory() calls that kill
+ * nothing (the same task retries) and dropped when an event is emitted.
  */
 static void capture_space(struct assembler *a, uint32_t pid)
 {
@@ -524,6 +531,30 @@ static void capture_space(struct assembler *a, uint32_t pid)
 	usym_space_reset(s);
 	usym_space_from_maps(s, pid);
 	a->ustack.space_mono_ns = now;
+}
+
+static bool killed_in(const struct oom_event *ev, uint32_t pid)
+{
+	for (size_t i = 0; i < ev->n_victims; i++)
+		if (ev->victims[i].has & TASK_HAS_PID && (uint32_t)ev->victims[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* At the record that closes the OOM's batch (COUNTS, END), or at its
+ * completion: the trigger's maps, unless the OOM killed it. */
+static void capture_trigger(struct assembler *a, const struct oom_event *ev)
+{
+	uint32_t pid = a->ustack.capture_pid;
+
+	if (!pid)
+		return;
+	a->ustack.capture_pid = 0;
+	if (killed_in(ev, pid)) {
+		a->ustack.space.no_maps = true;
+		return;
+	}
+	capture_space(a, pid);
 }
 
 /* "/a/b/exe" from the KILL record's components (file first); "" if incomplete. */
@@ -661,7 +692,7 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 	 * mode ASSEMBLE_QUIET_MS after its last record). The files are held
 	 * open until then.
 	 */
-	capture_space(a, k->trigger_pid);
+	a->ustack.capture_pid = k->trigger_pid;
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
 	a->ustack.exe_start_code = k->exe_start_code;
 	a->ustack.pid = k->trigger_pid;
@@ -821,7 +852,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->trigger.has &= ~(TASK_HAS_POINTS | TASK_HAS_MEM | TASK_HAS_TOTAL_VM);
 		a->cur->trigger.skip = OOM_SKIP_NONE;
 		a->cur->has |= EV_HAS_TRIGGER;
-		capture_space(a, (uint32_t)a->cur->trigger.pid);
+		a->ustack.capture_pid = (uint32_t)a->cur->trigger.pid;
 		break;
 	case OOMT_REC_CANDIDATE:
 		if (offer_candidate(a, &((const struct oomt_candidate *)data)->task) < 0)
@@ -894,6 +925,7 @@ int assembler__feed(struct assembler *a, const void *data, size_t size)
 		a->cur->candidates_total = e->candidates;
 		a->cur_walk_cut = e->flags & OOMT_END_WALK_TRUNCATED;
 		a->cur_marked_only = e->flags & OOMT_END_MARKED_ONLY;
+		capture_trigger(a, a->cur);
 		if (h->type == OOMT_REC_END)
 			complete(a);
 		break;

@@ -633,6 +633,7 @@ void usym_space_init(struct usym_space *s)
 	s->n = 0;
 	s->pid = 0;
 	s->paths_used = 0;
+	s->no_maps = false;
 }
 
 /* path (cut at OOM_PATH_MAX - 1, as ever) into s's paths; NULL if full. */
@@ -658,6 +659,7 @@ void usym_space_reset(struct usym_space *s)
 	s->n = 0;
 	s->pid = 0;
 	s->paths_used = 0;
+	s->no_maps = false;
 }
 
 static struct usym_object *find_path(struct usym_space *s, const char *path)
@@ -776,6 +778,8 @@ int usym_space_from_maps(struct usym_space *s, uint32_t pid)
 	/* tests: as when the process is gone before its maps could be read */
 	if (getenv("OOMTRACE_USTACK_NO_MAPS") && pid != (uint32_t)getpid())
 		return -ESRCH;
+	if (s->no_maps)
+		return 0;
 	host = root_is_host(pid);
 	snprintf(mpath, sizeof(mpath), "/proc/%u/maps", pid);
 	fd = open(mpath, O_RDONLY | O_CLOEXEC);

@@ -41,6 +41,9 @@ struct usym_object {
 struct usym_space {
 	uint32_t pid;
 	int n;
+	/* the process was killed: its maps are not read (usym_space_from_maps
+	 * says 0 objects); what the capture holds names its objects */
+	bool no_maps;
 	struct usym_object obj[USYM_MAX_OBJECTS];
 	uint32_t paths_used;
 	char paths[USYM_PATHS_BYTES];
