@@ -529,6 +529,17 @@ def check_doctor(text, sections, meta, ver):
         check(row is not None and ("direct loads" in row.group(1)) == direct,
               f"doctor: the tracepoint walk {'has' if direct else 'has no'} direct loads here",
               row and row.group(0), "direct loads" if direct else "reads")
+    # the command lines' cache: a hash allocated at run time where tracing
+    # programs may use one (6.1+), else preallocated; and never the kernel
+    # warning of a kernel before 6.1 that allows it grudgingly
+    if release:
+        rt = (int(release.group(1)), int(release.group(2))) >= (6, 1)
+        row = re.search(r"^  command-line cache +yes +(.*)$", doctor, re.M)
+        check(row is not None and ("allocated at run time" in row.group(1)) == rt,
+              f"doctor: the command-line cache is {'allocated at run time' if rt else 'preallocated'}",
+              row and row.group(0), "allocated at run time" if rt else "preallocated")
+    warned = [k for k, v in sections.items() if k.endswith(".dmesg") and "uses run-time allocation" in v]
+    check(not warned, "no kernel warning of a run-time allocated map in a tracing program", warned, [])
     # mark_victim's prototype: what doctor says against the event's own format
     fmt = sections.get("mark_victim.format", "")
     has_comm = re.search(r"field:__data_loc char\[\] comm;", fmt) is not None

@@ -4,12 +4,14 @@
  * would use. Each mode is really loaded and attached (then detached): a
  * feature list can say yes where a kernel or LSM still says no.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "oomtrace.h"
@@ -133,10 +135,29 @@ static void print_privileges(void)
 	    "(report --symbolize names them later)");
 }
 
+/* The command lines' cache (oomtrace.h, OOMT_CMDLINES_RT) as the loaded map is. */
+static void cmdlines_kind(const struct loader *t, char *buf, size_t size)
+{
+	struct bpf_map_info info = {};
+	uint32_t len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(loader__cmdlines_fd(t), &info, &len)) {
+		snprintf(buf, size, "unknown: %s", strerror(errno));
+		return;
+	}
+	if (info.type == BPF_MAP_TYPE_HASH && info.map_flags & BPF_F_NO_PREALLOC)
+		snprintf(buf, size, "a hash allocated at run time, up to %u processes",
+			 info.max_entries);
+	else
+		snprintf(buf, size, "preallocated (kernels before 6.1), the %u processes "
+			 "used last", info.max_entries);
+}
+
 /* Try each mode for real; returns the first that works (what auto picks). */
 static enum attach_mode try_modes(struct kaddrs_async *ks, const char *btf_path)
 {
 	enum attach_mode pick = MODE_AUTO;
+	char cmdlines[160] = "";
 
 	for (enum attach_mode m = MODE_FENTRY; m <= MODE_TRACEPOINT; m++) {
 		struct loader t;
@@ -151,11 +172,15 @@ static enum attach_mode try_modes(struct kaddrs_async *ks, const char *btf_path)
 			 "; walks the candidates with reads (bpf_probe_read_kernel)");
 		row(attach_mode__name(m), ret == 0, ret ? err : ok);
 		if (!ret) {
+			if (!cmdlines[0])
+				cmdlines_kind(&t, cmdlines, sizeof(cmdlines));
 			loader__stop(&t);
 			if (pick == MODE_AUTO)
 				pick = m;
 		}
 	}
+	if (cmdlines[0])
+		row("command-line cache", true, cmdlines);
 	return pick;
 }
 

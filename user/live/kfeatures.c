@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -41,6 +42,21 @@ const struct kfeature_info kfeature_info[KF__COUNT] = {
 bool kernel_has_btf(void)
 {
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+}
+
+bool kernel_hash_alloc_in_tracing(void)
+{
+	static int known = -1;
+	struct utsname u;
+	unsigned int major, minor;
+
+	/* tests: the preallocated map, as a kernel before 6.1 has it */
+	if (getenv("OOMTRACE_CMDLINES_PREALLOC"))
+		return false;
+	if (known < 0)
+		known = !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
+			(major > 6 || (major == 6 && minor >= 1));
+	return known;
 }
 
 static struct btf *load_btf(const char *btf_path)

@@ -73,5 +73,14 @@ int kernel_mark_victim_has_task(const char *btf_path);
 int kernel_reclaim_tracepoints(const char *btf_path, char *detail, size_t size);
 /* Does the kernel have BTF at /sys/kernel/btf/vmlinux? */
 bool kernel_has_btf(void);
+/*
+ * May a tracing program use a hash map allocated at run time
+ * (BPF_F_NO_PREALLOC)? 6.1+, where such maps allocate from bpf_mem_alloc:
+ * before, the verifier allowed it with a kernel warning (WARN_ONCE, a
+ * panic with panic_on_warn), or refused it (PREEMPT_RT). Told by the
+ * kernel's version, so that it is known before anything loads; a kernel
+ * that reports an older version than it is only loses the faster start.
+ */
+bool kernel_hash_alloc_in_tracing(void);
 
 #endif

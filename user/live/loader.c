@@ -288,6 +288,21 @@ static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char
 			  "no bpf_rdonly_cast() in the kernel's BTF");
 }
 
+/*
+ * The command lines' cache as this kernel can have it (oomtrace.h,
+ * OOMT_CMDLINES_RT): allocated at run time where tracing programs may use
+ * such a map, else preallocated, as the object defines it. Made the same
+ * way by map_early.
+ */
+static void cmdlines_map_define(struct oomtrace_bpf *skel)
+{
+	if (!kernel_hash_alloc_in_tracing())
+		return;
+	bpf_map__set_type(skel->maps.cmdlines, BPF_MAP_TYPE_HASH);
+	bpf_map__set_map_flags(skel->maps.cmdlines, BPF_F_NO_PREALLOC);
+	bpf_map__set_max_entries(skel->maps.cmdlines, OOMT_CMDLINES_RT);
+}
+
 /* EARLY_MAPS: take the maps map_early made (not for an object that takes another's). */
 static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t ringbuf_bytes,
 		      bool early_maps)
@@ -308,6 +323,7 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	for (ro->page_shift = 0; (1L << ro->page_shift) < page; ro->page_shift++)
 		;
 	bpf_map__set_max_entries(skel->maps.events, (uint32_t)ringbuf_bytes);
+	cmdlines_map_define(skel);
 	/* the maps made meanwhile, for those defined as made (the ring's size set) */
 	if (early_maps)
 		map_early_use(skel->obj);

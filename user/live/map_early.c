@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kfeatures.h"
 #include "log.h"
 #include "map_early.h"
 #include "oomtrace.h"
@@ -21,27 +22,29 @@
  * time, never a wrong map. In the order the load needs them: those of
  * handle_mark_victim first (the split load's heavy object waits for those
  * alone, loader.c), the ring buffer the first of them; the command lines'
- * cache, the largest (4096 x 776 bytes preallocated: some 5 ms), last, as
- * only the other programs use it.
+ * cache, the largest (preallocated, 4096 x 776 bytes: some 5 ms), last, as
+ * only the other programs use it. Where the loader makes that cache a hash
+ * allocated at run time (cmdlines_map_define()), it is made so here too.
  */
 static struct early_map {
 	const char *name;
 	enum bpf_map_type type;
 	uint32_t key, value, entries;	/* events: entries set by map_early_start() */
+	uint32_t flags;
 	int fd;			/* -1: not made (yet), or failed */
 	atomic_bool made;	/* fd is final */
 } maps[] = {
 	/* the ring buffer's pages, zeroed: 0.7 ms for 4 MiB on a quiet guest,
 	 * several when other work competes for memory */
-	{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0, -1 },
-	{ "sent_cgroups", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t), 1, 8192, -1 },
+	{ "events", BPF_MAP_TYPE_RINGBUF, 0, 0, 0, 0, -1 },
+	{ "sent_cgroups", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t), 1, 8192, 0, -1 },
 	{ "reclaim_domains", BPF_MAP_TYPE_LRU_HASH, sizeof(uint64_t),
-	  sizeof(struct oomt_reclaim_domain), OOMT_RUNUP_DOMAINS, -1 },
-	{ "victims", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), 16, 4096, -1 },
+	  sizeof(struct oomt_reclaim_domain), OOMT_RUNUP_DOMAINS, 0, -1 },
+	{ "victims", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), 16, 4096, 0, -1 },
 	{ "reclaim_tasks", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t),
-	  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS, -1 },
+	  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS, 0, -1 },
 	{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
-	  OOMT_CMDLINES, -1 },
+	  OOMT_CMDLINES, 0, -1 },
 };
 
 #define N_MAPS (sizeof(maps) / sizeof(maps[0]))
@@ -57,9 +60,12 @@ static bool make_next(void)
 
 	if (i >= N_MAPS)
 		return false;
-	if (maps[i].entries)
+	if (maps[i].entries) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = maps[i].flags);
+
 		maps[i].fd = bpf_map_create(maps[i].type, maps[i].name, maps[i].key,
-					    maps[i].value, maps[i].entries, NULL);
+					    maps[i].value, maps[i].entries, &opts);
+	}
 	atomic_store(&maps[i].made, true);
 	return true;
 }
@@ -76,9 +82,15 @@ void map_early_start(uint32_t ringbuf_bytes)
 {
 	if (started)
 		return;
-	for (size_t i = 0; i < N_MAPS; i++)
+	for (size_t i = 0; i < N_MAPS; i++) {
 		if (maps[i].type == BPF_MAP_TYPE_RINGBUF)
 			maps[i].entries = ringbuf_bytes;
+		if (!strcmp(maps[i].name, "cmdlines") && kernel_hash_alloc_in_tracing()) {
+			maps[i].type = BPF_MAP_TYPE_HASH;
+			maps[i].flags = BPF_F_NO_PREALLOC;
+			maps[i].entries = OOMT_CMDLINES_RT;
+		}
+	}
 	/* a few frames deep: no need for the default 8 MiB */
 	started = !tmp_thread_start(&thread, 64 << 10, run, NULL);
 }
@@ -87,7 +99,7 @@ static bool same_definition(const struct bpf_map *m, const struct early_map *e)
 {
 	return bpf_map__type(m) == e->type && bpf_map__key_size(m) == e->key &&
 	       bpf_map__value_size(m) == e->value && bpf_map__max_entries(m) == e->entries &&
-	       bpf_map__map_flags(m) == 0;
+	       bpf_map__map_flags(m) == e->flags;
 }
 
 /* obj creates m itself, unless it has its fd already or creates none. */
