@@ -332,6 +332,57 @@ static void test_killed_trigger_maps_not_read(void **state)
 	assembler__free(a);
 }
 
+/*
+ * An out_of_memory() call that killed nothing keeps the objects it read for
+ * the same task's retry; a killed trigger that is another task (this
+ * process allocating in a global OOM, then the real allocator killed) must
+ * not be symbolized with them.
+ */
+static void test_no_kill_space_not_lent(void **state)
+{
+	uint32_t self = (uint32_t)getpid(), other = 999999;
+	struct seen s;
+	struct assembler *a = new_asm(&s, 0);
+	struct oomt_begin b;
+	struct oomt_kill *k = calloc(1, sizeof(*k));
+	struct oomt_victim v;
+	struct oomt_end e = {};
+
+	(void)state;
+	assert_true(assemble_test_own_code(2) > 0);
+	unsetenv("OOMTRACE_USTACK_NO_MAPS");
+	/* OOM 1: this process triggers, nobody is killed */
+	hdr(&b.hdr, OOMT_REC_BEGIN, 1);
+	task(&b.trigger, self, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
+	hdr(&e.hdr, OOMT_REC_END, 1);
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assert_int_equal(s.events, 0);
+	/* OOM 2: another task triggers and is killed; its frame is at an
+	 * address of this process's code */
+	hdr(&b.hdr, OOMT_REC_BEGIN, 2);
+	task(&b.trigger, other, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
+	hdr(&k->hdr, OOMT_REC_KILL, 2);
+	task(&k->chosen, other, 900, 0, 5);
+	k->trigger_pid = other;
+	k->ustack_len = 8;
+	k->ustack[0] = (uint64_t)(uintptr_t)assemble_test_own_code + 1;
+	assert_int_equal(assembler__feed(a, k, sizeof(*k)), 0);
+	free(k);
+	hdr(&v.hdr, OOMT_REC_VICTIM, 2);
+	task(&v.task, other, 0, 0, 5);
+	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
+	hdr(&e.hdr, OOMT_REC_END, 2);
+	e.candidates = 1;
+	e.killed = 1;
+	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	assert_int_equal(s.events, 1);
+	assert_int_equal(s.last.ooms_without_kill, 1);
+	assert_string_equal(s.ustack_sym0, "");
+	assembler__free(a);
+}
+
 /* END lost with most candidates: the totals map still has the real counts. */
 static void test_totals_map_when_end_is_lost(void **state)
 {
@@ -668,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_victims_beyond_cap_counted),
 		cmocka_unit_test(test_pending),
 		cmocka_unit_test(test_killed_trigger_maps_not_read),
+		cmocka_unit_test(test_no_kill_space_not_lent),
 	};
 
 	return cmocka_run_group_tests_name("assemble", tests, NULL, NULL);

@@ -551,7 +551,16 @@ static void capture_trigger(struct assembler *a, const struct oom_event *ev)
 		return;
 	a->ustack.capture_pid = 0;
 	if (killed_in(ev, pid)) {
-		a->ustack.space.no_maps = true;
+		struct usym_space *s = &a->ustack.space;
+
+		/* what an out_of_memory() call that killed nothing captured is
+		 * kept for the same task only: another's objects (the tracer
+		 * itself, allocating in a global OOM) are not this stack's */
+		if (s->pid != pid) {
+			usym_space_reset(s);
+			s->pid = pid;
+		}
+		s->no_maps = true;
 		return;
 	}
 	capture_space(a, pid);
