@@ -276,22 +276,21 @@ __attribute__((noinline)) static int assemble_test_own_code(int x)
 	return x * 3 + (int)getpid() % 7;
 }
 
-/* The OOM's trigger (this process) with one user frame; with killed, the
- * OOM killed it too. */
-static void feed_trigger_oom(struct assembler *a, uint64_t oom, bool killed)
+/* An OOM of TRIGGER, which killed VICTIM, with one user frame at an address
+ * of this process's code. */
+static void feed_trigger_oom(struct assembler *a, uint64_t oom, uint32_t trigger, uint32_t victim)
 {
-	uint32_t self = (uint32_t)getpid(), victim = killed ? self : 300;
 	struct oomt_begin b;
 	struct oomt_kill *k = calloc(1, sizeof(*k));
 	struct oomt_victim v;
 	struct oomt_end e = {};
 
 	hdr(&b.hdr, OOMT_REC_BEGIN, oom);
-	task(&b.trigger, self, 0, 0, 5);
+	task(&b.trigger, trigger, 0, 0, 5);
 	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
 	hdr(&k->hdr, OOMT_REC_KILL, oom);
 	task(&k->chosen, victim, 900, 0, 5);
-	k->trigger_pid = self;
+	k->trigger_pid = trigger;
 	k->ustack_len = 8;
 	k->ustack[0] = (uint64_t)(uintptr_t)assemble_test_own_code + 1;
 	assert_int_equal(assembler__feed(a, k, sizeof(*k)), 0);
@@ -312,21 +311,22 @@ static void feed_trigger_oom(struct assembler *a, uint64_t oom, bool killed)
  */
 static void test_killed_trigger_maps_not_read(void **state)
 {
+	uint32_t self = (uint32_t)getpid();
 	struct seen s;
 	struct assembler *a = new_asm(&s, 0);
 
 	(void)state;
 	assert_true(assemble_test_own_code(1) > 0);
 	unsetenv("OOMTRACE_USTACK_NO_MAPS");
-	feed_trigger_oom(a, 1, false);
+	feed_trigger_oom(a, 1, self, 300);
 	assert_int_equal(s.events, 1);
 	assert_string_equal(s.ustack_sym0, "assemble_test_own_code");
-	feed_trigger_oom(a, 2, true);
+	feed_trigger_oom(a, 2, self, self);
 	assert_int_equal(s.events, 2);
 	assert_int_equal(s.last.victim.pid, getpid());
 	assert_string_equal(s.ustack_sym0, "");
 	/* the next OOM, by a trigger not killed, reads them again */
-	feed_trigger_oom(a, 3, false);
+	feed_trigger_oom(a, 3, self, 300);
 	assert_int_equal(s.events, 3);
 	assert_string_equal(s.ustack_sym0, "assemble_test_own_code");
 	assembler__free(a);
@@ -344,8 +344,6 @@ static void test_no_kill_space_not_lent(void **state)
 	struct seen s;
 	struct assembler *a = new_asm(&s, 0);
 	struct oomt_begin b;
-	struct oomt_kill *k = calloc(1, sizeof(*k));
-	struct oomt_victim v;
 	struct oomt_end e = {};
 
 	(void)state;
@@ -360,23 +358,7 @@ static void test_no_kill_space_not_lent(void **state)
 	assert_int_equal(s.events, 0);
 	/* OOM 2: another task triggers and is killed; its frame is at an
 	 * address of this process's code */
-	hdr(&b.hdr, OOMT_REC_BEGIN, 2);
-	task(&b.trigger, other, 0, 0, 5);
-	assert_int_equal(assembler__feed(a, &b, sizeof(b)), 0);
-	hdr(&k->hdr, OOMT_REC_KILL, 2);
-	task(&k->chosen, other, 900, 0, 5);
-	k->trigger_pid = other;
-	k->ustack_len = 8;
-	k->ustack[0] = (uint64_t)(uintptr_t)assemble_test_own_code + 1;
-	assert_int_equal(assembler__feed(a, k, sizeof(*k)), 0);
-	free(k);
-	hdr(&v.hdr, OOMT_REC_VICTIM, 2);
-	task(&v.task, other, 0, 0, 5);
-	assert_int_equal(assembler__feed(a, &v, sizeof(v)), 0);
-	hdr(&e.hdr, OOMT_REC_END, 2);
-	e.candidates = 1;
-	e.killed = 1;
-	assert_int_equal(assembler__feed(a, &e, sizeof(e)), 0);
+	feed_trigger_oom(a, 2, other, other);
 	assert_int_equal(s.events, 1);
 	assert_int_equal(s.last.ooms_without_kill, 1);
 	assert_string_equal(s.ustack_sym0, "");
