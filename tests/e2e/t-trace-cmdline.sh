@@ -3,7 +3,9 @@
 # real argv, with an argument holding a space and one holding a newline,
 # for a victim that ran before the tracer (read from /proc, or from the
 # cache filled at start) and for one exec'd after it with /proc hidden from
-# the tracer (OOMTRACE_PROC): then only the BPF exec-time cache can say.
+# the tracer (OOMTRACE_PROC): then only the BPF exec-time cache can say,
+# in the map this kernel gets (6.1+: allocated at run time) and in the
+# preallocated one of kernels before 6.1 (OOMTRACE_CMDLINES_PREALLOC).
 . "$(dirname "$0")/lib.sh"
 
 NL='
@@ -57,3 +59,22 @@ sh -c "$IN_CG" "$cg2" "$HOG" 24 1 >/dev/null
 wait_gone "$VB"
 wait_gone "$T3" 20; wait "$T3" || fail "tracer failed"
 check "$WORK/after.json" "$VB" "victim from the exec-time cache"
+
+# 3. the same, with the command lines' map as kernels before 6.1 have it
+want="a hash allocated at run time"
+case $(uname -r) in [1-5].* | 6.0.* | 6.0-*) want="preallocated" ;; esac
+"$OOMTRACE" doctor 2>/dev/null | grep -q "command-line cache  *yes  *$want" ||
+	fail "doctor: this kernel's command-line cache is not $want"
+OOMTRACE_CMDLINES_PREALLOC=1 "$OOMTRACE" doctor 2>/dev/null |
+	grep -q "command-line cache  *yes  *preallocated" || fail "doctor: no preallocated cache"
+cg3=$(memcg_new 32)
+OOMTRACE_CMDLINES_PREALLOC=1 OOMTRACE_PROC=$WORK/noproc start_tracer "$WORK/prealloc.json" --json \
+	-n 1 -c "/$(basename "$cg3")"
+T4=$TRACER
+sh -c "$IN_CG" "$cg3" "$HOG" -a 1000 10 3600 "$ARG_SP" "$ARG_NL" >"$WORK/c" & VC=$!
+PIDS="$PIDS $VC"
+wait_ready "$WORK/c"
+sh -c "$IN_CG" "$cg3" "$HOG" 24 1 >/dev/null
+wait_gone "$VC"
+wait_gone "$T4" 20; wait "$T4" || fail "tracer failed"
+check "$WORK/prealloc.json" "$VC" "victim from the preallocated exec-time cache"
