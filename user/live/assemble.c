@@ -695,11 +695,11 @@ static void on_kill(struct assembler *a, const struct oomt_kill *k)
 		f->addr = k->kstack[i];
 	}
 	/*
-	 * The user stack is symbolized when the event completes, but the
-	 * trigger's objects are captured now: it is often the victim, gone
-	 * within milliseconds, long before the event completes (in tracepoint
-	 * mode ASSEMBLE_QUIET_MS after its last record). The files are held
-	 * open until then.
+	 * The user stack is symbolized when the event completes (in
+	 * tracepoint mode ASSEMBLE_QUIET_MS after its last record), but the
+	 * trigger's objects are captured at the record that closes this batch
+	 * (capture_trigger()), their files held open until then: a trigger
+	 * that survives may exit meanwhile; one the OOM killed is not read.
 	 */
 	a->ustack.capture_pid = k->trigger_pid;
 	exe_path_of(k, a->ustack.exe, sizeof(a->ustack.exe));
