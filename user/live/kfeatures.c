@@ -44,18 +44,25 @@ bool kernel_has_btf(void)
 	return access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 }
 
+bool release_at_least(const char *release, unsigned int major, unsigned int minor)
+{
+	unsigned int ma, mi;
+
+	if (sscanf(release, "%u.%u", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 bool kernel_hash_alloc_in_tracing(void)
 {
 	static int known = -1;
 	struct utsname u;
-	unsigned int major, minor;
 
 	/* tests: the preallocated map, as a kernel before 6.1 has it */
 	if (getenv("OOMTRACE_CMDLINES_PREALLOC"))
 		return false;
 	if (known < 0)
-		known = !uname(&u) && sscanf(u.release, "%u.%u", &major, &minor) == 2 &&
-			(major > 6 || (major == 6 && minor >= 1));
+		known = !uname(&u) && release_at_least(u.release, 6, 1);
 	return known;
 }
 

@@ -82,5 +82,8 @@ bool kernel_has_btf(void);
  * that reports an older version than it is only loses the faster start.
  */
 bool kernel_hash_alloc_in_tracing(void);
+/* Is RELEASE (as uname -r says it: "6.1.0-57-cloud-amd64") at least
+ * MAJOR.MINOR? false when it does not start with two numbers. */
+bool release_at_least(const char *release, unsigned int major, unsigned int minor);
 
 #endif
