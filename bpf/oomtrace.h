@@ -426,18 +426,19 @@ struct oomt_drops {
  * at exit; userspace fills in processes that ran before it started. No
  * record is sent: userspace looks an entry up when an event names a pid.
  */
-/*
- * The map is defined as a preallocated LRU hash of OOMT_CMDLINES entries;
- * on 6.1+ the loader makes it a hash allocated at run time of up to
- * OOMT_CMDLINES_RT (kernel_hash_alloc_in_tracing()): its memory then
- * follows the processes that live, and creating it costs nothing, where
- * preallocating 4096 x 776 bytes took 5 ms of a 2-CPU guest's start-up.
- * Full, an entry is not added (the event says victim_cmdline missing).
- */
-#define OOMT_CMDLINES_RT 16384
 #define OOMT_ARGS_MAX 512	/* argv bytes kept (NUL-separated, as /proc/PID/cmdline) */
 #define OOMT_FILENAME_MAX 256	/* the path execve() was given */
 #define OOMT_CMDLINES 4096	/* processes cached */
+/*
+ * The map is defined as a preallocated LRU hash of OOMT_CMDLINES entries;
+ * on 6.1+ the loader makes it a hash allocated at run time of up to
+ * OOMT_CMDLINES_RT (cmdlines_map_def(), user/live/map_early.h): its memory
+ * then follows the processes that live, and creating it costs nothing,
+ * where preallocating 4096 x 776 bytes took 5 ms of a 2-CPU guest's
+ * start-up. Full, an entry is not added (the event says victim_cmdline
+ * missing).
+ */
+#define OOMT_CMDLINES_RT 16384
 #define OOMT_CMD_TRUNCATED 1u	/* argv was longer than OOMT_ARGS_MAX */
 #define OOMT_CMD_FROM_PROC 2u	/* filled by userspace from /proc at start */
 

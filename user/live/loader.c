@@ -288,19 +288,16 @@ static void plan_direct_walk(struct loader *t, enum attach_mode mode, const char
 			  "no bpf_rdonly_cast() in the kernel's BTF");
 }
 
-/*
- * The command lines' cache as this kernel can have it (oomtrace.h,
- * OOMT_CMDLINES_RT): allocated at run time where tracing programs may use
- * such a map, else preallocated, as the object defines it. Made the same
- * way by map_early.
- */
+/* The command lines' cache as map_early makes it (cmdlines_map_def()). */
 static void cmdlines_map_define(struct oomtrace_bpf *skel)
 {
-	if (!kernel_hash_alloc_in_tracing())
-		return;
-	bpf_map__set_type(skel->maps.cmdlines, BPF_MAP_TYPE_HASH);
-	bpf_map__set_map_flags(skel->maps.cmdlines, BPF_F_NO_PREALLOC);
-	bpf_map__set_max_entries(skel->maps.cmdlines, OOMT_CMDLINES_RT);
+	enum bpf_map_type type;
+	uint32_t flags, entries;
+
+	cmdlines_map_def(&type, &flags, &entries);
+	bpf_map__set_type(skel->maps.cmdlines, type);
+	bpf_map__set_map_flags(skel->maps.cmdlines, flags);
+	bpf_map__set_max_entries(skel->maps.cmdlines, entries);
 }
 
 /* EARLY_MAPS: take the maps map_early made (not for an object that takes another's). */

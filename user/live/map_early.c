@@ -23,13 +23,14 @@
  * handle_mark_victim first (the split load's heavy object waits for those
  * alone, loader.c), the ring buffer the first of them; the command lines'
  * cache, the largest (preallocated, 4096 x 776 bytes: some 5 ms), last, as
- * only the other programs use it. Where the loader makes that cache a hash
- * allocated at run time (cmdlines_map_define()), it is made so here too.
+ * only the other programs use it, and made as cmdlines_map_def() says.
  */
 static struct early_map {
 	const char *name;
 	enum bpf_map_type type;
-	uint32_t key, value, entries;	/* events: entries set by map_early_start() */
+	/* events: entries set by map_early_start(); cmdlines: type, entries
+	 * and flags (cmdlines_map_def()) */
+	uint32_t key, value, entries;
 	uint32_t flags;
 	int fd;			/* -1: not made (yet), or failed */
 	atomic_bool made;	/* fd is final */
@@ -43,11 +44,19 @@ static struct early_map {
 	{ "victims", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), 16, 4096, 0, -1 },
 	{ "reclaim_tasks", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t),
 	  sizeof(struct oomt_reclaim_task), OOMT_RUNUP_TASKS, 0, -1 },
-	{ "cmdlines", BPF_MAP_TYPE_LRU_HASH, sizeof(uint32_t), sizeof(struct oomt_cmdline),
-	  OOMT_CMDLINES, 0, -1 },
+	{ "cmdlines", BPF_MAP_TYPE_UNSPEC, sizeof(uint32_t), sizeof(struct oomt_cmdline), 0, 0, -1 },
 };
 
 #define N_MAPS (sizeof(maps) / sizeof(maps[0]))
+
+void cmdlines_map_def(enum bpf_map_type *type, uint32_t *flags, uint32_t *entries)
+{
+	bool run_time = kernel_hash_alloc_in_tracing();
+
+	*type = run_time ? BPF_MAP_TYPE_HASH : BPF_MAP_TYPE_LRU_HASH;
+	*flags = run_time ? BPF_F_NO_PREALLOC : 0;
+	*entries = run_time ? OOMT_CMDLINES_RT : OOMT_CMDLINES;
+}
 
 static atomic_uint next;
 static struct tmp_thread thread;
@@ -85,11 +94,8 @@ void map_early_start(uint32_t ringbuf_bytes)
 	for (size_t i = 0; i < N_MAPS; i++) {
 		if (maps[i].type == BPF_MAP_TYPE_RINGBUF)
 			maps[i].entries = ringbuf_bytes;
-		if (!strcmp(maps[i].name, "cmdlines") && kernel_hash_alloc_in_tracing()) {
-			maps[i].type = BPF_MAP_TYPE_HASH;
-			maps[i].flags = BPF_F_NO_PREALLOC;
-			maps[i].entries = OOMT_CMDLINES_RT;
-		}
+		if (!strcmp(maps[i].name, "cmdlines"))
+			cmdlines_map_def(&maps[i].type, &maps[i].flags, &maps[i].entries);
 	}
 	/* a few frames deep: no need for the default 8 MiB */
 	started = !tmp_thread_start(&thread, 64 << 10, run, NULL);

@@ -11,9 +11,19 @@
 #ifndef OOMTRACE_MAP_EARLY_H
 #define OOMTRACE_MAP_EARLY_H
 
+#include <linux/bpf.h>
 #include <stdint.h>
 
 struct bpf_object;
+
+/*
+ * The command lines' cache as this kernel can have it (oomtrace.h,
+ * OOMT_CMDLINES_RT): a hash allocated at run time where tracing programs
+ * may use one (kernel_hash_alloc_in_tracing()), else the preallocated LRU
+ * hash the object defines. The one definition: the loader gives the
+ * object's map this one, and map_early makes it so.
+ */
+void cmdlines_map_def(enum bpf_map_type *type, uint32_t *flags, uint32_t *entries);
 
 /* Start creating them (a thread), the ring buffer of ringbuf_bytes;
  * harmless if it cannot. */
