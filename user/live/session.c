@@ -724,29 +724,6 @@ static void *load_job_run(void *arg)
 	return NULL;
 }
 
-#define LOAD_STACK_SIZE (8u << 20)	/* as the main thread's usual limit; touched pages only */
-
-/*
- * load_job_run on a thread of its own, on a stack mapped for it and
- * unmapped after: what loading frees (libbpf's object, the kernel's BTF,
- * the ELF) goes to that thread's malloc cache, given back to the heap when
- * the thread ends, and the stack depth it reaches leaves with it. On the
- * main thread both stayed for as long as we run, locked: glibc's per-thread
- * cache (tcache) keeps up to 7 freed blocks of every size up to 1 KiB,
- * 50 to 150 KiB here, which no malloc_trim gives back; and a stack never
- * shrinks. Run inline if the thread cannot be had.
- */
-static int load(struct load_job *j)
-{
-	struct tmp_thread t = {};
-
-	if (!tmp_thread_start(&t, LOAD_STACK_SIZE, load_job_run, j))
-		tmp_thread_join(&t);
-	else
-		load_job_run(j);
-	return j->ret;
-}
-
 /*
  * Start-up work the programs' load does not need, run meanwhile by a
  * thread of its own (the verifier keeps one CPU busy): run_up's baselines
@@ -786,6 +763,37 @@ static int side_finish(struct side_work *w)
 		side_run(w);
 	w->s = NULL;
 	return w->run_up_err;
+}
+
+#define LOAD_STACK_SIZE (8u << 20)	/* as the main thread's usual limit; touched pages only */
+
+/*
+ * load_job_run on a thread of its own, on a stack mapped for it and
+ * unmapped after: what loading frees (libbpf's object, the kernel's BTF,
+ * the ELF) goes to that thread's malloc cache, given back to the heap when
+ * the thread ends, and the stack depth it reaches leaves with it. On the
+ * main thread both stayed for as long as we run, locked: glibc's per-thread
+ * cache (tcache) keeps up to 7 freed blocks of every size up to 1 KiB,
+ * 50 to 150 KiB here, which no malloc_trim gives back; and a stack never
+ * shrinks. Run inline if the thread cannot be had.
+ *
+ * The side work starts once the load thread is there, not before: on two
+ * CPUs, with map_early's thread busy on one, a side thread started first
+ * held up the load thread's creation by 1-5 ms, and the load is the path
+ * to ready.
+ */
+static int load(struct load_job *j, struct side_work *side)
+{
+	struct tmp_thread t = {};
+
+	if (!tmp_thread_start(&t, LOAD_STACK_SIZE, load_job_run, j)) {
+		side_start(side, j->s);
+		tmp_thread_join(&t);
+	} else {
+		side_start(side, j->s);
+		load_job_run(j);
+	}
+	return j->ret;
 }
 
 int session__run(const struct session_opts *o, const struct session_sink *sink)
@@ -856,12 +864,11 @@ int session__run(const struct session_opts *o, const struct session_sink *sink)
 	/* where memory.stat is, for domain_memory (none found: counters alone) */
 	if (memcg_find_mount("", &s.memcg_mount, err, sizeof(err)))
 		s.memcg_mount.version = 0;
-	side_start(&side, &s);
 	loader__on_attached(prefill_on_attached, &s);
 	{
 		struct load_job job = { &s, kas, err, sizeof(err), 0 };
 
-		if (load(&job)) {
+		if (load(&job, &side)) {
 			loader__on_attached(NULL, NULL);
 			side_finish(&side);
 			log_err("%s", err);
