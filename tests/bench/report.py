@@ -578,6 +578,34 @@ def scale(raw):
     return out
 
 
+REFERENCES = {
+    "bpftrace": "bpftrace, one line per kill on oom:mark_victim (tests/bench/mark_victim.bt)",
+    "bpftrace-stacks": "bpftrace, kstack and ustack on oom:mark_victim (tests/bench/stacks.bt)",
+}
+
+
+def reference(raw):
+    """The references' BPF time per OOM at N=1 (bpftrace's programs, by
+    their fdinfo as oomtrace's): per round (median) and over all rounds."""
+    rows = jsonl(os.path.join(raw, "reference.jsonl"))
+    events_cache, by = {}, {}
+    for r in rows:
+        if not r.get("run"):
+            continue
+        pt = scale_point(r, events_cache)
+        VERIFIED.pop(r["mode"], None)	# not ours
+        if sum(p["run_cnt"] for p in pt["per_prog"].values()) != 1:
+            continue	# an OOM elsewhere ran it too, or it did not run
+        by.setdefault(r["mode"], {}).setdefault(str(r.get("round", 1)), []).append(pt["bpf_ns"] / 1e3)
+    out = {}
+    for mode, rounds in by.items():
+        allv = [v for vs in rounds.values() for v in vs]
+        out[mode] = {"what": REFERENCES.get(mode, mode), "bpf_us": statistics.median(allv),
+                     "bpf_us_p10": pct(allv, 0.1), "bpf_us_p90": pct(allv, 0.9), "reps": len(allv),
+                     "rounds_bpf_us": {k: statistics.median(v) for k, v in sorted(rounds.items())}}
+    return out or None
+
+
 def ustack(raw):
     """BPF time per OOM (N=1) against the size of the user-stack copy; the
     frames the event got, and why unwinding stopped."""
@@ -720,8 +748,14 @@ def targets(res):
     for mode, d in (res.get("scale") or {}).items():
         rounds = {r: (v["n1_bpf_us"]["median"], v["n1_bpf_us"]["ci95"], v["n1_bpf_us"]["median"] <= 40)
                   for r, v in d.get("rounds", {}).items() if v.get("n1_bpf_us")}
-        add(per_round("BPF time per OOM at N=1, %s" % mode, "<= 40 us", rounds,
-                      lambda x: "%.1f us" % x, lambda x: x))
+        x = per_round("BPF time per OOM at N=1, %s" % mode, "<= 40 us", rounds,
+                      lambda x: "%.1f us" % x, lambda x: x)
+        for name, label in (("bpftrace", "bpftrace's line"), ("bpftrace-stacks", "the stacks alone")):
+            ref = (res.get("reference") or {}).get(name)
+            if x and ref:
+                x["measured"] += "; %s %s" % (label, "/".join(
+                    "%.1f us" % v for v in ref["rounds_bpf_us"].values()))
+        add(x)
         rounds = {r: (v["fit_bpf_us"]["slope"], v["fit_bpf_us"].get("slope_ci95"),
                       v["fit_bpf_us"]["slope"] <= 0.5)
                   for r, v in d.get("rounds", {}).items() if v.get("fit_bpf_us")}
@@ -869,6 +903,10 @@ def table(res):
                 if fo:
                     w("  fit, all rounds: BPF time = %.1f us + %.3f us x N processes outside (r2 %.4f)" % (
                         fo["intercept"], fo["slope"], fo["r2"]))
+    for name, ref in sorted((res.get("reference") or {}).items()):
+        w("  reference, N=1: %s: BPF us/OOM %.1f median, p10..p90 %.1f..%.1f, rounds %s (%d OOMs)" % (
+            ref["what"], ref["bpf_us"], ref["bpf_us_p10"], ref["bpf_us_p90"],
+            "/".join("%.1f" % v for v in ref["rounds_bpf_us"].values()), ref["reps"]))
     us = res.get("ustack")
     if us and us.get("copies"):
         w("")
@@ -916,7 +954,8 @@ def report(raw, out):
         lines = [l for l in (r.get("output") or "").splitlines() if l.strip()]
         res["modes"][r["label"]] = {"ready": "ready_ms" in r, "why": lines[-1] if lines else None}
     for name, fn in (("startup", startup), ("memory", memory), ("idle_long", idle_long), ("oompath", oompath),
-                     ("storm", storm), ("scale", scale), ("ustack", ustack)):
+                     ("storm", storm), ("scale", scale), ("reference", reference),
+                     ("ustack", ustack)):
         v = fn(raw)
         if v is not None:
             res[name] = v

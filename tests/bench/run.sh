@@ -15,7 +15,9 @@
 #   oompath  kill latency of repeated memcg OOMs with N candidates (N in
 #            LAT_NS): no tracer, oomtrace, bpftrace, interleaved (each round)
 #   scale    one OOM with N candidates, and with N processes outside its
-#            memcg: BPF time per OOM, event size (each round)
+#            memcg: BPF time per OOM, event size; and at N=1 the references,
+#            bpftrace's one line per kill and its capture of the stacks
+#            alone (stacks.bt) (each round)
 #   ustack   one OOM (N=1) whose allocating task is USTACK_DEPTH_KIB deep in
 #            its stack, traced with --ustack-copy 0, the default (8 KiB) and
 #            the most (64 KiB): BPF time per OOM, frames unwound (each round)
@@ -32,6 +34,7 @@ B=$TOP/.output/bench
 OUT=$B
 RAW=$OUT/raw
 BT=$TOP/tests/bench/mark_victim.bt
+BT_STACKS=$TOP/tests/bench/stacks.bt
 MEMCG_ROOT=/sys/fs/cgroup/memory
 RUN_ID=$$-$(date +%s)
 QUICK=${BENCH_QUICK:-0}
@@ -297,6 +300,27 @@ scale_round() {
 		sleep 0.5
 		bg_stop "$tracer"
 	done
+	# the references, N=1 as above: bpftrace's one line per kill (the
+	# comparison's own program) and its capture of the stacks alone
+	for ref in bpftrace:"$BT" bpftrace-stacks:"$BT_STACKS"; do
+		name=${ref%%:*} prog=${ref#*:}
+		f=$RAW/scale.$name.$_r
+		bg_start "$f.events" "bpftrace: ready" bpftrace "$prog"
+		tracer=$BG
+		bpftool -j prog show >"$f.progs" 2>/dev/null
+		rep=0
+		while [ $rep -lt "$SCALE_REPS_N1" ]; do
+			rep=$((rep + 1))
+			cg=$(memcg_new "scale-$name-$_r-$rep" 1024)
+			line=$("$B/manytasks" -c "$cg" -N 1 -P "$tracer" </dev/null) ||
+				say "warning: manytasks -N 1 ($name) failed"
+			printf '{"round":%d,"mode":"%s","rep":%d,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
+				"$_r" "$name" "$rep" "$(basename "$cg")" "$f.progs" "$f.events" "${line:-null}" \
+				>>"$RAW/reference.jsonl"
+			memcg_rm "$cg"
+		done
+		bg_stop "$tracer"
+	done
 	echo "$STATS_OLD" >/proc/sys/kernel/bpf_stats_enabled
 }
 
@@ -330,7 +354,7 @@ ustack_round() {
 }
 
 # ---- the rounds ------------------------------------------------------------------------------------
-for f in startup.jsonl memory.jsonl oompath.jsonl scale.jsonl ustack.jsonl; do : >"$RAW/$f"; done
+for f in startup.jsonl memory.jsonl oompath.jsonl scale.jsonl reference.jsonl ustack.jsonl; do : >"$RAW/$f"; done
 # First what makes no OOM (start-ups, memory and idle cost), every round,
 # beside an idle trace and recorder watched over a window longer than the
 # recorder's 60 s reconcile timer (from 1 s after ready, so that they are
