@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -80,6 +81,76 @@ static void test_own_frame(void **state)
 	usym_session_free(ss);
 	usym_space_reset(&s);
 	assert_int_equal(s.n, 0);
+}
+
+/*
+ * Kept sessions: a second space of the same objects (the same files at the
+ * same places, its own fds) finds the first one's session again, and it
+ * names frames as a new one does; a different bias, a file changed in
+ * place (its mtime) or the sessions dropped make a new one.
+ */
+static void test_kept_sessions(void **state)
+{
+	static struct usym_space s, s2, t;
+	struct usym_session *a, *b, *c;
+	unsigned long made0, reused0, made, reused;
+	uint64_t pc = (uint64_t)(uintptr_t)&marker;
+	struct oom_frame fr[9];
+	char tmp[] = "/tmp/oomtrace-test-usym-XXXXXX";
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 12345, 0 } };
+	int fd, n;
+
+	(void)state;
+	usym_sessions_drop();
+	usym_sessions_counts(&made0, &reused0);
+	usym_space_init(&s);
+	usym_space_init(&s2);
+	assert_int_equal(usym_space_from_maps(&s, (uint32_t)getpid()), 0);
+	assert_int_equal(usym_space_from_maps(&s2, (uint32_t)getpid()), 0);
+	a = usym_session_kept(&s);
+	assert_non_null(a);
+	assert_non_null(usym_session_unwind_state(a));
+	b = usym_session_kept(&s2);
+	assert_ptr_equal(a, b);
+	usym_sessions_counts(&made, &reused);
+	assert_int_equal(made - made0, 1);
+	assert_int_equal(reused - reused0, 1);
+	n = usym_session_frames(b, pc + 1, true, OOM_UNWIND_DWARF, fr, 9);
+	assert_true(n >= 1);
+	assert_string_equal(fr[n - 1].sym, "marker");
+	/* the same objects elsewhere: another process's layout */
+	s2.obj[0].bias += 0x10000;
+	s2.obj[0].start += 0x10000;
+	s2.obj[0].end += 0x10000;
+	c = usym_session_kept(&s2);
+	assert_non_null(c);
+	assert_ptr_not_equal(c, a);
+	/* a file rebuilt in place: same path, device and inode, new mtime */
+	fd = mkstemp(tmp);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "\177ELF", 4), 4);
+	usym_space_init(&t);
+	t.obj[0] = (struct usym_object){ .fd = fd, .path = tmp, .start = 0x1000, .end = 0x2000 };
+	t.n = 1;
+	a = usym_session_kept(&t);
+	assert_non_null(a);
+	assert_ptr_equal(usym_session_kept(&t), a);
+	assert_int_equal(futimens(fd, times), 0);
+	b = usym_session_kept(&t);
+	assert_non_null(b);
+	assert_ptr_not_equal(b, a);
+	/* dropped: made again */
+	usym_sessions_drop();
+	usym_sessions_counts(&made0, &reused0);
+	assert_non_null(usym_session_kept(&s));
+	usym_sessions_counts(&made, &reused);
+	assert_int_equal(made - made0, 1);
+	usym_sessions_drop();
+	t.n = 0;
+	close(fd);
+	unlink(tmp);
+	usym_space_reset(&s);
+	usym_space_reset(&s2);
 }
 
 /*
@@ -513,6 +584,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_frame),
+		cmocka_unit_test(test_kept_sessions),
 		cmocka_unit_test(test_exe_from_start_code),
 		cmocka_unit_test(test_linked),
 		cmocka_unit_test(test_ldso_r_debug),

@@ -497,7 +497,7 @@ static void report_bpf_time(struct session *s)
 		(double)bt.top_ns / 1e6);
 }
 
-#define DROP_QUIET_MS 5000	/* events quiet this long: protect_drop_unlocked() */
+#define DROP_QUIET_MS 5000	/* events quiet this long: usym_sessions_drop(), protect_drop_unlocked() */
 
 static int consume_ring(void *rb)
 {
@@ -627,6 +627,9 @@ static int loop(struct session *s)
 			last_event = mono_ns();
 			drop_pending = true;
 		} else if (drop_pending && mono_ms_since(last_event) >= DROP_QUIET_MS) {
+			/* the kept libdwfl sessions too (usym.h): their files
+			 * unmapped and unlocked, their tables freed */
+			usym_sessions_drop();
 			protect_drop_unlocked();
 			drop_pending = false;
 		}
@@ -926,6 +929,7 @@ out:
 	run_up_live__free(&s.run_up);
 	exec_hooks__free(s.hooks);
 	assembler__free(s.a);
+	usym_sessions_drop();
 	ksyms_cache__free(kc);
 	loader__stop(&s.loader);
 	pthread_sigmask(SIG_SETMASK, &s.wait_mask, NULL);

@@ -52,7 +52,8 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 		 const struct oomt_ulinks *links)
 {
 	static struct uunwind_result r;
-	struct usym_session *ss;
+	struct usym_session *ss, *one_off = NULL;
+	struct uunwind_state *one_off_state = NULL;
 	int fp_from = 0;
 
 	if (n_ips > OOMT_USTACK_MAX)
@@ -77,13 +78,19 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 	/* the executable (a PIE's place is known to no frame): from start_code */
 	if (exe && start_code)
 		usym_space_add_exe(space, pid, exe, start_code);
-	ss = usym_session_new(space);
+	/* kept for the next OOM of a process with the same objects (usym.h) */
+	ss = usym_session_kept(space);
+	if (!ss)
+		ss = one_off = usym_session_new(space);
 	if (!ss)
 		return;
 	r.n = 0;
 	if (copy && copy->size && space->n) {
-		uunwind(usym_session_dwfl(ss), copy->tid, (const uint64_t *)copy->regs, copy->data, copy->size,
-			copy->asked, &r);
+		struct uunwind_state *st = one_off ? one_off_state = uunwind_state_new() :
+					   usym_session_unwind_state(ss);
+
+		uunwind(usym_session_dwfl(ss), st, copy->tid, (const uint64_t *)copy->regs,
+			copy->data, copy->size, copy->asked, &r);
 		snprintf(ev->user_stack_stop, sizeof(ev->user_stack_stop), "%s", r.stop);
 	}
 	for (int i = 0; i < r.n; i++)
@@ -115,7 +122,9 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 			break;
 	}
 out:
-	usym_session_free(ss);
+	/* a state is freed after the session it was attached to */
+	usym_session_free(one_off);
+	uunwind_state_free(one_off_state);
 }
 
 int ustack_symbolize_offline(struct oom_event *ev)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "usym.h"
+#include "uunwind.h"
 
 /* src into dst, cut to fit: paths and names are copied, never parsed */
 static void copy_str(char *dst, size_t size, const char *src)
@@ -1074,9 +1075,23 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
+/* What makes a space's objects the same files at the same places. */
+struct usym_ident {
+	uint64_t start, end, bias;
+	uint64_t dev, ino, size;
+	int64_t mtime_ns;
+	uint64_t path_hash;
+};
+
 struct usym_session {
 	Dwfl *dwfl;
 	const struct usym_space *space;
+	/* a kept session (usym_session_kept): the state its unwinds attach,
+	 * and the identity of the objects it was made for */
+	struct uunwind_state *unwind;
+	int n_ids;
+	struct usym_ident *ids;
+	uint64_t last_used;
 };
 
 struct usym_session *usym_session_new(const struct usym_space *s)
@@ -1114,7 +1129,120 @@ void usym_session_free(struct usym_session *ss)
 	if (!ss)
 		return;
 	dwfl_end(ss->dwfl);
+	uunwind_state_free(ss->unwind);
+	free(ss->ids);
 	free(ss);
+}
+
+/* ---- sessions kept between events ------------------------------------------------ */
+
+/*
+ * A session costs most of the consumer's time per OOM: every object's ELF
+ * opened and mapped (and, the memory being locked, its pages locked and
+ * unlocked again), its symbol table sorted, its CFI read. Processes forked
+ * from one parent (a service's workers, a test's children) have the same
+ * objects at the same places, OOM after OOM: their session is kept and
+ * used again. The identity compared is every object's place, bias, file
+ * (device, inode, size, mtime) and path: a file replaced or rebuilt in
+ * place makes a new session. The sessions go when events have been quiet
+ * for a while (usym_sessions_drop).
+ */
+#define USYM_SESSIONS_KEPT 2
+
+static struct usym_session *kept[USYM_SESSIONS_KEPT];
+static uint64_t kept_clock;
+static unsigned long kept_made, kept_reused;
+
+static uint64_t path_hash(const char *p)
+{
+	uint64_t h = 0xcbf29ce484222325ull;	/* FNV-1a */
+
+	for (; p && *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return h;
+}
+
+/* The identity of s's objects into ids (s->n of them); false if a file cannot be told. */
+static bool space_ident(const struct usym_space *s, struct usym_ident *ids)
+{
+	for (int i = 0; i < s->n; i++) {
+		const struct usym_object *o = &s->obj[i];
+		struct stat st;
+
+		if (o->fd < 0 || fstat(o->fd, &st))
+			return false;
+		ids[i] = (struct usym_ident){
+			.start = o->start, .end = o->end, .bias = o->bias,
+			.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino,
+			.size = (uint64_t)st.st_size,
+			.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+			.path_hash = path_hash(o->path),
+		};
+	}
+	return true;
+}
+
+struct usym_session *usym_session_kept(const struct usym_space *s)
+{
+	struct usym_ident *ids;
+	struct usym_session *ss;
+	int slot = 0;
+
+	if (!s->n)	/* nothing to keep */
+		return NULL;
+	ids = calloc((size_t)s->n, sizeof(*ids));
+	if (!ids)
+		return NULL;
+	if (!space_ident(s, ids)) {
+		free(ids);
+		return NULL;
+	}
+	for (int i = 0; i < USYM_SESSIONS_KEPT; i++) {
+		ss = kept[i];
+		if (ss && ss->n_ids == s->n && !memcmp(ss->ids, ids, (size_t)s->n * sizeof(*ids))) {
+			free(ids);
+			ss->space = s;
+			ss->last_used = ++kept_clock;
+			kept_reused++;
+			return ss;
+		}
+		if (!kept[i] || (kept[slot] && kept[i]->last_used < kept[slot]->last_used))
+			slot = i;
+	}
+	ss = usym_session_new(s);
+	if (ss)
+		ss->unwind = uunwind_state_new();
+	if (!ss || !ss->unwind) {
+		usym_session_free(ss);
+		free(ids);
+		return NULL;
+	}
+	ss->ids = ids;
+	ss->n_ids = s->n;
+	ss->last_used = ++kept_clock;
+	usym_session_free(kept[slot]);
+	kept[slot] = ss;
+	kept_made++;
+	return ss;
+}
+
+struct uunwind_state *usym_session_unwind_state(struct usym_session *ss)
+{
+	return ss ? ss->unwind : NULL;
+}
+
+void usym_sessions_drop(void)
+{
+	for (int i = 0; i < USYM_SESSIONS_KEPT; i++) {
+		usym_session_free(kept[i]);
+		kept[i] = NULL;
+	}
+}
+
+void usym_sessions_counts(unsigned long *made, unsigned long *reused)
+{
+	*made = kept_made;
+	*reused = kept_reused;
 }
 
 struct Dwfl *usym_session_dwfl(struct usym_session *ss)

@@ -124,6 +124,22 @@ int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, u
 struct Dwfl *usym_session_dwfl(struct usym_session *ss);
 
 /*
+ * A session for s that stays after use, for the next space of the same
+ * objects (the same files at the same places: forked processes): found
+ * again, or made and kept (the least recently used of a few goes). Never
+ * freed by the caller; its space is s until the next call. NULL for a
+ * space without objects, or if none could be made (or a file of s cannot
+ * be told apart by fstat): usym_session_new() then.
+ */
+struct usym_session *usym_session_kept(const struct usym_space *s);
+/* The unwinding state of a kept session (uunwind.h), NULL for another. */
+struct uunwind_state *usym_session_unwind_state(struct usym_session *ss);
+/* Free the kept sessions (quiet for a while: their memory goes). */
+void usym_sessions_drop(void);
+/* Kept sessions made, and found again, since start. */
+void usym_sessions_counts(unsigned long *made, unsigned long *reused);
+
+/*
  * Offline: frames for an object known only by build id and file offset
  * (oomtrace report --symbolize). object: the path the record names, tried
  * first (its build id must match), may be empty. Frames written, 0 if the

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "oomtrace.h"
@@ -94,32 +95,62 @@ static int frame_cb(Dwfl_Frame *frame, void *arg)
 	return DWARF_CB_OK;
 }
 
-int uunwind(struct Dwfl *dwfl, uint32_t tid, const uint64_t *regs, const uint8_t *stack,
-	    uint32_t size, uint32_t asked, struct uunwind_result *r)
+/*
+ * The callbacks' argument, attached to one Dwfl for as long as it lives:
+ * libdwfl takes a process's state once per session (a second attach is a
+ * conflict), and a session kept between events (usym.h) unwinds each
+ * event's copy through the same state, its fields set anew each time.
+ */
+struct uunwind_state {
+	struct Dwfl *attached_to;
+	struct unwind_ctx c;
+};
+
+struct uunwind_state *uunwind_state_new(void)
 {
-	struct unwind_ctx c = {
-		.tid = tid, .regs = regs, .stack = stack, .sp = regs[SP_REG],
-		.size = size, .asked = asked, .r = r,
-	};
+	return calloc(1, sizeof(struct uunwind_state));
+}
+
+void uunwind_state_free(struct uunwind_state *st)
+{
+	free(st);
+}
+
+int uunwind(struct Dwfl *dwfl, struct uunwind_state *st, uint32_t tid, const uint64_t *regs,
+	    const uint8_t *stack, uint32_t size, uint32_t asked, struct uunwind_result *r)
+{
+	struct unwind_ctx *c;
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (!dwfl || !dwfl_attach_state(dwfl, NULL, (pid_t)tid, &thread_callbacks, &c)) {
-		snprintf(r->stop, sizeof(r->stop), "unwind_error: %s", dwfl_errmsg(-1));
+	if (!dwfl || !st || (st->attached_to && st->attached_to != dwfl)) {
+		snprintf(r->stop, sizeof(r->stop), "unwind_error: no session");
 		return -EINVAL;
 	}
-	err = dwfl_getthread_frames(dwfl, (pid_t)tid, frame_cb, &c);
+	c = &st->c;
+	*c = (struct unwind_ctx){
+		.tid = tid, .regs = regs, .stack = stack, .sp = regs[SP_REG],
+		.size = size, .asked = asked, .r = r,
+	};
+	if (!st->attached_to) {
+		if (!dwfl_attach_state(dwfl, NULL, (pid_t)tid, &thread_callbacks, c)) {
+			snprintf(r->stop, sizeof(r->stop), "unwind_error: %s", dwfl_errmsg(-1));
+			return -EINVAL;
+		}
+		st->attached_to = dwfl;
+	}
+	err = dwfl_getthread_frames(dwfl, (pid_t)tid, frame_cb, c);
 	if (r->stop[0])
 		return 0;
 	/* libdwfl takes a return address it cannot read for the outermost
 	 * frame: a read past the copy says it is not */
-	if (!err && !c.past_copy)
+	if (!err && !c->past_copy)
 		return 0;
 	/* the last frame found is where it stopped; say why */
-	if (c.past_copy && size >= asked)
+	if (c->past_copy && size >= asked)
 		snprintf(r->stop, sizeof(r->stop),
 			 "stack_copy_too_small: %" PRIu32 " bytes copied (--ustack-copy)", size);
-	else if (c.past_copy)
+	else if (c->past_copy)
 		snprintf(r->stop, sizeof(r->stop),
 			 "stack_unreadable: past %" PRIu32 " bytes of the stack", size);
 	else if (r->n && !dwfl_addrmodule(dwfl, r->pc[r->n - 1]))

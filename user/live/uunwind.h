@@ -24,11 +24,21 @@ struct uunwind_result {
 struct Dwfl;
 
 /*
- * regs: the oomt_ustack registers (x86-64: DWARF 0-16; arm64: x0-x30, sp,
- * pc); stack: size bytes copied from the stack pointer, of asked. 0, or
- * -errno when unwinding could not start (r->stop says why).
+ * What libdwfl's thread callbacks read, attached to one session at its
+ * first unwind and kept with it (a session attaches a process's state only
+ * once): one per session, freed after the session's dwfl_end().
  */
-int uunwind(struct Dwfl *dwfl, uint32_t tid, const uint64_t *regs, const uint8_t *stack,
-	    uint32_t size, uint32_t asked, struct uunwind_result *r);
+struct uunwind_state;
+struct uunwind_state *uunwind_state_new(void);
+void uunwind_state_free(struct uunwind_state *st);
+
+/*
+ * regs: the oomt_ustack registers (x86-64: DWARF 0-16; arm64: x0-x30, sp,
+ * pc); stack: size bytes copied from the stack pointer, of asked; st: the
+ * session's state (uunwind_state_new), for this dwfl only. 0, or -errno
+ * when unwinding could not start (r->stop says why).
+ */
+int uunwind(struct Dwfl *dwfl, struct uunwind_state *st, uint32_t tid, const uint64_t *regs,
+	    const uint8_t *stack, uint32_t size, uint32_t asked, struct uunwind_result *r);
 
 #endif
