@@ -260,6 +260,20 @@ oompath_round() {
 	done
 }
 
+# one_oom JSONL MEMCG_NAME JSON_FIELDS [MANYTASKS_ARGS...]: one OOM of one
+# candidate in a new memcg, the BPF time of $tracer's programs over it; a
+# line of $_r, JSON_FIELDS, the memcg, $f's files and the run into JSONL
+one_oom() {
+	_jsonl=$1 _name=$2 _fields=$3
+	shift 3
+	cg=$(memcg_new "$_name" 1024)
+	line=$("$B/manytasks" -c "$cg" -N 1 "$@" -P "$tracer" </dev/null) ||
+		say "warning: manytasks -N 1 $* ($_name) failed"
+	printf '{"round":%d,%s,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
+		"$_r" "$_fields" "$(basename "$cg")" "$f.progs" "$f.events" "${line:-null}" >>"$_jsonl"
+	memcg_rm "$cg"
+}
+
 # ---- BPF time per OOM (one round) ---------------------------------------------------------------
 # One OOM with N candidates, and one with N processes outside its memcg, per
 # N in SCALE_NS (N=1 SCALE_REPS_N1 times), each mode; the tracer's programs'
@@ -311,13 +325,8 @@ scale_round() {
 		rep=0
 		while [ $rep -lt "$SCALE_REPS_N1" ]; do
 			rep=$((rep + 1))
-			cg=$(memcg_new "scale-$name-$_r-$rep" 1024)
-			line=$("$B/manytasks" -c "$cg" -N 1 -P "$tracer" </dev/null) ||
-				say "warning: manytasks -N 1 ($name) failed"
-			printf '{"round":%d,"mode":"%s","rep":%d,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
-				"$_r" "$name" "$rep" "$(basename "$cg")" "$f.progs" "$f.events" "${line:-null}" \
-				>>"$RAW/reference.jsonl"
-			memcg_rm "$cg"
+			one_oom "$RAW/reference.jsonl" "scale-$name-$_r-$rep" \
+				"\"mode\":\"$name\",\"rep\":$rep"
 		done
 		bg_stop "$tracer"
 	done
@@ -339,13 +348,9 @@ ustack_round() {
 		rep=0
 		while [ $rep -lt "$USTACK_REPS" ]; do
 			rep=$((rep + 1))
-			cg=$(memcg_new "ustack-$copy-$_r-$rep" 1024)
-			line=$("$B/manytasks" -c "$cg" -N 1 -s "$USTACK_DEPTH_KIB" -P "$tracer" </dev/null) ||
-				say "warning: manytasks -s $USTACK_DEPTH_KIB failed"
-			printf '{"round":%d,"mode":"%s","copy":%d,"depth_kib":%d,"rep":%d,"memcg":"/%s","progs_file":"%s","events":"%s","run":%s}\n' \
-				"$_r" "$_m" "$copy" "$USTACK_DEPTH_KIB" "$rep" "$(basename "$cg")" "$f.progs" \
-				"$f.events" "${line:-null}" >>"$RAW/ustack.jsonl"
-			memcg_rm "$cg"
+			one_oom "$RAW/ustack.jsonl" "ustack-$copy-$_r-$rep" \
+				"\"mode\":\"$_m\",\"copy\":$copy,\"depth_kib\":$USTACK_DEPTH_KIB,\"rep\":$rep" \
+				-s "$USTACK_DEPTH_KIB"
 		done
 		sleep 0.5
 		bg_stop "$tracer"
