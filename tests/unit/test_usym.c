@@ -118,6 +118,24 @@ static void test_kept_sessions(void **state)
 	n = usym_session_frames(b, pc + 1, true, OOM_UNWIND_DWARF, fr, 9);
 	assert_true(n >= 1);
 	assert_string_equal(fr[n - 1].sym, "marker");
+	/* the same address again: the kept frames, as a new session names it,
+	 * with the way it was found of this call */
+	{
+		struct usym_session *fresh = usym_session_new(&s2);
+		struct oom_frame again[9], ref[9];
+		int n2 = usym_session_frames(b, pc + 1, true, OOM_UNWIND_FP, again, 9);
+		int n3 = usym_session_frames(fresh, pc + 1, true, OOM_UNWIND_FP, ref, 9);
+
+		assert_int_equal(n2, n);
+		assert_int_equal(n3, n);
+		for (int i = 0; i < n; i++) {
+			assert_int_equal(again[i].unwind, OOM_UNWIND_FP);
+			assert_memory_equal(&again[i], &ref[i], sizeof(ref[i]));
+		}
+		/* fewer frames allowed than an address has is never served cut */
+		assert_int_equal(usym_session_frames(b, pc + 1, true, OOM_UNWIND_FP, again, 1), 1);
+		usym_session_free(fresh);
+	}
 	/* the same objects elsewhere: another process's layout */
 	s2.obj[0].bias += 0x10000;
 	s2.obj[0].start += 0x10000;

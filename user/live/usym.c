@@ -1075,6 +1075,22 @@ static const Dwfl_Callbacks callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
+/*
+ * A kept session's frames, by address: OOM after OOM the same code
+ * allocates, and libdwfl finds an address's symbol by a scan of the whole
+ * symbol table (dwfl_module_addrinfo), a fifth of the consumer's time per
+ * OOM with the session kept. Direct-mapped; a slot holds one address's
+ * frames (its inlined calls and itself).
+ */
+#define FRAME_MEMO_SLOTS 64
+
+struct frame_memo {
+	uint64_t pc;
+	bool activation;
+	int n;			/* 0: empty */
+	struct oom_frame *fr;
+};
+
 /* What makes a space's objects the same files at the same places. */
 struct usym_ident {
 	uint64_t start, end, bias;
@@ -1092,6 +1108,7 @@ struct usym_session {
 	int n_ids;
 	struct usym_ident *ids;
 	uint64_t last_used;
+	struct frame_memo *memo;	/* a kept session's frames by address */
 };
 
 struct usym_session *usym_session_new(const struct usym_space *s)
@@ -1131,6 +1148,9 @@ void usym_session_free(struct usym_session *ss)
 	dwfl_end(ss->dwfl);
 	uunwind_state_free(ss->unwind);
 	free(ss->ids);
+	for (int i = 0; ss->memo && i < FRAME_MEMO_SLOTS; i++)
+		free(ss->memo[i].fr);
+	free(ss->memo);
 	free(ss);
 }
 
@@ -1210,9 +1230,11 @@ struct usym_session *usym_session_kept(const struct usym_space *s)
 			slot = i;
 	}
 	ss = usym_session_new(s);
-	if (ss)
+	if (ss) {
 		ss->unwind = uunwind_state_new();
-	if (!ss || !ss->unwind) {
+		ss->memo = calloc(FRAME_MEMO_SLOTS, sizeof(*ss->memo));
+	}
+	if (!ss || !ss->unwind || !ss->memo) {
 		usym_session_free(ss);
 		free(ids);
 		return NULL;
@@ -1352,8 +1374,8 @@ static int module_frames(Dwfl_Module *mod, uint64_t pc, uint64_t lookup,
 	return n + 1;
 }
 
-int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, uint8_t unwind,
-			struct oom_frame *out, int max)
+static int session_frames(struct usym_session *ss, uint64_t pc, bool activation, uint8_t unwind,
+			  struct oom_frame *out, int max)
 {
 	const struct usym_object *o = usym_space_find(ss->space, pc);
 	Dwfl_Module *mod = ss->dwfl ? dwfl_addrmodule(ss->dwfl, pc) : NULL;
@@ -1379,6 +1401,29 @@ int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, u
 	}
 	out[0] = base;
 	return 1;
+}
+
+int usym_session_frames(struct usym_session *ss, uint64_t pc, bool activation, uint8_t unwind,
+			struct oom_frame *out, int max)
+{
+	struct frame_memo *m = ss->memo ? &ss->memo[(pc ^ (pc >> 12)) % FRAME_MEMO_SLOTS] : NULL;
+	struct oom_frame *fr;
+	int n;
+
+	/* what a slot holds was found with at least as many frames allowed */
+	if (m && m->n && m->pc == pc && m->activation == activation && m->n <= max) {
+		memcpy(out, m->fr, (size_t)m->n * sizeof(*out));
+		for (int i = 0; i < m->n; i++)
+			out[i].unwind = unwind;
+		return m->n;
+	}
+	n = session_frames(ss, pc, activation, unwind, out, max);
+	/* a cut list (n == max) may be longer with a larger max: not kept */
+	if (!m || n <= 0 || n >= max || !(fr = realloc(m->fr, (size_t)n * sizeof(*fr))))
+		return n;
+	memcpy(fr, out, (size_t)n * sizeof(*fr));
+	*m = (struct frame_memo){ .pc = pc, .activation = activation, .n = n, .fr = fr };
+	return n;
 }
 
 /* ---- offline --------------------------------------------------------------------- */
