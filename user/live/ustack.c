@@ -53,7 +53,6 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 {
 	static struct uunwind_result r;
 	struct usym_session *ss, *one_off = NULL;
-	struct uunwind_state *one_off_state = NULL;
 	int fp_from = 0;
 
 	if (n_ips > OOMT_USTACK_MAX)
@@ -86,11 +85,8 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 		return;
 	r.n = 0;
 	if (copy && copy->size && space->n) {
-		struct uunwind_state *st = one_off ? one_off_state = uunwind_state_new() :
-					   usym_session_unwind_state(ss);
-
-		uunwind(usym_session_dwfl(ss), st, copy->tid, (const uint64_t *)copy->regs,
-			copy->data, copy->size, copy->asked, &r);
+		uunwind(usym_session_dwfl(ss), usym_session_unwind_state(ss), copy->tid,
+			(const uint64_t *)copy->regs, copy->data, copy->size, copy->asked, &r);
 		snprintf(ev->user_stack_stop, sizeof(ev->user_stack_stop), "%s", r.stop);
 	}
 	for (int i = 0; i < r.n; i++)
@@ -122,9 +118,7 @@ void ustack_fill(struct oom_event *ev, uint32_t pid, const char *exe, uint64_t s
 			break;
 	}
 out:
-	/* a state is freed after the session it was attached to */
 	usym_session_free(one_off);
-	uunwind_state_free(one_off_state);
 }
 
 int ustack_symbolize_offline(struct oom_event *ev)

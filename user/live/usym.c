@@ -1102,9 +1102,10 @@ struct usym_ident {
 struct usym_session {
 	Dwfl *dwfl;
 	const struct usym_space *space;
-	/* a kept session (usym_session_kept): the state its unwinds attach,
-	 * and the identity of the objects it was made for */
+	/* the state its unwinds attach (one per session: uunwind.h) */
 	struct uunwind_state *unwind;
+	/* a kept session (usym_session_kept): the identity of the objects it
+	 * was made for */
 	int n_ids;
 	struct usym_ident *ids;
 	uint64_t last_used;
@@ -1124,6 +1125,8 @@ struct usym_session *usym_session_new(const struct usym_space *s)
 		free(ss);
 		return NULL;
 	}
+	/* none (no memory): uunwind() says so, the frame-pointer frames stay */
+	ss->unwind = uunwind_state_new();
 	dwfl_report_begin(ss->dwfl);
 	for (int i = 0; i < s->n; i++) {
 		const struct usym_object *o = &s->obj[i];
@@ -1146,6 +1149,7 @@ void usym_session_free(struct usym_session *ss)
 	if (!ss)
 		return;
 	dwfl_end(ss->dwfl);
+	/* after dwfl_end: the state is its thread callbacks' argument */
 	uunwind_state_free(ss->unwind);
 	free(ss->ids);
 	for (int i = 0; ss->memo && i < FRAME_MEMO_SLOTS; i++)
@@ -1230,10 +1234,8 @@ struct usym_session *usym_session_kept(const struct usym_space *s)
 			slot = i;
 	}
 	ss = usym_session_new(s);
-	if (ss) {
-		ss->unwind = uunwind_state_new();
+	if (ss)
 		ss->memo = calloc(FRAME_MEMO_SLOTS, sizeof(*ss->memo));
-	}
 	if (!ss || !ss->unwind || !ss->memo) {
 		usym_session_free(ss);
 		free(ids);

@@ -132,7 +132,7 @@ struct Dwfl *usym_session_dwfl(struct usym_session *ss);
  * be told apart by fstat): usym_session_new() then.
  */
 struct usym_session *usym_session_kept(const struct usym_space *s);
-/* The unwinding state of a kept session (uunwind.h), NULL for another. */
+/* The session's unwinding state (uunwind.h), freed with it. */
 struct uunwind_state *usym_session_unwind_state(struct usym_session *ss);
 /* Free the kept sessions (quiet for a while: their memory goes). */
 void usym_sessions_drop(void);
