@@ -788,14 +788,13 @@ static int side_finish(struct side_work *w)
 static int load(struct load_job *j, struct side_work *side)
 {
 	struct tmp_thread t = {};
+	bool threaded = !tmp_thread_start(&t, LOAD_STACK_SIZE, load_job_run, j);
 
-	if (!tmp_thread_start(&t, LOAD_STACK_SIZE, load_job_run, j)) {
-		side_start(side, j->s);
+	side_start(side, j->s);
+	if (threaded)
 		tmp_thread_join(&t);
-	} else {
-		side_start(side, j->s);
+	else
 		load_job_run(j);
-	}
 	return j->ret;
 }
 
