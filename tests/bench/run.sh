@@ -260,6 +260,14 @@ oompath_round() {
 	done
 }
 
+# timed_tracer PREFIX CMD...: start the tracer whose BPF time one_oom reads
+# ($tracer), its output in $f.events, its programs' names in $f.progs
+timed_tracer() {
+	bg_start "$f.events" "$@"
+	tracer=$BG
+	bpftool -j prog show >"$f.progs" 2>/dev/null
+}
+
 # one_oom JSONL MEMCG_NAME JSON_FIELDS [MANYTASKS_ARGS...]: one OOM of one
 # candidate in a new memcg, the BPF time of $tracer's programs over it; a
 # line of $_r, JSON_FIELDS, the memcg, $f's files and the run into JSONL
@@ -283,9 +291,7 @@ scale_round() {
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot enable kernel.bpf_stats_enabled"
 	for m in $MODES; do
 		f=$RAW/scale.$m.$_r
-		bg_start "$f.events" "oomtrace: ready" "$OOMTRACE" -j -k 0 -m "$m"
-		tracer=$BG
-		bpftool -j prog show >"$f.progs" 2>/dev/null
+		timed_tracer "oomtrace: ready" "$OOMTRACE" -j -k 0 -m "$m"
 		for n in $SCALE_NS; do
 			reps=1
 			[ "$n" = 1 ] && reps=$SCALE_REPS_N1
@@ -319,9 +325,7 @@ scale_round() {
 	for ref in bpftrace:"$BT" bpftrace-stacks:"$BT_STACKS"; do
 		name=${ref%%:*} prog=${ref#*:}
 		f=$RAW/scale.$name.$_r
-		bg_start "$f.events" "bpftrace: ready" bpftrace "$prog"
-		tracer=$BG
-		bpftool -j prog show >"$f.progs" 2>/dev/null
+		timed_tracer "bpftrace: ready" bpftrace "$prog"
 		rep=0
 		while [ $rep -lt "$SCALE_REPS_N1" ]; do
 			rep=$((rep + 1))
@@ -342,9 +346,7 @@ ustack_round() {
 	echo 1 >/proc/sys/kernel/bpf_stats_enabled || die "cannot enable kernel.bpf_stats_enabled"
 	for copy in $(printf '%s\n' $USTACK_COPIES | shuf); do
 		f=$RAW/ustack.$copy.$_r
-		bg_start "$f.events" "oomtrace: ready" "$OOMTRACE" -j -k 0 -m "$_m" --ustack-copy "$copy"
-		tracer=$BG
-		bpftool -j prog show >"$f.progs" 2>/dev/null
+		timed_tracer "oomtrace: ready" "$OOMTRACE" -j -k 0 -m "$_m" --ustack-copy "$copy"
 		rep=0
 		while [ $rep -lt "$USTACK_REPS" ]; do
 			rep=$((rep + 1))

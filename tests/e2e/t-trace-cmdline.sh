@@ -47,9 +47,10 @@ grep -qF "command $HOG -a 1000 10 3600 'two words' line1\\nline2  (exe " "$WORK/
 	{ cat "$WORK/before.txt"; fail "text command line"; }
 echo "ok: text shows the command line, escaped"
 
-# a victim exec'd after the tracer started, which cannot read /proc: only
-# the exec-time cache names it. OUT, what the check is called; the cache is
-# as the environment makes it.
+# exec_time_case NAME WHAT: a victim exec'd after the tracer started, which
+# cannot read /proc: only the exec-time cache names it. NAME: its files in
+# $WORK; WHAT: what the check is called; the cache is as the environment
+# makes it.
 exec_time_case() {
 	cgx=$(memcg_new 32)
 	OOMTRACE_PROC=$WORK/noproc start_tracer "$WORK/$1.json" --json -n 1 -c "/$(basename "$cgx")"
