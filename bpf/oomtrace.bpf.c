@@ -123,6 +123,10 @@ __u64 meminfo_ram_pages;
 __u64 meminfo_swap_pages;
 /* _r_debug's vaddr in this machine's dynamic linker, set by userspace (ULINKS) */
 __u64 ldso_r_debug;
+/* set by userspace once the timer is set up (wake_init) and, in tracepoint
+ * mode, wake_after_walk attached: the totals (tracepoint mode) and END
+ * (fentry) then leave the wake-up to the timer (wake_later()) */
+__u32 wake_deferred;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -201,7 +205,9 @@ struct oom_ctx {
 	/* fentry/kprobe: oom_kill_process() marked the task it chose without a
 	 * kill, that task exiting already (OOMT_END_MARKED_ONLY) */
 	__u32 marked_only;
-	__u32 marked_only_pad;
+	/* tracepoint mode: the totals went out without a wake-up, which
+	 * wake_after_walk, next on the tracepoint, defers (wake_deferred) */
+	__u32 wake_pending;
 	__u64 walk_memcg;	/* struct mem_cgroup * of the domain, 0 = global */
 	struct walk_state walk;	/* tracepoint mode: the walk between calls of walk_one() */
 	__u64 totalpages;	/* tracepoint mode: the OOM domain's, once known */
@@ -1771,6 +1777,91 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
 	bpf_ringbuf_submit(k, BPF_RB_NO_WAKEUP);
 }
 
+/*
+ * The wake-up of userspace, out of the OOM killer's way. A forced wake-up
+ * queues an irq_work that interrupts the CPU at once and wakes the
+ * reader on another: 30-37 us per OOM on this build machine's
+ * hypervisor, more than the candidate walk, spent while the kernel holds
+ * oom_lock and the OOM memcg's lock (the in-program split: walk 3 us,
+ * totals with the wake-up 29-37 us, without it 0.3 us). Deferred, a timer
+ * does it WAKE_DELAY_NS later, after the locks are released and the
+ * victim has been on its way out. 10 ms rather than 1: a timer due after
+ * the CPU's next tick costs 2 us to arm, one due before it 5 us (the
+ * clock event is programmed anew); a reader is none the worse for it.
+ * Raw tracepoint programs may not use bpf_timer ("tracing progs cannot
+ * use bpf_timer yet"), a tp_btf one may: wake_after_walk, attached after
+ * handle_mark_victim_walk, arms it; in fentry mode out_of_memory()'s
+ * fexit program does, after the END record. The
+ * timer's callback belongs to wake_init, a syscall program userspace runs
+ * once after the load, so that its allocation is not made at the first
+ * OOM. A timer already armed is left as it is, so that a storm of OOMs
+ * cannot push the wake-up away for as long as it lasts.
+ */
+#define WAKE_DELAY_NS 10000000ULL
+#define OOMT_CLOCK_MONOTONIC 1	/* uapi/linux/time.h, not in vmlinux.h */
+
+struct wake_slot {
+	struct bpf_timer timer;
+	__u64 armed;		/* 1 from arming until the callback runs */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct wake_slot);
+} wake_timer SEC(".maps");
+
+/* A discarded record with a forced wake-up: the reader wakes, reads what is there. */
+static __always_inline void wake_now(void)
+{
+	void *r = bpf_ringbuf_reserve(&events, 8, 0);
+
+	if (r)
+		bpf_ringbuf_discard(r, BPF_RB_FORCE_WAKEUP);
+}
+
+static int wake_cb(void *map, __u32 *key, struct wake_slot *w)
+{
+	/* cleared first: a record made after the wake-up arms the timer again */
+	__sync_lock_test_and_set(&w->armed, 0);
+	wake_now();
+	return 0;
+}
+
+SEC("syscall")
+int wake_init(void *ctx)
+{
+	__u32 zero = 0;
+	struct wake_slot *w = bpf_map_lookup_elem(&wake_timer, &zero);
+	long err;
+
+	if (!w)
+		return -1;
+	err = bpf_timer_init(&w->timer, &wake_timer, OOMT_CLOCK_MONOTONIC);
+	if (err && err != -16)	/* -EBUSY: set up already */
+		return (int)err;
+	return (int)bpf_timer_set_callback(&w->timer, wake_cb);
+}
+
+/* The wake-up WAKE_DELAY_NS from now, or at once where the timer cannot be armed. */
+static __always_inline void wake_later(void)
+{
+	__u32 zero = 0;
+	struct wake_slot *w = bpf_map_lookup_elem(&wake_timer, &zero);
+
+	if (!w) {
+		wake_now();
+		return;
+	}
+	if (__sync_val_compare_and_swap(&w->armed, 0, 1) != 0)
+		return;
+	if (bpf_timer_start(&w->timer, WAKE_DELAY_NS, 0)) {
+		w->armed = 0;
+		wake_now();
+	}
+}
+
 /* ---- fentry mode ------------------------------------------------------------ */
 
 SEC("fentry/out_of_memory")
@@ -1788,8 +1879,17 @@ int BPF_PROG(fexit_out_of_memory, struct oom_control *oc, bool ret)
 {
 	struct oom_ctx *c = ctx_of_current();
 
-	if (c)
-		emit_end(c, ret, BPF_RB_FORCE_WAKEUP);
+	if (!c)
+		return 0;
+#ifndef OOMT_COMPAT
+	/* out_of_memory()'s caller still holds oom_lock: the wake-up later */
+	if (wake_deferred) {
+		emit_end(c, ret, BPF_RB_NO_WAKEUP);
+		wake_later();
+		return 0;
+	}
+#endif
+	emit_end(c, ret, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 
@@ -2413,8 +2513,26 @@ __noinline int tp_candidates_and_counts(void)
 			walk_candidates(c);
 	}
 	/* out_of_memory's return is not seen: send the totals now */
-	emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_FORCE_WAKEUP);
+	if (wake_deferred) {
+		emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_NO_WAKEUP);
+		c->wake_pending = 1;
+	} else {
+		emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_FORCE_WAKEUP);
+	}
 	c->snap_valid = 0;
+	return 0;
+}
+
+/* Tracepoint mode: the timer armed for the totals the walk sent (wake_pending). */
+SEC("tp_btf/mark_victim")
+int wake_after_walk(void *ctx)
+{
+	struct oom_ctx *c = get_ctx();
+
+	if (!c || !c->wake_pending)
+		return 0;
+	c->wake_pending = 0;
+	wake_later();
 	return 0;
 }
 

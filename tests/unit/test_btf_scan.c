@@ -232,6 +232,8 @@ static void test_kernel_ids_agree_with_libbpf(void **state)
 	assert_int_equal(scanned.list_head, btf__find_by_name_kind(k, "list_head", BTF_KIND_STRUCT));
 	assert_int_equal(scanned.refcount,
 			 btf__find_by_name_kind(k, "refcount_struct", BTF_KIND_STRUCT));
+	assert_int_equal(scanned.trace_mark_victim,
+			 btf__find_by_name_kind(k, "btf_trace_mark_victim", BTF_KIND_TYPEDEF));
 	if (btf__find_by_name_kind(k, "bpf_rdonly_cast", BTF_KIND_FUNC) > 0)
 		assert_int_equal(scanned.rdonly_cast,
 				 btf__find_by_name_kind(k, "bpf_rdonly_cast", BTF_KIND_FUNC));

@@ -622,7 +622,7 @@ static int stop_before_load(struct bpf_program *prog, struct bpf_prog_load_opts 
 
 static const char *const dry_sections[] = {
 	"raw_tp+", "tp+", "tracepoint+", "kprobe+", "kretprobe+", "fentry+", "fexit+",
-	"tp_btf+", "raw_tracepoint+",
+	"tp_btf+", "raw_tracepoint+", "syscall+",
 };
 #define N_DRY (sizeof(dry_sections) / sizeof(dry_sections[0]))
 

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include <linux/btf.h>
+#include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -38,12 +39,15 @@ static const struct {
 	unsigned kind;
 	const char *name;
 	size_t off;
+	bool walk;		/* the direct walk needs it */
 } id_names[] = {
-	{ BTF_KIND_FUNC, "bpf_rdonly_cast", offsetof(struct kernel_ids, rdonly_cast) },
-	{ BTF_KIND_STRUCT, "task_struct", offsetof(struct kernel_ids, task_struct) },
-	{ BTF_KIND_STRUCT, "cgroup_subsys_state", offsetof(struct kernel_ids, css) },
-	{ BTF_KIND_STRUCT, "list_head", offsetof(struct kernel_ids, list_head) },
-	{ BTF_KIND_STRUCT, "refcount_struct", offsetof(struct kernel_ids, refcount) },
+	{ BTF_KIND_FUNC, "bpf_rdonly_cast", offsetof(struct kernel_ids, rdonly_cast), true },
+	{ BTF_KIND_STRUCT, "task_struct", offsetof(struct kernel_ids, task_struct), true },
+	{ BTF_KIND_STRUCT, "cgroup_subsys_state", offsetof(struct kernel_ids, css), true },
+	{ BTF_KIND_STRUCT, "list_head", offsetof(struct kernel_ids, list_head), true },
+	{ BTF_KIND_STRUCT, "refcount_struct", offsetof(struct kernel_ids, refcount), true },
+	{ BTF_KIND_TYPEDEF, "btf_trace_mark_victim", offsetof(struct kernel_ids, trace_mark_victim),
+	  false },
 };
 #define N_IDS (sizeof(id_names) / sizeof(id_names[0]))
 
@@ -55,7 +59,7 @@ static uint32_t *id_slot(struct kernel_ids *ids, size_t i)
 bool kernel_ids_complete(const struct kernel_ids *ids)
 {
 	for (size_t i = 0; i < N_IDS; i++)
-		if (!*id_slot((struct kernel_ids *)ids, i))
+		if (id_names[i].walk && !*id_slot((struct kernel_ids *)ids, i))
 			return false;
 	return true;
 }
@@ -262,6 +266,64 @@ int direct_walk_register(void)
 	if (registered)
 		return 0;
 	ret = libbpf_register_prog_handler("raw_tp/mark_victim", BPF_PROG_TYPE_RAW_TRACEPOINT, 0,
+					   &opts);
+	if (ret < 0)
+		return ret;
+	registered = true;
+	return 0;
+}
+
+/* ---- the deferred wake-up's program ------------------------------------------------------ */
+
+static _Atomic uint32_t wake_btf_id;
+
+void wake_prog_arm(uint32_t id)
+{
+	atomic_store(&wake_btf_id, id);
+}
+
+/*
+ * Registered as a raw tracepoint program, so that libbpf does not parse
+ * the kernel's BTF for it, and made a tp_btf one (a tracing program at
+ * the tracepoint's btf_trace_ typedef) here, as it goes to the kernel.
+ */
+static int prepare_wake(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	uint32_t id = atomic_load(&wake_btf_id);
+	int ret;
+
+	(void)cookie;
+	if (dry)
+		return -ECANCELED;
+	if (!id)
+		return -ENOENT;
+	if ((ret = bpf_program__set_type(prog, BPF_PROG_TYPE_TRACING)) ||
+	    (ret = bpf_program__set_expected_attach_type(prog, BPF_TRACE_RAW_TP)))
+		return ret;
+	opts->expected_attach_type = BPF_TRACE_RAW_TP;
+	opts->attach_btf_id = id;
+	opts->attach_btf_obj_fd = 0;	/* vmlinux's */
+	return 0;
+}
+
+struct bpf_link *wake_prog_attach(const struct bpf_program *prog)
+{
+	return bpf_program__attach_trace(prog);
+}
+
+int wake_prog_register(void)
+{
+	static bool registered;
+	struct libbpf_prog_handler_opts opts = {
+		.sz = sizeof(opts),
+		.prog_prepare_load_fn = prepare_wake,
+	};
+	int ret;
+
+	/* for good, as direct_walk_register()'s */
+	if (registered)
+		return 0;
+	ret = libbpf_register_prog_handler("tp_btf/mark_victim", BPF_PROG_TYPE_RAW_TRACEPOINT, 0,
 					   &opts);
 	if (ret < 0)
 		return ret;

@@ -13,17 +13,21 @@
 #include <stdint.h>
 
 struct btf;
+struct bpf_program;
+struct bpf_link;
 
-/* The kernel's BTF ids the walk names; 0 = not there. */
+/* The kernel's BTF ids the walk names, and the deferred wake-up's; 0 = not there. */
 struct kernel_ids {
 	uint32_t rdonly_cast;	/* FUNC bpf_rdonly_cast */
 	uint32_t task_struct;	/* STRUCT */
 	uint32_t css;		/* STRUCT cgroup_subsys_state */
 	uint32_t list_head;	/* STRUCT */
 	uint32_t refcount;	/* STRUCT refcount_struct: an s32 at offset 0 */
+	/* TYPEDEF btf_trace_mark_victim: wake_after_walk's attach point */
+	uint32_t trace_mark_victim;
 };
 
-/* Whether every id is there. */
+/* Whether every id the walk needs is there. */
 bool kernel_ids_complete(const struct kernel_ids *ids);
 
 /*
@@ -64,6 +68,20 @@ void direct_walk_arm(const struct kernel_ids *ids);
  * a program's object).
  */
 void direct_walk_dry_run(bool on);
+
+/*
+ * The deferred wake-up's program (oomtrace.bpf.c, wake_after_walk, SEC
+ * "tp_btf/mark_victim") loaded as a tp_btf program at the kernel's BTF id
+ * ID (kernel_ids' trace_mark_victim), which libbpf would otherwise look up
+ * in a parse of the whole kernel BTF that it makes for any tracing
+ * program (60-100 ms of start-up here). Registered once, before an object
+ * opens; ID 0 makes the program's load fail (the loader then loads
+ * without it). 0 or -errno.
+ */
+int wake_prog_register(void);
+void wake_prog_arm(uint32_t id);
+/* Attach the program wake_prog_register() loaded: a link, or NULL and errno. */
+struct bpf_link *wake_prog_attach(const struct bpf_program *prog);
 
 /*
  * fn(arg) called where libbpf is about to load a mark_victim program: its

@@ -68,8 +68,12 @@ static const char *const kill_funcs[] = {
 /* maps HEAVY_PROG does not use: its object leaves them to the other one
  * (one that it used would fail its load, and the split with it) */
 static const char *const heavy_unused_maps[] = {
-	"cmdlines", "cmdline_scratch", "reclaim_walks", "pcpu_probe",
+	"cmdlines", "cmdline_scratch", "reclaim_walks", "pcpu_probe", "wake_timer",
 };
+/* tracepoint mode's deferred wake-up: the timer's setup, and its arming
+ * after WALK_PROG on the same tracepoint (oomtrace.bpf.c, wake_after_walk) */
+#define WAKE_INIT_PROG "wake_init"
+#define WAKE_PROG "wake_after_walk"
 
 /* What the loader (and doctor) asks of kallsyms (kaddrs.h) */
 static const struct kaddr_want kernel_symbols[] = {
@@ -247,6 +251,43 @@ static uint32_t possible_nodes(void)
 /* The ids the load patches in (direct_walk_arm()), or the walk with reads. */
 static struct kernel_ids walk_ids;
 static bool walk_direct;
+/* the deferred wake-up's programs are loaded (plan_wake()) */
+static bool wake_defer;
+
+/*
+ * The deferred wake-up: the full object (bpf_timer, 5.15, and syscall
+ * programs, 5.14, are older than it), in tracepoint mode (WAKE_PROG, at
+ * the tracepoint's BTF id) and fentry mode (out_of_memory()'s fexit
+ * program arms the timer itself); a kretprobe may not use bpf_timer.
+ * OOMTRACE_WAKE=now: the wake-up at each OOM's totals, as without it (the
+ * tests run both).
+ */
+static void plan_wake(const struct loader *t, enum attach_mode mode)
+{
+	const char *env = getenv("OOMTRACE_WAKE");
+	struct kernel_ids ids = walk_ids;
+	int ret = 0;
+
+	wake_defer = (mode == MODE_TRACEPOINT || mode == MODE_FENTRY) && !t->compat &&
+		     !(env && !strcmp(env, "now"));
+	if (!wake_defer || mode == MODE_FENTRY)
+		return;
+	/* the tracepoint's BTF id, as the direct walk's ids are had: from the
+	 * cached minimal BTF, or one pass over the kernel's */
+	if (!ids.trace_mark_victim && t->core_fd >= 0 && !t->core_got.ids_err)
+		ids = t->core_got.ids;
+	if (!ids.trace_mark_victim)
+		ret = kernel_ids_scan(&ids);
+	if (!ret && ids.trace_mark_victim)
+		ret = wake_prog_register();
+	if (ret || !ids.trace_mark_victim) {
+		log_debug("wake-up at each OOM's totals: %s", ret ? strerror(-ret) :
+			  "no btf_trace_mark_victim in the kernel's BTF");
+		wake_defer = false;
+		return;
+	}
+	wake_prog_arm(ids.trace_mark_victim);
+}
 
 static void configure_direct_walk(struct oomtrace_bpf__rodata *ro)
 {
@@ -329,6 +370,12 @@ static void configure(struct oomtrace_bpf *skel, enum attach_mode mode, size_t r
 	configure_direct_walk(ro);
 	/* the candidates it lists are tracepoint mode's own */
 	bpf_program__set_autoload(skel->progs.handle_mark_victim_walk, mode == MODE_TRACEPOINT);
+	bpf_program__set_autoload(skel->progs.wake_init, wake_defer);
+	bpf_program__set_autoload(skel->progs.wake_after_walk, wake_defer && mode == MODE_TRACEPOINT);
+	/* made only for the timer (and not by the split load's heavy object,
+	 * heavy_unused_maps, whose choice stands) */
+	if (!wake_defer)
+		bpf_map__set_autocreate(skel->maps.wake_timer, false);
 	bpf_program__set_autoload(skel->progs.pcpu_kind, precise_rss);
 	bpf_program__set_autoload(skel->progs.pcpu_setup, precise_rss && !pcpu_setup_off);
 }
@@ -343,6 +390,40 @@ static int run_once(struct bpf_program *prog)
 	if (ret)
 		return ret < 0 ? ret : -EINVAL;
 	return (int)opts.retval;
+}
+
+/*
+ * Once the programs that send the totals are attached (tracepoint mode:
+ * WALK_PROG): the timer set up, WAKE_PROG attached after WALK_PROG, and
+ * only then the programs told to leave the wake-up to the timer. Where any
+ * step fails, the totals keep waking userspace themselves.
+ */
+static void defer_wake(struct loader *t, enum attach_mode mode)
+{
+	int ret;
+
+	if (!wake_defer)
+		return;
+	ret = run_once(t->skel->progs.wake_init);
+	if (ret) {
+		log_debug("wake-up at each OOM's totals: cannot set up the timer: %s",
+			  strerror(ret < 0 ? -ret : EINVAL));
+		return;
+	}
+	if (mode == MODE_TRACEPOINT) {
+		/* its own attach: libbpf's handler for the section is ours (direct_walk.h) */
+		struct bpf_program *p = loaded_prog(t, WAKE_PROG);
+		struct bpf_link *link = p ? wake_prog_attach(p) : NULL;
+
+		if (!link || add_link(t, link, p)) {
+			log_debug("wake-up at each OOM's totals: cannot attach %s: %s", WAKE_PROG,
+				  strerror(p ? errno : ENOENT));
+			return;
+		}
+	}
+	t->skel->bss->wake_deferred = 1;
+	t->wake_deferred = true;
+	log_debug("wake-up: by a timer, after the OOM killer's locks");
 }
 
 /*
@@ -423,6 +504,7 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 		for (size_t i = 0; i < N(fentry_progs); i++)
 			if ((ret = attach_one(t, fentry_progs[i], NULL, false, err, err_size)))
 				return ret;
+		defer_wake(t, mode);
 	} else if (mode == MODE_KPROBE) {
 		for (size_t i = 0; i < N(kprobe_progs); i++) {
 			/* static functions may be .isra/.constprop clones; the OOM
@@ -454,6 +536,8 @@ static int attach_mode_progs(struct loader *t, enum attach_mode mode, const stru
 			continue;
 		if ((ret = attach_one(t, tracepoint_progs[i], NULL, false, err, err_size)))
 			return ret;
+		if (walk)
+			defer_wake(t, mode);
 	}
 	attach_reclaim(t);
 	return 0;
@@ -693,6 +777,8 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 		ret = attach_one(t, HEAVY_PROG, NULL, false, err, err_size);
 	if (!ret && mode == MODE_TRACEPOINT)
 		ret = attach_one(t, WALK_PROG, NULL, false, err, err_size);
+	if (!ret && mode == MODE_TRACEPOINT)
+		defer_wake(t, mode);
 	if (!ret)
 		return 0;
 	drop_links(t);
@@ -726,6 +812,7 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 		snprintf(core_path, sizeof(core_path), "/proc/self/fd/%d", t->core_fd);
 	t->pcpu_setup_err = 0;
 	plan_direct_walk(t, mode, btf_path);
+	plan_wake(t, mode);
 	ret = load_split(t, mode, ringbuf_bytes, t->core_fd >= 0 ? core_path : btf_path, kas,
 			 &attach_failed, err, err_size);
 	if (!ret) {
@@ -743,6 +830,14 @@ static int try_mode(struct loader *t, enum attach_mode mode, struct kaddrs_async
 	if (!t->skel) {
 		snprintf(err, err_size, "cannot open the BPF object: %s", strerror(-ret));
 		return ret;
+	}
+	if (ret && wake_defer) {
+		/* a kernel that refuses a syscall or tp_btf program: the
+		 * wake-up at each OOM's totals, as before either existed */
+		log_debug("cannot load the %s programs with the deferred wake-up: %s: again without",
+			  attach_mode__name(mode), strerror(-ret));
+		wake_defer = false;
+		ret = reload(t, mode, ringbuf_bytes, t->core_fd >= 0 ? core_path : btf_path);
 	}
 	if (ret && walk_direct) {
 		/* a kernel that refuses the kfunc where its BTF has it: the walk reads */
@@ -874,6 +969,8 @@ void loader__stop(struct loader *t)
 		close(t->fd_totals);
 		if (t->fd_ring_touch >= 0)
 			close(t->fd_ring_touch);
+		if (t->fd_wake_timer >= 0)
+			close(t->fd_wake_timer);
 		t->bss = NULL;
 		t->shed = false;
 	}
@@ -933,6 +1030,15 @@ int loader__shed_object(struct loader *t)
 	t->fd_ring_touch = fcntl(bpf_program__fd(skel->progs.ring_touch), F_DUPFD_CLOEXEC, 3);
 	t->bss = bss;
 	t->bss_size = size;
+	/* the deferred wake-up's timer lives while user space holds its map:
+	 * the kernel cancels and frees a map's timers with its last fd */
+	t->fd_wake_timer = t->wake_deferred ?
+			   fcntl(bpf_map__fd(skel->maps.wake_timer), F_DUPFD_CLOEXEC, 3) : -1;
+	if (t->wake_deferred && t->fd_wake_timer < 0) {
+		/* without it, the totals wake userspace themselves again */
+		t->bss->wake_deferred = 0;
+		t->wake_deferred = false;
+	}
 	t->shed = true;
 	oomtrace_bpf__destroy(t->heavy);
 	t->heavy = NULL;

@@ -51,6 +51,9 @@ struct loader {
 	bool split;
 	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
 	bool direct_walk;
+	/* tracepoint mode wakes userspace by a timer after each OOM, not
+	 * while the OOM killer holds its lock (wake_after_walk, oomtrace.bpf.c) */
+	bool wake_deferred;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
 	bool reclaim_memcg, reclaim_direct;
 	uint64_t reclaim_since_ns;	/* CLOCK_BOOTTIME when they were attached */
@@ -65,6 +68,7 @@ struct loader {
 	bool shed;
 	int fd_events, fd_cmdlines, fd_sent_cgroups, fd_totals;
 	int fd_ring_touch;		/* the ring_touch program (loader__touch_ring) */
+	int fd_wake_timer;		/* the wake_timer map, if wake_deferred, or -1 */
 	size_t ring_bytes;		/* the ring buffer's size */
 	struct oomtrace_bpf__bss *bss;
 	size_t bss_size;

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Tracepoint mode wakes userspace by a BPF timer after each OOM, not while
+# the OOM killer holds its lock (oomtrace.bpf.c, wake_after_walk): the
+# timer's program runs once per OOM, and the event still comes without any
+# other wake-up. With OOMTRACE_WAKE=now the totals wake it, as without the
+# timer. In both, a tracer told to stop after one event (-n 1) must end by
+# itself: without a wake-up it would sleep on, the event unread. Checked
+# against the kernel's own count of kills in the memcg and its victim.
+. "$(dirname "$0")/lib.sh"
+
+# programs named NAME loaded now
+progs_named() {
+	bpftool -j prog show 2>/dev/null | python3 -c '
+import json, sys
+print(sum(1 for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]))' "$1"
+}
+
+# one_case LABEL ENV: a tracer with -n 1, one memcg OOM, the tracer gone by itself
+one_case() {
+	label=$1
+	cg=$(memcg_new 32)
+	before=$(memcg_kills "$cg")
+	: >"$WORK/$label.json.err"
+	env $2 "$OOMTRACE" -v -j -n 1 --mode tracepoint -c "/$(basename "$cg")" \
+		>"$WORK/$label.json" 2>"$WORK/$label.json.err" &
+	tracer=$!
+	PIDS="$PIDS $tracer"
+	i=0
+	while ! grep -q '^oomtrace: ready' "$WORK/$label.json.err"; do
+		kill -0 "$tracer" 2>/dev/null || { cat "$WORK/$label.json.err"; fail "$label: tracer exited before ready"; }
+		i=$((i + 1)); [ $i -gt 300 ] && fail "$label: tracer not ready after 30s"
+		sleep 0.1
+	done
+	loaded=$(progs_named wake_after_walk)
+	sh -c "$IN_CG" "$cg" "$HOG" -r 8 >/dev/null &
+	grower=$!
+	wait $grower
+	assert_eq "$?" 137 "$label: grower was SIGKILLed"
+	assert_eq "$(($(memcg_kills "$cg") - before))" 1 "$label: the kernel's kills in the memcg"
+	# -n 1: the tracer ends once the event is out, if anything woke it
+	wait_gone "$tracer" 5
+	wait "$tracer"
+	assert_eq "$?" 0 "$label: tracer's exit after its one event"
+	python3 - "$WORK/$label.json" "$grower" <<'PY' || fail "$label: the event"
+import json, sys
+evs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+kills = [e for e in evs if e["type"] == "oom_kill"]
+assert len(kills) == 1, f"{len(kills)} oom_kill events"
+assert kills[0]["victim"]["pid"] == int(sys.argv[2]), (kills[0]["victim"]["pid"], sys.argv[2])
+print(f"ok: the one event names the grower {sys.argv[2]} as its victim")
+PY
+}
+
+# the timer alone wakes it here: the totals go out without a wake-up
+one_case deferred ""
+grep -q 'wake-up: by a timer' "$WORK/deferred.json.err" ||
+	{ cat "$WORK/deferred.json.err"; fail "tracepoint mode did not defer its wake-up"; }
+[ "$loaded" -ge 1 ] || fail "deferred: wake_after_walk not loaded while tracing"
+echo "ok: deferred: wake_after_walk loaded; $(grep 'wake-up:' "$WORK/deferred.json.err" | head -n 1)"
+
+one_case now OOMTRACE_WAKE=now
+grep -q 'wake-up: by a timer' "$WORK/now.json.err" && fail "OOMTRACE_WAKE=now deferred the wake-up"
+[ "$loaded" -eq 0 ] || fail "OOMTRACE_WAKE=now loaded wake_after_walk"
+echo "ok: now: the totals woke the tracer, no timer program loaded"
