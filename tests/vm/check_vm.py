@@ -529,6 +529,17 @@ def check_doctor(text, sections, meta, ver):
         check(row is not None and ("direct loads" in row.group(1)) == direct,
               f"doctor: the tracepoint walk {'has' if direct else 'has no'} direct loads here",
               row and row.group(0), "direct loads" if direct else "reads")
+    # the reader's wake-up deferred to a BPF timer (oomtrace.bpf.c,
+    # wake_later): the full object's (5.17+) fentry and tracepoint modes;
+    # kretprobes may not use bpf_timer, and the compat object does not
+    if release:
+        full = (int(release.group(1)), int(release.group(2))) >= (5, 17)
+        for mode in MODES:
+            want = full and mode in ("fentry", "tracepoint")
+            row = re.search(rf"^  {mode} +yes +(.*)$", doctor, re.M)
+            check(row is not None and ("wakes its reader by a timer" in row.group(1)) == want,
+                  f"doctor: {mode} {'defers' if want else 'does not defer'} its reader's wake-up",
+                  row and row.group(0), "by a timer" if want else "at each OOM")
     # the command lines' cache: a hash allocated at run time where tracing
     # programs may use one (6.1+), else preallocated; and never the kernel
     # warning of a kernel before 6.1 that allows it grudgingly
@@ -664,6 +675,11 @@ def check_ustack_vm(sections, meta, ver):
             check(meta.get(f"ustack.{v}.tracer.{mode}.exit") == "0", "tracer exit 0",
                   (meta.get(f"ustack.{v}.tracer.{mode}.exit"),
                    sections.get(f"ustack.{v}.{mode}.err", "")[-300:]), "0")
+            # -n 1: it ends once its event is read, which takes a wake-up
+            # (a deferred one in tracepoint and fentry modes: wake_later())
+            check(meta.get(f"ustack.{v}.tracer.{mode}.ended") == "yes",
+                  "tracer ended by itself after its one event (woken)",
+                  meta.get(f"ustack.{v}.tracer.{mode}.ended"), "yes")
             evs = [e for e in events(sections, f"ustack.{v}.{mode}.json")
                    if e.get("type") == "oom_kill" and e["trigger"]["pid"] == pid]
             if not check(len(evs) == 1, "one event, triggered by the program", len(evs), 1):

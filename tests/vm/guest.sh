@@ -408,6 +408,12 @@ ustack_run() {
 		[ $alive = 0 ] && break
 		sleep 0.1; i=$((i + 1))
 	done
+	# one still there had its event unread: no wake-up came (check_vm.py)
+	for m in $MODES; do
+		eval "t=\$TRACER_$m"
+		if kill -0 "$t" 2>/dev/null; then meta "ustack.$v.tracer.$m.ended" no
+		else meta "ustack.$v.tracer.$m.ended" yes; fi
+	done
 	for t in $TRACERS; do kill -INT "$t" 2>/dev/null; done
 	for m in $MODES; do
 		eval "wait \$TRACER_$m"

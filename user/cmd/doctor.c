@@ -163,13 +163,15 @@ static enum attach_mode try_modes(struct kaddrs_async *ks, const char *btf_path)
 		struct loader t;
 		char err[512];
 		int ret = loader__start(&t, m, ks, 1 << 16, btf_path, err, sizeof(err));
-		char ok[256];
+		char ok[384];
 
-		snprintf(ok, sizeof(ok), "loads and attaches%s%s",
+		snprintf(ok, sizeof(ok), "loads and attaches%s%s%s",
 			 ret || !t.split ? "" : "; handle_mark_victim verified beside the rest",
 			 m != MODE_TRACEPOINT || ret ? "" :
 			 t.direct_walk ? "; walks the candidates with direct loads (bpf_rdonly_cast)" :
-			 "; walks the candidates with reads (bpf_probe_read_kernel)");
+			 "; walks the candidates with reads (bpf_probe_read_kernel)",
+			 ret || !t.wake_deferred ? "" :
+			 "; wakes its reader by a timer, after the OOM killer's locks");
 		row(attach_mode__name(m), ret == 0, ret ? err : ok);
 		if (!ret) {
 			if (!cmdlines[0])
