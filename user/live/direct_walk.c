@@ -247,6 +247,26 @@ static int attach_raw_tp(const struct bpf_program *prog, long cookie, struct bpf
 	return *link ? 0 : -errno;
 }
 
+/*
+ * SEC's handler registered for good, once (*done), and first: libbpf
+ * takes a program's handler when the object opens and keeps a pointer to
+ * it, and libbpf 1.1 frees its table when the last handler goes
+ * (btf_min.c). Raw tracepoint programs to libbpf, both.
+ */
+static int register_for_good(const char *sec, const struct libbpf_prog_handler_opts *opts,
+			     bool *done)
+{
+	int ret;
+
+	if (*done)
+		return 0;
+	ret = libbpf_register_prog_handler(sec, BPF_PROG_TYPE_RAW_TRACEPOINT, 0, opts);
+	if (ret < 0)
+		return ret;
+	*done = true;
+	return 0;
+}
+
 int direct_walk_register(void)
 {
 	static bool registered;
@@ -256,21 +276,7 @@ int direct_walk_register(void)
 		.prog_attach_fn = attach_raw_tp,
 	};
 
-	/*
-	 * Registered for good, and first: libbpf takes a program's handler
-	 * when the object opens and keeps a pointer to it, and libbpf 1.1
-	 * frees its table when the last handler goes (btf_min.c).
-	 */
-	int ret;
-
-	if (registered)
-		return 0;
-	ret = libbpf_register_prog_handler("raw_tp/mark_victim", BPF_PROG_TYPE_RAW_TRACEPOINT, 0,
-					   &opts);
-	if (ret < 0)
-		return ret;
-	registered = true;
-	return 0;
+	return register_for_good("raw_tp/mark_victim", &opts, &registered);
 }
 
 /* ---- the deferred wake-up's program ------------------------------------------------------ */
@@ -318,15 +324,6 @@ int wake_prog_register(void)
 		.sz = sizeof(opts),
 		.prog_prepare_load_fn = prepare_wake,
 	};
-	int ret;
 
-	/* for good, as direct_walk_register()'s */
-	if (registered)
-		return 0;
-	ret = libbpf_register_prog_handler("tp_btf/mark_victim", BPF_PROG_TYPE_RAW_TRACEPOINT, 0,
-					   &opts);
-	if (ret < 0)
-		return ret;
-	registered = true;
-	return 0;
+	return register_for_good("tp_btf/mark_victim", &opts, &registered);
 }
