@@ -2512,13 +2512,11 @@ __noinline int tp_candidates_and_counts(void)
 		else
 			walk_candidates(c);
 	}
-	/* out_of_memory's return is not seen: send the totals now */
-	if (wake_deferred) {
-		emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_NO_WAKEUP);
+	/* out_of_memory's return is not seen: send the totals now (one call:
+	 * emit_counts() is inlined, and the verifier checks each copy) */
+	emit_counts(c, OOMT_REC_COUNTS, 0, wake_deferred ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
+	if (wake_deferred)
 		c->wake_pending = 1;
-	} else {
-		emit_counts(c, OOMT_REC_COUNTS, 0, BPF_RB_FORCE_WAKEUP);
-	}
 	c->snap_valid = 0;
 	return 0;
 }
