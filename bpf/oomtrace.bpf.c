@@ -127,11 +127,28 @@ __u64 ldso_r_debug;
  * mode, wake_after_walk attached: the totals (tracepoint mode) and END
  * (fentry) then leave the wake-up to the timer (wake_later()) */
 __u32 wake_deferred;
+/* wake-ups made at once though deferred: the ring buffer was filling (ring_filling()) */
+__u64 wakes_at_once;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 20);	/* resized by userspace */
 } events SEC(".maps");
+
+/*
+ * A deferred wake-up (wake_later()) is made at once where a quarter of the
+ * ring buffer or more is unread: records that wait WAKE_DELAY_NS for
+ * their reader could otherwise fill a small ring in a storm of OOMs that
+ * a wake-up at each OOM would have drained (counted: wakes_at_once).
+ */
+static __always_inline bool ring_filling(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) * 4 <
+	    bpf_ringbuf_query(&events, BPF_RB_RING_SIZE))
+		return false;
+	__sync_fetch_and_add(&wakes_at_once, 1);
+	return true;
+}
 
 /*
  * Where a task walk (tracepoint mode) stands; pointers as numbers. A global
@@ -1883,7 +1900,7 @@ int BPF_PROG(fexit_out_of_memory, struct oom_control *oc, bool ret)
 		return 0;
 #ifndef OOMT_COMPAT
 	/* out_of_memory()'s caller still holds oom_lock: the wake-up later */
-	if (wake_deferred) {
+	if (wake_deferred && !ring_filling()) {
 		emit_end(c, ret, BPF_RB_NO_WAKEUP);
 		wake_later();
 		return 0;
@@ -2502,6 +2519,7 @@ __noinline int walk_candidates_direct(void)
 __noinline int tp_candidates_and_counts(void)
 {
 	struct oom_ctx *c = get_ctx();
+	bool defer;
 
 	if (!c)
 		return 0;
@@ -2514,8 +2532,9 @@ __noinline int tp_candidates_and_counts(void)
 	}
 	/* out_of_memory's return is not seen: send the totals now (one call:
 	 * emit_counts() is inlined, and the verifier checks each copy) */
-	emit_counts(c, OOMT_REC_COUNTS, 0, wake_deferred ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
-	if (wake_deferred)
+	defer = wake_deferred && !ring_filling();
+	emit_counts(c, OOMT_REC_COUNTS, 0, defer ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
+	if (defer)
 		c->wake_pending = 1;
 	c->snap_valid = 0;
 	return 0;

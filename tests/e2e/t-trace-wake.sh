@@ -5,7 +5,10 @@
 # other wake-up. With OOMTRACE_WAKE=now the totals wake it, as without the
 # timer. In both, a tracer told to stop after one event (-n 1) must end by
 # itself: without a wake-up it would sleep on, the event unread. Checked
-# against the kernel's own count of kills in the memcg and its victim.
+# against the kernel's own count of kills in the memcg and its victim. A
+# ring buffer a quarter full at the OOM's end gets its wake-up at once
+# (ring_filling()): one OOM's records (the 8 KiB stack copy alone is a
+# page more) fill a quarter of a 32 KiB ring, never of the default 4 MiB.
 . "$(dirname "$0")/lib.sh"
 
 # programs named NAME loaded now
@@ -15,13 +18,13 @@ import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]))' "$1"
 }
 
-# one_case LABEL ENV: a tracer with -n 1, one memcg OOM, the tracer gone by itself
+# one_case LABEL ENV [ARGS]: a tracer with -n 1, one memcg OOM, the tracer gone by itself
 one_case() {
-	label=$1
+	label=$1 args=${3:-}
 	cg=$(memcg_new 32)
 	before=$(memcg_kills "$cg")
 	: >"$WORK/$label.json.err"
-	env $2 "$OOMTRACE" -v -j -n 1 --mode tracepoint -c "/$(basename "$cg")" \
+	env $2 "$OOMTRACE" -v -j -n 1 --mode tracepoint $args -c "/$(basename "$cg")" \
 		>"$WORK/$label.json" 2>"$WORK/$label.json.err" &
 	tracer=$!
 	PIDS="$PIDS $tracer"
@@ -57,6 +60,14 @@ grep -q 'wake-up: by a timer' "$WORK/deferred.json.err" ||
 	{ cat "$WORK/deferred.json.err"; fail "tracepoint mode did not defer its wake-up"; }
 [ "$loaded" -ge 1 ] || fail "deferred: wake_after_walk not loaded while tracing"
 echo "ok: deferred: wake_after_walk loaded; $(grep 'wake-up:' "$WORK/deferred.json.err" | head -n 1)"
+grep -q 'wake-up: 0 at once' "$WORK/deferred.json.err" ||
+	fail "deferred: a 4 MiB ring woke at once: $(grep 'wake-up: .* at once' "$WORK/deferred.json.err")"
+echo "ok: deferred: $(grep 'wake-up: .* at once' "$WORK/deferred.json.err")"
+
+one_case filling "" "--ringbuf-size 32"
+grep -Eq 'wake-up: [1-9][0-9]* at once' "$WORK/filling.json.err" ||
+	fail "a 32 KiB ring a quarter full did not wake at once: $(grep 'wake-up' "$WORK/filling.json.err")"
+echo "ok: filling: $(grep 'wake-up: .* at once' "$WORK/filling.json.err")"
 
 one_case now OOMTRACE_WAKE=now
 grep -q 'wake-up: by a timer' "$WORK/now.json.err" && fail "OOMTRACE_WAKE=now deferred the wake-up"

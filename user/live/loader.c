@@ -1082,6 +1082,13 @@ uint64_t loader__dropped(const struct loader *t)
 	return bss ? bss->drops.ringbuf_full : 0;
 }
 
+uint64_t loader__wakes_at_once(const struct loader *t)
+{
+	struct oomtrace_bpf__bss *bss = bss_of(t);
+
+	return bss ? bss->wakes_at_once : 0;
+}
+
 int loader__oom_totals(const struct loader *t, uint64_t oom_id, uint64_t *ret_candidates,
 		       uint64_t *ret_lost)
 {

@@ -114,6 +114,8 @@ void loader__set_ldso_r_debug(struct loader *t, uint64_t vaddr);
 
 /* Records the BPF side dropped so far (ring buffer full). */
 uint64_t loader__dropped(const struct loader *t);
+/* Deferred wake-ups made at once so far, the ring buffer a quarter full or more. */
+uint64_t loader__wakes_at_once(const struct loader *t);
 /*
  * What BPF counted for one OOM (tasks evaluated, records lost), read from its
  * map even when the ring buffer refused the records that carry them.

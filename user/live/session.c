@@ -652,6 +652,9 @@ static int loop(struct session *s)
 		log_warn("%" PRIu64 " victim exit/reaper records matched no event still known "
 			 "and were not printed", assembler__unmatched(s->a));
 	report_bpf_time(s);
+	if (s->loader.wake_deferred)
+		log_debug("wake-up: %" PRIu64 " at once, the ring buffer a quarter full or more; "
+			  "the others by the timer", loader__wakes_at_once(&s->loader));
 	/* hooks of the last events finish (or time out) before the summary */
 	exec_hooks__wait(s->hooks);
 	if (sink->stopping)
