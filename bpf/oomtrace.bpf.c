@@ -150,6 +150,12 @@ static __always_inline bool ring_filling(void)
 	return true;
 }
 
+/* Whether this OOM's last record leaves the wake-up to the timer (wake_later()). */
+static __always_inline bool wake_deferrable(void)
+{
+	return wake_deferred && !ring_filling();
+}
+
 /*
  * Where a task walk (tracepoint mode) stands; pointers as numbers. A global
  * OOM walks the process list (pos, head); a memcg OOM walks the memcg's own
@@ -1808,10 +1814,9 @@ static __always_inline void emit_kill_oc(void *ctx, struct oom_ctx *c, __u64 cal
  * Raw tracepoint programs may not use bpf_timer ("tracing progs cannot
  * use bpf_timer yet"), a tp_btf one may: wake_after_walk, attached after
  * handle_mark_victim_walk, arms it; in fentry mode out_of_memory()'s
- * fexit program does, after the END record. The
- * timer's callback belongs to wake_init, a syscall program userspace runs
- * once after the load, so that its allocation is not made at the first
- * OOM. A timer already armed is left as it is, so that a storm of OOMs
+ * fexit program does, after the END record. The timer's callback belongs
+ * to wake_init, a syscall program userspace runs once after the load, so
+ * that its allocation is not made at the first OOM. A timer already armed is left as it is, so that a storm of OOMs
  * cannot push the wake-up away for as long as it lasts.
  */
 #define WAKE_DELAY_NS 10000000ULL
@@ -1900,7 +1905,7 @@ int BPF_PROG(fexit_out_of_memory, struct oom_control *oc, bool ret)
 		return 0;
 #ifndef OOMT_COMPAT
 	/* out_of_memory()'s caller still holds oom_lock: the wake-up later */
-	if (wake_deferred && !ring_filling()) {
+	if (wake_deferrable()) {
 		emit_end(c, ret, BPF_RB_NO_WAKEUP);
 		wake_later();
 		return 0;
@@ -2532,7 +2537,7 @@ __noinline int tp_candidates_and_counts(void)
 	}
 	/* out_of_memory's return is not seen: send the totals now (one call:
 	 * emit_counts() is inlined, and the verifier checks each copy) */
-	defer = wake_deferred && !ring_filling();
+	defer = wake_deferrable();
 	emit_counts(c, OOMT_REC_COUNTS, 0, defer ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 	if (defer)
 		c->wake_pending = 1;

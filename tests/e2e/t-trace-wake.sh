@@ -1,8 +1,8 @@
 #!/bin/sh
 # Tracepoint mode wakes userspace by a BPF timer after each OOM, not while
 # the OOM killer holds its lock (oomtrace.bpf.c, wake_after_walk): the
-# timer's program runs once per OOM, and the event still comes without any
-# other wake-up. With OOMTRACE_WAKE=now the totals wake it, as without the
+# timer's program is loaded, and the event still comes without any other
+# wake-up. With OOMTRACE_WAKE=now the totals wake it, as without the
 # timer. In both, a tracer told to stop after one event (-n 1) must end by
 # itself: without a wake-up it would sleep on, the event unread. Checked
 # against the kernel's own count of kills in the memcg and its victim. A
@@ -18,22 +18,15 @@ import json, sys
 print(sum(1 for p in json.load(sys.stdin) if p.get("name") == sys.argv[1]))' "$1"
 }
 
-# one_case LABEL ENV [ARGS]: a tracer with -n 1, one memcg OOM, the tracer gone by itself
+# one_case LABEL ENV [ARGS]: a tracer with -n 1, one memcg OOM, the tracer gone
+# by itself; ENV (NAME=VALUE) stays exported for the cases after it
 one_case() {
 	label=$1 args=${3:-}
 	cg=$(memcg_new 32)
 	before=$(memcg_kills "$cg")
-	: >"$WORK/$label.json.err"
-	env $2 "$OOMTRACE" -v -j -n 1 --mode tracepoint $args -c "/$(basename "$cg")" \
-		>"$WORK/$label.json" 2>"$WORK/$label.json.err" &
-	tracer=$!
-	PIDS="$PIDS $tracer"
-	i=0
-	while ! grep -q '^oomtrace: ready' "$WORK/$label.json.err"; do
-		kill -0 "$tracer" 2>/dev/null || { cat "$WORK/$label.json.err"; fail "$label: tracer exited before ready"; }
-		i=$((i + 1)); [ $i -gt 300 ] && fail "$label: tracer not ready after 30s"
-		sleep 0.1
-	done
+	[ -n "$2" ] && export "$2"
+	start_tracer "$WORK/$label.json" -v -j -n 1 --mode tracepoint $args -c "/$(basename "$cg")"
+	tracer=$TRACER
 	loaded=$(progs_named wake_after_walk)
 	sh -c "$IN_CG" "$cg" "$HOG" -r 8 >/dev/null &
 	grower=$!

@@ -70,9 +70,8 @@ static const char *const kill_funcs[] = {
 static const char *const heavy_unused_maps[] = {
 	"cmdlines", "cmdline_scratch", "reclaim_walks", "pcpu_probe", "wake_timer",
 };
-/* tracepoint mode's deferred wake-up: the timer's setup, and its arming
- * after WALK_PROG on the same tracepoint (oomtrace.bpf.c, wake_after_walk) */
-#define WAKE_INIT_PROG "wake_init"
+/* tracepoint mode's arming of the deferred wake-up's timer, after WALK_PROG
+ * on the same tracepoint (oomtrace.bpf.c, wake_after_walk) */
 #define WAKE_PROG "wake_after_walk"
 
 /* What the loader (and doctor) asks of kallsyms (kaddrs.h) */
@@ -775,10 +774,11 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 	/* handle_mark_victim, then the program that follows it on its tracepoint */
 	if (!ret)
 		ret = attach_one(t, HEAVY_PROG, NULL, false, err, err_size);
-	if (!ret && mode == MODE_TRACEPOINT)
+	if (!ret && mode == MODE_TRACEPOINT) {
 		ret = attach_one(t, WALK_PROG, NULL, false, err, err_size);
-	if (!ret && mode == MODE_TRACEPOINT)
-		defer_wake(t, mode);
+		if (!ret)
+			defer_wake(t, mode);
+	}
 	if (!ret)
 		return 0;
 	drop_links(t);

@@ -51,8 +51,9 @@ struct loader {
 	bool split;
 	/* tracepoint mode walks the candidates with direct loads (direct_walk.h) */
 	bool direct_walk;
-	/* tracepoint mode wakes userspace by a timer after each OOM, not
-	 * while the OOM killer holds its lock (wake_after_walk, oomtrace.bpf.c) */
+	/* tracepoint and fentry modes wake userspace by a timer after each
+	 * OOM, not while the OOM killer holds its lock (wake_later(),
+	 * oomtrace.bpf.c) */
 	bool wake_deferred;
 	/* run_up's reclaim tracepoints attached (optional: absent in some kernels) */
 	bool reclaim_memcg, reclaim_direct;
