@@ -216,7 +216,7 @@ static void lock_but_skips(uintptr_t start, uintptr_t end, uint64_t off, const s
 	}
 }
 
-/* shared libraries left out of the lock (protect_self's unlocked) */
+/* shared libraries left out of the lock (protect_lock's unlocked) */
 static const char *const *unlocked_libs;
 static size_t n_unlocked_libs;
 
@@ -405,29 +405,30 @@ static int lock_memory(void)
 	return 0;
 }
 
-int protect_self(const char *const *unlocked, size_t n_unlocked)
+int protect_adj(void)
 {
-	int ret = 0, err;
+	int err = protect_adj_min() ? 0 : write_adj("-1000");
+
+	if (err)
+		log_warn("cannot set oom_score_adj to -1000 (%s): the OOM killer may pick "
+			 "oomtrace itself; run with CAP_SYS_RESOURCE to protect it", strerror(-err));
+	return err;
+}
+
+int protect_lock(const char *const *unlocked, size_t n_unlocked)
+{
+	int err;
 
 	unlocked_libs = unlocked;
 	n_unlocked_libs = n_unlocked;
-
-	err = protect_adj_min() ? 0 : write_adj("-1000");
-	if (err) {
-		log_warn("cannot set oom_score_adj to -1000 (%s): the OOM killer may pick "
-			 "oomtrace itself; run with CAP_SYS_RESOURCE to protect it", strerror(-err));
-		ret = err;
-	}
 	if (lock_memory()) {
 		err = -errno;
 		log_warn("cannot lock memory (%s): under pressure oomtrace may be slowed by "
 			 "reclaim; raise RLIMIT_MEMLOCK to avoid it", strerror(-err));
-		if (!ret)
-			ret = err;
-	} else {
-		memory_locked = true;
+		return err;
 	}
-	return ret;
+	memory_locked = true;
+	return 0;
 }
 
 void protect_drop_unlocked(void)

@@ -371,7 +371,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 }
 
 /*
- * Shared libraries left out of the memory lock (protect_self): those that
+ * Shared libraries left out of the memory lock (protect_lock): those that
  * unwind and symbolize user stacks, and nothing else on the event path:
  * libdw (libdwfl: DWARF unwinding over the copied stack, symbols,
  * file:line), liblzma (MiniDebugInfo, .gnu_debugdata), zlib (compressed
@@ -523,6 +523,28 @@ static void touch_ring(struct session *s, struct ring_buffer *rb)
 			  mono_ms_since(since));
 }
 
+/*
+ * Memory locked (protect_lock), then what the event path never reads out of
+ * it and out of memory: the BPF objects in our .rodata (both: locking
+ * brought in the one not loaded too), and the other commands' code: locked
+ * memory would hold them for as long as we run.
+ */
+static void lock_and_release(struct session *s)
+{
+	const void *full, *compat;
+	size_t full_size, compat_size;
+	uintptr_t off_start = (uintptr_t)__start_oomt_offline_text;
+	uintptr_t off_stop = (uintptr_t)__stop_oomt_offline_text;
+
+	if (s->o->protect)
+		protect_lock(unlocked_libs, sizeof(unlocked_libs) / sizeof(unlocked_libs[0]));
+	loader__objects(&full, &full_size, &compat, &compat_size);
+	protect_release(full, full_size);
+	protect_release(compat, compat_size);
+	if (off_start && off_stop > off_start)
+		protect_release((const void *)off_start, off_stop - off_start);
+}
+
 static int loop(struct session *s)
 {
 	const struct session_opts *o = s->o;
@@ -544,26 +566,12 @@ static int loop(struct session *s)
 		return EXIT_RUNTIME;
 	}
 	if (o->protect)
-		protect_self(unlocked_libs, sizeof(unlocked_libs) / sizeof(unlocked_libs[0]));
-	/*
-	 * What the event path never reads leaves memory: the BPF objects in
-	 * our .rodata (both: locking brought in the one not loaded too), and
-	 * the other commands' code: locked memory would hold them for as long
-	 * as we run.
-	 */
-	{
-		const void *full, *compat;
-		size_t full_size, compat_size;
-
-		loader__objects(&full, &full_size, &compat, &compat_size);
-		protect_release(full, full_size);
-		protect_release(compat, compat_size);
-		uintptr_t off_start = (uintptr_t)__start_oomt_offline_text;
-		uintptr_t off_stop = (uintptr_t)__stop_oomt_offline_text;
-
-		if (off_start && off_stop > off_start)
-			protect_release((const void *)off_start, off_stop - off_start);
-	}
+		protect_adj();
+	/* a sink that reports the lock (the recorder's start record, and the
+	 * capabilities it keeps for it) has it before; otherwise it is no part
+	 * of being attached, and the ready line does not wait for it */
+	if (sink->attached)
+		lock_and_release(s);
 	/*
 	 * The processes already running, into the exec-time cache: now that
 	 * exec fills it (a fresher entry is never overwritten), and while we
@@ -582,6 +590,8 @@ static int loop(struct session *s)
 			goto out;
 	}
 	fprintf(stderr, "oomtrace: ready (mode=%s)\n", attach_mode__name(s->loader.mode));
+	if (!sink->attached)
+		lock_and_release(s);
 	start = mono_ns();
 	touch_ring(s, rb);
 	while (!session__stopping(s)) {
