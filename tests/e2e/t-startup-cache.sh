@@ -81,6 +81,11 @@ grep -q "programs loaded as two objects at once, handle_mark_victim alone" \
 	"$WORK/again.err" ||
 	fail "again: not loaded as two objects: $(grep 'two objects' "$WORK/again.err")"
 echo "ok: again: handle_mark_victim loaded alone, beside the other programs"
+# with every map made before either load (map_early_own()), the other
+# object loads without waiting for the heavy one's relocation
+grep -q "split load: the maps made before either load" "$WORK/again.err" ||
+	fail "again: the other object waited for the heavy one's load: $(grep -E 'split load|not made ahead' "$WORK/again.err")"
+echo "ok: again: the maps made before either load"
 
 # the ring buffer's pages touched ahead, after ready: all 1024 of 4 MiB
 grep -q "ring buffer: 1024 pages touched ahead" "$WORK/again.err" ||

@@ -623,10 +623,14 @@ static int reload(struct loader *t, enum attach_mode mode, size_t ringbuf_bytes,
  * (some 15 ms of 20 on this 2-CPU guest, one CPU busy, the other idle), so
  * it loads alone in an object of its own (t->heavy) while a second thread
  * opens, loads and attaches every other program, in t->skel, at the same
- * time. The heavy object makes the maps; where libbpf is about to load its
- * program (direct_walk_before_load(): the maps are made), the other object
- * takes them all (bpf_map__reuse_fd: the same maps, .rodata frozen with the
- * same values, .bss shared) and loads. Each object relocates and verifies
+ * time. The heavy object has the maps: map_early's, and its arrays made
+ * right after its open (map_early_own(): .rodata frozen with the values
+ * set, .bss, the plain arrays), so that the other object takes them all
+ * at once (bpf_map__reuse_fd: the same maps, .bss shared) and loads while
+ * the heavy one relocates. Where one could not be made ahead, libbpf makes
+ * it in the heavy object's load, and the other object waits until libbpf
+ * is about to load the heavy program (direct_walk_before_load(): the maps
+ * are made). Each object relocates and verifies
  * only its own programs, and the other programs' attaching, and whatever
  * loader__on_attached()'s callback starts, overlap the heavy
  * verification too.
@@ -729,7 +733,7 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 				 .cond = PTHREAD_COND_INITIALIZER };
 	struct tmp_thread rest = {};
 	struct bpf_program *p;
-	int ret;
+	int ret, own_err;
 
 	*attach_failed = false;
 	/* the handler that calls split_maps_made() (and patches the direct walk) */
@@ -751,7 +755,16 @@ static int load_split(struct loader *t, enum attach_mode mode, size_t ringbuf_by
 			if (m)
 				bpf_map__set_autocreate(m, false);
 		}
-		configure(t->heavy, mode, ringbuf_bytes, true);
+		configure(t->heavy, mode, ringbuf_bytes, false);
+		/* its arrays made now, then map_early's maps: with every map
+		 * in hand before its load, the other object takes them at
+		 * once, not after this one's relocation */
+		own_err = map_early_own(t->heavy->obj);
+		map_early_use(t->heavy->obj);
+		if (!own_err && map_early_complete(t->heavy->obj)) {
+			log_debug("split load: the maps made before either load");
+			split_maps_made(&sp);
+		}
 		bpf_object__for_each_program(p, t->heavy->obj)
 			bpf_program__set_autoload(p, !strcmp(bpf_program__name(p), HEAVY_PROG));
 		ret = oomtrace_bpf__load(t->heavy);

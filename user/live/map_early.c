@@ -158,6 +158,63 @@ void map_early_use(struct bpf_object *obj)
 	}
 }
 
+/* The kinds map_early_own() makes: arrays, whose values here need no BTF
+ * (no timer, lock or kptr in them; wake_timer's is left to libbpf). */
+static bool own_kind(const struct bpf_map *m)
+{
+	return (bpf_map__type(m) == BPF_MAP_TYPE_ARRAY ||
+		bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+	       strcmp(bpf_map__name(m), "wake_timer");
+}
+
+int map_early_own(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+	int ret = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = bpf_map__map_flags(m));
+		const uint32_t zero = 0;
+		size_t size = 0;
+		const void *init;
+		int fd, err = 0;
+
+		if (!wants(m) || !own_kind(m))
+			continue;
+		fd = bpf_map_create(bpf_map__type(m), bpf_map__name(m), bpf_map__key_size(m),
+				    bpf_map__value_size(m), bpf_map__max_entries(m), &opts);
+		if (fd < 0)
+			err = -errno;
+		/* as libbpf fills a global data section's map: its image, and
+		 * .rodata frozen (the verifier reads its constants then) */
+		init = fd >= 0 ? bpf_map__initial_value(m, &size) : NULL;
+		if (init && size == bpf_map__value_size(m) && bpf_map_update_elem(fd, &zero, init, 0))
+			err = -errno;
+		if (!err && init && (bpf_map__map_flags(m) & BPF_F_RDONLY_PROG) && bpf_map_freeze(fd))
+			err = -errno;
+		if (!err)
+			err = bpf_map__reuse_fd(m, fd);
+		if (fd >= 0)
+			close(fd);
+		if (err) {
+			log_debug("map %s: not made ahead: %s", bpf_map__name(m), strerror(-err));
+			if (!ret)
+				ret = err;
+		}
+	}
+	return ret;
+}
+
+bool map_early_complete(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj)
+		if (wants(m))
+			return false;
+	return true;
+}
+
 void map_early_done(void)
 {
 	if (started && !joined) {

@@ -7,11 +7,14 @@
  * (cmdlines: 4096 x 776 bytes, some 5 ms of a 2-CPU guest's start-up; the
  * five together some 9 ms), the ring buffer its zeroed pages: created by
  * libbpf, one after the other, they sat on the path to the ready line.
+ * The split load's heavy object has its small arrays made here too
+ * (map_early_own()), so that the other object need not wait for its load.
  */
 #ifndef OOMTRACE_MAP_EARLY_H
 #define OOMTRACE_MAP_EARLY_H
 
 #include <linux/bpf.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct bpf_object;
@@ -37,6 +40,16 @@ void map_early_start(uint32_t ringbuf_bytes);
  * the split load's second object).
  */
 void map_early_use(struct bpf_object *obj);
+/*
+ * The arrays obj would create itself (its global data, .rodata with the
+ * values set and frozen, and its plain arrays), made now and handed to it
+ * (bpf_map__reuse_fd), rather than in its load, after its relocation:
+ * another object can take them at once. 0, or -errno of the first that
+ * could not be made (libbpf makes it in obj's load).
+ */
+int map_early_own(struct bpf_object *obj);
+/* Has obj every map it would create (nothing left for its load to make)? */
+bool map_early_complete(struct bpf_object *obj);
 /* Our fds closed: the loaded programs hold the maps they use. */
 void map_early_done(void);
 
